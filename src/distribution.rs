@@ -1,0 +1,585 @@
+//! Probability distributions of scenario files: parsing, domain checks, fast sampling and
+//! exact CDF / quantile functions (SPEC §3).
+//!
+//! Samplers are chosen for speed (SPEC §10): beta draws are a ratio of two gamma draws
+//! (Marsaglia & Tsang, "A simple method for generating gamma variables", ACM TOMS 2000,
+//! as implemented by `rand_distr::Gamma`), normal draws use `rand_distr`'s ziggurat, and the
+//! bounded families with closed-form quantiles use inversion.
+
+use crate::fit;
+use crate::param::Domain;
+use rand::Rng;
+use rand_distr::{Distribution, Gamma, StandardNormal, StandardUniform};
+use statrs::function::beta::{beta_reg, inv_beta_reg};
+use statrs::function::erf::{erfc, erfc_inv};
+use std::fmt;
+
+/// The distribution syntaxes a scenario may use, for error messages.
+pub const ACCEPTED: &str = "a number, \"uniform(a, b)\", \"beta(a, b)\", \"normal(mean, sd)\", \
+\"truncnormal(mean, sd, lo, hi)\", \"lognormal(mu, sigma)\", \"triangular(lo, mode, hi)\", \
+\"pert(lo, mode, hi)\" or \"lo to hi\" (a 90% interval)";
+
+/// z such that Φ(z) = 0.95: a 90% interval spans ±z standard deviations.
+pub const Z95: f64 = 1.644_853_626_951_472_2;
+
+/// A distribution with validated parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Dist {
+    /// Always the same value.
+    Constant(f64),
+    /// Uniform on [lo, hi].
+    Uniform { lo: f64, hi: f64 },
+    /// Beta(a, b) on [0, 1].
+    Beta { a: f64, b: f64 },
+    /// Normal(mean, sd).
+    Normal { mean: f64, sd: f64 },
+    /// Normal(mean, sd) truncated to [lo, hi].
+    TruncNormal { mean: f64, sd: f64, lo: f64, hi: f64 },
+    /// exp(Normal(mu, sigma)).
+    LogNormal { mu: f64, sigma: f64 },
+    /// Triangular on [lo, hi] with the given mode.
+    Triangular { lo: f64, mode: f64, hi: f64 },
+    /// Beta-PERT with shape 4 on [lo, hi].
+    Pert { lo: f64, mode: f64, hi: f64 },
+}
+
+/// What a distribution string says before the parameter's domain is known: `"lo to hi"`
+/// is only resolved to a family once the domain is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Written {
+    /// A fully specified distribution.
+    Dist(Dist),
+    /// A 90% interval `"lo to hi"`.
+    Interval { lo: f64, hi: f64 },
+}
+
+impl Written {
+    /// Parses a number or a distribution string.
+    ///
+    /// # Errors
+    /// A message naming what is wrong and what is accepted.
+    pub fn parse(text: &str) -> Result<Written, String> {
+        let text = text.trim();
+        if let Ok(x) = text.parse::<f64>() {
+            return finite(x, text).map(|x| Written::Dist(Dist::Constant(x)));
+        }
+        if let Some((lo, hi)) = text.split_once(" to ") {
+            let lo = number(lo.trim(), text)?;
+            let hi = number(hi.trim(), text)?;
+            if lo >= hi {
+                return Err(format!(
+                    "\"{text}\": the interval's low end must be below its high end (write \"{hi} to {lo}\"?)"
+                ));
+            }
+            return Ok(Written::Interval { lo, hi });
+        }
+        let (name, args) = text
+            .strip_suffix(')')
+            .and_then(|t| t.split_once('('))
+            .ok_or_else(|| format!("\"{text}\" is not a distribution; accepted: {ACCEPTED}"))?;
+        let args = args
+            .split(',')
+            .map(|a| number(a.trim(), text))
+            .collect::<Result<Vec<f64>, String>>()?;
+        family(name.trim(), &args, text).map(Written::Dist)
+    }
+
+    /// The distribution this means on a parameter with `domain`; `"lo to hi"` becomes the beta
+    /// with those 5% and 95% quantiles on [0, 1], the lognormal on [0, ∞) and (0, ∞), and the
+    /// normal on (−∞, ∞) (`domain == None` is an event effect: also the normal).
+    ///
+    /// # Errors
+    /// When the interval lies outside the domain or cannot be fitted.
+    pub fn resolve(self, domain: Option<Domain>) -> Result<Dist, String> {
+        let (lo, hi) = match self {
+            Written::Dist(d) => return Ok(d),
+            Written::Interval { lo, hi } => (lo, hi),
+        };
+        match domain {
+            Some(Domain::Unit) => {
+                if lo <= 0.0 || hi >= 1.0 {
+                    return Err(format!(
+                        "\"{lo} to {hi}\" must lie strictly inside (0, 1) to fit a beta distribution; accepted: 0 < lo < hi < 1"
+                    ));
+                }
+                let (a, b) = fit::beta_from_90_interval(lo, hi)?;
+                Ok(Dist::Beta { a, b })
+            }
+            Some(Domain::NonNegative | Domain::Positive) => {
+                if lo <= 0.0 {
+                    return Err(format!(
+                        "\"{lo} to {hi}\" must have lo > 0 to fit a lognormal distribution; accepted: 0 < lo < hi"
+                    ));
+                }
+                let (mu, sigma) = fit::lognormal_from_90_interval(lo, hi);
+                Ok(Dist::LogNormal { mu, sigma })
+            }
+            Some(Domain::Real) | None => {
+                let (mean, sd) = fit::normal_from_90_interval(lo, hi);
+                Ok(Dist::Normal { mean, sd })
+            }
+        }
+    }
+}
+
+fn finite(x: f64, text: &str) -> Result<f64, String> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("\"{text}\": every number must be finite"))
+    }
+}
+
+fn number(arg: &str, text: &str) -> Result<f64, String> {
+    let x: f64 = arg
+        .parse()
+        .map_err(|_| format!("\"{text}\": \"{arg}\" is not a number"))?;
+    finite(x, text)
+}
+
+fn arity(name: &str, args: &[f64], want: &str, n: usize, text: &str) -> Result<(), String> {
+    if args.len() == n {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{text}\": {name} takes {n} numbers, {name}({want}), but {} were given",
+            args.len()
+        ))
+    }
+}
+
+fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
+    let check = |ok: bool, rule: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("\"{text}\": {name} needs {rule}"))
+        }
+    };
+    match name {
+        "uniform" => {
+            arity(name, args, "a, b", 2, text)?;
+            check(args[0] < args[1], "a < b")?;
+            Ok(Dist::Uniform { lo: args[0], hi: args[1] })
+        }
+        "beta" => {
+            arity(name, args, "a, b", 2, text)?;
+            check(args[0] > 0.0 && args[1] > 0.0, "a > 0 and b > 0")?;
+            Ok(Dist::Beta { a: args[0], b: args[1] })
+        }
+        "normal" => {
+            arity(name, args, "mean, sd", 2, text)?;
+            check(args[1] > 0.0, "sd > 0")?;
+            Ok(Dist::Normal { mean: args[0], sd: args[1] })
+        }
+        "truncnormal" => {
+            arity(name, args, "mean, sd, lo, hi", 4, text)?;
+            check(args[1] > 0.0, "sd > 0")?;
+            check(args[2] < args[3], "lo < hi")?;
+            let d = Dist::TruncNormal { mean: args[0], sd: args[1], lo: args[2], hi: args[3] };
+            check(
+                trunc_mass(args[0], args[1], args[2], args[3]) > 1e-12,
+                "[lo, hi] to hold some of the normal's mass (it holds less than 1e-12)",
+            )?;
+            Ok(d)
+        }
+        "lognormal" => {
+            arity(name, args, "mu, sigma", 2, text)?;
+            check(args[1] > 0.0, "sigma > 0")?;
+            Ok(Dist::LogNormal { mu: args[0], sigma: args[1] })
+        }
+        "triangular" | "pert" => {
+            arity(name, args, "lo, mode, hi", 3, text)?;
+            check(
+                args[0] < args[2] && args[0] <= args[1] && args[1] <= args[2],
+                "lo <= mode <= hi and lo < hi",
+            )?;
+            let (lo, mode, hi) = (args[0], args[1], args[2]);
+            Ok(if name == "pert" {
+                Dist::Pert { lo, mode, hi }
+            } else {
+                Dist::Triangular { lo, mode, hi }
+            })
+        }
+        _ => Err(format!(
+            "\"{text}\": unknown distribution \"{name}\"; accepted: {ACCEPTED}"
+        )),
+    }
+}
+
+/// Standard normal CDF Φ.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Standard normal quantile Φ⁻¹.
+pub fn normal_quantile(u: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * u)
+}
+
+/// Probability mass a Normal(mean, sd) puts on [lo, hi], computed on the side of the mean
+/// where it does not cancel.
+fn trunc_mass(mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
+    let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
+    if a > 0.0 {
+        normal_cdf(-a) - normal_cdf(-b)
+    } else {
+        normal_cdf(b) - normal_cdf(a)
+    }
+}
+
+impl Dist {
+    /// The smallest and largest values the distribution can take, and whether the low end
+    /// itself has probability zero and is never drawn (beta, lognormal and PERT at 0 or lo).
+    pub fn support(&self) -> (f64, f64, bool) {
+        match *self {
+            Dist::Constant(c) => (c, c, false),
+            Dist::Uniform { lo, hi } => (lo, hi, false),
+            Dist::Beta { .. } => (0.0, 1.0, true),
+            Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY, true),
+            Dist::TruncNormal { lo, hi, .. } => (lo, hi, false),
+            Dist::LogNormal { .. } => (0.0, f64::INFINITY, true),
+            Dist::Triangular { lo, hi, .. } => (lo, hi, false),
+            Dist::Pert { lo, hi, .. } => (lo, hi, true),
+        }
+    }
+
+    /// Whether the distribution is a single value.
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Dist::Constant(_))
+    }
+
+    /// Checks that the support lies inside `domain`.
+    ///
+    /// # Errors
+    /// A message saying where the support leaves the domain and suggesting a bounded
+    /// alternative.
+    pub fn check_domain(&self, domain: Domain) -> Result<(), String> {
+        let (lo, hi, open_low) = self.support();
+        let inside = match domain {
+            Domain::Unit => lo >= 0.0 && hi <= 1.0,
+            Domain::NonNegative => lo >= 0.0,
+            Domain::Positive => lo > 0.0 || (lo == 0.0 && open_low),
+            Domain::Real => true,
+        };
+        if inside {
+            return Ok(());
+        }
+        let what = match self {
+            Dist::Constant(c) => format!("{c} is outside the domain {domain}"),
+            _ => format!(
+                "{self} takes values in [{}, {}], outside the domain {domain}",
+                fmt_bound(lo),
+                fmt_bound(hi)
+            ),
+        };
+        let hint = match domain {
+            Domain::Unit => {
+                "use a distribution bounded to [0, 1]: beta(a, b), pert(lo, mode, hi), \
+                 triangular(lo, mode, hi), uniform(a, b), truncnormal(mean, sd, 0, 1) or \"lo to hi\""
+            }
+            Domain::NonNegative => {
+                "use lognormal(mu, sigma), truncnormal(mean, sd, 0, hi), \"lo to hi\" with lo > 0, \
+                 or a bounded distribution with lo >= 0"
+            }
+            Domain::Positive => {
+                "use lognormal(mu, sigma), \"lo to hi\" with lo > 0, or a bounded distribution \
+                 with lo > 0 such as pert(0.01, 0.08, 0.2)"
+            }
+            Domain::Real => "",
+        };
+        Err(format!("{what}; {hint}"))
+    }
+
+    /// Cumulative distribution function P(X <= x).
+    pub fn cdf(&self, x: f64) -> f64 {
+        match *self {
+            Dist::Constant(c) => f64::from(u8::from(x >= c)),
+            Dist::Uniform { lo, hi } => ((x - lo) / (hi - lo)).clamp(0.0, 1.0),
+            Dist::Beta { a, b } => beta_cdf(a, b, x),
+            Dist::Normal { mean, sd } => normal_cdf((x - mean) / sd),
+            Dist::TruncNormal { mean, sd, lo, hi } => {
+                if x <= lo {
+                    0.0
+                } else if x >= hi {
+                    1.0
+                } else {
+                    trunc_mass(mean, sd, lo, x) / trunc_mass(mean, sd, lo, hi)
+                }
+            }
+            Dist::LogNormal { mu, sigma } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    normal_cdf((x.ln() - mu) / sigma)
+                }
+            }
+            Dist::Triangular { lo, mode, hi } => {
+                if x <= lo {
+                    0.0
+                } else if x >= hi {
+                    1.0
+                } else if x <= mode {
+                    (x - lo).powi(2) / ((hi - lo) * (mode - lo))
+                } else {
+                    1.0 - (hi - x).powi(2) / ((hi - lo) * (hi - mode))
+                }
+            }
+            Dist::Pert { lo, mode, hi } => {
+                let (a, b) = pert_shape(lo, mode, hi);
+                beta_cdf(a, b, (x - lo) / (hi - lo))
+            }
+        }
+    }
+
+    /// Quantile function: the x with P(X <= x) = u, for u in (0, 1).
+    pub fn quantile(&self, u: f64) -> f64 {
+        match *self {
+            Dist::Constant(c) => c,
+            Dist::Uniform { lo, hi } => lo + (hi - lo) * u,
+            Dist::Beta { a, b } => inv_beta_reg(a, b, u),
+            Dist::Normal { mean, sd } => mean + sd * normal_quantile(u),
+            Dist::TruncNormal { mean, sd, lo, hi } => truncnormal_quantile(mean, sd, lo, hi, u),
+            Dist::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(u)).exp(),
+            Dist::Triangular { lo, mode, hi } => triangular_quantile(lo, mode, hi, u),
+            Dist::Pert { lo, mode, hi } => {
+                let (a, b) = pert_shape(lo, mode, hi);
+                lo + (hi - lo) * inv_beta_reg(a, b, u)
+            }
+        }
+    }
+}
+
+fn fmt_bound(x: f64) -> String {
+    if x.is_infinite() {
+        if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        x.to_string()
+    }
+}
+
+fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        0.0
+    } else if x >= 1.0 {
+        1.0
+    } else {
+        beta_reg(a, b, x)
+    }
+}
+
+/// Beta-PERT shape parameters (shape 4): α = 1 + 4(mode − lo)/(hi − lo), β = 1 + 4(hi − mode)/(hi − lo).
+fn pert_shape(lo: f64, mode: f64, hi: f64) -> (f64, f64) {
+    let range = hi - lo;
+    (1.0 + 4.0 * (mode - lo) / range, 1.0 + 4.0 * (hi - mode) / range)
+}
+
+fn triangular_quantile(lo: f64, mode: f64, hi: f64, u: f64) -> f64 {
+    let range = hi - lo;
+    if u * range < mode - lo {
+        lo + (u * range * (mode - lo)).sqrt()
+    } else {
+        hi - ((1.0 - u) * range * (hi - mode)).sqrt()
+    }
+}
+
+/// Inversion on the side of the mean away from the far tail, so that intervals deep in one
+/// tail keep their precision.
+fn truncnormal_quantile(mean: f64, sd: f64, lo: f64, hi: f64, u: f64) -> f64 {
+    let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
+    let z = if a > 0.0 {
+        // Upper tail: work with survival probabilities Q(z) = Φ(−z).
+        let (qa, qb) = (normal_cdf(-a), normal_cdf(-b));
+        -normal_quantile(qa - u * (qa - qb))
+    } else {
+        let (pa, pb) = (normal_cdf(a), normal_cdf(b));
+        normal_quantile(pa + u * (pb - pa))
+    };
+    (mean + sd * z).clamp(lo, hi)
+}
+
+impl fmt::Display for Dist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Dist::Constant(c) => write!(f, "{c}"),
+            Dist::Uniform { lo, hi } => write!(f, "uniform({lo}, {hi})"),
+            Dist::Beta { a, b } => write!(f, "beta({a}, {b})"),
+            Dist::Normal { mean, sd } => write!(f, "normal({mean}, {sd})"),
+            Dist::TruncNormal { mean, sd, lo, hi } => {
+                write!(f, "truncnormal({mean}, {sd}, {lo}, {hi})")
+            }
+            Dist::LogNormal { mu, sigma } => write!(f, "lognormal({mu}, {sigma})"),
+            Dist::Triangular { lo, mode, hi } => write!(f, "triangular({lo}, {mode}, {hi})"),
+            Dist::Pert { lo, mode, hi } => write!(f, "pert({lo}, {mode}, {hi})"),
+        }
+    }
+}
+
+/// A distribution compiled for fast repeated sampling.
+#[derive(Clone, Copy, Debug)]
+pub enum Sampler {
+    /// Constant: draws nothing.
+    Constant(f64),
+    /// lo + width · U.
+    Uniform { lo: f64, width: f64 },
+    /// lo + width · X / (X + Y), X ~ Gamma(a), Y ~ Gamma(b): beta and PERT.
+    Beta { lo: f64, width: f64, x: Gamma<f64>, y: Gamma<f64> },
+    /// mean + sd · Z.
+    Normal { mean: f64, sd: f64 },
+    /// Rejection from the normal when [lo, hi] holds at least a quarter of its mass,
+    /// inversion otherwise.
+    TruncNormal { mean: f64, sd: f64, lo: f64, hi: f64, rejection: bool },
+    /// exp(mu + sigma · Z).
+    LogNormal { mu: f64, sigma: f64 },
+    /// Inversion of the triangular CDF.
+    Triangular { lo: f64, mode: f64, hi: f64 },
+}
+
+impl Sampler {
+    /// Compiles a validated distribution.
+    pub fn new(dist: &Dist) -> Sampler {
+        let gamma = |shape: f64| Gamma::new(shape, 1.0).expect("validated shape > 0");
+        match *dist {
+            Dist::Constant(c) => Sampler::Constant(c),
+            Dist::Uniform { lo, hi } => Sampler::Uniform { lo, width: hi - lo },
+            Dist::Beta { a, b } => Sampler::Beta { lo: 0.0, width: 1.0, x: gamma(a), y: gamma(b) },
+            Dist::Pert { lo, mode, hi } => {
+                let (a, b) = pert_shape(lo, mode, hi);
+                Sampler::Beta { lo, width: hi - lo, x: gamma(a), y: gamma(b) }
+            }
+            Dist::Normal { mean, sd } => Sampler::Normal { mean, sd },
+            Dist::TruncNormal { mean, sd, lo, hi } => Sampler::TruncNormal {
+                mean,
+                sd,
+                lo,
+                hi,
+                rejection: trunc_mass(mean, sd, lo, hi) >= 0.25,
+            },
+            Dist::LogNormal { mu, sigma } => Sampler::LogNormal { mu, sigma },
+            Dist::Triangular { lo, mode, hi } => Sampler::Triangular { lo, mode, hi },
+        }
+    }
+
+    /// Draws one value.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Sampler::Constant(c) => c,
+            Sampler::Uniform { lo, width } => lo + width * uniform(rng),
+            Sampler::Beta { lo, width, x, y } => {
+                let gx = x.sample(rng);
+                let gy = y.sample(rng);
+                let ratio = if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 };
+                lo + width * ratio
+            }
+            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
+            Sampler::TruncNormal { mean, sd, lo, hi, rejection } => {
+                if rejection {
+                    loop {
+                        let x = mean + sd * standard_normal(rng);
+                        if (lo..=hi).contains(&x) {
+                            return x;
+                        }
+                    }
+                } else {
+                    truncnormal_quantile(mean, sd, lo, hi, uniform(rng))
+                }
+            }
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
+            Sampler::Triangular { lo, mode, hi } => triangular_quantile(lo, mode, hi, uniform(rng)),
+        }
+    }
+}
+
+/// A uniform draw on [0, 1) with 53 random bits.
+#[inline]
+pub fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    StandardUniform.sample(rng)
+}
+
+/// A standard normal draw (ziggurat).
+#[inline]
+pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Dist, String> {
+        Written::parse(text)?.resolve(Some(Domain::Unit))
+    }
+
+    #[test]
+    fn parses_every_family() {
+        assert_eq!(parse("0.4"), Ok(Dist::Constant(0.4)));
+        assert_eq!(parse(" beta(6, 3) "), Ok(Dist::Beta { a: 6.0, b: 3.0 }));
+        assert_eq!(parse("uniform(0.2,0.8)"), Ok(Dist::Uniform { lo: 0.2, hi: 0.8 }));
+        assert_eq!(
+            parse("pert(0.4, 0.7, 0.95)"),
+            Ok(Dist::Pert { lo: 0.4, mode: 0.7, hi: 0.95 })
+        );
+        assert!(matches!(parse("0.05 to 0.35"), Ok(Dist::Beta { .. })));
+        assert!(matches!(
+            Written::parse("0.1 to 0.2").unwrap().resolve(Some(Domain::Positive)),
+            Ok(Dist::LogNormal { .. })
+        ));
+        assert!(matches!(
+            Written::parse("-0.2 to 0.1").unwrap().resolve(None),
+            Ok(Dist::Normal { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_parameters_with_the_accepted_form() {
+        let cases = [
+            ("beta(0, 2)", "a > 0 and b > 0"),
+            ("beta(1)", "beta takes 2 numbers"),
+            ("beta(NaN, 2)", "finite"),
+            ("uniform(inf, 2)", "finite"),
+            ("gamma(2, 2)", "unknown distribution \"gamma\""),
+            ("normal(0.5, 0)", "sd > 0"),
+            ("triangular(0.5, 0.2, 0.9)", "lo <= mode <= hi"),
+            ("0.5 to 0.2", "low end must be below"),
+            ("0 to 0.5", "strictly inside (0, 1)"),
+            ("beta(2, 3", "not a distribution"),
+            ("truncnormal(0, 0.01, 0.9, 1)", "mass"),
+        ];
+        for (text, expect) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(expect), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn domain_check_suggests_a_bounded_alternative() {
+        let normal = parse("normal(0.5, 0.1)").unwrap();
+        let err = normal.check_domain(Domain::Unit).unwrap_err();
+        assert!(err.contains("[-inf, inf]") && err.contains("truncnormal"), "{err}");
+        assert!(normal.check_domain(Domain::Real).is_ok());
+        assert!(parse("uniform(0, 0.2)").unwrap().check_domain(Domain::Positive).is_err());
+        assert!(parse("beta(2, 2)").unwrap().check_domain(Domain::Positive).is_ok());
+        assert!(Dist::Constant(1.5).check_domain(Domain::Unit).is_err());
+    }
+
+    #[test]
+    fn quantile_inverts_cdf() {
+        let dists = [
+            Dist::Beta { a: 6.0, b: 3.0 },
+            Dist::Pert { lo: 0.4, mode: 0.7, hi: 0.95 },
+            Dist::TruncNormal { mean: 0.5, sd: 0.2, lo: 0.0, hi: 1.0 },
+            Dist::TruncNormal { mean: 0.0, sd: 0.05, lo: 0.3, hi: 0.4 },
+            Dist::Triangular { lo: 0.1, mode: 0.3, hi: 0.9 },
+            Dist::LogNormal { mu: -2.5, sigma: 0.4 },
+            Dist::Normal { mean: 0.3, sd: 0.1 },
+            Dist::Uniform { lo: 0.2, hi: 0.8 },
+        ];
+        for d in dists {
+            for u in [0.01, 0.2, 0.5, 0.77, 0.99] {
+                let x = d.quantile(u);
+                assert!((d.cdf(x) - u).abs() < 1e-9, "{d}: u={u} x={x} cdf={}", d.cdf(x));
+            }
+        }
+    }
+}

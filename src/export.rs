@@ -1,0 +1,302 @@
+//! CSV outputs (SPEC §6), every file written atomically through [`write_atomic`].
+
+use crate::engine::{Tally, TrialRecord, TrialSink};
+use crate::error::{Error, Result};
+use crate::model::Estimator;
+use crate::month::Month;
+use crate::param::Param;
+use crate::stats::Estimate;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Columns of `summary.csv`.
+pub const SUMMARY_HEADER: [&str; 10] = [
+    "scenario",
+    "estimator",
+    "trials",
+    "seed",
+    "start",
+    "deadline",
+    "probability",
+    "std_error",
+    "ci95_low",
+    "ci95_high",
+];
+
+/// Columns of `timeline.csv`.
+pub const TIMELINE_HEADER: [&str; 6] = [
+    "scenario",
+    "month",
+    "probability_in_month",
+    "cumulative_probability",
+    "ci95_low",
+    "ci95_high",
+];
+
+/// A float in its shortest round-trip form: plain decimals, with an exponent only for very
+/// small or very large magnitudes (`1e-7`), which every CSV reader parses.
+pub fn float(x: f64) -> String {
+    let magnitude = x.abs();
+    if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
+/// Creates the folder if needed.
+///
+/// # Errors
+/// I/O errors, naming the file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes).map_err(|e| Error::io("write", path, e))?;
+    file.commit()
+}
+
+/// A file being written: a hidden temporary file beside the target, renamed over it by
+/// [`AtomicFile::commit`] and deleted if dropped uncommitted.
+pub struct AtomicFile {
+    path: PathBuf,
+    writer: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    ///
+    /// # Errors
+    /// When the folder or the temporary file cannot be created.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".treatysim-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        Ok(AtomicFile { path: path.to_path_buf(), writer: std::io::BufWriter::with_capacity(1 << 16, temp) })
+    }
+
+    /// Appends bytes.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(bytes)
+    }
+
+    /// Flushes and renames the file into place.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        let temp = self.writer.into_inner().map_err(|e| Error::io("write", &path, e.into_error()))?;
+        temp.persist(&path).map_err(|e| Error::io("rename into place", &path, e.error))?;
+        Ok(())
+    }
+}
+
+/// One finished run of one scenario.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Estimator used.
+    pub estimator: Estimator,
+    /// Seed.
+    pub seed: u64,
+    /// First simulated month.
+    pub start: Month,
+    /// Deadline month (exclusive).
+    pub deadline: Month,
+    /// The tally of every trial.
+    pub tally: Tally,
+}
+
+impl RunSummary {
+    /// The estimate of a treaty before the deadline: the last month's cumulative probability.
+    pub fn estimate(&self) -> Estimate {
+        self.tally.estimate(self.estimator, self.tally.sum.len() - 1)
+    }
+
+    /// This run's row of `summary.csv`.
+    pub fn summary_row(&self) -> Vec<String> {
+        let e = self.estimate();
+        vec![
+            self.scenario.clone(),
+            self.estimator.name().to_string(),
+            self.tally.trials.to_string(),
+            self.seed.to_string(),
+            self.start.to_string(),
+            self.deadline.to_string(),
+            float(e.probability),
+            float(e.std_error),
+            float(e.ci95_low),
+            float(e.ci95_high),
+        ]
+    }
+
+    /// `summary.csv` for this scenario alone.
+    pub fn summary_csv(&self) -> Vec<u8> {
+        csv_bytes(&SUMMARY_HEADER, std::iter::once(self.summary_row()))
+    }
+
+    /// `timeline.csv`: one row per month of the window.
+    pub fn timeline_csv(&self) -> Vec<u8> {
+        let rows = (0..self.tally.sum.len()).map(|t| {
+            let e = self.tally.estimate(self.estimator, t);
+            vec![
+                self.scenario.clone(),
+                self.start.plus(t).to_string(),
+                float(self.tally.in_month(t)),
+                float(e.probability),
+                float(e.ci95_low),
+                float(e.ci95_high),
+            ]
+        });
+        csv_bytes(&TIMELINE_HEADER, rows)
+    }
+}
+
+/// A CSV file's bytes.
+pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, keeps the others, and sorts
+/// by scenario.
+///
+/// # Errors
+/// When the existing file is unreadable or has other columns.
+pub fn upsert_summary(path: &Path, runs: &[RunSummary]) -> Result<()> {
+    let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if path.exists() {
+        let mut reader = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
+        let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+        if header.iter().ne(SUMMARY_HEADER) {
+            return Err(Error::Io {
+                context: format!("'{}' is not a treatysim summary", path.display()),
+                source: std::io::Error::other(format!("its columns are {}", header.iter().collect::<Vec<_>>().join(","))),
+            });
+        }
+        for record in reader.records() {
+            let record = record.map_err(|e| csv_error(path, e))?;
+            let row: Vec<String> = record.iter().map(str::to_string).collect();
+            rows.insert(row[0].clone(), row);
+        }
+    }
+    for run in runs {
+        rows.insert(run.scenario.clone(), run.summary_row());
+    }
+    write_atomic(path, &csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    Error::Io { context: format!("could not read '{}'", path.display()), source: std::io::Error::other(e) }
+}
+
+/// Streams `samples.csv` rows to an [`AtomicFile`].
+pub struct SamplesWriter {
+    file: AtomicFile,
+    start: Month,
+    estimator: Estimator,
+}
+
+impl SamplesWriter {
+    /// Starts `path` and writes the header.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn create(path: &Path, start: Month, estimator: Estimator) -> Result<SamplesWriter> {
+        let mut file = AtomicFile::create(path)?;
+        let mut header = vec!["trial"];
+        header.extend(Param::ALL.iter().map(|p| p.key()));
+        header.push("leader_exit_month");
+        header.push(match estimator {
+            Estimator::Indicator => "signed_month",
+            Estimator::Conditional => "signed_probability",
+        });
+        let line = format!("{}\n", header.join(","));
+        file.write_all(line.as_bytes()).map_err(|e| Error::io("write", path, e))?;
+        Ok(SamplesWriter { file, start, estimator })
+    }
+
+    /// Flushes and renames the file into place.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn commit(self) -> Result<()> {
+        self.file.commit()
+    }
+}
+
+impl TrialSink for SamplesWriter {
+    fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>) {
+        let month = |m: Option<usize>| m.map(|t| self.start.plus(t).to_string()).unwrap_or_default();
+        let _ = write!(out, "{}", record.trial);
+        for draw in record.draws {
+            let _ = write!(out, ",{}", float(*draw));
+        }
+        let _ = write!(out, ",{}", month(record.outcome.leader_exit_month));
+        let last = match self.estimator {
+            Estimator::Indicator => month(record.outcome.signed_month),
+            Estimator::Conditional => float(record.cumulative.last().copied().unwrap_or(0.0)),
+        };
+        let _ = writeln!(out, ",{last}");
+    }
+
+    fn write(&mut self, block: &[u8]) -> Result<()> {
+        let path = self.file.path.clone();
+        self.file.write_all(block).map_err(|e| Error::io("write", &path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_are_shortest_round_trip() {
+        assert_eq!(float(0.1), "0.1");
+        assert_eq!(float(1.0), "1");
+        assert_eq!(float(0.0), "0");
+        assert_eq!(float(1e-7), "1e-7");
+        assert_eq!(float(0.041_234_567_890_123_4), "0.0412345678901234");
+        for x in [0.1 + 0.2, 1.0 / 3.0, 2.5e-9, 123.456] {
+            assert_eq!(float(x).parse::<f64>().unwrap(), x);
+        }
+    }
+
+    #[test]
+    fn summary_snapshot() {
+        let mut tally = Tally::new(2);
+        tally.add(&[0.0, 1.0]);
+        tally.add(&[0.0, 0.0]);
+        let run = RunSummary {
+            scenario: "x".into(),
+            estimator: Estimator::Indicator,
+            seed: 7,
+            start: Month::parse("2020-01").unwrap(),
+            deadline: Month::parse("2020-03").unwrap(),
+            tally,
+        };
+        let text = String::from_utf8(run.summary_csv()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high"));
+        assert!(lines.next().unwrap().starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,"));
+        let timeline = String::from_utf8(run.timeline_csv()).unwrap();
+        let rows: Vec<&str> = timeline.lines().collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows[1].starts_with("x,2020-01,0,0,0,"), "{}", rows[1]);
+        assert!(rows[2].starts_with("x,2020-02,0.5,0.5,"), "{}", rows[2]);
+    }
+}

@@ -1,0 +1,27 @@
+//! treatysim: a Monte Carlo simulator for treaty outcome probabilities.
+//!
+//! The pieces, each in the file its name says:
+//! - [`scenario`]: scenario files, `extends`, `--set` and validation;
+//! - [`distribution`] and [`fit`]: distribution syntax, samplers, `"lo to hi"` fits;
+//! - [`model`]: one trial of the negotiation, a pure function of draws and a random source;
+//! - [`rng`]: per-trial random streams, a function of (seed, trial) alone;
+//! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
+//! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
+//! - [`cli`] and `cmd`: the command line.
+
+pub mod cli;
+mod cmd;
+pub mod distribution;
+pub mod engine;
+pub mod error;
+pub mod export;
+pub mod fit;
+pub mod model;
+pub mod month;
+pub mod param;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+
+pub use cmd::dispatch;
+pub use error::{Error, Result};
