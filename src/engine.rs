@@ -49,18 +49,6 @@ impl Tally {
         }
     }
 
-    /// Adds another tally over the same months.
-    pub fn merge(mut self, other: &Tally) -> Tally {
-        self.trials += other.trials;
-        for (a, b) in self.sum.iter_mut().zip(&other.sum) {
-            *a += b;
-        }
-        for (a, b) in self.sum_sq.iter_mut().zip(&other.sum_sq) {
-            *a += b;
-        }
-        self
-    }
-
     /// The estimate of the cumulative probability by the end of month `t`.
     pub fn estimate(&self, estimator: Estimator, t: usize) -> Estimate {
         let sum = self.sum[t] as f64 / ONE;
@@ -88,15 +76,102 @@ pub struct TrialRecord<'a> {
     pub cumulative: &'a [f64],
 }
 
-/// Receives per-trial records in trial order (for `--samples`).
-pub trait TrialSink: Send + Sync {
-    /// Formats one record into a block's buffer; called in parallel.
+/// Formats per-trial records (for `--samples`); called in parallel, one buffer per block.
+pub trait RecordFormat: Sync {
+    /// Appends one record to a block's buffer.
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>);
-    /// Writes a finished block's buffer; called in trial order.
-    ///
-    /// # Errors
-    /// I/O errors.
-    fn write(&mut self, block: &[u8]) -> Result<()>;
+}
+
+/// Where per-trial records go: their format, and a writer that receives each block's bytes in
+/// trial order.
+pub type Samples<'a> = (&'a dyn RecordFormat, &'a mut dyn FnMut(&[u8]) -> Result<()>);
+
+/// A per-block result that merges into a total. Merging is done in block order, so results
+/// are independent of the thread count even for float sums; integer sums are independent of
+/// any split at all.
+pub trait Accumulator: Send {
+    /// Adds another block's result (the next block in trial order).
+    fn merge(&mut self, other: Self);
+    /// Trials accumulated so far, for progress.
+    fn trials(&self) -> u64;
+}
+
+impl Accumulator for Tally {
+    fn merge(&mut self, other: Tally) {
+        self.trials += other.trials;
+        for (a, b) in self.sum.iter_mut().zip(&other.sum) {
+            *a += b;
+        }
+        for (a, b) in self.sum_sq.iter_mut().zip(&other.sum_sq) {
+            *a += b;
+        }
+    }
+
+    fn trials(&self) -> u64 {
+        self.trials
+    }
+}
+
+/// The blocks of `range`: fixed boundaries at multiples of [`BLOCK`], whatever the range.
+fn blocks(range: Range<u64>) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// Runs `per_block` over the trials of `range` in parallel, in blocks whose boundaries are
+/// multiples of [`BLOCK`], merging the results in trial order. `per_block` fills a fresh
+/// accumulator from `init` and may append bytes to the block's buffer, which `write` receives
+/// in trial order (for streamed per-trial output). `progress` gets the trials done after each
+/// wave. Every command's trials go through here.
+///
+/// # Errors
+/// [`Error::Interrupted`] when [`INTERRUPTED`] is set, or an error of `write`.
+pub fn for_each_block<A, I, F>(
+    range: Range<u64>,
+    init: I,
+    per_block: F,
+    mut write: Option<&mut dyn FnMut(&[u8]) -> Result<()>>,
+    progress: &dyn Fn(u64),
+) -> Result<A>
+where
+    A: Accumulator,
+    I: Fn() -> A + Sync,
+    F: Fn(Range<u64>, &mut A, &mut Vec<u8>) + Sync,
+{
+    let blocks = blocks(range);
+    // A wave keeps every thread busy while bounding what streamed output holds in memory.
+    let wave = rayon::current_num_threads() * 4;
+    let mut total = init();
+    let mut done = 0;
+    for wave_blocks in blocks.chunks(wave) {
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        let results: Vec<(A, Vec<u8>)> = wave_blocks
+            .par_iter()
+            .map(|block| {
+                let mut acc = init();
+                let mut bytes = Vec::new();
+                per_block(block.clone(), &mut acc, &mut bytes);
+                (acc, bytes)
+            })
+            .collect();
+        for (acc, bytes) in results {
+            done += acc.trials();
+            total.merge(acc);
+            if let Some(write) = write.as_deref_mut() {
+                write(&bytes)?;
+            }
+        }
+        progress(done);
+    }
+    Ok(total)
 }
 
 /// Runs trials of one model under one seed and estimator.
@@ -111,58 +186,36 @@ pub struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    /// Simulates trials `range` into a tally, calling `progress` with the number of trials done
-    /// after each wave. Stops with [`Error::Interrupted`] when [`INTERRUPTED`] is set.
+    /// Simulates trials `range` into a tally, streaming per-trial records to `samples` in
+    /// trial order, and calling `progress` with the number of trials done after each wave.
     ///
     /// # Errors
-    /// Interruption, or an error of `sink`.
-    pub fn run(
-        &self,
-        range: Range<u64>,
-        mut sink: Option<&mut dyn TrialSink>,
-        progress: &dyn Fn(u64),
-    ) -> Result<Tally> {
-        let blocks: Vec<Range<u64>> = (range.start..range.end)
-            .step_by(BLOCK as usize)
-            .map(|start| start..(start + BLOCK).min(range.end))
-            .collect();
-        // A wave keeps every thread busy while bounding what --samples holds in memory.
-        let wave = rayon::current_num_threads() * 4;
-        let mut tally = Tally::new(self.model.months());
-        for wave_blocks in blocks.chunks(wave) {
-            if INTERRUPTED.load(Ordering::Relaxed) {
-                return Err(Error::Interrupted);
-            }
-            let format = sink.as_deref().map(|s| s as &dyn TrialSink);
-            let results: Vec<(Tally, Vec<u8>)> = wave_blocks
-                .par_iter()
-                .map(|block| self.run_block(block.clone(), format))
-                .collect();
-            for (block_tally, rows) in &results {
-                tally = tally.merge(block_tally);
-                if let Some(sink) = sink.as_deref_mut() {
-                    sink.write(rows)?;
+    /// Interruption, or an error of the samples writer.
+    pub fn run(&self, range: Range<u64>, samples: Option<Samples<'_>>, progress: &dyn Fn(u64)) -> Result<Tally> {
+        let months = self.model.months();
+        let (format, write) = match samples {
+            Some((format, write)) => (Some(format), Some(write)),
+            None => (None, None),
+        };
+        let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| {
+            self.for_each_trial(block, |record| {
+                tally.add(record.cumulative);
+                if let Some(format) = format {
+                    format.format(&record, rows);
                 }
-            }
-            progress(tally.trials);
-        }
-        Ok(tally)
+            });
+        };
+        for_each_block(range, || Tally::new(months), per_block, write, progress)
     }
 
-    fn run_block(&self, block: Range<u64>, sink: Option<&dyn TrialSink>) -> (Tally, Vec<u8>) {
-        let months = self.model.months();
-        let mut tally = Tally::new(months);
-        let mut cumulative = vec![0.0; months];
+    /// Simulates each trial of `block` in turn, handing its record to `visit`. The scratch
+    /// buffers are allocated once per block, not per trial.
+    pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
+        let mut cumulative = vec![0.0; self.model.months()];
         let mut draws = [0.0; PARAM_COUNT];
-        let mut rows = Vec::new();
         for trial in block {
             let outcome = self.model.trial(self.seed, trial, self.estimator, &mut draws, &mut cumulative);
-            tally.add(&cumulative);
-            if let Some(sink) = sink {
-                let record = TrialRecord { trial, draws: &draws, outcome, cumulative: &cumulative };
-                sink.format(&record, &mut rows);
-            }
+            visit(TrialRecord { trial, draws: &draws, outcome, cumulative: &cumulative });
         }
-        (tally, rows)
     }
 }

@@ -1,6 +1,6 @@
 //! CSV outputs (SPEC §6), every file written atomically through [`write_atomic`].
 
-use crate::engine::{Tally, TrialRecord, TrialSink};
+use crate::engine::{RecordFormat, Tally, TrialRecord};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
 use crate::month::Month;
@@ -204,42 +204,30 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     Error::Io { context: format!("could not read '{}'", path.display()), source: std::io::Error::other(e) }
 }
 
-/// Streams `samples.csv` rows to an [`AtomicFile`].
-pub struct SamplesWriter {
-    file: AtomicFile,
-    start: Month,
-    estimator: Estimator,
+/// The rows of `samples.csv`.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleFormat {
+    /// First simulated month (month indices are written as `YYYY-MM`).
+    pub start: Month,
+    /// The estimator: decides the last column.
+    pub estimator: Estimator,
 }
 
-impl SamplesWriter {
-    /// Starts `path` and writes the header.
-    ///
-    /// # Errors
-    /// I/O errors.
-    pub fn create(path: &Path, start: Month, estimator: Estimator) -> Result<SamplesWriter> {
-        let mut file = AtomicFile::create(path)?;
+impl SampleFormat {
+    /// The header line.
+    pub fn header(&self) -> String {
         let mut header = vec!["trial"];
         header.extend(Param::ALL.iter().map(|p| p.key()));
         header.push("leader_exit_month");
-        header.push(match estimator {
+        header.push(match self.estimator {
             Estimator::Indicator => "signed_month",
             Estimator::Conditional => "signed_probability",
         });
-        let line = format!("{}\n", header.join(","));
-        file.write_all(line.as_bytes()).map_err(|e| Error::io("write", path, e))?;
-        Ok(SamplesWriter { file, start, estimator })
-    }
-
-    /// Flushes and renames the file into place.
-    ///
-    /// # Errors
-    /// I/O errors.
-    pub fn commit(self) -> Result<()> {
-        self.file.commit()
+        format!("{}\n", header.join(","))
     }
 }
 
-impl TrialSink for SamplesWriter {
+impl RecordFormat for SampleFormat {
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>) {
         let month = |m: Option<usize>| m.map(|t| self.start.plus(t).to_string()).unwrap_or_default();
         let _ = write!(out, "{}", record.trial);
@@ -253,10 +241,40 @@ impl TrialSink for SamplesWriter {
         };
         let _ = writeln!(out, ",{last}");
     }
+}
 
-    fn write(&mut self, block: &[u8]) -> Result<()> {
-        let path = self.file.path.clone();
-        self.file.write_all(block).map_err(|e| Error::io("write", &path, e))
+/// Streams `samples.csv` to an [`AtomicFile`].
+pub struct SamplesWriter {
+    file: AtomicFile,
+    /// The row format.
+    pub format: SampleFormat,
+}
+
+impl SamplesWriter {
+    /// Starts `path` and writes the header.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn create(path: &Path, format: SampleFormat) -> Result<SamplesWriter> {
+        let mut file = AtomicFile::create(path)?;
+        file.write_all(format.header().as_bytes()).map_err(|e| Error::io("write", path, e))?;
+        Ok(SamplesWriter { file, format })
+    }
+
+    /// Appends rows.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write(&mut self, rows: &[u8]) -> Result<()> {
+        self.file.write_all(rows).map_err(|e| Error::io("write", &self.file.path, e))
+    }
+
+    /// Flushes and renames the file into place.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn commit(self) -> Result<()> {
+        self.file.commit()
     }
 }
 

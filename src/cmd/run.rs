@@ -1,9 +1,9 @@
 //! `treatysim run`: simulate scenarios and write their CSV files.
 
 use crate::cli::RunArgs;
-use crate::engine::{Engine, TrialSink};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::export::{self, RunSummary, SamplesWriter};
+use crate::export::{self, RunSummary, SampleFormat, SamplesWriter};
 use crate::model::Model;
 use crate::scenario::{Catalog, Scenario};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -47,17 +47,22 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     let engine = Engine { model: &model, seed: sim.seed, estimator: args.estimator };
     let dir = args.out.join(&scenario.name);
     let mut samples = if args.samples {
-        Some(SamplesWriter::create(&dir.join("samples.csv"), sim.start, args.estimator)?)
+        let format = SampleFormat { start: sim.start, estimator: args.estimator };
+        Some(SamplesWriter::create(&dir.join("samples.csv"), format)?)
     } else {
         None
     };
     let bar = progress_bar(&scenario.name, sim.trials);
     let began = Instant::now();
-    let tally = engine.run(
-        0..sim.trials,
-        samples.as_mut().map(|s| s as &mut dyn TrialSink),
-        &|done| bar.set_position(done),
-    )?;
+    let progress = |done| bar.set_position(done);
+    let tally = match samples.as_mut() {
+        Some(writer) => {
+            let format = writer.format;
+            let mut write = |rows: &[u8]| writer.write(rows);
+            engine.run(0..sim.trials, Some((&format, &mut write)), &progress)?
+        }
+        None => engine.run(0..sim.trials, None, &progress)?,
+    };
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let run = RunSummary {
