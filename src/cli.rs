@@ -42,19 +42,21 @@ pub enum Command {
     },
     /// Simulate scenarios and write CSV.
     Run(RunArgs),
+    /// Rerun the same trials with a parameter set to each of several values.
+    Sweep(SweepArgs),
+    /// Run two scenarios on the same trials and estimate their difference.
+    Compare(CompareArgs),
+    /// Rank the uncertain parameters by how much they move the treaty probability.
+    Sensitivity(SensitivityArgs),
+    /// Draw SVG plots from the CSV files already in the output folder.
+    Plot(PlotArgs),
+    /// Combine the shards of a sharded run, sweep or sensitivity into the unsharded files.
+    Merge(MergeArgs),
 }
 
-/// Options of `treatysim run`.
+/// Options shared by every command that simulates.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario names or paths (a NAME ending in .toml or containing / is a path).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
-    pub names: Vec<String>,
-
-    /// Run every scenario in the scenario folder.
-    #[arg(long)]
-    pub all: bool,
-
+pub struct SimArgs {
     /// Number of trials (overrides simulation.trials).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub trials: Option<u64>,
@@ -79,8 +81,132 @@ pub struct RunArgs {
     /// Output folder.
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `--shard K/N`: run the K-th of N contiguous ranges of the trials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// K, from 1.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let bad = || format!("'{text}' is not K/N with 1 <= K <= N, e.g. --shard 3/10");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if index < 1 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Options of `treatysim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario names or paths (a NAME ending in .toml or containing / is a path).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub names: Vec<String>,
+
+    /// Run every scenario in the scenario folder.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
 
     /// Also write every trial's draws to <out>/<scenario>/samples.csv.
     #[arg(long)]
     pub samples: bool,
+
+    /// Add trials until the 95% interval's half-width is at most H (e.g. 0.001).
+    #[arg(long, value_name = "H", conflicts_with = "trials")]
+    pub precision: Option<f64>,
+
+    /// Cap on trials under --precision.
+    #[arg(long, value_name = "N", default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_trials: u64,
+
+    /// Run only the K-th of N contiguous ranges of the trials and write a mergeable tally.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// Options of `treatysim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario name or path.
+    pub name: String,
+
+    /// KEY=VALUES: a parameter and its values, `lo:hi:step` (inclusive) or `a,b,c`; give it
+    /// once or twice.
+    #[arg(long = "param", value_name = "KEY=VALUES", required = true)]
+    pub params: Vec<String>,
+
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+
+    /// Run only the K-th of N contiguous ranges of the trials and write a mergeable tally.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// Options of `treatysim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// First scenario.
+    pub a: String,
+    /// Second scenario.
+    pub b: String,
+    /// Simulation options (trials and seed default to the first scenario's).
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+/// Options of `treatysim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario name or path.
+    pub name: String,
+
+    /// Number of quantile bins of each parameter's draws.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub bins: u32,
+
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+
+    /// Run only the K-th of N contiguous ranges of the trials and write a mergeable tally.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// Options of `treatysim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Scenarios to plot (all with results in the output folder when none is named).
+    pub names: Vec<String>,
+
+    /// Output folder holding the CSV files.
+    #[arg(long, default_value = "results", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Options of `treatysim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Scenario name whose shards to merge.
+    pub name: String,
+
+    /// Output folder holding <scenario>/shards/.
+    #[arg(long, default_value = "results", value_name = "DIR")]
+    pub out: PathBuf,
 }

@@ -1,14 +1,20 @@
 //! One module per subcommand; [`dispatch`] runs the parsed command line.
 
 mod check;
+mod compare;
 mod list;
+mod merge;
+mod plot;
 mod run;
+mod sensitivity;
 mod show;
+mod sweep;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, SimArgs};
 use crate::error::{Error, Result};
-use crate::scenario::Catalog;
-use std::io::Write;
+use crate::scenario::{Catalog, Override, Scenario};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
 
 /// Runs a parsed command line.
 ///
@@ -21,7 +27,69 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Check { names } => check::check(&catalog, &names),
         Command::Show { name, sets } => show::show(&catalog, &name, &sets),
         Command::Run(args) => run::run(&catalog, &args),
+        Command::Sweep(args) => sweep::sweep(&catalog, &args),
+        Command::Compare(args) => compare::compare(&catalog, &args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&catalog, &args),
+        Command::Plot(args) => plot::plot(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
+}
+
+impl SimArgs {
+    /// Loads and validates a scenario with this command's `--set`, `--trials` and `--seed`.
+    ///
+    /// # Errors
+    /// Invalid input.
+    pub fn load(&self, catalog: &Catalog, name: &str) -> Result<Scenario> {
+        self.load_with(catalog, name, &[])
+    }
+
+    /// As [`SimArgs::load`], with `extra` overrides applied after this command's `--set`.
+    ///
+    /// # Errors
+    /// Invalid input.
+    pub fn load_with(&self, catalog: &Catalog, name: &str, extra: &[Override]) -> Result<Scenario> {
+        let overrides: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
+        let mut scenario = catalog.load(name, &overrides)?;
+        if let Some(trials) = self.trials {
+            scenario.simulation.trials = trials;
+        }
+        if let Some(seed) = self.seed {
+            scenario.simulation.seed = seed;
+        }
+        Ok(scenario)
+    }
+
+    /// Runs `work` on a pool of `--threads` workers (all cores by default).
+    ///
+    /// # Errors
+    /// Whatever `work` fails with, or a pool that cannot start.
+    pub fn in_pool<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(threads) = self.threads {
+            pool = pool.num_threads(threads as usize);
+        }
+        let pool = pool.build().map_err(|e| Error::Io {
+            context: "could not start worker threads".into(),
+            source: std::io::Error::other(e),
+        })?;
+        pool.install(work)
+    }
+}
+
+/// A progress bar on stderr, only when stderr is a terminal (never in files or pipes).
+pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(trials);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} trials, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
 }
 
 /// Writes a command's output to stdout; a closed pipe (`treatysim show x | head -1`) is not an

@@ -6,8 +6,6 @@ use crate::error::{Error, Result};
 use crate::export::{self, RunSummary, SampleFormat, SamplesWriter};
 use crate::model::Model;
 use crate::scenario::{Catalog, Scenario};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::time::Instant;
 
 /// Validates every named scenario first (nothing is written if any fails), then runs each,
@@ -17,42 +15,24 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
     if names.is_empty() {
         return Err(Error::Invalid("no scenarios to run".into()));
     }
-    let mut scenarios = Vec::with_capacity(names.len());
-    for name in &names {
-        let mut scenario = catalog.load(name, &args.sets)?;
-        if let Some(trials) = args.trials {
-            scenario.simulation.trials = trials;
-        }
-        if let Some(seed) = args.seed {
-            scenario.simulation.seed = seed;
-        }
-        scenarios.push(scenario);
-    }
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = args.threads {
-        pool = pool.num_threads(threads as usize);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| Error::Io { context: "could not start worker threads".into(), source: std::io::Error::other(e) })?;
-    pool.install(|| scenarios.iter().try_for_each(|s| run_one(s, args)))
+    let scenarios = names.iter().map(|name| args.sim.load(catalog, name)).collect::<Result<Vec<_>>>()?;
+    args.sim.in_pool(|| scenarios.iter().try_for_each(|s| run_one(s, args)))
 }
-
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
     }
     let sim = &scenario.simulation;
     let model = Model::new(scenario);
-    let engine = Engine { model: &model, seed: sim.seed, estimator: args.estimator };
-    let dir = args.out.join(&scenario.name);
+    let engine = Engine { model: &model, seed: sim.seed, estimator: args.sim.estimator };
+    let dir = args.sim.out.join(&scenario.name);
     let mut samples = if args.samples {
-        let format = SampleFormat { start: sim.start, estimator: args.estimator };
+        let format = SampleFormat { start: sim.start, estimator: args.sim.estimator };
         Some(SamplesWriter::create(&dir.join("samples.csv"), format)?)
     } else {
         None
     };
-    let bar = progress_bar(&scenario.name, sim.trials);
+    let bar = super::progress_bar(&scenario.name, sim.trials);
     let began = Instant::now();
     let progress = |done| bar.set_position(done);
     let tally = match samples.as_mut() {
@@ -67,7 +47,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
     let run = RunSummary {
         scenario: scenario.name.clone(),
-        estimator: args.estimator,
+        estimator: args.sim.estimator,
         seed: sim.seed,
         start: sim.start,
         deadline: sim.deadline,
@@ -78,7 +58,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     }
     export::write_atomic(&dir.join("timeline.csv"), &run.timeline_csv())?;
     export::write_atomic(&dir.join("summary.csv"), &run.summary_csv())?;
-    export::upsert_summary(&args.out.join("summary.csv"), std::slice::from_ref(&run))?;
+    export::upsert_summary(&args.sim.out.join("summary.csv"), std::slice::from_ref(&run))?;
     let e = run.estimate();
     eprintln!(
         "{}: P(treaty before {}) = {:.3}% (95% CI {:.3}%–{:.3}%), {} trials, {}, {:.2} s ({:.2}M trials/s) -> {}",
@@ -88,7 +68,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         100.0 * e.ci95_low,
         100.0 * e.ci95_high,
         sim.trials,
-        args.estimator.name(),
+        args.sim.estimator.name(),
         seconds,
         sim.trials as f64 / seconds.max(1e-9) / 1e6,
         dir.display()
@@ -96,17 +76,3 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// A progress bar on stderr, only when stderr is a terminal.
-fn progress_bar(name: &str, trials: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(trials);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} trials, {per_sec}, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(name.to_string());
-    bar
-}
