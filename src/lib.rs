@@ -11,6 +11,7 @@
 
 pub mod cli;
 mod cmd;
+pub mod copula;
 pub mod distribution;
 pub mod engine;
 pub mod error;

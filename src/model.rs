@@ -1,6 +1,7 @@
 //! The model of one trial (SPEC §4): a pure function of the drawn parameters and a random
 //! source. No I/O, no allocation.
 
+use crate::copula::Copula;
 use crate::distribution::{Sampler, standard_normal, uniform};
 use crate::param::{PARAM_COUNT, Param};
 use crate::rng;
@@ -65,6 +66,8 @@ pub struct Outcome {
 pub struct Model {
     months: usize,
     samplers: [Sampler; PARAM_COUNT],
+    /// Correlated parameters, drawn jointly; their samplers are skipped.
+    copula: Option<Copula>,
     /// Events sorted by month, file order kept within a month.
     events: Vec<ModelEvent>,
     /// `month_events[t]..month_events[t + 1]` indexes the events of month t.
@@ -88,7 +91,13 @@ pub fn signing_probability(will: f64, gap: f64, threshold: f64, noise: f64) -> f
 impl Model {
     /// Compiles a validated scenario.
     pub fn new(scenario: &Scenario) -> Model {
-        let samplers = std::array::from_fn(|i| Sampler::new(&scenario.params[i].dist));
+        let dists = std::array::from_fn(|i| scenario.params[i].dist);
+        // Validation has already checked the matrix; a failure here leaves the inputs independent.
+        let copula = Copula::new(&scenario.correlations, &dists).ok().flatten();
+        let samplers = std::array::from_fn(|i| match &copula {
+            Some(c) if c.contains(i) => Sampler::Constant(f64::NAN),
+            _ => Sampler::new(&dists[i]),
+        });
         let months = scenario.simulation.months();
         let start = scenario.simulation.start;
         let mut events: Vec<ModelEvent> = scenario
@@ -105,7 +114,7 @@ impl Model {
             .collect();
         events.sort_by_key(|e| e.month);
         let month_events = (0..=months).map(|t| events.partition_point(|e| e.month < t)).collect();
-        Model { months, samplers, events, month_events }
+        Model { months, samplers, copula, events, month_events }
     }
 
     /// T, the number of simulated months.
@@ -113,7 +122,8 @@ impl Model {
         self.months
     }
 
-    /// Draws the twelve parameters of the trial with key `key`, each from its own stream.
+    /// Draws the twelve parameters of the trial with key `key`, each from its own stream;
+    /// correlated ones jointly through the copula.
     #[inline]
     pub fn draw(&self, key: u64, draws: &mut [f64; PARAM_COUNT]) {
         for (i, (draw, sampler)) in draws.iter_mut().zip(&self.samplers).enumerate() {
@@ -121,6 +131,9 @@ impl Model {
                 Sampler::Constant(c) => *c,
                 _ => sampler.sample(&mut rng::param_rng(key, i)),
             };
+        }
+        if let Some(copula) = &self.copula {
+            copula.draw(key, draws);
         }
     }
 

@@ -322,6 +322,11 @@ fn validate(name: String, path: PathBuf, chain: Vec<PathBuf>, layer: Layer) -> R
     let mut warnings = Vec::new();
     let events = events(&layer, &simulation, &mut warnings)?;
     let correlations = correlations(&layer, &params)?;
+    let dists = std::array::from_fn(|i| params[i].dist);
+    if let Err(message) = crate::copula::Copula::new(&correlations, &dists) {
+        let origin = layer.correlations.values().next().map_or(file.clone(), |at| at.origin.clone());
+        return Err(invalid(&origin, "correlations", message));
+    }
     Ok(Scenario {
         name,
         path,
