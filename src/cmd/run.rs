@@ -1,7 +1,7 @@
 //! `treatysim run`: simulate scenarios and write their CSV files.
 
 use crate::cli::RunArgs;
-use crate::engine::Engine;
+use crate::engine::{Accumulator, Engine, Tally};
 use crate::error::{Error, Result};
 use crate::export::{self, RunSummary, SampleFormat, SamplesWriter};
 use crate::model::Model;
@@ -35,14 +35,32 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     let bar = super::progress_bar(&scenario.name, sim.trials);
     let began = Instant::now();
     let progress = |done| bar.set_position(done);
-    let tally = match samples.as_mut() {
-        Some(writer) => {
-            let format = writer.format;
-            let mut write = |rows: &[u8]| writer.write(rows);
-            engine.run(0..sim.trials, Some((&format, &mut write)), &progress)?
-        }
-        None => engine.run(0..sim.trials, None, &progress)?,
+    let mut tally = Tally::new(model.months());
+    let mut target = match args.precision {
+        Some(_) => FIRST_PRECISION_BATCH.min(args.max_trials),
+        None => sim.trials,
     };
+    loop {
+        let range = tally.trials..target;
+        let more = match samples.as_mut() {
+            Some(writer) => {
+                let format = writer.format;
+                let mut write = |rows: &[u8]| writer.write(rows);
+                engine.run(range, Some((&format, &mut write)), &progress)?
+            }
+            None => engine.run(range, None, &progress)?,
+        };
+        tally.merge(more);
+        match args.precision {
+            Some(half_width) if tally.trials < args.max_trials => {
+                match next_target(&tally, args.sim.estimator, half_width, args.max_trials) {
+                    Some(next) => target = next,
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let run = RunSummary {
@@ -76,3 +94,23 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+
+/// Trials of the first batch under `--precision`.
+const FIRST_PRECISION_BATCH: u64 = 16_384;
+
+/// Under `--precision H`: `None` once the 95% half-width is at most H; otherwise the trial
+/// count of the next check, predicted from the half-width shrinking as 1/√n (with 5% to
+/// spare, growing at least one block and at most tenfold, capped at `max_trials`). The
+/// schedule depends only on results, which depend only on the trials, so it is reproducible.
+fn next_target(tally: &Tally, estimator: crate::model::Estimator, half_width: f64, max_trials: u64) -> Option<u64> {
+    let e = tally.estimate(estimator, tally.sum.len() - 1);
+    let current = (e.ci95_high - e.ci95_low) / 2.0;
+    if current <= half_width {
+        return None;
+    }
+    let n = tally.trials as f64;
+    let needed = (n * (current / half_width).powi(2) * 1.05).min(n * 10.0);
+    let block = 4096.0;
+    let next = ((needed / block).ceil() * block).max(n + block) as u64;
+    Some(next.min(max_trials))
+}

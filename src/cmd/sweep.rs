@@ -1,10 +1,205 @@
-//! `treatysim sweep`.
+//! `treatysim sweep`: the same trials at every value of one or two parameters (common random
+//! numbers, so curves are smooth and, where the model is monotone, exactly monotone).
 
 use crate::cli::SweepArgs;
+use crate::engine::{Accumulator, Engine, Tally, for_each_block};
 use crate::error::{Error, Result};
-use crate::scenario::Catalog;
+use crate::export::{self, float};
+use crate::model::Model;
+use crate::param::Param;
+use crate::scenario::{Catalog, Override};
 
-/// Not yet implemented.
-pub fn sweep(_catalog: &Catalog, _args: &SweepArgs) -> Result<()> {
-    Err(Error::Invalid("sweep is not implemented yet".into()))
+/// One swept parameter and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// The parameter.
+    pub param: Param,
+    /// Its values, in the order given.
+    pub values: Vec<f64>,
+}
+
+/// Decimal places written in `text` (`0.05` → 2), to undo floating-point drift in ranges.
+fn decimals(text: &str) -> i32 {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    mantissa.split_once('.').map_or(0, |(_, frac)| frac.len() as i32)
+}
+
+/// Parses `lo:hi:step` (inclusive of hi when a whole number of steps reaches it, to within a
+/// millionth of a step) or `a,b,c`.
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_values(text: &str) -> std::result::Result<Vec<f64>, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("\"{t}\" is not a finite number"))
+    };
+    let parts: Vec<&str> = text.split(':').collect();
+    match parts[..] {
+        [lo_text, hi_text, step_text] => {
+            let (lo, hi, step) = (number(lo_text)?, number(hi_text)?, number(step_text)?);
+            if step <= 0.0 || hi < lo {
+                return Err(format!("\"{text}\": lo:hi:step needs lo <= hi and step > 0"));
+            }
+            let steps = ((hi - lo) / step + 1e-6).floor();
+            if steps > 100_000.0 {
+                return Err(format!("\"{text}\" has more than 100000 points"));
+            }
+            let places = decimals(lo_text).max(decimals(step_text)).max(decimals(hi_text));
+            let scale = 10f64.powi(places.min(15));
+            Ok((0..=steps as u64).map(|k| ((lo + k as f64 * step) * scale).round() / scale).collect())
+        }
+        [list] => list.split(',').map(number).collect(),
+        _ => Err(format!("\"{text}\" is neither lo:hi:step nor a,b,c")),
+    }
+}
+
+/// Parses `KEY=VALUES`.
+///
+/// # Errors
+/// Unknown parameter or malformed values (exit 2).
+pub fn parse_axis(arg: &str) -> Result<Axis> {
+    let invalid = |m: String| Error::Invalid(format!("--param {arg}: {m}"));
+    let (key, values) = arg
+        .split_once('=')
+        .ok_or_else(|| invalid("write KEY=VALUES, e.g. --param japan.security_concession=0:1:0.1".into()))?;
+    let keys: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
+    let param = Param::from_key(key.trim())
+        .ok_or_else(|| invalid(format!("unknown parameter `{}`; accepted: {}", key.trim(), keys.join(", "))))?;
+    let values = parse_values(values).map_err(invalid)?;
+    Ok(Axis { param, values })
+}
+
+/// Runs the sweep and writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`.
+pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
+    let axes = args.params.iter().map(|p| parse_axis(p)).collect::<Result<Vec<_>>>()?;
+    if axes.len() > 2 || (axes.len() == 2 && axes[0].param == axes[1].param) {
+        return Err(Error::Invalid("sweep takes one or two different --param".into()));
+    }
+    let points = grid(&axes);
+    // Validate every point (domains) before simulating anything.
+    let scenarios = points
+        .iter()
+        .map(|point| {
+            let overrides: Vec<Override> = axes
+                .iter()
+                .zip(point)
+                .map(|(axis, value)| Override {
+                    key: axis.param.key().to_string(),
+                    value: value.to_string(),
+                    arg: format!("--param {}={value}", axis.param.key()),
+                })
+                .collect();
+            args.sim.load_with(catalog, &args.name, &overrides)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let first = &scenarios[0];
+    let sim = first.simulation;
+    let models: Vec<Model> = scenarios.iter().map(Model::new).collect();
+    let tallies = args.sim.in_pool(|| run_points(&models, sim.seed, args, sim.trials))?;
+    let keys: Vec<&str> = axes.iter().map(|a| a.param.key()).collect();
+    let mut header = vec!["scenario"];
+    header.extend(&keys);
+    header.extend(["probability", "std_error", "ci95_low", "ci95_high"]);
+    let rows = points.iter().zip(&tallies.0).map(|(point, tally)| {
+        let e = tally.estimate(args.sim.estimator, tally.sum.len() - 1);
+        let mut row = vec![first.name.clone()];
+        row.extend(point.iter().map(|v| float(*v)));
+        row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
+        row
+    });
+    let path = args.sim.out.join(&first.name).join(format!("sweep-{}.csv", keys.join("-")));
+    export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
+    eprintln!(
+        "{}: swept {} over {} points, {} trials each, {} -> {}",
+        first.name,
+        keys.join(" × "),
+        points.len(),
+        sim.trials,
+        args.sim.estimator.name(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Every combination of the axes' values, the first axis varying slowest.
+fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
+    axes.iter().fold(vec![Vec::new()], |points, axis| {
+        points
+            .iter()
+            .flat_map(|p| {
+                axis.values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push(*v);
+                    q
+                })
+            })
+            .collect()
+    })
+}
+
+/// One tally per sweep point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointTallies(pub Vec<Tally>);
+
+impl Accumulator for PointTallies {
+    fn merge(&mut self, other: PointTallies) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            a.merge(b);
+        }
+    }
+
+    fn trials(&self) -> u64 {
+        self.0.first().map_or(0, |t| t.trials)
+    }
+}
+
+/// Runs every point's model on the same trials, block by block.
+fn run_points(models: &[Model], seed: u64, args: &SweepArgs, trials: u64) -> Result<PointTallies> {
+    let months = models[0].months();
+    let bar = super::progress_bar("sweep", trials);
+    let engines: Vec<Engine<'_>> =
+        models.iter().map(|model| Engine { model, seed, estimator: args.sim.estimator }).collect();
+    let result = for_each_block(
+        0..trials,
+        || PointTallies(vec![Tally::new(months); models.len()]),
+        |block, acc: &mut PointTallies, _| {
+            for (engine, tally) in engines.iter().zip(&mut acc.0) {
+                engine.for_each_trial(block.clone(), |record| tally.add(record.cumulative));
+            }
+        },
+        None,
+        &|done| bar.set_position(done),
+    );
+    bar.finish_and_clear();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_inclusive_and_free_of_drift() {
+        assert_eq!(parse_values("0:1:0.1").unwrap(), vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]);
+        assert_eq!(parse_values("0.05:0.35:0.1").unwrap(), vec![0.05, 0.15, 0.25, 0.35]);
+        assert_eq!(parse_values("0:1:0.3").unwrap(), vec![0.0, 0.3, 0.6, 0.9]);
+        assert_eq!(parse_values("0.2, 0.5,0.9").unwrap(), vec![0.2, 0.5, 0.9]);
+        assert!(parse_values("1:0:0.1").is_err());
+        assert!(parse_values("0:1:0").is_err());
+        assert!(parse_values("0:1").is_err());
+        assert!(parse_values("a,b").is_err());
+    }
+
+    #[test]
+    fn grid_varies_the_first_axis_slowest() {
+        let axes = [
+            Axis { param: Param::JapanWill, values: vec![0.1, 0.2] },
+            Axis { param: Param::RussiaWill, values: vec![0.3, 0.4] },
+        ];
+        assert_eq!(grid(&axes), vec![vec![0.1, 0.3], vec![0.1, 0.4], vec![0.2, 0.3], vec![0.2, 0.4]]);
+    }
 }
