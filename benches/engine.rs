@@ -11,18 +11,29 @@ const TRIALS: u64 = 200_000;
 
 fn baseline(c: &mut Criterion) {
     let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
-    let scenario = Catalog::new(scenarios).load("baseline", &[]).expect("shipped baseline loads");
+    let scenario = Catalog::new(scenarios)
+        .load("baseline", &[])
+        .expect("shipped baseline loads");
     let model = Model::new(&scenario);
     let mut group = c.benchmark_group("baseline");
     group.throughput(Throughput::Elements(TRIALS));
     group.sample_size(20);
     for estimator in [Estimator::Conditional, Estimator::Indicator] {
         for threads in [1, 2] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-            let engine = Engine { model: &model, seed: scenario.simulation.seed, estimator };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            let engine = Engine {
+                model: &model,
+                seed: scenario.simulation.seed,
+                estimator,
+            };
             let id = BenchmarkId::new(estimator.name(), format!("{threads} threads"));
             group.bench_function(id, |b| {
-                b.iter(|| pool.install(|| black_box(engine.run(0..TRIALS, None, &|_| {}).expect("run"))))
+                b.iter(|| {
+                    pool.install(|| black_box(engine.run(0..TRIALS, None, &|_| {}).expect("run")))
+                })
             });
         }
     }

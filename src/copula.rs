@@ -34,11 +34,17 @@ impl Copula {
     ///
     /// # Errors
     /// When the correlation matrix is not positive definite.
-    pub fn new(correlations: &[Correlation], dists: &[Dist; PARAM_COUNT]) -> Result<Option<Copula>, String> {
+    pub fn new(
+        correlations: &[Correlation],
+        dists: &[Dist; PARAM_COUNT],
+    ) -> Result<Option<Copula>, String> {
         if correlations.is_empty() {
             return Ok(None);
         }
-        let mut members: Vec<usize> = correlations.iter().flat_map(|c| [c.a.index(), c.b.index()]).collect();
+        let mut members: Vec<usize> = correlations
+            .iter()
+            .flat_map(|c| [c.a.index(), c.b.index()])
+            .collect();
         members.sort_unstable();
         members.dedup();
         let k = members.len();
@@ -59,7 +65,11 @@ impl Copula {
                 .to_string()
         })?;
         let marginals = members.iter().map(|&i| dists[i]).collect();
-        Ok(Some(Copula { members, marginals, cholesky }))
+        Ok(Some(Copula {
+            members,
+            marginals,
+            cholesky,
+        }))
     }
 
     /// Whether parameter `index` is drawn through the copula.
@@ -80,7 +90,8 @@ impl Copula {
                 Dist::Normal { mean, sd } => mean + sd * correlated,
                 Dist::LogNormal { mu, sigma } => (mu + sigma * correlated).exp(),
                 marginal => {
-                    let u = normal_cdf(correlated).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+                    let u =
+                        normal_cdf(correlated).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
                     marginal.quantile(u)
                 }
             };

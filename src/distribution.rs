@@ -34,7 +34,12 @@ pub enum Dist {
     /// Normal(mean, sd).
     Normal { mean: f64, sd: f64 },
     /// Normal(mean, sd) truncated to [lo, hi].
-    TruncNormal { mean: f64, sd: f64, lo: f64, hi: f64 },
+    TruncNormal {
+        mean: f64,
+        sd: f64,
+        lo: f64,
+        hi: f64,
+    },
     /// exp(Normal(mu, sigma)).
     LogNormal { mu: f64, sigma: f64 },
     /// Triangular on [lo, hi] with the given mode.
@@ -68,7 +73,7 @@ impl Written {
             let hi = number(hi.trim(), text)?;
             if lo >= hi {
                 return Err(format!(
-                    "\"{text}\": the interval's low end must be below its high end (write \"{hi} to {lo}\"?)"
+                    "\"{text}\": the interval's low end must be below its high end (write \"{hi:?} to {lo:?}\"?)"
                 ));
             }
             return Ok(Written::Interval { lo, hi });
@@ -99,7 +104,7 @@ impl Written {
             Some(Domain::Unit) => {
                 if lo <= 0.0 || hi >= 1.0 {
                     return Err(format!(
-                        "\"{lo} to {hi}\" must lie strictly inside (0, 1) to fit a beta distribution; accepted: 0 < lo < hi < 1"
+                        "\"{lo:?} to {hi:?}\" must lie strictly inside (0, 1) to fit a beta distribution; accepted: 0 < lo < hi < 1"
                     ));
                 }
                 let (a, b) = fit::beta_from_90_interval(lo, hi)?;
@@ -108,7 +113,7 @@ impl Written {
             Some(Domain::NonNegative | Domain::Positive) => {
                 if lo <= 0.0 {
                     return Err(format!(
-                        "\"{lo} to {hi}\" must have lo > 0 to fit a lognormal distribution; accepted: 0 < lo < hi"
+                        "\"{lo:?} to {hi:?}\" must have lo > 0 to fit a lognormal distribution; accepted: 0 < lo < hi"
                     ));
                 }
                 let (mu, sigma) = fit::lognormal_from_90_interval(lo, hi);
@@ -142,8 +147,9 @@ fn arity(name: &str, args: &[f64], want: &str, n: usize, text: &str) -> Result<(
         Ok(())
     } else {
         Err(format!(
-            "\"{text}\": {name} takes {n} numbers, {name}({want}), but {} were given",
-            args.len()
+            "\"{text}\": {name} takes {n} numbers, {name}({want}), but {} {} given",
+            args.len(),
+            if args.len() == 1 { "was" } else { "were" }
         ))
     }
 }
@@ -160,23 +166,37 @@ fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
         "uniform" => {
             arity(name, args, "a, b", 2, text)?;
             check(args[0] < args[1], "a < b")?;
-            Ok(Dist::Uniform { lo: args[0], hi: args[1] })
+            Ok(Dist::Uniform {
+                lo: args[0],
+                hi: args[1],
+            })
         }
         "beta" => {
             arity(name, args, "a, b", 2, text)?;
             check(args[0] > 0.0 && args[1] > 0.0, "a > 0 and b > 0")?;
-            Ok(Dist::Beta { a: args[0], b: args[1] })
+            Ok(Dist::Beta {
+                a: args[0],
+                b: args[1],
+            })
         }
         "normal" => {
             arity(name, args, "mean, sd", 2, text)?;
             check(args[1] > 0.0, "sd > 0")?;
-            Ok(Dist::Normal { mean: args[0], sd: args[1] })
+            Ok(Dist::Normal {
+                mean: args[0],
+                sd: args[1],
+            })
         }
         "truncnormal" => {
             arity(name, args, "mean, sd, lo, hi", 4, text)?;
             check(args[1] > 0.0, "sd > 0")?;
             check(args[2] < args[3], "lo < hi")?;
-            let d = Dist::TruncNormal { mean: args[0], sd: args[1], lo: args[2], hi: args[3] };
+            let d = Dist::TruncNormal {
+                mean: args[0],
+                sd: args[1],
+                lo: args[2],
+                hi: args[3],
+            };
             check(
                 trunc_mass(args[0], args[1], args[2], args[3]) > 1e-12,
                 "[lo, hi] to hold some of the normal's mass (it holds less than 1e-12)",
@@ -186,7 +206,10 @@ fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
         "lognormal" => {
             arity(name, args, "mu, sigma", 2, text)?;
             check(args[1] > 0.0, "sigma > 0")?;
-            Ok(Dist::LogNormal { mu: args[0], sigma: args[1] })
+            Ok(Dist::LogNormal {
+                mu: args[0],
+                sigma: args[1],
+            })
         }
         "triangular" | "pert" => {
             arity(name, args, "lo, mode, hi", 3, text)?;
@@ -371,7 +394,10 @@ fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
 /// Beta-PERT shape parameters (shape 4): α = 1 + 4(mode − lo)/(hi − lo), β = 1 + 4(hi − mode)/(hi − lo).
 fn pert_shape(lo: f64, mode: f64, hi: f64) -> (f64, f64) {
     let range = hi - lo;
-    (1.0 + 4.0 * (mode - lo) / range, 1.0 + 4.0 * (hi - mode) / range)
+    (
+        1.0 + 4.0 * (mode - lo) / range,
+        1.0 + 4.0 * (hi - mode) / range,
+    )
 }
 
 fn triangular_quantile(lo: f64, mode: f64, hi: f64, u: f64) -> f64 {
@@ -423,12 +449,23 @@ pub enum Sampler {
     /// lo + width · U.
     Uniform { lo: f64, width: f64 },
     /// lo + width · X / (X + Y), X ~ Gamma(a), Y ~ Gamma(b): beta and PERT.
-    Beta { lo: f64, width: f64, x: Gamma<f64>, y: Gamma<f64> },
+    Beta {
+        lo: f64,
+        width: f64,
+        x: Gamma<f64>,
+        y: Gamma<f64>,
+    },
     /// mean + sd · Z.
     Normal { mean: f64, sd: f64 },
     /// Rejection from the normal when [lo, hi] holds at least a quarter of its mass,
     /// inversion otherwise.
-    TruncNormal { mean: f64, sd: f64, lo: f64, hi: f64, rejection: bool },
+    TruncNormal {
+        mean: f64,
+        sd: f64,
+        lo: f64,
+        hi: f64,
+        rejection: bool,
+    },
     /// exp(mu + sigma · Z).
     LogNormal { mu: f64, sigma: f64 },
     /// Inversion of the triangular CDF.
@@ -442,10 +479,20 @@ impl Sampler {
         match *dist {
             Dist::Constant(c) => Sampler::Constant(c),
             Dist::Uniform { lo, hi } => Sampler::Uniform { lo, width: hi - lo },
-            Dist::Beta { a, b } => Sampler::Beta { lo: 0.0, width: 1.0, x: gamma(a), y: gamma(b) },
+            Dist::Beta { a, b } => Sampler::Beta {
+                lo: 0.0,
+                width: 1.0,
+                x: gamma(a),
+                y: gamma(b),
+            },
             Dist::Pert { lo, mode, hi } => {
                 let (a, b) = pert_shape(lo, mode, hi);
-                Sampler::Beta { lo, width: hi - lo, x: gamma(a), y: gamma(b) }
+                Sampler::Beta {
+                    lo,
+                    width: hi - lo,
+                    x: gamma(a),
+                    y: gamma(b),
+                }
             }
             Dist::Normal { mean, sd } => Sampler::Normal { mean, sd },
             Dist::TruncNormal { mean, sd, lo, hi } => Sampler::TruncNormal {
@@ -473,7 +520,13 @@ impl Sampler {
                 lo + width * ratio
             }
             Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
-            Sampler::TruncNormal { mean, sd, lo, hi, rejection } => {
+            Sampler::TruncNormal {
+                mean,
+                sd,
+                lo,
+                hi,
+                rejection,
+            } => {
                 if rejection {
                     loop {
                         let x = mean + sd * standard_normal(rng);
@@ -515,14 +568,23 @@ mod tests {
     fn parses_every_family() {
         assert_eq!(parse("0.4"), Ok(Dist::Constant(0.4)));
         assert_eq!(parse(" beta(6, 3) "), Ok(Dist::Beta { a: 6.0, b: 3.0 }));
-        assert_eq!(parse("uniform(0.2,0.8)"), Ok(Dist::Uniform { lo: 0.2, hi: 0.8 }));
+        assert_eq!(
+            parse("uniform(0.2,0.8)"),
+            Ok(Dist::Uniform { lo: 0.2, hi: 0.8 })
+        );
         assert_eq!(
             parse("pert(0.4, 0.7, 0.95)"),
-            Ok(Dist::Pert { lo: 0.4, mode: 0.7, hi: 0.95 })
+            Ok(Dist::Pert {
+                lo: 0.4,
+                mode: 0.7,
+                hi: 0.95
+            })
         );
         assert!(matches!(parse("0.05 to 0.35"), Ok(Dist::Beta { .. })));
         assert!(matches!(
-            Written::parse("0.1 to 0.2").unwrap().resolve(Some(Domain::Positive)),
+            Written::parse("0.1 to 0.2")
+                .unwrap()
+                .resolve(Some(Domain::Positive)),
             Ok(Dist::LogNormal { .. })
         ));
         assert!(matches!(
@@ -556,10 +618,23 @@ mod tests {
     fn domain_check_suggests_a_bounded_alternative() {
         let normal = parse("normal(0.5, 0.1)").unwrap();
         let err = normal.check_domain(Domain::Unit).unwrap_err();
-        assert!(err.contains("[-inf, inf]") && err.contains("truncnormal"), "{err}");
+        assert!(
+            err.contains("[-inf, inf]") && err.contains("truncnormal"),
+            "{err}"
+        );
         assert!(normal.check_domain(Domain::Real).is_ok());
-        assert!(parse("uniform(0, 0.2)").unwrap().check_domain(Domain::Positive).is_err());
-        assert!(parse("beta(2, 2)").unwrap().check_domain(Domain::Positive).is_ok());
+        assert!(
+            parse("uniform(0, 0.2)")
+                .unwrap()
+                .check_domain(Domain::Positive)
+                .is_err()
+        );
+        assert!(
+            parse("beta(2, 2)")
+                .unwrap()
+                .check_domain(Domain::Positive)
+                .is_ok()
+        );
         assert!(Dist::Constant(1.5).check_domain(Domain::Unit).is_err());
     }
 
@@ -567,18 +642,43 @@ mod tests {
     fn quantile_inverts_cdf() {
         let dists = [
             Dist::Beta { a: 6.0, b: 3.0 },
-            Dist::Pert { lo: 0.4, mode: 0.7, hi: 0.95 },
-            Dist::TruncNormal { mean: 0.5, sd: 0.2, lo: 0.0, hi: 1.0 },
-            Dist::TruncNormal { mean: 0.0, sd: 0.05, lo: 0.3, hi: 0.4 },
-            Dist::Triangular { lo: 0.1, mode: 0.3, hi: 0.9 },
-            Dist::LogNormal { mu: -2.5, sigma: 0.4 },
+            Dist::Pert {
+                lo: 0.4,
+                mode: 0.7,
+                hi: 0.95,
+            },
+            Dist::TruncNormal {
+                mean: 0.5,
+                sd: 0.2,
+                lo: 0.0,
+                hi: 1.0,
+            },
+            Dist::TruncNormal {
+                mean: 0.0,
+                sd: 0.05,
+                lo: 0.3,
+                hi: 0.4,
+            },
+            Dist::Triangular {
+                lo: 0.1,
+                mode: 0.3,
+                hi: 0.9,
+            },
+            Dist::LogNormal {
+                mu: -2.5,
+                sigma: 0.4,
+            },
             Dist::Normal { mean: 0.3, sd: 0.1 },
             Dist::Uniform { lo: 0.2, hi: 0.8 },
         ];
         for d in dists {
             for u in [0.01, 0.2, 0.5, 0.77, 0.99] {
                 let x = d.quantile(u);
-                assert!((d.cdf(x) - u).abs() < 1e-9, "{d}: u={u} x={x} cdf={}", d.cdf(x));
+                assert!(
+                    (d.cdf(x) - u).abs() < 1e-9,
+                    "{d}: u={u} x={x} cdf={}",
+                    d.cdf(x)
+                );
             }
         }
     }

@@ -23,20 +23,27 @@ const BLOCK: u64 = 4096;
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Sums over trials of the cumulative treaty probability by month and of its square.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Number of trials tallied.
+    #[serde(with = "crate::shard::decimal")]
     pub trials: u64,
     /// Σ cumulative_t, fixed point, per month.
+    #[serde(with = "crate::shard::decimals")]
     pub sum: Vec<u128>,
     /// Σ cumulative_t², fixed point, per month.
+    #[serde(with = "crate::shard::decimals")]
     pub sum_sq: Vec<u128>,
 }
 
 impl Tally {
     /// An empty tally over `months` months.
     pub fn new(months: usize) -> Tally {
-        Tally { trials: 0, sum: vec![0; months], sum_sq: vec![0; months] }
+        Tally {
+            trials: 0,
+            sum: vec![0; months],
+            sum_sq: vec![0; months],
+        }
     }
 
     /// Adds one trial's cumulative probabilities.
@@ -84,7 +91,10 @@ pub trait RecordFormat: Sync {
 
 /// Where per-trial records go: their format, and a writer that receives each block's bytes in
 /// trial order.
-pub type Samples<'a> = (&'a dyn RecordFormat, &'a mut dyn FnMut(&[u8]) -> Result<()>);
+pub type Samples<'a> = (&'a dyn RecordFormat, BlockWriter<'a>);
+
+/// Receives each block's streamed bytes, in trial order.
+pub type BlockWriter<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
 
 /// A per-block result that merges into a total. Merging is done in block order, so results
 /// are independent of the thread count even for float sums; integer sums are independent of
@@ -136,7 +146,7 @@ pub fn for_each_block<A, I, F>(
     range: Range<u64>,
     init: I,
     per_block: F,
-    mut write: Option<&mut dyn FnMut(&[u8]) -> Result<()>>,
+    mut write: Option<BlockWriter<'_>>,
     progress: &dyn Fn(u64),
 ) -> Result<A>
 where
@@ -191,7 +201,12 @@ impl Engine<'_> {
     ///
     /// # Errors
     /// Interruption, or an error of the samples writer.
-    pub fn run(&self, range: Range<u64>, samples: Option<Samples<'_>>, progress: &dyn Fn(u64)) -> Result<Tally> {
+    pub fn run(
+        &self,
+        range: Range<u64>,
+        samples: Option<Samples<'_>>,
+        progress: &dyn Fn(u64),
+    ) -> Result<Tally> {
         let months = self.model.months();
         let (format, write) = match samples {
             Some((format, write)) => (Some(format), Some(write)),
@@ -214,8 +229,19 @@ impl Engine<'_> {
         let mut cumulative = vec![0.0; self.model.months()];
         let mut draws = [0.0; PARAM_COUNT];
         for trial in block {
-            let outcome = self.model.trial(self.seed, trial, self.estimator, &mut draws, &mut cumulative);
-            visit(TrialRecord { trial, draws: &draws, outcome, cumulative: &cumulative });
+            let outcome = self.model.trial(
+                self.seed,
+                trial,
+                self.estimator,
+                &mut draws,
+                &mut cumulative,
+            );
+            visit(TrialRecord {
+                trial,
+                draws: &draws,
+                outcome,
+                cumulative: &cumulative,
+            });
         }
     }
 }

@@ -34,7 +34,10 @@ impl Error {
 
     /// An I/O error with a context naming the file.
     pub fn io(action: &str, path: &Path, source: std::io::Error) -> Error {
-        Error::Io { context: format!("could not {action} '{}'", path.display()), source }
+        Error::Io {
+            context: format!("could not {action} '{}'", path.display()),
+            source,
+        }
     }
 }
 

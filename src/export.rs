@@ -52,7 +52,8 @@ pub fn float(x: f64) -> String {
 /// I/O errors, naming the file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
-    file.write_all(bytes).map_err(|e| Error::io("write", path, e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))?;
     file.commit()
 }
 
@@ -69,14 +70,27 @@ impl AtomicFile {
     /// # Errors
     /// When the folder or the temporary file cannot be created.
     pub fn create(path: &Path) -> Result<AtomicFile> {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
-        let temp = tempfile::Builder::new()
-            .prefix(".treatysim-")
-            .suffix(".tmp")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".treatysim-").suffix(".tmp");
+        // Output files are readable by everyone, as files written directly would be (a
+        // temporary file is private by default).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-        Ok(AtomicFile { path: path.to_path_buf(), writer: std::io::BufWriter::with_capacity(1 << 16, temp) })
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            writer: std::io::BufWriter::with_capacity(1 << 16, temp),
+        })
     }
 
     /// Appends bytes.
@@ -87,14 +101,26 @@ impl AtomicFile {
         self.writer.write_all(bytes)
     }
 
+    /// Appends everything `reader` holds.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn copy_from(&mut self, reader: &mut impl std::io::Read) -> std::io::Result<u64> {
+        std::io::copy(reader, &mut self.writer)
+    }
+
     /// Flushes and renames the file into place.
     ///
     /// # Errors
     /// I/O errors, naming the file.
     pub fn commit(self) -> Result<()> {
         let path = self.path;
-        let temp = self.writer.into_inner().map_err(|e| Error::io("write", &path, e.into_error()))?;
-        temp.persist(&path).map_err(|e| Error::io("rename into place", &path, e.error))?;
+        let temp = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::io("write", &path, e.into_error()))?;
+        temp.persist(&path)
+            .map_err(|e| Error::io("rename into place", &path, e.error))?;
         Ok(())
     }
 }
@@ -119,7 +145,8 @@ pub struct RunSummary {
 impl RunSummary {
     /// The estimate of a treaty before the deadline: the last month's cumulative probability.
     pub fn estimate(&self) -> Estimate {
-        self.tally.estimate(self.estimator, self.tally.sum.len() - 1)
+        self.tally
+            .estimate(self.estimator, self.tally.sum.len() - 1)
     }
 
     /// This run's row of `summary.csv`.
@@ -185,7 +212,10 @@ pub fn upsert_summary(path: &Path, runs: &[RunSummary]) -> Result<()> {
         if header.iter().ne(SUMMARY_HEADER) {
             return Err(Error::Io {
                 context: format!("'{}' is not a treatysim summary", path.display()),
-                source: std::io::Error::other(format!("its columns are {}", header.iter().collect::<Vec<_>>().join(","))),
+                source: std::io::Error::other(format!(
+                    "its columns are {}",
+                    header.iter().collect::<Vec<_>>().join(",")
+                )),
             });
         }
         for record in reader.records() {
@@ -201,7 +231,10 @@ pub fn upsert_summary(path: &Path, runs: &[RunSummary]) -> Result<()> {
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
-    Error::Io { context: format!("could not read '{}'", path.display()), source: std::io::Error::other(e) }
+    Error::Io {
+        context: format!("could not read '{}'", path.display()),
+        source: std::io::Error::other(e),
+    }
 }
 
 /// The rows of `samples.csv`.
@@ -229,7 +262,10 @@ impl SampleFormat {
 
 impl RecordFormat for SampleFormat {
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>) {
-        let month = |m: Option<usize>| m.map(|t| self.start.plus(t).to_string()).unwrap_or_default();
+        let month = |m: Option<usize>| {
+            m.map(|t| self.start.plus(t).to_string())
+                .unwrap_or_default()
+        };
         let _ = write!(out, "{}", record.trial);
         for draw in record.draws {
             let _ = write!(out, ",{}", float(*draw));
@@ -251,13 +287,16 @@ pub struct SamplesWriter {
 }
 
 impl SamplesWriter {
-    /// Starts `path` and writes the header.
+    /// Starts `path`, with the header line unless this is a shard's part.
     ///
     /// # Errors
     /// I/O errors.
-    pub fn create(path: &Path, format: SampleFormat) -> Result<SamplesWriter> {
+    pub fn create(path: &Path, format: SampleFormat, header: bool) -> Result<SamplesWriter> {
         let mut file = AtomicFile::create(path)?;
-        file.write_all(format.header().as_bytes()).map_err(|e| Error::io("write", path, e))?;
+        if header {
+            file.write_all(format.header().as_bytes())
+                .map_err(|e| Error::io("write", path, e))?;
+        }
         Ok(SamplesWriter { file, format })
     }
 
@@ -266,7 +305,9 @@ impl SamplesWriter {
     /// # Errors
     /// I/O errors.
     pub fn write(&mut self, rows: &[u8]) -> Result<()> {
-        self.file.write_all(rows).map_err(|e| Error::io("write", &self.file.path, e))
+        self.file
+            .write_all(rows)
+            .map_err(|e| Error::io("write", &self.file.path, e))
     }
 
     /// Flushes and renames the file into place.
@@ -309,8 +350,18 @@ mod tests {
         };
         let text = String::from_utf8(run.summary_csv()).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high"));
-        assert!(lines.next().unwrap().starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,"));
+        assert_eq!(
+            lines.next(),
+            Some(
+                "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high"
+            )
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,")
+        );
         let timeline = String::from_utf8(run.timeline_csv()).unwrap();
         let rows: Vec<&str> = timeline.lines().collect();
         assert_eq!(rows.len(), 3);

@@ -22,9 +22,23 @@ pub fn lognormal_from_90_interval(lo: f64, hi: f64) -> (f64, f64) {
 /// # Errors
 /// When no beta fits to 1e-6 (extreme intervals such as 1e-9 to 0.999999999).
 pub fn beta_from_90_interval(lo: f64, hi: f64) -> Result<(f64, f64), String> {
+    let no_fit = || {
+        format!(
+            "\"{lo:?} to {hi:?}\": no beta distribution has these 5% and 95% quantiles; \
+             write beta(a, b), pert(lo, mode, hi) or a constant instead"
+        )
+    };
+    // A beta this concentrated (shape parameters above about 10^7) is a constant for every
+    // purpose, and the incomplete beta function becomes too slow to evaluate.
+    if (hi - lo) < 1e-6 * (lo.min(1.0 - hi)).sqrt() {
+        return Err(no_fit());
+    }
     let (mean, sd) = normal_from_90_interval(lo, hi);
     let concentration = (mean * (1.0 - mean) / (sd * sd) - 1.0).max(0.5);
-    let mut x = [(mean * concentration).ln(), ((1.0 - mean) * concentration).ln()];
+    let mut x = [
+        (mean * concentration).ln(),
+        ((1.0 - mean) * concentration).ln(),
+    ];
     let mut res = residual(x, lo, hi);
     for _ in 0..200 {
         if norm(res) < 1e-13 {
@@ -33,7 +47,10 @@ pub fn beta_from_90_interval(lo: f64, hi: f64) -> Result<(f64, f64), String> {
         let step = newton_step(x, res, lo, hi);
         let mut damping = 1.0;
         loop {
-            let trial = [x[0] - damping * step[0], x[1] - damping * step[1]];
+            let trial = [
+                (x[0] - damping * step[0]).clamp(-20.0, 20.0),
+                (x[1] - damping * step[1]).clamp(-20.0, 20.0),
+            ];
             let trial_res = residual(trial, lo, hi);
             if norm(trial_res) < norm(res) || damping < 1e-6 {
                 x = trial;
@@ -44,15 +61,15 @@ pub fn beta_from_90_interval(lo: f64, hi: f64) -> Result<(f64, f64), String> {
         }
     }
     let (a, b) = (x[0].exp(), x[1].exp());
+    if !(a.is_finite() && b.is_finite() && a < 1e8 && b < 1e8 && a > 1e-8 && b > 1e-8) {
+        return Err(no_fit());
+    }
     let q05 = inv_beta_reg(a, b, 0.05);
     let q95 = inv_beta_reg(a, b, 0.95);
-    if (q05 - lo).abs() <= 1e-6 && (q95 - hi).abs() <= 1e-6 && a.is_finite() && b.is_finite() {
+    if (q05 - lo).abs() <= 1e-6 && (q95 - hi).abs() <= 1e-6 {
         Ok((a, b))
     } else {
-        Err(format!(
-            "\"{lo} to {hi}\": no beta distribution has these 5% and 95% quantiles; \
-             write beta(a, b) or pert(lo, mode, hi) instead"
-        ))
+        Err(no_fit())
     }
 }
 
@@ -98,10 +115,23 @@ mod tests {
 
     #[test]
     fn beta_fit_hits_both_quantiles() {
-        for (lo, hi) in [(0.05, 0.35), (0.2, 0.5), (0.6, 0.99), (0.001, 0.01), (0.1, 0.9), (0.4, 0.41)] {
+        for (lo, hi) in [
+            (0.05, 0.35),
+            (0.2, 0.5),
+            (0.6, 0.99),
+            (0.001, 0.01),
+            (0.1, 0.9),
+            (0.4, 0.41),
+        ] {
             let (a, b) = beta_from_90_interval(lo, hi).unwrap();
-            assert!((inv_beta_reg(a, b, 0.05) - lo).abs() < 1e-6, "{lo} {hi}: a={a} b={b}");
-            assert!((inv_beta_reg(a, b, 0.95) - hi).abs() < 1e-6, "{lo} {hi}: a={a} b={b}");
+            assert!(
+                (inv_beta_reg(a, b, 0.05) - lo).abs() < 1e-6,
+                "{lo} {hi}: a={a} b={b}"
+            );
+            assert!(
+                (inv_beta_reg(a, b, 0.95) - hi).abs() < 1e-6,
+                "{lo} {hi}: a={a} b={b}"
+            );
         }
     }
 

@@ -10,7 +10,7 @@
 //! - [`cli`] and `cmd`: the command line.
 
 pub mod cli;
-mod cmd;
+pub mod cmd;
 pub mod copula;
 pub mod distribution;
 pub mod engine;
@@ -20,8 +20,10 @@ pub mod fit;
 pub mod model;
 pub mod month;
 pub mod param;
+pub mod plot;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use cmd::dispatch;

@@ -108,13 +108,25 @@ impl Model {
                 (0..months as i64).contains(&offset).then(|| ModelEvent {
                     month: offset as usize,
                     probability: e.probability,
-                    effects: e.effects.iter().map(|f| (state_slot(f.param), Sampler::new(&f.shift.dist))).collect(),
+                    effects: e
+                        .effects
+                        .iter()
+                        .map(|f| (state_slot(f.param), Sampler::new(&f.shift.dist)))
+                        .collect(),
                 })
             })
             .collect();
         events.sort_by_key(|e| e.month);
-        let month_events = (0..=months).map(|t| events.partition_point(|e| e.month < t)).collect();
-        Model { months, samplers, copula, events, month_events }
+        let month_events = (0..=months)
+            .map(|t| events.partition_point(|e| e.month < t))
+            .collect();
+        Model {
+            months,
+            samplers,
+            copula,
+            events,
+            month_events,
+        }
     }
 
     /// T, the number of simulated months.
@@ -152,7 +164,10 @@ impl Model {
         let p = |param: Param| draws[param.index()];
         let mut state = State(Param::STATE.map(p));
         let volatility = p(Param::ProcessWillVolatility);
-        let (threshold, noise) = (p(Param::ProcessSigningThreshold), p(Param::ProcessDecisionNoise));
+        let (threshold, noise) = (
+            p(Param::ProcessSigningThreshold),
+            p(Param::ProcessDecisionNoise),
+        );
         let (hazard, successor, leverage) = (
             p(Param::JapanLeaderExitHazard),
             p(Param::JapanSuccessorWill),
@@ -192,9 +207,7 @@ impl Model {
                     cumulative[t] = 1.0 - survival;
                 }
                 Estimator::Indicator => {
-                    if uniform(rng) < s[LAMBDA]
-                        && uniform(rng) < summit_signing(s)
-                    {
+                    if uniform(rng) < s[LAMBDA] && uniform(rng) < summit_signing(s) {
                         outcome.signed_month = Some(t);
                         cumulative[t..].fill(1.0);
                         return outcome;

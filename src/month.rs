@@ -44,7 +44,12 @@ impl Month {
 
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.0.div_euclid(12), self.0.rem_euclid(12) + 1)
+        write!(
+            f,
+            "{:04}-{:02}",
+            self.0.div_euclid(12),
+            self.0.rem_euclid(12) + 1
+        )
     }
 }
 
@@ -62,7 +67,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_months() {
-        for bad in ["2020-13", "2020-00", "2020-1", "20-01", "2020/01", "", "2020-01-01", "abcd-ef"] {
+        for bad in [
+            "2020-13",
+            "2020-00",
+            "2020-1",
+            "20-01",
+            "2020/01",
+            "",
+            "2020-01-01",
+            "abcd-ef",
+        ] {
             assert!(Month::parse(bad).is_err(), "{bad}");
         }
     }

@@ -122,7 +122,9 @@ impl Param {
 
     /// The section (`japan`, `russia`, `us`, `process`).
     pub fn section(self) -> &'static str {
-        self.key().split_once('.').map_or("", |(section, _)| section)
+        self.key()
+            .split_once('.')
+            .map_or("", |(section, _)| section)
     }
 
     /// The key inside its section (`will`, `security_concession`, ...).
@@ -154,6 +156,20 @@ impl Param {
 impl fmt::Display for Param {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())
+    }
+}
+
+impl serde::Serialize for Param {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Param {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Param, D::Error> {
+        let key = <String as serde::Deserialize>::deserialize(d)?;
+        Param::from_key(&key)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown parameter `{key}`")))
     }
 }
 

@@ -17,7 +17,7 @@ use rand::SeedableRng;
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
 /// Stream number of the month loop (parameters use 1–12).
-const PROCESS_STREAM: u64 = 0x5EED_0F_7EA7_1E5;
+const PROCESS_STREAM: u64 = 0x0005_EED0_F7EA_71E5;
 
 /// The SplitMix64 output function: a bijective 64-bit mixer.
 #[inline]

@@ -38,10 +38,19 @@ pub fn estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate
         Estimator::Indicator => {
             let (ci95_low, ci95_high) = wilson(probability, nf);
             let std_error = (probability * (1.0 - probability) / nf).sqrt();
-            Estimate { probability, std_error, ci95_low, ci95_high }
+            Estimate {
+                probability,
+                std_error,
+                ci95_low,
+                ci95_high,
+            }
         }
         Estimator::Conditional => {
-            let variance = if n > 1 { ((sum_sq - sum * probability) / (nf - 1.0)).max(0.0) } else { 0.0 };
+            let variance = if n > 1 {
+                ((sum_sq - sum * probability) / (nf - 1.0)).max(0.0)
+            } else {
+                0.0
+            };
             let std_error = (variance / nf).sqrt();
             Estimate {
                 probability,
@@ -61,7 +70,10 @@ mod tests {
     fn wilson_matches_a_worked_example() {
         // 10 successes of 100: Wilson 95% interval (z = 1.96) is [0.05523, 0.17437].
         let (lo, hi) = wilson(0.1, 100.0);
-        assert!((lo - 0.055_229).abs() < 1e-5 && (hi - 0.174_367).abs() < 1e-5, "{lo} {hi}");
+        assert!(
+            (lo - 0.055_229).abs() < 1e-5 && (hi - 0.174_367).abs() < 1e-5,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(0.0, 50.0);
         assert_eq!(lo, 0.0);
         assert!(hi > 0.0 && hi < 0.08);

@@ -6,7 +6,11 @@ use crate::scenario::Catalog;
 /// Validates the named scenarios (all when none is named), reporting every error and warning
 /// on stderr.
 pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
-    let names = if names.is_empty() { catalog.names()? } else { names.to_vec() };
+    let names = if names.is_empty() {
+        catalog.names()?
+    } else {
+        names.to_vec()
+    };
     let mut failed = 0;
     for name in &names {
         match catalog.load(name, &[]) {
@@ -23,7 +27,10 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
         }
     }
     if failed > 0 {
-        Err(Error::Invalid(format!("{failed} of {} scenarios are invalid", names.len())))
+        Err(Error::Invalid(format!(
+            "{failed} of {} scenarios are invalid",
+            names.len()
+        )))
     } else {
         Ok(())
     }

@@ -48,16 +48,35 @@ impl PairedTally {
         let n = self.trials as f64;
         let mean = self.sum_diff as f64 / ONE / n;
         let sum_sq = self.sum_sq_diff as f64 / ONE;
-        let variance = if self.trials > 1 { ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let variance = if self.trials > 1 {
+            ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
         let se = (variance / n).sqrt();
-        (mean, se, (mean - Z * se).max(-1.0), (mean + Z * se).min(1.0))
+        (
+            mean,
+            se,
+            (mean - Z * se).max(-1.0),
+            (mean + Z * se).min(1.0),
+        )
     }
 
     /// The standard error the difference would have if A and B ran on independent trials.
     pub fn unpaired_std_error(&self, estimator: crate::model::Estimator) -> f64 {
         let n = self.trials;
-        let a = stats::estimate(estimator, n, self.sum_a as f64 / ONE, self.sum_sq_a as f64 / ONE);
-        let b = stats::estimate(estimator, n, self.sum_b as f64 / ONE, self.sum_sq_b as f64 / ONE);
+        let a = stats::estimate(
+            estimator,
+            n,
+            self.sum_a as f64 / ONE,
+            self.sum_sq_a as f64 / ONE,
+        );
+        let b = stats::estimate(
+            estimator,
+            n,
+            self.sum_b as f64 / ONE,
+            self.sum_sq_b as f64 / ONE,
+        );
         a.std_error.hypot(b.std_error)
     }
 }
@@ -100,15 +119,28 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     if a.simulation.start != b.simulation.start || a.simulation.deadline != b.simulation.deadline {
         return Err(Error::Invalid(format!(
             "compare needs the same window: {} runs {} to {}, {} runs {} to {}",
-            a.name, a.simulation.start, a.simulation.deadline, b.name, b.simulation.start, b.simulation.deadline
+            a.name,
+            a.simulation.start,
+            a.simulation.deadline,
+            b.name,
+            b.simulation.start,
+            b.simulation.deadline
         )));
     }
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
     let (model_a, model_b) = (Model::new(&a), Model::new(&b));
     let (seed, trials, estimator) = (a.simulation.seed, a.simulation.trials, args.sim.estimator);
-    let engine_a = Engine { model: &model_a, seed, estimator };
-    let engine_b = Engine { model: &model_b, seed, estimator };
+    let engine_a = Engine {
+        model: &model_a,
+        seed,
+        estimator,
+    };
+    let engine_b = Engine {
+        model: &model_b,
+        seed,
+        estimator,
+    };
     let bar = super::progress_bar("compare", trials);
     let tally = args.sim.in_pool(|| {
         for_each_block(
@@ -118,7 +150,9 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
                 let mut outcomes_a = Vec::with_capacity((block.end - block.start) as usize);
                 engine_a.for_each_trial(block.clone(), |r| outcomes_a.push(last(r.cumulative)));
                 let mut outcomes_a = outcomes_a.into_iter();
-                engine_b.for_each_trial(block, |r| acc.add(outcomes_a.next().unwrap_or(0.0), last(r.cumulative)));
+                engine_b.for_each_trial(block, |r| {
+                    acc.add(outcomes_a.next().unwrap_or(0.0), last(r.cumulative))
+                });
             },
             None,
             &|done| bar.set_position(done),
@@ -126,8 +160,18 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     let n = tally.trials;
-    let p_a = stats::estimate(estimator, n, tally.sum_a as f64 / ONE, tally.sum_sq_a as f64 / ONE);
-    let p_b = stats::estimate(estimator, n, tally.sum_b as f64 / ONE, tally.sum_sq_b as f64 / ONE);
+    let p_a = stats::estimate(
+        estimator,
+        n,
+        tally.sum_a as f64 / ONE,
+        tally.sum_sq_a as f64 / ONE,
+    );
+    let p_b = stats::estimate(
+        estimator,
+        n,
+        tally.sum_b as f64 / ONE,
+        tally.sum_sq_b as f64 / ONE,
+    );
     let (difference, se, low, high) = tally.difference();
     let row = vec![
         a.name.clone(),
@@ -141,7 +185,10 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         float(low),
         float(high),
     ];
-    let path = args.sim.out.join(format!("compare-{}-vs-{}.csv", a.name, b.name));
+    let path = args
+        .sim
+        .out
+        .join(format!("compare-{}-vs-{}.csv", a.name, b.name));
     export::write_atomic(&path, &export::csv_bytes(&COMPARE_HEADER, [row]))?;
     eprintln!(
         "{} - {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",

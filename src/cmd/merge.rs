@@ -1,9 +1,155 @@
-//! `treatysim merge`.
+//! `treatysim merge NAME`: combine shards into exactly the files the unsharded command writes.
 
 use crate::cli::MergeArgs;
+use crate::engine::{Accumulator, Tally};
 use crate::error::{Error, Result};
+use crate::export::{AtomicFile, RunSummary, SampleFormat};
+use crate::model::Estimator;
+use crate::month::Month;
+use crate::shard::{self, Payload, ShardFile};
+use std::path::Path;
 
-/// Not yet implemented.
-pub fn merge(_args: &MergeArgs) -> Result<()> {
-    Err(Error::Invalid("merge is not implemented yet".into()))
+/// Checks that every group of shards is complete and agrees, then writes each group's outputs.
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    for group in shard::collect(&args.out, &args.name)? {
+        merge_group(&args.out, &group)?;
+    }
+    Ok(())
+}
+
+fn estimator(name: &str) -> Result<Estimator> {
+    match name {
+        "conditional" => Ok(Estimator::Conditional),
+        "indicator" => Ok(Estimator::Indicator),
+        other => Err(Error::Invalid(format!(
+            "shard has unknown estimator '{other}'"
+        ))),
+    }
+}
+
+/// The simulation window as the resolved scenario states it.
+fn window(resolved: &str) -> Result<(Month, Month)> {
+    let table: toml::Table = toml::from_str(resolved)
+        .map_err(|e| Error::Invalid(format!("shard's resolved scenario: {}", e.message())))?;
+    let month = |key: &str| {
+        table
+            .get("simulation")
+            .and_then(|s| s.get(key))
+            .and_then(|v| v.as_str())
+            .and_then(|m| Month::parse(m).ok())
+            .ok_or_else(|| {
+                Error::Invalid(format!("shard's resolved scenario has no simulation.{key}"))
+            })
+    };
+    Ok((month("start")?, month("deadline")?))
+}
+
+fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
+    let first = &group[0];
+    let estimator = estimator(&first.estimator)?;
+    let total: u64 = group
+        .iter()
+        .map(|f| match &f.payload {
+            Payload::Run(t) => t.trials,
+            Payload::Sweep { tallies, .. } => tallies.first().map_or(0, |t| t.trials),
+            Payload::Sensitivity { tally, .. } => tally.trials,
+        })
+        .sum();
+    if total != first.trials {
+        return Err(Error::Invalid(format!(
+            "the shards of '{}' hold {total} trials, not the {} of the run; rerun them",
+            first.output, first.trials
+        )));
+    }
+    match &first.payload {
+        Payload::Run(tally) => {
+            let mut sum = Tally::new(tally.sum.len());
+            for file in group {
+                if let Payload::Run(t) = &file.payload {
+                    sum.merge(t.clone());
+                }
+            }
+            let (start, deadline) = window(&first.resolved)?;
+            if first.samples {
+                merge_samples(out, group, SampleFormat { start, estimator })?;
+            }
+            let run = RunSummary {
+                scenario: first.scenario.clone(),
+                estimator,
+                seed: first.seed,
+                start,
+                deadline,
+                tally: sum,
+            };
+            super::run::write_outputs(out, &run)?;
+            eprintln!("{}: merged {} shards", first.scenario, group.len());
+            super::run::report(&run, None, out);
+        }
+        Payload::Sweep {
+            keys,
+            points,
+            tallies,
+        } => {
+            let mut sums = tallies
+                .iter()
+                .map(|t| Tally::new(t.sum.len()))
+                .collect::<Vec<_>>();
+            for file in group {
+                if let Payload::Sweep { tallies, .. } = &file.payload {
+                    for (a, b) in sums.iter_mut().zip(tallies) {
+                        a.merge(b.clone());
+                    }
+                }
+            }
+            let path =
+                super::sweep::write_sweep(out, &first.scenario, keys, points, &sums, estimator)?;
+            eprintln!(
+                "{}: merged {} sweep shards -> {}",
+                first.scenario,
+                group.len(),
+                path.display()
+            );
+        }
+        Payload::Sensitivity { bins, tally } => {
+            let mut sum = tally.clone();
+            for file in &group[1..] {
+                if let Payload::Sensitivity { tally, .. } = &file.payload {
+                    sum.merge(tally.clone());
+                }
+            }
+            super::sensitivity::write(out, &first.scenario, &sum, bins)?;
+            let rows = super::sensitivity::rows(&sum, bins);
+            super::sensitivity::report(&first.scenario, estimator, &rows, out);
+        }
+    }
+    Ok(())
+}
+
+/// Concatenates the shards' sample rows under one header into `samples.csv`.
+fn merge_samples(out: &Path, group: &[ShardFile], format: SampleFormat) -> Result<()> {
+    let path = out.join(&group[0].scenario).join("samples.csv");
+    let mut file = AtomicFile::create(&path)?;
+    file.write_all(format.header().as_bytes())
+        .map_err(|e| Error::io("write", &path, e))?;
+    for shard in group {
+        let part = ShardFile::samples_path(
+            out,
+            &shard.scenario,
+            crate::cli::Shard {
+                index: shard.shard,
+                count: shard.shards,
+            },
+        );
+        let mut reader = std::fs::File::open(&part).map_err(|_| {
+            Error::Invalid(format!(
+                "shard {}/{} was run with --samples but '{}' is missing",
+                shard.shard,
+                shard.shards,
+                part.display()
+            ))
+        })?;
+        file.copy_from(&mut reader)
+            .map_err(|e| Error::io("copy samples from", &part, e))?;
+    }
+    file.commit()
 }

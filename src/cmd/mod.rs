@@ -6,7 +6,7 @@ mod list;
 mod merge;
 mod plot;
 mod run;
-mod sensitivity;
+pub mod sensitivity;
 mod show;
 mod sweep;
 
@@ -84,9 +84,11 @@ pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
     }
     let bar = ProgressBar::new(trials);
     bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} trials, {per_sec}, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{prefix} [{bar:40}] {pos}/{len} trials, {per_sec}, eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_prefix(label.to_string());
     bar
@@ -96,10 +98,14 @@ pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
 /// error.
 fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Io { context: "could not write to standard output".into(), source: e })
-        }
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+            context: "could not write to standard output".into(),
+            source: e,
+        }),
         _ => Ok(()),
     }
 }

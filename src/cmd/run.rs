@@ -1,59 +1,93 @@
 //! `treatysim run`: simulate scenarios and write their CSV files.
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, Shard};
 use crate::engine::{Accumulator, Engine, Tally};
 use crate::error::{Error, Result};
 use crate::export::{self, RunSummary, SampleFormat, SamplesWriter};
-use crate::model::Model;
+use crate::model::{Estimator, Model};
 use crate::scenario::{Catalog, Scenario};
+use crate::shard::{self, Payload, ShardFile};
+use std::path::Path;
 use std::time::Instant;
 
 /// Validates every named scenario first (nothing is written if any fails), then runs each,
 /// writing its files and updating `<out>/summary.csv` as it finishes.
 pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
-    let names = if args.all { catalog.names()? } else { args.names.clone() };
+    let names = if args.all {
+        catalog.names()?
+    } else {
+        args.names.clone()
+    };
     if names.is_empty() {
         return Err(Error::Invalid("no scenarios to run".into()));
     }
-    let scenarios = names.iter().map(|name| args.sim.load(catalog, name)).collect::<Result<Vec<_>>>()?;
-    args.sim.in_pool(|| scenarios.iter().try_for_each(|s| run_one(s, args)))
+    if args.shard.is_some() && args.precision.is_some() {
+        return Err(Error::Invalid(
+            "--precision cannot be sharded: it decides the trial count as it goes; run it unsharded".into(),
+        ));
+    }
+    let scenarios = names
+        .iter()
+        .map(|name| args.sim.load(catalog, name))
+        .collect::<Result<Vec<_>>>()?;
+    args.sim
+        .in_pool(|| scenarios.iter().try_for_each(|s| run_one(s, args)))
 }
+
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
     }
     let sim = &scenario.simulation;
     let model = Model::new(scenario);
-    let engine = Engine { model: &model, seed: sim.seed, estimator: args.sim.estimator };
-    let dir = args.sim.out.join(&scenario.name);
+    let estimator = args.sim.estimator;
+    let engine = Engine {
+        model: &model,
+        seed: sim.seed,
+        estimator,
+    };
+    let out = &args.sim.out;
+    let samples_path = match args.shard {
+        Some(shard) => ShardFile::samples_path(out, &scenario.name, shard),
+        None => out.join(&scenario.name).join("samples.csv"),
+    };
+    let format = SampleFormat {
+        start: sim.start,
+        estimator,
+    };
     let mut samples = if args.samples {
-        let format = SampleFormat { start: sim.start, estimator: args.sim.estimator };
-        Some(SamplesWriter::create(&dir.join("samples.csv"), format)?)
+        Some(SamplesWriter::create(
+            &samples_path,
+            format,
+            args.shard.is_none(),
+        )?)
     } else {
         None
     };
-    let bar = super::progress_bar(&scenario.name, sim.trials);
+    let range = args
+        .shard
+        .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
+    let bar = super::progress_bar(&scenario.name, range.end - range.start);
     let began = Instant::now();
-    let progress = |done| bar.set_position(done);
     let mut tally = Tally::new(model.months());
     let mut target = match args.precision {
         Some(_) => FIRST_PRECISION_BATCH.min(args.max_trials),
-        None => sim.trials,
+        None => range.end,
     };
     loop {
-        let range = tally.trials..target;
+        let chunk = (range.start + tally.trials)..target;
+        let progress = |done| bar.set_position(tally.trials + done);
         let more = match samples.as_mut() {
             Some(writer) => {
-                let format = writer.format;
                 let mut write = |rows: &[u8]| writer.write(rows);
-                engine.run(range, Some((&format, &mut write)), &progress)?
+                engine.run(chunk, Some((&format, &mut write)), &progress)?
             }
-            None => engine.run(range, None, &progress)?,
+            None => engine.run(chunk, None, &progress)?,
         };
         tally.merge(more);
         match args.precision {
             Some(half_width) if tally.trials < args.max_trials => {
-                match next_target(&tally, args.sim.estimator, half_width, args.max_trials) {
+                match next_target(&tally, estimator, half_width, args.max_trials) {
                     Some(next) => target = next,
                     None => break,
                 }
@@ -63,37 +97,81 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     }
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    if let Some(samples) = samples {
+        samples.commit()?;
+    }
+    if let Some(shard) = args.shard {
+        return write_shard(scenario, args, shard, tally);
+    }
     let run = RunSummary {
         scenario: scenario.name.clone(),
-        estimator: args.sim.estimator,
+        estimator,
         seed: sim.seed,
         start: sim.start,
         deadline: sim.deadline,
         tally,
     };
-    if let Some(samples) = samples {
-        samples.commit()?;
-    }
-    export::write_atomic(&dir.join("timeline.csv"), &run.timeline_csv())?;
-    export::write_atomic(&dir.join("summary.csv"), &run.summary_csv())?;
-    export::upsert_summary(&args.sim.out.join("summary.csv"), std::slice::from_ref(&run))?;
-    let e = run.estimate();
-    eprintln!(
-        "{}: P(treaty before {}) = {:.3}% (95% CI {:.3}%–{:.3}%), {} trials, {}, {:.2} s ({:.2}M trials/s) -> {}",
-        scenario.name,
-        sim.deadline,
-        100.0 * e.probability,
-        100.0 * e.ci95_low,
-        100.0 * e.ci95_high,
-        sim.trials,
-        args.sim.estimator.name(),
-        seconds,
-        sim.trials as f64 / seconds.max(1e-9) / 1e6,
-        dir.display()
-    );
+    write_outputs(out, &run)?;
+    report(&run, Some(seconds), out);
     Ok(())
 }
 
+/// Writes a run's `summary.csv` and `timeline.csv` and updates `<out>/summary.csv`; `merge`
+/// calls the same function, so merged shards give the same bytes.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_outputs(out: &Path, run: &RunSummary) -> Result<()> {
+    let dir = out.join(&run.scenario);
+    export::write_atomic(&dir.join("timeline.csv"), &run.timeline_csv())?;
+    export::write_atomic(&dir.join("summary.csv"), &run.summary_csv())?;
+    export::upsert_summary(&out.join("summary.csv"), std::slice::from_ref(run))
+}
+
+/// The one-line summary on stderr.
+pub fn report(run: &RunSummary, seconds: Option<f64>, out: &Path) {
+    let e = run.estimate();
+    let trials = run.tally.trials;
+    eprintln!(
+        "{}: P(treaty before {}) = {:.3}% (95% CI {:.3}%–{:.3}%), {} trials, {}{} -> {}",
+        run.scenario,
+        run.deadline,
+        100.0 * e.probability,
+        100.0 * e.ci95_low,
+        100.0 * e.ci95_high,
+        trials,
+        run.estimator.name(),
+        seconds.map_or_else(String::new, |s| format!(
+            ", {s:.2} s ({:.2}M trials/s)",
+            trials as f64 / s.max(1e-9) / 1e6
+        )),
+        out.join(&run.scenario).display()
+    );
+}
+
+fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) -> Result<()> {
+    let file = ShardFile {
+        output: "run".into(),
+        scenario: scenario.name.clone(),
+        estimator: args.sim.estimator.name().into(),
+        seed: scenario.simulation.seed,
+        trials: scenario.simulation.trials,
+        shard: shard.index,
+        shards: shard.count,
+        samples: args.samples,
+        resolved: scenario.to_toml(),
+        payload: Payload::Run(tally),
+    };
+    let path = file.write(&args.sim.out)?;
+    eprintln!(
+        "{}: shard {}/{} -> {}",
+        scenario.name,
+        shard.index,
+        shard.count,
+        path.display()
+    );
+    Ok(())
+}
 
 /// Trials of the first batch under `--precision`.
 const FIRST_PRECISION_BATCH: u64 = 16_384;
@@ -102,7 +180,12 @@ const FIRST_PRECISION_BATCH: u64 = 16_384;
 /// count of the next check, predicted from the half-width shrinking as 1/√n (with 5% to
 /// spare, growing at least one block and at most tenfold, capped at `max_trials`). The
 /// schedule depends only on results, which depend only on the trials, so it is reproducible.
-fn next_target(tally: &Tally, estimator: crate::model::Estimator, half_width: f64, max_trials: u64) -> Option<u64> {
+fn next_target(
+    tally: &Tally,
+    estimator: Estimator,
+    half_width: f64,
+    max_trials: u64,
+) -> Option<u64> {
     let e = tally.estimate(estimator, tally.sum.len() - 1);
     let current = (e.ci95_high - e.ci95_low) / 2.0;
     if current <= half_width {

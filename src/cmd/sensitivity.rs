@@ -13,6 +13,7 @@ use crate::model::{Estimator, Model};
 use crate::param::{PARAM_COUNT, Param};
 use crate::rng;
 use crate::scenario::{Catalog, Scenario};
+use crate::shard::{self, Payload, ShardFile};
 use std::ops::Range;
 
 /// Fixed point of outcomes (as the engine's tally).
@@ -23,7 +24,7 @@ const X_ONE: f64 = (1u64 << 24) as f64;
 const Y_ONE: f64 = (1u64 << 30) as f64;
 
 /// Quantile bins of one parameter's draws and the scale its draws are tallied on.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bins {
     /// The parameter.
     pub param: Param,
@@ -32,9 +33,9 @@ pub struct Bins {
     /// Largest draw in each bin; a draw goes to the first bin whose `high` is not below it.
     pub high: Vec<f64>,
     /// Median of the draws (centre of the fixed-point scale).
-    centre: f64,
+    pub centre: f64,
     /// Spread of the draws (unit of the fixed-point scale).
-    scale: f64,
+    pub scale: f64,
 }
 
 impl Bins {
@@ -43,13 +44,23 @@ impl Bins {
         draws.sort_unstable_by(f64::total_cmp);
         let n = draws.len();
         let low = (0..bins).map(|b| draws[b * n / bins]).collect();
-        let high = (0..bins).map(|b| draws[((b + 1) * n / bins).max(1) - 1]).collect();
+        let high = (0..bins)
+            .map(|b| draws[((b + 1) * n / bins).max(1) - 1])
+            .collect();
         let spread = draws[n * 95 / 100] - draws[n * 5 / 100];
-        Bins { param, low, high, centre: draws[n / 2], scale: if spread > 0.0 { spread } else { 1.0 } }
+        Bins {
+            param,
+            low,
+            high,
+            centre: draws[n / 2],
+            scale: if spread > 0.0 { spread } else { 1.0 },
+        }
     }
 
     fn bin(&self, x: f64) -> usize {
-        self.high.partition_point(|h| *h < x).min(self.high.len() - 1)
+        self.high
+            .partition_point(|h| *h < x)
+            .min(self.high.len() - 1)
     }
 
     fn fixed(&self, x: f64) -> i64 {
@@ -58,30 +69,39 @@ impl Bins {
 }
 
 /// Per-parameter sums of the second pass.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParamSums {
     /// Trials per bin.
+    #[serde(with = "crate::shard::decimals")]
     pub count: Vec<u64>,
     /// Σ outcome per bin (fixed point).
+    #[serde(with = "crate::shard::decimals")]
     pub outcome: Vec<u128>,
     /// Σ x (standardised, fixed point).
+    #[serde(with = "crate::shard::decimal")]
     pub x: i128,
     /// Σ x².
+    #[serde(with = "crate::shard::decimal")]
     pub xx: i128,
     /// Σ x·y.
+    #[serde(with = "crate::shard::decimal")]
     pub xy: i128,
 }
 
 /// The second pass's tally: outcome sums overall and per parameter.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SensitivityTally {
     /// Trials.
+    #[serde(with = "crate::shard::decimal")]
     pub trials: u64,
     /// Σ y (fixed point 2⁻⁶²).
+    #[serde(with = "crate::shard::decimal")]
     pub y: u128,
     /// Σ y².
+    #[serde(with = "crate::shard::decimal")]
     pub yy: u128,
     /// Σ y (fixed point 2⁻³⁰), the scale of the cross products.
+    #[serde(with = "crate::shard::decimal")]
     pub y30: i128,
     /// One entry per uncertain parameter, in canonical order.
     pub params: Vec<ParamSums>,
@@ -95,7 +115,10 @@ impl Accumulator for SensitivityTally {
         self.y30 += o.y30;
         for (a, b) in self.params.iter_mut().zip(o.params) {
             a.count.iter_mut().zip(&b.count).for_each(|(p, q)| *p += q);
-            a.outcome.iter_mut().zip(&b.outcome).for_each(|(p, q)| *p += q);
+            a.outcome
+                .iter_mut()
+                .zip(&b.outcome)
+                .for_each(|(p, q)| *p += q);
             a.x += b.x;
             a.xx += b.xx;
             a.xy += b.xy;
@@ -128,17 +151,29 @@ impl Accumulator for Columns {
 
 /// The uncertain parameters of a scenario, canonical order.
 pub fn uncertain(scenario: &Scenario) -> Vec<Param> {
-    Param::ALL.into_iter().filter(|p| !scenario.dist(*p).is_constant()).collect()
+    Param::ALL
+        .into_iter()
+        .filter(|p| !scenario.dist(*p).is_constant())
+        .collect()
 }
 
 /// First pass: every trial's draws of the uncertain parameters, and their bins.
 ///
 /// # Errors
 /// Interruption.
-pub fn bins(model: &Model, seed: u64, trials: u64, params: &[Param], count: usize) -> Result<Vec<Bins>> {
+pub fn bins(
+    model: &Model,
+    seed: u64,
+    trials: u64,
+    params: &[Param],
+    count: usize,
+) -> Result<Vec<Bins>> {
     let Columns { columns, .. } = for_each_block(
         0..trials,
-        || Columns { trials: 0, columns: vec![Vec::new(); params.len()] },
+        || Columns {
+            trials: 0,
+            columns: vec![Vec::new(); params.len()],
+        },
         |block, acc: &mut Columns, _| {
             let mut draws = [0.0; PARAM_COUNT];
             for trial in block {
@@ -152,18 +187,31 @@ pub fn bins(model: &Model, seed: u64, trials: u64, params: &[Param], count: usiz
         None,
         &|_| {},
     )?;
-    Ok(params.iter().zip(columns).map(|(p, mut c)| Bins::from_draws(*p, &mut c, count)).collect())
+    Ok(params
+        .iter()
+        .zip(columns)
+        .map(|(p, mut c)| Bins::from_draws(*p, &mut c, count))
+        .collect())
 }
 
 /// Second pass over `range`.
 ///
 /// # Errors
 /// Interruption.
-pub fn tally(engine: &Engine<'_>, bins: &[Bins], range: Range<u64>, progress: &dyn Fn(u64)) -> Result<SensitivityTally> {
+pub fn tally(
+    engine: &Engine<'_>,
+    bins: &[Bins],
+    range: Range<u64>,
+    progress: &dyn Fn(u64),
+) -> Result<SensitivityTally> {
     let empty = || SensitivityTally {
         params: bins
             .iter()
-            .map(|b| ParamSums { count: vec![0; b.high.len()], outcome: vec![0; b.high.len()], ..ParamSums::default() })
+            .map(|b| ParamSums {
+                count: vec![0; b.high.len()],
+                outcome: vec![0; b.high.len()],
+                ..ParamSums::default()
+            })
             .collect(),
         ..SensitivityTally::default()
     };
@@ -224,7 +272,13 @@ pub fn rows(tally: &SensitivityTally, bins: &[Bins]) -> Vec<Row> {
                 .count
                 .iter()
                 .zip(&s.outcome)
-                .map(|(c, o)| if *c > 0 { *o as f64 / ONE / *c as f64 } else { f64::NAN })
+                .map(|(c, o)| {
+                    if *c > 0 {
+                        *o as f64 / ONE / *c as f64
+                    } else {
+                        f64::NAN
+                    }
+                })
                 .collect();
             let between: f64 = s
                 .count
@@ -237,12 +291,23 @@ pub fn rows(tally: &SensitivityTally, bins: &[Bins]) -> Vec<Row> {
             let mean_x = s.x as f64 / X_ONE / n;
             let var_x = (s.xx as f64 / (X_ONE * X_ONE) / n - mean_x * mean_x).max(0.0);
             let cov = s.xy as f64 / (X_ONE * Y_ONE) / n - mean_x * mean_y30;
-            let correlation = if var_x > 0.0 && var_y > 0.0 { (cov / (var_x * var_y).sqrt()).clamp(-1.0, 1.0) } else { 0.0 };
-            let (low, high) = (bin_probability[0], bin_probability[bin_probability.len() - 1]);
+            let correlation = if var_x > 0.0 && var_y > 0.0 {
+                (cov / (var_x * var_y).sqrt()).clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
+            let (low, high) = (
+                bin_probability[0],
+                bin_probability[bin_probability.len() - 1],
+            );
             Row {
                 param: b.param,
                 correlation,
-                first_order_index: if var_y > 0.0 { (between / var_y).min(1.0) } else { 0.0 },
+                first_order_index: if var_y > 0.0 {
+                    (between / var_y).min(1.0)
+                } else {
+                    0.0
+                },
                 probability_low: low,
                 probability_high: high,
                 swing: high - low,
@@ -255,24 +320,56 @@ pub fn rows(tally: &SensitivityTally, bins: &[Bins]) -> Vec<Row> {
 }
 
 /// Columns of `sensitivity.csv`.
-pub const HEADER: [&str; 7] =
-    ["scenario", "parameter", "correlation", "first_order_index", "probability_low", "probability_high", "swing"];
+pub const HEADER: [&str; 7] = [
+    "scenario",
+    "parameter",
+    "correlation",
+    "first_order_index",
+    "probability_low",
+    "probability_high",
+    "swing",
+];
 /// Columns of `sensitivity_bins.csv`.
-pub const BINS_HEADER: [&str; 7] = ["scenario", "parameter", "bin", "bin_low", "bin_high", "trials", "probability"];
+pub const BINS_HEADER: [&str; 7] = [
+    "scenario",
+    "parameter",
+    "bin",
+    "bin_low",
+    "bin_high",
+    "trials",
+    "probability",
+];
 
 /// Writes `sensitivity.csv` and `sensitivity_bins.csv` for `scenario`.
 ///
 /// # Errors
 /// I/O errors.
-pub fn write(out: &std::path::Path, scenario: &str, tally: &SensitivityTally, bins: &[Bins]) -> Result<()> {
+pub fn write(
+    out: &std::path::Path,
+    scenario: &str,
+    tally: &SensitivityTally,
+    bins: &[Bins],
+) -> Result<()> {
     let rows = rows(tally, bins);
     let table = rows.iter().map(|r| {
         let mut row = vec![scenario.to_string(), r.param.key().to_string()];
-        row.extend([r.correlation, r.first_order_index, r.probability_low, r.probability_high, r.swing].map(float));
+        row.extend(
+            [
+                r.correlation,
+                r.first_order_index,
+                r.probability_low,
+                r.probability_high,
+                r.swing,
+            ]
+            .map(float),
+        );
         row
     });
     let dir = out.join(scenario);
-    export::write_atomic(&dir.join("sensitivity.csv"), &export::csv_bytes(&HEADER, table))?;
+    export::write_atomic(
+        &dir.join("sensitivity.csv"),
+        &export::csv_bytes(&HEADER, table),
+    )?;
     let mut bin_rows = Vec::new();
     for r in &rows {
         let (b, sums) = bins
@@ -292,7 +389,10 @@ pub fn write(out: &std::path::Path, scenario: &str, tally: &SensitivityTally, bi
             ]);
         }
     }
-    export::write_atomic(&dir.join("sensitivity_bins.csv"), &export::csv_bytes(&BINS_HEADER, bin_rows))
+    export::write_atomic(
+        &dir.join("sensitivity_bins.csv"),
+        &export::csv_bytes(&BINS_HEADER, bin_rows),
+    )
 }
 
 /// Runs both passes and writes the files.
@@ -300,29 +400,76 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     let scenario = args.sim.load(catalog, &args.name)?;
     let params = uncertain(&scenario);
     if params.is_empty() {
-        return Err(Error::Invalid(format!("{}: every parameter is a constant; nothing to rank", scenario.name)));
+        return Err(Error::Invalid(format!(
+            "{}: every parameter is a constant; nothing to rank",
+            scenario.name
+        )));
     }
     let sim = scenario.simulation;
     let bin_count = args.bins as usize;
     if sim.trials < bin_count as u64 {
-        return Err(Error::Invalid(format!("--bins {bin_count} needs at least {bin_count} trials, not {}", sim.trials)));
+        return Err(Error::Invalid(format!(
+            "--bins {bin_count} needs at least {bin_count} trials, not {}",
+            sim.trials
+        )));
     }
     let model = Model::new(&scenario);
-    let engine = Engine { model: &model, seed: sim.seed, estimator: args.sim.estimator };
-    let bar = super::progress_bar("sensitivity", sim.trials);
+    let engine = Engine {
+        model: &model,
+        seed: sim.seed,
+        estimator: args.sim.estimator,
+    };
+    let range = args
+        .shard
+        .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
+    let bar = super::progress_bar("sensitivity", range.end - range.start);
     let (tally, bins) = args.sim.in_pool(|| {
+        // The bins come from every trial's draws, in each shard alike.
         let bins = bins(&model, sim.seed, sim.trials, &params, bin_count)?;
-        let tally = tally(&engine, &bins, 0..sim.trials, &|done| bar.set_position(done))?;
+        let tally = tally(&engine, &bins, range, &|done| bar.set_position(done))?;
         Ok((tally, bins))
     })?;
     bar.finish_and_clear();
+    if let Some(shard) = args.shard {
+        let file = ShardFile {
+            output: "sensitivity".into(),
+            scenario: scenario.name.clone(),
+            estimator: args.sim.estimator.name().into(),
+            seed: sim.seed,
+            trials: sim.trials,
+            shard: shard.index,
+            shards: shard.count,
+            samples: false,
+            resolved: scenario.to_toml(),
+            payload: Payload::Sensitivity { bins, tally },
+        };
+        let path = file.write(&args.sim.out)?;
+        eprintln!(
+            "{}: sensitivity shard {}/{} -> {}",
+            scenario.name,
+            shard.index,
+            shard.count,
+            path.display()
+        );
+        return Ok(());
+    }
     write(&args.sim.out, &scenario.name, &tally, &bins)?;
-    report(&scenario.name, args.sim.estimator, &rows(&tally, &bins), &args.sim.out);
+    report(
+        &scenario.name,
+        args.sim.estimator,
+        &rows(&tally, &bins),
+        &args.sim.out,
+    );
     Ok(())
 }
 
-fn report(name: &str, estimator: Estimator, rows: &[Row], out: &std::path::Path) {
-    let top: Vec<String> = rows.iter().take(3).map(|r| format!("{} {:+.2} pp", r.param, 100.0 * r.swing)).collect();
+/// The one-line summary on stderr.
+pub fn report(name: &str, estimator: Estimator, rows: &[Row], out: &std::path::Path) {
+    let top: Vec<String> = rows
+        .iter()
+        .take(3)
+        .map(|r| format!("{} {:+.2} pp", r.param, 100.0 * r.swing))
+        .collect();
     eprintln!(
         "{name}: largest swings ({}): {} -> {}",
         estimator.name(),

@@ -5,9 +5,12 @@ use crate::cli::SweepArgs;
 use crate::engine::{Accumulator, Engine, Tally, for_each_block};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
-use crate::model::Model;
+use crate::model::{Estimator, Model};
 use crate::param::Param;
 use crate::scenario::{Catalog, Override};
+use crate::shard::{self, Payload, ShardFile};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// One swept parameter and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +24,9 @@ pub struct Axis {
 /// Decimal places written in `text` (`0.05` → 2), to undo floating-point drift in ranges.
 fn decimals(text: &str) -> i32 {
     let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-    mantissa.split_once('.').map_or(0, |(_, frac)| frac.len() as i32)
+    mantissa
+        .split_once('.')
+        .map_or(0, |(_, frac)| frac.len() as i32)
 }
 
 /// Parses `lo:hi:step` (inclusive of hi when a whole number of steps reaches it, to within a
@@ -42,15 +47,21 @@ pub fn parse_values(text: &str) -> std::result::Result<Vec<f64>, String> {
         [lo_text, hi_text, step_text] => {
             let (lo, hi, step) = (number(lo_text)?, number(hi_text)?, number(step_text)?);
             if step <= 0.0 || hi < lo {
-                return Err(format!("\"{text}\": lo:hi:step needs lo <= hi and step > 0"));
+                return Err(format!(
+                    "\"{text}\": lo:hi:step needs lo <= hi and step > 0"
+                ));
             }
             let steps = ((hi - lo) / step + 1e-6).floor();
             if steps > 100_000.0 {
                 return Err(format!("\"{text}\" has more than 100000 points"));
             }
-            let places = decimals(lo_text).max(decimals(step_text)).max(decimals(hi_text));
+            let places = decimals(lo_text)
+                .max(decimals(step_text))
+                .max(decimals(hi_text));
             let scale = 10f64.powi(places.min(15));
-            Ok((0..=steps as u64).map(|k| ((lo + k as f64 * step) * scale).round() / scale).collect())
+            Ok((0..=steps as u64)
+                .map(|k| ((lo + k as f64 * step) * scale).round() / scale)
+                .collect())
         }
         [list] => list.split(',').map(number).collect(),
         _ => Err(format!("\"{text}\" is neither lo:hi:step nor a,b,c")),
@@ -63,21 +74,32 @@ pub fn parse_values(text: &str) -> std::result::Result<Vec<f64>, String> {
 /// Unknown parameter or malformed values (exit 2).
 pub fn parse_axis(arg: &str) -> Result<Axis> {
     let invalid = |m: String| Error::Invalid(format!("--param {arg}: {m}"));
-    let (key, values) = arg
-        .split_once('=')
-        .ok_or_else(|| invalid("write KEY=VALUES, e.g. --param japan.security_concession=0:1:0.1".into()))?;
+    let (key, values) = arg.split_once('=').ok_or_else(|| {
+        invalid("write KEY=VALUES, e.g. --param japan.security_concession=0:1:0.1".into())
+    })?;
     let keys: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
-    let param = Param::from_key(key.trim())
-        .ok_or_else(|| invalid(format!("unknown parameter `{}`; accepted: {}", key.trim(), keys.join(", "))))?;
+    let param = Param::from_key(key.trim()).ok_or_else(|| {
+        invalid(format!(
+            "unknown parameter `{}`; accepted: {}",
+            key.trim(),
+            keys.join(", ")
+        ))
+    })?;
     let values = parse_values(values).map_err(invalid)?;
     Ok(Axis { param, values })
 }
 
 /// Runs the sweep and writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`.
 pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
-    let axes = args.params.iter().map(|p| parse_axis(p)).collect::<Result<Vec<_>>>()?;
+    let axes = args
+        .params
+        .iter()
+        .map(|p| parse_axis(p))
+        .collect::<Result<Vec<_>>>()?;
     if axes.len() > 2 || (axes.len() == 2 && axes[0].param == axes[1].param) {
-        return Err(Error::Invalid("sweep takes one or two different --param".into()));
+        return Err(Error::Invalid(
+            "sweep takes one or two different --param".into(),
+        ));
     }
     let points = grid(&axes);
     // Validate every point (domains) before simulating anything.
@@ -99,20 +121,49 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let first = &scenarios[0];
     let sim = first.simulation;
     let models: Vec<Model> = scenarios.iter().map(Model::new).collect();
-    let tallies = args.sim.in_pool(|| run_points(&models, sim.seed, args, sim.trials))?;
-    let keys: Vec<&str> = axes.iter().map(|a| a.param.key()).collect();
-    let mut header = vec!["scenario"];
-    header.extend(&keys);
-    header.extend(["probability", "std_error", "ci95_low", "ci95_high"]);
-    let rows = points.iter().zip(&tallies.0).map(|(point, tally)| {
-        let e = tally.estimate(args.sim.estimator, tally.sum.len() - 1);
-        let mut row = vec![first.name.clone()];
-        row.extend(point.iter().map(|v| float(*v)));
-        row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
-        row
-    });
-    let path = args.sim.out.join(&first.name).join(format!("sweep-{}.csv", keys.join("-")));
-    export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
+    let range = args
+        .shard
+        .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
+    let tallies = args
+        .sim
+        .in_pool(|| run_points(&models, sim.seed, args.sim.estimator, range))?;
+    let keys: Vec<String> = axes.iter().map(|a| a.param.key().to_string()).collect();
+    if let Some(shard) = args.shard {
+        let file = ShardFile {
+            output: format!("sweep-{}", keys.join("-")),
+            scenario: first.name.clone(),
+            estimator: args.sim.estimator.name().into(),
+            seed: sim.seed,
+            trials: sim.trials,
+            shard: shard.index,
+            shards: shard.count,
+            samples: false,
+            // The unswept scenario: every point's differs from it only in the swept keys.
+            resolved: args.sim.load(catalog, &args.name)?.to_toml(),
+            payload: Payload::Sweep {
+                keys,
+                points,
+                tallies: tallies.0,
+            },
+        };
+        let path = file.write(&args.sim.out)?;
+        eprintln!(
+            "{}: sweep shard {}/{} -> {}",
+            first.name,
+            shard.index,
+            shard.count,
+            path.display()
+        );
+        return Ok(());
+    }
+    let path = write_sweep(
+        &args.sim.out,
+        &first.name,
+        &keys,
+        &points,
+        &tallies.0,
+        args.sim.estimator,
+    )?;
     eprintln!(
         "{}: swept {} over {} points, {} trials each, {} -> {}",
         first.name,
@@ -123,6 +174,35 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// Writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`; `merge` calls it too.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_sweep(
+    out: &Path,
+    scenario: &str,
+    keys: &[String],
+    points: &[Vec<f64>],
+    tallies: &[Tally],
+    estimator: Estimator,
+) -> Result<PathBuf> {
+    let mut header = vec!["scenario"];
+    header.extend(keys.iter().map(String::as_str));
+    header.extend(["probability", "std_error", "ci95_low", "ci95_high"]);
+    let rows = points.iter().zip(tallies).map(|(point, tally)| {
+        let e = tally.estimate(estimator, tally.sum.len() - 1);
+        let mut row = vec![scenario.to_string()];
+        row.extend(point.iter().map(|v| float(*v)));
+        row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
+        row
+    });
+    let path = out
+        .join(scenario)
+        .join(format!("sweep-{}.csv", keys.join("-")));
+    export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
+    Ok(path)
 }
 
 /// Every combination of the axes' values, the first axis varying slowest.
@@ -158,13 +238,24 @@ impl Accumulator for PointTallies {
 }
 
 /// Runs every point's model on the same trials, block by block.
-fn run_points(models: &[Model], seed: u64, args: &SweepArgs, trials: u64) -> Result<PointTallies> {
+fn run_points(
+    models: &[Model],
+    seed: u64,
+    estimator: Estimator,
+    range: Range<u64>,
+) -> Result<PointTallies> {
     let months = models[0].months();
-    let bar = super::progress_bar("sweep", trials);
-    let engines: Vec<Engine<'_>> =
-        models.iter().map(|model| Engine { model, seed, estimator: args.sim.estimator }).collect();
+    let bar = super::progress_bar("sweep", range.end - range.start);
+    let engines: Vec<Engine<'_>> = models
+        .iter()
+        .map(|model| Engine {
+            model,
+            seed,
+            estimator,
+        })
+        .collect();
     let result = for_each_block(
-        0..trials,
+        range,
         || PointTallies(vec![Tally::new(months); models.len()]),
         |block, acc: &mut PointTallies, _| {
             for (engine, tally) in engines.iter().zip(&mut acc.0) {
@@ -184,8 +275,14 @@ mod tests {
 
     #[test]
     fn ranges_are_inclusive_and_free_of_drift() {
-        assert_eq!(parse_values("0:1:0.1").unwrap(), vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]);
-        assert_eq!(parse_values("0.05:0.35:0.1").unwrap(), vec![0.05, 0.15, 0.25, 0.35]);
+        assert_eq!(
+            parse_values("0:1:0.1").unwrap(),
+            vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+        );
+        assert_eq!(
+            parse_values("0.05:0.35:0.1").unwrap(),
+            vec![0.05, 0.15, 0.25, 0.35]
+        );
         assert_eq!(parse_values("0:1:0.3").unwrap(), vec![0.0, 0.3, 0.6, 0.9]);
         assert_eq!(parse_values("0.2, 0.5,0.9").unwrap(), vec![0.2, 0.5, 0.9]);
         assert!(parse_values("1:0:0.1").is_err());
@@ -197,9 +294,23 @@ mod tests {
     #[test]
     fn grid_varies_the_first_axis_slowest() {
         let axes = [
-            Axis { param: Param::JapanWill, values: vec![0.1, 0.2] },
-            Axis { param: Param::RussiaWill, values: vec![0.3, 0.4] },
+            Axis {
+                param: Param::JapanWill,
+                values: vec![0.1, 0.2],
+            },
+            Axis {
+                param: Param::RussiaWill,
+                values: vec![0.3, 0.4],
+            },
         ];
-        assert_eq!(grid(&axes), vec![vec![0.1, 0.3], vec![0.1, 0.4], vec![0.2, 0.3], vec![0.2, 0.4]]);
+        assert_eq!(
+            grid(&axes),
+            vec![
+                vec![0.1, 0.3],
+                vec![0.1, 0.4],
+                vec![0.2, 0.3],
+                vec![0.2, 0.4]
+            ]
+        );
     }
 }

@@ -20,6 +20,8 @@ pub enum Origin {
         /// Column, from 1.
         column: usize,
     },
+    /// A whole file, where no position applies (a missing key).
+    Whole(PathBuf),
     /// A `--set KEY=VALUE` argument, as typed.
     Set(String),
 }
@@ -28,6 +30,7 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::File { path, line, column } => write!(f, "{}:{line}:{column}", path.display()),
+            Origin::Whole(path) => write!(f, "{}", path.display()),
             Origin::Set(arg) => write!(f, "--set {arg}"),
         }
     }
@@ -85,7 +88,9 @@ impl RawEvent {
     /// The event's name when it is a string.
     pub fn name_str(&self) -> Option<&str> {
         match &self.name {
-            Some(Located { value: Raw::Str(s), .. }) => Some(s),
+            Some(Located {
+                value: Raw::Str(s), ..
+            }) => Some(s),
             _ => None,
         }
     }
@@ -107,10 +112,26 @@ pub struct Layer {
 /// Keys allowed in each table; the parameter sections list their fields.
 pub const SECTIONS: [(&str, &[&str]); 5] = [
     ("simulation", &["start", "deadline", "trials", "seed"]),
-    ("japan", &["will", "security_concession", "leader_exit_hazard", "successor_will"]),
+    (
+        "japan",
+        &[
+            "will",
+            "security_concession",
+            "leader_exit_hazard",
+            "successor_will",
+        ],
+    ),
     ("russia", &["will", "security_demand"]),
     ("us", &["indifference", "leverage"]),
-    ("process", &["summit_rate", "will_volatility", "signing_threshold", "decision_noise"]),
+    (
+        "process",
+        &[
+            "summit_rate",
+            "will_volatility",
+            "signing_threshold",
+            "decision_noise",
+        ],
+    ),
 ];
 
 const TOP_LEVEL: [&str; 9] = [
@@ -152,8 +173,22 @@ impl Layer {
     pub fn parse(path: &Path, text: &str) -> Result<Layer> {
         let reader = Reader { path, text };
         let table = DeTable::parse(text).map_err(|e| {
-            let at = e.span().map_or(0, |s| s.start);
-            reader.error(at, "", &format!("TOML syntax error: {}", e.message().trim()))
+            let span = e.span().unwrap_or(0..0);
+            let near = text
+                .get(span.clone())
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && t.len() < 60);
+            let near = near.map_or_else(String::new, |t| format!(" at `{t}`"));
+            let hint = if e.message().contains("duplicate") {
+                "; each key and table may appear once"
+            } else {
+                ""
+            };
+            reader.error(
+                span.start,
+                "",
+                &format!("TOML syntax error{near}: {}{hint}", e.message().trim()),
+            )
         })?;
         reader.layer(table.get_ref())
     }
@@ -164,11 +199,19 @@ impl Reader<'_> {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Origin::File { path: self.path.to_path_buf(), line, column }
+        Origin::File {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+        }
     }
 
     fn error(&self, offset: usize, key: &str, message: &str) -> Error {
-        let key = if key.is_empty() { String::new() } else { format!("{key}: ") };
+        let key = if key.is_empty() {
+            String::new()
+        } else {
+            format!("{key}: ")
+        };
         Error::Invalid(format!("{}: {key}{message}", self.origin(offset)))
     }
 
@@ -177,28 +220,36 @@ impl Reader<'_> {
             DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
                 .map(Raw::Int)
                 .unwrap_or(Raw::Other("integer too large")),
-            DeValue::Float(x) => x.as_str().replace('_', "").parse().map_or(Raw::Other("float"), Raw::Float),
+            DeValue::Float(x) => x
+                .as_str()
+                .replace('_', "")
+                .parse()
+                .map_or(Raw::Other("float"), Raw::Float),
             DeValue::String(s) => Raw::Str(s.to_string()),
             DeValue::Boolean(_) => Raw::Other("boolean"),
             DeValue::Datetime(_) => Raw::Other("date"),
             DeValue::Array(_) => Raw::Other("array"),
             DeValue::Table(_) => Raw::Other("table"),
         };
-        Located { value: raw, origin: self.origin(value.span().start) }
+        Located {
+            value: raw,
+            origin: self.origin(value.span().start),
+        }
     }
 
-    fn table<'t, 'i>(
-        &self,
-        value: &'t Spanned<DeValue<'i>>,
-        key: &str,
-    ) -> Result<&'t DeTable<'i>> {
+    fn table<'t, 'i>(&self, value: &'t Spanned<DeValue<'i>>, key: &str) -> Result<&'t DeTable<'i>> {
         match value.get_ref() {
             DeValue::Table(t) => Ok(t),
             _ => Err(self.error(value.span().start, key, "must be a table")),
         }
     }
 
-    fn unknown(&self, key: &Spanned<toml::de::DeString<'_>>, full: &str, accepted: &[&str]) -> Error {
+    fn unknown(
+        &self,
+        key: &Spanned<toml::de::DeString<'_>>,
+        full: &str,
+        accepted: &[&str],
+    ) -> Error {
         self.error(
             key.span().start,
             full,
@@ -236,7 +287,9 @@ impl Reader<'_> {
                 "event" => self.events(value, &mut layer)?,
                 "correlations" => {
                     for (pair, rho) in self.table(value, name)?.iter() {
-                        layer.correlations.insert(pair.get_ref().to_string(), self.located(rho));
+                        layer
+                            .correlations
+                            .insert(pair.get_ref().to_string(), self.located(rho));
                     }
                 }
                 _ => {
@@ -280,7 +333,9 @@ impl Reader<'_> {
                     "probability" => event.probability = Some(self.located(v)),
                     "effects" => {
                         for (param, shift) in self.table(v, "event.effects")?.iter() {
-                            event.effects.push((param.get_ref().to_string(), self.located(shift)));
+                            event
+                                .effects
+                                .push((param.get_ref().to_string(), self.located(shift)));
                         }
                     }
                     other => {
@@ -334,10 +389,15 @@ mod tests {
     #[test]
     fn unknown_keys_are_named_with_a_suggestion() {
         let err = parse("[japan]\nwil = 0.5\n").unwrap_err().to_string();
-        assert!(err.starts_with("s.toml:2:1: japan.wil: unknown key; did you mean `will`?"), "{err}");
+        assert!(
+            err.starts_with("s.toml:2:1: japan.wil: unknown key; did you mean `will`?"),
+            "{err}"
+        );
         let err = parse("[jaapan]\nwill = 0.5\n").unwrap_err().to_string();
         assert!(err.contains("did you mean `japan`?"), "{err}");
-        let err = parse("[[event]]\nname = \"a\"\nodds = 1\n").unwrap_err().to_string();
+        let err = parse("[[event]]\nname = \"a\"\nodds = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("event.odds: unknown key"), "{err}");
     }
 
@@ -358,8 +418,15 @@ mod tests {
         let merged = parent.overlay(child);
         assert_eq!(merged.values["japan.will"].value, Raw::Float(0.7));
         assert_eq!(merged.values["japan.successor_will"].value, Raw::Float(0.2));
-        let names: Vec<_> = merged.events.iter().map(|e| e.name_str().unwrap()).collect();
+        let names: Vec<_> = merged
+            .events
+            .iter()
+            .map(|e| e.name_str().unwrap())
+            .collect();
         assert_eq!(names, ["a", "b", "c"]);
-        assert_eq!(merged.events[0].probability.as_ref().unwrap().value, Raw::Float(0.9));
+        assert_eq!(
+            merged.events[0].probability.as_ref().unwrap().value,
+            Raw::Float(0.9)
+        );
     }
 }

@@ -9,7 +9,7 @@ pub use layer::{Layer, Located, Origin, Raw, RawEvent};
 use crate::distribution::{Dist, Written};
 use crate::error::{Error, Result};
 use crate::month::Month;
-use crate::param::{Param, PARAM_COUNT};
+use crate::param::{PARAM_COUNT, Param};
 use layer::{SECTIONS, did_you_mean};
 use std::path::{Path, PathBuf};
 
@@ -133,7 +133,11 @@ impl std::str::FromStr for Override {
             .iter()
             .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
             .unwrap_or(value);
-        Ok(Override { key: key.trim().to_string(), value: unquoted.to_string(), arg: arg.to_string() })
+        Ok(Override {
+            key: key.trim().to_string(),
+            value: unquoted.to_string(),
+            arg: arg.to_string(),
+        })
     }
 }
 
@@ -188,13 +192,17 @@ impl Catalog {
         if path.is_file() {
             return Ok(path);
         }
-        let available = self.names().unwrap_or_default();
+        let available = self.names()?;
         Err(Error::Invalid(format!(
             "unknown scenario '{name}': no file '{}'{}; available in '{}': {}",
             path.display(),
             did_you_mean(name, available.iter().map(String::as_str)),
             self.dir.display(),
-            if available.is_empty() { "none".to_string() } else { available.join(", ") }
+            if available.is_empty() {
+                "none".to_string()
+            } else {
+                available.join(", ")
+            }
         )))
     }
 
@@ -209,7 +217,9 @@ impl Catalog {
         for o in overrides {
             apply_override(&mut layer, o)?;
         }
-        let name = path.file_stem().map_or_else(|| name.to_string(), |s| s.to_string_lossy().into_owned());
+        let name = path
+            .file_stem()
+            .map_or_else(|| name.to_string(), |s| s.to_string_lossy().into_owned());
         validate(name, path, chain, layer)
     }
 }
@@ -231,12 +241,18 @@ fn load_chain(
         let names: Vec<String> = seen
             .iter()
             .chain(std::iter::once(&canonical))
-            .map(|p| p.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()))
+            .map(|p| {
+                p.file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            })
             .collect();
         return Err(invalid(
             &link.origin,
             "extends",
-            format!("cycle {}; a scenario may not extend itself or a descendant", names.join(" -> ")),
+            format!(
+                "cycle {}; a scenario may not extend itself or a descendant",
+                names.join(" -> ")
+            ),
         ));
     }
     seen.push(canonical);
@@ -285,13 +301,16 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
     } else {
         Raw::Str(o.value.clone())
     };
-    let located = Located { value, origin: Origin::Set(o.arg.clone()) };
+    let located = Located {
+        value,
+        origin: Origin::Set(o.arg.clone()),
+    };
     if let Some(pair) = o.key.strip_prefix("correlations.") {
         layer.correlations.insert(pair.to_string(), located);
         return Ok(());
     }
     let keys = settable_keys();
-    if keys.iter().any(|k| *k == o.key) {
+    if keys.contains(&o.key) {
         layer.values.insert(o.key.clone(), located);
         Ok(())
     } else {
@@ -311,10 +330,20 @@ fn invalid(origin: &Origin, key: &str, message: impl std::fmt::Display) -> Error
 }
 
 fn validate(name: String, path: PathBuf, chain: Vec<PathBuf>, layer: Layer) -> Result<Scenario> {
-    let file = Origin::File { path: path.clone(), line: 1, column: 1 };
+    let file = Origin::Whole(path.clone());
     let description = match layer.values.get("description") {
         None => String::new(),
-        Some(Located { value: Raw::Str(s), .. }) => s.clone(),
+        Some(Located {
+            value: Raw::Str(s), ..
+        }) => s.clone(),
+        Some(Located {
+            value: Raw::Int(i),
+            origin: Origin::Set(_),
+        }) => i.to_string(),
+        Some(Located {
+            value: Raw::Float(x),
+            origin: Origin::Set(_),
+        }) => x.to_string(),
         Some(other) => return Err(invalid(&other.origin, "description", "must be a string")),
     };
     let simulation = simulation(&layer, &file)?;
@@ -324,7 +353,11 @@ fn validate(name: String, path: PathBuf, chain: Vec<PathBuf>, layer: Layer) -> R
     let correlations = correlations(&layer, &params)?;
     let dists = std::array::from_fn(|i| params[i].dist);
     if let Err(message) = crate::copula::Copula::new(&correlations, &dists) {
-        let origin = layer.correlations.values().next().map_or(file.clone(), |at| at.origin.clone());
+        let origin = layer
+            .correlations
+            .values()
+            .next()
+            .map_or(file.clone(), |at| at.origin.clone());
         return Err(invalid(&origin, "correlations", message));
     }
     Ok(Scenario {
@@ -342,8 +375,15 @@ fn validate(name: String, path: PathBuf, chain: Vec<PathBuf>, layer: Layer) -> R
 
 fn month(layer: &Layer, key: &str, file: &Origin) -> Result<Month> {
     match layer.values.get(key) {
-        None => Err(invalid(file, key, "missing; write it under [simulation] as \"YYYY-MM\", e.g. \"2020-01\"")),
-        Some(Located { value: Raw::Str(s), origin }) => Month::parse(s).map_err(|m| invalid(origin, key, m)),
+        None => Err(invalid(
+            file,
+            key,
+            "missing; write it under [simulation] as \"YYYY-MM\", e.g. \"2020-01\"",
+        )),
+        Some(Located {
+            value: Raw::Str(s),
+            origin,
+        }) => Month::parse(s).map_err(|m| invalid(origin, key, m)),
         Some(Located { value, origin }) => Err(invalid(
             origin,
             key,
@@ -379,7 +419,7 @@ fn simulation(layer: &Layer, file: &Origin) -> Result<Simulation> {
             .and_then(|n| u64::try_from(n).ok())
             .filter(|n| *n >= 1)
             .ok_or_else(|| {
-                invalid(origin, "simulation.trials", format!("{value} is not a whole number >= 1; write e.g. trials = 200000"))
+                invalid(origin, "simulation.trials", format!("{value} is not a whole number from 1 to 18446744073709551615; write e.g. trials = 200000"))
             })?,
     };
     let seed = match layer.values.get("simulation.seed") {
@@ -392,12 +432,20 @@ fn simulation(layer: &Layer, file: &Origin) -> Result<Simulation> {
             )
         })?,
     };
-    Ok(Simulation { start, deadline, trials, seed })
+    Ok(Simulation {
+        start,
+        deadline,
+        trials,
+        seed,
+    })
 }
 
 /// Parses a number or distribution string for a parameter with `domain` (`None`: an event
 /// effect, any real shift).
-fn spec(value: &Raw, domain: Option<crate::param::Domain>) -> std::result::Result<ParamSpec, String> {
+fn spec(
+    value: &Raw,
+    domain: Option<crate::param::Domain>,
+) -> std::result::Result<ParamSpec, String> {
     let (written, parsed) = match value {
         Raw::Int(i) => (i.to_string(), Written::Dist(Dist::Constant(*i as f64))),
         Raw::Float(x) if !x.is_finite() => return Err(format!("{x}: every number must be finite")),
@@ -434,49 +482,95 @@ fn parameters(layer: &Layer, file: &Origin) -> Result<[ParamSpec; PARAM_COUNT]> 
         };
         specs.push(spec(value, Some(param.domain())).map_err(|m| invalid(origin, param.key(), m))?);
     }
-    specs.try_into().map_err(|_| Error::Invalid("internal: parameter count".into()))
+    specs
+        .try_into()
+        .map_err(|_| Error::Invalid("internal: parameter count".into()))
 }
 
-fn required<'a>(field: &'a Option<Located<Raw>>, event: &RawEvent, key: &str, hint: &str) -> Result<&'a Located<Raw>> {
-    field.as_ref().ok_or_else(|| invalid(&event.origin, key, format!("missing; {hint}")))
+fn required<'a>(
+    field: &'a Option<Located<Raw>>,
+    event: &RawEvent,
+    key: &str,
+    hint: &str,
+) -> Result<&'a Located<Raw>> {
+    field
+        .as_ref()
+        .ok_or_else(|| invalid(&event.origin, key, format!("missing; {hint}")))
 }
 
 fn events(layer: &Layer, sim: &Simulation, warnings: &mut Vec<String>) -> Result<Vec<Event>> {
     let mut out: Vec<Event> = Vec::new();
     for raw in &layer.events {
-        let name = required(&raw.name, raw, "event.name", "every [[event]] needs name = \"...\"")?;
+        let name = required(
+            &raw.name,
+            raw,
+            "event.name",
+            "every [[event]] needs name = \"...\"",
+        )?;
         let Raw::Str(name_text) = &name.value else {
             return Err(invalid(&name.origin, "event.name", "must be a string"));
         };
         if name_text.trim().is_empty() || out.iter().any(|e| e.name == *name_text) {
-            return Err(invalid(&name.origin, "event.name", format!("\"{name_text}\" must be a non-empty name used once")));
+            return Err(invalid(
+                &name.origin,
+                "event.name",
+                format!("\"{name_text}\" must be a non-empty name used once"),
+            ));
         }
         let key = |k: &str| format!("event \"{name_text}\".{k}");
         let month_at = required(&raw.month, raw, &key("month"), "write month = \"YYYY-MM\"")?;
         let month = match &month_at.value {
-            Raw::Str(s) => Month::parse(s).map_err(|m| invalid(&month_at.origin, &key("month"), m))?,
-            other => return Err(invalid(&month_at.origin, &key("month"), format!("{other} is not a month; write \"YYYY-MM\""))),
+            Raw::Str(s) => {
+                Month::parse(s).map_err(|m| invalid(&month_at.origin, &key("month"), m))?
+            }
+            other => {
+                return Err(invalid(
+                    &month_at.origin,
+                    &key("month"),
+                    format!("{other} is not a month; write \"YYYY-MM\""),
+                ));
+            }
         };
-        let p_at = required(&raw.probability, raw, &key("probability"), "write probability = a number in [0, 1]")?;
+        let p_at = required(
+            &raw.probability,
+            raw,
+            &key("probability"),
+            "write probability = a number in [0, 1]",
+        )?;
         let probability = match p_at.value {
             Raw::Int(i) if (0..=1).contains(&i) => i as f64,
             Raw::Float(x) if (0.0..=1.0).contains(&x) => x,
             ref other => {
-                return Err(invalid(&p_at.origin, &key("probability"), format!("{other} is not a probability; accepted: a number in [0, 1]")));
+                return Err(invalid(
+                    &p_at.origin,
+                    &key("probability"),
+                    format!("{other} is not a probability; accepted: a number in [0, 1]"),
+                ));
             }
         };
         let mut effects = Vec::new();
         for (target, shift) in &raw.effects {
             let state_keys: Vec<&str> = Param::STATE.iter().map(|p| p.key()).collect();
-            let param = Param::from_key(target).filter(|p| p.is_state()).ok_or_else(|| {
-                let what = if Param::from_key(target).is_some() { "is not a state parameter" } else { "is not a parameter" };
-                invalid(
-                    &shift.origin,
-                    &key(&format!("effects.\"{target}\"")),
-                    format!("{target} {what}{}; events may shift: {}", did_you_mean(target, state_keys.iter().copied()), state_keys.join(", ")),
-                )
-            })?;
-            let spec = spec(&shift.value, None).map_err(|m| invalid(&shift.origin, &key(&format!("effects.\"{target}\"")), m))?;
+            let param = Param::from_key(target)
+                .filter(|p| p.is_state())
+                .ok_or_else(|| {
+                    let what = if Param::from_key(target).is_some() {
+                        "is not a state parameter"
+                    } else {
+                        "is not a parameter"
+                    };
+                    invalid(
+                        &shift.origin,
+                        &key(&format!("effects.\"{target}\"")),
+                        format!(
+                            "{target} {what}{}; events may shift: {}",
+                            did_you_mean(target, state_keys.iter().copied()),
+                            state_keys.join(", ")
+                        ),
+                    )
+                })?;
+            let spec = spec(&shift.value, None)
+                .map_err(|m| invalid(&shift.origin, &key(&format!("effects.\"{target}\"")), m))?;
             effects.push(Effect { param, shift: spec });
         }
         let offset = sim.start.months_until(month);
@@ -488,7 +582,12 @@ fn events(layer: &Layer, sim: &Simulation, warnings: &mut Vec<String>) -> Result
                 sim.start.plus(sim.months().saturating_sub(1))
             ));
         }
-        out.push(Event { name: name_text.clone(), month, probability, effects });
+        out.push(Event {
+            name: name_text.clone(),
+            month,
+            probability,
+            effects,
+        });
     }
     Ok(out)
 }
@@ -506,24 +605,44 @@ fn correlations(layer: &Layer, params: &[ParamSpec; PARAM_COUNT]) -> Result<Vec<
                 invalid(
                     &at.origin,
                     &key,
-                    format!("{name} is not a parameter{}", did_you_mean(name, Param::ALL.iter().map(|p| p.key()))),
+                    format!(
+                        "{name} is not a parameter{}",
+                        did_you_mean(name, Param::ALL.iter().map(|p| p.key()))
+                    ),
                 )
             })?;
             if params[param.index()].dist.is_constant() {
-                return Err(invalid(&at.origin, &key, format!("{name} is a constant; only uncertain parameters can be correlated")));
+                return Err(invalid(
+                    &at.origin,
+                    &key,
+                    format!("{name} is a constant; only uncertain parameters can be correlated"),
+                ));
             }
             Ok(param)
         };
         let (a, b) = (lookup(a)?, lookup(b)?);
         if a == b {
-            return Err(invalid(&at.origin, &key, "a parameter cannot be correlated with itself"));
+            return Err(invalid(
+                &at.origin,
+                &key,
+                "a parameter cannot be correlated with itself",
+            ));
         }
         let rho = match at.value {
             Raw::Int(i) if (-1..=1).contains(&i) => i as f64,
             Raw::Float(x) if (-1.0..=1.0).contains(&x) => x,
-            ref other => return Err(invalid(&at.origin, &key, format!("{other} is not a correlation; accepted: a number in [-1, 1]"))),
+            ref other => {
+                return Err(invalid(
+                    &at.origin,
+                    &key,
+                    format!("{other} is not a correlation; accepted: a number in [-1, 1]"),
+                ));
+            }
         };
-        if out.iter().any(|c: &Correlation| (c.a, c.b) == (a, b) || (c.a, c.b) == (b, a)) {
+        if out
+            .iter()
+            .any(|c: &Correlation| (c.a, c.b) == (a, b) || (c.a, c.b) == (b, a))
+        {
             return Err(invalid(&at.origin, &key, "this pair is given twice"));
         }
         out.push(Correlation { a, b, rho });

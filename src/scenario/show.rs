@@ -34,7 +34,12 @@ impl Scenario {
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
         let chain: Vec<String> = self.chain.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(out, "# scenario '{}', resolved from {}", self.name, chain.join(" <- "));
+        let _ = writeln!(
+            out,
+            "# scenario '{}', resolved from {}",
+            self.name,
+            chain.join(" <- ")
+        );
         let _ = writeln!(out, "description = {}", quoted(&self.description));
         let sim = &self.simulation;
         let _ = writeln!(out, "\n[simulation]");
@@ -52,12 +57,22 @@ impl Scenario {
                 section = param.section();
                 let _ = writeln!(out, "\n[{section}]");
             }
-            let _ = writeln!(out, "{} = {}", param.field(), value(&self.params[param.index()]));
+            let _ = writeln!(
+                out,
+                "{} = {}",
+                param.field(),
+                value(&self.params[param.index()])
+            );
         }
         if !self.correlations.is_empty() {
             let _ = writeln!(out, "\n[correlations]");
             for c in &self.correlations {
-                let _ = writeln!(out, "{} = {:?}", quoted(&format!("{} ~ {}", c.a, c.b)), c.rho);
+                let _ = writeln!(
+                    out,
+                    "{} = {:?}",
+                    quoted(&format!("{} ~ {}", c.a, c.b)),
+                    c.rho
+                );
             }
         }
         for event in &self.events {

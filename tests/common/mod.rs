@@ -68,8 +68,14 @@ decision_noise = 0.1
 
 /// Reads a CSV file into its header and rows.
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header = reader.headers().expect("header").iter().map(str::to_string).collect();
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
     let rows = reader
         .records()
         .map(|r| r.expect("record").iter().map(str::to_string).collect())
@@ -79,6 +85,11 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The value of `column` in `row` as a number.
 pub fn field(header: &[String], row: &[String], column: &str) -> f64 {
-    let i = header.iter().position(|h| h == column).unwrap_or_else(|| panic!("no column {column}"));
-    row[i].parse().unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[i]))
+    let i = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column}"));
+    row[i]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[i]))
 }

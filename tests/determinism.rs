@@ -1,0 +1,515 @@
+//! Reproducibility and output safety of `treatysim run` (SPEC §5, §6, §7), through the binary.
+//!
+//! Every test works in a fresh temporary folder and reads the shipped scenarios in place
+//! (`--scenarios <crate>/scenarios`) unless it needs a scenario of its own.
+
+mod common;
+
+use common::{field, read_csv, shipped_scenarios, treatysim, workdir};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use treatysim::param::Param;
+
+const ESTIMATORS: [&str; 2] = ["conditional", "indicator"];
+
+/// Runs `treatysim run ARGS --scenarios <shipped>` in `dir` and expects success.
+fn run_ok(dir: &Path, args: &[&str]) {
+    treatysim(dir)
+        .arg("run")
+        .args(args)
+        .arg("--scenarios")
+        .arg(shipped_scenarios())
+        .assert()
+        .success();
+}
+
+/// Every file under `root` (relative path → bytes).
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for path in walk(root) {
+        if path.is_file() {
+            let bytes = std::fs::read(&path).expect("read");
+            files.insert(
+                path.strip_prefix(root).expect("prefix").to_path_buf(),
+                bytes,
+            );
+        }
+    }
+    files
+}
+
+/// Every file and folder under `root`.
+fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path.clone());
+            }
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The shipped scenario files as (file name, text).
+fn shipped_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(shipped_scenarios())
+        .expect("shipped scenarios")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).expect("read"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The shipped scenario names, sorted.
+fn shipped_names() -> Vec<String> {
+    shipped_files()
+        .into_iter()
+        .map(|(f, _)| f.trim_end_matches(".toml").to_string())
+        .collect()
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// SPEC §5: output bytes do not depend on `--threads`. 50 001 trials are 13 blocks of 4096, so
+/// one thread (waves of 4 blocks), two (8) and three (12) split the work differently.
+#[test]
+fn outputs_do_not_depend_on_the_thread_count() {
+    let dir = workdir(&[]);
+    for estimator in ESTIMATORS {
+        let mut reference: Option<BTreeMap<PathBuf, Vec<u8>>> = None;
+        for threads in ["1", "2", "3"] {
+            let out = format!("{estimator}-{threads}");
+            run_ok(
+                dir.path(),
+                &[
+                    "baseline",
+                    "--trials",
+                    "50001",
+                    "--samples",
+                    "--estimator",
+                    estimator,
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out,
+                ],
+            );
+            let files = snapshot(&dir.path().join(&out));
+            let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();
+            assert_eq!(
+                names,
+                [
+                    "baseline/samples.csv",
+                    "baseline/summary.csv",
+                    "baseline/timeline.csv",
+                    "summary.csv"
+                ],
+                "{estimator} --threads {threads}"
+            );
+            assert_eq!(
+                lines(&dir.path().join(&out).join("baseline/samples.csv")).len(),
+                50_002
+            );
+            match &reference {
+                None => reference = Some(files),
+                Some(reference) => {
+                    for (path, bytes) in reference {
+                        assert!(
+                            files[path] == *bytes,
+                            "{estimator}: {} differs between --threads 1 and {threads}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// SPEC §5: the same seed gives the same bytes; another seed gives another result.
+#[test]
+fn same_seed_same_bytes_other_seed_other_result() {
+    let dir = workdir(&[]);
+    for estimator in ESTIMATORS {
+        let out = |name: &str| format!("{estimator}-{name}");
+        for (name, seed) in [("a", "42"), ("b", "42"), ("c", "43")] {
+            run_ok(
+                dir.path(),
+                &[
+                    "baseline",
+                    "--trials",
+                    "20000",
+                    "--seed",
+                    seed,
+                    "--samples",
+                    "--estimator",
+                    estimator,
+                    "--out",
+                    &out(name),
+                ],
+            );
+        }
+        let (a, b, c) = (
+            snapshot(&dir.path().join(out("a"))),
+            snapshot(&dir.path().join(out("b"))),
+            snapshot(&dir.path().join(out("c"))),
+        );
+        assert_eq!(a.len(), 4);
+        assert!(a == b, "{estimator}: two runs with seed 42 differ");
+        let summary = Path::new("baseline/summary.csv");
+        assert_ne!(
+            a[summary], c[summary],
+            "{estimator}: seeds 42 and 43 give the same summary"
+        );
+        let (ha, ra) = read_csv(&dir.path().join(out("a")).join(summary));
+        let (hc, rc) = read_csv(&dir.path().join(out("c")).join(summary));
+        assert_eq!(field(&ha, &ra[0], "seed"), 42.0);
+        assert_eq!(field(&hc, &rc[0], "seed"), 43.0);
+        assert_ne!(
+            field(&ha, &ra[0], "probability"),
+            field(&hc, &rc[0], "probability"),
+            "{estimator}"
+        );
+        let samples = Path::new("baseline/samples.csv");
+        assert_ne!(
+            a[samples], c[samples],
+            "{estimator}: seeds 42 and 43 draw the same samples"
+        );
+    }
+}
+
+/// SPEC §5: the first N trials of a longer run are the same trials. Neither 5000 nor 10001 is
+/// a multiple of the 4096-trial block.
+#[test]
+fn the_first_trials_of_a_longer_run_are_the_same_trials() {
+    let dir = workdir(&[]);
+    for estimator in ESTIMATORS {
+        let (short, long) = (format!("{estimator}-short"), format!("{estimator}-long"));
+        run_ok(
+            dir.path(),
+            &[
+                "baseline",
+                "--trials",
+                "5000",
+                "--samples",
+                "--estimator",
+                estimator,
+                "--out",
+                &short,
+            ],
+        );
+        run_ok(
+            dir.path(),
+            &[
+                "baseline",
+                "--trials",
+                "10001",
+                "--samples",
+                "--estimator",
+                estimator,
+                "--out",
+                &long,
+            ],
+        );
+        let short = lines(&dir.path().join(&short).join("baseline/samples.csv"));
+        let long = lines(&dir.path().join(&long).join("baseline/samples.csv"));
+        assert_eq!(short.len(), 5001, "{estimator}: header and 5000 rows");
+        assert_eq!(long.len(), 10_002, "{estimator}: header and 10001 rows");
+        for (i, (a, b)) in short.iter().zip(&long).enumerate() {
+            assert_eq!(
+                a, b,
+                "{estimator}: line {i} differs between 5000 and 10001 trials"
+            );
+        }
+        for (i, line) in long.iter().skip(1).enumerate() {
+            assert!(
+                line.starts_with(&format!("{i},")),
+                "{estimator}: row {i} is {line}"
+            );
+        }
+    }
+}
+
+/// SPEC §7: a failed run leaves earlier results intact and leaves no temporary files.
+#[test]
+fn a_failed_run_leaves_earlier_results_intact() {
+    let mut files = shipped_files();
+    files.push((
+        "broken.toml".into(),
+        "extends = \"baseline\"\n[japan]\nwill = \"beta(0, 2)\"\n".into(),
+    ));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = workdir(&files);
+    let out = dir.path().join("out");
+    treatysim(dir.path())
+        .args([
+            "run",
+            "baseline",
+            "--trials",
+            "10000",
+            "--samples",
+            "--out",
+            "out",
+        ])
+        .assert()
+        .success();
+    let before = snapshot(&out);
+    assert_eq!(before.len(), 4, "{:?}", before.keys());
+    let failures: [&[&str]; 4] = [
+        &[
+            "run",
+            "baseline",
+            "--set",
+            "japan.will=normal(0.5, 0.1)",
+            "--samples",
+            "--out",
+            "out",
+        ],
+        &["run", "baseline", "--set", "japan.wil=0.5", "--out", "out"],
+        &["run", "baseline", "broken", "--samples", "--out", "out"],
+        &["run", "--all", "--estimator", "indicator", "--out", "out"],
+    ];
+    for args in failures {
+        // Another seed and trial count: had anything been rewritten, its bytes would differ.
+        treatysim(dir.path())
+            .args(args)
+            .args(["--seed", "1", "--trials", "5000"])
+            .assert()
+            .code(2);
+        let after = snapshot(&out);
+        assert_eq!(
+            after.keys().collect::<Vec<_>>(),
+            before.keys().collect::<Vec<_>>(),
+            "{args:?}: files added or removed"
+        );
+        for (path, bytes) in &before {
+            assert!(
+                after[path] == *bytes,
+                "{args:?}: {} changed",
+                path.display()
+            );
+        }
+        let temporary: Vec<PathBuf> = walk(&out)
+            .into_iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(".treatysim-"))
+            })
+            .collect();
+        assert!(
+            temporary.is_empty(),
+            "{args:?}: temporary files left: {temporary:?}"
+        );
+    }
+}
+
+/// SPEC §2, §6: every shipped scenario is valid; `run --all` fills `<out>/summary.csv` with one
+/// sorted row per scenario; a later run replaces its own row only.
+#[test]
+fn every_shipped_scenario_checks_and_runs_into_a_sorted_upserted_summary() {
+    let dir = workdir(&[]);
+    let scenarios = shipped_scenarios();
+    let names = shipped_names();
+    assert!(names.len() >= 2, "{names:?}");
+    treatysim(dir.path())
+        .arg("check")
+        .arg("--scenarios")
+        .arg(&scenarios)
+        .assert()
+        .success();
+    for name in &names {
+        treatysim(dir.path())
+            .args(["check", name])
+            .arg("--scenarios")
+            .arg(&scenarios)
+            .assert()
+            .success();
+    }
+    run_ok(dir.path(), &["--all", "--trials", "2000", "--out", "out"]);
+    let out = dir.path().join("out");
+    let (header, rows) = read_csv(&out.join("summary.csv"));
+    assert_eq!(header, treatysim::export::SUMMARY_HEADER);
+    let listed: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(listed, names, "one row per shipped scenario, sorted");
+    for row in &rows {
+        let (_, own) = read_csv(&out.join(&row[0]).join("summary.csv"));
+        assert_eq!(
+            own,
+            std::slice::from_ref(row),
+            "{}: <out>/summary.csv row differs from its own summary",
+            row[0]
+        );
+        assert_eq!(field(&header, row, "trials"), 2000.0);
+    }
+    // Upsert: rerun one scenario with another seed and trial count.
+    let target = &names[names.len() / 2];
+    run_ok(
+        dir.path(),
+        &[target, "--trials", "3000", "--seed", "5", "--out", "out"],
+    );
+    let (_, after) = read_csv(&out.join("summary.csv"));
+    assert_eq!(after.len(), rows.len());
+    for (old, new) in rows.iter().zip(&after) {
+        assert_eq!(old[0], new[0], "order changed");
+        if old[0] == *target {
+            assert_ne!(old, new, "{target}: row not replaced");
+            assert_eq!(field(&header, new, "trials"), 3000.0);
+            assert_eq!(field(&header, new, "seed"), 5.0);
+            let (_, own) = read_csv(&out.join(target).join("summary.csv"));
+            assert_eq!(own, std::slice::from_ref(new));
+        } else {
+            assert_eq!(old, new, "{}: row changed by a run of {target}", old[0]);
+        }
+    }
+}
+
+/// SPEC §6: samples.csv columns, constants, and consistency with the summary and timeline.
+#[test]
+fn samples_are_consistent_with_the_summary_and_timeline() {
+    let dir = workdir(&[]);
+    let trials = 20_000;
+    for estimator in ESTIMATORS {
+        let out = format!("out-{estimator}");
+        run_ok(
+            dir.path(),
+            &[
+                "baseline",
+                "--trials",
+                &trials.to_string(),
+                "--samples",
+                "--estimator",
+                estimator,
+                "--set",
+                "process.will_volatility=0.04",
+                "--set",
+                "japan.leader_exit_hazard=0.05",
+                "--out",
+                &out,
+            ],
+        );
+        let folder = dir.path().join(&out).join("baseline");
+        let (header, rows) = read_csv(&folder.join("samples.csv"));
+        let last = if estimator == "indicator" {
+            "signed_month"
+        } else {
+            "signed_probability"
+        };
+        let mut expected = vec!["trial".to_string()];
+        expected.extend(Param::ALL.iter().map(|p| p.key().to_string()));
+        expected.extend(["leader_exit_month".to_string(), last.to_string()]);
+        assert_eq!(header, expected, "{estimator}");
+        assert_eq!(rows.len(), trials);
+
+        let months: Vec<String> = (0..20)
+            .map(|t| format!("{}-{:02}", 2020 + t / 12, t % 12 + 1))
+            .collect();
+        let (mut sum, mut signed, mut exits) = (0.0, vec![0usize; months.len()], 0);
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row[0], i.to_string());
+            // Constants are written as themselves; draws lie in their parameter's domain.
+            assert_eq!(field(&header, row, "us.leverage"), 0.2, "row {i}");
+            assert_eq!(
+                field(&header, row, "process.will_volatility"),
+                0.04,
+                "row {i}"
+            );
+            assert_eq!(
+                field(&header, row, "japan.leader_exit_hazard"),
+                0.05,
+                "row {i}"
+            );
+            for p in Param::ALL {
+                let x = field(&header, row, p.key());
+                assert!(
+                    p.domain().contains(x),
+                    "row {i}: {p} = {x} outside {}",
+                    p.domain()
+                );
+            }
+            let exit = &row[header.len() - 2];
+            let exit_month = (!exit.is_empty()).then(|| {
+                months
+                    .iter()
+                    .position(|m| m == exit)
+                    .unwrap_or_else(|| panic!("row {i}: exit month {exit}"))
+            });
+            exits += usize::from(exit_month.is_some());
+            let outcome = &row[header.len() - 1];
+            if estimator == "indicator" {
+                if !outcome.is_empty() {
+                    let t = months
+                        .iter()
+                        .position(|m| m == outcome)
+                        .unwrap_or_else(|| panic!("row {i}: signed month {outcome}"));
+                    signed[t] += 1;
+                    // The trial ends when the treaty is signed: no change of leader after it.
+                    assert!(
+                        exit_month.is_none_or(|e| e <= t),
+                        "row {i}: leader left in {exit} after signing in {outcome}"
+                    );
+                }
+            } else {
+                let p = field(&header, row, last);
+                assert!((0.0..=1.0).contains(&p), "row {i}: {p}");
+                sum += p;
+            }
+        }
+        if estimator == "conditional" {
+            // Every trial runs all 20 months, with exits at hazard 0.05 a month:
+            // P(exit within 20 months) = 1 − 0.95^20. (Indicator trials stop when signed.)
+            let p_exit = 1.0 - 0.95f64.powi(20);
+            let se = (p_exit * (1.0 - p_exit) / trials as f64).sqrt();
+            assert!(
+                (exits as f64 / trials as f64 - p_exit).abs() <= common::SE_TOLERANCE * se,
+                "{estimator}: {exits} exits in {trials} trials, expected {p_exit}"
+            );
+        } else {
+            assert!(exits > 0, "{estimator}: no change of leader at hazard 0.05");
+        }
+
+        let (sh, summary) = read_csv(&folder.join("summary.csv"));
+        let probability = field(&sh, &summary[0], "probability");
+        if estimator == "indicator" {
+            // Counts are exact: the summary is the signed fraction, each month's row its share.
+            let total: usize = signed.iter().sum();
+            assert_eq!(probability, total as f64 / trials as f64);
+            let (th, timeline) = read_csv(&folder.join("timeline.csv"));
+            for (t, row) in timeline.iter().enumerate() {
+                assert_eq!(
+                    field(&th, row, "probability_in_month"),
+                    signed[t] as f64 / trials as f64,
+                    "{}",
+                    months[t]
+                );
+            }
+        } else {
+            let mean = sum / trials as f64;
+            assert!(
+                (mean - probability).abs() <= 1e-9 * probability,
+                "mean signed_probability {mean} vs summary {probability}"
+            );
+        }
+    }
+}

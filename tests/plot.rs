@@ -1,0 +1,494 @@
+//! `treatysim plot`: SVG from the CSV files in the output folder (SPEC §8 "Plots").
+//!
+//! Fixtures are written by hand (or by `treatysim run`), so these tests do not depend on the
+//! sweep and sensitivity commands. Each SVG is checked for being well formed and for holding
+//! the series it should: plotters writes text as `<text>`, lines as `<polyline>`, bands and
+//! legend swatches as `<polygon>`, bars and heat-map cells as `<rect>`, points as `<circle>`.
+
+mod common;
+
+use common::{treatysim, workdir};
+use std::path::Path;
+
+/// Colour of curves, points and "raises" tornado bars (`plot::LINE`, `plot::RAISES`).
+const BLUE: &str = "#1F77B4";
+/// Colour of "lowers" tornado bars (`plot::LOWERS`).
+const ORANGE: &str = "#E67E22";
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+    std::fs::write(path, text).expect("fixture");
+}
+
+/// Reads an SVG file and checks that it is well formed: one `<svg>` root, every element
+/// closed, text present.
+fn svg(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let trimmed = text.trim();
+    assert!(
+        trimmed.starts_with("<svg") || trimmed.starts_with("<?xml"),
+        "{}: starts {:?}",
+        path.display(),
+        &trimmed[..40]
+    );
+    assert!(
+        trimmed.ends_with("</svg>"),
+        "{}: does not end with </svg>",
+        path.display()
+    );
+    assert!(
+        text.matches("<text").count() > 0,
+        "{}: no text",
+        path.display()
+    );
+    let mut open: Vec<&str> = Vec::new();
+    for tag in text.split('<').skip(1) {
+        let tag = tag.split('>').next().expect("tag");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(
+                open.pop(),
+                Some(name.trim()),
+                "{}: unbalanced </{name}>",
+                path.display()
+            );
+        } else if !tag.ends_with('/') && !tag.starts_with('?') {
+            open.push(tag.split_whitespace().next().expect("tag name"));
+        }
+    }
+    assert!(open.is_empty(), "{}: unclosed {open:?}", path.display());
+    text
+}
+
+/// The `<tag ...>` elements of `svg` whose attributes contain every one of `attributes`.
+fn elements<'a>(svg: &'a str, tag: &str, attributes: &[&str]) -> Vec<&'a str> {
+    svg.split('<')
+        .filter(|e| e.starts_with(tag) && e[tag.len()..].starts_with(' '))
+        .map(|e| e.split('>').next().expect("element"))
+        .filter(|e| attributes.iter().all(|a| e.contains(a)))
+        .collect()
+}
+
+/// The number of points of a `<polyline>` or `<polygon>`.
+fn points(element: &str) -> usize {
+    element
+        .split("points=\"")
+        .nth(1)
+        .expect("points")
+        .split('"')
+        .next()
+        .expect("points")
+        .split_whitespace()
+        .count()
+}
+
+/// The texts of the `<text>` elements.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .map(|t| {
+            t.split_once('>')
+                .expect("text")
+                .1
+                .split("</text>")
+                .next()
+                .expect("text")
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+fn has_text(svg: &str, wanted: &str) -> bool {
+    texts(svg).iter().any(|t| t.contains(wanted))
+}
+
+const TIMELINE: &str =
+    "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high
+alpha,2020-01,0.01,0.01,0.005,0.015
+alpha,2020-02,0.01,0.02,0.012,0.028
+alpha,2020-03,0.01,0.03,0.02,0.04
+alpha,2020-04,0.01,0.04,0.028,0.052
+";
+
+const SENSITIVITY: &str =
+    "scenario,parameter,correlation,first_order_index,probability_low,probability_high,swing
+alpha,japan.security_concession,0.21,0.08,0.012,0.118,0.106
+alpha,russia.security_demand,-0.18,0.06,0.102,0.019,-0.083
+alpha,russia.will,0.15,0.04,0.021,0.093,0.072
+alpha,us.leverage,-0.04,0.005,0.062,0.047,-0.015
+alpha,process.decision_noise,0.01,0.001,0.053,0.057,0.004
+";
+
+const SCENARIO_SUMMARY: &str =
+    "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high
+alpha,conditional,1000,1,2020-01,2020-05,0.0551,0.001,0.0531,0.0571
+";
+
+const SUMMARY: &str =
+    "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high
+alpha,conditional,1000,1,2020-01,2020-05,0.0551,0.001,0.0531,0.0571
+beta,conditional,1000,1,2020-01,2020-05,0.14,0.002,0.136,0.144
+gamma,indicator,1000,1,2020-01,2020-05,0.003,0.001,0.0015,0.006
+";
+
+/// A one-parameter sweep over seven values of a key with a dot and an underscore.
+fn sweep_line() -> String {
+    let mut text = String::from(
+        "scenario,japan.security_concession,probability,std_error,ci95_low,ci95_high\n",
+    );
+    for i in 0..7 {
+        let x = 0.1 * f64::from(i);
+        let p = 0.01 + 0.2 * x * x;
+        text += &format!(
+            "alpha,{x},{p},0.004,{},{}\n",
+            (p - 0.008).max(0.0),
+            p + 0.008
+        );
+    }
+    text
+}
+
+/// A two-parameter sweep: a 4 × 3 grid.
+fn sweep_grid() -> String {
+    let mut text =
+        String::from("scenario,japan.will,russia.will,probability,std_error,ci95_low,ci95_high\n");
+    for i in 0..4 {
+        for j in 0..3 {
+            let (x, y) = (0.2 * f64::from(i + 1), 0.3 + 0.2 * f64::from(j));
+            let p = 0.3 * x * y;
+            text += &format!("alpha,{x},{y},{p},0.001,{},{}\n", p - 0.002, p + 0.002);
+        }
+    }
+    text
+}
+
+/// A results folder with scenario `alpha` (every kind of CSV), scenario `beta` (a timeline)
+/// and the folder's summary.
+fn fixtures(results: &Path) {
+    let alpha = results.join("alpha");
+    write(&alpha.join("timeline.csv"), TIMELINE);
+    write(&alpha.join("summary.csv"), SCENARIO_SUMMARY);
+    write(&alpha.join("sensitivity.csv"), SENSITIVITY);
+    write(
+        &alpha.join("sweep-japan.security_concession.csv"),
+        &sweep_line(),
+    );
+    write(
+        &alpha.join("sweep-japan.will-russia.will.csv"),
+        &sweep_grid(),
+    );
+    write(
+        &results.join("beta").join("timeline.csv"),
+        &TIMELINE.replace("alpha", "beta"),
+    );
+    write(&results.join("summary.csv"), SUMMARY);
+}
+
+#[test]
+fn plots_the_timeline_and_summary_of_a_real_run() {
+    let dir = workdir(&[]);
+    let scenarios = common::shipped_scenarios();
+    treatysim(dir.path())
+        .args([
+            "run",
+            "baseline",
+            "--trials",
+            "20000",
+            "--out",
+            "results",
+            "--scenarios",
+        ])
+        .arg(&scenarios)
+        .assert()
+        .success();
+    let output = treatysim(dir.path())
+        .args(["plot", "--out", "results"])
+        .output()
+        .expect("plot runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("wrote results/baseline/timeline.svg"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("wrote results/summary.svg"), "{stderr}");
+
+    let months = common::read_csv(&dir.path().join("results/baseline/timeline.csv"))
+        .1
+        .len();
+    let timeline = svg(&dir.path().join("results/baseline/timeline.svg"));
+    assert!(has_text(
+        &timeline,
+        "baseline: cumulative probability of a treaty"
+    ));
+    assert!(has_text(&timeline, "P(treaty signed by end of month) (%)"));
+    assert!(has_text(&timeline, "month"));
+    assert!(has_text(&timeline, "2020-01"), "month labels");
+    assert!(
+        texts(&timeline).iter().any(|t| t.ends_with('%')),
+        "percentage labels"
+    );
+    let lines: Vec<_> = elements(&timeline, "polyline", &[BLUE])
+        .into_iter()
+        .filter(|l| points(l) == months)
+        .collect();
+    assert_eq!(lines.len(), 1, "one line through every month");
+    let bands = elements(&timeline, "polygon", &[BLUE]);
+    assert_eq!(bands.len(), 1, "one band");
+    assert_eq!(
+        points(bands[0]),
+        2 * months,
+        "the band's upper and lower edges"
+    );
+
+    let summary = svg(&dir.path().join("results/summary.svg"));
+    assert_eq!(
+        elements(&summary, "circle", &[]).len(),
+        1,
+        "one point for the one scenario"
+    );
+    assert!(has_text(&summary, "P(treaty before deadline) (%)"));
+    assert!(has_text(&summary, "baseline"));
+}
+
+#[test]
+fn plots_every_kind_of_csv() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    fixtures(&results);
+    let output = treatysim(dir.path())
+        .args(["plot"])
+        .output()
+        .expect("plot runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("wrote ").count(), 6, "{stderr}");
+
+    let timeline = svg(&results.join("alpha/timeline.svg"));
+    assert!(has_text(
+        &timeline,
+        "alpha: cumulative probability of a treaty"
+    ));
+    assert!(
+        has_text(&timeline, "4.00% by 2020-04"),
+        "the last month's value"
+    );
+    assert!(svg(&results.join("beta/timeline.svg")).contains("beta: cumulative probability"));
+
+    let tornado = svg(&results.join("alpha/sensitivity.svg"));
+    assert!(has_text(
+        &tornado,
+        "alpha: what moves the treaty probability"
+    ));
+    assert!(has_text(&tornado, "treaty probability (%)"));
+    assert!(
+        has_text(&tornado, "overall probability 5.51%"),
+        "the overall probability from summary.csv"
+    );
+    let bars =
+        elements(&tornado, "rect", &[BLUE]).len() + elements(&tornado, "rect", &[ORANGE]).len();
+    assert_eq!(bars, 5, "one bar per parameter");
+    assert_eq!(
+        elements(&tornado, "rect", &[ORANGE]).len(),
+        2,
+        "two parameters lower the probability"
+    );
+    for parameter in [
+        "japan.security_concession",
+        "russia.security_demand",
+        "russia.will",
+        "us.leverage",
+        "process.decision_noise",
+    ] {
+        assert!(
+            texts(&tornado).iter().any(|t| t == parameter),
+            "label {parameter}"
+        );
+    }
+
+    let line = svg(&results.join("alpha/sweep-japan.security_concession.svg"));
+    assert!(has_text(
+        &line,
+        "alpha: P(treaty) as japan.security_concession varies"
+    ));
+    assert!(
+        texts(&line)
+            .iter()
+            .any(|t| t == "japan.security_concession"),
+        "x axis description"
+    );
+    assert!(has_text(&line, "P(treaty before deadline) (%)"));
+    assert_eq!(
+        elements(&line, "polyline", &[BLUE])
+            .into_iter()
+            .filter(|l| points(l) == 7)
+            .count(),
+        1
+    );
+    assert_eq!(
+        elements(&line, "circle", &[BLUE]).len(),
+        7,
+        "a point per swept value"
+    );
+    let bands = elements(&line, "polygon", &[BLUE]);
+    assert_eq!((bands.len(), points(bands[0])), (1, 14));
+
+    let heat = svg(&results.join("alpha/sweep-japan.will-russia.will.svg"));
+    let cells = elements(&heat, "rect", &[])
+        .into_iter()
+        .filter(|r| !r.contains("#FFFFFF"))
+        .count();
+    assert_eq!(cells, 12, "one rectangle per cell");
+    assert!(has_text(
+        &heat,
+        "by japan.will and russia.will (min 1.80%, max 16.8%)"
+    ));
+    assert!(
+        texts(&heat).iter().any(|t| t == "russia.will"),
+        "y axis description"
+    );
+    assert!(elements(&heat, "polygon", &[]).len() > 10, "a colour bar");
+
+    let summary = svg(&results.join("summary.svg"));
+    assert_eq!(
+        elements(&summary, "circle", &[]).len(),
+        3,
+        "one point per scenario"
+    );
+    assert!(has_text(&summary, "P(treaty before 2020-05) by scenario"));
+    for scenario in ["alpha", "beta", "gamma"] {
+        assert!(
+            texts(&summary).iter().any(|t| t == scenario),
+            "row {scenario}"
+        );
+    }
+    assert!(has_text(&summary, "14.0% (13.6%–14.4%)"));
+}
+
+#[test]
+fn named_scenarios_only() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    fixtures(&results);
+    let output = treatysim(dir.path())
+        .args(["plot", "beta", "--out", "results"])
+        .output()
+        .expect("plot runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            "wrote results/beta/timeline.svg",
+            "wrote results/summary.svg"
+        ]
+    );
+    assert!(!results.join("alpha/timeline.svg").exists());
+}
+
+#[test]
+fn tornado_without_a_summary_centres_on_the_midpoint() {
+    let dir = workdir(&[]);
+    write(&dir.path().join("out/alpha/sensitivity.csv"), SENSITIVITY);
+    treatysim(dir.path())
+        .args(["plot", "--out", "out"])
+        .assert()
+        .success();
+    assert!(!dir.path().join("out/summary.svg").exists());
+    let tornado = svg(&dir.path().join("out/alpha/sensitivity.svg"));
+    assert!(has_text(&tornado, "midpoint"));
+}
+
+#[test]
+fn a_missing_output_folder_is_invalid() {
+    let dir = workdir(&[]);
+    let output = treatysim(dir.path())
+        .args(["plot", "--out", "nowhere"])
+        .output()
+        .expect("plot runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("'nowhere' does not exist"), "{stderr}");
+    assert!(stderr.contains("treatysim run"), "{stderr}");
+}
+
+#[test]
+fn a_named_scenario_without_results_is_invalid() {
+    let dir = workdir(&[]);
+    fixtures(&dir.path().join("results"));
+    std::fs::create_dir(dir.path().join("results/empty")).expect("folder");
+    for name in ["empty", "missing"] {
+        let output = treatysim(dir.path())
+            .args(["plot", name])
+            .output()
+            .expect("plot runs");
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("results/{name}")), "{stderr}");
+        assert!(
+            stderr.contains(&format!("run `treatysim run {name}` first")),
+            "{stderr}"
+        );
+    }
+    assert!(
+        !dir.path().join("results/summary.svg").exists(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_malformed_csv_is_invalid_and_nothing_is_written() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    fixtures(&results);
+    let no_column = TIMELINE.replace(",ci95_high", "").replace(",0.015\n", "\n");
+    write(
+        &results.join("beta/timeline.csv"),
+        &no_column.lines().take(2).collect::<Vec<_>>().join("\n"),
+    );
+    let output = treatysim(dir.path())
+        .args(["plot"])
+        .output()
+        .expect("plot runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("results/beta/timeline.csv") && stderr.contains("no column 'ci95_high'"),
+        "{stderr}"
+    );
+    assert!(
+        !results.join("alpha/timeline.svg").exists(),
+        "nothing written"
+    );
+
+    write(
+        &results.join("beta/timeline.csv"),
+        &TIMELINE.replace("0.028,0.052", "0.028,high"),
+    );
+    let output = treatysim(dir.path())
+        .args(["plot"])
+        .output()
+        .expect("plot runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("line 5, column 'ci95_high': 'high' is not a number"),
+        "{stderr}"
+    );
+
+    write(&results.join("beta/timeline.csv"), TIMELINE);
+    write(
+        &results.join("alpha/sweep-japan.will-russia.will.csv"),
+        &sweep_grid().replace("probability,", "p,"),
+    );
+    let output = treatysim(dir.path())
+        .args(["plot", "alpha"])
+        .output()
+        .expect("plot runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sweep-japan.will-russia.will.csv' has no column 'probability'"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,891 @@
+//! Statistical correctness of the engine (SPEC §3, §4, §6).
+//!
+//! - closed forms: with constant parameters the treaty probability is 1 − Π(1 − λp) exactly;
+//! - the conditional and indicator estimators agree within their standard errors;
+//! - every distribution family, and every `"lo to hi"` fit, samples what it says (KS tests
+//!   against reference CDFs written independently of `src/`);
+//! - the timeline CSV is consistent with the summary.
+//!
+//! Tolerances: `SE_TOLERANCE` standard errors for Monte Carlo estimates, `EXACT` for closed
+//! forms, and the 0.1% Kolmogorov–Smirnov critical value ([`KS_CRITICAL`]) for goodness of fit.
+//! Every seed is fixed.
+
+mod common;
+
+use common::{
+    EXACT, SE_TOLERANCE, constant_scenario, field, read_csv, shipped_scenarios, treatysim, workdir,
+};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Uniform};
+use treatysim::distribution::{Dist, Sampler, Written};
+use treatysim::engine::{Engine, Tally};
+use treatysim::model::{Estimator, Model};
+use treatysim::param::{Domain, Param};
+use treatysim::rng;
+use treatysim::scenario::{Catalog, Override, Scenario};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Loads a scenario written as `text`, with `--set` overrides, through the public catalog.
+fn load(text: &str, sets: &[String]) -> Scenario {
+    let dir = workdir(&[("s.toml", text)]);
+    let overrides: Vec<Override> = sets.iter().map(|s| s.parse().expect("override")).collect();
+    Catalog::new(dir.path().join("scenarios"))
+        .load("s", &overrides)
+        .unwrap_or_else(|e| panic!("scenario does not load: {e}\n{text}"))
+}
+
+/// Runs trials `0..n` of `scenario` under `seed`.
+fn run(scenario: &Scenario, seed: u64, estimator: Estimator, n: u64) -> Tally {
+    let model = Model::new(scenario);
+    let tally = Engine {
+        model: &model,
+        seed,
+        estimator,
+    }
+    .run(0..n, None, &|_| {})
+    .expect("engine run");
+    assert_eq!(tally.trials, n);
+    assert_eq!(tally.sum.len(), scenario.simulation.months());
+    tally
+}
+
+/// The Wilson score interval for `successes / n` at `z` standard errors, written out here so
+/// that the library's interval is checked against an independent formula.
+fn wilson(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Closed forms
+// ---------------------------------------------------------------------------------------------
+
+/// A scenario whose every parameter is a constant, so that the treaty probability has a closed
+/// form. The signing probability is computed here from SPEC §4, independently of `src/`.
+#[derive(Clone, Copy, Debug)]
+struct Constants {
+    japan_will: f64,
+    russia_will: f64,
+    concession: f64,
+    demand: f64,
+    indifference: f64,
+    leverage: f64,
+    summit_rate: f64,
+    threshold: f64,
+    noise: f64,
+    /// 0: the prime minister never leaves; 1: he leaves in month 0 and J ← successor.
+    hazard: f64,
+    successor: f64,
+    deadline: &'static str,
+    /// T, months from 2020-01 to the deadline.
+    months: usize,
+}
+
+impl Constants {
+    const BASE: Constants = Constants {
+        japan_will: 0.5,
+        russia_will: 0.5,
+        concession: 0.3,
+        demand: 0.5,
+        indifference: 0.5,
+        leverage: 0.2,
+        summit_rate: 0.3,
+        threshold: 0.3,
+        noise: 0.1,
+        hazard: 0.0,
+        successor: 0.2,
+        deadline: "2021-09",
+        months: 20,
+    };
+
+    fn scenario(&self) -> Scenario {
+        self.scenario_with_events("")
+    }
+
+    /// The scenario, every value set explicitly with `--set` over `common::constant_scenario`.
+    fn scenario_with_events(&self, events: &str) -> Scenario {
+        let text = constant_scenario(self.japan_will, self.summit_rate, self.deadline) + events;
+        let sets = [
+            ("japan.will", self.japan_will),
+            ("russia.will", self.russia_will),
+            ("japan.security_concession", self.concession),
+            ("russia.security_demand", self.demand),
+            ("us.indifference", self.indifference),
+            ("us.leverage", self.leverage),
+            ("process.summit_rate", self.summit_rate),
+            ("process.will_volatility", 0.0),
+            ("process.signing_threshold", self.threshold),
+            ("process.decision_noise", self.noise),
+            ("japan.leader_exit_hazard", self.hazard),
+            ("japan.successor_will", self.successor),
+        ]
+        .map(|(k, v)| format!("{k}={v}"));
+        let scenario = load(&text, &sets);
+        assert_eq!(scenario.simulation.months(), self.months, "{self:?}");
+        for p in Param::ALL {
+            assert!(scenario.dist(p).is_constant(), "{p} is not constant");
+        }
+        scenario
+    }
+
+    /// p = 1 / (1 + exp(−(min(J, R) − θ − gap) / s)), gap = max(0, D − min(1, C + L·U)).
+    fn signing_probability(&self) -> f64 {
+        let japan = if self.hazard >= 1.0 {
+            self.successor
+        } else {
+            self.japan_will
+        };
+        let will = japan.min(self.russia_will);
+        let gap =
+            (self.demand - (self.concession + self.leverage * self.indifference).min(1.0)).max(0.0);
+        1.0 / (1.0 + (-(will - self.threshold - gap) / self.noise).exp())
+    }
+
+    /// q = λ·p, the monthly chance of a treaty.
+    fn q(&self) -> f64 {
+        self.summit_rate * self.signing_probability()
+    }
+
+    /// P(treaty by the end of month t) = 1 − (1 − q)^(t+1).
+    fn cumulative(&self, t: usize) -> f64 {
+        1.0 - (1.0 - self.q()).powi(t as i32 + 1)
+    }
+}
+
+fn closed_form_cases() -> Vec<Constants> {
+    let b = Constants::BASE;
+    vec![
+        // gap 0.1, p = 1/(1+e^-1), 20 months.
+        b,
+        // No gap (C + L·U ≥ D), one month, near-certain signing at a summit.
+        Constants {
+            japan_will: 0.7,
+            russia_will: 0.7,
+            concession: 0.8,
+            summit_rate: 0.9,
+            noise: 0.05,
+            deadline: "2020-02",
+            months: 1,
+            ..b
+        },
+        // Large gap, negative threshold, slow summits, 36 months.
+        Constants {
+            japan_will: 0.2,
+            russia_will: 0.2,
+            concession: 0.1,
+            demand: 0.95,
+            indifference: 0.9,
+            leverage: 0.5,
+            summit_rate: 0.05,
+            threshold: -0.1,
+            noise: 0.3,
+            deadline: "2023-01",
+            months: 36,
+            ..b
+        },
+        // The less willing side decides: min(J, R) = R.
+        Constants {
+            japan_will: 0.9,
+            russia_will: 0.35,
+            threshold: 0.2,
+            summit_rate: 0.5,
+            deadline: "2021-01",
+            months: 12,
+            ..b
+        },
+        // Certain change of leader in month 0: J ← successor (0.6), not J (0.1).
+        Constants {
+            japan_will: 0.1,
+            russia_will: 0.6,
+            hazard: 1.0,
+            successor: 0.6,
+            deadline: "2020-07",
+            months: 6,
+            ..b
+        },
+    ]
+}
+
+#[test]
+fn conditional_estimator_matches_the_closed_form_every_month() {
+    for case in closed_form_cases() {
+        let scenario = case.scenario();
+        let tally = run(&scenario, 11, Estimator::Conditional, 1000);
+        for t in 0..case.months {
+            let e = tally.estimate(Estimator::Conditional, t);
+            let exact = case.cumulative(t);
+            assert!(
+                (e.probability - exact).abs() < EXACT,
+                "{case:?} month {t}: {} vs exact {exact}",
+                e.probability
+            );
+            assert!(
+                e.ci95_low <= e.probability && e.probability <= e.ci95_high,
+                "{case:?} month {t}: {e:?}"
+            );
+            let in_month = exact - if t == 0 { 0.0 } else { case.cumulative(t - 1) };
+            assert!(
+                (tally.in_month(t) - in_month).abs() < EXACT,
+                "{case:?} month {t}: in-month {}",
+                tally.in_month(t)
+            );
+        }
+    }
+}
+
+#[test]
+fn indicator_estimator_matches_the_closed_form_within_its_standard_error() {
+    let n = 100_000;
+    for case in closed_form_cases() {
+        let scenario = case.scenario();
+        let tally = run(&scenario, 12, Estimator::Indicator, n);
+        for t in 0..case.months {
+            let e = tally.estimate(Estimator::Indicator, t);
+            let exact = case.cumulative(t);
+            let nf = n as f64;
+            // The reported standard error and 95% interval follow SPEC §6's formulas.
+            let se = (e.probability * (1.0 - e.probability) / nf).sqrt();
+            assert!(
+                (e.std_error - se).abs() <= EXACT * se,
+                "{case:?} month {t}: se {} vs {se}",
+                e.std_error
+            );
+            let (low, high) = wilson(e.probability, nf, 1.96);
+            assert!(
+                (e.ci95_low - low).abs() < EXACT && (e.ci95_high - high).abs() < EXACT,
+                "{case:?} month {t}: {e:?} vs Wilson [{low}, {high}]"
+            );
+            // The exact probability lies inside the Wilson interval at SE_TOLERANCE standard
+            // errors, and within SE_TOLERANCE standard errors of the estimate.
+            let (low, high) = wilson(e.probability, nf, SE_TOLERANCE);
+            assert!(
+                low <= exact && exact <= high,
+                "{case:?} month {t}: exact {exact} outside Wilson({SE_TOLERANCE}) [{low}, {high}]"
+            );
+            let exact_se = (exact * (1.0 - exact) / nf).sqrt();
+            assert!(
+                (e.probability - exact).abs() <= SE_TOLERANCE * exact_se.max(e.std_error),
+                "{case:?} month {t}: {} vs exact {exact} (se {exact_se})",
+                e.probability
+            );
+        }
+    }
+}
+
+/// Events: a certain event in month 3 that raises λ and lowers Russia's will changes q from that
+/// month on; an event with probability 1/2 makes P the average of the two closed forms.
+#[test]
+fn events_shift_the_closed_form_from_their_month_on() {
+    let before = Constants::BASE;
+    // summit_rate 0.3 + 0.2, russia.will 0.5 − 0.1.
+    let after = Constants {
+        summit_rate: 0.5,
+        russia_will: 0.4,
+        ..before
+    };
+    let event = |probability: f64| {
+        format!(
+            "[[event]]\nname = \"shift\"\nmonth = \"2020-04\"\nprobability = {probability}\neffects = {{ \"process.summit_rate\" = 0.2, \"russia.will\" = -0.1 }}\n"
+        )
+    };
+    let fired = |t: usize| {
+        if t < 3 {
+            before.cumulative(t)
+        } else {
+            1.0 - (1.0 - before.q()).powi(3) * (1.0 - after.q()).powi(t as i32 - 2)
+        }
+    };
+    // Certain event: exact. A second certain event in month 8 pushes λ to 0.5 + 0.9 and R to
+    // 0.4 − 0.6, which SPEC §4 clamps to 1 and 0.
+    let clamped = Constants {
+        summit_rate: 1.0,
+        russia_will: 0.0,
+        ..before
+    };
+    let second = "[[event]]\nname = \"clamp\"\nmonth = \"2020-09\"\nprobability = 1\neffects = { \"process.summit_rate\" = 0.9, \"russia.will\" = -0.6 }\n";
+    let scenario = before.scenario_with_events(&(event(1.0) + second));
+    let tally = run(&scenario, 13, Estimator::Conditional, 1000);
+    for t in 0..before.months {
+        let exact = if t < 8 {
+            fired(t)
+        } else {
+            1.0 - (1.0 - fired(7)) * (1.0 - clamped.q()).powi(t as i32 - 7)
+        };
+        let p = tally.estimate(Estimator::Conditional, t).probability;
+        assert!((p - exact).abs() < EXACT, "month {t}: {p} vs {exact}");
+    }
+    // A coin flip: P = (P_fired + P_not) / 2, estimated by both estimators.
+    let scenario = before.scenario_with_events(&event(0.5));
+    for (estimator, seed) in [(Estimator::Conditional, 14), (Estimator::Indicator, 15)] {
+        let tally = run(&scenario, seed, estimator, 100_000);
+        for t in 0..before.months {
+            let e = tally.estimate(estimator, t);
+            let exact = (fired(t) + before.cumulative(t)) / 2.0;
+            if estimator == Estimator::Conditional && t < 3 {
+                // Before the event every trial has the same value: exact.
+                assert!(
+                    (e.probability - exact).abs() < EXACT,
+                    "month {t}: {} vs exact {exact}",
+                    e.probability
+                );
+                continue;
+            }
+            assert!(e.std_error > 0.0, "{estimator:?} month {t}: {e:?}");
+            assert!(
+                (e.probability - exact).abs() <= SE_TOLERANCE * e.std_error,
+                "{estimator:?} month {t}: {} vs exact {exact}, se {}",
+                e.probability,
+                e.std_error
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The two estimators agree
+// ---------------------------------------------------------------------------------------------
+
+/// Runs both estimators on independent seeds (so the combined standard error is exact) and
+/// checks every month's cumulative probability.
+fn assert_estimators_agree(scenario: &Scenario, n: u64) {
+    let seed = scenario.simulation.seed;
+    let conditional = run(scenario, seed, Estimator::Conditional, n);
+    let indicator = run(scenario, seed.wrapping_add(1), Estimator::Indicator, n);
+    for t in 0..scenario.simulation.months() {
+        let a = conditional.estimate(Estimator::Conditional, t);
+        let b = indicator.estimate(Estimator::Indicator, t);
+        let se = a.std_error.hypot(b.std_error);
+        assert!(
+            (a.probability - b.probability).abs() <= SE_TOLERANCE * se,
+            "{} month {t}: conditional {} vs indicator {} (combined se {se})",
+            scenario.name,
+            a.probability,
+            b.probability
+        );
+    }
+    // The conditional estimator has the lower variance (SPEC §4).
+    let last = scenario.simulation.months() - 1;
+    let (a, b) = (
+        conditional.estimate(Estimator::Conditional, last),
+        indicator.estimate(Estimator::Indicator, last),
+    );
+    assert!(
+        a.std_error <= b.std_error,
+        "{}: conditional se {} > indicator se {}",
+        scenario.name,
+        a.std_error,
+        b.std_error
+    );
+}
+
+#[test]
+fn estimators_agree_on_every_shipped_scenario() {
+    let catalog = Catalog::new(shipped_scenarios());
+    let names = catalog.names().expect("shipped scenarios");
+    assert!(!names.is_empty());
+    for name in names {
+        let scenario = catalog
+            .load(&name, &[])
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_estimators_agree(&scenario, 100_000);
+    }
+}
+
+/// Frequent changes of leader and events whose effects are distributions, on every state
+/// parameter.
+const VOLATILE: &str = r#"description = "volatile: frequent changes of leader, random event shifts"
+[simulation]
+start = "2020-01"
+deadline = "2021-09"
+trials = 100000
+seed = 99
+[japan]
+will = "beta(6, 3)"
+security_concession = "0.05 to 0.3"
+leader_exit_hazard = 0.2
+successor_will = "beta(2, 5)"
+[russia]
+will = "beta(3, 5)"
+security_demand = "pert(0.3, 0.5, 0.9)"
+[us]
+indifference = "uniform(0.2, 0.8)"
+leverage = "0.1 to 0.6"
+[process]
+summit_rate = "truncnormal(0.3, 0.1, 0.1, 0.6)"
+will_volatility = "0.02 to 0.08"
+signing_threshold = "normal(0.2, 0.05)"
+decision_noise = "lognormal(-2.5, 0.3)"
+[[event]]
+name = "shock"
+month = "2020-01"
+probability = 0.5
+effects = { "russia.will" = "-0.1 to 0.2", "us.indifference" = "normal(0, 0.1)" }
+[[event]]
+name = "thaw"
+month = "2020-06"
+probability = 0.7
+effects = { "japan.security_concession" = "uniform(0, 0.3)", "russia.security_demand" = "triangular(-0.3, -0.1, 0)", "process.summit_rate" = "beta(2, 8)", "japan.will" = 0.1 }
+[[event]]
+name = "freeze"
+month = "2021-01"
+probability = 0.4
+effects = { "process.summit_rate" = "-0.2 to -0.05", "russia.will" = -0.1 }
+"#;
+
+#[test]
+fn estimators_agree_with_leader_changes_and_random_event_effects() {
+    let scenario = load(VOLATILE, &[]);
+    assert_eq!(scenario.events.len(), 3);
+    assert_estimators_agree(&scenario, 100_000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Distributions: Kolmogorov–Smirnov tests
+// ---------------------------------------------------------------------------------------------
+
+/// Draws per KS test.
+const KS_DRAWS: usize = 100_000;
+
+/// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
+/// the asymptotic Kolmogorov distribution has P(√n·D > 1.9495) = 0.001, accurate for n = 10⁵.
+const KS_CRITICAL: f64 = 1.95;
+
+/// Agreement between the library's CDF / quantile and the reference CDF: both evaluate the
+/// same closed form through special functions (regularised incomplete beta, erfc) whose
+/// documented accuracy is about 1e-10 near the tails, so they may differ by rounding far above
+/// `EXACT` but never by a modelling error (which would be ≥ 1e-4 at these points).
+const SPECIAL_FUNCTION: f64 = 1e-9;
+
+/// A reference CDF for `dist`, from statrs or written out from the textbook formula, sharing
+/// no code with `src/distribution.rs`.
+fn reference_cdf(dist: &Dist) -> Box<dyn Fn(f64) -> f64> {
+    match *dist {
+        Dist::Constant(c) => Box::new(move |x| if x >= c { 1.0 } else { 0.0 }),
+        Dist::Uniform { lo, hi } => {
+            let d = Uniform::new(lo, hi).expect("uniform");
+            Box::new(move |x| d.cdf(x))
+        }
+        Dist::Beta { a, b } => {
+            let d = Beta::new(a, b).expect("beta");
+            Box::new(move |x| d.cdf(x.clamp(0.0, 1.0)))
+        }
+        Dist::Normal { mean, sd } => {
+            let d = Normal::new(mean, sd).expect("normal");
+            Box::new(move |x| d.cdf(x))
+        }
+        Dist::TruncNormal { mean, sd, lo, hi } => {
+            // F(x) = (Φ(x) − Φ(lo)) / (Φ(hi) − Φ(lo)); above the mean with survival functions
+            // Q = 1 − Φ, F(x) = (Q(lo) − Q(x)) / (Q(lo) − Q(hi)), which keeps far tails exact.
+            let d = Normal::new(mean, sd).expect("normal");
+            if lo > mean {
+                let (q_lo, q_hi) = (d.sf(lo), d.sf(hi));
+                Box::new(move |x| (q_lo - d.sf(x.clamp(lo, hi))) / (q_lo - q_hi))
+            } else {
+                let (p_lo, p_hi) = (d.cdf(lo), d.cdf(hi));
+                Box::new(move |x| (d.cdf(x.clamp(lo, hi)) - p_lo) / (p_hi - p_lo))
+            }
+        }
+        Dist::LogNormal { mu, sigma } => {
+            let d = LogNormal::new(mu, sigma).expect("lognormal");
+            Box::new(move |x| if x <= 0.0 { 0.0 } else { d.cdf(x) })
+        }
+        Dist::Triangular { lo, mode, hi } => Box::new(move |x| {
+            if x <= lo {
+                0.0
+            } else if x >= hi {
+                1.0
+            } else if x <= mode {
+                (x - lo) * (x - lo) / ((hi - lo) * (mode - lo))
+            } else {
+                1.0 - (hi - x) * (hi - x) / ((hi - lo) * (hi - mode))
+            }
+        }),
+        Dist::Pert { lo, mode, hi } => {
+            // Beta-PERT, shape 4: lo + (hi − lo)·Beta(1 + 4(mode − lo)/(hi − lo), 1 + 4(hi − mode)/(hi − lo)).
+            let range = hi - lo;
+            let d = Beta::new(
+                1.0 + 4.0 * (mode - lo) / range,
+                1.0 + 4.0 * (hi - mode) / range,
+            )
+            .expect("pert");
+            Box::new(move |x| d.cdf(((x - lo) / range).clamp(0.0, 1.0)))
+        }
+    }
+}
+
+/// The one-sample KS statistic D = sup |F_n(x) − F(x)|.
+fn ks_statistic(mut xs: Vec<f64>, cdf: &dyn Fn(f64) -> f64) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len() as f64;
+    xs.iter().enumerate().fold(0.0, |d: f64, (i, &x)| {
+        let f = cdf(x);
+        d.max(f - i as f64 / n).max((i + 1) as f64 / n - f)
+    })
+}
+
+/// Asserts that `sample()` draws from `dist`: the KS statistic against the reference CDF is
+/// below the 0.1% critical value, and every draw lies in the support.
+fn assert_ks(label: &str, dist: &Dist, sample: &mut dyn FnMut() -> f64) {
+    let (lo, hi, _) = dist.support();
+    let xs: Vec<f64> = (0..KS_DRAWS).map(|_| sample()).collect();
+    if let Some(x) = xs.iter().find(|x| !(lo..=hi).contains(*x)) {
+        panic!("{label}: draw {x} outside the support [{lo}, {hi}]");
+    }
+    let d = ks_statistic(xs, &*reference_cdf(dist));
+    let critical = KS_CRITICAL / (KS_DRAWS as f64).sqrt();
+    assert!(d < critical, "{label} ({dist}): KS D = {d} >= {critical}");
+}
+
+/// Parses `text` for `domain`, checks the family, and KS-tests `Sampler` draws.
+fn check_family(text: &str, domain: Option<Domain>, seed: u64) -> Dist {
+    let dist = Written::parse(text)
+        .and_then(|w| w.resolve(domain))
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    if let Some(domain) = domain {
+        dist.check_domain(domain)
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+    }
+    let sampler = Sampler::new(&dist);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    assert_ks(text, &dist, &mut || sampler.sample(&mut rng));
+    // The library's own CDF agrees with the reference (both are special-function evaluations
+    // of the same closed form; they differ by rounding only).
+    let reference = reference_cdf(&dist);
+    for u in [0.001, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999] {
+        let x = dist.quantile(u);
+        assert!(
+            (dist.cdf(x) - reference(x)).abs() < SPECIAL_FUNCTION,
+            "{text}: cdf({x}) = {} vs reference {}",
+            dist.cdf(x),
+            reference(x)
+        );
+        assert!(
+            (reference(x) - u).abs() < SPECIAL_FUNCTION,
+            "{text}: quantile({u}) = {x}, reference cdf {}",
+            reference(x)
+        );
+    }
+    dist
+}
+
+#[test]
+fn ks_uniform() {
+    check_family("uniform(0.2, 0.8)", Some(Domain::Unit), 101);
+    check_family("uniform(-3, 5)", Some(Domain::Real), 102);
+}
+
+#[test]
+fn ks_beta() {
+    for (i, text) in [
+        "beta(6, 3)",
+        "beta(2.5, 6.5)",
+        "beta(0.5, 0.5)",
+        "beta(0.3, 2)",
+        "beta(1.2, 12)",
+        "beta(1, 1)",
+        "beta(200, 300)",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check_family(text, Some(Domain::Unit), 200 + i as u64);
+    }
+}
+
+#[test]
+fn ks_normal() {
+    check_family("normal(0.3, 0.1)", Some(Domain::Real), 301);
+    check_family("normal(-2, 5)", Some(Domain::Real), 302);
+    check_family("normal(0.25, 0.06)", None, 303);
+}
+
+#[test]
+fn ks_truncnormal_by_rejection_and_by_inversion() {
+    let cases = [
+        // [lo, hi] holds most of the mass: rejection.
+        ("truncnormal(0.3, 0.07, 0.1, 0.5)", true),
+        ("truncnormal(0.5, 0.4, 0, 1)", true),
+        ("truncnormal(0.8, 0.08, 0.6, 1)", true),
+        // Far upper tail, 6 to 8 sd above the mean: inversion on survival probabilities.
+        ("truncnormal(0, 0.05, 0.3, 0.4)", false),
+        // Far lower tail, 3.5 to 6 sd below the mean.
+        ("truncnormal(0.5, 0.2, -0.7, -0.2)", false),
+        // A narrow window across the mean, and one just above it.
+        ("truncnormal(0, 1, -0.1, 0.1)", false),
+        ("truncnormal(0, 1, 0.5, 0.8)", false),
+    ];
+    for (i, (text, rejection)) in cases.into_iter().enumerate() {
+        let domain = if text.contains('-') {
+            Domain::Real
+        } else {
+            Domain::Unit
+        };
+        let dist = check_family(text, Some(domain), 400 + i as u64);
+        assert!(
+            matches!(Sampler::new(&dist), Sampler::TruncNormal { rejection: r, .. } if r == rejection),
+            "{text}: expected the {} sampler",
+            if rejection { "rejection" } else { "inversion" }
+        );
+    }
+}
+
+#[test]
+fn ks_lognormal() {
+    check_family("lognormal(-2.8, 0.25)", Some(Domain::Positive), 501);
+    check_family("lognormal(0, 1)", Some(Domain::NonNegative), 502);
+    check_family("lognormal(1.5, 2)", Some(Domain::Positive), 503);
+}
+
+#[test]
+fn ks_triangular() {
+    for (i, text) in [
+        "triangular(0.002, 0.008, 0.02)",
+        "triangular(0.25, 0.4, 0.55)",
+        "triangular(0, 0, 1)",
+        "triangular(0.1, 0.9, 0.9)",
+        "triangular(-0.3, -0.1, 0)",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let domain = if text.contains('-') {
+            Domain::Real
+        } else {
+            Domain::Unit
+        };
+        check_family(text, Some(domain), 600 + i as u64);
+    }
+}
+
+#[test]
+fn ks_pert() {
+    for (i, text) in [
+        "pert(0.45, 0.7, 0.95)",
+        "pert(0.4, 0.75, 0.95)",
+        "pert(0, 0, 1)",
+        "pert(0.2, 1, 1)",
+        "pert(0.01, 0.08, 0.2)",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check_family(text, Some(Domain::Unit), 700 + i as u64);
+    }
+}
+
+/// The z of the 95% quantile, from statrs: a 90% interval spans ±z standard deviations.
+fn z95() -> f64 {
+    Normal::standard().inverse_cdf(0.95)
+}
+
+#[test]
+fn interval_on_the_unit_interval_is_the_beta_with_those_quantiles() {
+    let cases = [
+        (0.05, 0.3),
+        (0.02, 0.2),
+        (0.15, 0.5),
+        (0.001, 0.01),
+        (0.6, 0.99),
+        (0.4, 0.41),
+        (0.1, 0.9),
+    ];
+    for (i, (lo, hi)) in cases.into_iter().enumerate() {
+        let text = format!("{lo} to {hi}");
+        let dist = check_family(&text, Some(Domain::Unit), 800 + i as u64);
+        let Dist::Beta { a, b } = dist else {
+            panic!("{text} on [0, 1] resolved to {dist}")
+        };
+        let beta = Beta::new(a, b).expect("beta");
+        // SPEC §3 / src/fit.rs promise the fitted quantiles to 1e-6.
+        let (q05, q95) = (beta.inverse_cdf(0.05), beta.inverse_cdf(0.95));
+        assert!(
+            (q05 - lo).abs() <= 1e-6,
+            "{text}: beta({a}, {b}) has 5% quantile {q05}"
+        );
+        assert!(
+            (q95 - hi).abs() <= 1e-6,
+            "{text}: beta({a}, {b}) has 95% quantile {q95}"
+        );
+    }
+}
+
+#[test]
+fn interval_on_the_positive_reals_is_the_lognormal_with_those_quantiles() {
+    let cases: [(f64, f64, Domain); 3] = [
+        (0.02, 0.06, Domain::NonNegative),
+        (0.01, 0.2, Domain::Positive),
+        (0.5, 20.0, Domain::Positive),
+    ];
+    for (i, (lo, hi, domain)) in cases.into_iter().enumerate() {
+        let text = format!("{lo} to {hi}");
+        let dist = check_family(&text, Some(domain), 900 + i as u64);
+        let Dist::LogNormal { mu, sigma } = dist else {
+            panic!("{text} on {domain} resolved to {dist}")
+        };
+        let (lo_ln, hi_ln): (f64, f64) = (lo.ln(), hi.ln());
+        assert!(
+            (mu - (lo_ln + hi_ln) / 2.0).abs() < EXACT,
+            "{text}: mu {mu}"
+        );
+        assert!(
+            (sigma - (hi_ln - lo_ln) / (2.0 * z95())).abs() < EXACT,
+            "{text}: sigma {sigma}"
+        );
+        let d = LogNormal::new(mu, sigma).expect("lognormal");
+        assert!(
+            (d.inverse_cdf(0.05) - lo).abs() < EXACT * lo.max(1.0),
+            "{text}: 5% quantile {}",
+            d.inverse_cdf(0.05)
+        );
+        assert!(
+            (d.inverse_cdf(0.95) - hi).abs() < EXACT * hi.max(1.0),
+            "{text}: 95% quantile {}",
+            d.inverse_cdf(0.95)
+        );
+    }
+}
+
+#[test]
+fn interval_on_the_reals_and_for_event_effects_is_the_normal_with_those_quantiles() {
+    let cases: [(f64, f64, Option<Domain>); 4] = [
+        (0.25, 0.45, Some(Domain::Real)),
+        (-0.35, -0.15, None),
+        (-0.2, 0.1, None),
+        (-3.0, 40.0, Some(Domain::Real)),
+    ];
+    for (i, (lo, hi, domain)) in cases.into_iter().enumerate() {
+        let text = format!("{lo} to {hi}");
+        let dist = check_family(&text, domain, 1000 + i as u64);
+        let Dist::Normal { mean, sd } = dist else {
+            panic!("{text} on {domain:?} resolved to {dist}")
+        };
+        let d = Normal::new(mean, sd).expect("normal");
+        let scale = hi.abs().max(lo.abs()).max(1.0);
+        assert!(
+            (d.inverse_cdf(0.05) - lo).abs() < EXACT * scale,
+            "{text}: 5% quantile {}",
+            d.inverse_cdf(0.05)
+        );
+        assert!(
+            (d.inverse_cdf(0.95) - hi).abs() < EXACT * scale,
+            "{text}: 95% quantile {}",
+            d.inverse_cdf(0.95)
+        );
+    }
+}
+
+/// The trial's parameter draws (one fresh SplitMix64 stream per trial and parameter, SPEC §5)
+/// follow the written distributions across trials.
+#[test]
+fn per_trial_parameter_draws_follow_their_distributions() {
+    let scenario = Catalog::new(shipped_scenarios())
+        .load("baseline", &[])
+        .expect("baseline");
+    let model = Model::new(&scenario);
+    let seed = scenario.simulation.seed;
+    let mut columns = vec![Vec::with_capacity(KS_DRAWS); Param::ALL.len()];
+    let mut draws = [0.0; treatysim::param::PARAM_COUNT];
+    for trial in 0..KS_DRAWS as u64 {
+        model.draw(rng::trial_key(seed, trial), &mut draws);
+        for (column, &x) in columns.iter_mut().zip(&draws) {
+            column.push(x);
+        }
+    }
+    let mut tested = 0;
+    for (param, column) in Param::ALL.into_iter().zip(columns) {
+        let dist = *scenario.dist(param);
+        if let Dist::Constant(c) = dist {
+            assert!(
+                column.iter().all(|&x| x == c),
+                "{param}: constant {c} not drawn as itself"
+            );
+            continue;
+        }
+        let mut values = column.into_iter();
+        assert_ks(param.key(), &dist, &mut || values.next().expect("draw"));
+        tested += 1;
+    }
+    assert!(tested >= 10, "baseline has {tested} uncertain parameters");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Timeline
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn timeline_is_consistent_with_the_summary() {
+    let dir = workdir(&[]);
+    let scenarios = shipped_scenarios();
+    for estimator in ["conditional", "indicator"] {
+        let out = format!("results-{estimator}");
+        treatysim(dir.path())
+            .args([
+                "run",
+                "baseline",
+                "--trials",
+                "20000",
+                "--estimator",
+                estimator,
+                "--out",
+                &out,
+            ])
+            .arg("--scenarios")
+            .arg(&scenarios)
+            .assert()
+            .success();
+        let (sh, summary) = read_csv(&dir.path().join(&out).join("baseline").join("summary.csv"));
+        let (th, timeline) = read_csv(&dir.path().join(&out).join("baseline").join("timeline.csv"));
+        assert_eq!(summary.len(), 1);
+        assert_eq!(timeline.len(), 20, "2020-01 to 2021-08");
+        let col =
+            |header: &[String], name: &str| header.iter().position(|h| h == name).expect(name);
+        // The last cumulative probability is the summary's probability, as the same string.
+        let last = timeline.last().expect("rows");
+        assert_eq!(
+            last[col(&th, "cumulative_probability")],
+            summary[0][col(&sh, "probability")],
+            "{estimator}"
+        );
+        assert_eq!(summary[0][col(&sh, "estimator")], estimator);
+        let (mut sum_in_month, mut previous) = (0.0, 0.0);
+        for (t, row) in timeline.iter().enumerate() {
+            let month = format!("{}-{:02}", 2020 + t / 12, t % 12 + 1);
+            assert_eq!(row[col(&th, "month")], month, "{estimator} row {t}");
+            assert_eq!(row[col(&th, "scenario")], "baseline");
+            let cumulative = field(&th, row, "cumulative_probability");
+            sum_in_month += field(&th, row, "probability_in_month");
+            assert!(
+                (sum_in_month - cumulative).abs() < EXACT,
+                "{estimator} {month}: Σ in-month {sum_in_month} vs cumulative {cumulative}"
+            );
+            assert!(
+                cumulative >= previous,
+                "{estimator} {month}: cumulative {cumulative} < {previous}"
+            );
+            let (low, high) = (field(&th, row, "ci95_low"), field(&th, row, "ci95_high"));
+            assert!(
+                0.0 <= low && low <= cumulative && cumulative <= high && high <= 1.0,
+                "{estimator} {month}: [{low}, {high}] vs {cumulative}"
+            );
+            previous = cumulative;
+        }
+        assert!(
+            previous > 0.0,
+            "{estimator}: no treaty in 20000 trials of the baseline"
+        );
+        // The last row's interval is the summary's.
+        for c in ["ci95_low", "ci95_high"] {
+            assert_eq!(
+                last[col(&th, c)],
+                summary[0][col(&sh, c)],
+                "{estimator} {c}"
+            );
+        }
+    }
+}
