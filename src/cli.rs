@@ -129,16 +129,25 @@ pub struct RunArgs {
     pub samples: bool,
 
     /// Add trials until the 95% interval's half-width is at most H (e.g. 0.001).
-    #[arg(long, value_name = "H", conflicts_with = "trials")]
+    #[arg(long, value_name = "H", conflicts_with = "trials", value_parser = positive_finite)]
     pub precision: Option<f64>,
 
     /// Cap on trials under --precision.
-    #[arg(long, value_name = "N", default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(
+        requires = "precision",long, value_name = "N", default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_trials: u64,
 
     /// Run only the K-th of N contiguous ranges of the trials and write a mergeable tally.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+}
+
+/// A positive finite number (a half-width).
+fn positive_finite(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|h| h.is_finite() && *h > 0.0)
+        .ok_or_else(|| format!("'{text}' is not a positive number, e.g. 0.001"))
 }
 
 /// Options of `treatysim sweep`.

@@ -10,7 +10,7 @@ use crate::fit;
 use crate::param::Domain;
 use rand::Rng;
 use rand_distr::{Distribution, Gamma, StandardNormal, StandardUniform};
-use statrs::function::beta::{beta_reg, inv_beta_reg};
+use statrs::function::beta::{beta_reg, ln_beta};
 use statrs::function::erf::{erfc, erfc_inv};
 use std::fmt;
 
@@ -360,14 +360,14 @@ impl Dist {
         match *self {
             Dist::Constant(c) => c,
             Dist::Uniform { lo, hi } => lo + (hi - lo) * u,
-            Dist::Beta { a, b } => inv_beta_reg(a, b, u),
+            Dist::Beta { a, b } => beta_quantile(a, b, u),
             Dist::Normal { mean, sd } => mean + sd * normal_quantile(u),
             Dist::TruncNormal { mean, sd, lo, hi } => truncnormal_quantile(mean, sd, lo, hi, u),
             Dist::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(u)).exp(),
             Dist::Triangular { lo, mode, hi } => triangular_quantile(lo, mode, hi, u),
             Dist::Pert { lo, mode, hi } => {
                 let (a, b) = pert_shape(lo, mode, hi);
-                lo + (hi - lo) * inv_beta_reg(a, b, u)
+                lo + (hi - lo) * beta_quantile(a, b, u)
             }
         }
     }
@@ -389,6 +389,54 @@ fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
     } else {
         beta_reg(a, b, x)
     }
+}
+
+/// The beta quantile: the x with I_x(a, b) = u, by Newton steps on the regularised incomplete
+/// beta function kept inside a shrinking bracket (bisection whenever a step would leave it),
+/// at most 200 iterations, so that it always returns (`statrs`' own inverse can loop forever
+/// for extreme shapes such as beta(1, 2e7)).
+pub fn beta_quantile(a: f64, b: f64, u: f64) -> f64 {
+    if u <= 0.0 {
+        return 0.0;
+    }
+    if u >= 1.0 {
+        return 1.0;
+    }
+    if u > 0.5 {
+        // The upper half through the mirror image, where 1 − x keeps its precision.
+        return 1.0 - beta_quantile(b, a, 1.0 - u);
+    }
+    let log_norm = ln_beta(a, b);
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    let mut x = (a / (a + b)).clamp(1e-300, 1.0 - 1e-16);
+    for _ in 0..200 {
+        let f = beta_reg(a, b, x) - u;
+        if f == 0.0 {
+            return x;
+        }
+        if f < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let density = ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - log_norm).exp();
+        let newton = x - f / density;
+        let next = if newton.is_finite() && newton > lo && newton < hi {
+            newton
+        } else if lo == 0.0 {
+            // Towards a tiny quantile: shrink geometrically to keep relative precision.
+            hi / 4.0
+        } else if hi > 4.0 * lo {
+            (lo * hi).sqrt()
+        } else {
+            0.5 * (lo + hi)
+        };
+        if (next - x).abs() <= 1e-16 * x.max(1e-300) || hi - lo <= f64::EPSILON * hi {
+            return next;
+        }
+        x = next;
+    }
+    x
 }
 
 /// Beta-PERT shape parameters (shape 4): α = 1 + 4(mode − lo)/(hi − lo), β = 1 + 4(hi − mode)/(hi − lo).
@@ -636,6 +684,30 @@ mod tests {
                 .is_ok()
         );
         assert!(Dist::Constant(1.5).check_domain(Domain::Unit).is_err());
+    }
+
+    #[test]
+    fn beta_quantile_terminates_for_extreme_shapes() {
+        for (a, b) in [
+            (1.0, 2e7),
+            (2e7, 1.0),
+            (1e-3, 1e-3),
+            (0.05, 50.0),
+            (5e6, 5e6),
+            (1.0, 1.0),
+        ] {
+            for u in [1e-12, 0.05, 0.5, 0.95, 1.0 - 1e-12] {
+                let x = beta_quantile(a, b, u);
+                assert!((0.0..=1.0).contains(&x), "beta({a}, {b}) at {u}: {x}");
+                let back = beta_reg(a, b, x);
+                // Quantiles below 1e-100 (or within 1e-15 of 1) stand for ones that underflow
+                // (beta(0.001, 0.001) at 1e-12 is about 1e-12000).
+                assert!(
+                    (back - u).abs() < 1e-6 || !(1e-100..=1.0 - 1e-15).contains(&x),
+                    "beta({a}, {b}) at {u}: x={x} cdf={back}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -13,8 +13,15 @@ use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Fixed-point unit: a per-trial value x in [0, 1] is tallied as ⌊x · 2⁶²⌋.
+/// Fixed-point unit of a [`Tally`]'s sums: 2⁻⁶².
 const ONE: f64 = (1u64 << 62) as f64;
+
+/// Per-trial quantum: a value x in [0, 1] counts as ⌊x · 2⁵⁰⌋ · 2¹² units, so that a block of
+/// up to 4096 = 2¹² trials sums in a `u64` ([`BlockTally`]) without overflow.
+const TRIAL_ONE: f64 = (1u64 << 50) as f64;
+
+/// Bits between the per-trial quantum and the tally's unit.
+const TRIAL_SHIFT: u32 = 12;
 
 /// Trials simulated by one task, with one scratch buffer.
 const BLOCK: u64 = 4096;
@@ -51,8 +58,19 @@ impl Tally {
     pub fn add(&mut self, cumulative: &[f64]) {
         self.trials += 1;
         for ((sum, sum_sq), &c) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(cumulative) {
-            *sum += (c * ONE) as u64 as u128;
-            *sum_sq += (c * c * ONE) as u64 as u128;
+            *sum += u128::from(quantum(c)) << TRIAL_SHIFT;
+            *sum_sq += u128::from(quantum(c * c)) << TRIAL_SHIFT;
+        }
+    }
+
+    /// Adds a block's sums.
+    pub fn add_block(&mut self, block: &BlockTally) {
+        self.trials += block.trials;
+        for (a, b) in self.sum.iter_mut().zip(&block.sum) {
+            *a += u128::from(*b) << TRIAL_SHIFT;
+        }
+        for (a, b) in self.sum_sq.iter_mut().zip(&block.sum_sq) {
+            *a += u128::from(*b) << TRIAL_SHIFT;
         }
     }
 
@@ -95,6 +113,57 @@ pub type Samples<'a> = (&'a dyn RecordFormat, BlockWriter<'a>);
 
 /// Receives each block's streamed bytes, in trial order.
 pub type BlockWriter<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
+
+/// A value in [0, 1] in per-trial quanta.
+#[inline]
+fn quantum(x: f64) -> u64 {
+    (x * TRIAL_ONE) as u64
+}
+
+/// A per-trial value in [−1, 1] in a tally's fixed-point units (2⁻⁶²), quantised as
+/// [`Tally::add`] does, for other commands' sums that must agree with `run`'s to the bit.
+#[inline]
+pub fn fixed(x: f64) -> i128 {
+    let magnitude = i128::from(quantum(x.abs())) << TRIAL_SHIFT;
+    if x < 0.0 { -magnitude } else { magnitude }
+}
+
+/// The value of a fixed-point sum.
+pub fn unfixed(sum: i128) -> f64 {
+    sum as f64 / ONE
+}
+
+/// The sums of one block of at most [`BLOCK`] trials in `u64`, which are cheaper to add to
+/// than `u128`; [`Tally::add_block`] folds them in. Same quanta as [`Tally::add`], so the
+/// result is the same bits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockTally {
+    trials: u64,
+    sum: Vec<u64>,
+    sum_sq: Vec<u64>,
+}
+
+impl BlockTally {
+    /// Empty sums over `months` months.
+    pub fn new(months: usize) -> BlockTally {
+        BlockTally {
+            trials: 0,
+            sum: vec![0; months],
+            sum_sq: vec![0; months],
+        }
+    }
+
+    /// Adds one trial's cumulative probabilities.
+    #[inline]
+    pub fn add(&mut self, cumulative: &[f64]) {
+        debug_assert!(self.trials < BLOCK);
+        self.trials += 1;
+        for ((sum, sum_sq), &c) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(cumulative) {
+            *sum += quantum(c);
+            *sum_sq += quantum(c * c);
+        }
+    }
+}
 
 /// A per-block result that merges into a total. Merging is done in block order, so results
 /// are independent of the thread count even for float sums; integer sums are independent of
@@ -213,12 +282,14 @@ impl Engine<'_> {
             None => (None, None),
         };
         let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| {
+            let mut sums = BlockTally::new(months);
             self.for_each_trial(block, |record| {
-                tally.add(record.cumulative);
+                sums.add(record.cumulative);
                 if let Some(format) = format {
                     format.format(&record, rows);
                 }
             });
+            tally.add_block(&sums);
         };
         for_each_block(range, || Tally::new(months), per_block, write, progress)
     }

@@ -1,7 +1,8 @@
 //! Fitting `"lo to hi"` 90% intervals: the distribution whose 5% and 95% quantiles are lo and hi.
 
 use crate::distribution::Z95;
-use statrs::function::beta::{beta_reg, inv_beta_reg};
+use crate::distribution::beta_quantile;
+use statrs::function::beta::beta_reg;
 
 /// Normal(mean, sd) with 5% and 95% quantiles `lo` and `hi`.
 pub fn normal_from_90_interval(lo: f64, hi: f64) -> (f64, f64) {
@@ -64,8 +65,8 @@ pub fn beta_from_90_interval(lo: f64, hi: f64) -> Result<(f64, f64), String> {
     if !(a.is_finite() && b.is_finite() && a < 1e8 && b < 1e8 && a > 1e-8 && b > 1e-8) {
         return Err(no_fit());
     }
-    let q05 = inv_beta_reg(a, b, 0.05);
-    let q95 = inv_beta_reg(a, b, 0.95);
+    let q05 = beta_quantile(a, b, 0.05);
+    let q95 = beta_quantile(a, b, 0.95);
     if (q05 - lo).abs() <= 1e-6 && (q95 - hi).abs() <= 1e-6 {
         Ok((a, b))
     } else {
@@ -125,11 +126,11 @@ mod tests {
         ] {
             let (a, b) = beta_from_90_interval(lo, hi).unwrap();
             assert!(
-                (inv_beta_reg(a, b, 0.05) - lo).abs() < 1e-6,
+                (beta_quantile(a, b, 0.05) - lo).abs() < 1e-6,
                 "{lo} {hi}: a={a} b={b}"
             );
             assert!(
-                (inv_beta_reg(a, b, 0.95) - hi).abs() < 1e-6,
+                (beta_quantile(a, b, 0.95) - hi).abs() < 1e-6,
                 "{lo} {hi}: a={a} b={b}"
             );
         }

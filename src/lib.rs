@@ -16,6 +16,7 @@ pub mod distribution;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod fastmath;
 pub mod fit;
 pub mod model;
 pub mod month;

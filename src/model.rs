@@ -85,7 +85,7 @@ pub fn security_gap(concession: f64, demand: f64, indifference: f64, leverage: f
 /// `will` is min(J, R).
 #[inline]
 pub fn signing_probability(will: f64, gap: f64, threshold: f64, noise: f64) -> f64 {
-    1.0 / (1.0 + (-(will - threshold - gap) / noise).exp())
+    1.0 / (1.0 + crate::fastmath::exp(-(will - threshold - gap) / noise))
 }
 
 impl Model {
@@ -173,10 +173,9 @@ impl Model {
             p(Param::JapanSuccessorWill),
             p(Param::UsLeverage),
         );
-        let summit_signing = |s: &[f64; 6]| {
-            let gap = security_gap(s[C], s[D], s[U], leverage);
-            signing_probability(s[J].min(s[R]), gap, threshold, noise)
-        };
+        // The gap depends on C, D and U, which only events change: computed once, and again
+        // after an event fires.
+        let mut gap = security_gap(state.0[C], state.0[D], state.0[U], leverage);
         let mut outcome = Outcome::default();
         let mut survival = 1.0;
         for t in 0..self.months {
@@ -192,6 +191,7 @@ impl Model {
                     for (slot, shift) in &event.effects {
                         s[*slot] = (s[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
                     }
+                    gap = security_gap(s[C], s[D], s[U], leverage);
                 }
             }
             // 3. At most one change of prime minister.
@@ -202,12 +202,18 @@ impl Model {
             // 4. A summit, and the signing decision.
             match estimator {
                 Estimator::Conditional => {
-                    let q = s[LAMBDA] * summit_signing(s);
-                    survival *= 1.0 - q;
+                    // With no summit possible q is exactly 0 whatever p is.
+                    if s[LAMBDA] > 0.0 {
+                        let q =
+                            s[LAMBDA] * signing_probability(s[J].min(s[R]), gap, threshold, noise);
+                        survival *= 1.0 - q;
+                    }
                     cumulative[t] = 1.0 - survival;
                 }
                 Estimator::Indicator => {
-                    if uniform(rng) < s[LAMBDA] && uniform(rng) < summit_signing(s) {
+                    if uniform(rng) < s[LAMBDA]
+                        && uniform(rng) < signing_probability(s[J].min(s[R]), gap, threshold, noise)
+                    {
                         outcome.signed_month = Some(t);
                         cumulative[t..].fill(1.0);
                         return outcome;

@@ -234,7 +234,14 @@ fn check_group(mut group: Vec<(PathBuf, ShardFile)>) -> Result<Vec<ShardFile>> {
         if file.samples != first.samples {
             return Err(differs("--samples", &first.samples, &file.samples));
         }
-        if file.resolved != first.resolved
+        if file.scenario != first.scenario {
+            return Err(differs(
+                "the scenario name",
+                &first.scenario,
+                &file.scenario,
+            ));
+        }
+        if scenario_text(&file.resolved) != scenario_text(&first.resolved)
             || std::mem::discriminant(&file.payload) != std::mem::discriminant(&first.payload)
         {
             return Err(differs(
@@ -242,6 +249,9 @@ fn check_group(mut group: Vec<(PathBuf, ShardFile)>) -> Result<Vec<ShardFile>> {
                 &"one scenario",
                 &"another",
             ));
+        }
+        if let Some((what, a, b)) = shape_difference(&first.payload, &file.payload) {
+            return Err(differs(what, &a, &b));
         }
     }
     let n = first.shards;
@@ -269,6 +279,65 @@ fn check_group(mut group: Vec<(PathBuf, ShardFile)>) -> Result<Vec<ShardFile>> {
         )));
     }
     Ok(group.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The resolved scenario without its first line, the comment naming the files it was read
+/// from: the same scenario read from another folder (another working directory, another
+/// machine) is the same scenario.
+fn scenario_text(resolved: &str) -> &str {
+    match resolved.split_once('\n') {
+        Some((first, rest)) if first.starts_with("# scenario ") => rest,
+        _ => resolved,
+    }
+}
+
+/// What two payloads of the same command must agree on beyond the resolved scenario: a
+/// sweep's keys and points, sensitivity's bins (they depend on `--bins`), the months of a
+/// run. `None` when they agree; otherwise what differs and the two sides.
+fn shape_difference(a: &Payload, b: &Payload) -> Option<(&'static str, String, String)> {
+    match (a, b) {
+        (Payload::Run(x), Payload::Run(y)) => (x.sum.len() != y.sum.len()).then(|| {
+            (
+                "the number of months",
+                x.sum.len().to_string(),
+                y.sum.len().to_string(),
+            )
+        }),
+        (
+            Payload::Sweep {
+                keys: k1,
+                points: p1,
+                tallies: t1,
+            },
+            Payload::Sweep {
+                keys: k2,
+                points: p2,
+                tallies: t2,
+            },
+        ) => (k1 != k2 || p1 != p2 || t1.len() != t2.len()).then(|| {
+            let show = |points: &[Vec<f64>]| {
+                let values: Vec<String> = points.iter().map(|p| format!("{p:?}")).collect();
+                format!("{} points ({})", points.len(), values.join(" "))
+            };
+            ("the swept values (--param)", show(p1), show(p2))
+        }),
+        (
+            Payload::Sensitivity {
+                bins: b1,
+                tally: t1,
+            },
+            Payload::Sensitivity {
+                bins: b2,
+                tally: t2,
+            },
+        ) => (b1 != b2 || t1.params.len() != t2.params.len()).then(|| {
+            let count = |bins: &[crate::cmd::sensitivity::Bins]| {
+                format!("{} bins", bins.first().map_or(0, |b| b.high.len()))
+            };
+            ("the sensitivity bins (--bins)", count(b1), count(b2))
+        }),
+        _ => Some(("the command", "one".into(), "another".into())),
+    }
 }
 
 #[cfg(test)]

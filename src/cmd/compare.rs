@@ -1,15 +1,12 @@
 //! `treatysim compare A B`: both scenarios on the same trials, and the paired difference.
 
 use crate::cli::CompareArgs;
-use crate::engine::{Accumulator, Engine, for_each_block};
+use crate::engine::{Accumulator, Engine, fixed, for_each_block, unfixed};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
 use crate::model::Model;
 use crate::scenario::Catalog;
 use crate::stats::{self, Z};
-
-/// Fixed-point unit (as in the engine's tally): values in [−1, 1] become whole multiples of 2⁻⁶².
-const ONE: f64 = (1u64 << 62) as f64;
 
 /// Sums over trials of each scenario's outcome and of the paired difference, in fixed point
 /// (associative, so the split of the work changes nothing).
@@ -34,20 +31,21 @@ pub struct PairedTally {
 impl PairedTally {
     fn add(&mut self, a: f64, b: f64) {
         let d = a - b;
+        let unsigned = |x: f64| fixed(x).unsigned_abs();
         self.trials += 1;
-        self.sum_a += (a * ONE) as u64 as u128;
-        self.sum_sq_a += (a * a * ONE) as u64 as u128;
-        self.sum_b += (b * ONE) as u64 as u128;
-        self.sum_sq_b += (b * b * ONE) as u64 as u128;
-        self.sum_diff += (d * ONE) as i64 as i128;
-        self.sum_sq_diff += (d * d * ONE) as u64 as u128;
+        self.sum_a += unsigned(a);
+        self.sum_sq_a += unsigned(a * a);
+        self.sum_b += unsigned(b);
+        self.sum_sq_b += unsigned(b * b);
+        self.sum_diff += fixed(d);
+        self.sum_sq_diff += unsigned(d * d);
     }
 
     /// Mean, standard error and 95% interval of the paired difference A − B.
     pub fn difference(&self) -> (f64, f64, f64, f64) {
         let n = self.trials as f64;
-        let mean = self.sum_diff as f64 / ONE / n;
-        let sum_sq = self.sum_sq_diff as f64 / ONE;
+        let mean = unfixed(self.sum_diff) / n;
+        let sum_sq = unfixed(self.sum_sq_diff as i128);
         let variance = if self.trials > 1 {
             ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0)
         } else {
@@ -68,14 +66,14 @@ impl PairedTally {
         let a = stats::estimate(
             estimator,
             n,
-            self.sum_a as f64 / ONE,
-            self.sum_sq_a as f64 / ONE,
+            unfixed(self.sum_a as i128),
+            unfixed(self.sum_sq_a as i128),
         );
         let b = stats::estimate(
             estimator,
             n,
-            self.sum_b as f64 / ONE,
-            self.sum_sq_b as f64 / ONE,
+            unfixed(self.sum_b as i128),
+            unfixed(self.sum_sq_b as i128),
         );
         a.std_error.hypot(b.std_error)
     }
@@ -163,14 +161,14 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     let p_a = stats::estimate(
         estimator,
         n,
-        tally.sum_a as f64 / ONE,
-        tally.sum_sq_a as f64 / ONE,
+        unfixed(tally.sum_a as i128),
+        unfixed(tally.sum_sq_a as i128),
     );
     let p_b = stats::estimate(
         estimator,
         n,
-        tally.sum_b as f64 / ONE,
-        tally.sum_sq_b as f64 / ONE,
+        unfixed(tally.sum_b as i128),
+        unfixed(tally.sum_sq_b as i128),
     );
     let (difference, se, low, high) = tally.difference();
     let row = vec![

@@ -10,9 +10,54 @@ use crate::shard::{self, Payload, ShardFile};
 use std::path::Path;
 
 /// Checks that every group of shards is complete and agrees, then writes each group's outputs.
+/// Every group is checked before any is written, so a refused merge writes nothing.
 pub fn merge(args: &MergeArgs) -> Result<()> {
-    for group in shard::collect(&args.out, &args.name)? {
-        merge_group(&args.out, &group)?;
+    let groups = shard::collect(&args.out, &args.name)?;
+    for group in &groups {
+        check_group(&args.out, group)?;
+    }
+    for group in &groups {
+        merge_group(&args.out, group)?;
+    }
+    Ok(())
+}
+
+/// What `merge_group` needs beyond `shard::collect`'s checks: each shard's tally holds exactly
+/// the trials of its range, the estimator and window are readable, and every `--samples` part
+/// is there.
+fn check_group(out: &Path, group: &[ShardFile]) -> Result<()> {
+    let first = &group[0];
+    estimator(&first.estimator)?;
+    window(&first.resolved)?;
+    for file in group {
+        let shard = crate::cli::Shard {
+            index: file.shard,
+            count: file.shards,
+        };
+        let range = shard::range(shard, file.trials);
+        let expected = range.end - range.start;
+        let held: Vec<u64> = match &file.payload {
+            Payload::Run(t) => vec![t.trials],
+            Payload::Sweep { tallies, .. } => tallies.iter().map(|t| t.trials).collect(),
+            Payload::Sensitivity { tally, .. } => vec![tally.trials],
+        };
+        if let Some(wrong) = held.iter().find(|t| **t != expected) {
+            return Err(Error::Invalid(format!(
+                "shard {}/{} of '{}' holds {wrong} trials, not the {expected} of its range; rerun it",
+                file.shard, file.shards, file.output
+            )));
+        }
+        if file.samples {
+            let part = ShardFile::samples_path(out, &file.scenario, shard);
+            if !part.is_file() {
+                return Err(Error::Invalid(format!(
+                    "shard {}/{} was run with --samples but '{}' is missing",
+                    file.shard,
+                    file.shards,
+                    part.display()
+                )));
+            }
+        }
     }
     Ok(())
 }

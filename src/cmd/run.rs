@@ -95,6 +95,16 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
             _ => break,
         }
     }
+    if let Some(half_width) = args.precision {
+        let e = tally.estimate(estimator, tally.sum.len() - 1);
+        let reached = (e.ci95_high - e.ci95_low) / 2.0;
+        if reached > half_width {
+            eprintln!(
+                "warning: {}: stopped at --max-trials {} with half-width {reached:.3e}, above the --precision {half_width}",
+                scenario.name, tally.trials
+            );
+        }
+    }
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(samples) = samples {

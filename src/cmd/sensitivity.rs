@@ -6,7 +6,7 @@
 //! that the result is independent of how the trials were split.
 
 use crate::cli::SensitivityArgs;
-use crate::engine::{Accumulator, Engine, for_each_block};
+use crate::engine::{Accumulator, Engine, fixed, for_each_block};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
 use crate::model::{Estimator, Model};
@@ -218,16 +218,16 @@ pub fn tally(
     let per_block = |block: Range<u64>, acc: &mut SensitivityTally, _: &mut Vec<u8>| {
         engine.for_each_trial(block, |record| {
             let y = record.cumulative.last().copied().unwrap_or(0.0);
-            let (y62, y30) = ((y * ONE) as u64, (y * Y_ONE) as i64);
+            let (y62, y30) = (fixed(y).unsigned_abs(), (y * Y_ONE) as i64);
             acc.trials += 1;
-            acc.y += u128::from(y62);
-            acc.yy += u128::from((y * y * ONE) as u64);
+            acc.y += y62;
+            acc.yy += fixed(y * y).unsigned_abs();
             acc.y30 += i128::from(y30);
             for (sums, b) in acc.params.iter_mut().zip(bins) {
                 let x = record.draws[b.param.index()];
                 let bin = b.bin(x);
                 sums.count[bin] += 1;
-                sums.outcome[bin] += u128::from(y62);
+                sums.outcome[bin] += y62;
                 let q = i128::from(b.fixed(x));
                 sums.x += q;
                 sums.xx += q * q;

@@ -31,6 +31,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::File { path, line, column } => write!(f, "{}:{line}:{column}", path.display()),
             Origin::Whole(path) => write!(f, "{}", path.display()),
+            Origin::Set(arg) if arg.starts_with("--") => write!(f, "{arg}"),
             Origin::Set(arg) => write!(f, "--set {arg}"),
         }
     }
@@ -147,6 +148,26 @@ const TOP_LEVEL: [&str; 9] = [
 ];
 
 const EVENT_KEYS: [&str; 4] = ["name", "month", "probability", "effects"];
+
+/// The key a correlation is filed under: `"a ~ b"` with the two parameters in canonical
+/// order, so that a child or `--set` writing the pair the other way round, or with other
+/// spacing, overrides it. Keys that are not two parameters are kept as written (validation
+/// rejects them).
+pub fn pair_key(text: &str) -> String {
+    let parsed = text.split_once('~').and_then(|(a, b)| {
+        Some((
+            crate::param::Param::from_key(a.trim())?,
+            crate::param::Param::from_key(b.trim())?,
+        ))
+    });
+    match parsed {
+        Some((a, b)) => {
+            let (first, second) = if a <= b { (a, b) } else { (b, a) };
+            format!("{first} ~ {second}")
+        }
+        None => text.to_string(),
+    }
+}
 
 /// "; did you mean `x`?" when a close match exists.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
@@ -289,7 +310,7 @@ impl Reader<'_> {
                     for (pair, rho) in self.table(value, name)?.iter() {
                         layer
                             .correlations
-                            .insert(pair.get_ref().to_string(), self.located(rho));
+                            .insert(pair_key(pair.get_ref()), self.located(rho));
                     }
                 }
                 _ => {

@@ -306,7 +306,7 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
         origin: Origin::Set(o.arg.clone()),
     };
     if let Some(pair) = o.key.strip_prefix("correlations.") {
-        layer.correlations.insert(pair.to_string(), located);
+        layer.correlations.insert(layer::pair_key(pair), located);
         return Ok(());
     }
     let keys = settable_keys();
@@ -350,7 +350,7 @@ fn validate(name: String, path: PathBuf, chain: Vec<PathBuf>, layer: Layer) -> R
     let params = parameters(&layer, &file)?;
     let mut warnings = Vec::new();
     let events = events(&layer, &simulation, &mut warnings)?;
-    let correlations = correlations(&layer, &params)?;
+    let correlations = correlations(&layer, &params, &mut warnings)?;
     let dists = std::array::from_fn(|i| params[i].dist);
     if let Err(message) = crate::copula::Copula::new(&correlations, &dists) {
         let origin = layer
@@ -592,9 +592,13 @@ fn events(layer: &Layer, sim: &Simulation, warnings: &mut Vec<String>) -> Result
     Ok(out)
 }
 
-fn correlations(layer: &Layer, params: &[ParamSpec; PARAM_COUNT]) -> Result<Vec<Correlation>> {
+fn correlations(
+    layer: &Layer,
+    params: &[ParamSpec; PARAM_COUNT],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Correlation>> {
     let mut out = Vec::new();
-    for (pair, at) in &layer.correlations {
+    'pairs: for (pair, at) in &layer.correlations {
         let key = format!("correlations.\"{pair}\"");
         let (a, b) = pair
             .split_once('~')
@@ -611,7 +615,11 @@ fn correlations(layer: &Layer, params: &[ParamSpec; PARAM_COUNT]) -> Result<Vec<
                     ),
                 )
             })?;
-            if params[param.index()].dist.is_constant() {
+            let made_constant = layer
+                .values
+                .get(name)
+                .is_some_and(|v| matches!(v.origin, Origin::Set(_)));
+            if params[param.index()].dist.is_constant() && !made_constant {
                 return Err(invalid(
                     &at.origin,
                     &key,
@@ -621,6 +629,20 @@ fn correlations(layer: &Layer, params: &[ParamSpec; PARAM_COUNT]) -> Result<Vec<
             Ok(param)
         };
         let (a, b) = (lookup(a)?, lookup(b)?);
+        // A pair whose parameter a --set or a sweep made constant is dropped, with a warning.
+        for p in [a, b] {
+            let made_constant = layer
+                .values
+                .get(p.key())
+                .is_some_and(|v| matches!(v.origin, Origin::Set(_)));
+            if params[p.index()].dist.is_constant() && made_constant {
+                warnings.push(format!(
+                    "{key}: dropped, since {} is now a constant",
+                    p.key()
+                ));
+                continue 'pairs;
+            }
+        }
         if a == b {
             return Err(invalid(
                 &at.origin,

@@ -1,0 +1,580 @@
+//! Robustness of the binary (SPEC §7): interruption, memory, and pipes.
+//!
+//! - Interruption: SIGINT or SIGTERM during a run stops it within a second, with a non-zero exit
+//!   code and "interrupted" on stderr, leaves every earlier result byte-identical and no
+//!   temporary file behind; a process busy where it cannot check (one long wave) is ended a
+//!   few seconds after the signal, or at once on a second signal.
+//! - Memory: peak RSS does not grow with `--trials`, with or without `--samples`.
+//! - Pipes: `treatysim show baseline | head -1` and friends end quietly with exit code 0.
+//!
+//! Signals are sent with the system's `kill` command; these tests are for Unix.
+#![cfg(unix)]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_treatysim")
+}
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// `treatysim` with the shipped scenarios, output to `out`.
+fn treatysim(out: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
+        .arg("--scenarios")
+        .arg(shipped())
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files.insert(path, bytes);
+            }
+        }
+    }
+    files
+}
+
+/// Temporary files of `AtomicFile` (`.treatysim-*.tmp`) anywhere under `dir`.
+fn temporaries(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".treatysim-")
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// Sends `signal` (`INT`, `TERM`) to the child.
+fn signal(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("the kill command");
+    assert!(status.success(), "kill -{signal} failed");
+}
+
+/// The child's exit status if it exits within `limit`; otherwise the child is killed and
+/// `None` returned.
+fn wait_within(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let began = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some(status);
+        }
+        if began.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn stderr_of(child: &mut Child) -> String {
+    let mut text = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_string(&mut text);
+    }
+    text
+}
+
+/// Polls until `condition` holds (true) or `limit` passes (false).
+fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let began = Instant::now();
+    while began.elapsed() < limit {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interruption
+// ---------------------------------------------------------------------------------------------
+
+/// A short run into `out`, whose files are the earlier results a later interrupted run must
+/// leave intact.
+fn earlier_results(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let status = treatysim(out, &["run", "baseline", "--trials", "20000", "--samples"])
+        .stderr(Stdio::null())
+        .status()
+        .expect("treatysim");
+    assert!(status.success(), "the short run failed");
+    let files = snapshot(out);
+    assert!(files.keys().any(|p| p.ends_with("baseline/samples.csv")));
+    assert!(files.keys().any(|p| p.ends_with("summary.csv")));
+    files
+}
+
+fn interrupting_a_run_keeps_earlier_results(sig: &str) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    let before = earlier_results(&out);
+
+    let began = Instant::now();
+    let mut child = treatysim(
+        &out,
+        &["run", "baseline", "--trials", "200000000", "--samples"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("treatysim");
+    // Mid-run: the samples file is being streamed to its temporary file.
+    assert!(
+        eventually(Duration::from_secs(10), || !temporaries(&out).is_empty()),
+        "the long run never started writing samples"
+    );
+    std::thread::sleep(Duration::from_millis(500).saturating_sub(began.elapsed()));
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "the long run ended before the signal"
+    );
+
+    signal(&child, sig);
+    let status = wait_within(&mut child, Duration::from_secs(1));
+    let stderr = stderr_of(&mut child);
+    let status = status.unwrap_or_else(|| panic!("still running 1 s after SIG{sig}: {stderr}"));
+    assert!(!status.success(), "SIG{sig}: exit status {status}");
+    assert!(
+        stderr.contains("interrupted"),
+        "SIG{sig}: stderr does not say interrupted: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        temporaries(&out),
+        Vec::<PathBuf>::new(),
+        "SIG{sig} left temporary files"
+    );
+    let after = snapshot(&out);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "SIG{sig} changed the set of files"
+    );
+    for (path, bytes) in &before {
+        assert!(after[path] == *bytes, "SIG{sig} changed {}", path.display());
+    }
+}
+
+#[test]
+fn sigint_stops_a_run_and_keeps_earlier_results() {
+    interrupting_a_run_keeps_earlier_results("INT");
+}
+
+#[test]
+fn sigterm_stops_a_run_and_keeps_earlier_results() {
+    interrupting_a_run_keeps_earlier_results("TERM");
+}
+
+/// A scenario folder with the baseline and `long.toml`, whose window spans 9999 years, so that
+/// a single wave of trials runs for tens of seconds without reaching a point where the run
+/// checks for interruption.
+fn long_wave_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).expect("scenarios folder");
+    std::fs::copy(
+        shipped().join("baseline.toml"),
+        scenarios.join("baseline.toml"),
+    )
+    .expect("baseline");
+    std::fs::write(
+        scenarios.join("long.toml"),
+        "extends = \"baseline\"\n[simulation]\nstart = \"0001-01\"\ndeadline = \"9999-12\"\n",
+    )
+    .expect("long scenario");
+    dir
+}
+
+/// Starts `run long` (one wave of 8 blocks on 2 threads) after a short `run baseline` into the
+/// same folder; returns the child and the earlier results.
+fn start_long_wave(dir: &Path) -> (Child, BTreeMap<PathBuf, Vec<u8>>) {
+    let out = dir.join("out");
+    let scenarios = dir.join("scenarios");
+    let status = Command::new(bin())
+        .args(["run", "baseline", "--trials", "20000", "--scenarios"])
+        .arg(&scenarios)
+        .arg("--out")
+        .arg(&out)
+        .stderr(Stdio::null())
+        .status()
+        .expect("treatysim");
+    assert!(status.success());
+    let before = snapshot(&out);
+    let child = Command::new(bin())
+        .args(["run", "long", "--trials", "32768", "--threads", "2"])
+        .arg("--scenarios")
+        .arg(&scenarios)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("treatysim");
+    std::thread::sleep(Duration::from_millis(500));
+    (child, before)
+}
+
+#[test]
+fn a_run_that_cannot_check_is_ended_after_a_grace_period() {
+    let dir = long_wave_folder();
+    let (mut child, before) = start_long_wave(dir.path());
+    assert!(child.try_wait().expect("try_wait").is_none());
+    let signalled = Instant::now();
+    signal(&child, "INT");
+    let status = wait_within(&mut child, Duration::from_secs(8));
+    let waited = signalled.elapsed();
+    let stderr = stderr_of(&mut child);
+    let status = status.unwrap_or_else(|| panic!("still running 8 s after SIGINT: {stderr}"));
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(
+        waited >= Duration::from_secs(2),
+        "ended after {waited:?}: the wave cannot have finished, so this is not the grace period"
+    );
+    let out = dir.path().join("out");
+    assert_eq!(temporaries(&out), Vec::<PathBuf>::new());
+    assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn a_second_signal_ends_the_process_at_once() {
+    let dir = long_wave_folder();
+    let (mut child, before) = start_long_wave(dir.path());
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, "TERM");
+    let status = wait_within(&mut child, Duration::from_secs(1));
+    let stderr = stderr_of(&mut child);
+    let status = status.unwrap_or_else(|| panic!("still running 1 s after a second signal"));
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(snapshot(&dir.path().join("out")), before);
+}
+
+/// Inputs that once made a command spin forever (statrs' inverse incomplete beta never returned
+/// for shapes near 1e7): each command must finish, whatever its verdict.
+#[test]
+fn inputs_that_once_hung_finish() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).expect("scenarios folder");
+    std::fs::copy(
+        shipped().join("baseline.toml"),
+        scenarios.join("baseline.toml"),
+    )
+    .expect("baseline");
+    std::fs::write(
+        scenarios.join("corr.toml"),
+        "extends = \"baseline\"\n[japan]\nwill = \"beta(1, 20000000)\"\n\
+         [correlations]\n\"japan.will ~ russia.will\" = 0.3\n",
+    )
+    .expect("scenario");
+    let out = dir.path().join("out");
+    let out = out.to_str().expect("UTF-8 path");
+    let cases: [&[&str]; 3] = [
+        &["run", "corr", "--trials", "2000", "--out", out],
+        &[
+            "show",
+            "baseline",
+            "--set",
+            "japan.leader_exit_hazard=0.00002 to 0.000023",
+        ],
+        &["check", "baseline", "corr"],
+    ];
+    for args in cases {
+        let mut child = Command::new(bin())
+            .args(args)
+            .arg("--scenarios")
+            .arg(&scenarios)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("treatysim");
+        let status = wait_within(&mut child, Duration::from_secs(20));
+        let stderr = stderr_of(&mut child);
+        let status = status.unwrap_or_else(|| panic!("{args:?} still running after 20 s"));
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            matches!(status.code(), Some(0 | 2)),
+            "{args:?}: {status}: {stderr}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+// ---------------------------------------------------------------------------------------------
+
+/// Peak resident set size in KiB of `cmd`, which must succeed: from `/usr/bin/time` when
+/// installed, else by polling `VmHWM` in `/proc/<pid>/status`.
+fn peak_rss_kib(mut cmd: Command) -> u64 {
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    let time = Path::new("/usr/bin/time");
+    if time.exists() {
+        let report = tempfile::NamedTempFile::new().expect("temporary file");
+        let program = cmd.get_program().to_owned();
+        let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+        let status = Command::new(time)
+            .args(["-f", "%M", "-o"])
+            .arg(report.path())
+            .arg(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("/usr/bin/time");
+        assert!(status.success(), "{cmd:?} failed");
+        let text = std::fs::read_to_string(report.path()).expect("time's report");
+        return text
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .next_back()
+            .unwrap_or_else(|| panic!("no peak RSS in {text:?}"));
+    }
+    let mut child = cmd.spawn().expect("treatysim");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| vm_hwm_kib(&s))
+        {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            assert!(status.success(), "{cmd:?} failed");
+            return peak;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Peak RSS of `run baseline --trials N`, each run into a fresh folder (deleted after).
+fn run_peak(trials: u64, samples: bool) -> u64 {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let trials = trials.to_string();
+    let mut args = vec!["run", "baseline", "--trials", trials.as_str()];
+    if samples {
+        args.push("--samples");
+    }
+    peak_rss_kib(treatysim(&dir.path().join("out"), &args))
+}
+
+/// Peak RSS with `large` trials is at most 1.5 times that with `small`, plus 4 MiB.
+fn assert_flat_memory(small: u64, large: u64, samples: bool) {
+    let a = run_peak(small, samples);
+    let b = run_peak(large, samples);
+    eprintln!("peak RSS, samples={samples}: {small} trials {a} KiB, {large} trials {b} KiB");
+    assert!(
+        b <= a * 3 / 2 + 4096,
+        "peak RSS grows with --trials (samples={samples}): {small} trials {a} KiB, {large} trials {b} KiB"
+    );
+}
+
+#[test]
+fn peak_memory_does_not_grow_with_trials() {
+    assert_flat_memory(100_000, 10_000_000, false);
+}
+
+#[test]
+fn peak_memory_does_not_grow_with_streamed_samples() {
+    // 20 times the trials, 480 MB of samples.csv.
+    assert_flat_memory(100_000, 2_000_000, true);
+}
+
+#[test]
+#[ignore = "slow: about 30 s on 2 cores, and writes 2.4 GB of samples.csv"]
+fn peak_memory_does_not_grow_with_ten_million_streamed_samples() {
+    assert_flat_memory(100_000, 10_000_000, true);
+}
+
+#[test]
+#[ignore = "bug: engine::blocks builds a Vec of every block before the first wave (16 bytes per \
+            4096 trials: 390 MB at 1e11 trials, an abort at 1.8e19); un-ignore once it is lazy"]
+fn memory_does_not_grow_before_the_first_wave() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut child = treatysim(
+        &dir.path().join("out"),
+        &["run", "baseline", "--trials", "100000000000"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("treatysim");
+    std::thread::sleep(Duration::from_millis(1500));
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    signal(&child, "INT");
+    let exited = wait_within(&mut child, Duration::from_secs(5));
+    let peak = vm_hwm_kib(&status).expect("VmHWM");
+    assert!(
+        peak < 50 * 1024,
+        "peak RSS {peak} KiB 1.5 s into a run of 1e11 trials"
+    );
+    assert!(exited.is_some(), "not stopped 5 s after SIGINT");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipes
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `script` under bash with `$0` set to the binary and `$1` to the scenarios folder;
+/// returns stdout and stderr.
+fn bash(script: &str, scenarios: &Path) -> (String, String) {
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(bin())
+        .arg(scenarios)
+        .output()
+        .expect("bash");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `treatysim ARGS | head -1`: one line through, treatysim's own exit code 0, nothing on stderr.
+fn assert_quiet_head(args: &str, scenarios: &Path) {
+    let script =
+        format!("\"$0\" {args} --scenarios \"$1\" | head -1; echo \"status=${{PIPESTATUS[0]}}\"");
+    let (stdout, stderr) = bash(&script, scenarios);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{args}: {stdout:?}");
+    assert_eq!(lines[1], "status=0", "{args}: stderr {stderr:?}");
+    assert_eq!(stderr, "", "{args}");
+}
+
+#[test]
+fn show_and_list_into_head_end_quietly() {
+    assert_quiet_head("show baseline", &shipped());
+    assert_quiet_head("list", &shipped());
+}
+
+#[test]
+fn output_larger_than_a_pipe_into_head_ends_quietly() {
+    // 4000 events make `show` print far more than a pipe holds (64 KiB), so head closes the
+    // pipe while treatysim is still writing.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::copy(
+        shipped().join("baseline.toml"),
+        dir.path().join("baseline.toml"),
+    )
+    .expect("baseline");
+    let mut text = String::from("extends = \"baseline\"\n");
+    for i in 0..4000 {
+        text.push_str(&format!(
+            "[[event]]\nname = \"event {i}\"\nmonth = \"2020-05\"\nprobability = 0.01\n\
+             effects = {{ \"russia.will\" = -0.001 }}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("big.toml"), text).expect("big scenario");
+    let full = Command::new(bin())
+        .args(["show", "big", "--scenarios"])
+        .arg(dir.path())
+        .output()
+        .expect("treatysim");
+    assert!(full.status.success());
+    assert!(
+        full.stdout.len() > 256 * 1024,
+        "{} bytes",
+        full.stdout.len()
+    );
+    assert_quiet_head("show big", dir.path());
+}
+
+/// Runs `args` with stdout (`close_stdout`) or stderr closed before anything is written;
+/// returns the exit status and whatever reached the other stream.
+fn with_closed(close_stdout: bool, args: &[&str]) -> (ExitStatus, String) {
+    let mut child = Command::new(bin())
+        .args(args)
+        .arg("--scenarios")
+        .arg(shipped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("treatysim");
+    let mut other: Box<dyn Read> = if close_stdout {
+        drop(child.stdout.take());
+        Box::new(child.stderr.take().expect("stderr"))
+    } else {
+        drop(child.stderr.take());
+        Box::new(child.stdout.take().expect("stdout"))
+    };
+    let mut text = String::new();
+    let _ = other.read_to_string(&mut text);
+    (child.wait().expect("wait"), text)
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    for args in [&["show", "baseline"][..], &["list"][..]] {
+        let (status, stderr) = with_closed(true, args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+#[ignore = "bug: eprintln! in src/cmd/*.rs panics when stderr is a closed pipe \
+            (`treatysim check 2>&1 | head -1` exits 101); un-ignore once they ignore write errors"]
+fn a_closed_stderr_is_not_a_panic() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    let out = out.to_str().expect("UTF-8 path");
+    for args in [
+        &["check"][..],
+        &["run", "baseline", "--trials", "1000", "--out", out][..],
+    ] {
+        let (status, _) = with_closed(false, args);
+        assert_eq!(status.code(), Some(0), "{args:?}");
+    }
+}

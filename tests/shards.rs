@@ -1,0 +1,1104 @@
+//! Scale-out (SPEC §9): `--shard K/N` and `treatysim merge`, through the binary, and the
+//! example scripts in `examples/`.
+//!
+//! The central property: running N shards (in any order) and merging them writes exactly the
+//! bytes the unsharded command writes. Every test works in a fresh temporary folder and reads
+//! the shipped scenarios in place.
+
+mod common;
+
+use common::{read_csv, shipped_scenarios, treatysim};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// Trials of most tests: not divisible by 3 or 7, and three 4096-trial blocks (so N = 7 is
+/// more shards than blocks, and shard boundaries fall inside blocks).
+const TRIALS: &str = "10001";
+const SEED: &str = "11";
+
+/// `treatysim ARGS --scenarios <shipped>` in `dir`.
+fn sim(dir: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = treatysim(dir);
+    cmd.args(args).arg("--scenarios").arg(shipped_scenarios());
+    cmd
+}
+
+/// Runs a command and expects success.
+fn ok(dir: &Path, args: &[&str]) {
+    sim(dir, args).assert().success();
+}
+
+/// Runs a command, expects exit code 2, and returns its stderr.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let output = sim(dir, args).output().expect("run treatysim");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "treatysim {args:?} should exit 2\nstderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    stderr
+}
+
+/// Every file under `root` (relative path → bytes), `shards/` folders included or not.
+fn snapshot(root: &Path, with_shards: bool) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                if with_shards || path.file_name().is_none_or(|n| n != "shards") {
+                    stack.push(path);
+                }
+            } else {
+                let relative = path.strip_prefix(root).expect("prefix").to_path_buf();
+                files.insert(relative, std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    files
+}
+
+/// Asserts that `merged` holds exactly the files of `unsharded` (outside `shards/`), byte for
+/// byte, and that they include `expected` (paths relative to the output folder).
+fn assert_same_outputs(unsharded: &Path, merged: &Path, expected: &[&str]) {
+    let a = snapshot(unsharded, false);
+    let b = snapshot(merged, false);
+    for name in expected {
+        assert!(
+            a.contains_key(Path::new(name)),
+            "the unsharded command did not write {name}; it wrote {:?}",
+            a.keys().collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "merge wrote other files than the unsharded command ({} vs {})",
+        merged.display(),
+        unsharded.display()
+    );
+    for (path, bytes) in &a {
+        let other = &b[path];
+        if bytes != other {
+            let (x, y) = (
+                String::from_utf8_lossy(bytes),
+                String::from_utf8_lossy(other),
+            );
+            let line = x
+                .lines()
+                .zip(y.lines())
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.lines().count().min(y.lines().count()));
+            panic!(
+                "{} differs from the unsharded file at line {}:\n  unsharded: {:?}\n  merged:    {:?}",
+                path.display(),
+                line + 1,
+                x.lines().nth(line),
+                y.lines().nth(line)
+            );
+        }
+    }
+}
+
+/// 1..=n in a shuffled order (fixed per `salt`), never the natural one when n > 1.
+fn shuffled(n: u64, salt: u64) -> Vec<u64> {
+    let mut order: Vec<u64> = (1..=n).collect();
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64 ^ salt.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in (1..order.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    if n > 1 && order.windows(2).all(|w| w[0] < w[1]) {
+        order.reverse();
+    }
+    order
+}
+
+/// Runs `command NAME ARGS --shard K/N` for every K, in a shuffled order.
+fn run_shards(dir: &Path, command: &[&str], n: u64, args: &[&str]) {
+    for k in shuffled(n, n ^ command.len() as u64) {
+        let shard = format!("{k}/{n}");
+        let mut all: Vec<&str> = command.to_vec();
+        all.extend_from_slice(args);
+        all.extend(["--shard", shard.as_str()]);
+        ok(dir, &all);
+    }
+}
+
+/// The concatenation of argument lists.
+fn cat<'a>(parts: &[&[&'a str]]) -> Vec<&'a str> {
+    parts.concat()
+}
+
+fn out_arg(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temporary path")
+}
+
+/// The scenario column of a summary.csv.
+fn summary_scenarios(path: &Path) -> Vec<String> {
+    let (header, rows) = read_csv(path);
+    assert_eq!(header[0], "scenario");
+    rows.into_iter().map(|r| r[0].clone()).collect()
+}
+
+/// The sharded `run` with --samples, for one estimator, against the unsharded one.
+fn run_matches_unsharded(estimator: &str, trials: &str, shard_counts: &[u64]) {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let a = dir.join("a");
+    let run = [
+        "--trials",
+        trials,
+        "--seed",
+        SEED,
+        "--estimator",
+        estimator,
+        "--samples",
+    ];
+    // Rows of other scenarios in <out>/summary.csv (both sort after "baseline"): the merge's
+    // upsert must keep them and put baseline's row first.
+    let others = |out: &Path| {
+        for name in ["mason", "hindsight_2020"] {
+            ok(
+                dir,
+                &["run", name, "--trials", "2000", "--out", out_arg(out)],
+            );
+        }
+    };
+    others(&a);
+    let mut args = vec!["run", "baseline", "--out", out_arg(&a)];
+    args.extend(run);
+    ok(dir, &args);
+    for &n in shard_counts {
+        let b = dir.join(format!("b{n}"));
+        others(&b);
+        let before = snapshot(&b, false);
+        run_shards(
+            dir,
+            &["run", "baseline"],
+            n,
+            &cat(&[&["--out", out_arg(&b)], &run]),
+        );
+        // Shards write only under shards/: no summary, no timeline, <out>/summary.csv as it was.
+        assert_eq!(snapshot(&b, false), before, "a shard wrote outside shards/");
+        let shards = b.join("baseline/shards");
+        for k in 1..=n {
+            assert!(shards.join(format!("run-{k}-of-{n}.toml")).is_file());
+            assert!(shards.join(format!("samples-{k}-of-{n}.csv")).is_file());
+        }
+        ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+        assert_same_outputs(
+            &a,
+            &b,
+            &[
+                "summary.csv",
+                "baseline/summary.csv",
+                "baseline/timeline.csv",
+                "baseline/samples.csv",
+            ],
+        );
+        assert_eq!(
+            summary_scenarios(&b.join("summary.csv")),
+            ["baseline", "hindsight_2020", "mason"]
+        );
+        // Merging again gives the same files.
+        ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+        assert_same_outputs(&a, &b, &[]);
+    }
+}
+
+#[test]
+fn run_shards_merge_to_the_unsharded_files_conditional() {
+    run_matches_unsharded("conditional", TRIALS, &[3, 7]);
+}
+
+#[test]
+fn run_shards_merge_to_the_unsharded_files_indicator() {
+    run_matches_unsharded("indicator", TRIALS, &[3, 7]);
+}
+
+/// 13 blocks of trials: shards of several blocks (N = 4) and shards smaller than a block whose
+/// boundaries fall inside blocks (N = 13).
+#[test]
+fn run_shards_spanning_many_blocks() {
+    run_matches_unsharded("conditional", "50001", &[4, 13]);
+}
+
+/// More shards than trials: some shards are empty, and the merge is still exact.
+#[test]
+fn more_shards_than_trials() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    for estimator in ["conditional", "indicator"] {
+        let a = dir.join(format!("a-{estimator}"));
+        let b = dir.join(format!("b-{estimator}"));
+        let run = ["--trials", "5", "--estimator", estimator, "--samples"];
+        ok(
+            dir,
+            &cat(&[&["run", "baseline", "--out", out_arg(&a)], &run]),
+        );
+        run_shards(
+            dir,
+            &["run", "baseline"],
+            7,
+            &cat(&[&["--out", out_arg(&b)], &run]),
+        );
+        ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+        assert_same_outputs(
+            &a,
+            &b,
+            &[
+                "baseline/summary.csv",
+                "baseline/timeline.csv",
+                "baseline/samples.csv",
+            ],
+        );
+    }
+}
+
+/// A sweep over one parameter (N = 3) and two (N = 7), each estimator once.
+#[test]
+fn sweep_shards_merge_to_the_unsharded_files() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let cases: [(&[&str], &str, u64, &str); 2] = [
+        (
+            &["--param", "japan.will=0:1:0.25"],
+            "baseline/sweep-japan.will.csv",
+            3,
+            "conditional",
+        ),
+        (
+            &[
+                "--param",
+                "japan.will=0.2,0.8",
+                "--param",
+                "russia.will=0.3:0.6:0.15",
+            ],
+            "baseline/sweep-japan.will-russia.will.csv",
+            7,
+            "indicator",
+        ),
+    ];
+    for (i, (params, file, n, estimator)) in cases.into_iter().enumerate() {
+        let a = dir.join(format!("a{i}"));
+        let b = dir.join(format!("b{i}"));
+        let common = cat(&[
+            params,
+            &["--trials", TRIALS, "--seed", SEED, "--estimator", estimator],
+        ]);
+        ok(
+            dir,
+            &cat(&[&["sweep", "baseline", "--out", out_arg(&a)], &common]),
+        );
+        run_shards(
+            dir,
+            &["sweep", "baseline"],
+            n,
+            &cat(&[&["--out", out_arg(&b)], &common]),
+        );
+        assert!(!b.join(file).exists(), "a sweep shard wrote {file}");
+        ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+        assert_same_outputs(&a, &b, &[file]);
+        let (_, rows) = read_csv(&b.join(file));
+        assert_eq!(rows.len(), if i == 0 { 5 } else { 6 });
+    }
+}
+
+/// Sensitivity with N = 3 (default bins, conditional) and N = 7 (4 bins, indicator).
+#[test]
+fn sensitivity_shards_merge_to_the_unsharded_files() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let cases: [(u64, &[&str]); 2] = [
+        (3, &["--estimator", "conditional"]),
+        (7, &["--estimator", "indicator", "--bins", "4"]),
+    ];
+    for (n, extra) in cases {
+        let a = dir.join(format!("a{n}"));
+        let b = dir.join(format!("b{n}"));
+        let common = cat(&[extra, &["--trials", TRIALS, "--seed", SEED]]);
+        ok(
+            dir,
+            &cat(&[&["sensitivity", "baseline", "--out", out_arg(&a)], &common]),
+        );
+        run_shards(
+            dir,
+            &["sensitivity", "baseline"],
+            n,
+            &cat(&[&["--out", out_arg(&b)], &common]),
+        );
+        assert!(
+            snapshot(&b, false).is_empty(),
+            "a sensitivity shard wrote outside shards/"
+        );
+        ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+        assert_same_outputs(
+            &a,
+            &b,
+            &["baseline/sensitivity.csv", "baseline/sensitivity_bins.csv"],
+        );
+    }
+}
+
+/// One merge writes every output whose shards are in the folder, each with its own N.
+#[test]
+fn one_merge_writes_run_sweep_and_sensitivity_together() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let common = ["--trials", "9000", "--seed", SEED];
+    let sweep = cat(&[&["--param", "us.leverage=0,0.5,1"], &common]);
+    // b starts with an unsharded togo run: merge must overwrite it with the same bytes.
+    for out in [&a, &b] {
+        ok(
+            dir,
+            &cat(&[&["run", "togo", "--out", out_arg(out)], &common]),
+        );
+    }
+    ok(
+        dir,
+        &cat(&[&["sweep", "togo", "--out", out_arg(&a)], &sweep]),
+    );
+    ok(
+        dir,
+        &cat(&[&["sensitivity", "togo", "--out", out_arg(&a)], &common]),
+    );
+    let ob = ["--out", out_arg(&b)];
+    run_shards(dir, &["run", "togo"], 2, &cat(&[&ob, &common]));
+    run_shards(dir, &["sweep", "togo"], 5, &cat(&[&ob, &sweep]));
+    run_shards(dir, &["sensitivity", "togo"], 4, &cat(&[&ob, &common]));
+    ok(dir, &["merge", "togo", "--out", out_arg(&b)]);
+    assert_same_outputs(
+        &a,
+        &b,
+        &[
+            "summary.csv",
+            "togo/summary.csv",
+            "togo/timeline.csv",
+            "togo/sweep-us.leverage.csv",
+            "togo/sensitivity.csv",
+            "togo/sensitivity_bins.csv",
+        ],
+    );
+}
+
+/// Shards read the same scenario from different folders (another working directory, another
+/// machine's checkout): the scenario is the same, so they merge, to the same bytes.
+#[test]
+fn shards_reading_the_scenario_from_other_folders_merge() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    ok(
+        dir,
+        &["run", "baseline", "--trials", TRIALS, "--out", out_arg(&a)],
+    );
+    // A copy of the shipped scenarios in another folder.
+    let copy = dir.join("checkout");
+    std::fs::create_dir_all(copy.join("scenarios")).expect("mkdir");
+    for entry in std::fs::read_dir(shipped_scenarios()).expect("scenarios") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(
+                &path,
+                copy.join("scenarios").join(path.file_name().unwrap()),
+            )
+            .expect("copy");
+        }
+    }
+    let shipped = shipped_scenarios();
+    let shipped = out_arg(&shipped);
+    // (working directory, --scenarios) of shards 1, 2 and 3.
+    let runs: [(&Path, &str); 3] = [
+        (dir, shipped),
+        (Path::new(env!("CARGO_MANIFEST_DIR")), "scenarios"),
+        (&copy, "scenarios"),
+    ];
+    for (k, (cwd, scenarios)) in runs.into_iter().enumerate() {
+        let shard = format!("{}/3", k + 1);
+        treatysim(cwd)
+            .args(["run", "baseline", "--trials", TRIALS, "--out", out_arg(&b)])
+            .args(["--scenarios", scenarios, "--shard", &shard])
+            .assert()
+            .success();
+    }
+    ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+    assert_same_outputs(
+        &a,
+        &b,
+        &[
+            "summary.csv",
+            "baseline/summary.csv",
+            "baseline/timeline.csv",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusals: exit 2, a message naming the problem, and nothing written by merge.
+
+/// A folder `b` with the three shards of `run baseline --samples` (N = 3, 6000 trials unless
+/// `extra(k)`, shard k's extra arguments, gives --trials).
+fn three_shards(dir: &Path, extra: impl Fn(u64) -> Vec<&'static str>) -> PathBuf {
+    let b = dir.join("b");
+    for k in [2u64, 3, 1] {
+        let shard = format!("{k}/3");
+        let more = extra(k);
+        let mut args = vec!["run", "baseline", "--samples", "--out", out_arg(&b)];
+        args.extend(["--shard", &shard]);
+        if !more.contains(&"--trials") {
+            args.extend(["--trials", "6000"]);
+        }
+        args.extend(more.iter().copied());
+        ok(dir, &args);
+    }
+    b
+}
+
+/// `merge baseline --out b` is refused with a message holding every one of `needles`, and
+/// writes nothing: the folder is as it was, and no merged file exists.
+fn merge_refused(dir: &Path, b: &Path, needles: &[&str]) -> String {
+    let before = snapshot(b, true);
+    let stderr = refused(dir, &["merge", "baseline", "--out", out_arg(b)]);
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "the refusal should mention {needle:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        snapshot(b, true),
+        before,
+        "a refused merge changed the folder"
+    );
+    for merged in [
+        "summary.csv",
+        "baseline/summary.csv",
+        "baseline/timeline.csv",
+        "baseline/samples.csv",
+        "baseline/sensitivity.csv",
+        "baseline/sensitivity_bins.csv",
+    ] {
+        assert!(!b.join(merged).exists(), "a refused merge wrote {merged}");
+    }
+    stderr
+}
+
+#[test]
+fn the_three_shards_of_the_refusal_tests_do_merge() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    ok(tmp.path(), &["merge", "baseline", "--out", out_arg(&b)]);
+    assert!(b.join("baseline/samples.csv").is_file());
+}
+
+#[test]
+fn a_missing_shard_is_refused_and_named() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    std::fs::remove_file(b.join("baseline/shards/run-2-of-3.toml")).expect("remove");
+    merge_refused(tmp.path(), &b, &["2/3", "missing"]);
+    // Two missing: both named.
+    std::fs::remove_file(b.join("baseline/shards/run-3-of-3.toml")).expect("remove");
+    merge_refused(tmp.path(), &b, &["2/3", "3/3"]);
+}
+
+#[test]
+fn a_missing_samples_part_is_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    std::fs::remove_file(b.join("baseline/shards/samples-3-of-3.csv")).expect("remove");
+    merge_refused(tmp.path(), &b, &["samples-3-of-3.csv"]);
+}
+
+#[test]
+fn a_duplicated_shard_is_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let shards = b.join("baseline/shards");
+    std::fs::copy(
+        shards.join("run-1-of-3.toml"),
+        shards.join("run-1-of-3 copy.toml"),
+    )
+    .expect("copy");
+    merge_refused(tmp.path(), &b, &["1/3", "more than once"]);
+}
+
+#[test]
+fn shards_of_different_n_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for shard in ["1/2", "2/3"] {
+        ok(
+            dir,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "6000",
+                "--out",
+                out_arg(&b),
+                "--shard",
+                shard,
+            ],
+        );
+    }
+    merge_refused(dir, &b, &["number of shards"]);
+    // A complete set of 3 beside a stray shard of another N: still refused.
+    for shard in ["1/3", "3/3"] {
+        ok(
+            dir,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "6000",
+                "--out",
+                out_arg(&b),
+                "--shard",
+                shard,
+            ],
+        );
+    }
+    merge_refused(dir, &b, &["number of shards"]);
+}
+
+#[test]
+fn shards_with_a_different_seed_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |k| {
+        if k == 2 { vec!["--seed", "5"] } else { vec![] }
+    });
+    merge_refused(tmp.path(), &b, &["seed", "run-2-of-3.toml"]);
+}
+
+#[test]
+fn shards_with_different_trials_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |k| {
+        if k == 3 {
+            vec!["--trials", "6001"]
+        } else {
+            vec![]
+        }
+    });
+    merge_refused(tmp.path(), &b, &["trials", "run-3-of-3.toml"]);
+}
+
+#[test]
+fn shards_with_a_different_estimator_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |k| {
+        if k == 1 {
+            vec!["--estimator", "indicator"]
+        } else {
+            vec![]
+        }
+    });
+    merge_refused(tmp.path(), &b, &["estimator"]);
+}
+
+#[test]
+fn shards_of_a_different_resolved_scenario_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |k| {
+        if k == 2 {
+            vec!["--set", "japan.will=0.5"]
+        } else {
+            vec![]
+        }
+    });
+    merge_refused(tmp.path(), &b, &["scenario"]);
+}
+
+#[test]
+fn shards_with_and_without_samples_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for (shard, samples) in [("1/2", true), ("2/2", false)] {
+        let mut args = vec!["run", "baseline", "--trials", "6000", "--out", out_arg(&b)];
+        args.extend(["--shard", shard]);
+        if samples {
+            args.push("--samples");
+        }
+        ok(dir, &args);
+    }
+    merge_refused(dir, &b, &["--samples"]);
+}
+
+#[test]
+fn no_shards_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    // No output folder at all.
+    let stderr = refused(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+    assert!(stderr.contains("no shards"), "{stderr}");
+    assert!(!b.exists(), "a refused merge created {}", b.display());
+    // An unsharded run, but no shards folder.
+    ok(
+        dir,
+        &["run", "baseline", "--trials", "3000", "--out", out_arg(&b)],
+    );
+    let before = snapshot(&b, true);
+    let stderr = refused(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+    assert!(stderr.contains("shards"), "{stderr}");
+    assert_eq!(
+        snapshot(&b, true),
+        before,
+        "a refused merge changed the folder"
+    );
+    // An empty shards folder.
+    std::fs::create_dir_all(b.join("baseline/shards")).expect("mkdir");
+    let stderr = refused(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+    assert!(stderr.contains("no shard files"), "{stderr}");
+    assert_eq!(
+        snapshot(&b, true),
+        before,
+        "a refused merge changed the folder"
+    );
+}
+
+#[test]
+fn a_corrupt_shard_is_refused_and_named() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let path = b.join("baseline/shards/run-2-of-3.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    // Cut in half.
+    std::fs::write(&path, &text[..text.len() / 2]).expect("write");
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml"]);
+    // Not TOML at all.
+    std::fs::write(&path, "garbage = [\n").expect("write");
+    merge_refused(
+        tmp.path(),
+        &b,
+        &["run-2-of-3.toml", "not a treatysim shard"],
+    );
+    // TOML, but not a shard.
+    std::fs::write(&path, "output = \"run\"\n").expect("write");
+    merge_refused(
+        tmp.path(),
+        &b,
+        &["run-2-of-3.toml", "not a treatysim shard"],
+    );
+    // A shard whose tally was edited: its trials no longer add up.
+    let edited = text.replacen("trials = \"2000\"", "trials = \"1999\"", 1);
+    assert_ne!(
+        edited, text,
+        "the shard file holds its tally's trials as \"2000\""
+    );
+    std::fs::write(&path, edited).expect("write");
+    merge_refused(tmp.path(), &b, &["trials"]);
+}
+
+/// Sweep shards must agree on the swept points, not only on the swept keys: summing the
+/// tallies of different points would label one point's result with another's value.
+#[test]
+fn sweep_shards_of_different_points_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for (shard, values) in [("1/3", "0.1,0.2"), ("2/3", "0.1,0.2"), ("3/3", "0.3,0.4")] {
+        let param = format!("japan.will={values}");
+        ok(
+            dir,
+            &[
+                "sweep",
+                "baseline",
+                "--param",
+                &param,
+                "--trials",
+                "3000",
+                "--out",
+                out_arg(&b),
+                "--shard",
+                shard,
+            ],
+        );
+    }
+    merge_refused(dir, &b, &["param"]);
+    assert!(!b.join("baseline/sweep-japan.will.csv").exists());
+}
+
+/// Sensitivity shards must agree on the bins (`--bins`), which the resolved scenario does not
+/// show.
+#[test]
+fn sensitivity_shards_of_different_bins_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for (shard, bins) in [("1/2", "10"), ("2/2", "5")] {
+        ok(
+            dir,
+            &[
+                "sensitivity",
+                "baseline",
+                "--bins",
+                bins,
+                "--trials",
+                "3000",
+                "--out",
+                out_arg(&b),
+                "--shard",
+                shard,
+            ],
+        );
+    }
+    merge_refused(dir, &b, &["bins"]);
+}
+
+/// A refused merge writes nothing, even when the group that fails is not the first: here the
+/// run's shards are complete and sound, and a sensitivity shard's tally was tampered with.
+#[test]
+fn a_refused_merge_writes_no_group() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for command in ["run", "sensitivity"] {
+        run_shards(
+            dir,
+            &[command, "baseline"],
+            2,
+            &["--trials", "3000", "--out", out_arg(&b)],
+        );
+    }
+    let path = b.join("baseline/shards/sensitivity-2-of-2.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replacen("trials = \"1500\"", "trials = \"1499\"", 1);
+    assert_ne!(
+        edited, text,
+        "the shard file holds its tally's trials as \"1500\""
+    );
+    std::fs::write(&path, edited).expect("write");
+    merge_refused(dir, &b, &["trials", "sensitivity"]);
+}
+
+#[test]
+fn bad_shard_arguments_are_refused_on_the_command_line() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let out = dir.join("out");
+    for command in [
+        &["run", "baseline"][..],
+        &["sweep", "baseline", "--param", "japan.will=0.1,0.2"],
+        &["sensitivity", "baseline"],
+    ] {
+        for shard in [
+            "0/3", "4/3", "x", "3", "1/0", "0/0", "-1/3", "1/3/5", "1.5/3", "",
+        ] {
+            // `--shard=VALUE`, so that clap takes "-1/3" as a value, not as an option.
+            let shard = format!("--shard={shard}");
+            let mut args = command.to_vec();
+            args.extend(["--trials", "1000", "--out", out_arg(&out), &shard]);
+            let stderr = refused(dir, &args);
+            assert!(stderr.contains("--shard"), "{args:?}: {stderr}");
+        }
+        // And the plain form.
+        let mut args = command.to_vec();
+        args.extend(["--trials", "1000", "--out", out_arg(&out), "--shard", "4/3"]);
+        let stderr = refused(dir, &args);
+        assert!(stderr.contains("'4/3'"), "{args:?}: {stderr}");
+    }
+    assert!(!out.exists(), "a refused command wrote {}", out.display());
+}
+
+#[test]
+fn precision_cannot_be_sharded() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let out = dir.join("out");
+    let stderr = refused(
+        dir,
+        &[
+            "run",
+            "baseline",
+            "--precision",
+            "0.01",
+            "--shard",
+            "1/3",
+            "--out",
+            out_arg(&out),
+        ],
+    );
+    assert!(stderr.contains("--precision"), "{stderr}");
+    assert!(!out.exists(), "a refused command wrote {}", out.display());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The example scripts.
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// Runs `bash examples/gnu-parallel.sh` with `env`, and checks its merged files against an
+/// unsharded run.
+fn gnu_parallel_script(dir: &Path, env: &[(&str, &str)]) -> Output {
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    ok(
+        dir,
+        &["run", "baseline", "--trials", TRIALS, "--out", out_arg(&a)],
+    );
+    let output = std::process::Command::new("bash")
+        .arg(example("gnu-parallel.sh"))
+        .current_dir(dir)
+        .env("TREATYSIM", env!("CARGO_BIN_EXE_treatysim"))
+        .env("SCENARIOS", shipped_scenarios())
+        .env("OUT", &b)
+        .env("TRIALS", TRIALS)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run bash");
+    assert!(
+        output.status.success(),
+        "examples/gnu-parallel.sh failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for k in 1..=8 {
+        assert!(
+            b.join(format!("baseline/shards/run-{k}-of-8.toml"))
+                .is_file()
+        );
+    }
+    assert_same_outputs(
+        &a,
+        &b,
+        &[
+            "summary.csv",
+            "baseline/summary.csv",
+            "baseline/timeline.csv",
+        ],
+    );
+    output
+}
+
+#[test]
+fn gnu_parallel_example_falls_back_to_xargs() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let output = gnu_parallel_script(tmp.path(), &[("TREATYSIM_NO_PARALLEL", "1")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("xargs"), "{stderr}");
+}
+
+#[test]
+fn gnu_parallel_example_with_gnu_parallel() {
+    let gnu = std::process::Command::new("parallel")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("GNU parallel"));
+    if !gnu {
+        eprintln!(
+            "note: GNU parallel is not installed; examples/gnu-parallel.sh tested with xargs only"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    // A stale shard of another N: the script starts from an empty shards folder.
+    let b = tmp.path().join("b");
+    ok(
+        tmp.path(),
+        &[
+            "run",
+            "baseline",
+            "--trials",
+            "100",
+            "--out",
+            out_arg(&b),
+            "--shard",
+            "1/2",
+        ],
+    );
+    let output = gnu_parallel_script(tmp.path(), &[("JOBS", "3")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("GNU parallel"), "{stderr}");
+}
+
+/// The key lines of the Slurm script, its syntax, and a dry run with a stand-in `sbatch`
+/// that records its calls and then runs the array tasks and the merge as Slurm would.
+#[test]
+fn slurm_example() {
+    let script = example("slurm.sh");
+    let text = std::fs::read_to_string(&script).expect("examples/slurm.sh");
+    let array = text
+        .lines()
+        .find_map(|l| l.strip_prefix("#SBATCH --array=1-"))
+        .expect("an #SBATCH --array=1-N directive");
+    let n: u64 = array.trim().parse().expect("--array=1-N with a plain N");
+    assert!(n > 1);
+    for needle in [
+        r#"--shard "${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}""#,
+        "--dependency=afterok:",
+        "sbatch --parsable",
+        "merge",
+    ] {
+        assert!(text.contains(needle), "examples/slurm.sh lacks {needle}");
+    }
+    let status = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .expect("bash -n");
+    assert!(status.success(), "bash -n examples/slurm.sh");
+
+    // Dry run. The stand-in sbatch logs its arguments, answers with a job id, and leaves the
+    // work to this test.
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let bin = dir.join("bin");
+    std::fs::create_dir(&bin).expect("mkdir");
+    let log = dir.join("sbatch.log");
+    let sbatch = bin.join("sbatch");
+    std::fs::write(
+        &sbatch,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\necho \"4242;cluster\"\n",
+            log.display()
+        ),
+    )
+    .expect("write sbatch");
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&sbatch)
+        .status()
+        .expect("chmod");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script_env = |cmd: &mut std::process::Command| {
+        cmd.current_dir(dir)
+            .env("PATH", &path)
+            .env("TREATYSIM", env!("CARGO_BIN_EXE_treatysim"))
+            .env("SCENARIOS", shipped_scenarios())
+            .env("OUT", &b)
+            .env("TRIALS", TRIALS)
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("SLURM_ARRAY_TASK_COUNT");
+    };
+    // Submitting: the array, then the merge depending on it.
+    let mut submit = std::process::Command::new("bash");
+    submit.arg(&script);
+    script_env(&mut submit);
+    let output = submit.output().expect("run the script");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let calls = std::fs::read_to_string(&log).expect("sbatch was called");
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[0].ends_with("slurm.sh"), "{calls:?}");
+    assert!(calls[1].contains("--dependency=afterok:4242 "), "{calls:?}");
+    let wrap = calls[1]
+        .split_once("--wrap ")
+        .expect("the merge is a --wrap command")
+        .1;
+    assert!(wrap.contains("merge baseline --out"), "{wrap}");
+    // The array's tasks, as Slurm runs them (in any order)...
+    for k in shuffled(n, 99) {
+        let mut task = std::process::Command::new("bash");
+        task.arg(&script);
+        script_env(&mut task);
+        task.env("SLURM_ARRAY_TASK_ID", k.to_string())
+            .env("SLURM_ARRAY_TASK_COUNT", n.to_string())
+            .env("SLURM_CPUS_PER_TASK", "1");
+        let output = task.output().expect("run a task");
+        assert!(
+            output.status.success(),
+            "task {k}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // ...then the merge job's command, as sbatch --wrap runs it (sh -c).
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(wrap)
+        .current_dir(dir)
+        .status()
+        .expect("run the merge");
+    assert!(status.success(), "merge: {wrap}");
+    ok(
+        dir,
+        &["run", "baseline", "--trials", TRIALS, "--out", out_arg(&a)],
+    );
+    assert_same_outputs(
+        &a,
+        &b,
+        &[
+            "summary.csv",
+            "baseline/summary.csv",
+            "baseline/timeline.csv",
+        ],
+    );
+}
+
+/// The key lines of the Kubernetes Indexed Job, N the same wherever it appears, and the
+/// shard expression giving shards 1..=N for the completion indexes 0..N.
+#[test]
+fn kubernetes_example() {
+    let text = std::fs::read_to_string(example("kubernetes-indexed-job.yaml"))
+        .expect("examples/kubernetes-indexed-job.yaml");
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .and_then(|rest| rest.split('#').next())
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no `{key}` line"))
+    };
+    assert_eq!(value("completionMode:"), "Indexed");
+    let n: u64 = value("completions:").parse().expect("completions: N");
+    let parallelism: u64 = value("parallelism:").parse().expect("parallelism: P");
+    assert!((1..=n).contains(&parallelism));
+    let expression = "--shard $((JOB_COMPLETION_INDEX+1))/";
+    let at = text.find(expression).expect("the --shard expression");
+    let digits = text[at + expression.len()..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap_or_default();
+    let shard_n: u64 = digits.parse().expect("N after the --shard expression");
+    assert_eq!(shard_n, n, "--shard …/N differs from completions: N");
+    for needle in [
+        "treatysim run baseline",
+        "--out /results",
+        "kind: Job",
+        "merge",
+    ] {
+        assert!(text.contains(needle), "the Job lacks {needle}");
+    }
+    assert!(text.contains("ReadWriteMany"), "the shared volume");
+    // The expression, as the pod's shell evaluates it.
+    for index in [0, n - 1] {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("echo {expression}{digits}"))
+            .env("JOB_COMPLETION_INDEX", index.to_string())
+            .output()
+            .expect("sh");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            format!("--shard {}/{n}", index + 1)
+        );
+    }
+}
