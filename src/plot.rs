@@ -895,6 +895,9 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
             .unwrap_or_default()
     };
     let title = format!("{}: what moves the treaty probability", tornado.scenario);
+    // A label left of a bar needs about this much room before the axis starts.
+    let label_room = 0.1 * (x_range.end - x_range.start);
+    let axis_start = x_range.start;
     let mut chart = ChartBuilder::on(&chart_area)
         .caption(&title, title_font(&title, 26.0, WIDTH))
         .margin(20)
@@ -924,12 +927,15 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         for (value, probability, outward) in
             [(low, bar.low, low < high), (high, bar.high, high <= low)]
         {
-            let (h, dx) = if outward {
-                (HPos::Right, -5)
-            } else {
-                (HPos::Left, 5)
+            // An outward label that would run into the parameter names goes inside the bar.
+            let fits = !outward || value - axis_start >= label_room;
+            let (h, dx) = match (outward, fits) {
+                (true, true) => (HPos::Right, -5),
+                (true, false) => (HPos::Left, 5),
+                (false, _) => (HPos::Left, 5),
             };
-            let style = anchored(small.clone(), h, VPos::Center);
+            let colour: &'static RGBColor = if fits { &INK } else { &WHITE };
+            let style = anchored(small.clone().color(colour), h, VPos::Center);
             chart.draw_series(std::iter::once(
                 EmptyElement::at((value, y)) + Text::new(percent(probability), (dx, 0), style),
             ))?;
