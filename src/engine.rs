@@ -117,7 +117,8 @@ pub type BlockWriter<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
 /// A value in [0, 1] in per-trial quanta.
 #[inline]
 fn quantum(x: f64) -> u64 {
-    (x * TRIAL_ONE) as u64
+    // Through i64, a single instruction on x86-64 (x · 2⁵⁰ < 2⁶³ always).
+    (x * TRIAL_ONE) as i64 as u64
 }
 
 /// A per-trial value in [−1, 1] in a tally's fixed-point units (2⁻⁶²), quantised as

@@ -9,6 +9,7 @@
 //!
 //! Signals are sent with the system's `kill` command; these tests are for Unix.
 #![cfg(unix)]
+#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -418,26 +419,30 @@ fn assert_flat_memory(small: u64, large: u64, samples: bool) {
     );
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn peak_memory_does_not_grow_with_trials() {
     assert_flat_memory(100_000, 10_000_000, false);
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn peak_memory_does_not_grow_with_streamed_samples() {
     // 20 times the trials, 480 MB of samples.csv.
     assert_flat_memory(100_000, 2_000_000, true);
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 #[ignore = "slow: about 30 s on 2 cores, and writes 2.4 GB of samples.csv"]
 fn peak_memory_does_not_grow_with_ten_million_streamed_samples() {
     assert_flat_memory(100_000, 10_000_000, true);
 }
 
+/// A run of 1e11 trials holds no more memory 1.5 s in than a short one: nothing is sized by
+/// the trial count (a list of 4096-trial blocks would take 390 MB here, and abort at 1.8e19).
+#[cfg(target_os = "linux")]
 #[test]
-#[ignore = "bug: engine::blocks builds a Vec of every block before the first wave (16 bytes per \
-            4096 trials: 390 MB at 1e11 trials, an abort at 1.8e19); un-ignore once it is lazy"]
 fn memory_does_not_grow_before_the_first_wave() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let mut child = treatysim(
@@ -563,9 +568,9 @@ fn a_closed_stdout_is_not_an_error() {
     }
 }
 
+/// `treatysim check 2>&1 | head -1`: the lines on stderr after head has gone are lost, but the
+/// command still succeeds.
 #[test]
-#[ignore = "bug: eprintln! in src/cmd/*.rs panics when stderr is a closed pipe \
-            (`treatysim check 2>&1 | head -1` exits 101); un-ignore once they ignore write errors"]
 fn a_closed_stderr_is_not_a_panic() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
