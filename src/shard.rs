@@ -124,6 +124,29 @@ pub struct ShardFile {
 }
 
 impl ShardFile {
+    /// The shard file of `scenario` run as shard `shard` with `estimator`.
+    pub fn new(
+        output: String,
+        scenario: &crate::scenario::Scenario,
+        estimator: crate::model::Estimator,
+        shard: Shard,
+        samples: bool,
+        payload: Payload,
+    ) -> ShardFile {
+        ShardFile {
+            output,
+            scenario: scenario.name.clone(),
+            estimator: estimator.name().into(),
+            seed: scenario.simulation.seed,
+            trials: scenario.simulation.trials,
+            shard: shard.index,
+            shards: shard.count,
+            samples,
+            resolved: scenario.to_toml(),
+            payload,
+        }
+    }
+
     /// `<out>/<scenario>/shards`.
     pub fn folder(out: &Path, scenario: &str) -> PathBuf {
         out.join(scenario).join("shards")

@@ -60,21 +60,28 @@ impl PairedTally {
         )
     }
 
+    /// Each scenario's own estimate, (A, B).
+    pub fn estimates(
+        &self,
+        estimator: crate::model::Estimator,
+    ) -> (stats::Estimate, stats::Estimate) {
+        let estimate = |sum: u128, sum_sq: u128| {
+            stats::estimate(
+                estimator,
+                self.trials,
+                unfixed(sum as i128),
+                unfixed(sum_sq as i128),
+            )
+        };
+        (
+            estimate(self.sum_a, self.sum_sq_a),
+            estimate(self.sum_b, self.sum_sq_b),
+        )
+    }
+
     /// The standard error the difference would have if A and B ran on independent trials.
     pub fn unpaired_std_error(&self, estimator: crate::model::Estimator) -> f64 {
-        let n = self.trials;
-        let a = stats::estimate(
-            estimator,
-            n,
-            unfixed(self.sum_a as i128),
-            unfixed(self.sum_sq_a as i128),
-        );
-        let b = stats::estimate(
-            estimator,
-            n,
-            unfixed(self.sum_b as i128),
-            unfixed(self.sum_sq_b as i128),
-        );
+        let (a, b) = self.estimates(estimator);
         a.std_error.hypot(b.std_error)
     }
 }
@@ -158,18 +165,7 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     let n = tally.trials;
-    let p_a = stats::estimate(
-        estimator,
-        n,
-        unfixed(tally.sum_a as i128),
-        unfixed(tally.sum_sq_a as i128),
-    );
-    let p_b = stats::estimate(
-        estimator,
-        n,
-        unfixed(tally.sum_b as i128),
-        unfixed(tally.sum_sq_b as i128),
-    );
+    let (p_a, p_b) = tally.estimates(estimator);
     let (difference, se, low, high) = tally.difference();
     let row = vec![
         a.name.clone(),

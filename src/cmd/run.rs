@@ -160,18 +160,14 @@ pub fn report(run: &RunSummary, seconds: Option<f64>, out: &Path) {
 }
 
 fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) -> Result<()> {
-    let file = ShardFile {
-        output: "run".into(),
-        scenario: scenario.name.clone(),
-        estimator: args.sim.estimator.name().into(),
-        seed: scenario.simulation.seed,
-        trials: scenario.simulation.trials,
-        shard: shard.index,
-        shards: shard.count,
-        samples: args.samples,
-        resolved: scenario.to_toml(),
-        payload: Payload::Run(tally),
-    };
+    let file = ShardFile::new(
+        "run".into(),
+        scenario,
+        args.sim.estimator,
+        shard,
+        args.samples,
+        Payload::Run(tally),
+    );
     let path = file.write(&args.sim.out)?;
     eprintln!(
         "{}: shard {}/{} -> {}",

@@ -431,18 +431,15 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
-        let file = ShardFile {
-            output: "sensitivity".into(),
-            scenario: scenario.name.clone(),
-            estimator: args.sim.estimator.name().into(),
-            seed: sim.seed,
-            trials: sim.trials,
-            shard: shard.index,
-            shards: shard.count,
-            samples: false,
-            resolved: scenario.to_toml(),
-            payload: Payload::Sensitivity { bins, tally },
-        };
+        let payload = Payload::Sensitivity { bins, tally };
+        let file = ShardFile::new(
+            "sensitivity".into(),
+            &scenario,
+            args.sim.estimator,
+            shard,
+            false,
+            payload,
+        );
         let path = file.write(&args.sim.out)?;
         eprintln!(
             "{}: sensitivity shard {}/{} -> {}",

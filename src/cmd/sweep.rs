@@ -129,23 +129,15 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         .in_pool(|| run_points(&models, sim.seed, args.sim.estimator, range))?;
     let keys: Vec<String> = axes.iter().map(|a| a.param.key().to_string()).collect();
     if let Some(shard) = args.shard {
-        let file = ShardFile {
-            output: format!("sweep-{}", keys.join("-")),
-            scenario: first.name.clone(),
-            estimator: args.sim.estimator.name().into(),
-            seed: sim.seed,
-            trials: sim.trials,
-            shard: shard.index,
-            shards: shard.count,
-            samples: false,
-            // The unswept scenario: every point's differs from it only in the swept keys.
-            resolved: args.sim.load(catalog, &args.name)?.to_toml(),
-            payload: Payload::Sweep {
-                keys,
-                points,
-                tallies: tallies.0,
-            },
+        // The unswept scenario: every point's differs from it only in the swept keys.
+        let unswept = args.sim.load(catalog, &args.name)?;
+        let output = format!("sweep-{}", keys.join("-"));
+        let payload = Payload::Sweep {
+            keys,
+            points,
+            tallies: tallies.0,
         };
+        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, false, payload);
         let path = file.write(&args.sim.out)?;
         eprintln!(
             "{}: sweep shard {}/{} -> {}",
