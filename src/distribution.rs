@@ -96,6 +96,12 @@ impl Written {
     /// # Errors
     /// When the interval lies outside the domain or cannot be fitted.
     pub fn resolve(self, domain: Option<Domain>) -> Result<Dist, String> {
+        let dist = self.fit(domain)?;
+        dist.check_range()?;
+        Ok(dist)
+    }
+
+    fn fit(self, domain: Option<Domain>) -> Result<Dist, String> {
         let (lo, hi) = match self {
             Written::Dist(d) => return Ok(d),
             Written::Interval { lo, hi } => (lo, hi),
@@ -267,6 +273,41 @@ impl Dist {
         }
     }
 
+    /// Checks that f64 arithmetic keeps every draw and every quantile finite and off an
+    /// excluded 0: numbers 0 or between 1e-100 and 1e100 in magnitude, and a lognormal whose
+    /// ±40 sd stay within e^±700. Beyond that, widths overflow (`uniform(-1e308, 1e308)` draws
+    /// inf and NaN, `pert(-1e308, 1e308, 1e308)` has a NaN shape), exp overflows or underflows.
+    ///
+    /// # Errors
+    /// A message naming the number and what is accepted.
+    pub fn check_range(&self) -> Result<(), String> {
+        let numbers = match *self {
+            Dist::Constant(_) => return Ok(()),
+            Dist::Uniform { lo, hi } => vec![lo, hi],
+            Dist::Beta { a, b } => vec![a, b],
+            Dist::Normal { mean, sd } => vec![mean, sd],
+            Dist::TruncNormal { mean, sd, lo, hi } => vec![mean, sd, lo, hi],
+            Dist::LogNormal { mu, sigma } => vec![mu, sigma],
+            Dist::Triangular { lo, mode, hi } | Dist::Pert { lo, mode, hi } => vec![lo, mode, hi],
+        };
+        if let Some(x) = numbers
+            .iter()
+            .find(|x| **x != 0.0 && !(1e-100..=1e100).contains(&x.abs()))
+        {
+            return Err(format!(
+                "{self}: {x:e} is out of range; accepted: numbers from 1e-100 to 1e100 in magnitude, or 0"
+            ));
+        }
+        if let Dist::LogNormal { mu, sigma } = *self
+            && mu.abs() + 40.0 * sigma > 700.0
+        {
+            return Err(format!(
+                "{self}: its draws would overflow to inf or round to 0; accepted: |mu| + 40·sigma <= 700"
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether the distribution is a single value.
     pub fn is_constant(&self) -> bool {
         matches!(self, Dist::Constant(_))
@@ -282,7 +323,11 @@ impl Dist {
         let inside = match domain {
             Domain::Unit => lo >= 0.0 && hi <= 1.0,
             Domain::NonNegative => lo >= 0.0,
-            Domain::Positive => lo > 0.0 || (lo == 0.0 && open_low),
+            // A beta with a < 0.2 is never 0 in theory, but its draws and quantiles round to 0.
+            Domain::Positive => {
+                lo > 0.0
+                    || (lo == 0.0 && open_low && !matches!(*self, Dist::Beta { a, .. } if a < 0.2))
+            }
             Domain::Real => true,
         };
         if inside {

@@ -192,16 +192,18 @@ impl Accumulator for Tally {
     }
 }
 
-/// The blocks of `range`: fixed boundaries at multiples of [`BLOCK`], whatever the range.
-fn blocks(range: Range<u64>) -> Vec<Range<u64>> {
-    let mut out = Vec::new();
+/// The blocks of `range`, lazily: fixed boundaries at multiples of [`BLOCK`], whatever the
+/// range (a list of them would grow with the trial count: 16 bytes per block).
+fn blocks(range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
     let mut start = range.start;
-    while start < range.end {
-        let end = ((start / BLOCK + 1) * BLOCK).min(range.end);
-        out.push(start..end);
-        start = end;
-    }
-    out
+    std::iter::from_fn(move || {
+        (start < range.end).then(|| {
+            let end = (start - start % BLOCK).saturating_add(BLOCK).min(range.end);
+            let block = start..end;
+            start = end;
+            block
+        })
+    })
 }
 
 /// Runs `per_block` over the trials of `range` in parallel, in blocks whose boundaries are
@@ -224,12 +226,16 @@ where
     I: Fn() -> A + Sync,
     F: Fn(Range<u64>, &mut A, &mut Vec<u8>) + Sync,
 {
-    let blocks = blocks(range);
+    let mut blocks = blocks(range);
     // A wave keeps every thread busy while bounding what streamed output holds in memory.
     let wave = rayon::current_num_threads() * 4;
     let mut total = init();
     let mut done = 0;
-    for wave_blocks in blocks.chunks(wave) {
+    loop {
+        let wave_blocks: Vec<Range<u64>> = blocks.by_ref().take(wave).collect();
+        if wave_blocks.is_empty() {
+            break;
+        }
         if INTERRUPTED.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
         }

@@ -9,7 +9,8 @@
 //! - `--set KEY=VALUE` arguments through `Override`'s parser and `Catalog::load`.
 //!
 //! Each check is also timed: an input that takes seconds to validate is a bug (a user would
-//! see `check` or `run` hang), reported with the input.
+//! see `check` or `run` hang), reported with the input; one still running after 30 s ends the
+//! test process with the input printed, rather than hanging it.
 //!
 //! The case counts are fixed so that the file runs in a few seconds in release; set
 //! `PROPTEST_CASES=100000` for a longer local search. Failures are not persisted to a
@@ -17,7 +18,10 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 use treatysim::Error;
 use treatysim::distribution::{Dist, Sampler, Written};
@@ -35,6 +39,58 @@ const DOMAINS: [Option<Domain>; 5] = [
     Some(Domain::Real),
     None,
 ];
+
+/// An input still running after this long is taken for an endless loop: the watchdog prints it
+/// and ends the test process (a thread cannot be stopped, and a silent hang helps nobody).
+const HANG: Duration = Duration::from_secs(30);
+
+/// The input each test thread is working on, and since when.
+static RUNNING: Mutex<BTreeMap<String, (Instant, String)>> = Mutex::new(BTreeMap::new());
+
+/// Marks the current thread as working on `input` until dropped; starts the watchdog once.
+struct Watch(String);
+
+impl Watch {
+    fn new(input: &str) -> Watch {
+        static WATCHDOG: Once = Once::new();
+        WATCHDOG.call_once(|| {
+            std::thread::spawn(|| {
+                loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+                    for (test, (since, input)) in running.iter() {
+                        if since.elapsed() > HANG {
+                            // Straight to stderr: the test harness's capture of
+                            // `eprintln!` would be lost on exit.
+                            let _ = writeln!(
+                                std::io::stderr(),
+                                "{test}: still running after {:?}, an endless loop? input: {input:?}",
+                                since.elapsed()
+                            );
+                            std::process::exit(101);
+                        }
+                    }
+                }
+            });
+        });
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("test").to_string();
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(test.clone(), (Instant::now(), input.to_string()));
+        Watch(test)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.0);
+    }
+}
 
 /// `cases` unless `PROPTEST_CASES` asks for another number.
 fn config(cases: u32) -> ProptestConfig {
@@ -166,6 +222,7 @@ fn support_inside(dist: &Dist, domain: Domain) -> bool {
 /// Parses, resolves for every domain and checks; whatever is accepted must stay in its domain
 /// when sampled and when inverted (the copula draws correlated parameters by inversion).
 fn check_distribution(text: &str) -> Result<(), TestCaseError> {
+    let _watch = Watch::new(text);
     let began = Instant::now();
     let written = match Written::parse(text) {
         Ok(w) => w,
@@ -408,6 +465,7 @@ impl Folder {
 
     /// Loads `text` as `x.toml`: Ok, or an invalid-input error naming a file.
     fn check(&self, text: &str) -> Result<(), TestCaseError> {
+        let _watch = Watch::new(text);
         std::fs::write(self.dir.path().join("x.toml"), text).expect("scenario file");
         let began = Instant::now();
         let result = Catalog::new(self.dir.path()).load("x", &[]);
@@ -512,6 +570,7 @@ fn set_value() -> impl Strategy<Value = String> {
 }
 
 fn check_override(arg: &str) -> Result<(), TestCaseError> {
+    let _watch = Watch::new(arg);
     let o = match arg.parse::<Override>() {
         Ok(o) => o,
         Err(message) => {
@@ -606,5 +665,24 @@ fn known_inputs() {
         if let Err(e) = check_override(arg) {
             panic!("--set {arg}: {e}");
         }
+    }
+}
+
+/// A scenario file that is not UTF-8 is invalid input (exit code 2), named with its position.
+#[test]
+fn a_scenario_that_is_not_utf8_is_invalid_input() {
+    let folder = Folder::new();
+    let path = folder.dir.path().join("x.toml");
+    std::fs::write(
+        &path,
+        b"description = \"ok\"\n[japan]\nwill = \"\xff\xfe\"\n",
+    )
+    .expect("file");
+    match Catalog::new(folder.dir.path()).load("x", &[]) {
+        Err(Error::Invalid(message)) => {
+            assert!(message.contains("x.toml:3:"), "{message}");
+            assert!(message.contains("UTF-8"), "{message}");
+        }
+        other => panic!("not an invalid-input error: {other:?}"),
     }
 }

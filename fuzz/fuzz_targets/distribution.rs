@@ -32,11 +32,11 @@ fuzz_target!(|data: &[u8]| {
                 continue;
             }
         };
-        if let Some(domain) = domain {
-            if let Err(message) = dist.check_domain(domain) {
-                assert!(!message.is_empty());
-                continue;
-            }
+        if let Some(domain) = domain
+            && let Err(message) = dist.check_domain(domain)
+        {
+            assert!(!message.is_empty());
+            continue;
         }
         let sampler = Sampler::new(&dist);
         let mut rng = treatysim::rng::process_rng(data.len() as u64);

@@ -16,12 +16,12 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
         match catalog.load(name, &[]) {
             Ok(scenario) => {
                 for warning in &scenario.warnings {
-                    eprintln!("warning: {warning}");
+                    note!("warning: {warning}");
                 }
-                eprintln!("ok: {name}");
+                note!("ok: {name}");
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                note!("error: {e}");
                 failed += 1;
             }
         }

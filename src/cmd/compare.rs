@@ -184,7 +184,7 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         .out
         .join(format!("compare-{}-vs-{}.csv", a.name, b.name));
     export::write_atomic(&path, &export::csv_bytes(&COMPARE_HEADER, [row]))?;
-    eprintln!(
+    note!(
         "{} - {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",
         a.name,
         b.name,

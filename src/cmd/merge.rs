@@ -127,7 +127,7 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                 tally: sum,
             };
             super::run::write_outputs(out, &run)?;
-            eprintln!("{}: merged {} shards", first.scenario, group.len());
+            note!("{}: merged {} shards", first.scenario, group.len());
             super::run::report(&run, None, out);
         }
         Payload::Sweep {
@@ -148,7 +148,7 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
             }
             let path =
                 super::sweep::write_sweep(out, &first.scenario, keys, points, &sums, estimator)?;
-            eprintln!(
+            note!(
                 "{}: merged {} sweep shards -> {}",
                 first.scenario,
                 group.len(),

@@ -1,5 +1,14 @@
 //! One module per subcommand; [`dispatch`] runs the parsed command line.
 
+/// `eprintln!` that ignores write errors: a closed stderr (`treatysim check 2>&1 | head -1`)
+/// is not worth a panic, and there is nowhere left to report it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod check;
 mod compare;
 mod list;

@@ -114,7 +114,7 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     for (path, svg) in drawn {
         write_atomic(&path, svg.as_bytes())?;
-        eprintln!("wrote {}", path.display());
+        note!("wrote {}", path.display());
     }
     Ok(())
 }

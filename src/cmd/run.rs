@@ -36,7 +36,7 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
 
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     for warning in &scenario.warnings {
-        eprintln!("warning: {warning}");
+        note!("warning: {warning}");
     }
     let sim = &scenario.simulation;
     let model = Model::new(scenario);
@@ -99,9 +99,10 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         let e = tally.estimate(estimator, tally.sum.len() - 1);
         let reached = (e.ci95_high - e.ci95_low) / 2.0;
         if reached > half_width {
-            eprintln!(
+            note!(
                 "warning: {}: stopped at --max-trials {} with half-width {reached:.3e}, above the --precision {half_width}",
-                scenario.name, tally.trials
+                scenario.name,
+                tally.trials
             );
         }
     }
@@ -142,7 +143,7 @@ pub fn write_outputs(out: &Path, run: &RunSummary) -> Result<()> {
 pub fn report(run: &RunSummary, seconds: Option<f64>, out: &Path) {
     let e = run.estimate();
     let trials = run.tally.trials;
-    eprintln!(
+    note!(
         "{}: P(treaty before {}) = {:.3}% (95% CI {:.3}%–{:.3}%), {} trials, {}{} -> {}",
         run.scenario,
         run.deadline,
@@ -169,7 +170,7 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         Payload::Run(tally),
     );
     let path = file.write(&args.sim.out)?;
-    eprintln!(
+    note!(
         "{}: shard {}/{} -> {}",
         scenario.name,
         shard.index,

@@ -441,7 +441,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             payload,
         );
         let path = file.write(&args.sim.out)?;
-        eprintln!(
+        note!(
             "{}: sensitivity shard {}/{} -> {}",
             scenario.name,
             shard.index,
@@ -467,7 +467,7 @@ pub fn report(name: &str, estimator: Estimator, rows: &[Row], out: &std::path::P
         .take(3)
         .map(|r| format!("{} {:+.2} pp", r.param, 100.0 * r.swing))
         .collect();
-    eprintln!(
+    note!(
         "{name}: largest swings ({}): {} -> {}",
         estimator.name(),
         top.join(", "),

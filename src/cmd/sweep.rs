@@ -139,7 +139,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         };
         let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, false, payload);
         let path = file.write(&args.sim.out)?;
-        eprintln!(
+        note!(
             "{}: sweep shard {}/{} -> {}",
             first.name,
             shard.index,
@@ -156,7 +156,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         &tallies.0,
         args.sim.estimator,
     )?;
-    eprintln!(
+    note!(
         "{}: swept {} over {} points, {} trials each, {} -> {}",
         first.name,
         keys.join(" × "),

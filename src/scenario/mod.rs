@@ -225,7 +225,18 @@ impl Catalog {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read scenario", path, e))
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read scenario", path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        // Not text: invalid input (exit code 2), at the first byte that is not UTF-8.
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let last = before.rsplit(|b| *b == b'\n').next().unwrap_or_default();
+        let column = String::from_utf8_lossy(last).chars().count() + 1;
+        Error::Invalid(format!(
+            "{}:{line}:{column}: not UTF-8 text; a scenario file must be UTF-8 TOML",
+            path.display()
+        ))
+    })
 }
 
 /// Reads `path` and its `extends` ancestors, merging parent first. `chain` collects the files,
