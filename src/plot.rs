@@ -873,6 +873,41 @@ pub fn tornado_svg(tornado: &Tornado) -> Result<String> {
     )
 }
 
+/// Formats an axis value as a tick label.
+type TickLabel<'a> = dyn Fn(&f64) -> String + 'a;
+
+/// A chart with one row per item (the tornado, the summary): a probability axis across, the
+/// items' names down the left (`longest` characters at most), no horizontal grid lines.
+fn row_chart<'a, 'b>(
+    area: &'a Area<'b>,
+    title: &str,
+    x_desc: &str,
+    (x_axis, y_axis): (Axis, Axis),
+    longest: usize,
+    (x_label, y_label): (&TickLabel<'_>, &TickLabel<'_>),
+) -> std::result::Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>,
+    DrawingAreaErrorKind<std::io::Error>,
+> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, title_font(title, 26.0, WIDTH))
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(text_width(longest, 16.0) + 20)
+        .build_cartesian_2d(x_axis, y_axis)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc(x_desc)
+        .x_label_formatter(x_label)
+        .y_label_formatter(y_label)
+        .label_style(label_font())
+        .axis_desc_style(desc_font())
+        .bold_line_style(INK.mix(GRID_OPACITY))
+        .draw()?;
+    Ok(chart)
+}
+
 fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     let bars = &tornado.bars;
     let (chart_area, legend_area) = root.split_vertically(root.dim_in_pixel().1 - 44);
@@ -898,22 +933,14 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     // A label left of a bar needs about this much room before the axis starts.
     let label_room = 0.1 * (x_range.end - x_range.start);
     let axis_start = x_range.start;
-    let mut chart = ChartBuilder::on(&chart_area)
-        .caption(&title, title_font(&title, 26.0, WIDTH))
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(text_width(longest, 16.0) + 20)
-        .build_cartesian_2d(Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .x_desc("treaty probability (%)")
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&y_label)
-        .label_style(label_font())
-        .axis_desc_style(desc_font())
-        .bold_line_style(INK.mix(GRID_OPACITY))
-        .draw()?;
+    let mut chart = row_chart(
+        &chart_area,
+        &title,
+        "treaty probability (%)",
+        (Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks)),
+        longest,
+        (&x_label, &y_label),
+    )?;
     for (i, bar) in bars.iter().enumerate() {
         let y = (bars.len() - 1 - i) as f64;
         let (low, high) = (100.0 * bar.low, 100.0 * bar.high);
@@ -1029,22 +1056,14 @@ fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
             .unwrap_or_default()
     };
     let title = format!("P(treaty before {deadline}) by scenario, with 95% intervals");
-    let mut chart = ChartBuilder::on(root)
-        .caption(&title, title_font(&title, 26.0, WIDTH))
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(text_width(longest, 16.0) + 20)
-        .build_cartesian_2d(Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .x_desc("P(treaty before deadline) (%)")
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&y_label)
-        .label_style(label_font())
-        .axis_desc_style(desc_font())
-        .bold_line_style(INK.mix(GRID_OPACITY))
-        .draw()?;
+    let mut chart = row_chart(
+        root,
+        &title,
+        "P(treaty before deadline) (%)",
+        (Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks)),
+        longest,
+        (&x_label, &y_label),
+    )?;
     for (i, row) in rows.iter().enumerate() {
         let y = (rows.len() - 1 - i) as f64;
         let (p, low, high) = (100.0 * row.probability, 100.0 * row.low, 100.0 * row.high);
