@@ -28,24 +28,62 @@ pub enum Dist {
     /// Always the same value.
     Constant(f64),
     /// Uniform on [lo, hi].
-    Uniform { lo: f64, hi: f64 },
+    Uniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
     /// Beta(a, b) on [0, 1].
-    Beta { a: f64, b: f64 },
+    Beta {
+        /// First shape parameter.
+        a: f64,
+        /// Second shape parameter.
+        b: f64,
+    },
     /// Normal(mean, sd).
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// Mean of the (untruncated) normal.
+        mean: f64,
+        /// Standard deviation of the (untruncated) normal.
+        sd: f64,
+    },
     /// Normal(mean, sd) truncated to [lo, hi].
     TruncNormal {
+        /// Mean of the (untruncated) normal.
         mean: f64,
+        /// Standard deviation of the (untruncated) normal.
         sd: f64,
+        /// Lower end.
         lo: f64,
+        /// Upper end.
         hi: f64,
     },
     /// exp(Normal(mu, sigma)).
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
     /// Triangular on [lo, hi] with the given mode.
-    Triangular { lo: f64, mode: f64, hi: f64 },
+    Triangular {
+        /// Lower end.
+        lo: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper end.
+        hi: f64,
+    },
     /// Beta-PERT with shape 4 on [lo, hi].
-    Pert { lo: f64, mode: f64, hi: f64 },
+    Pert {
+        /// Lower end.
+        lo: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper end.
+        hi: f64,
+    },
 }
 
 /// What a distribution string says before the parameter's domain is known: `"lo to hi"`
@@ -55,7 +93,12 @@ pub enum Written {
     /// A fully specified distribution.
     Dist(Dist),
     /// A 90% interval `"lo to hi"`.
-    Interval { lo: f64, hi: f64 },
+    Interval {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
 }
 
 impl Written {
@@ -540,29 +583,60 @@ pub enum Sampler {
     /// Constant: draws nothing.
     Constant(f64),
     /// lo + width · U.
-    Uniform { lo: f64, width: f64 },
+    Uniform {
+        /// Lower end.
+        lo: f64,
+        /// hi − lo.
+        width: f64,
+    },
     /// lo + width · X / (X + Y), X ~ Gamma(a), Y ~ Gamma(b): beta and PERT.
     Beta {
+        /// Lower end.
         lo: f64,
+        /// hi − lo.
         width: f64,
+        /// Gamma(a) sampler of the numerator.
         x: Gamma<f64>,
+        /// Gamma(b) sampler of the rest.
         y: Gamma<f64>,
     },
     /// mean + sd · Z.
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// Mean of the (untruncated) normal.
+        mean: f64,
+        /// Standard deviation of the (untruncated) normal.
+        sd: f64,
+    },
     /// Rejection from the normal when [lo, hi] holds at least a quarter of its mass,
     /// inversion otherwise.
     TruncNormal {
+        /// Mean of the (untruncated) normal.
         mean: f64,
+        /// Standard deviation of the (untruncated) normal.
         sd: f64,
+        /// Lower end.
         lo: f64,
+        /// Upper end.
         hi: f64,
+        /// Whether to sample by rejection (else by inversion).
         rejection: bool,
     },
     /// exp(mu + sigma · Z).
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
     /// Inversion of the triangular CDF.
-    Triangular { lo: f64, mode: f64, hi: f64 },
+    Triangular {
+        /// Lower end.
+        lo: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper end.
+        hi: f64,
+    },
 }
 
 impl Sampler {

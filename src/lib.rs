@@ -3,11 +3,16 @@
 //! The pieces, each in the file its name says:
 //! - [`scenario`]: scenario files, `extends`, `--set` and validation;
 //! - [`distribution`] and [`fit`]: distribution syntax, samplers, `"lo to hi"` fits;
-//! - [`model`]: one trial of the negotiation, a pure function of draws and a random source;
+//! - [`copula`]: correlated inputs through a Gaussian copula;
+//! - [`model`]: one trial of the negotiation, a pure function of draws and a random source
+//!   ([`fastmath`] holds its `exp`);
 //! - [`rng`]: per-trial random streams, a function of (seed, trial) alone;
 //! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
-//! - [`cli`] and `cmd`: the command line.
+//! - [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
+//! - [`cli`] and [`cmd`]: the command line, one module per subcommand.
+
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod cmd;
