@@ -124,7 +124,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sim: SimArgs,
 
-    /// Also write every trial's draws to <out>/<scenario>/samples.csv.
+    /// Also write every trial's draws to `<out>/<scenario>/samples.csv`.
     #[arg(long)]
     pub samples: bool,
 
@@ -218,7 +218,7 @@ pub struct MergeArgs {
     /// Scenario name whose shards to merge.
     pub name: String,
 
-    /// Output folder holding <scenario>/shards/.
+    /// Output folder holding `<scenario>/shards/`.
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
 }

@@ -24,7 +24,7 @@ const TRIAL_ONE: f64 = (1u64 << 50) as f64;
 const TRIAL_SHIFT: u32 = 12;
 
 /// Trials simulated by one task, with one scratch buffer.
-const BLOCK: u64 = 4096;
+pub const BLOCK: u64 = 4096;
 
 /// Set by the SIGINT/SIGTERM handler; runs stop at the next wave and write nothing.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
