@@ -53,16 +53,6 @@ impl Tally {
         }
     }
 
-    /// Adds one trial's cumulative probabilities.
-    #[inline]
-    pub fn add(&mut self, cumulative: &[f64]) {
-        self.trials += 1;
-        for ((sum, sum_sq), &c) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(cumulative) {
-            *sum += u128::from(quantum(c)) << TRIAL_SHIFT;
-            *sum_sq += u128::from(quantum(c * c)) << TRIAL_SHIFT;
-        }
-    }
-
     /// Adds a block's sums.
     pub fn add_block(&mut self, block: &BlockTally) {
         self.trials += block.trials;
@@ -122,7 +112,7 @@ fn quantum(x: f64) -> u64 {
 }
 
 /// A per-trial value in [−1, 1] in a tally's fixed-point units (2⁻⁶²), quantised as
-/// [`Tally::add`] does, for other commands' sums that must agree with `run`'s to the bit.
+/// [`BlockTally::add`] and [`Tally::add_block`] do, for other commands' sums that must agree with `run`'s to the bit.
 #[inline]
 pub fn fixed(x: f64) -> i128 {
     let magnitude = i128::from(quantum(x.abs())) << TRIAL_SHIFT;
@@ -135,8 +125,8 @@ pub fn unfixed(sum: i128) -> f64 {
 }
 
 /// The sums of one block of at most [`BLOCK`] trials in `u64`, which are cheaper to add to
-/// than `u128`; [`Tally::add_block`] folds them in. Same quanta as [`Tally::add`], so the
-/// result is the same bits.
+/// than `u128`; [`Tally::add_block`] folds them in, so any split of the trials into blocks
+/// gives the same bits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockTally {
     trials: u64,

@@ -337,9 +337,11 @@ mod tests {
 
     #[test]
     fn summary_snapshot() {
+        let mut block = crate::engine::BlockTally::new(2);
+        block.add(&[0.0, 1.0]);
+        block.add(&[0.0, 0.0]);
         let mut tally = Tally::new(2);
-        tally.add(&[0.0, 1.0]);
-        tally.add(&[0.0, 0.0]);
+        tally.add_block(&block);
         let run = RunSummary {
             scenario: "x".into(),
             estimator: Estimator::Indicator,

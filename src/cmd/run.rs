@@ -200,7 +200,7 @@ fn next_target(
     }
     let n = tally.trials as f64;
     let needed = (n * (current / half_width).powi(2) * 1.05).min(n * 10.0);
-    let block = 4096.0;
+    let block = crate::engine::BLOCK as f64;
     let next = ((needed / block).ceil() * block).max(n + block) as u64;
     Some(next.min(max_trials))
 }

@@ -6,7 +6,7 @@
 //! that the result is independent of how the trials were split.
 
 use crate::cli::SensitivityArgs;
-use crate::engine::{Accumulator, Engine, fixed, for_each_block};
+use crate::engine::{Accumulator, Engine, fixed, for_each_block, unfixed};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
 use crate::model::{Estimator, Model};
@@ -16,8 +16,6 @@ use crate::scenario::{Catalog, Scenario};
 use crate::shard::{self, Payload, ShardFile};
 use std::ops::Range;
 
-/// Fixed point of outcomes (as the engine's tally).
-const ONE: f64 = (1u64 << 62) as f64;
 /// Fixed point of standardised draws.
 const X_ONE: f64 = (1u64 << 24) as f64;
 /// Fixed point of outcomes in the cross product.
@@ -260,8 +258,8 @@ pub struct Row {
 /// The rows of `sensitivity.csv`, in tornado order (largest |swing| first).
 pub fn rows(tally: &SensitivityTally, bins: &[Bins]) -> Vec<Row> {
     let n = tally.trials as f64;
-    let mean_y = tally.y as f64 / ONE / n;
-    let var_y = (tally.yy as f64 / ONE / n - mean_y * mean_y).max(0.0);
+    let mean_y = unfixed(tally.y as i128) / n;
+    let var_y = (unfixed(tally.yy as i128) / n - mean_y * mean_y).max(0.0);
     let mean_y30 = tally.y30 as f64 / Y_ONE / n;
     let mut rows: Vec<Row> = tally
         .params
@@ -274,7 +272,7 @@ pub fn rows(tally: &SensitivityTally, bins: &[Bins]) -> Vec<Row> {
                 .zip(&s.outcome)
                 .map(|(c, o)| {
                     if *c > 0 {
-                        *o as f64 / ONE / *c as f64
+                        unfixed(*o as i128) / *c as f64
                     } else {
                         f64::NAN
                     }

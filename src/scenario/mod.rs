@@ -608,6 +608,14 @@ fn correlations(
     params: &[ParamSpec; PARAM_COUNT],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Correlation>> {
+    // A parameter that a --set or a sweep point made constant (rather than the file).
+    let set_to_constant = |param: Param| {
+        params[param.index()].dist.is_constant()
+            && layer
+                .values
+                .get(param.key())
+                .is_some_and(|v| matches!(v.origin, Origin::Set(_)))
+    };
     let mut out = Vec::new();
     'pairs: for (pair, at) in &layer.correlations {
         let key = format!("correlations.\"{pair}\"");
@@ -626,11 +634,7 @@ fn correlations(
                     ),
                 )
             })?;
-            let made_constant = layer
-                .values
-                .get(name)
-                .is_some_and(|v| matches!(v.origin, Origin::Set(_)));
-            if params[param.index()].dist.is_constant() && !made_constant {
+            if params[param.index()].dist.is_constant() && !set_to_constant(param) {
                 return Err(invalid(
                     &at.origin,
                     &key,
@@ -642,11 +646,7 @@ fn correlations(
         let (a, b) = (lookup(a)?, lookup(b)?);
         // A pair whose parameter a --set or a sweep made constant is dropped, with a warning.
         for p in [a, b] {
-            let made_constant = layer
-                .values
-                .get(p.key())
-                .is_some_and(|v| matches!(v.origin, Origin::Set(_)));
-            if params[p.index()].dist.is_constant() && made_constant {
+            if set_to_constant(p) {
                 warnings.push(format!(
                     "{key}: dropped, since {} is now a constant",
                     p.key()
