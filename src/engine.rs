@@ -6,8 +6,9 @@
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
-use crate::model::{Estimator, Model, Outcome};
+use crate::model::{Estimator, LANES, Lanes, Model, Outcome};
 use crate::param::PARAM_COUNT;
+use crate::rng;
 use crate::stats::{self, Estimate};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -292,9 +293,42 @@ impl Engine<'_> {
     }
 
     /// Simulates each trial of `block` in turn, handing its record to `visit`. The scratch
-    /// buffers are allocated once per block, not per trial.
+    /// buffers are allocated once per block, not per trial. Under the conditional estimator the
+    /// month loop runs [`LANES`] trials side by side ([`Model::simulate_lanes`]), with the same
+    /// bits as one at a time.
     pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
-        let mut cumulative = vec![0.0; self.model.months()];
+        let months = self.model.months();
+        let mut cumulative = vec![0.0; months];
+        if self.estimator == Estimator::Conditional {
+            let mut lanes = Lanes::new(months);
+            let mut keys = [0; LANES];
+            let mut draws = [[0.0; PARAM_COUNT]; LANES];
+            let mut first = block.start;
+            while first < block.end {
+                let count = (block.end - first).min(LANES as u64) as usize;
+                for l in 0..LANES {
+                    // A short last batch fills its idle lanes with copies of its first trial.
+                    keys[l] = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
+                    if l < count {
+                        self.model.draw(keys[l], &mut draws[l]);
+                    } else {
+                        draws[l] = draws[0];
+                    }
+                }
+                self.model.simulate_lanes(&keys, &draws, &mut lanes);
+                for (l, draws) in draws.iter().enumerate().take(count) {
+                    lanes.copy_cumulative(l, &mut cumulative);
+                    visit(TrialRecord {
+                        trial: first + l as u64,
+                        draws,
+                        outcome: lanes.outcome(l),
+                        cumulative: &cumulative,
+                    });
+                }
+                first += count as u64;
+            }
+            return;
+        }
         let mut draws = [0.0; PARAM_COUNT];
         for trial in block {
             let outcome = self.model.trial(

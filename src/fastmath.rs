@@ -95,6 +95,14 @@ pub fn exp(x: f64) -> f64 {
             x.exp()
         };
     }
+    exp_in_range(x)
+}
+
+/// The `exp` of [`exp`] without its range test: exact to a few ulp for x in [−708, 709]
+/// and meaningless (but never a panic) outside it. Branch-free, so that a loop over the lanes
+/// of [`crate::model`]'s batches vectorises; the lanes outside the range are redone by [`exp`].
+#[inline(always)]
+pub fn exp_in_range(x: f64) -> f64 {
     // Round x·64/ln 2 to the nearest integer by adding and subtracting 1.5·2⁵², which leaves
     // the integer in the low mantissa bits (cheaper than `round`, a library call on x86-64).
     let shifted = x * (64.0 / std::f64::consts::LN_2) + SHIFTER;

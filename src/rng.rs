@@ -7,14 +7,17 @@
 //! - parameter `k` (canonical order, 0–11) is drawn from its own `SplitMix64` stream seeded
 //!   with `mix(key ^ (k + 1))`, so changing one parameter's distribution (a sweep, a
 //!   comparison) leaves every other parameter's draw untouched;
-//! - the month loop (walks, events, change of leader, summits) uses a `Xoshiro256PlusPlus`
-//!   (Blackman & Vigna 2018) seeded with `mix(key ^ PROCESS_STREAM)` through its
-//!   `seed_from_u64`.
+//! - the month loop (walks, events, change of leader, summits) uses a Xoshiro256++
+//!   (Blackman & Vigna 2018) seeded with `mix(key ^ PROCESS_STREAM)` the way `rand_xoshiro`'s
+//!   `Xoshiro256PlusPlus::seed_from_u64` seeds it (four SplitMix64 outputs). [`Xoshiro`] is
+//!   that generator with its state open, so that the month loop can run eight trials' streams
+//!   side by side ([`crate::model`]); a test checks it against `rand_xoshiro`'s, value for value.
 //!
-//! Both generators are named, portable and value-stable (`rand_xoshiro`), unlike `StdRng`.
+//! Both generators are named, portable and value-stable, unlike `StdRng`.
 
-use rand::SeedableRng;
-use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::SplitMix64;
+use std::convert::Infallible;
 
 /// Stream number of the month loop (parameters use 1–12).
 const PROCESS_STREAM: u64 = 0x0005_EED0_F7EA_71E5;
@@ -41,8 +44,64 @@ pub fn param_rng(key: u64, index: usize) -> SplitMix64 {
 
 /// The stream of a trial's month loop.
 #[inline]
-pub fn process_rng(key: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(mix(key ^ PROCESS_STREAM))
+pub fn process_rng(key: u64) -> Xoshiro {
+    Xoshiro::seed_from_u64(mix(key ^ PROCESS_STREAM))
+}
+
+/// Xoshiro256++ with its state open: the same stream as `rand_xoshiro::Xoshiro256PlusPlus`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Xoshiro {
+    /// The four words of state.
+    pub s: [u64; 4],
+}
+
+impl Xoshiro {
+    /// Seeds the state with four SplitMix64 outputs, as `rand_xoshiro` does.
+    #[inline]
+    pub fn seed_from_u64(seed: u64) -> Xoshiro {
+        let mut splitmix = SplitMix64::seed_from_u64(seed);
+        Xoshiro {
+            s: std::array::from_fn(|_| splitmix.next_u64()),
+        }
+    }
+
+    /// The next output, advancing the state.
+    #[inline(always)]
+    pub fn step(s: &mut [u64; 4]) -> u64 {
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+}
+
+impl rand::TryRng for Xoshiro {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        // The upper bits, as rand_xoshiro does: the lowest have linear dependencies.
+        Ok((Xoshiro::step(&mut self.s) >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(Xoshiro::step(&mut self.s))
+    }
+
+    #[inline]
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dest.chunks_mut(8) {
+            let bytes = Xoshiro::step(&mut self.s).to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +121,22 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(mix(0), 0);
         assert_eq!(mix(1), 0x5692_161D_100B_05E5);
+    }
+
+    /// The open Xoshiro is rand_xoshiro's Xoshiro256++, seeding included.
+    #[test]
+    fn xoshiro_is_rand_xoshiro() {
+        for seed in [0, 1, 20200120, u64::MAX, mix(7)] {
+            let mut ours = Xoshiro::seed_from_u64(seed);
+            let mut theirs = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            for _ in 0..1000 {
+                assert_eq!(ours.next_u64(), theirs.next_u64());
+                assert_eq!(ours.next_u32(), theirs.next_u32());
+            }
+            let (mut a, mut b) = ([0u8; 13], [0u8; 13]);
+            ours.fill_bytes(&mut a);
+            theirs.fill_bytes(&mut b);
+            assert_eq!(a, b);
+        }
     }
 }

@@ -1,6 +1,11 @@
 //! The model of one trial (SPEC §4): a pure function of the drawn parameters and a random
 //! source. No I/O, no allocation.
 
+mod lanes;
+mod ziggurat;
+
+pub use lanes::{LANES, Lanes};
+
 use crate::copula::Copula;
 use crate::distribution::{Sampler, standard_normal, uniform};
 use crate::param::{PARAM_COUNT, Param};
@@ -52,6 +57,15 @@ struct ModelEvent {
     effects: Vec<(usize, Sampler)>,
 }
 
+/// Where a trial is in the model's event list (events are sorted by month).
+#[derive(Clone, Copy, Debug)]
+struct EventCursor {
+    /// Index of the next event to consider.
+    next: usize,
+    /// Its month, or `usize::MAX` when none is left.
+    next_month: usize,
+}
+
 /// What happened in a trial besides its treaty probability.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -70,8 +84,6 @@ pub struct Model {
     copula: Option<Copula>,
     /// Events sorted by month, file order kept within a month.
     events: Vec<ModelEvent>,
-    /// `month_events[t]..month_events[t + 1]` indexes the events of month t.
-    month_events: Vec<usize>,
 }
 
 /// The security gap: gap = max(0, D − min(1, C + L·U)), how far Moscow's demand exceeds what
@@ -82,10 +94,10 @@ pub fn security_gap(concession: f64, demand: f64, indifference: f64, leverage: f
 }
 
 /// The signing probability at a summit, p = 1 / (1 + exp(−(will − θ − gap) / s)), where
-/// `will` is min(J, R).
+/// `will` is min(J, R), computed from the bar θ + gap and 1/s as 1 / (1 + exp((bar − will) · (1/s))).
 #[inline]
-pub fn signing_probability(will: f64, gap: f64, threshold: f64, noise: f64) -> f64 {
-    1.0 / (1.0 + crate::fastmath::exp(-(will - threshold - gap) / noise))
+pub fn signing_probability(will: f64, bar: f64, inverse_noise: f64) -> f64 {
+    1.0 / (1.0 + crate::fastmath::exp((bar - will) * inverse_noise))
 }
 
 impl Model {
@@ -117,15 +129,11 @@ impl Model {
             })
             .collect();
         events.sort_by_key(|e| e.month);
-        let month_events = (0..=months)
-            .map(|t| events.partition_point(|e| e.month < t))
-            .collect();
         Model {
             months,
             samplers,
             copula,
             events,
-            month_events,
         }
     }
 
@@ -161,68 +169,122 @@ impl Model {
         estimator: Estimator,
         cumulative: &mut [f64],
     ) -> Outcome {
+        match estimator {
+            Estimator::Conditional => self.walk::<R, true>(draws, rng, cumulative),
+            Estimator::Indicator => self.walk::<R, false>(draws, rng, cumulative),
+        }
+    }
+
+    /// The month loop of [`Model::simulate`], compiled once per estimator so that the hot loop
+    /// carries no estimator test. The wills, the summit rate and the survival live in locals;
+    /// the full state is assembled only in a month with events.
+    #[inline(always)]
+    fn walk<R: Rng + ?Sized, const CONDITIONAL: bool>(
+        &self,
+        draws: &[f64; PARAM_COUNT],
+        rng: &mut R,
+        cumulative: &mut [f64],
+    ) -> Outcome {
         let p = |param: Param| draws[param.index()];
         let mut state = State(Param::STATE.map(p));
         let volatility = p(Param::ProcessWillVolatility);
-        let (threshold, noise) = (
-            p(Param::ProcessSigningThreshold),
-            p(Param::ProcessDecisionNoise),
-        );
+        let threshold = p(Param::ProcessSigningThreshold);
+        // −(will − θ − gap)/s is computed as (θ + gap − will) · (1/s): one division per trial
+        // instead of one a month.
+        let inverse_noise = 1.0 / p(Param::ProcessDecisionNoise);
         let (hazard, successor, leverage) = (
             p(Param::JapanLeaderExitHazard),
             p(Param::JapanSuccessorWill),
             p(Param::UsLeverage),
         );
-        // The gap depends on C, D and U, which only events change: computed once, and again
-        // after an event fires.
-        let mut gap = security_gap(state.0[C], state.0[D], state.0[U], leverage);
+        // The gap depends on C, D and U, which only events change: the bar θ + gap is computed
+        // once, and again after an event fires.
+        let mut bar = self.bar(&state.0, threshold, leverage);
+        let (mut japan, mut russia, mut rate) = (state.0[J], state.0[R], state.0[LAMBDA]);
+        let mut in_office = true;
         let mut outcome = Outcome::default();
         let mut survival = 1.0;
-        for t in 0..self.months {
-            let s = &mut state.0;
+        let months = self.months.min(cumulative.len());
+        let cumulative = &mut cumulative[..months];
+        let mut events = self.event_cursor();
+        for t in 0..months {
             // 1. Random walk of both sides' will.
             if t > 0 {
-                s[J] = (s[J] + volatility * standard_normal(rng)).clamp(0.0, 1.0);
-                s[R] = (s[R] + volatility * standard_normal(rng)).clamp(0.0, 1.0);
+                japan = (japan + volatility * standard_normal(rng)).clamp(0.0, 1.0);
+                russia = (russia + volatility * standard_normal(rng)).clamp(0.0, 1.0);
             }
             // 2. This month's events, in file order.
-            for event in &self.events[self.month_events[t]..self.month_events[t + 1]] {
-                if uniform(rng) < event.probability {
-                    for (slot, shift) in &event.effects {
-                        s[*slot] = (s[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
-                    }
-                    gap = security_gap(s[C], s[D], s[U], leverage);
-                }
+            if t == events.next_month {
+                let s = &mut state.0;
+                (s[J], s[R], s[LAMBDA]) = (japan, russia, rate);
+                self.fire_events(&mut events, s, &mut bar, threshold, leverage, rng);
+                (japan, russia, rate) = (s[J], s[R], s[LAMBDA]);
             }
             // 3. At most one change of prime minister.
-            if outcome.leader_exit_month.is_none() && uniform(rng) < hazard {
+            if in_office && uniform(rng) < hazard {
+                in_office = false;
                 outcome.leader_exit_month = Some(t);
-                s[J] = successor;
+                japan = successor;
             }
             // 4. A summit, and the signing decision.
-            match estimator {
-                Estimator::Conditional => {
-                    // With no summit possible q is exactly 0 whatever p is.
-                    if s[LAMBDA] > 0.0 {
-                        let q =
-                            s[LAMBDA] * signing_probability(s[J].min(s[R]), gap, threshold, noise);
-                        survival *= 1.0 - q;
-                    }
-                    cumulative[t] = 1.0 - survival;
+            if CONDITIONAL {
+                // With no summit possible q is exactly 0 whatever p is.
+                if rate > 0.0 {
+                    let q = rate * signing_probability(japan.min(russia), bar, inverse_noise);
+                    survival *= 1.0 - q;
                 }
-                Estimator::Indicator => {
-                    if uniform(rng) < s[LAMBDA]
-                        && uniform(rng) < signing_probability(s[J].min(s[R]), gap, threshold, noise)
-                    {
-                        outcome.signed_month = Some(t);
-                        cumulative[t..].fill(1.0);
-                        return outcome;
-                    }
-                    cumulative[t] = 0.0;
+                cumulative[t] = 1.0 - survival;
+            } else {
+                if uniform(rng) < rate
+                    && uniform(rng) < signing_probability(japan.min(russia), bar, inverse_noise)
+                {
+                    outcome.signed_month = Some(t);
+                    cumulative[t..].fill(1.0);
+                    return outcome;
                 }
+                cumulative[t] = 0.0;
             }
         }
         outcome
+    }
+
+    /// A cursor at the first event.
+    fn event_cursor(&self) -> EventCursor {
+        EventCursor {
+            next: 0,
+            next_month: self.events.first().map_or(usize::MAX, |e| e.month),
+        }
+    }
+
+    /// θ + gap for the state `s`.
+    #[inline]
+    fn bar(&self, s: &[f64; 6], threshold: f64, leverage: f64) -> f64 {
+        threshold + security_gap(s[C], s[D], s[U], leverage)
+    }
+
+    /// Step 2 for the month `events.next_month`: each of its events, in file order, fires with
+    /// its probability and shifts the state, clamped; the bar is recomputed after each firing.
+    /// Moves the cursor to the next month with events.
+    fn fire_events<R: Rng + ?Sized>(
+        &self,
+        events: &mut EventCursor,
+        s: &mut [f64; 6],
+        bar: &mut f64,
+        threshold: f64,
+        leverage: f64,
+        rng: &mut R,
+    ) {
+        let month = events.next_month;
+        while let Some(event) = self.events.get(events.next).filter(|e| e.month == month) {
+            if uniform(rng) < event.probability {
+                for (slot, shift) in &event.effects {
+                    s[*slot] = (s[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
+                }
+                *bar = self.bar(s, threshold, leverage);
+            }
+            events.next += 1;
+        }
+        events.next_month = self.events.get(events.next).map_or(usize::MAX, |e| e.month);
     }
 
     /// Draws and simulates trial `trial` under `seed`.

@@ -1,0 +1,514 @@
+//! The conditional estimator's month loop, eight trials side by side (SPEC §10).
+//!
+//! Each lane is one trial and does exactly what [`Model::simulate`] does for it: the same
+//! stream (its own Xoshiro256++, [`rng::process_rng`]), the same draws in the same order, the
+//! same floating-point operations, so the two agree to the bit (tested). Only the layout
+//! differs: the wills, rates and survivals of eight trials sit in arrays that one loop walks
+//! lane by lane, which the compiler turns into vector instructions (eight doubles a register
+//! with AVX-512, four with AVX2). The eight streams advance together; the normal draws take the
+//! ziggurat's fast path in every lane at once (about 99% of draws) and finish the rare rest
+//! lane by lane, exactly as `rand_distr`'s `StandardNormal` would; events and out-of-range
+//! exponents are handled lane by lane too.
+//!
+//! The loop is compiled three times, for AVX-512, AVX2 and plain x86-64, and the fastest the
+//! processor has is chosen at run time. Rust never fuses a multiply and an add on its own, so
+//! all three give the same bits (tested).
+
+// A lane loop indexes several arrays in step, `for l in 0..LANES`: the form the vectoriser reads
+// best, and the clearest one here.
+#![allow(clippy::needless_range_loop)]
+
+use super::{EventCursor, J, LAMBDA, Model, Outcome, R};
+use crate::distribution::{standard_normal, uniform};
+use crate::fastmath;
+use crate::param::{PARAM_COUNT, Param};
+use crate::rng::{self, Xoshiro};
+use rand::Rng;
+use rand::distr::{Distribution, Open01};
+
+use super::ziggurat;
+
+/// Trials simulated side by side.
+pub const LANES: usize = 8;
+
+/// One value per lane.
+type Reals = [f64; LANES];
+
+/// 2⁻⁵³: a uniform draw is the top 53 bits of the stream's output times this (as `rand`'s
+/// `StandardUniform` makes it).
+const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+
+/// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
+const EXPONENT_TWO: u64 = 1024 << 52;
+
+/// The results of one batch of [`LANES`] trials.
+#[derive(Clone, Debug)]
+pub struct Lanes {
+    months: usize,
+    /// Cumulative probability of a treaty by the end of each month, month-major:
+    /// `cumulative[t * LANES + lane]`.
+    cumulative: Vec<f64>,
+    /// The month of each lane's change of prime minister, `usize::MAX` for none.
+    exits: [usize; LANES],
+}
+
+impl Lanes {
+    /// Room for batches over `months` months.
+    pub fn new(months: usize) -> Lanes {
+        Lanes {
+            months,
+            cumulative: vec![0.0; months * LANES],
+            exits: [usize::MAX; LANES],
+        }
+    }
+
+    /// Copies lane `lane`'s cumulative probabilities by month into `row` (length T).
+    #[inline]
+    pub fn copy_cumulative(&self, lane: usize, row: &mut [f64]) {
+        for (value, month) in row.iter_mut().zip(self.cumulative.chunks_exact(LANES)) {
+            *value = month[lane];
+        }
+    }
+
+    /// What happened in lane `lane` besides its treaty probability.
+    #[inline]
+    pub fn outcome(&self, lane: usize) -> Outcome {
+        Outcome {
+            leader_exit_month: (self.exits[lane] != usize::MAX).then_some(self.exits[lane]),
+            signed_month: None,
+        }
+    }
+}
+
+/// The month-loop streams of the eight trials, state word by state word.
+struct Streams {
+    s: [[u64; LANES]; 4],
+}
+
+impl Streams {
+    fn new(keys: &[u64; LANES]) -> Streams {
+        let states = keys.map(|key| rng::process_rng(key).s);
+        Streams {
+            s: std::array::from_fn(|w| std::array::from_fn(|l| states[l][w])),
+        }
+    }
+
+    /// Lane `lane`'s stream, to draw from it alone.
+    #[inline]
+    fn lane(&self, lane: usize) -> Xoshiro {
+        Xoshiro {
+            s: std::array::from_fn(|w| self.s[w][lane]),
+        }
+    }
+
+    /// Puts back a stream taken with [`Streams::lane`].
+    #[inline]
+    fn set_lane(&mut self, lane: usize, stream: &Xoshiro) {
+        for w in 0..4 {
+            self.s[w][lane] = stream.s[w];
+        }
+    }
+
+    /// The next output of every stream.
+    #[inline(always)]
+    fn next(&mut self) -> [u64; LANES] {
+        self.next_where(&[true; LANES])
+    }
+
+    /// The next output of the streams of the `active` lanes; the others do not move (their
+    /// output is meaningless).
+    #[inline(always)]
+    fn next_where(&mut self, active: &[bool; LANES]) -> [u64; LANES] {
+        let mut out = [0; LANES];
+        for l in 0..LANES {
+            let mut s = [self.s[0][l], self.s[1][l], self.s[2][l], self.s[3][l]];
+            out[l] = Xoshiro::step(&mut s);
+            for (w, word) in s.into_iter().enumerate() {
+                self.s[w][l] = if active[l] { word } else { self.s[w][l] };
+            }
+        }
+        out
+    }
+}
+
+/// A standard normal in every lane: `rand_distr`'s ziggurat, its fast path in all lanes at
+/// once, the rest lane by lane.
+#[inline(always)]
+fn normals(streams: &mut Streams) -> Reals {
+    let bits = streams.next();
+    let mut x = [0.0; LANES];
+    let mut accepted = [true; LANES];
+    for l in 0..LANES {
+        let (i, u) = layer_and_position(bits[l]);
+        x[l] = u * ziggurat::X[i];
+        accepted[l] = x[l].abs() < ziggurat::X[i + 1];
+    }
+    if accepted.contains(&false) {
+        for l in 0..LANES {
+            if !accepted[l] {
+                x[l] = normal_beyond_fast_path(streams, l, bits[l]);
+            }
+        }
+    }
+    x
+}
+
+/// The ziggurat's layer (low 8 bits) and position in [−1, 1) (top 52 bits) of an output.
+#[inline(always)]
+fn layer_and_position(bits: u64) -> (usize, f64) {
+    (
+        (bits & 0xff) as usize,
+        f64::from_bits((bits >> 12) | EXPONENT_TWO) - 3.0,
+    )
+}
+
+/// The rest of `rand_distr`'s ziggurat for a draw `bits` that missed the fast path: the tail
+/// from layer 0, else the wedge test, else a fresh draw.
+#[cold]
+#[inline(never)]
+fn normal_beyond_fast_path(streams: &mut Streams, lane: usize, bits: u64) -> f64 {
+    let mut stream = streams.lane(lane);
+    let (i, u) = layer_and_position(bits);
+    let x = u * ziggurat::X[i];
+    let z = if i == 0 {
+        normal_tail(&mut stream, u)
+    } else if ziggurat::F[i + 1] + (ziggurat::F[i] - ziggurat::F[i + 1]) * uniform(&mut stream)
+        < (-x * x / 2.0).exp()
+    {
+        x
+    } else {
+        standard_normal(&mut stream)
+    };
+    streams.set_lane(lane, &stream);
+    z
+}
+
+/// A draw beyond ±r (Marsaglia's tail method, as `rand_distr` does it), on the side of `u`.
+fn normal_tail<G: Rng + ?Sized>(stream: &mut G, u: f64) -> f64 {
+    let (mut x, mut y) = (1.0f64, 0.0f64);
+    while -2.0 * y < x * x {
+        let x_: f64 = Open01.sample(stream);
+        let y_: f64 = Open01.sample(stream);
+        x = x_.ln() / ziggurat::R;
+        y = y_.ln();
+    }
+    if u < 0.0 {
+        x - ziggurat::R
+    } else {
+        ziggurat::R - x
+    }
+}
+
+/// [`fastmath::exp`] in every lane: branch-free for all, then redone where out of its range.
+#[inline(always)]
+fn exp(x: &Reals) -> Reals {
+    let mut y = [0.0; LANES];
+    for l in 0..LANES {
+        y[l] = fastmath::exp_in_range(x[l]);
+    }
+    if x.iter().any(|v| !(-708.0..=709.0).contains(v)) {
+        for l in 0..LANES {
+            y[l] = fastmath::exp(x[l]);
+        }
+    }
+    y
+}
+
+/// The instruction sets the loop is compiled for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    /// Plain x86-64 (SSE2), or any other architecture.
+    Baseline,
+    /// AVX2: four doubles a register.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    /// AVX-512 F, DQ and VL: eight doubles a register.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    /// The widest this processor has.
+    fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                return Isa::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Baseline
+    }
+
+    /// Every set this processor can run, narrowest first.
+    #[cfg(test)]
+    fn available() -> Vec<Isa> {
+        let mut all = vec![Isa::Baseline];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                all.push(Isa::Avx2);
+            }
+            if Isa::detect() == Isa::Avx512 {
+                all.push(Isa::Avx512);
+            }
+        }
+        all
+    }
+}
+
+impl Model {
+    /// Simulates [`LANES`] trials under the conditional estimator, lane `l` being the trial
+    /// with key `keys[l]` and parameter draws `draws[l]`, into `out`. Lane for lane the same
+    /// bits as [`Model::simulate`] with [`rng::process_rng`]`(keys[l])`.
+    pub fn simulate_lanes(
+        &self,
+        keys: &[u64; LANES],
+        draws: &[[f64; PARAM_COUNT]; LANES],
+        out: &mut Lanes,
+    ) {
+        self.simulate_lanes_on(Isa::detect(), keys, draws, out);
+    }
+
+    fn simulate_lanes_on(
+        &self,
+        isa: Isa,
+        keys: &[u64; LANES],
+        draws: &[[f64; PARAM_COUNT]; LANES],
+        out: &mut Lanes,
+    ) {
+        match isa {
+            Isa::Baseline => lanes(self, keys, draws, out),
+            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX2 on this processor.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { lanes_avx2(self, keys, draws, out) },
+            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX-512 F, DQ and VL.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { lanes_avx512(self, keys, draws, out) },
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn lanes_avx2(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &[[f64; PARAM_COUNT]; LANES],
+    out: &mut Lanes,
+) {
+    lanes(model, keys, draws, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn lanes_avx512(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &[[f64; PARAM_COUNT]; LANES],
+    out: &mut Lanes,
+) {
+    lanes(model, keys, draws, out);
+}
+
+/// The month loop of [`Model::simulate`] (conditional), lane by lane. Steps are numbered as in
+/// SPEC §4.
+#[inline(always)]
+fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES], out: &mut Lanes) {
+    let p = |param: Param| -> Reals { std::array::from_fn(|l| draws[l][param.index()]) };
+    let mut state: [[f64; 6]; LANES] =
+        std::array::from_fn(|l| Param::STATE.map(|q| draws[l][q.index()]));
+    let volatility = p(Param::ProcessWillVolatility);
+    let threshold = p(Param::ProcessSigningThreshold);
+    let inverse_noise = p(Param::ProcessDecisionNoise).map(|s| 1.0 / s);
+    let hazard = p(Param::JapanLeaderExitHazard);
+    let successor = p(Param::JapanSuccessorWill);
+    let leverage = p(Param::UsLeverage);
+    let mut bar: Reals = std::array::from_fn(|l| model.bar(&state[l], threshold[l], leverage[l]));
+    let mut japan: Reals = std::array::from_fn(|l| state[l][J]);
+    let mut russia: Reals = std::array::from_fn(|l| state[l][R]);
+    let mut rate: Reals = std::array::from_fn(|l| state[l][LAMBDA]);
+    let mut in_office = [true; LANES];
+    let mut exits = [usize::MAX; LANES];
+    let mut survival = [1.0; LANES];
+    let mut events: EventCursor = model.event_cursor();
+    let mut streams = Streams::new(keys);
+    debug_assert_eq!(out.months, model.months);
+    for (t, cumulative) in out.cumulative.chunks_exact_mut(LANES).enumerate() {
+        // 1. Random walk of both sides' will.
+        if t > 0 {
+            let z = normals(&mut streams);
+            for l in 0..LANES {
+                japan[l] = (japan[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+            }
+            let z = normals(&mut streams);
+            for l in 0..LANES {
+                russia[l] = (russia[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+            }
+        }
+        // 2. This month's events, in file order, lane by lane.
+        if t == events.next_month {
+            let mut after = events;
+            for l in 0..LANES {
+                let s = &mut state[l];
+                (s[J], s[R], s[LAMBDA]) = (japan[l], russia[l], rate[l]);
+                let mut stream = streams.lane(l);
+                after = events;
+                model.fire_events(
+                    &mut after,
+                    s,
+                    &mut bar[l],
+                    threshold[l],
+                    leverage[l],
+                    &mut stream,
+                );
+                streams.set_lane(l, &stream);
+                (japan[l], russia[l], rate[l]) = (s[J], s[R], s[LAMBDA]);
+            }
+            events = after;
+        }
+        // 3. At most one change of prime minister: only lanes still in office draw.
+        if in_office.contains(&true) {
+            let bits = streams.next_where(&in_office);
+            for l in 0..LANES {
+                let leaves = in_office[l] & (UNIT * ((bits[l] >> 11) as f64) < hazard[l]);
+                japan[l] = if leaves { successor[l] } else { japan[l] };
+                exits[l] = if leaves { t } else { exits[l] };
+                in_office[l] &= !leaves;
+            }
+        }
+        // 4. The summit, replaced by its probability: q = λ·p, S ← S·(1 − q).
+        let x: Reals =
+            std::array::from_fn(|l| (bar[l] - japan[l].min(russia[l])) * inverse_noise[l]);
+        let e = exp(&x);
+        for l in 0..LANES {
+            let q = rate[l] * (1.0 / (1.0 + e[l]));
+            survival[l] = if rate[l] > 0.0 {
+                survival[l] * (1.0 - q)
+            } else {
+                survival[l]
+            };
+            cumulative[l] = 1.0 - survival[l];
+        }
+    }
+    out.exits = exits;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Estimator;
+
+    /// The lanes' normals are `rand_distr`'s `StandardNormal` on each lane's stream, slow paths
+    /// and tail included.
+    #[test]
+    fn normals_are_rand_distr_standard_normal() {
+        let keys: [u64; LANES] = std::array::from_fn(|l| rng::trial_key(99, l as u64));
+        let mut streams = Streams::new(&keys);
+        let mut references = keys.map(rng::process_rng);
+        let mut tails = 0;
+        for _ in 0..200_000 {
+            let z = normals(&mut streams);
+            for l in 0..LANES {
+                assert_eq!(
+                    z[l].to_bits(),
+                    standard_normal(&mut references[l]).to_bits()
+                );
+                tails += usize::from(z[l].abs() > ziggurat::R);
+            }
+        }
+        assert!(tails > 100, "the tail was reached {tails} times");
+        for l in 0..LANES {
+            assert_eq!(streams.lane(l), references[l]);
+        }
+    }
+
+    fn model(text: &str) -> Model {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::write(dir.path().join("lanes.toml"), text).expect("scenario written");
+        let scenario = crate::scenario::Catalog::new(dir.path())
+            .load("lanes", &[])
+            .expect("valid scenario");
+        Model::new(&scenario)
+    }
+
+    /// Every lane equals the scalar month loop to the bit, on every instruction set here.
+    #[test]
+    fn lanes_equal_the_scalar_loop() {
+        let model = model(
+            r#"
+            [simulation]
+            start = "2020-01"
+            deadline = "2021-09"
+            [japan]
+            will = "beta(6, 3)"
+            security_concession = "0.05 to 0.3"
+            leader_exit_hazard = "uniform(0, 0.2)"
+            successor_will = "beta(2, 5)"
+            [russia]
+            will = "beta(2.5, 6.5)"
+            security_demand = "pert(0.45, 0.7, 0.95)"
+            [us]
+            indifference = "uniform(0.2, 0.8)"
+            leverage = 0.2
+            [process]
+            summit_rate = "uniform(0, 0.5)"
+            will_volatility = "0.02 to 0.3"
+            signing_threshold = "0.25 to 0.45"
+            decision_noise = "lognormal(-6, 2)"
+            [[event]]
+            name = "a"
+            month = "2020-01"
+            probability = 0.5
+            effects = { "russia.will" = -0.05, "process.summit_rate" = "uniform(-0.6, 0.3)" }
+            [[event]]
+            name = "b"
+            month = "2020-04"
+            probability = 0.3
+            effects = { "russia.security_demand" = "uniform(0, 0.05)" }
+            [[event]]
+            name = "c"
+            month = "2020-04"
+            probability = 0.7
+            effects = { "japan.will" = "normal(0, 0.3)" }
+            "#,
+        );
+        let months = model.months();
+        let mut row = vec![0.0; months];
+        let mut reference = vec![0.0; months];
+        for isa in Isa::available() {
+            let mut out = Lanes::new(months);
+            let mut draws = [[0.0; PARAM_COUNT]; LANES];
+            for batch in 0..500u64 {
+                let keys: [u64; LANES] =
+                    std::array::from_fn(|l| rng::trial_key(7, batch * LANES as u64 + l as u64));
+                for l in 0..LANES {
+                    model.draw(keys[l], &mut draws[l]);
+                }
+                model.simulate_lanes_on(isa, &keys, &draws, &mut out);
+                for l in 0..LANES {
+                    let outcome = model.simulate(
+                        &draws[l],
+                        &mut rng::process_rng(keys[l]),
+                        Estimator::Conditional,
+                        &mut reference,
+                    );
+                    out.copy_cumulative(l, &mut row);
+                    assert_eq!(out.outcome(l), outcome, "{isa:?} batch {batch} lane {l}");
+                    for t in 0..months {
+                        assert_eq!(
+                            row[t].to_bits(),
+                            reference[t].to_bits(),
+                            "{isa:?} batch {batch} lane {l} month {t}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
