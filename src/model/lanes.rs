@@ -388,11 +388,8 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
         let e = exp(&x);
         for l in 0..LANES {
             let q = rate[l] * (1.0 / (1.0 + e[l]));
-            survival[l] = if rate[l] > 0.0 {
-                survival[l] * (1.0 - q)
-            } else {
-                survival[l]
-            };
+            let q = if rate[l] > 0.0 { q } else { 0.0 };
+            survival[l] *= 1.0 - q;
             cumulative[l] = 1.0 - survival[l];
         }
     }

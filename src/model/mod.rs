@@ -228,11 +228,11 @@ impl Model {
             }
             // 4. A summit, and the signing decision.
             if CONDITIONAL {
-                // With no summit possible q is exactly 0 whatever p is.
-                if rate > 0.0 {
-                    let q = rate * signing_probability(japan.min(russia), bar, inverse_noise);
-                    survival *= 1.0 - q;
-                }
+                // With no summit possible q is exactly 0 whatever p is (even NaN, from s so
+                // small that 1/s is infinite).
+                let q = rate * signing_probability(japan.min(russia), bar, inverse_noise);
+                let q = if rate > 0.0 { q } else { 0.0 };
+                survival *= 1.0 - q;
                 cumulative[t] = 1.0 - survival;
             } else {
                 if uniform(rng) < rate
