@@ -88,7 +88,7 @@ impl Copula {
             let correlated: f64 = (0..=i).map(|j| self.cholesky[i * k + j] * z[j]).sum();
             draws[self.members[i]] = match self.marginals[i] {
                 Dist::Normal { mean, sd } => mean + sd * correlated,
-                Dist::LogNormal { mu, sigma } => (mu + sigma * correlated).exp(),
+                Dist::LogNormal { mu, sigma } => crate::fastmath::exp(mu + sigma * correlated),
                 marginal => {
                     let u =
                         normal_cdf(correlated).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);

@@ -3,13 +3,13 @@
 //!
 //! Samplers are chosen for speed (SPEC §10): beta draws are a ratio of two gamma draws
 //! (Marsaglia & Tsang, "A simple method for generating gamma variables", ACM TOMS 2000,
-//! as implemented by `rand_distr::Gamma`), normal draws use `rand_distr`'s ziggurat, and the
+//! draw for draw as `rand_distr::Gamma`, inlined), normal draws use `rand_distr`'s ziggurat, and the
 //! bounded families with closed-form quantiles use inversion.
 
 use crate::fit;
 use crate::param::Domain;
 use rand::Rng;
-use rand_distr::{Distribution, Gamma, StandardNormal, StandardUniform};
+use rand_distr::{Distribution, Exp1, Open01, StandardNormal, StandardUniform};
 use statrs::function::beta::{beta_reg, ln_beta};
 use statrs::function::erf::{erfc, erfc_inv};
 use std::fmt;
@@ -596,9 +596,9 @@ pub enum Sampler {
         /// hi − lo.
         width: f64,
         /// Gamma(a) sampler of the numerator.
-        x: Gamma<f64>,
+        x: Gamma,
         /// Gamma(b) sampler of the rest.
-        y: Gamma<f64>,
+        y: Gamma,
     },
     /// mean + sd · Z.
     Normal {
@@ -642,7 +642,7 @@ pub enum Sampler {
 impl Sampler {
     /// Compiles a validated distribution.
     pub fn new(dist: &Dist) -> Sampler {
-        let gamma = |shape: f64| Gamma::new(shape, 1.0).expect("validated shape > 0");
+        let gamma = Gamma::new;
         match *dist {
             Dist::Constant(c) => Sampler::Constant(c),
             Dist::Uniform { lo, hi } => Sampler::Uniform { lo, width: hi - lo },
@@ -705,8 +705,83 @@ impl Sampler {
                     truncnormal_quantile(mean, sd, lo, hi, uniform(rng))
                 }
             }
-            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
+            Sampler::LogNormal { mu, sigma } => {
+                crate::fastmath::exp(mu + sigma * standard_normal(rng))
+            }
             Sampler::Triangular { lo, mode, hi } => triangular_quantile(lo, mode, hi, uniform(rng)),
+        }
+    }
+}
+
+/// Gamma(shape, 1): `rand_distr`'s `Gamma` draw for draw (Marsaglia & Tsang 2000 for
+/// shape > 1; Gamma(shape + 1)·U^(1/shape) below 1; Exp(1) at 1), written here so that
+/// it inlines into the parameter draws, where `rand_distr`'s did not.
+#[derive(Clone, Copy, Debug)]
+pub struct Gamma {
+    /// shape − 1/3 (of shape + 1 below 1).
+    d: f64,
+    /// 1 / √(9d).
+    c: f64,
+    form: GammaForm,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum GammaForm {
+    Large,
+    Small { inverse_shape: f64 },
+    Exponential,
+}
+
+impl Gamma {
+    /// The sampler of Gamma(`shape`, 1); `shape` is positive and finite (validated).
+    pub fn new(shape: f64) -> Gamma {
+        let (form, large) = if shape == 1.0 {
+            (GammaForm::Exponential, shape)
+        } else if shape < 1.0 {
+            let inverse_shape = 1.0 / shape;
+            (GammaForm::Small { inverse_shape }, shape + 1.0)
+        } else {
+            (GammaForm::Large, shape)
+        };
+        let d = large - 1.0 / 3.0;
+        Gamma {
+            d,
+            c: 1.0 / (9.0 * d).sqrt(),
+            form,
+        }
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self.form {
+            GammaForm::Large => self.unscaled(rng) * self.d,
+            GammaForm::Small { inverse_shape } => {
+                let u: f64 = Open01.sample(rng);
+                let a = self.unscaled(rng);
+                a * u.powf(inverse_shape) * self.d
+            }
+            GammaForm::Exponential => Exp1.sample(rng),
+        }
+    }
+
+    /// Marsaglia & Tsang's v, the draw divided by d.
+    #[inline(always)]
+    fn unscaled<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
+            let x = standard_normal(rng);
+            let v_cbrt = 1.0 + self.c * x;
+            if v_cbrt <= 0.0 {
+                continue;
+            }
+            let v = v_cbrt * v_cbrt * v_cbrt;
+            let u: f64 = Open01.sample(rng);
+            let x_sqr = x * x;
+            if u < 1.0 - 0.0331 * x_sqr * x_sqr
+                || u.ln() < 0.5 * x_sqr + self.d * (1.0 - v + v.ln())
+            {
+                return v;
+            }
         }
     }
 }
@@ -726,6 +801,25 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Our gamma is rand_distr's, draw for draw, on both sides of shape 1 and at 1.
+    #[test]
+    fn gamma_is_rand_distr_gamma() {
+        use rand::SeedableRng;
+        for shape in [0.05, 0.3, 0.999, 1.0, 1.5, 3.287, 17.76, 1e6] {
+            let ours = Gamma::new(shape);
+            let theirs = rand_distr::Gamma::new(shape, 1.0).expect("valid shape");
+            let mut a = rand_xoshiro::SplitMix64::seed_from_u64(shape.to_bits());
+            let mut b = a.clone();
+            for _ in 0..20_000 {
+                assert_eq!(
+                    ours.sample(&mut a).to_bits(),
+                    theirs.sample(&mut b).to_bits(),
+                    "{shape}"
+                );
+            }
+        }
+    }
 
     fn parse(text: &str) -> Result<Dist, String> {
         Written::parse(text)?.resolve(Some(Domain::Unit))
