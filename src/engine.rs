@@ -6,7 +6,7 @@
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES, Lanes, Model, Outcome};
+use crate::model::{Estimator, LANES, LaneSums, Lanes, Model, Outcome};
 use crate::param::PARAM_COUNT;
 use crate::rng;
 use crate::stats::{self, Estimate};
@@ -17,9 +17,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Fixed-point unit of a [`Tally`]'s sums: 2⁻⁶².
 const ONE: f64 = (1u64 << 62) as f64;
 
-/// Per-trial quantum: a value x in [0, 1] counts as ⌊x · 2⁵⁰⌋ · 2¹² units, so that a block of
-/// up to 4096 = 2¹² trials sums in a `u64` ([`BlockTally`]) without overflow.
+/// Per-trial quantum: a value x in [0, 1] counts as x · 2⁵⁰ rounded to an integer, times 2¹²
+/// units, so that a block of up to 4096 = 2¹² trials sums in a `u64` ([`BlockTally`]) without
+/// overflow.
 const TRIAL_ONE: f64 = (1u64 << 50) as f64;
+
+/// 2⁵²: added to y in [0, 2⁵⁰], it leaves y rounded to the nearest integer (ties to even) in the
+/// low mantissa bits.
+const ROUNDER: f64 = (1u64 << 52) as f64;
 
 /// Bits between the per-trial quantum and the tally's unit.
 const TRIAL_SHIFT: u32 = 12;
@@ -106,10 +111,13 @@ pub type Samples<'a> = (&'a dyn RecordFormat, BlockWriter<'a>);
 pub type BlockWriter<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
 
 /// A value in [0, 1] in per-trial quanta.
-#[inline]
-fn quantum(x: f64) -> u64 {
-    // Through i64, a single instruction on x86-64 (x · 2⁵⁰ < 2⁶³ always).
-    (x * TRIAL_ONE) as i64 as u64
+#[inline(always)]
+pub(crate) fn quantum(x: f64) -> u64 {
+    // Float additions and integer subtractions only, no float-to-integer conversion (whose
+    // saturating semantics keep a loop over lanes from vectorising).
+    (x * TRIAL_ONE + ROUNDER)
+        .to_bits()
+        .wrapping_sub(ROUNDER.to_bits())
 }
 
 /// A per-trial value in [−1, 1] in a tally's fixed-point units (2⁻⁶²), quantised as
@@ -153,6 +161,18 @@ impl BlockTally {
         for ((sum, sum_sq), &c) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(cumulative) {
             *sum += quantum(c);
             *sum_sq += quantum(c * c);
+        }
+    }
+}
+
+impl From<LaneSums> for BlockTally {
+    /// The sums of a block tallied lane by lane.
+    fn from(lanes: LaneSums) -> BlockTally {
+        let (trials, sum, sum_sq) = lanes.totals();
+        BlockTally {
+            trials,
+            sum,
+            sum_sq,
         }
     }
 }
@@ -279,43 +299,42 @@ impl Engine<'_> {
             Some((format, write)) => (Some(format), Some(write)),
             None => (None, None),
         };
-        let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| {
-            let mut sums = BlockTally::new(months);
-            self.for_each_trial(block, |record| {
-                sums.add(record.cumulative);
-                if let Some(format) = format {
+        let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| match format {
+            Some(format) => {
+                let mut sums = BlockTally::new(months);
+                self.for_each_trial(block, |record| {
+                    sums.add(record.cumulative);
                     format.format(&record, rows);
-                }
-            });
-            tally.add_block(&sums);
+                });
+                tally.add_block(&sums);
+            }
+            None => tally.add_block(&self.tally_block(block)),
         };
         for_each_block(range, || Tally::new(months), per_block, write, progress)
     }
 
+    /// Simulates the trials of `block` and sums them (what [`BlockTally::add`] would sum for
+    /// each, to the bit); under the conditional estimator lane by lane, in vector registers.
+    pub fn tally_block(&self, block: Range<u64>) -> BlockTally {
+        let months = self.model.months();
+        if self.estimator == Estimator::Conditional {
+            let mut sums = LaneSums::new(months);
+            self.for_each_batch(block, |_, count, _, lanes| sums.add(lanes, count));
+            sums.into()
+        } else {
+            let mut sums = BlockTally::new(months);
+            self.for_each_trial(block, |record| sums.add(record.cumulative));
+            sums
+        }
+    }
+
     /// Simulates each trial of `block` in turn, handing its record to `visit`. The scratch
-    /// buffers are allocated once per block, not per trial. Under the conditional estimator the
-    /// month loop runs [`LANES`] trials side by side ([`Model::simulate_lanes`]), with the same
-    /// bits as one at a time.
+    /// buffers are allocated once per block, not per trial.
     pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
         let months = self.model.months();
         let mut cumulative = vec![0.0; months];
         if self.estimator == Estimator::Conditional {
-            let mut lanes = Lanes::new(months);
-            let mut keys = [0; LANES];
-            let mut draws = [[0.0; PARAM_COUNT]; LANES];
-            let mut first = block.start;
-            while first < block.end {
-                let count = (block.end - first).min(LANES as u64) as usize;
-                for l in 0..LANES {
-                    // A short last batch fills its idle lanes with copies of its first trial.
-                    keys[l] = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
-                    if l < count {
-                        self.model.draw(keys[l], &mut draws[l]);
-                    } else {
-                        draws[l] = draws[0];
-                    }
-                }
-                self.model.simulate_lanes(&keys, &draws, &mut lanes);
+            self.for_each_batch(block, |first, count, draws, lanes| {
                 for (l, draws) in draws.iter().enumerate().take(count) {
                     lanes.copy_cumulative(l, &mut cumulative);
                     visit(TrialRecord {
@@ -325,8 +344,7 @@ impl Engine<'_> {
                         cumulative: &cumulative,
                     });
                 }
-                first += count as u64;
-            }
+            });
             return;
         }
         let mut draws = [0.0; PARAM_COUNT];
@@ -345,5 +363,73 @@ impl Engine<'_> {
                 cumulative: &cumulative,
             });
         }
+    }
+
+    /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time
+    /// ([`Model::simulate_lanes`], the same bits as one at a time), handing `visit` each
+    /// batch's first trial, its number of trials (fewer than [`LANES`] only at the end of the
+    /// block; idle lanes repeat the batch's first trial), the draws and the results.
+    fn for_each_batch(
+        &self,
+        block: Range<u64>,
+        mut visit: impl FnMut(u64, usize, &[[f64; PARAM_COUNT]; LANES], &Lanes),
+    ) {
+        let mut lanes = Lanes::new(self.model.months());
+        let mut keys = [0; LANES];
+        let mut draws = [[0.0; PARAM_COUNT]; LANES];
+        let mut first = block.start;
+        while first < block.end {
+            let count = (block.end - first).min(LANES as u64) as usize;
+            for l in 0..LANES {
+                keys[l] = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
+                if l < count {
+                    self.model.draw(keys[l], &mut draws[l]);
+                } else {
+                    draws[l] = draws[0];
+                }
+            }
+            self.model.simulate_lanes(&keys, &draws, &mut lanes);
+            visit(first, count, &draws, &lanes);
+            first += count as u64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Catalog;
+
+    /// The lane-by-lane tally equals the trial-by-trial one to the bit, whole batches and
+    /// short ones, under both estimators.
+    #[test]
+    fn tally_block_equals_trial_by_trial_sums() {
+        let scenario = Catalog::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .load("baseline", &[])
+            .expect("shipped scenario");
+        let model = Model::new(&scenario);
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            let engine = Engine {
+                model: &model,
+                seed: 11,
+                estimator,
+            };
+            for block in [0..BLOCK, 5..1003, 4096..4099] {
+                let mut expected = BlockTally::new(model.months());
+                engine.for_each_trial(block.clone(), |record| expected.add(record.cumulative));
+                assert_eq!(engine.tally_block(block.clone()), expected, "{block:?}");
+                assert_eq!(expected.trials, block.end - block.start);
+            }
+        }
+    }
+
+    #[test]
+    fn quantum_rounds_to_the_nearest_step() {
+        assert_eq!(quantum(0.0), 0);
+        assert_eq!(quantum(1.0), 1 << 50);
+        assert_eq!(quantum(0.5), 1 << 49);
+        assert_eq!(quantum(2.6 / TRIAL_ONE), 3);
+        assert_eq!(quantum(2.4 / TRIAL_ONE), 2);
+        assert_eq!(fixed(-0.5), -(1 << 61));
     }
 }

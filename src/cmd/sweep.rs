@@ -2,7 +2,7 @@
 //! numbers, so curves are smooth and, where the model is monotone, exactly monotone).
 
 use crate::cli::SweepArgs;
-use crate::engine::{Accumulator, BlockTally, Engine, Tally, for_each_block};
+use crate::engine::{Accumulator, Engine, Tally, for_each_block};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
 use crate::model::{Estimator, Model};
@@ -251,8 +251,7 @@ fn run_points(
         || PointTallies(vec![Tally::new(months); models.len()]),
         |block, acc: &mut PointTallies, _| {
             for (engine, tally) in engines.iter().zip(&mut acc.0) {
-                let mut sums = BlockTally::new(months);
-                engine.for_each_trial(block.clone(), |record| sums.add(record.cumulative));
+                let sums = engine.tally_block(block.clone());
                 tally.add_block(&sums);
             }
         },

@@ -20,6 +20,7 @@
 
 use super::{EventCursor, J, LAMBDA, Model, Outcome, R};
 use crate::distribution::{standard_normal, uniform};
+use crate::engine::quantum;
 use crate::fastmath;
 use crate::param::{PARAM_COUNT, Param};
 use crate::rng::{self, Xoshiro};
@@ -45,9 +46,8 @@ const EXPONENT_TWO: u64 = 1024 << 52;
 #[derive(Clone, Debug)]
 pub struct Lanes {
     months: usize,
-    /// Cumulative probability of a treaty by the end of each month, month-major:
-    /// `cumulative[t * LANES + lane]`.
-    cumulative: Vec<f64>,
+    /// Cumulative probability of a treaty by the end of each month: `cumulative[t][lane]`.
+    cumulative: Vec<[f64; LANES]>,
     /// The month of each lane's change of prime minister, `usize::MAX` for none.
     exits: [usize; LANES],
 }
@@ -57,7 +57,7 @@ impl Lanes {
     pub fn new(months: usize) -> Lanes {
         Lanes {
             months,
-            cumulative: vec![0.0; months * LANES],
+            cumulative: vec![[0.0; LANES]; months],
             exits: [usize::MAX; LANES],
         }
     }
@@ -65,7 +65,7 @@ impl Lanes {
     /// Copies lane `lane`'s cumulative probabilities by month into `row` (length T).
     #[inline]
     pub fn copy_cumulative(&self, lane: usize, row: &mut [f64]) {
-        for (value, month) in row.iter_mut().zip(self.cumulative.chunks_exact(LANES)) {
+        for (value, month) in row.iter_mut().zip(&self.cumulative) {
             *value = month[lane];
         }
     }
@@ -76,6 +76,78 @@ impl Lanes {
         Outcome {
             leader_exit_month: (self.exits[lane] != usize::MAX).then_some(self.exits[lane]),
             signed_month: None,
+        }
+    }
+}
+
+/// A block's sums of cumulative probabilities and their squares, month by month and lane by
+/// lane, in the per-trial quanta of [`crate::engine`] (a block of 4096 trials puts at most 512
+/// in a lane: no overflow).
+#[derive(Clone, Debug)]
+pub struct LaneSums {
+    trials: u64,
+    sum: Vec<[u64; LANES]>,
+    sum_sq: Vec<[u64; LANES]>,
+}
+
+impl LaneSums {
+    /// Empty sums over `months` months.
+    pub fn new(months: usize) -> LaneSums {
+        LaneSums {
+            trials: 0,
+            sum: vec![[0; LANES]; months],
+            sum_sq: vec![[0; LANES]; months],
+        }
+    }
+
+    /// Adds the first `count` lanes of a batch.
+    pub fn add(&mut self, lanes: &Lanes, count: usize) {
+        self.trials += count as u64;
+        debug_assert!(self.trials <= crate::engine::BLOCK);
+        match Isa::detect() {
+            Isa::Baseline => add_sums(self, lanes, count),
+            // SAFETY: `Isa::detect` found AVX2 on this processor.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { add_sums_avx2(self, lanes, count) },
+            // SAFETY: `Isa::detect` found AVX-512 F, DQ and VL.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { add_sums_avx512(self, lanes, count) },
+        }
+    }
+
+    /// The number of trials and the sums by month over all lanes.
+    pub fn totals(&self) -> (u64, Vec<u64>, Vec<u64>) {
+        let total = |sums: &[[u64; LANES]]| sums.iter().map(|s| s.iter().sum()).collect();
+        (self.trials, total(&self.sum), total(&self.sum_sq))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn add_sums_avx2(sums: &mut LaneSums, lanes: &Lanes, count: usize) {
+    add_sums(sums, lanes, count);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn add_sums_avx512(sums: &mut LaneSums, lanes: &Lanes, count: usize) {
+    add_sums(sums, lanes, count);
+}
+
+#[inline(always)]
+fn add_sums(sums: &mut LaneSums, lanes: &Lanes, count: usize) {
+    // Idle lanes (past `count`) add nothing.
+    let keep: [u64; LANES] = std::array::from_fn(|l| if l < count { u64::MAX } else { 0 });
+    for ((sum, sum_sq), month) in sums
+        .sum
+        .iter_mut()
+        .zip(&mut sums.sum_sq)
+        .zip(&lanes.cumulative)
+    {
+        for l in 0..LANES {
+            let c = month[l];
+            sum[l] += quantum(c) & keep[l];
+            sum_sq[l] += quantum(c * c) & keep[l];
         }
     }
 }
@@ -116,15 +188,26 @@ impl Streams {
     }
 
     /// The next output of the streams of the `active` lanes; the others do not move (their
-    /// output is meaningless).
+    /// output is meaningless). [`Xoshiro::step`], written word-array by word-array so that
+    /// each line is one vector operation across the lanes.
     #[inline(always)]
     fn next_where(&mut self, active: &[bool; LANES]) -> [u64; LANES] {
+        let [s0, s1, s2, s3] = &mut self.s;
         let mut out = [0; LANES];
         for l in 0..LANES {
-            let mut s = [self.s[0][l], self.s[1][l], self.s[2][l], self.s[3][l]];
-            out[l] = Xoshiro::step(&mut s);
-            for (w, word) in s.into_iter().enumerate() {
-                self.s[w][l] = if active[l] { word } else { self.s[w][l] };
+            out[l] = s0[l]
+                .wrapping_add(s3[l])
+                .rotate_left(23)
+                .wrapping_add(s0[l]);
+            let t = s1[l] << 17;
+            let n2 = s2[l] ^ s0[l];
+            let n3 = s3[l] ^ s1[l];
+            let n1 = s1[l] ^ n2;
+            let n0 = s0[l] ^ n3;
+            let n2 = n2 ^ t;
+            let n3 = n3.rotate_left(45);
+            if active[l] {
+                (s0[l], s1[l], s2[l], s3[l]) = (n0, n1, n2, n3);
             }
         }
         out
@@ -141,7 +224,7 @@ fn normals(streams: &mut Streams) -> Reals {
     for l in 0..LANES {
         let (i, u) = layer_and_position(bits[l]);
         x[l] = u * ziggurat::X[i];
-        accepted[l] = x[l].abs() < ziggurat::X[i + 1];
+        accepted[l] = x[l].abs() < ziggurat::X_NEXT[i];
     }
     if accepted.contains(&false) {
         for l in 0..LANES {
@@ -339,7 +422,7 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
     let mut events: EventCursor = model.event_cursor();
     let mut streams = Streams::new(keys);
     debug_assert_eq!(out.months, model.months);
-    for (t, cumulative) in out.cumulative.chunks_exact_mut(LANES).enumerate() {
+    for (t, cumulative) in out.cumulative.iter_mut().enumerate() {
         // 1. Random walk of both sides' will.
         if t > 0 {
             let z = normals(&mut streams);

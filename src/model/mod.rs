@@ -4,7 +4,7 @@
 mod lanes;
 mod ziggurat;
 
-pub use lanes::{LANES, Lanes};
+pub use lanes::{LANES, LaneSums, Lanes};
 
 use crate::copula::Copula;
 use crate::distribution::{Sampler, standard_normal, uniform};

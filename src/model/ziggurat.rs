@@ -9,9 +9,23 @@
 pub const R: f64 = 3.654152885361008796;
 
 /// x_i: layer i spans [0, x_i); x_256 = 0.
+pub static X: [f64; 257] = X_TABLE;
+
+/// x_{i+1}, for i = 0 … 255: a table of its own, so that the lanes look it up with one gather
+/// as they do x_i.
+pub static X_NEXT: [f64; 256] = {
+    let mut next = [0.0; 256];
+    let mut i = 0;
+    while i < 256 {
+        next[i] = X_TABLE[i + 1];
+        i += 1;
+    }
+    next
+};
+
 #[rustfmt::skip]
 #[allow(clippy::excessive_precision)]
-pub static X: [f64; 257] = [
+const X_TABLE: [f64; 257] = [
     3.910757959537090045, 3.654152885361008796, 3.449278298560964462, 3.320244733839166074,
     3.224575052047029100, 3.147889289517149969, 3.083526132001233044, 3.027837791768635434,
     2.978603279880844834, 2.934366867207854224, 2.894121053612348060, 2.857138730872132548,
