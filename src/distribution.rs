@@ -536,7 +536,9 @@ fn pert_shape(lo: f64, mode: f64, hi: f64) -> (f64, f64) {
     )
 }
 
-fn triangular_quantile(lo: f64, mode: f64, hi: f64, u: f64) -> f64 {
+/// Inversion of the triangular CDF at u.
+#[inline(always)]
+pub(crate) fn triangular_quantile(lo: f64, mode: f64, hi: f64, u: f64) -> f64 {
     let range = hi - lo;
     if u * range < mode - lo {
         lo + (u * range * (mode - lo)).sqrt()
@@ -763,6 +765,11 @@ impl Gamma {
             }
             GammaForm::Exponential => Exp1.sample(rng),
         }
+    }
+
+    /// (d, c) when shape > 1, where a draw is one Marsaglia–Tsang attempt, or more.
+    pub fn large_shape(&self) -> Option<(f64, f64)> {
+        matches!(self.form, GammaForm::Large).then_some((self.d, self.c))
     }
 
     /// Marsaglia & Tsang's v, the draw divided by d.

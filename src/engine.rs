@@ -366,9 +366,9 @@ impl Engine<'_> {
     }
 
     /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time
-    /// ([`Model::simulate_lanes`], the same bits as one at a time), handing `visit` each
+    /// ([`Model::trials_lanes`], the same bits as one at a time), handing `visit` each
     /// batch's first trial, its number of trials (fewer than [`LANES`] only at the end of the
-    /// block; idle lanes repeat the batch's first trial), the draws and the results.
+    /// block; idle lanes repeat its last trial), the draws and the results.
     fn for_each_batch(
         &self,
         block: Range<u64>,
@@ -380,15 +380,10 @@ impl Engine<'_> {
         let mut first = block.start;
         while first < block.end {
             let count = (block.end - first).min(LANES as u64) as usize;
-            for l in 0..LANES {
-                keys[l] = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
-                if l < count {
-                    self.model.draw(keys[l], &mut draws[l]);
-                } else {
-                    draws[l] = draws[0];
-                }
+            for (l, key) in keys.iter_mut().enumerate() {
+                *key = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
             }
-            self.model.simulate_lanes(&keys, &draws, &mut lanes);
+            self.model.trials_lanes(&keys, &mut draws, &mut lanes);
             visit(first, count, &draws, &lanes);
             first += count as u64;
         }

@@ -39,8 +39,18 @@ pub fn trial_key(seed: u64, trial: u64) -> u64 {
 /// The stream parameter `index` (canonical order) of a trial draws from.
 #[inline]
 pub fn param_rng(key: u64, index: usize) -> SplitMix64 {
-    SplitMix64::seed_from_u64(mix(key ^ (index as u64 + 1)))
+    SplitMix64::seed_from_u64(param_seed(key, index))
 }
+
+/// The seed (the initial state) of [`param_rng`].
+#[inline]
+pub fn param_seed(key: u64, index: usize) -> u64 {
+    mix(key ^ (index as u64 + 1))
+}
+
+/// SplitMix64's increment, the golden ratio in 64 bits: the stream's state moves by it and
+/// each output is [`mix`] of the state.
+pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The stream of a trial's month loop.
 #[inline]
@@ -116,6 +126,11 @@ mod tests {
         assert_eq!(key, trial_key(20200122, 7));
         assert_ne!(key, trial_key(20200122, 8));
         assert_ne!(key, trial_key(20200123, 7));
+        let mut stream = param_rng(key, 3);
+        let state = param_seed(key, 3);
+        for k in 1..=5u64 {
+            assert_eq!(stream.next_u64(), mix(state.wrapping_add(k * GOLDEN_GAMMA)));
+        }
         let a = process_rng(key).next_u64();
         let b = param_rng(key, 0).next_u64();
         assert_ne!(a, b);

@@ -33,11 +33,11 @@ use super::ziggurat;
 pub const LANES: usize = 8;
 
 /// One value per lane.
-type Reals = [f64; LANES];
+pub(super) type Reals = [f64; LANES];
 
 /// 2⁻⁵³: a uniform draw is the top 53 bits of the stream's output times this (as `rand`'s
 /// `StandardUniform` makes it).
-const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+pub(super) const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 
 /// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
 const EXPONENT_TWO: u64 = 1024 << 52;
@@ -219,13 +219,7 @@ impl Streams {
 #[inline(always)]
 fn normals(streams: &mut Streams) -> Reals {
     let bits = streams.next();
-    let mut x = [0.0; LANES];
-    let mut accepted = [true; LANES];
-    for l in 0..LANES {
-        let (i, u) = layer_and_position(bits[l]);
-        x[l] = u * ziggurat::X[i];
-        accepted[l] = x[l].abs() < ziggurat::X_NEXT[i];
-    }
+    let (mut x, accepted) = normal_fast_path(&bits);
     if accepted.contains(&false) {
         for l in 0..LANES {
             if !accepted[l] {
@@ -234,6 +228,20 @@ fn normals(streams: &mut Streams) -> Reals {
         }
     }
     x
+}
+
+/// The ziggurat's fast path on one output per lane: the draw, and whether the fast path took
+/// it (about 99% of the time; else the draw is not yet known).
+#[inline(always)]
+pub(super) fn normal_fast_path(bits: &[u64; LANES]) -> (Reals, [bool; LANES]) {
+    let mut x = [0.0; LANES];
+    let mut accepted = [true; LANES];
+    for l in 0..LANES {
+        let (i, u) = layer_and_position(bits[l]);
+        x[l] = u * ziggurat::X[i];
+        accepted[l] = x[l].abs() < ziggurat::X_NEXT[i];
+    }
+    (x, accepted)
 }
 
 /// The ziggurat's layer (low 8 bits) and position in [−1, 1) (top 52 bits) of an output.
@@ -284,7 +292,7 @@ fn normal_tail<G: Rng + ?Sized>(stream: &mut G, u: f64) -> f64 {
 
 /// [`fastmath::exp`] in every lane: branch-free for all, then redone where out of its range.
 #[inline(always)]
-fn exp(x: &Reals) -> Reals {
+pub(super) fn exp(x: &Reals) -> Reals {
     let mut y = [0.0; LANES];
     for l in 0..LANES {
         y[l] = fastmath::exp_in_range(x[l]);
@@ -297,9 +305,9 @@ fn exp(x: &Reals) -> Reals {
     y
 }
 
-/// The instruction sets the loop is compiled for.
+/// The instruction sets the loops are compiled for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Isa {
+pub(super) enum Isa {
     /// Plain x86-64 (SSE2), or any other architecture.
     Baseline,
     /// AVX2: four doubles a register.
@@ -312,7 +320,7 @@ enum Isa {
 
 impl Isa {
     /// The widest this processor has.
-    fn detect() -> Isa {
+    pub(super) fn detect() -> Isa {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f")
@@ -330,7 +338,7 @@ impl Isa {
 
     /// Every set this processor can run, narrowest first.
     #[cfg(test)]
-    fn available() -> Vec<Isa> {
+    pub(super) fn available() -> Vec<Isa> {
         let mut all = vec![Isa::Baseline];
         #[cfg(target_arch = "x86_64")]
         {
@@ -346,19 +354,23 @@ impl Isa {
 }
 
 impl Model {
-    /// Simulates [`LANES`] trials under the conditional estimator, lane `l` being the trial
-    /// with key `keys[l]` and parameter draws `draws[l]`, into `out`. Lane for lane the same
-    /// bits as [`Model::simulate`] with [`rng::process_rng`]`(keys[l])`.
-    pub fn simulate_lanes(
+    /// Draws and simulates [`LANES`] trials under the conditional estimator, lane `l` being the
+    /// trial with key `keys[l]`: its parameters into `draws[l]`, its results into `out`. Lane for
+    /// lane the same bits as [`Model::draw`] and then [`Model::simulate`] with
+    /// [`rng::process_rng`]`(keys[l])`.
+    pub fn trials_lanes(
         &self,
         keys: &[u64; LANES],
-        draws: &[[f64; PARAM_COUNT]; LANES],
+        draws: &mut [[f64; PARAM_COUNT]; LANES],
         out: &mut Lanes,
     ) {
-        self.simulate_lanes_on(Isa::detect(), keys, draws, out);
+        let isa = Isa::detect();
+        self.draw_lanes_on(isa, keys, draws);
+        self.simulate_lanes_on(isa, keys, draws, out);
     }
 
-    fn simulate_lanes_on(
+    /// The month loop of [`Model::trials_lanes`] for given draws, on `isa`.
+    pub(super) fn simulate_lanes_on(
         &self,
         isa: Isa,
         keys: &[u64; LANES],

@@ -1,6 +1,7 @@
 //! The model of one trial (SPEC §4): a pure function of the drawn parameters and a random
 //! source. No I/O, no allocation.
 
+mod draws;
 mod lanes;
 mod ziggurat;
 

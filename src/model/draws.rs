@@ -1,0 +1,286 @@
+//! The parameter draws of eight trials side by side.
+//!
+//! Each parameter of each trial has its own SplitMix64 stream ([`rng::param_rng`]), fresh for
+//! that one draw. Here the eight trials' streams of one parameter advance together, and each
+//! family's sampler makes its first attempt in all lanes at once: the ziggurat's fast path for
+//! a normal, one Marsaglia–Tsang attempt with its squeeze for each gamma of a beta. A lane
+//! whose attempt falls outside that common path (a percent or so of draws) is drawn again from
+//! its fresh stream by the scalar [`Sampler::sample`], which replays the same attempt, fails it
+//! the same way and goes on. So every lane equals [`Model::draw`] to the bit (tested), and the
+//! vector path only has to be right where it accepts. Families without a vector path
+//! (truncated normals by inversion, gammas of shape ≤ 1) and correlated parameters are drawn
+//! lane by lane.
+
+// A lane loop indexes several arrays in step: the form the vectoriser reads best.
+#![allow(clippy::needless_range_loop)]
+
+use super::Model;
+use super::lanes::{self, Isa, LANES, Reals, UNIT};
+use crate::distribution::{Gamma, Sampler, triangular_quantile};
+use crate::param::PARAM_COUNT;
+use crate::rng::{self, GOLDEN_GAMMA};
+
+/// 1 − ε/2: `rand`'s `Open01` is a double in [1, 2) from 52 random bits, minus this.
+const OPEN01_OFFSET: f64 = 1.0 - f64::EPSILON / 2.0;
+
+/// The exponent bits of 1.0.
+const EXPONENT_ONE: u64 = 1023 << 52;
+
+/// The SplitMix64 streams of one parameter in eight trials.
+struct SplitMixLanes {
+    state: [u64; LANES],
+}
+
+impl SplitMixLanes {
+    fn new(keys: &[u64; LANES], index: usize) -> SplitMixLanes {
+        SplitMixLanes {
+            state: keys.map(|key| rng::param_seed(key, index)),
+        }
+    }
+
+    /// The next output of every stream.
+    #[inline(always)]
+    fn next(&mut self) -> [u64; LANES] {
+        let mut out = [0; LANES];
+        for l in 0..LANES {
+            self.state[l] = self.state[l].wrapping_add(GOLDEN_GAMMA);
+            out[l] = rng::mix(self.state[l]);
+        }
+        out
+    }
+
+    /// `rand`'s `StandardUniform` on [0, 1) in every lane.
+    #[inline(always)]
+    fn uniform(&mut self) -> Reals {
+        self.next().map(|bits| UNIT * ((bits >> 11) as f64))
+    }
+
+    /// `rand`'s `Open01` on (0, 1) in every lane.
+    #[inline(always)]
+    fn open01(&mut self) -> Reals {
+        self.next()
+            .map(|bits| f64::from_bits((bits >> 12) | EXPONENT_ONE) - OPEN01_OFFSET)
+    }
+
+    /// A standard normal where the ziggurat's fast path takes it.
+    #[inline(always)]
+    fn normal(&mut self) -> (Reals, [bool; LANES]) {
+        lanes::normal_fast_path(&self.next())
+    }
+
+    /// One Marsaglia–Tsang attempt at Gamma(shape > 1) with d and c of `gamma`, where its
+    /// squeeze accepts it: [`Gamma::sample`]'s first pass through its loop.
+    #[inline(always)]
+    fn gamma(&mut self, (d, c): (f64, f64), ok: &mut [bool; LANES]) -> Reals {
+        let (x, normal_ok) = self.normal();
+        let u = self.open01();
+        let mut out = [0.0; LANES];
+        for l in 0..LANES {
+            let v_cbrt = 1.0 + c * x[l];
+            let v = v_cbrt * v_cbrt * v_cbrt;
+            let x_sqr = x[l] * x[l];
+            ok[l] &= normal_ok[l] & (v_cbrt > 0.0) & (u[l] < 1.0 - 0.0331 * x_sqr * x_sqr);
+            out[l] = v * d;
+        }
+        out
+    }
+}
+
+/// The large-shape (d, c) of both gammas of a beta, when both have one.
+fn large_shapes(x: &Gamma, y: &Gamma) -> Option<((f64, f64), (f64, f64))> {
+    Some((x.large_shape()?, y.large_shape()?))
+}
+
+impl Model {
+    /// [`Model::draw`] for the eight trials with keys `keys`, on `isa`.
+    pub(super) fn draw_lanes_on(
+        &self,
+        isa: Isa,
+        keys: &[u64; LANES],
+        draws: &mut [[f64; PARAM_COUNT]; LANES],
+    ) {
+        match isa {
+            Isa::Baseline => draw_lanes(self, keys, draws),
+            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX2 on this processor.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { draw_lanes_avx2(self, keys, draws) },
+            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX-512 F, DQ and VL.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { draw_lanes_avx512(self, keys, draws) },
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn draw_lanes_avx2(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {
+    draw_lanes(model, keys, draws);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn draw_lanes_avx512(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {
+    draw_lanes(model, keys, draws);
+}
+
+#[inline(always)]
+fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {
+    for (i, sampler) in model.samplers.iter().enumerate() {
+        let mut ok = [true; LANES];
+        let mut streams = SplitMixLanes::new(keys, i);
+        let values: Reals = match *sampler {
+            Sampler::Constant(c) => [c; LANES],
+            Sampler::Uniform { lo, width } => streams.uniform().map(|u| lo + width * u),
+            Sampler::Normal { mean, sd } => {
+                let (z, normal_ok) = streams.normal();
+                ok = normal_ok;
+                z.map(|z| mean + sd * z)
+            }
+            Sampler::TruncNormal {
+                mean,
+                sd,
+                lo,
+                hi,
+                rejection: true,
+            } => {
+                let (z, normal_ok) = streams.normal();
+                let x = z.map(|z| mean + sd * z);
+                for l in 0..LANES {
+                    ok[l] = normal_ok[l] & (lo <= x[l]) & (x[l] <= hi);
+                }
+                x
+            }
+            Sampler::LogNormal { mu, sigma } => {
+                let (z, normal_ok) = streams.normal();
+                ok = normal_ok;
+                lanes::exp(&z.map(|z| mu + sigma * z))
+            }
+            Sampler::Triangular { lo, mode, hi } => streams
+                .uniform()
+                .map(|u| triangular_quantile(lo, mode, hi, u)),
+            Sampler::Beta { lo, width, x, y } => match large_shapes(&x, &y) {
+                Some((x, y)) => {
+                    let gx = streams.gamma(x, &mut ok);
+                    let gy = streams.gamma(y, &mut ok);
+                    let mut out = [0.0; LANES];
+                    for l in 0..LANES {
+                        let sum = gx[l] + gy[l];
+                        let ratio = if sum > 0.0 { gx[l] / sum } else { 0.5 };
+                        out[l] = lo + width * ratio;
+                    }
+                    out
+                }
+                None => {
+                    ok = [false; LANES];
+                    [0.0; LANES]
+                }
+            },
+            Sampler::TruncNormal {
+                rejection: false, ..
+            } => {
+                ok = [false; LANES];
+                [0.0; LANES]
+            }
+        };
+        for l in 0..LANES {
+            draws[l][i] = values[l];
+        }
+        if ok.contains(&false) {
+            for l in 0..LANES {
+                if !ok[l] {
+                    draws[l][i] = sampler.sample(&mut rng::param_rng(keys[l], i));
+                }
+            }
+        }
+    }
+    if let Some(copula) = &model.copula {
+        for l in 0..LANES {
+            copula.draw(keys[l], &mut draws[l]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Catalog;
+
+    /// Every lane equals the scalar draws to the bit, for every family and both paths of each,
+    /// on every instruction set here.
+    #[test]
+    fn lanes_equal_the_scalar_draws() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let scenarios = [
+            r#"
+            [simulation]
+            start = "2020-01"
+            deadline = "2020-06"
+            [japan]
+            will = "beta(6, 3)"
+            security_concession = "0.05 to 0.3"
+            leader_exit_hazard = "triangular(0.002, 0.008, 0.02)"
+            successor_will = "beta(0.5, 5)"
+            [russia]
+            will = "beta(1, 1.5)"
+            security_demand = "pert(0.45, 0.7, 0.95)"
+            [us]
+            indifference = "uniform(0.2, 0.8)"
+            leverage = "truncnormal(0.2, 0.3, 0, 1)"
+            [process]
+            summit_rate = "truncnormal(0.05, 0.1, 0.6, 0.9)"
+            will_volatility = "0.02 to 0.06"
+            signing_threshold = "normal(0.35, 0.06)"
+            decision_noise = "lognormal(-2.8, 0.25)"
+            "#,
+            r#"
+            [simulation]
+            start = "2020-01"
+            deadline = "2020-06"
+            [japan]
+            will = "beta(1.01, 1.01)"
+            security_concession = "beta(300, 200)"
+            leader_exit_hazard = 0.01
+            successor_will = "beta(2, 5)"
+            [russia]
+            will = "beta(2.5, 6.5)"
+            security_demand = "uniform(0.3, 0.9)"
+            [us]
+            indifference = "uniform(0.2, 0.8)"
+            leverage = 0.2
+            [process]
+            summit_rate = "beta(2, 8)"
+            will_volatility = "0.02 to 0.06"
+            signing_threshold = "triangular(0.2, 0.2, 0.5)"
+            decision_noise = "lognormal(-600, 2.5)"
+            [correlations]
+            "japan.will ~ russia.will" = 0.5
+            "japan.successor_will ~ process.summit_rate" = -0.3
+            "#,
+        ];
+        for (n, text) in scenarios.iter().enumerate() {
+            let name = format!("draws{n}");
+            std::fs::write(dir.path().join(format!("{name}.toml")), text).expect("written");
+            let scenario = Catalog::new(dir.path())
+                .load(&name, &[])
+                .expect("valid scenario");
+            let model = Model::new(&scenario);
+            for isa in Isa::available() {
+                let mut lanes = [[0.0; PARAM_COUNT]; LANES];
+                let mut scalar = [0.0; PARAM_COUNT];
+                for batch in 0..2000u64 {
+                    let keys: [u64; LANES] =
+                        std::array::from_fn(|l| rng::trial_key(3, batch * LANES as u64 + l as u64));
+                    model.draw_lanes_on(isa, &keys, &mut lanes);
+                    for l in 0..LANES {
+                        model.draw(keys[l], &mut scalar);
+                        assert_eq!(
+                            lanes[l].map(f64::to_bits),
+                            scalar.map(f64::to_bits),
+                            "scenario {n}, {isa:?}, batch {batch}, lane {l}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
