@@ -10,7 +10,7 @@
 //! - the month loop (walks, events, change of leader, summits) uses a Xoshiro256++
 //!   (Blackman & Vigna 2018) seeded with `mix(key ^ PROCESS_STREAM)` the way `rand_xoshiro`'s
 //!   `Xoshiro256PlusPlus::seed_from_u64` seeds it (four SplitMix64 outputs). [`Xoshiro`] is
-//!   that generator with its state open, so that the month loop can run eight trials' streams
+//!   that generator with its state open, so that the month loop can run many trials' streams
 //!   side by side ([`crate::model`]); a test checks it against `rand_xoshiro`'s, value for value.
 //!
 //! Both generators are named, portable and value-stable, unlike `StdRng`.

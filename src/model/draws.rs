@@ -1,7 +1,7 @@
-//! The parameter draws of eight trials side by side.
+//! The parameter draws of [`LANES`] trials side by side.
 //!
 //! Each parameter of each trial has its own SplitMix64 stream ([`rng::param_rng`]), fresh for
-//! that one draw. Here the eight trials' streams of one parameter advance together, and each
+//! that one draw. Here the [`LANES`] trials' streams of one parameter advance together, and each
 //! family's sampler makes its first attempt in all lanes at once: the ziggurat's fast path for
 //! a normal, one Marsaglia–Tsang attempt with its squeeze for each gamma of a beta. A lane
 //! whose attempt falls outside that common path (a percent or so of draws) is drawn again from
@@ -26,7 +26,7 @@ const OPEN01_OFFSET: f64 = 1.0 - f64::EPSILON / 2.0;
 /// The exponent bits of 1.0.
 const EXPONENT_ONE: u64 = 1023 << 52;
 
-/// The SplitMix64 streams of one parameter in eight trials.
+/// The SplitMix64 streams of one parameter in [`LANES`] trials.
 struct SplitMixLanes {
     state: [u64; LANES],
 }
@@ -92,7 +92,7 @@ fn large_shapes(x: &Gamma, y: &Gamma) -> Option<((f64, f64), (f64, f64))> {
 }
 
 impl Model {
-    /// [`Model::draw`] for the eight trials with keys `keys`, on `isa`.
+    /// [`Model::draw`] for the [`LANES`] trials with keys `keys`, on `isa`.
     pub(super) fn draw_lanes_on(
         &self,
         isa: Isa,
@@ -185,7 +185,7 @@ fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT
         for l in 0..LANES {
             draws[l][i] = values[l];
         }
-        if ok.contains(&false) {
+        if !lanes::all(&ok) {
             for l in 0..LANES {
                 if !ok[l] {
                     draws[l][i] = sampler.sample(&mut rng::param_rng(keys[l], i));
@@ -267,7 +267,7 @@ mod tests {
             for isa in Isa::available() {
                 let mut lanes = [[0.0; PARAM_COUNT]; LANES];
                 let mut scalar = [0.0; PARAM_COUNT];
-                for batch in 0..2000u64 {
+                for batch in 0..(16_000 / LANES) as u64 {
                     let keys: [u64; LANES] =
                         std::array::from_fn(|l| rng::trial_key(3, batch * LANES as u64 + l as u64));
                     model.draw_lanes_on(isa, &keys, &mut lanes);
