@@ -17,6 +17,7 @@
 use super::Model;
 use super::lanes::{self, Isa, LANES, Reals, UNIT};
 use crate::distribution::{Gamma, Sampler, triangular_quantile};
+use crate::fastmath;
 use crate::param::PARAM_COUNT;
 use crate::rng::{self, GOLDEN_GAMMA};
 
@@ -68,8 +69,10 @@ impl SplitMixLanes {
         lanes::normal_fast_path(&self.next())
     }
 
-    /// One Marsaglia–Tsang attempt at Gamma(shape > 1) with d and c of `gamma`, where its
-    /// squeeze accepts it: [`Gamma::sample`]'s first pass through its loop.
+    /// One Marsaglia–Tsang attempt at Gamma(shape > 1) with d and c of `gamma`, where it
+    /// succeeds: [`Gamma::sample`]'s first pass through its loop, the squeeze and the exact
+    /// test behind it (which decides where the squeeze does not, about one time in twelve)
+    /// both computed in every lane.
     #[inline(always)]
     fn gamma(&mut self, (d, c): (f64, f64), ok: &mut [bool; LANES]) -> Reals {
         let (x, normal_ok) = self.normal();
@@ -79,7 +82,11 @@ impl SplitMixLanes {
             let v_cbrt = 1.0 + c * x[l];
             let v = v_cbrt * v_cbrt * v_cbrt;
             let x_sqr = x[l] * x[l];
-            ok[l] &= normal_ok[l] & (v_cbrt > 0.0) & (u[l] < 1.0 - 0.0331 * x_sqr * x_sqr);
+            let squeezed = u[l] < 1.0 - 0.0331 * x_sqr * x_sqr;
+            // u is in (0, 1) and normal; v may be 0 or subnormal (then the scalar redoes it).
+            let exact = fastmath::ln_in_range(u[l])
+                < 0.5 * x_sqr + d * (1.0 - v + fastmath::ln_in_range(v));
+            ok[l] &= normal_ok[l] & (v_cbrt > 0.0) & (v >= f64::MIN_POSITIVE) & (squeezed | exact);
             out[l] = v * d;
         }
         out
