@@ -55,7 +55,13 @@ pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 /// The stream of a trial's month loop.
 #[inline]
 pub fn process_rng(key: u64) -> Xoshiro {
-    Xoshiro::seed_from_u64(mix(key ^ PROCESS_STREAM))
+    Xoshiro::seed_from_u64(process_seed(key))
+}
+
+/// The seed of [`process_rng`].
+#[inline(always)]
+pub fn process_seed(key: u64) -> u64 {
+    mix(key ^ PROCESS_STREAM)
 }
 
 /// Xoshiro256++ with its state open: the same stream as `rand_xoshiro::Xoshiro256PlusPlus`.

@@ -162,11 +162,18 @@ struct Streams {
 }
 
 impl Streams {
+    /// [`rng::process_rng`] of each key: state word w is the (w + 1)th output of a SplitMix64
+    /// seeded with [`rng::process_seed`].
+    #[inline(always)]
     fn new(keys: &[u64; LANES]) -> Streams {
-        let states = keys.map(|key| rng::process_rng(key).s);
-        Streams {
-            s: std::array::from_fn(|w| std::array::from_fn(|l| states[l][w])),
+        let mut s = [[0; LANES]; 4];
+        for (w, word) in s.iter_mut().enumerate() {
+            let step = rng::GOLDEN_GAMMA.wrapping_mul(w as u64 + 1);
+            for l in 0..LANES {
+                word[l] = rng::mix(rng::process_seed(keys[l]).wrapping_add(step));
+            }
         }
+        Streams { s }
     }
 
     /// Lane `lane`'s stream, to draw from it alone.
@@ -535,6 +542,10 @@ mod tests {
         assert!(tails > 100, "the tail was reached {tails} times");
         for l in 0..LANES {
             assert_eq!(streams.lane(l), references[l]);
+        }
+        let fresh = Streams::new(&keys);
+        for l in 0..LANES {
+            assert_eq!(fresh.lane(l), rng::process_rng(keys[l]));
         }
     }
 
