@@ -18,7 +18,8 @@
 // best, and the clearest one here.
 #![allow(clippy::needless_range_loop)]
 
-use super::{EventCursor, J, LAMBDA, Model, Outcome, R};
+use super::{C, D, EventCursor, J, LAMBDA, Model, Outcome, R, U, security_gap};
+use crate::distribution::Sampler;
 use crate::distribution::{standard_normal, uniform};
 use crate::engine::quantum;
 use crate::fastmath;
@@ -330,6 +331,30 @@ pub(super) fn exp(x: &Reals) -> Reals {
     y
 }
 
+/// An event effect's shift in the lanes where the event `fired`, drawn from their streams as
+/// [`Sampler::sample`] draws it (the other lanes' streams do not move; their shift is unused).
+#[inline(always)]
+fn shift_draws(streams: &mut Streams, shift: &Sampler, fired: &[bool; LANES]) -> Reals {
+    match *shift {
+        Sampler::Constant(c) => [c; LANES],
+        Sampler::Uniform { lo, width } => {
+            let bits = streams.next_where(fired);
+            std::array::from_fn(|l| lo + width * (UNIT * ((bits[l] >> 11) as f64)))
+        }
+        _ => {
+            let mut shifts = [0.0; LANES];
+            for l in 0..LANES {
+                if fired[l] {
+                    let mut stream = streams.lane(l);
+                    shifts[l] = shift.sample(&mut stream);
+                    streams.set_lane(l, &stream);
+                }
+            }
+            shifts
+        }
+    }
+}
+
 /// The instruction sets the loops are compiled for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Isa {
@@ -441,18 +466,18 @@ fn lanes_avx512(
 #[inline(always)]
 fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES], out: &mut Lanes) {
     let p = |param: Param| -> Reals { std::array::from_fn(|l| draws[l][param.index()]) };
-    let mut state: [[f64; 6]; LANES] =
-        std::array::from_fn(|l| Param::STATE.map(|q| draws[l][q.index()]));
+    // The state, slot by slot (J, R, C, D, U, λ), each slot an array over the lanes.
+    let mut s: [Reals; 6] = Param::STATE.map(p);
     let volatility = p(Param::ProcessWillVolatility);
     let threshold = p(Param::ProcessSigningThreshold);
     let inverse_noise = p(Param::ProcessDecisionNoise).map(|s| 1.0 / s);
     let hazard = p(Param::JapanLeaderExitHazard);
     let successor = p(Param::JapanSuccessorWill);
     let leverage = p(Param::UsLeverage);
-    let mut bar: Reals = std::array::from_fn(|l| model.bar(&state[l], threshold[l], leverage[l]));
-    let mut japan: Reals = std::array::from_fn(|l| state[l][J]);
-    let mut russia: Reals = std::array::from_fn(|l| state[l][R]);
-    let mut rate: Reals = std::array::from_fn(|l| state[l][LAMBDA]);
+    let bar_of = |s: &[Reals; 6], l: usize| {
+        threshold[l] + security_gap(s[C][l], s[D][l], s[U][l], leverage[l])
+    };
+    let mut bar: Reals = std::array::from_fn(|l| bar_of(&s, l));
     let mut in_office = [true; LANES];
     let mut exits = [usize::MAX; LANES];
     let mut survival = [1.0; LANES];
@@ -462,53 +487,52 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
     for (t, cumulative) in out.cumulative.iter_mut().enumerate() {
         // 1. Random walk of both sides' will.
         if t > 0 {
-            let z = normals(&mut streams);
-            for l in 0..LANES {
-                japan[l] = (japan[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
-            }
-            let z = normals(&mut streams);
-            for l in 0..LANES {
-                russia[l] = (russia[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+            for slot in [J, R] {
+                let z = normals(&mut streams);
+                for l in 0..LANES {
+                    s[slot][l] = (s[slot][l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+                }
             }
         }
-        // 2. This month's events, in file order, lane by lane.
+        // 2. This month's events, in file order: every lane draws whether each fires, and the
+        // lanes where it fires draw its shifts.
         if t == events.next_month {
-            let mut after = events;
-            for l in 0..LANES {
-                let s = &mut state[l];
-                (s[J], s[R], s[LAMBDA]) = (japan[l], russia[l], rate[l]);
-                let mut stream = streams.lane(l);
-                after = events;
-                model.fire_events(
-                    &mut after,
-                    s,
-                    &mut bar[l],
-                    threshold[l],
-                    leverage[l],
-                    &mut stream,
-                );
-                streams.set_lane(l, &stream);
-                (japan[l], russia[l], rate[l]) = (s[J], s[R], s[LAMBDA]);
+            for event in model.take_month(&mut events) {
+                let bits = streams.next();
+                let fired: [bool; LANES] =
+                    std::array::from_fn(|l| UNIT * ((bits[l] >> 11) as f64) < event.probability);
+                if !any(&fired) {
+                    continue;
+                }
+                for (slot, shift) in &event.effects {
+                    let shifts = shift_draws(&mut streams, shift, &fired);
+                    for l in 0..LANES {
+                        let shifted = (s[*slot][l] + shifts[l]).clamp(0.0, 1.0);
+                        s[*slot][l] = if fired[l] { shifted } else { s[*slot][l] };
+                    }
+                }
+                for l in 0..LANES {
+                    bar[l] = if fired[l] { bar_of(&s, l) } else { bar[l] };
+                }
             }
-            events = after;
         }
         // 3. At most one change of prime minister: only lanes still in office draw.
         if any(&in_office) {
             let bits = streams.next_where(&in_office);
             for l in 0..LANES {
                 let leaves = in_office[l] & (UNIT * ((bits[l] >> 11) as f64) < hazard[l]);
-                japan[l] = if leaves { successor[l] } else { japan[l] };
+                s[J][l] = if leaves { successor[l] } else { s[J][l] };
                 exits[l] = if leaves { t } else { exits[l] };
                 in_office[l] &= !leaves;
             }
         }
         // 4. The summit, replaced by its probability: q = λ·p, S ← S·(1 − q).
-        let x: Reals =
-            std::array::from_fn(|l| (bar[l] - japan[l].min(russia[l])) * inverse_noise[l]);
+        let x: Reals = std::array::from_fn(|l| (bar[l] - s[J][l].min(s[R][l])) * inverse_noise[l]);
         let e = exp(&x);
         for l in 0..LANES {
-            let q = rate[l] * (1.0 / (1.0 + e[l]));
-            let q = if rate[l] > 0.0 { q } else { 0.0 };
+            let rate = s[LAMBDA][l];
+            let q = rate * (1.0 / (1.0 + e[l]));
+            let q = if rate > 0.0 { q } else { 0.0 };
             survival[l] *= 1.0 - q;
             cumulative[l] = 1.0 - survival[l];
         }

@@ -263,9 +263,25 @@ impl Model {
         threshold + security_gap(s[C], s[D], s[U], leverage)
     }
 
+    /// The events of the cursor's month, in file order; moves the cursor to the next month
+    /// with events.
+    fn take_month(&self, cursor: &mut EventCursor) -> &[ModelEvent] {
+        let start = cursor.next;
+        let month = cursor.next_month;
+        let end = start
+            + self.events[start.min(self.events.len())..]
+                .iter()
+                .take_while(|e| e.month == month)
+                .count();
+        *cursor = EventCursor {
+            next: end,
+            next_month: self.events.get(end).map_or(usize::MAX, |e| e.month),
+        };
+        &self.events[start.min(end)..end]
+    }
+
     /// Step 2 for the month `events.next_month`: each of its events, in file order, fires with
     /// its probability and shifts the state, clamped; the bar is recomputed after each firing.
-    /// Moves the cursor to the next month with events.
     fn fire_events<R: Rng + ?Sized>(
         &self,
         events: &mut EventCursor,
@@ -275,17 +291,14 @@ impl Model {
         leverage: f64,
         rng: &mut R,
     ) {
-        let month = events.next_month;
-        while let Some(event) = self.events.get(events.next).filter(|e| e.month == month) {
+        for event in self.take_month(events) {
             if uniform(rng) < event.probability {
                 for (slot, shift) in &event.effects {
                     s[*slot] = (s[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
                 }
                 *bar = self.bar(s, threshold, leverage);
             }
-            events.next += 1;
         }
-        events.next_month = self.events.get(events.next).map_or(usize::MAX, |e| e.month);
     }
 
     /// Draws and simulates trial `trial` under `seed`.
