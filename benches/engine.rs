@@ -7,7 +7,7 @@ use treatysim::engine::Engine;
 use treatysim::model::{Estimator, Model};
 use treatysim::scenario::Catalog;
 
-const TRIALS: u64 = 200_000;
+const TRIALS: u64 = 1_000_000;
 
 fn baseline(c: &mut Criterion) {
     let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
