@@ -15,7 +15,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Model;
-use super::lanes::{self, Isa, LANES, Reals, UNIT};
+use super::lanes::{self, Isa, LANES, Reals};
 use crate::distribution::{Gamma, Sampler, triangular_quantile};
 use crate::fastmath;
 use crate::param::PARAM_COUNT;
@@ -53,7 +53,7 @@ impl SplitMixLanes {
     /// `rand`'s `StandardUniform` on [0, 1) in every lane.
     #[inline(always)]
     fn uniform(&mut self) -> Reals {
-        self.next().map(|bits| UNIT * ((bits >> 11) as f64))
+        self.next().map(lanes::unit)
     }
 
     /// `rand`'s `Open01` on (0, 1) in every lane.

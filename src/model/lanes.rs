@@ -5,10 +5,11 @@
 //! same floating-point operations, so the two agree to the bit (tested). Only the layout
 //! differs: the wills, rates and survivals of 64 trials sit in arrays that one loop walks
 //! lane by lane, which the compiler turns into vector instructions (eight doubles a register
-//! with AVX-512, four with AVX2). The streams advance together; the normal draws take the
-//! ziggurat's fast path in every lane at once (about 99% of draws) and finish the rare rest
-//! lane by lane, exactly as `rand_distr`'s `StandardNormal` would; events and out-of-range
-//! exponents are handled lane by lane too.
+//! with AVX-512, four with AVX2). The streams advance together, a lane's only when it draws;
+//! the normal draws take the ziggurat's fast path in every lane at once (about 99% of draws)
+//! and finish the rare rest lane by lane, exactly as `rand_distr`'s `StandardNormal` would;
+//! events fire and shift in every lane at once (shift families other than constants and
+//! uniforms are drawn lane by lane), and out-of-range exponents are redone lane by lane.
 //!
 //! The loop is compiled three times, for AVX-512, AVX2 and plain x86-64, and the fastest the
 //! processor has is chosen at run time. Rust never fuses a multiply and an add on its own, so
@@ -40,9 +41,14 @@ pub const LANES: usize = 64;
 /// One value per lane.
 pub(super) type Reals = [f64; LANES];
 
-/// 2⁻⁵³: a uniform draw is the top 53 bits of the stream's output times this (as `rand`'s
-/// `StandardUniform` makes it).
-pub(super) const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+/// 2⁻⁵³: a uniform draw is the top 53 bits of the stream's output times this.
+const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+
+/// A uniform draw on [0, 1) from a stream's output, as `rand`'s `StandardUniform` makes it.
+#[inline(always)]
+pub(super) fn unit(bits: u64) -> f64 {
+    UNIT * ((bits >> 11) as f64)
+}
 
 /// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
 const EXPONENT_TWO: u64 = 1024 << 52;
@@ -339,7 +345,7 @@ fn shift_draws(streams: &mut Streams, shift: &Sampler, fired: &[bool; LANES]) ->
         Sampler::Constant(c) => [c; LANES],
         Sampler::Uniform { lo, width } => {
             let bits = streams.next_where(fired);
-            std::array::from_fn(|l| lo + width * (UNIT * ((bits[l] >> 11) as f64)))
+            std::array::from_fn(|l| lo + width * unit(bits[l]))
         }
         _ => {
             let mut shifts = [0.0; LANES];
@@ -500,7 +506,7 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
             for event in model.take_month(&mut events) {
                 let bits = streams.next();
                 let fired: [bool; LANES] =
-                    std::array::from_fn(|l| UNIT * ((bits[l] >> 11) as f64) < event.probability);
+                    std::array::from_fn(|l| unit(bits[l]) < event.probability);
                 if !any(&fired) {
                     continue;
                 }
@@ -520,7 +526,7 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
         if any(&in_office) {
             let bits = streams.next_where(&in_office);
             for l in 0..LANES {
-                let leaves = in_office[l] & (UNIT * ((bits[l] >> 11) as f64) < hazard[l]);
+                let leaves = in_office[l] & (unit(bits[l]) < hazard[l]);
                 s[J][l] = if leaves { successor[l] } else { s[J][l] };
                 exits[l] = if leaves { t } else { exits[l] };
                 in_office[l] &= !leaves;
