@@ -6,7 +6,7 @@
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES, LaneSums, Lanes, Model, Outcome};
+use crate::model::{Estimator, LANES, Lanes, Model, Outcome};
 use crate::param::PARAM_COUNT;
 use crate::rng;
 use crate::stats::{self, Estimate};
@@ -31,6 +31,13 @@ const TRIAL_SHIFT: u32 = 12;
 
 /// Trials simulated by one task, with one scratch buffer.
 pub const BLOCK: u64 = 4096;
+
+thread_local! {
+    /// Each thread's batch results, kept from block to block: for a long window they are large
+    /// (512 bytes a month), and allocating and freeing them for every block cost more than the
+    /// simulation.
+    static BATCH: std::cell::RefCell<Lanes> = std::cell::RefCell::new(Lanes::new(0));
+}
 
 /// Set by the SIGINT/SIGTERM handler; runs stop at the next wave and write nothing.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -153,6 +160,14 @@ impl BlockTally {
         }
     }
 
+    /// Adds the first `count` trials of a batch simulated side by side.
+    #[inline]
+    pub fn add_lanes(&mut self, lanes: &Lanes, count: usize) {
+        debug_assert!(self.trials + count as u64 <= BLOCK);
+        self.trials += count as u64;
+        lanes.add_sums(count, &mut self.sum, &mut self.sum_sq);
+    }
+
     /// Adds one trial's cumulative probabilities.
     #[inline]
     pub fn add(&mut self, cumulative: &[f64]) {
@@ -161,18 +176,6 @@ impl BlockTally {
         for ((sum, sum_sq), &c) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(cumulative) {
             *sum += quantum(c);
             *sum_sq += quantum(c * c);
-        }
-    }
-}
-
-impl From<LaneSums> for BlockTally {
-    /// The sums of a block tallied lane by lane.
-    fn from(lanes: LaneSums) -> BlockTally {
-        let (trials, sum, sum_sq) = lanes.totals();
-        BlockTally {
-            trials,
-            sum,
-            sum_sq,
         }
     }
 }
@@ -221,7 +224,8 @@ fn blocks(range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
 /// multiples of [`BLOCK`], merging the results in trial order. `per_block` fills a fresh
 /// accumulator from `init` and may append bytes to the block's buffer, which `write` receives
 /// in trial order (for streamed per-trial output). `progress` gets the trials done after each
-/// wave. Every command's trials go through here.
+/// wave. Every command's trials go through here. `per_block` may stop early once
+/// [`INTERRUPTED`] is set: the wave is then discarded and nothing more is written.
 ///
 /// # Errors
 /// [`Error::Interrupted`] when [`INTERRUPTED`] is set, or an error of `write`.
@@ -253,16 +257,25 @@ where
         if INTERRUPTED.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
         }
-        let results: Vec<(A, Vec<u8>)> = wave_blocks
+        let results: Vec<Option<(A, Vec<u8>)>> = wave_blocks
             .par_iter()
             .map(|block| {
+                // Once interrupted, the wave's remaining blocks do not even start (for a long
+                // window, merely allocating their sums takes a while).
+                if INTERRUPTED.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let mut acc = init();
                 let mut bytes = Vec::new();
                 per_block(block.clone(), &mut acc, &mut bytes);
-                (acc, bytes)
+                Some((acc, bytes))
             })
             .collect();
-        for (acc, bytes) in results {
+        // The engine's blocks stop early once interrupted: their partial sums must not count.
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        for (acc, bytes) in results.into_iter().flatten() {
             done += acc.trials();
             total.merge(acc);
             if let Some(write) = write.as_deref_mut() {
@@ -320,19 +333,18 @@ impl Engine<'_> {
     /// each, to the bit); under the conditional estimator lane by lane, in vector registers.
     pub fn tally_block(&self, block: Range<u64>) -> BlockTally {
         let months = self.model.months();
+        let mut sums = BlockTally::new(months);
         if self.estimator == Estimator::Conditional {
-            let mut sums = LaneSums::new(months);
-            self.for_each_batch(block, |_, count, _, lanes| sums.add(lanes, count));
-            sums.into()
+            self.for_each_batch(block, |_, count, _, lanes| sums.add_lanes(lanes, count));
         } else {
-            let mut sums = BlockTally::new(months);
             self.for_each_trial(block, |record| sums.add(record.cumulative));
-            sums
         }
+        sums
     }
 
     /// Simulates each trial of `block` in turn, handing its record to `visit`. The scratch
-    /// buffers are allocated once per block, not per trial.
+    /// buffers are allocated once per block, not per trial. Stops early, with the block
+    /// unfinished, when [`INTERRUPTED`] is set.
     pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
         let months = self.model.months();
         let mut cumulative = vec![0.0; months];
@@ -352,6 +364,9 @@ impl Engine<'_> {
         }
         let mut draws = [0.0; PARAM_COUNT];
         for trial in block {
+            if trial % LANES as u64 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
+                return;
+            }
             let outcome = self.model.trial(
                 self.seed,
                 trial,
@@ -375,19 +390,35 @@ impl Engine<'_> {
     fn for_each_batch(
         &self,
         block: Range<u64>,
+        visit: impl FnMut(u64, usize, &[[f64; PARAM_COUNT]; LANES], &Lanes),
+    ) {
+        BATCH.with_borrow_mut(|lanes| self.for_each_batch_in(lanes, block, visit));
+    }
+
+    fn for_each_batch_in(
+        &self,
+        lanes: &mut Lanes,
+        block: Range<u64>,
         mut visit: impl FnMut(u64, usize, &[[f64; PARAM_COUNT]; LANES], &Lanes),
     ) {
-        let mut lanes = Lanes::new(self.model.months());
+        if lanes.months() != self.model.months() {
+            *lanes = Lanes::new(self.model.months());
+        }
         let mut keys = [0; LANES];
         let mut draws = [[0.0; PARAM_COUNT]; LANES];
         let mut first = block.start;
         while first < block.end {
+            // A long window makes long blocks: stop within a batch of an interruption (the
+            // block's partial results are then discarded by `for_each_block`).
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return;
+            }
             let count = (block.end - first).min(LANES as u64) as usize;
             for (l, key) in keys.iter_mut().enumerate() {
                 *key = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
             }
-            self.model.trials_lanes(&keys, &mut draws, &mut lanes);
-            visit(first, count, &draws, &lanes);
+            self.model.trials_lanes(&keys, &mut draws, lanes);
+            visit(first, count, &draws, lanes);
             first += count as u64;
         }
     }

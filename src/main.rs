@@ -15,7 +15,7 @@ const FORCED_EXIT: i32 = 130;
 
 fn main() {
     let cli = Cli::parse();
-    // SIGINT / SIGTERM / SIGHUP: set the flag; simulations stop at the next wave, return
+    // SIGINT / SIGTERM / SIGHUP: set the flag; simulations stop within a batch of trials, return
     // `Error::Interrupted` and remove their temporary files as they unwind. Whatever does not
     // check the flag (validation, writing, a stuck computation) is ended after GRACE, or at
     // once on a second signal; a `.treatysim-*.tmp` file may then remain beside its target,

@@ -73,6 +73,11 @@ impl Lanes {
         }
     }
 
+    /// The months T it holds.
+    pub fn months(&self) -> usize {
+        self.months
+    }
+
     /// Copies lane `lane`'s cumulative probabilities by month into `row` (length T).
     #[inline]
     pub fn copy_cumulative(&self, lane: usize, row: &mut [f64]) {
@@ -91,75 +96,48 @@ impl Lanes {
     }
 }
 
-/// A block's sums of cumulative probabilities and their squares, month by month and lane by
-/// lane, in the per-trial quanta of [`crate::engine`] (a block of 4096 trials puts at most 64
-/// in a lane: no overflow).
-#[derive(Clone, Debug)]
-pub struct LaneSums {
-    trials: u64,
-    sum: Vec<[u64; LANES]>,
-    sum_sq: Vec<[u64; LANES]>,
-}
-
-impl LaneSums {
-    /// Empty sums over `months` months.
-    pub fn new(months: usize) -> LaneSums {
-        LaneSums {
-            trials: 0,
-            sum: vec![[0; LANES]; months],
-            sum_sq: vec![[0; LANES]; months],
-        }
-    }
-
-    /// Adds the first `count` lanes of a batch.
-    pub fn add(&mut self, lanes: &Lanes, count: usize) {
-        self.trials += count as u64;
-        debug_assert!(self.trials <= crate::engine::BLOCK);
+impl Lanes {
+    /// Adds the first `count` lanes' cumulative probabilities by month, and their squares, in
+    /// the per-trial quanta of [`crate::engine`], to `sum` and `sum_sq` (one entry a month):
+    /// what adding the trials one at a time would give, in vector registers.
+    pub fn add_sums(&self, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
         match Isa::detect() {
-            Isa::Baseline => add_sums(self, lanes, count),
+            Isa::Baseline => add_sums(self, count, sum, sum_sq),
             // SAFETY: `Isa::detect` found AVX2 on this processor.
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { add_sums_avx2(self, lanes, count) },
+            Isa::Avx2 => unsafe { add_sums_avx2(self, count, sum, sum_sq) },
             // SAFETY: `Isa::detect` found AVX-512 F, DQ and VL.
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { add_sums_avx512(self, lanes, count) },
+            Isa::Avx512 => unsafe { add_sums_avx512(self, count, sum, sum_sq) },
         }
-    }
-
-    /// The number of trials and the sums by month over all lanes.
-    pub fn totals(&self) -> (u64, Vec<u64>, Vec<u64>) {
-        let total = |sums: &[[u64; LANES]]| sums.iter().map(|s| s.iter().sum()).collect();
-        (self.trials, total(&self.sum), total(&self.sum_sq))
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn add_sums_avx2(sums: &mut LaneSums, lanes: &Lanes, count: usize) {
-    add_sums(sums, lanes, count);
+fn add_sums_avx2(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
+    add_sums(lanes, count, sum, sum_sq);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-fn add_sums_avx512(sums: &mut LaneSums, lanes: &Lanes, count: usize) {
-    add_sums(sums, lanes, count);
+fn add_sums_avx512(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
+    add_sums(lanes, count, sum, sum_sq);
 }
 
 #[inline(always)]
-fn add_sums(sums: &mut LaneSums, lanes: &Lanes, count: usize) {
+fn add_sums(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
     // Idle lanes (past `count`) add nothing.
     let keep: [u64; LANES] = std::array::from_fn(|l| if l < count { u64::MAX } else { 0 });
-    for ((sum, sum_sq), month) in sums
-        .sum
-        .iter_mut()
-        .zip(&mut sums.sum_sq)
-        .zip(&lanes.cumulative)
-    {
+    for ((sum, sum_sq), month) in sum.iter_mut().zip(sum_sq).zip(&lanes.cumulative) {
+        let (mut s, mut s2) = (0u64, 0u64);
         for l in 0..LANES {
             let c = month[l];
-            sum[l] += quantum(c) & keep[l];
-            sum_sq[l] += quantum(c * c) & keep[l];
+            s += quantum(c) & keep[l];
+            s2 += quantum(c * c) & keep[l];
         }
+        *sum += s;
+        *sum_sq += s2;
     }
 }
 

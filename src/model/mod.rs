@@ -5,7 +5,7 @@ mod draws;
 mod lanes;
 mod ziggurat;
 
-pub use lanes::{LANES, LaneSums, Lanes};
+pub use lanes::{LANES, Lanes};
 
 use crate::copula::Copula;
 use crate::distribution::{Sampler, standard_normal, uniform};
