@@ -94,9 +94,7 @@ impl Lanes {
             signed_month: None,
         }
     }
-}
 
-impl Lanes {
     /// Adds the first `count` lanes' cumulative probabilities by month, and their squares, in
     /// the per-trial quanta of [`crate::engine`], to `sum` and `sum_sq` (one entry a month):
     /// what adding the trials one at a time would give, in vector registers.
