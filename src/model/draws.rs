@@ -15,7 +15,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Model;
-use super::lanes::{self, Isa, LANES, Reals};
+use super::lanes::{self, Isa, LANES, Reals, multiversion};
 use crate::distribution::{Gamma, Sampler, triangular_quantile};
 use crate::fastmath;
 use crate::param::PARAM_COUNT;
@@ -106,29 +106,15 @@ impl Model {
         keys: &[u64; LANES],
         draws: &mut [[f64; PARAM_COUNT]; LANES],
     ) {
-        match isa {
-            Isa::Baseline => draw_lanes(self, keys, draws),
-            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX2 on this processor.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { draw_lanes_avx2(self, keys, draws) },
-            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX-512 F, DQ and VL.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { draw_lanes_avx512(self, keys, draws) },
-        }
+        draw_lanes_on(isa, self, keys, draws);
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn draw_lanes_avx2(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {
-    draw_lanes(model, keys, draws);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-fn draw_lanes_avx512(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {
-    draw_lanes(model, keys, draws);
-}
+multiversion!(fn draw_lanes_on(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &mut [[f64; PARAM_COUNT]; LANES],
+) => draw_lanes);
 
 #[inline(always)]
 fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {

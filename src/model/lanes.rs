@@ -31,6 +31,37 @@ use rand::distr::{Distribution, Open01};
 
 use super::ziggurat;
 
+/// `fn $name(isa: Isa, args…)`: runs the `#[inline(always)]` function `$body` on `args`,
+/// compiled for `isa` — inlined into a function with that instruction set's features, `$body`
+/// is compiled with them. `isa` must be one this processor has ([`Isa::detect`],
+/// [`Isa::available`]); only those are ever constructed.
+macro_rules! multiversion {
+    ($vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:ident) => {
+        $vis fn $name(isa: Isa, $($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn avx2($($arg: $ty),*) {
+                $body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+            fn avx512($($arg: $ty),*) {
+                $body($($arg),*)
+            }
+            match isa {
+                Isa::Baseline => $body($($arg),*),
+                // SAFETY: `isa` was found on this processor.
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => unsafe { avx2($($arg),*) },
+                // SAFETY: `isa` was found on this processor.
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => unsafe { avx512($($arg),*) },
+            }
+        }
+    };
+}
+pub(super) use multiversion;
+
 /// Trials simulated side by side. Eight vectors of eight doubles (AVX-512): wide enough that
 /// what a batch does once (seeding, the per-month tests of whether any lane needs the slow
 /// path) costs little a trial, and small enough that a batch's months stay in the L1 cache.
@@ -99,29 +130,11 @@ impl Lanes {
     /// the per-trial quanta of [`crate::engine`], to `sum` and `sum_sq` (one entry a month):
     /// what adding the trials one at a time would give, in vector registers.
     pub fn add_sums(&self, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
-        match Isa::detect() {
-            Isa::Baseline => add_sums(self, count, sum, sum_sq),
-            // SAFETY: `Isa::detect` found AVX2 on this processor.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { add_sums_avx2(self, count, sum, sum_sq) },
-            // SAFETY: `Isa::detect` found AVX-512 F, DQ and VL.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { add_sums_avx512(self, count, sum, sum_sq) },
-        }
+        add_sums_on(Isa::detect(), self, count, sum, sum_sq);
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn add_sums_avx2(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
-    add_sums(lanes, count, sum, sum_sq);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-fn add_sums_avx512(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
-    add_sums(lanes, count, sum, sum_sq);
-}
+multiversion!(fn add_sums_on(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) => add_sums);
 
 #[inline(always)]
 fn add_sums(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
@@ -409,39 +422,16 @@ impl Model {
         draws: &[[f64; PARAM_COUNT]; LANES],
         out: &mut Lanes,
     ) {
-        match isa {
-            Isa::Baseline => lanes(self, keys, draws, out),
-            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX2 on this processor.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { lanes_avx2(self, keys, draws, out) },
-            // SAFETY: `Isa::detect` (or `Isa::available`) found AVX-512 F, DQ and VL.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { lanes_avx512(self, keys, draws, out) },
-        }
+        lanes_on(isa, self, keys, draws, out);
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn lanes_avx2(
+multiversion!(fn lanes_on(
     model: &Model,
     keys: &[u64; LANES],
     draws: &[[f64; PARAM_COUNT]; LANES],
     out: &mut Lanes,
-) {
-    lanes(model, keys, draws, out);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-fn lanes_avx512(
-    model: &Model,
-    keys: &[u64; LANES],
-    draws: &[[f64; PARAM_COUNT]; LANES],
-    out: &mut Lanes,
-) {
-    lanes(model, keys, draws, out);
-}
+) => lanes);
 
 /// The month loop of [`Model::simulate`] (conditional), lane by lane. Steps are numbered as in
 /// SPEC §4.
