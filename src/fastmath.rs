@@ -87,7 +87,7 @@ const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
 /// subnormal results flushed to 0 below −708); NaN gives NaN.
 #[inline]
 pub fn exp(x: f64) -> f64 {
-    if !(-708.0..=709.0).contains(&x) {
+    if !exp_in_range_takes(x) {
         return if x.is_nan() {
             x
         } else if x > 0.0 {
@@ -97,6 +97,12 @@ pub fn exp(x: f64) -> f64 {
         };
     }
     exp_in_range(x)
+}
+
+/// Whether [`exp_in_range`] is right for x: x in [−708, 709] (NaN is not).
+#[inline(always)]
+pub fn exp_in_range_takes(x: f64) -> bool {
+    (-708.0..=709.0).contains(&x)
 }
 
 /// The `exp` of [`exp`] without its range test: exact to a few ulp for x in [−708, 709]
@@ -134,10 +140,16 @@ const LG7: f64 = f64::from_bits(0x3FC2_F112_DF3E_5244);
 /// and NaN arguments go to `f64::ln`.
 #[inline]
 pub fn ln(x: f64) -> f64 {
-    if !(f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
+    if !ln_in_range_takes(x) {
         return x.ln();
     }
     ln_in_range(x)
+}
+
+/// Whether [`ln_in_range`] is right for x: x positive, normal and finite.
+#[inline(always)]
+pub fn ln_in_range_takes(x: f64) -> bool {
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x)
 }
 
 /// The `ln` of [`ln`] without its range test: for positive normal finite x only (elsewhere

@@ -83,10 +83,11 @@ impl SplitMixLanes {
             let v = v_cbrt * v_cbrt * v_cbrt;
             let x_sqr = x[l] * x[l];
             let squeezed = u[l] < 1.0 - 0.0331 * x_sqr * x_sqr;
-            // u is in (0, 1) and normal; v may be 0 or subnormal (then the scalar redoes it).
+            // u is in (0, 1) and normal; v may be 0 or subnormal (the scalar then redoes it).
             let exact = fastmath::ln_in_range(u[l])
                 < 0.5 * x_sqr + d * (1.0 - v + fastmath::ln_in_range(v));
-            ok[l] &= normal_ok[l] & (v_cbrt > 0.0) & (v >= f64::MIN_POSITIVE) & (squeezed | exact);
+            ok[l] &=
+                normal_ok[l] & (v_cbrt > 0.0) & fastmath::ln_in_range_takes(v) & (squeezed | exact);
             out[l] = v * d;
         }
         out

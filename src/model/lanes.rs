@@ -19,7 +19,7 @@
 // best, and the clearest one here.
 #![allow(clippy::needless_range_loop)]
 
-use super::{C, D, EventCursor, J, LAMBDA, Model, Outcome, R, U, security_gap};
+use super::{C, D, EventCursor, J, LAMBDA, Model, Outcome, R, U, signing_bar};
 use crate::distribution::Sampler;
 use crate::distribution::{standard_normal, uniform};
 use crate::engine::quantum;
@@ -316,7 +316,7 @@ pub(super) fn exp(x: &Reals) -> Reals {
     let mut in_range = [true; LANES];
     for l in 0..LANES {
         y[l] = fastmath::exp_in_range(x[l]);
-        in_range[l] = (-708.0 <= x[l]) & (x[l] <= 709.0);
+        in_range[l] = fastmath::exp_in_range_takes(x[l]);
     }
     if !all(&in_range) {
         for l in 0..LANES {
@@ -447,7 +447,7 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
     let successor = p(Param::JapanSuccessorWill);
     let leverage = p(Param::UsLeverage);
     let bar_of = |s: &[Reals; 6], l: usize| {
-        threshold[l] + security_gap(s[C][l], s[D][l], s[U][l], leverage[l])
+        signing_bar(threshold[l], s[C][l], s[D][l], s[U][l], leverage[l])
     };
     let mut bar: Reals = std::array::from_fn(|l| bar_of(&s, l));
     let mut in_office = [true; LANES];

@@ -94,6 +94,18 @@ pub fn security_gap(concession: f64, demand: f64, indifference: f64, leverage: f
     (demand - (concession + leverage * indifference).min(1.0)).max(0.0)
 }
 
+/// The bar θ + gap that the weaker side's will must clear at a summit; only events change it.
+#[inline]
+pub fn signing_bar(
+    threshold: f64,
+    concession: f64,
+    demand: f64,
+    indifference: f64,
+    leverage: f64,
+) -> f64 {
+    threshold + security_gap(concession, demand, indifference, leverage)
+}
+
 /// The signing probability at a summit, p = 1 / (1 + exp(−(will − θ − gap) / s)), where
 /// `will` is min(J, R), computed from the bar θ + gap and 1/s as 1 / (1 + exp((bar − will) · (1/s))).
 #[inline]
@@ -200,7 +212,8 @@ impl Model {
         );
         // The gap depends on C, D and U, which only events change: the bar θ + gap is computed
         // once, and again after an event fires.
-        let mut bar = self.bar(&state.0, threshold, leverage);
+        let s = &state.0;
+        let mut bar = signing_bar(threshold, s[C], s[D], s[U], leverage);
         let (mut japan, mut russia, mut rate) = (state.0[J], state.0[R], state.0[LAMBDA]);
         let mut in_office = true;
         let mut outcome = Outcome::default();
@@ -257,12 +270,6 @@ impl Model {
         }
     }
 
-    /// θ + gap for the state `s`.
-    #[inline]
-    fn bar(&self, s: &[f64; 6], threshold: f64, leverage: f64) -> f64 {
-        threshold + security_gap(s[C], s[D], s[U], leverage)
-    }
-
     /// The events of the cursor's month, in file order; moves the cursor to the next month
     /// with events.
     fn take_month(&self, cursor: &mut EventCursor) -> &[ModelEvent] {
@@ -296,7 +303,7 @@ impl Model {
                 for (slot, shift) in &event.effects {
                     s[*slot] = (s[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
                 }
-                *bar = self.bar(s, threshold, leverage);
+                *bar = signing_bar(threshold, s[C], s[D], s[U], leverage);
             }
         }
     }
