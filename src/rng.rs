@@ -15,7 +15,7 @@
 //!
 //! Both generators are named, portable and value-stable, unlike `StdRng`.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_xoshiro::SplitMix64;
 use std::convert::Infallible;
 
@@ -52,6 +52,12 @@ pub fn param_seed(key: u64, index: usize) -> u64 {
 /// each output is [`mix`] of the state.
 pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// Output `k` (from 1) of a SplitMix64 seeded with `seed`: [`mix`] of `seed + k·GOLDEN_GAMMA`.
+#[inline(always)]
+pub fn splitmix_output(seed: u64, k: u64) -> u64 {
+    mix(seed.wrapping_add(k.wrapping_mul(GOLDEN_GAMMA)))
+}
+
 /// The stream of a trial's month loop.
 #[inline]
 pub fn process_rng(key: u64) -> Xoshiro {
@@ -72,12 +78,12 @@ pub struct Xoshiro {
 }
 
 impl Xoshiro {
-    /// Seeds the state with four SplitMix64 outputs, as `rand_xoshiro` does.
+    /// Seeds the state with the first four outputs of a SplitMix64 seeded with `seed`, as
+    /// `rand_xoshiro` does.
     #[inline]
     pub fn seed_from_u64(seed: u64) -> Xoshiro {
-        let mut splitmix = SplitMix64::seed_from_u64(seed);
         Xoshiro {
-            s: std::array::from_fn(|_| splitmix.next_u64()),
+            s: std::array::from_fn(|w| splitmix_output(seed, w as u64 + 1)),
         }
     }
 
@@ -135,7 +141,7 @@ mod tests {
         let mut stream = param_rng(key, 3);
         let state = param_seed(key, 3);
         for k in 1..=5u64 {
-            assert_eq!(stream.next_u64(), mix(state.wrapping_add(k * GOLDEN_GAMMA)));
+            assert_eq!(stream.next_u64(), splitmix_output(state, k));
         }
         let a = process_rng(key).next_u64();
         let b = param_rng(key, 0).next_u64();

@@ -158,15 +158,14 @@ struct Streams {
 }
 
 impl Streams {
-    /// [`rng::process_rng`] of each key: state word w is the (w + 1)th output of a SplitMix64
-    /// seeded with [`rng::process_seed`].
+    /// [`rng::process_rng`] of each key, seeded as [`Xoshiro::seed_from_u64`] does, word by
+    /// word across the lanes.
     #[inline(always)]
     fn new(keys: &[u64; LANES]) -> Streams {
         let mut s = [[0; LANES]; 4];
         for (w, word) in s.iter_mut().enumerate() {
-            let step = rng::GOLDEN_GAMMA.wrapping_mul(w as u64 + 1);
             for l in 0..LANES {
-                word[l] = rng::mix(rng::process_seed(keys[l]).wrapping_add(step));
+                word[l] = rng::splitmix_output(rng::process_seed(keys[l]), w as u64 + 1);
             }
         }
         Streams { s }
