@@ -34,11 +34,8 @@ impl Estimator {
     }
 }
 
-/// The six state parameters a trial carries from month to month (events may shift them).
-#[derive(Clone, Copy, Debug)]
-struct State([f64; 6]);
-
-/// Slots of [`State`]; `Param::STATE` lists the same parameters in the same order.
+/// Slots of the six state parameters a trial carries from month to month (events may shift
+/// them), in the order of `Param::STATE`.
 const J: usize = 0;
 const R: usize = 1;
 const C: usize = 2;
@@ -189,8 +186,7 @@ impl Model {
     }
 
     /// The month loop of [`Model::simulate`], compiled once per estimator so that the hot loop
-    /// carries no estimator test. The wills, the summit rate and the survival live in locals;
-    /// the full state is assembled only in a month with events.
+    /// carries no estimator test.
     #[inline(always)]
     fn walk<R: Rng + ?Sized, const CONDITIONAL: bool>(
         &self,
@@ -199,7 +195,7 @@ impl Model {
         cumulative: &mut [f64],
     ) -> Outcome {
         let p = |param: Param| draws[param.index()];
-        let mut state = State(Param::STATE.map(p));
+        let mut s = Param::STATE.map(p);
         let volatility = p(Param::ProcessWillVolatility);
         let threshold = p(Param::ProcessSigningThreshold);
         // −(will − θ − gap)/s is computed as (θ + gap − will) · (1/s): one division per trial
@@ -212,9 +208,7 @@ impl Model {
         );
         // The gap depends on C, D and U, which only events change: the bar θ + gap is computed
         // once, and again after an event fires.
-        let s = &state.0;
         let mut bar = signing_bar(threshold, s[C], s[D], s[U], leverage);
-        let (mut japan, mut russia, mut rate) = (state.0[J], state.0[R], state.0[LAMBDA]);
         let mut in_office = true;
         let mut outcome = Outcome::default();
         let mut survival = 1.0;
@@ -224,33 +218,31 @@ impl Model {
         for t in 0..months {
             // 1. Random walk of both sides' will.
             if t > 0 {
-                japan = (japan + volatility * standard_normal(rng)).clamp(0.0, 1.0);
-                russia = (russia + volatility * standard_normal(rng)).clamp(0.0, 1.0);
+                s[J] = (s[J] + volatility * standard_normal(rng)).clamp(0.0, 1.0);
+                s[R] = (s[R] + volatility * standard_normal(rng)).clamp(0.0, 1.0);
             }
             // 2. This month's events, in file order.
             if t == events.next_month {
-                let s = &mut state.0;
-                (s[J], s[R], s[LAMBDA]) = (japan, russia, rate);
-                self.fire_events(&mut events, s, &mut bar, threshold, leverage, rng);
-                (japan, russia, rate) = (s[J], s[R], s[LAMBDA]);
+                self.fire_events(&mut events, &mut s, &mut bar, threshold, leverage, rng);
             }
             // 3. At most one change of prime minister.
             if in_office && uniform(rng) < hazard {
                 in_office = false;
                 outcome.leader_exit_month = Some(t);
-                japan = successor;
+                s[J] = successor;
             }
             // 4. A summit, and the signing decision.
             if CONDITIONAL {
                 // With no summit possible q is exactly 0 whatever p is (even NaN, from s so
                 // small that 1/s is infinite).
-                let q = rate * signing_probability(japan.min(russia), bar, inverse_noise);
+                let rate = s[LAMBDA];
+                let q = rate * signing_probability(s[J].min(s[R]), bar, inverse_noise);
                 let q = if rate > 0.0 { q } else { 0.0 };
                 survival *= 1.0 - q;
                 cumulative[t] = 1.0 - survival;
             } else {
-                if uniform(rng) < rate
-                    && uniform(rng) < signing_probability(japan.min(russia), bar, inverse_noise)
+                if uniform(rng) < s[LAMBDA]
+                    && uniform(rng) < signing_probability(s[J].min(s[R]), bar, inverse_noise)
                 {
                     outcome.signed_month = Some(t);
                     cumulative[t..].fill(1.0);
