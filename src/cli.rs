@@ -13,9 +13,10 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "treatysim", version, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
-    /// Folder holding the scenario files (NAME is looked up as DIR/NAME.toml).
+    /// Folder of scenario files; repeat it for a search path (first match wins), searched
+    /// before the folders in TREATYSIM_SCENARIOS. NAME is looked up as DIR/NAME.toml.
     #[arg(long, global = true, default_value = "scenarios", value_name = "DIR")]
-    pub scenarios: PathBuf,
+    pub scenarios: Vec<PathBuf>,
 
     /// The command to run.
     #[command(subcommand)]

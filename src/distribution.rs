@@ -6,9 +6,9 @@
 //! draw for draw as `rand_distr::Gamma`, inlined), normal draws use `rand_distr`'s ziggurat, and the
 //! bounded families with closed-form quantiles use inversion.
 
+use crate::cast::Domain;
 use crate::fastmath;
 use crate::fit;
-use crate::param::Domain;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, Open01, StandardNormal, StandardUniform};
 use statrs::function::beta::{beta_reg, ln_beta};

@@ -4,7 +4,6 @@ use crate::engine::{RecordFormat, Tally, TrialRecord};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
 use crate::month::Month;
-use crate::param::Param;
 use crate::stats::Estimate;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -237,26 +236,59 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// The rows of `samples.csv`.
-#[derive(Clone, Copy, Debug)]
+/// The rows of `samples.csv`: `trial`, every parameter's draw in canonical order headed by
+/// its key, `party.P.leader_exit_month` for each signatory whose leader can leave, then
+/// `signed_month` (indicator) or `signed_probability` (conditional).
+#[derive(Clone, Debug)]
 pub struct SampleFormat {
     /// First simulated month (month indices are written as `YYYY-MM`).
     pub start: Month,
     /// The estimator: decides the last column.
     pub estimator: Estimator,
+    /// The header line.
+    header: String,
+    /// Positions (among the signatories) of those whose leaders can leave.
+    exits: Vec<usize>,
 }
 
 impl SampleFormat {
+    /// The format of `scenario`'s samples, compiled as `model`, under `estimator`.
+    pub fn new(
+        scenario: &crate::scenario::Scenario,
+        model: &crate::model::Model,
+        estimator: Estimator,
+    ) -> SampleFormat {
+        let cast = &scenario.cast;
+        let exits: Vec<usize> = (0..model.signatories())
+            .filter(|k| model.can_leave(*k))
+            .collect();
+        let signatories: Vec<usize> = cast.signatories().collect();
+        let mut header = vec!["trial".to_string()];
+        header.extend(cast.keys().map(str::to_string));
+        header.extend(exits.iter().map(|k| {
+            format!(
+                "party.{}.leader_exit_month",
+                cast.parties[signatories[*k]].name
+            )
+        }));
+        header.push(
+            match estimator {
+                Estimator::Indicator => "signed_month",
+                Estimator::Conditional => "signed_probability",
+            }
+            .to_string(),
+        );
+        SampleFormat {
+            start: scenario.simulation.start,
+            estimator,
+            header: format!("{}\n", header.join(",")),
+            exits,
+        }
+    }
+
     /// The header line.
-    pub fn header(&self) -> String {
-        let mut header = vec!["trial"];
-        header.extend(Param::ALL.iter().map(|p| p.key()));
-        header.push("leader_exit_month");
-        header.push(match self.estimator {
-            Estimator::Indicator => "signed_month",
-            Estimator::Conditional => "signed_probability",
-        });
-        format!("{}\n", header.join(","))
+    pub fn header(&self) -> &str {
+        &self.header
     }
 }
 
@@ -270,9 +302,12 @@ impl RecordFormat for SampleFormat {
         for draw in record.draws {
             let _ = write!(out, ",{}", float(*draw));
         }
-        let _ = write!(out, ",{}", month(record.outcome.leader_exit_month));
+        for &k in &self.exits {
+            let exit = record.exits[k];
+            let _ = write!(out, ",{}", month((exit != usize::MAX).then_some(exit)));
+        }
         let last = match self.estimator {
-            Estimator::Indicator => month(record.outcome.signed_month),
+            Estimator::Indicator => month(record.signed_month),
             Estimator::Conditional => float(record.cumulative.last().copied().unwrap_or(0.0)),
         };
         let _ = writeln!(out, ",{last}");

@@ -30,7 +30,7 @@ use std::io::{IsTerminal, Write};
 /// # Errors
 /// Whatever the command fails with; [`Error::exit_code`] gives the exit code.
 pub fn dispatch(cli: Cli) -> Result<()> {
-    let catalog = Catalog::new(&cli.scenarios);
+    let catalog = Catalog::with_search_path(cli.scenarios.clone());
     match cli.command {
         Command::List => list::list(&catalog),
         Command::Check { names } => check::check(&catalog, &names),

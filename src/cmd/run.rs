@@ -51,14 +51,11 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         Some(shard) => ShardFile::samples_path(out, &scenario.name, shard),
         None => out.join(&scenario.name).join("samples.csv"),
     };
-    let format = SampleFormat {
-        start: sim.start,
-        estimator,
-    };
+    let format = SampleFormat::new(scenario, &model, estimator);
     let mut samples = if args.samples {
         Some(SamplesWriter::create(
             &samples_path,
-            format,
+            format.clone(),
             args.shard.is_none(),
         )?)
     } else {

@@ -6,7 +6,6 @@ use crate::engine::{Accumulator, Engine, Tally, for_each_block};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
 use crate::model::{Estimator, Model};
-use crate::param::Param;
 use crate::scenario::{Catalog, Override};
 use crate::shard::{self, Payload, ShardFile};
 use std::ops::Range;
@@ -15,8 +14,8 @@ use std::path::{Path, PathBuf};
 /// One swept parameter and its values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
-    /// The parameter.
-    pub param: Param,
+    /// The parameter's full key (or `event.NAME.probability`).
+    pub key: String,
     /// Its values, in the order given.
     pub values: Vec<f64>,
 }
@@ -68,25 +67,39 @@ pub fn parse_values(text: &str) -> std::result::Result<Vec<f64>, String> {
     }
 }
 
-/// Parses `KEY=VALUES`.
+/// Parses `KEY=VALUES`; the key is checked against the scenario when it is loaded.
 ///
 /// # Errors
-/// Unknown parameter or malformed values (exit 2).
+/// Malformed values (exit 2).
 pub fn parse_axis(arg: &str) -> Result<Axis> {
     let invalid = |m: String| Error::Invalid(format!("--param {arg}: {m}"));
     let (key, values) = arg.split_once('=').ok_or_else(|| {
-        invalid("write KEY=VALUES, e.g. --param japan.security_concession=0:1:0.1".into())
-    })?;
-    let keys: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
-    let param = Param::from_key(key.trim()).ok_or_else(|| {
-        invalid(format!(
-            "unknown parameter `{}`; accepted: {}",
-            key.trim(),
-            keys.join(", ")
-        ))
+        invalid("write KEY=VALUES, e.g. --param issue.security.concession=0:1:0.1".into())
     })?;
     let values = parse_values(values).map_err(invalid)?;
-    Ok(Axis { param, values })
+    Ok(Axis {
+        key: key.trim().to_string(),
+        values,
+    })
+}
+
+/// Checks that an axis names something a sweep can vary in `scenario`: one of its parameters,
+/// or an event's probability.
+fn check_axis(axis: &Axis, scenario: &crate::scenario::Scenario) -> Result<()> {
+    let is_event = axis
+        .key
+        .strip_prefix("event.")
+        .and_then(|k| k.strip_suffix(".probability"))
+        .is_some_and(|name| scenario.events.iter().any(|e| e.name == name));
+    if is_event || scenario.cast.id(&axis.key).is_some() {
+        return Ok(());
+    }
+    let why = crate::scenario::format_1_hint(&axis.key)
+        .unwrap_or_else(|| scenario.cast.resolve(&axis.key).err().unwrap_or_default());
+    Err(Error::Invalid(format!(
+        "--param {}: {why}; an event's probability can be swept too, as event.NAME.probability",
+        axis.key
+    )))
 }
 
 /// Runs the sweep and writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`.
@@ -96,10 +109,14 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         .iter()
         .map(|p| parse_axis(p))
         .collect::<Result<Vec<_>>>()?;
-    if axes.len() > 2 || (axes.len() == 2 && axes[0].param == axes[1].param) {
+    if axes.len() > 2 || (axes.len() == 2 && axes[0].key == axes[1].key) {
         return Err(Error::Invalid(
             "sweep takes one or two different --param".into(),
         ));
+    }
+    let unswept = args.sim.load(catalog, &args.name)?;
+    for axis in &axes {
+        check_axis(axis, &unswept)?;
     }
     let points = grid(&axes);
     // Validate every point (domains) before simulating anything.
@@ -110,9 +127,9 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
                 .iter()
                 .zip(point)
                 .map(|(axis, value)| Override {
-                    key: axis.param.key().to_string(),
-                    value: value.to_string(),
-                    arg: format!("--param {}={value}", axis.param.key()),
+                    key: axis.key.clone(),
+                    value: format!("{value:?}"),
+                    arg: format!("--param {}={value}", axis.key),
                 })
                 .collect();
             args.sim.load_with(catalog, &args.name, &overrides)
@@ -127,10 +144,9 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let tallies = args
         .sim
         .in_pool(|| run_points(&models, sim.seed, args.sim.estimator, range))?;
-    let keys: Vec<String> = axes.iter().map(|a| a.param.key().to_string()).collect();
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     if let Some(shard) = args.shard {
         // The unswept scenario: every point's differs from it only in the swept keys.
-        let unswept = args.sim.load(catalog, &args.name)?;
         let output = format!("sweep-{}", keys.join("-"));
         let payload = Payload::Sweep {
             keys,
@@ -288,11 +304,11 @@ mod tests {
     fn grid_varies_the_first_axis_slowest() {
         let axes = [
             Axis {
-                param: Param::JapanWill,
+                key: "party.japan.will".into(),
                 values: vec![0.1, 0.2],
             },
             Axis {
-                param: Param::RussiaWill,
+                key: "party.russia.will".into(),
                 values: vec![0.3, 0.4],
             },
         ];
