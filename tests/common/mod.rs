@@ -36,34 +36,150 @@ pub fn treatysim(dir: &Path) -> Command {
     cmd
 }
 
+/// A format-2 scenario text built key by key, so that tests say what they change rather than
+/// restate whole files. Keys are full paths (`party.japan.will`, `issue.security.leverage.us`,
+/// `simulation.deadline`); values are TOML literals (`0.5`, `"\"beta(6, 3)\""`), or use
+/// [`ScenarioText::dist`] for a quoted distribution. Tables keep the order of first use.
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioText {
+    top: Vec<(String, String)>,
+    tables: Vec<(String, Vec<(String, String)>)>,
+    tail: String,
+}
+
+impl ScenarioText {
+    /// An empty scenario.
+    pub fn new() -> ScenarioText {
+        ScenarioText::default()
+    }
+
+    /// The bilateral cast of the shipped scenarios (signatories japan and russia, outside party
+    /// us, issue security) with constant parameters, for closed-form checks:
+    /// will 0.6 each, C = 0.3, D = 0.5, U = 0.5, L = 0.2 (gap = max(0, 0.5 − min(1, 0.3 + 0.1)) = 0.1),
+    /// λ = 0.3, σ = 0, θ = 0.3, s = 0.1; window 2020-01 to 2021-09; 20,000 trials, seed 7.
+    pub fn bilateral() -> ScenarioText {
+        ScenarioText::new()
+            .set("description", "\"constant parameters\"")
+            .set("simulation.start", "\"2020-01\"")
+            .set("simulation.deadline", "\"2021-09\"")
+            .set("simulation.trials", "20000")
+            .set("simulation.seed", "7")
+            .set("party.japan.will", "0.6")
+            .set("party.russia.will", "0.6")
+            .set("party.us.role", "\"outside\"")
+            .set("party.us.indifference", "0.5")
+            .set("issue.security.concedes", "\"japan\"")
+            .set("issue.security.demands", "\"russia\"")
+            .set("issue.security.concession", "0.3")
+            .set("issue.security.demand", "0.5")
+            .set("issue.security.leverage.us", "0.2")
+            .set("process.summit_rate", "0.3")
+            .set("process.will_volatility", "0")
+            .set("process.signing_threshold", "0.3")
+            .set("process.decision_noise", "0.1")
+    }
+
+    /// Sets `key` to the TOML literal `value` (replacing an earlier value).
+    pub fn set(mut self, key: &str, value: &str) -> ScenarioText {
+        let (table, field) = split_key(key);
+        if table.is_empty() {
+            self.top.retain(|(k, _)| k != field);
+            self.top.push((field.to_string(), value.to_string()));
+            return self;
+        }
+        let fields = match self.tables.iter().position(|(t, _)| t == table) {
+            Some(i) => &mut self.tables[i].1,
+            None => {
+                self.tables.push((table.to_string(), Vec::new()));
+                &mut self.tables.last_mut().expect("just pushed").1
+            }
+        };
+        fields.retain(|(k, _)| k != field);
+        fields.push((field.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets `key` to a distribution string, quoted.
+    pub fn dist(self, key: &str, dist: &str) -> ScenarioText {
+        let quoted = format!("{dist:?}");
+        self.set(key, &quoted)
+    }
+
+    /// Removes `key` (and its table if it empties).
+    pub fn remove(mut self, key: &str) -> ScenarioText {
+        let (table, field) = split_key(key);
+        self.top.retain(|(k, _)| k != field || !table.is_empty());
+        for (t, fields) in &mut self.tables {
+            if t == table {
+                fields.retain(|(k, _)| k != field);
+            }
+        }
+        self
+    }
+
+    /// Appends an `[[event]]` with these lines (TOML, one `key = value` a line).
+    pub fn event(mut self, body: &str) -> ScenarioText {
+        self.tail.push_str("\n[[event]]\n");
+        self.tail.push_str(body.trim());
+        self.tail.push('\n');
+        self
+    }
+
+    /// Appends raw TOML at the end (after every table).
+    pub fn raw(mut self, text: &str) -> ScenarioText {
+        self.tail.push('\n');
+        self.tail.push_str(text);
+        self.tail.push('\n');
+        self
+    }
+
+    /// The file's text.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (k, v) in &self.top {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+        for (table, fields) in &self.tables {
+            if fields.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n[{table}]\n"));
+            for (k, v) in fields {
+                out.push_str(&format!("{k} = {v}\n"));
+            }
+        }
+        out.push_str(&self.tail);
+        out
+    }
+}
+
+/// Splits a full key into its table and field: `party.japan.will` → (`party.japan`, `will`),
+/// `issue.security.leverage.us` → (`issue.security`, `leverage.us`), `description` → (``, ...).
+fn split_key(key: &str) -> (&str, &str) {
+    let parts: Vec<&str> = key.splitn(3, '.').collect();
+    match parts[..] {
+        [field] => ("", field),
+        [table, _] => (table, &key[table.len() + 1..]),
+        ["party" | "issue", name, _] => {
+            let table_len = parts[0].len() + 1 + name.len();
+            (&key[..table_len], &key[table_len + 1..])
+        }
+        _ => {
+            let (table, field) = key.split_once('.').unwrap_or(("", key));
+            (table, field)
+        }
+    }
+}
+
 /// A complete scenario with constant parameters, for closed-form checks: λ = `summit_rate`,
 /// p = 1 / (1 + exp(−(will − threshold − gap)/noise)) with gap = max(0, 0.5 − min(1, 0.3 + 0.2·0.5)) = 0.1.
 pub fn constant_scenario(will: f64, summit_rate: f64, months_to_deadline: &str) -> String {
-    format!(
-        r#"description = "constant parameters"
-[simulation]
-start = "2020-01"
-deadline = "{months_to_deadline}"
-trials = 20000
-seed = 7
-[japan]
-will = {will}
-security_concession = 0.3
-leader_exit_hazard = 0
-successor_will = 0.2
-[russia]
-will = {will}
-security_demand = 0.5
-[us]
-indifference = 0.5
-leverage = 0.2
-[process]
-summit_rate = {summit_rate}
-will_volatility = 0
-signing_threshold = 0.3
-decision_noise = 0.1
-"#
-    )
+    ScenarioText::bilateral()
+        .set("simulation.deadline", &format!("{months_to_deadline:?}"))
+        .set("party.japan.will", &format!("{will:?}"))
+        .set("party.russia.will", &format!("{will:?}"))
+        .set("process.summit_rate", &format!("{summit_rate:?}"))
+        .text()
 }
 
 /// Reads a CSV file into its header and rows.
