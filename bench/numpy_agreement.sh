@@ -13,6 +13,7 @@
 # repository root: build it first with `cargo build --release`), TRIALS (default 200000; each
 # scenario's own seed is used), PYTHON (default python3, with numpy and scipy).
 set -uo pipefail
+export LC_ALL=C  # '.' decimal point in printf and awk
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 2
@@ -21,6 +22,7 @@ trials=${TRIALS:-200000}
 python=${PYTHON:-python3}
 dirs=(scenarios examples/scenarios)
 
+case $bin in */*) ;; *) bin=$(command -v "$bin" || echo "$bin") ;; esac  # a name on PATH
 if [ ! -x "$bin" ]; then
     echo "error: no treatysim binary at $bin (build it with cargo build --release, or set TREATYSIM)" >&2
     exit 2
@@ -80,22 +82,20 @@ for pair in "${pairs[@]}"; do
         if ! "$bin" run "$name" --scenarios "$dir" --out "$dest" --trials "$trials" \
                 --estimator "$estimator" 2>"$out/rust.err" >/dev/null \
            || ! rs=$(summary_values "$dest/$name/summary.csv" 2>>"$out/rust.err"); then
-            printf "$fmt" "$name" "$estimator" "$p_np" "$se_np" - - - "ERROR (treatysim: $(tail -n1 "$out/rust.err"))"
+            printf "$fmt" "$name" "$estimator" "$(printf %.6f "$p_np")" "$(printf %.6f "$se_np")" - - - \
+                "ERROR (treatysim: $(tail -n1 "$out/rust.err"))"
             failed=1
             continue
         fi
         read -r p_rs se_rs <<<"$rs"
         # agreement test, in awk's double precision
-        if row=$(awk -v a="$p_np" -v sa="$se_np" -v b="$p_rs" -v sb="$se_rs" 'BEGIN {
+        if ! row=$(awk -v a="$p_np" -v sa="$se_np" -v b="$p_rs" -v sb="$se_rs" 'BEGIN {
                 d = a - b; if (d < 0) d = -d
                 s = sqrt(sa * sa + sb * sb)
                 ok = (d <= 4.5 * s)
                 z = (s > 0) ? sprintf("%.2f", d / s) : (d == 0 ? "0.00" : "inf")
                 printf "%.6f %.6f %.6f %.6f %s %s\n", a, sa, b, sb, z, ok ? "ok" : "DISAGREE"
                 exit !ok }'); then
-            status=ok
-        else
-            status=bad
             failed=1
         fi
         read -r a sa b sb z verdict <<<"$row"

@@ -41,6 +41,8 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<Override>,
     },
+    /// Write a commented starting scenario for a new treaty question.
+    New(NewArgs),
     /// Simulate scenarios and write CSV.
     Run(RunArgs),
     /// Rerun the same trials with a parameter set to each of several values.
@@ -108,6 +110,37 @@ impl std::str::FromStr for Shard {
         }
         Ok(Shard { index, count })
     }
+}
+
+/// Options of `treatysim new`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes <DIR>/NAME.toml (DIR: the first --scenarios folder), a complete \
+scenario that passes `check` and runs, with neutral placeholder values to replace. Never \
+overwrites a file.\n\nExample:\n  treatysim new ceasefire --signatories armenia,azerbaijan \
+--outside russia,eu --issue corridor:armenia>azerbaijan --issue border:azerbaijan>armenia"
+)]
+pub struct NewArgs {
+    /// The scenario's name (its file is NAME.toml).
+    pub name: String,
+
+    /// The parties that must all sign, comma-separated (at least two).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required = true,
+        value_name = "A,B[,C...]"
+    )]
+    pub signatories: Vec<String>,
+
+    /// Outside parties that sway the talks without signing, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "O,...")]
+    pub outside: Vec<String>,
+
+    /// An issue dividing two signatories: I:A>B means on issue I, A concedes and B demands
+    /// (repeatable).
+    #[arg(long = "issue", value_name = "I:A>B")]
+    pub issues: Vec<crate::cmd::IssueArg>,
 }
 
 /// Options of `treatysim run`.

@@ -13,11 +13,14 @@ mod check;
 mod compare;
 mod list;
 mod merge;
+mod new;
 mod plot;
 mod run;
 pub mod sensitivity;
 mod show;
 mod sweep;
+
+pub use new::IssueArg;
 
 use crate::cli::{Cli, Command, SimArgs};
 use crate::error::{Error, Result};
@@ -35,6 +38,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::List => list::list(&catalog),
         Command::Check { names } => check::check(&catalog, &names),
         Command::Show { name, sets } => show::show(&catalog, &name, &sets),
+        Command::New(args) => {
+            let folder = cli
+                .scenarios
+                .first()
+                .map_or("scenarios".as_ref(), |d| d.as_path());
+            new::new(folder, &args)
+        }
         Command::Run(args) => run::run(&catalog, &args),
         Command::Sweep(args) => sweep::sweep(&catalog, &args),
         Command::Compare(args) => compare::compare(&catalog, &args),
