@@ -38,10 +38,11 @@ use rand::Rng;
 /// How a trial's chance of a treaty is estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Estimator {
-    /// Steps 1–3 sampled; step 4's two coin flips replaced by their probability
-    /// (q = λ·p, survival S ← S·(1 − q)). Lower variance.
+    /// Each trial adds its exact chance of a treaty given its draws (steps 1–3 sampled, step 4's
+    /// summit and signing coins replaced by their probability q = λ·p): less noise.
     Conditional,
-    /// Steps 1–4 simulated literally; signed trials counted.
+    /// Each trial plays every summit and signing decision out; the trials that signed are
+    /// counted.
     Indicator,
 }
 
