@@ -142,7 +142,7 @@ fn trials(text: &str) -> Result<u64, String> {
         Ok(n) => n,
         Err(_) => {
             let x: f64 = text.trim().parse().map_err(|_| bad())?;
-            if !(x.fract() == 0.0 && x >= 1.0 && x < 1.8e19) {
+            if !(x.fract() == 0.0 && (1.0..1.8e19).contains(&x)) {
                 return Err(bad());
             }
             x as u64
