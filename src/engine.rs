@@ -352,14 +352,17 @@ impl Engine<'_> {
         let mut cumulative = vec![0.0; months];
         let mut exits = vec![usize::MAX; self.model.signatories()];
         if self.estimator == Estimator::Conditional {
+            let mut row = vec![0.0; self.model.params()];
             self.for_each_batch(block, |first, count, draws, lanes| {
-                let n = self.model.params();
                 for l in 0..count {
                     lanes.copy_cumulative(l, &mut cumulative);
                     lanes.copy_exits(l, &mut exits);
+                    for (x, draw) in row.iter_mut().zip(draws) {
+                        *x = draw[l];
+                    }
                     visit(TrialRecord {
                         trial: first + l as u64,
-                        draws: &draws[l * n..(l + 1) * n],
+                        draws: &row,
                         exits: &exits,
                         signed_month: None,
                         cumulative: &cumulative,
@@ -395,9 +398,13 @@ impl Engine<'_> {
     /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time
     /// ([`Model::trials_lanes`], the same bits as one at a time), handing `visit` each
     /// batch's first trial, its number of trials (fewer than [`LANES`] only at the end of the
-    /// block; idle lanes repeat its last trial), the draws (lane by lane, [`Model::params`]
-    /// each) and the results.
-    fn for_each_batch(&self, block: Range<u64>, visit: impl FnMut(u64, usize, &[f64], &Lanes)) {
+    /// block; idle lanes repeat its last trial), the draws (parameter by parameter, each an
+    /// array over the lanes) and the results.
+    fn for_each_batch(
+        &self,
+        block: Range<u64>,
+        visit: impl FnMut(u64, usize, &[[f64; LANES]], &Lanes),
+    ) {
         BATCH.with_borrow_mut(|lanes| {
             if !lanes.as_ref().is_some_and(|l| l.fits(self.model)) {
                 *lanes = Some(Lanes::new(self.model));
@@ -412,10 +419,10 @@ impl Engine<'_> {
         &self,
         lanes: &mut Lanes,
         block: Range<u64>,
-        mut visit: impl FnMut(u64, usize, &[f64], &Lanes),
+        mut visit: impl FnMut(u64, usize, &[[f64; LANES]], &Lanes),
     ) {
         let mut keys = [0; LANES];
-        let mut draws = vec![0.0; LANES * self.model.params()];
+        let mut draws = vec![[0.0; LANES]; self.model.params()];
         let mut first = block.start;
         while first < block.end {
             // A long window makes long blocks: stop within a batch of an interruption (the

@@ -365,6 +365,9 @@ mod tests {
             signatories: signatories.iter().map(|s| s.to_string()).collect(),
             outside: outside.iter().map(|s| s.to_string()).collect(),
             issues: issues.iter().map(|i| i.parse().unwrap()).collect(),
+            catalog: crate::cli::CatalogArgs {
+                scenarios: Vec::new(),
+            },
         }
     }
 

@@ -99,9 +99,9 @@ fn large_shapes(x: &Gamma, y: &Gamma) -> Option<((f64, f64), (f64, f64))> {
 }
 
 impl Model {
-    /// [`Model::draw`] for the [`LANES`] trials with keys `keys`, on `isa`: lane `l`'s
-    /// parameters into `draws[l·P..(l+1)·P]` (P = [`Model::params`]).
-    pub(super) fn draw_lanes_on(&self, isa: Isa, keys: &[u64; LANES], draws: &mut [f64]) {
+    /// [`Model::draw`] for the [`LANES`] trials with keys `keys`, on `isa`: parameter `i` of
+    /// lane `l` into `draws[i][l]`.
+    pub(super) fn draw_lanes_on(&self, isa: Isa, keys: &[u64; LANES], draws: &mut [Reals]) {
         draw_lanes_on(isa, self, keys, draws);
     }
 }
@@ -109,13 +109,12 @@ impl Model {
 multiversion!(fn draw_lanes_on(
     model: &Model,
     keys: &[u64; LANES],
-    draws: &mut [f64],
+    draws: &mut [Reals],
 ) => draw_lanes);
 
 #[inline(always)]
-fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [f64]) {
-    let n = model.params();
-    for (i, (sampler, &stream)) in model.samplers.iter().zip(&model.streams).enumerate() {
+fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [Reals]) {
+    for ((sampler, &stream), draw) in model.samplers.iter().zip(&model.streams).zip(&mut *draws) {
         let mut ok = [true; LANES];
         let mut streams = SplitMixLanes::new(keys, stream);
         let values: Reals = match *sampler {
@@ -172,20 +171,27 @@ fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [f64]) {
                 [0.0; LANES]
             }
         };
-        for l in 0..LANES {
-            draws[l * n + i] = values[l];
-        }
+        *draw = values;
         if !lanes::all(&ok) {
             for l in 0..LANES {
                 if !ok[l] {
-                    draws[l * n + i] = sampler.sample(&mut rng::param_rng(keys[l], stream));
+                    draw[l] = sampler.sample(&mut rng::param_rng(keys[l], stream));
                 }
             }
         }
     }
     if let Some(copula) = &model.copula {
+        // The copula draws a trial's row; correlated scenarios spend their time in its exact
+        // quantiles, not in this copy.
+        let mut row = vec![0.0; draws.len()];
         for l in 0..LANES {
-            copula.draw(keys[l], &mut draws[l * n..(l + 1) * n]);
+            for (x, draw) in row.iter_mut().zip(&*draws) {
+                *x = draw[l];
+            }
+            copula.draw(keys[l], &mut row);
+            for (x, draw) in row.iter().zip(&mut *draws) {
+                draw[l] = *x;
+            }
         }
     }
 }
@@ -266,7 +272,7 @@ mod tests {
             let model = Model::new(&scenario);
             let n = model.params();
             for isa in Isa::available() {
-                let mut lanes = vec![0.0; LANES * n];
+                let mut lanes = vec![[0.0; LANES]; n];
                 let mut scalar = vec![0.0; n];
                 for batch in 0..(16_000 / LANES) as u64 {
                     let keys: [u64; LANES] =
@@ -274,10 +280,7 @@ mod tests {
                     model.draw_lanes_on(isa, &keys, &mut lanes);
                     for l in 0..LANES {
                         model.draw(keys[l], &mut scalar);
-                        let lane: Vec<u64> = lanes[l * n..(l + 1) * n]
-                            .iter()
-                            .map(|x| x.to_bits())
-                            .collect();
+                        let lane: Vec<u64> = lanes.iter().map(|x| x[l].to_bits()).collect();
                         let expected: Vec<u64> = scalar.iter().map(|x| x.to_bits()).collect();
                         assert_eq!(
                             lane, expected,

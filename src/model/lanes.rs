@@ -96,9 +96,6 @@ pub struct Lanes {
     state: Vec<Reals>,
     /// Whether each signatory's leader is still in office, lane by lane.
     in_office: Vec<[bool; LANES]>,
-    /// Each signatory's h_P and S_P, lane by lane (zero where it has none).
-    hazard: Vec<Reals>,
-    successor: Vec<Reals>,
 }
 
 impl Lanes {
@@ -111,8 +108,6 @@ impl Lanes {
             exits: vec![[usize::MAX; LANES]; signatories],
             state: vec![[0.0; LANES]; model.state.len()],
             in_office: vec![[true; LANES]; signatories],
-            hazard: vec![[0.0; LANES]; signatories],
-            successor: vec![[0.0; LANES]; signatories],
         }
     }
 
@@ -413,10 +408,10 @@ impl Isa {
 
 impl Model {
     /// Draws and simulates [`LANES`] trials under the conditional estimator, lane `l` being the
-    /// trial with key `keys[l]`: its parameters into `draws[l·P..(l+1)·P]` (P =
-    /// [`Model::params`]), its results into `out`. Lane for lane the same bits as
+    /// trial with key `keys[l]`: its parameters into `draws[i][l]` (parameter by parameter,
+    /// [`Model::params`] of them), its results into `out`. Lane for lane the same bits as
     /// [`Model::draw`] and then [`Model::simulate`] with [`rng::process_rng`]`(keys[l])`.
-    pub fn trials_lanes(&self, keys: &[u64; LANES], draws: &mut [f64], out: &mut Lanes) {
+    pub fn trials_lanes(&self, keys: &[u64; LANES], draws: &mut [Reals], out: &mut Lanes) {
         let isa = Isa::detect();
         self.draw_lanes_on(isa, keys, draws);
         self.simulate_lanes_on(isa, keys, draws, out);
@@ -427,51 +422,66 @@ impl Model {
         &self,
         isa: Isa,
         keys: &[u64; LANES],
-        draws: &[f64],
+        draws: &[Reals],
         out: &mut Lanes,
     ) {
         lanes_on(isa, self, keys, draws, out);
+    }
+
+    /// [`Model::signing_bar`] in every lane, the same operations in the same order lane by
+    /// lane, in vector registers.
+    #[inline(always)]
+    fn signing_bars(&self, draws: &[Reals], state: &[Reals]) -> Reals {
+        let mut gap = [0.0; LANES];
+        for issue in &self.issues {
+            let mut room = state[issue.concession];
+            for &(indifference, leverage) in &issue.leverage {
+                let (u, l) = (&state[indifference], &draws[leverage]);
+                for lane in 0..LANES {
+                    room[lane] += l[lane] * u[lane];
+                }
+            }
+            let demand = &state[issue.demand];
+            for lane in 0..LANES {
+                gap[lane] += (demand[lane] - room[lane].min(1.0)).max(0.0);
+            }
+        }
+        let threshold = &draws[self.threshold];
+        std::array::from_fn(|lane| threshold[lane] + gap[lane])
     }
 }
 
 multiversion!(fn lanes_on(
     model: &Model,
     keys: &[u64; LANES],
-    draws: &[f64],
+    draws: &[Reals],
     out: &mut Lanes,
 ) => lanes);
 
 /// The month loop of [`Model::simulate`] (conditional), lane by lane. Steps are numbered as in
 /// SPEC §4.
 #[inline(always)]
-fn lanes(model: &Model, keys: &[u64; LANES], draws: &[f64], out: &mut Lanes) {
-    let n = model.params();
-    let p = |i: usize| -> Reals { std::array::from_fn(|l| draws[l * n + i]) };
-    debug_assert!(out.fits(model) && draws.len() >= LANES * n);
+fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
+    debug_assert!(out.fits(model) && draws.len() == model.params());
     let Lanes {
         cumulative: by_month,
         exits,
         state,
         in_office,
-        hazard,
-        successor,
         ..
     } = out;
     for (slot, &param) in state.iter_mut().zip(&model.state) {
-        *slot = p(param);
+        *slot = draws[param];
     }
-    for (k, signatory) in model.signatories.iter().enumerate() {
-        hazard[k] = signatory.hazard.map_or([0.0; LANES], p);
-        successor[k] = signatory.successor.map_or([0.0; LANES], p);
-        in_office[k] = [true; LANES];
-        exits[k] = [usize::MAX; LANES];
+    for (office, exit) in in_office.iter_mut().zip(exits.iter_mut()) {
+        *office = [true; LANES];
+        *exit = [usize::MAX; LANES];
     }
     let wills = model.signatories.len();
-    let volatility = p(model.volatility);
-    let inverse_noise = p(model.noise).map(|s| 1.0 / s);
-    let bar_of =
-        |state: &[Reals], l: usize| model.signing_bar(|i| draws[l * n + i], |slot| state[slot][l]);
-    let mut bar: Reals = std::array::from_fn(|l| bar_of(state, l));
+    let volatility = &draws[model.volatility];
+    let noise = &draws[model.noise];
+    let inverse_noise: Reals = std::array::from_fn(|l| 1.0 / noise[l]);
+    let mut bar = model.signing_bars(draws, state);
     let mut survival = [1.0; LANES];
     let mut events: EventCursor = model.event_cursor();
     let mut streams = Streams::new(keys);
@@ -496,7 +506,11 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[f64], out: &mut Lanes) {
                     continue;
                 }
                 for &k in &event.leader_exit {
-                    leave(model, k, t, &fired, state, successor, in_office, exits);
+                    if let Some(successor) = model.signatories[k].successor {
+                        let (will, office, exit) =
+                            (&mut state[k], &mut in_office[k], &mut exits[k]);
+                        leave(t, &fired, will, &draws[successor], office, exit);
+                    }
                 }
                 for (slot, shift) in &event.effects {
                     let shifts = shift_draws(&mut streams, shift, &fired);
@@ -506,22 +520,28 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[f64], out: &mut Lanes) {
                         values[l] = if fired[l] { shifted } else { values[l] };
                     }
                 }
+                let bars = model.signing_bars(draws, state);
                 for l in 0..LANES {
-                    bar[l] = if fired[l] { bar_of(state, l) } else { bar[l] };
+                    bar[l] = if fired[l] { bars[l] } else { bar[l] };
                 }
             }
         }
         // 3. At most one change of leader for each signatory: only lanes still in office draw.
         for (k, signatory) in model.signatories.iter().enumerate() {
-            if signatory.hazard.is_some() && any(&in_office[k]) {
+            if let (Some(hazard), Some(successor)) = (signatory.hazard, signatory.successor)
+                && any(&in_office[k])
+            {
                 let bits = streams.next_where(&in_office[k]);
-                let leaves: [bool; LANES] = std::array::from_fn(|l| unit(bits[l]) < hazard[k][l]);
-                leave(model, k, t, &leaves, state, successor, in_office, exits);
+                let hazard = &draws[hazard];
+                let leaves: [bool; LANES] = std::array::from_fn(|l| unit(bits[l]) < hazard[l]);
+                let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                leave(t, &leaves, will, &draws[successor], office, exit);
             }
         }
         // 4. The summit, replaced by its probability: q = λ·p, S ← S·(1 − q).
-        let mut will = state[0];
-        for other in &state[1..wills] {
+        // min over the signatories (∞.min(w) = w exactly, and no copy of a whole slot).
+        let mut will = [f64::INFINITY; LANES];
+        for other in &state[..wills] {
             for l in 0..LANES {
                 will[l] = will[l].min(other[l]);
             }
@@ -538,30 +558,22 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[f64], out: &mut Lanes) {
     }
 }
 
-/// The k-th signatory's leader leaves in the lanes where `leaves` is set and it is still in
-/// office: its will becomes S_P (where it has one), its exit month is `t`.
+/// A signatory's leader leaves in the lanes where `leaves` is set and it is still in office:
+/// its will becomes S_P, its exit month is `t`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn leave(
-    model: &Model,
-    k: usize,
     t: usize,
     leaves: &[bool; LANES],
-    state: &mut [Reals],
-    successor: &[Reals],
-    in_office: &mut [[bool; LANES]],
-    exits: &mut [[usize; LANES]],
+    will: &mut Reals,
+    successor: &Reals,
+    office: &mut [bool; LANES],
+    exit: &mut [usize; LANES],
 ) {
-    let replaced = model.signatories[k].successor.is_some();
     for l in 0..LANES {
-        let leaving = leaves[l] & in_office[k][l];
-        state[k][l] = if leaving & replaced {
-            successor[k][l]
-        } else {
-            state[k][l]
-        };
-        exits[k][l] = if leaving { t } else { exits[k][l] };
-        in_office[k][l] &= !leaving;
+        let leaving = leaves[l] & office[l];
+        will[l] = if leaving { successor[l] } else { will[l] };
+        exit[l] = if leaving { t } else { exit[l] };
+        office[l] &= !leaving;
     }
 }
 
@@ -677,17 +689,21 @@ mod tests {
         let mut left = 0;
         for isa in Isa::available() {
             let mut out = Lanes::new(&model);
-            let mut draws = vec![0.0; LANES * n];
+            let mut draws = vec![[0.0; LANES]; n];
+            let mut rows = vec![vec![0.0; n]; LANES];
             for batch in 0..(4000 / LANES) as u64 {
                 let keys: [u64; LANES] =
                     std::array::from_fn(|l| rng::trial_key(7, batch * LANES as u64 + l as u64));
                 for l in 0..LANES {
-                    model.draw(keys[l], &mut draws[l * n..(l + 1) * n]);
+                    model.draw(keys[l], &mut rows[l]);
+                    for i in 0..n {
+                        draws[i][l] = rows[l][i];
+                    }
                 }
                 model.simulate_lanes_on(isa, &keys, &draws, &mut out);
                 for l in 0..LANES {
                     model.simulate(
-                        &draws[l * n..(l + 1) * n],
+                        &rows[l],
                         &mut rng::process_rng(keys[l]),
                         Estimator::Conditional,
                         &mut reference,

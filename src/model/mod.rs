@@ -214,12 +214,17 @@ impl Model {
             })
             .collect();
         let position = |party: usize| signatory_parties.iter().position(|&p| p == party);
-        let signatories = signatory_parties
+        // A leader leaves only where S_P exists (validation requires it wherever one can):
+        // the month loops then need no other case.
+        let signatories: Vec<Signatory> = signatory_parties
             .iter()
-            .map(|&p| Signatory {
-                hazard: index(Kind::LeaderExitHazard(p))
-                    .filter(|&h| dists[h] != Dist::Constant(0.0)),
-                successor: index(Kind::SuccessorWill(p)),
+            .map(|&p| {
+                let successor = index(Kind::SuccessorWill(p));
+                Signatory {
+                    hazard: index(Kind::LeaderExitHazard(p))
+                        .filter(|&h| dists[h] != Dist::Constant(0.0) && successor.is_some()),
+                    successor,
+                }
             })
             .collect();
         let months = scenario.simulation.months();
@@ -232,7 +237,12 @@ impl Model {
                 (0..months as i64).contains(&offset).then(|| ModelEvent {
                     month: offset as usize,
                     probability: e.probability,
-                    leader_exit: e.leader_exit.iter().filter_map(|&p| position(p)).collect(),
+                    leader_exit: e
+                        .leader_exit
+                        .iter()
+                        .filter_map(|&p| position(p))
+                        .filter(|&k| signatories[k].successor.is_some())
+                        .collect(),
                     effects: e
                         .effects
                         .iter()
@@ -423,8 +433,8 @@ impl Model {
         }
     }
 
-    /// The k-th signatory's will after its leader leaves: S_P (validation guarantees it exists
-    /// wherever a leader can leave; otherwise the will stays).
+    /// The k-th signatory's will after its leader leaves: S_P (a leader leaves only where
+    /// it exists).
     #[inline(always)]
     fn successor(&self, draws: &[f64], k: usize, will: f64) -> f64 {
         self.signatories[k].successor.map_or(will, |s| draws[s])
