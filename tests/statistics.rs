@@ -738,63 +738,21 @@ fn estimators_agree_with_leader_changes_and_random_event_effects() {
     assert_estimators_agree(&scenario, 100_000);
 }
 
-/// A general scenario: signatories japan, russia and korea (the outside parties declared
-/// between them), outside parties us and china, issues security (japan concedes to russia,
-/// leverage of both), islands (russia concedes to korea, leverage of china) and fisheries
-/// (korea concedes to japan, no leverage); exit hazards on japan and korea, a `leader_exit`
-/// event for russia, and events whose effects are distributions.
+/// A general scenario: `ScenarioText::multilateral` (signatories japan, russia and korea,
+/// outside parties us and china, issues security and islands, exit hazards, `leader_exit`
+/// events with random effects) with a third issue, fisheries (korea concedes to japan, no
+/// leverage), and an event shifting it by random amounts.
 fn general() -> ScenarioText {
-    ScenarioText::new()
-        .set("description", "\"three signatories, three issues, two outside parties\"")
-        .set("simulation.start", "\"2020-01\"")
-        .set("simulation.deadline", "\"2021-09\"")
+    ScenarioText::multilateral()
+        .set(
+            "description",
+            "\"three signatories, three issues, two outside parties\"",
+        )
         .set("simulation.trials", "100000")
-        .set("simulation.seed", "2024")
-        .dist("party.japan.will", "beta(6, 3)")
-        .dist("party.japan.leader_exit_hazard", "triangular(0.002, 0.008, 0.02)")
-        .dist("party.japan.successor_will", "beta(2, 5)")
-        .set("party.us.role", "\"outside\"")
-        .dist("party.us.indifference", "uniform(0.2, 0.8)")
-        .dist("party.russia.will", "beta(4, 4)")
-        .dist("party.russia.successor_will", "beta(3, 3)")
-        .set("party.china.role", "\"outside\"")
-        .dist("party.china.indifference", "pert(0.1, 0.3, 0.9)")
-        .dist("party.korea.will", "beta(5, 3)")
-        .set("party.korea.leader_exit_hazard", "0.05")
-        .dist("party.korea.successor_will", "uniform(0.3, 0.9)")
-        .set("issue.security.concedes", "\"japan\"")
-        .set("issue.security.demands", "\"russia\"")
-        .dist("issue.security.concession", "0.05 to 0.35")
-        .dist("issue.security.demand", "pert(0.3, 0.5, 0.8)")
-        .set("issue.security.leverage.us", "0.3")
-        .dist("issue.security.leverage.china", "uniform(0, 0.3)")
-        .set("issue.islands.concedes", "\"russia\"")
-        .set("issue.islands.demands", "\"korea\"")
-        .dist("issue.islands.concession", "beta(2, 6)")
-        .dist("issue.islands.demand", "uniform(0.1, 0.4)")
-        .set("issue.islands.leverage.china", "0.4")
         .set("issue.fisheries.concedes", "\"korea\"")
         .set("issue.fisheries.demands", "\"japan\"")
         .dist("issue.fisheries.concession", "uniform(0, 0.2)")
         .dist("issue.fisheries.demand", "triangular(0, 0.1, 0.3)")
-        .dist("process.summit_rate", "truncnormal(0.4, 0.1, 0.1, 0.8)")
-        .dist("process.will_volatility", "0.02 to 0.06")
-        .dist("process.signing_threshold", "normal(0.05, 0.05)")
-        .dist("process.decision_noise", "lognormal(-2.5, 0.3)")
-        .event(
-            r#"name = "putin resigns"
-month = "2020-08"
-probability = 0.4
-leader_exit = ["russia"]
-effects = { "issue.security.demand" = "uniform(-0.2, 0)", "party.china.indifference" = "normal(0, 0.1)" }"#,
-        )
-        .event(
-            r#"name = "snap elections"
-month = "2020-11"
-probability = 0.5
-leader_exit = ["japan", "korea"]
-effects = { "party.japan.will" = "-0.1 to 0.1", "process.summit_rate" = -0.1 }"#,
-        )
         .event(
             r#"name = "fisheries deal"
 month = "2021-02"
