@@ -209,3 +209,68 @@ pub fn field(header: &[String], row: &[String], column: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[i]))
 }
+
+impl ScenarioText {
+    /// A general cast: signatories japan, russia and korea, with the outside parties us and
+    /// china declared between them; issues security (japan concedes to russia, leverage of us
+    /// and china) and islands (russia concedes to korea, leverage of china). Uncertain
+    /// parameters of every family, exit hazards on japan (uncertain) and korea (constant), a
+    /// successor will for each signatory, and two events whose `leader_exit` makes leaders
+    /// leave (russia's; japan's and korea's at once), with random effects. Window 2020-01 to
+    /// 2021-09; 20,000 trials, seed 2024.
+    pub fn multilateral() -> ScenarioText {
+        ScenarioText::new()
+            .set(
+                "description",
+                "\"three signatories, two issues, two outside parties\"",
+            )
+            .set("simulation.start", "\"2020-01\"")
+            .set("simulation.deadline", "\"2021-09\"")
+            .set("simulation.trials", "20000")
+            .set("simulation.seed", "2024")
+            .dist("party.japan.will", "beta(6, 3)")
+            .dist(
+                "party.japan.leader_exit_hazard",
+                "triangular(0.002, 0.008, 0.02)",
+            )
+            .dist("party.japan.successor_will", "beta(2, 5)")
+            .set("party.us.role", "\"outside\"")
+            .dist("party.us.indifference", "uniform(0.2, 0.8)")
+            .dist("party.russia.will", "beta(4, 4)")
+            .dist("party.russia.successor_will", "beta(3, 3)")
+            .set("party.china.role", "\"outside\"")
+            .dist("party.china.indifference", "pert(0.1, 0.3, 0.9)")
+            .dist("party.korea.will", "beta(5, 3)")
+            .set("party.korea.leader_exit_hazard", "0.05")
+            .dist("party.korea.successor_will", "uniform(0.3, 0.9)")
+            .set("issue.security.concedes", "\"japan\"")
+            .set("issue.security.demands", "\"russia\"")
+            .dist("issue.security.concession", "0.05 to 0.35")
+            .dist("issue.security.demand", "pert(0.3, 0.5, 0.8)")
+            .set("issue.security.leverage.us", "0.3")
+            .dist("issue.security.leverage.china", "uniform(0, 0.3)")
+            .set("issue.islands.concedes", "\"russia\"")
+            .set("issue.islands.demands", "\"korea\"")
+            .dist("issue.islands.concession", "beta(2, 6)")
+            .dist("issue.islands.demand", "uniform(0.1, 0.4)")
+            .set("issue.islands.leverage.china", "0.4")
+            .dist("process.summit_rate", "truncnormal(0.4, 0.1, 0.1, 0.8)")
+            .dist("process.will_volatility", "0.02 to 0.06")
+            .dist("process.signing_threshold", "normal(0.05, 0.05)")
+            .dist("process.decision_noise", "lognormal(-2.5, 0.3)")
+            .event(
+                r#"name = "putin resigns"
+month = "2020-08"
+probability = 0.4
+leader_exit = ["russia"]
+effects = { "issue.security.demand" = "uniform(-0.2, 0)", "party.china.indifference" = "normal(0, 0.1)" }"#,
+            )
+            .event(
+                r#"name = "snap elections"
+month = "2020-11"
+probability = 0.5
+leader_exit = ["japan", "korea"]
+effects = { "party.japan.will" = "-0.1 to 0.1", "process.summit_rate" = -0.1 }"#,
+            )
+    }
+}
