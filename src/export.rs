@@ -1,4 +1,13 @@
 //! CSV outputs (SPEC §6), every file written atomically through [`write_atomic`].
+//!
+//! Any number of processes may write into one `--out` at once (SPEC §7):
+//! - a run's results (its `summary.csv` and `timeline.csv`, and its row of `<out>/summary.csv`)
+//!   are written under an [`OutLock`] on `--out`, so no read-modify-rename of
+//!   `<out>/summary.csv` ([`upsert_summary`]) overlaps another and no row is lost.
+//!
+//! [`lock`] tells how the locks work.
+
+pub mod lock;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
 use crate::error::{Error, Result};
@@ -9,6 +18,8 @@ use crate::stats::Estimate;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+pub use lock::OutLock;
 
 /// Columns of `summary.csv`.
 pub const SUMMARY_HEADER: [&str; 10] = [
@@ -200,11 +211,13 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 }
 
 /// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, keeps the others, and sorts
-/// by scenario.
+/// by scenario. The lock on `--out` (which also says where it is) keeps other processes from
+/// updating the file meanwhile.
 ///
 /// # Errors
 /// When the existing file is unreadable or has other columns.
-pub fn upsert_summary(path: &Path, runs: &[RunSummary]) -> Result<()> {
+pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
+    let path = &lock.out().join("summary.csv");
     let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if path.exists() {
         let mut reader = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
