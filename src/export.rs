@@ -3,7 +3,12 @@
 //! Any number of processes may write into one `--out` at once (SPEC §7):
 //! - a run's results (its `summary.csv` and `timeline.csv`, and its row of `<out>/summary.csv`)
 //!   are written under an [`OutLock`] on `--out`, so no read-modify-rename of
-//!   `<out>/summary.csv` ([`upsert_summary`]) overlaps another and no row is lost.
+//!   `<out>/summary.csv` ([`upsert_summary`]) overlaps another and no row is lost;
+//! - while holding it, [`upsert_summary`] also takes every folder's own row: for each
+//!   `<out>/NAME/summary.csv` holding one row for NAME, that row replaces or adds NAME's row,
+//!   and rows whose folder file is missing or unreadable are kept as they are. A process
+//!   killed between its folder's files and the root file leaves them disagreeing only until
+//!   the next run or merge into `--out`.
 //!
 //! [`lock`] tells how the locks work.
 
@@ -210,37 +215,63 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
     writer.into_inner().unwrap_or_default()
 }
 
-/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, keeps the others, and sorts
+/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv` and every row whose
+/// `<out>/NAME/summary.csv` says otherwise (adding those missing), keeps the others, and sorts
 /// by scenario. The lock on `--out` (which also says where it is) keeps other processes from
 /// updating the file meanwhile.
 ///
 /// # Errors
-/// When the existing file is unreadable or has other columns.
+/// When `--out` cannot be listed or the existing file is unreadable or has other columns.
 pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
-    let path = &lock.out().join("summary.csv");
+    let out = lock.out();
+    let path = out.join("summary.csv");
     let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if path.exists() {
-        let mut reader = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
-        let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
-        if header.iter().ne(SUMMARY_HEADER) {
-            return Err(Error::Io {
-                context: format!("'{}' is not a treatysim summary", path.display()),
-                source: std::io::Error::other(format!(
-                    "its columns are {}",
-                    header.iter().collect::<Vec<_>>().join(",")
-                )),
-            });
-        }
+        let mut reader = csv::Reader::from_path(&path).map_err(|e| csv_error(&path, e))?;
+        check_summary_header(&path, &mut reader)?;
         for record in reader.records() {
-            let record = record.map_err(|e| csv_error(path, e))?;
+            let record = record.map_err(|e| csv_error(&path, e))?;
             let row: Vec<String> = record.iter().map(str::to_string).collect();
             rows.insert(row[0].clone(), row);
+        }
+    }
+    let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read folder", out, e))?;
+        if let Some(name) = entry.file_name().to_str()
+            && let Some(row) = folder_row(&entry.path().join("summary.csv"), name)
+        {
+            rows.insert(name.to_string(), row);
         }
     }
     for run in runs {
         rows.insert(run.scenario.clone(), run.summary_row());
     }
-    write_atomic(path, &csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+    write_atomic(&path, &csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+}
+
+/// Checks that a summary file has the summary's columns.
+fn check_summary_header<R: std::io::Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<()> {
+    let header = reader.headers().map_err(|e| csv_error(path, e))?;
+    if header.iter().ne(SUMMARY_HEADER) {
+        return Err(Error::Io {
+            context: format!("'{}' is not a treatysim summary", path.display()),
+            source: std::io::Error::other(format!(
+                "its columns are {}",
+                header.iter().collect::<Vec<_>>().join(",")
+            )),
+        });
+    }
+    Ok(())
+}
+
+/// The one row of a run folder's `summary.csv`, if it is a summary of `name` alone.
+fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    check_summary_header(path, &mut reader).ok()?;
+    let mut records = reader.records();
+    let row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
@@ -346,6 +377,58 @@ mod tests {
         for x in [0.1 + 0.2, 1.0 / 3.0, 2.5e-9, 123.456] {
             assert_eq!(float(x).parse::<f64>().unwrap(), x);
         }
+    }
+
+    /// Only a folder's `summary.csv` that is a summary of that folder's name alone is taken.
+    #[test]
+    fn upsert_takes_each_folders_own_row() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let out = dir.path();
+        let row = |name: &str, trials: &str| {
+            vec![
+                name,
+                "indicator",
+                trials,
+                "7",
+                "2020-01",
+                "2020-03",
+                "0.5",
+                "0.1",
+                "0.3",
+                "0.7",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+        };
+        let write = |path: &str, bytes: &[u8]| {
+            std::fs::create_dir_all(out.join(path).parent().expect("folder")).expect("folder");
+            std::fs::write(out.join(path), bytes).expect("write");
+        };
+        let root = [row("a", "1"), row("b", "1"), row("c", "1")];
+        write("summary.csv", &csv_bytes(&SUMMARY_HEADER, root.clone()));
+        write(
+            "a/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("a", "2")]),
+        );
+        write("b/summary.csv", b"not a summary\n");
+        write(
+            "c/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("x", "2")]),
+        );
+        write(
+            "d/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("d", "2")]),
+        );
+        let two = [row("e", "2"), row("e", "3")];
+        write("e/summary.csv", &csv_bytes(&SUMMARY_HEADER, two));
+        let lock = OutLock::acquire(out).expect("lock");
+        upsert_summary(&lock, &[]).expect("upsert");
+        let expected = [row("a", "2"), row("b", "1"), row("c", "1"), row("d", "2")];
+        assert_eq!(
+            std::fs::read(out.join("summary.csv")).expect("read"),
+            csv_bytes(&SUMMARY_HEADER, expected)
+        );
     }
 
     #[test]
