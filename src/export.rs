@@ -8,7 +8,9 @@
 //!   `<out>/NAME/summary.csv` holding one row for NAME, that row replaces or adds NAME's row,
 //!   and rows whose folder file is missing or unreadable are kept as they are. A process
 //!   killed between its folder's files and the root file leaves them disagreeing only until
-//!   the next run or merge into `--out`.
+//!   the next run or merge into `--out`;
+//! - every [`AtomicFile`] locks its temporary file while writing it, and first removes the
+//!   temporary files in its folder that nobody holds, left by killed writers.
 //!
 //! [`lock`] tells how the locks work.
 
@@ -74,14 +76,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A file being written: a hidden temporary file beside the target, renamed over it by
-/// [`AtomicFile::commit`] and deleted if dropped uncommitted.
+/// [`AtomicFile::commit`] and deleted if dropped uncommitted. The temporary file is locked while
+/// it exists, so that other processes know it is not stale (see [`lock`]).
 pub struct AtomicFile {
     path: PathBuf,
     writer: std::io::BufWriter<tempfile::NamedTempFile>,
 }
 
 impl AtomicFile {
-    /// Starts writing `path`.
+    /// Starts writing `path`, after removing the temporary files in its folder that killed
+    /// writers left.
     ///
     /// # Errors
     /// When the folder or the temporary file cannot be created.
@@ -91,8 +95,9 @@ impl AtomicFile {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        lock::remove_stale_temporaries(dir);
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".treatysim-").suffix(".tmp");
+        builder.prefix(lock::TEMP_PREFIX).suffix(lock::TEMP_SUFFIX);
         // Output files are readable by everyone, as files written directly would be (a
         // temporary file is private by default).
         #[cfg(unix)]
@@ -100,9 +105,26 @@ impl AtomicFile {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let temp = builder
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        let mut attempts = 0;
+        let temp = loop {
+            let temp = builder
+                .tempfile_in(dir)
+                .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            if lock::lock_temporary(temp.as_file(), temp.path()) {
+                break temp;
+            }
+            // Another process took it for stale before it was locked and removed it: forget
+            // the name (deleting it now could delete someone else's file) and take another.
+            let _ = temp.into_temp_path().keep();
+            attempts += 1;
+            if attempts == lock::TEMP_ATTEMPTS {
+                return Err(Error::io(
+                    "create a temporary file in",
+                    dir,
+                    std::io::Error::other("other processes kept removing it"),
+                ));
+            }
+        };
         Ok(AtomicFile {
             path: path.to_path_buf(),
             writer: std::io::BufWriter::with_capacity(1 << 16, temp),
