@@ -261,7 +261,9 @@ fn stale_temporary_files_are_removed_and_live_ones_kept() {
         );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    // Stopped, it is alive but writes nothing more.
+    // Past the instant between creating its temporary file and locking it; then stopped, it
+    // is alive but writes nothing more.
+    std::thread::sleep(std::time::Duration::from_millis(200));
     signal(writer.0.id(), "STOP");
     let live = temporaries(&out);
     assert_eq!(live.len(), 1, "{live:?}");
