@@ -57,7 +57,10 @@ fn set_event_probability_conditions_the_run_on_what_happened() {
     // of the two windows, in the proportion of the 4,000 trials in which it fired.
     let fired = (later - by(20)) / (by(12) - by(20));
     let se = (0.25f64 / 4000.0).sqrt();
-    assert!((fired - 0.5).abs() < SE_TOLERANCE * se, "fired in {fired} of the trials");
+    assert!(
+        (fired - 0.5).abs() < SE_TOLERANCE * se,
+        "fired in {fired} of the trials"
+    );
 }
 
 #[test]
@@ -202,7 +205,10 @@ fn example_scenarios_of_other_questions_run() {
             .filter_map(|l| l.strip_prefix("issue."))
             .filter_map(|l| l.split('.').next())
             .collect();
-        let outsiders = keys.lines().filter(|l| l.contains(".indifference ")).count();
+        let outsiders = keys
+            .lines()
+            .filter(|l| l.contains(".indifference "))
+            .count();
         multilateral |= wills >= 3;
         several_issues_and_outsiders |= issues.len() >= 2 && outsiders >= 2;
     }
@@ -220,7 +226,13 @@ fn numpy(file: &Path, trials: u64, estimator: &str) -> Option<(f64, f64)> {
     let output = std::process::Command::new("python3")
         .arg(script)
         .arg(file)
-        .args(["--trials", &trials.to_string(), "--estimator", estimator, "--csv"])
+        .args([
+            "--trials",
+            &trials.to_string(),
+            "--estimator",
+            estimator,
+            "--csv",
+        ])
         .output()
         .ok()?;
     if !output.status.success() {
@@ -241,7 +253,12 @@ fn numpy(file: &Path, trials: u64, estimator: &str) -> Option<(f64, f64)> {
 fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
     if std::env::var_os("CI").is_some() {
         assert!(
-            numpy(&shipped_scenarios().join("baseline.toml"), 100, "conditional").is_some(),
+            numpy(
+                &shipped_scenarios().join("baseline.toml"),
+                100,
+                "conditional"
+            )
+            .is_some(),
             "CI must have NumPy and SciPy (.ci/run installs them)"
         );
     }
@@ -253,7 +270,11 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
             if path.extension().is_none_or(|x| x != "toml") {
                 continue;
             }
-            let name = path.file_stem().expect("stem").to_string_lossy().into_owned();
+            let name = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
             for estimator in ["conditional", "indicator"] {
                 let trials = 40_000;
                 let Some((p_numpy, se_numpy)) = numpy(&path, trials, estimator) else {
