@@ -209,3 +209,45 @@ pub fn field(header: &[String], row: &[String], column: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[i]))
 }
+
+/// The line (from 1) where `key` is written in a scenario text: `party.japan.will` is the
+/// `will = ...` line under `[party.japan]`, `issue.security.leverage.us` the `leverage.us = ...`
+/// line under `[issue.security]`, `party.japan` the header `[party.japan]`, `event.probability`
+/// the `probability = ...` line of the only `[[event]]`. Panics unless exactly one line matches,
+/// so that a test asserting the line cannot silently look at another key.
+pub fn line_of(text: &str, key: &str) -> usize {
+    let mut table = String::new();
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let line = line.trim_start_matches('\u{feff}').trim();
+            let header = line
+                .strip_prefix("[[")
+                .and_then(|l| l.strip_suffix("]]"))
+                .or_else(|| line.strip_prefix('[').and_then(|l| l.strip_suffix(']')));
+            let written = match header {
+                Some(name) => {
+                    table = name.trim().to_string();
+                    table.clone()
+                }
+                None if line.starts_with('#') => return None,
+                None => {
+                    let field = line.split_once('=')?.0.trim();
+                    if table.is_empty() {
+                        field.to_string()
+                    } else {
+                        format!("{table}.{field}")
+                    }
+                }
+            };
+            (written == key).then_some(i + 1)
+        })
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "`{key}` is written on lines {lines:?} of:\n{text}"
+    );
+    lines[0]
+}
