@@ -251,3 +251,36 @@ pub fn line_of(text: &str, key: &str) -> usize {
     );
     lines[0]
 }
+
+/// Every file under `root` (not folders), sorted; none when `root` does not exist.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every file under `root` (path relative to `root` → bytes); empty when `root` does not exist.
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    files_under(root)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let relative = path.strip_prefix(root).expect("under root").to_path_buf();
+            (relative, bytes)
+        })
+        .collect()
+}
