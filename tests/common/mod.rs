@@ -274,3 +274,78 @@ effects = { "party.japan.will" = "-0.1 to 0.1", "process.summit_rate" = -0.1 }"#
             )
     }
 }
+
+/// The line (from 1) where `key` is written in a scenario text: `party.japan.will` is the
+/// `will = ...` line under `[party.japan]`, `issue.security.leverage.us` the `leverage.us = ...`
+/// line under `[issue.security]`, `party.japan` the header `[party.japan]`, `event.probability`
+/// the `probability = ...` line of the only `[[event]]`. Panics unless exactly one line matches,
+/// so that a test asserting the line cannot silently look at another key.
+pub fn line_of(text: &str, key: &str) -> usize {
+    let mut table = String::new();
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let line = line.trim_start_matches('\u{feff}').trim();
+            let header = line
+                .strip_prefix("[[")
+                .and_then(|l| l.strip_suffix("]]"))
+                .or_else(|| line.strip_prefix('[').and_then(|l| l.strip_suffix(']')));
+            let written = match header {
+                Some(name) => {
+                    table = name.trim().to_string();
+                    table.clone()
+                }
+                None if line.starts_with('#') => return None,
+                None => {
+                    let field = line.split_once('=')?.0.trim();
+                    if table.is_empty() {
+                        field.to_string()
+                    } else {
+                        format!("{table}.{field}")
+                    }
+                }
+            };
+            (written == key).then_some(i + 1)
+        })
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "`{key}` is written on lines {lines:?} of:\n{text}"
+    );
+    lines[0]
+}
+
+/// Every file under `root` (not folders), sorted; none when `root` does not exist.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every file under `root` (path relative to `root` → bytes); empty when `root` does not exist.
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    files_under(root)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let relative = path.strip_prefix(root).expect("under root").to_path_buf();
+            (relative, bytes)
+        })
+        .collect()
+}
