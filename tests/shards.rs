@@ -17,10 +17,14 @@ use std::process::Output;
 const TRIALS: &str = "10001";
 const SEED: &str = "11";
 
-/// `treatysim ARGS --scenarios <shipped>` in `dir`.
+/// `treatysim ARGS --scenarios <shipped>` in `dir` (`merge` and `plot` read no scenario
+/// and take no `--scenarios`).
 fn sim(dir: &Path, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = treatysim(dir);
-    cmd.args(args).arg("--scenarios").arg(shipped_scenarios());
+    cmd.args(args);
+    if !matches!(args.first(), Some(&"merge" | &"plot")) {
+        cmd.arg("--scenarios").arg(shipped_scenarios());
+    }
     cmd
 }
 
