@@ -226,7 +226,7 @@ impl std::str::FromStr for Shard {
     after_help = "Writes <DIR>/NAME.toml (DIR: the first --scenarios folder), a complete \
 scenario that passes `check` and runs, with neutral placeholder values to replace. Never \
 overwrites a file.\n\nExample:\n  treatysim new ceasefire --signatories armenia,azerbaijan \
---outside russia,eu --issue corridor:armenia>azerbaijan --issue border:azerbaijan>armenia"
+--outside russia,eu --issue 'corridor:armenia>azerbaijan' --issue 'border:azerbaijan>armenia'"
 )]
 pub struct NewArgs {
     /// The scenario's name (its file is NAME.toml).
@@ -245,9 +245,9 @@ pub struct NewArgs {
     #[arg(long, value_delimiter = ',', value_name = "O,...")]
     pub outside: Vec<String>,
 
-    /// An issue dividing two signatories: I:A>B means on issue I, A concedes and B demands
-    /// (repeatable).
-    #[arg(long = "issue", value_name = "I:A>B")]
+    /// An issue dividing two signatories: 'I:A>B' (quoted: > is special to the shell) means
+    /// on issue I, A concedes and B demands (repeatable).
+    #[arg(long = "issue", value_name = "ISSUE:A>B")]
     pub issues: Vec<crate::cmd::IssueArg>,
 
     /// Scenario folders: the file goes into the first.

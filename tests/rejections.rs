@@ -562,8 +562,6 @@ fn toml_syntax_errors_carry_line_and_column() {
 }
 
 #[test]
-#[ignore = "library: a duplicate key is reported as `TOML syntax error: duplicate key` without \
-            naming the key (SPEC §7: the message names the key)"]
 fn toml_duplicate_key_names_the_key() {
     let text = base().text().replace(
         "leader_exit_hazard = 0.01",
@@ -961,8 +959,6 @@ fn party_and_issue_names_are_lowercase_words() {
 }
 
 #[test]
-#[ignore = "library: a bad party name in `leverage` is reported under the key `party.US`, \
-            which is written nowhere, instead of `issue.security.leverage.US`"]
 fn a_leverage_key_names_a_valid_party() {
     rejects_at(
         &base()

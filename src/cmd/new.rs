@@ -69,11 +69,15 @@ pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
             Error::io("write", &path, e.error)
         }
     })?;
+    let folder = if scenarios == Path::new("scenarios") {
+        String::new()
+    } else {
+        format!(" --scenarios {}", scenarios.display())
+    };
     note!(
-        "wrote {}: check it with `treatysim check {}`, run it with `treatysim run {}`, then replace every placeholder with your own judgement",
+        "wrote {}: check it with `treatysim check {name}{folder}`, run it with `treatysim run {name}{folder}`, then replace every placeholder with your own judgement",
         path.display(),
-        args.name,
-        args.name
+        name = args.name,
     );
     Ok(())
 }

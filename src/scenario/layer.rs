@@ -273,19 +273,31 @@ impl Layer {
 
 /// Advice for common TOML mistakes (the offending text itself is not echoed: it could come
 /// from any file).
-fn syntax_hint(message: &str, near: &str) -> &'static str {
+fn syntax_hint(message: &str, near: &str) -> String {
     let near = near.trim();
-    if message.contains("duplicate") {
-        "; each key and table may appear once"
+    // The duplicated key itself, when the span holds a key (bare, or quoted and printable).
+    let bare_key = !near.is_empty()
+        && near.len() <= 64
+        && (near
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'))
+            || (near.len() >= 2
+                && near.starts_with('"')
+                && near.ends_with('"')
+                && near.chars().all(|c| c.is_ascii_graphic() || c == ' ')));
+    if message.contains("duplicate") && bare_key {
+        format!(" `{near}`; each key and table may appear once")
+    } else if message.contains("duplicate") {
+        "; each key and table may appear once".into()
     } else if near.len() >= 7
         && near.as_bytes()[4] == b'-'
         && near[..4].bytes().all(|b| b.is_ascii_digit())
     {
-        "; write months as quoted strings, e.g. deadline = \"2021-09\""
+        "; write months as quoted strings, e.g. deadline = \"2021-09\"".into()
     } else if message.contains("string") || message.contains("invalid") {
-        "; distributions are quoted strings, e.g. will = \"beta(6, 3)\""
+        "; distributions are quoted strings, e.g. will = \"beta(6, 3)\"".into()
     } else {
-        ""
+        String::new()
     }
 }
 
@@ -368,13 +380,15 @@ impl Reader<'_> {
         )
     }
 
-    /// A party or issue name: `[a-z][a-z0-9_]*`.
-    fn name(&self, key: &Spanned<toml::de::DeString<'_>>, what: &str) -> Result<Located<String>> {
+    /// A party or issue name, `[a-z][a-z0-9_]*`, written under `table` (`party`, `issue`, or
+    /// an issue's `leverage` table).
+    fn name(&self, key: &Spanned<toml::de::DeString<'_>>, table: &str) -> Result<Located<String>> {
         let name: &str = key.get_ref();
         if !crate::cast::valid_name(name) {
+            let what = if table == "issue" { "issue" } else { "party" };
             return Err(self.error(
                 key.span().start,
-                &format!("{what}.{}", name.escape_debug()),
+                &format!("{table}.{}", name.escape_debug()),
                 &format!(
                     "\"{}\" is not a valid {what} name; names are a lowercase letter followed by lowercase letters, digits and _ (e.g. japan, e3, palestinian_state)",
                     name.escape_debug()
@@ -505,8 +519,17 @@ impl Reader<'_> {
                 let full = format!("{prefix}.{field_name}");
                 match field_name {
                     "leverage" => {
-                        for (party, l) in in_file_order(self.table(v, &full)?) {
-                            let party = self.name(party, "party")?;
+                        let DeValue::Table(table) = v.get_ref() else {
+                            return Err(self.error(
+                                v.span().start,
+                                &full,
+                                &format!(
+                                    "must be a table from outside party to value, e.g. leverage = {{ us = 0.3 }}, or a [{full}] table"
+                                ),
+                            ));
+                        };
+                        for (party, l) in in_file_order(table) {
+                            let party = self.name(party, &full)?;
                             layer
                                 .values
                                 .insert(format!("{full}.{}", party.value), self.located(l));

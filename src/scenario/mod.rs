@@ -493,8 +493,7 @@ fn settable(layer: &Layer, key: &str) -> Option<String> {
                 ))
             } else if field == "role" || !layer::PARTY_KEYS.contains(&field) {
                 Some(format!(
-                    "`{field}` is not a party value --set can change{}; accepted: label, will, leader_exit_hazard, successor_will (signatories), indifference (outside parties)",
-                    did_you_mean(field, layer::PARTY_KEYS.iter().copied())
+                    "`{field}` is not a party value --set can change; accepted: label, will, leader_exit_hazard, successor_will (signatories), indifference (outside parties)"
                 ))
             } else {
                 None
