@@ -8,7 +8,9 @@
 
 mod common;
 
-use common::{EXACT, SE_TOLERANCE, field, read_csv, shipped_scenarios, treatysim, workdir};
+use common::{
+    EXACT, KS_CRITICAL, SE_TOLERANCE, field, ks, read_csv, shipped_scenarios, treatysim, workdir,
+};
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 use std::path::Path;
 use std::process::Output;
@@ -155,21 +157,6 @@ fn spearman(x: &[f64], y: &[f64]) -> f64 {
     pearson(&ranks(x), &ranks(y))
 }
 
-/// Kolmogorov–Smirnov statistic of `sample` against the continuous `cdf`.
-fn ks(sample: &[f64], cdf: &dyn Fn(f64) -> f64) -> f64 {
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len() as f64;
-    sorted
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        })
-        .fold(0.0, f64::max)
-}
-
 /// The exact CDF of a marginal, computed by statrs (independently of treatysim's own CDF and
 /// quantile code); the library only supplies the parameters, e.g. of a fitted `"lo to hi"`.
 fn exact_cdf(dist: Dist) -> Box<dyn Fn(f64) -> f64> {
@@ -306,7 +293,7 @@ fn correlated_inputs_reach_their_rank_correlations_and_keep_their_marginals() {
         .expect("the scenario loads");
     let n = cols[0].1.len();
     assert_eq!(n.to_string(), CORRELATION_TRIALS);
-    let bound = 1.95 / (n as f64).sqrt();
+    let bound = KS_CRITICAL / (n as f64).sqrt();
     for (param, column) in &cols {
         let cdf = exact_cdf(*scenario.dist(*param));
         let d = ks(column, &*cdf);

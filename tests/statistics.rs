@@ -7,13 +7,15 @@
 //! - the timeline CSV is consistent with the summary.
 //!
 //! Tolerances: `SE_TOLERANCE` standard errors for Monte Carlo estimates, `EXACT` for closed
-//! forms, and the 0.1% Kolmogorov–Smirnov critical value ([`KS_CRITICAL`]) for goodness of fit.
+//! forms, and the 0.1% Kolmogorov–Smirnov and Anderson–Darling critical values
+//! ([`KS_CRITICAL`], [`AD_CRITICAL`]) for goodness of fit.
 //! Every seed is fixed.
 
 mod common;
 
 use common::{
-    EXACT, SE_TOLERANCE, constant_scenario, field, read_csv, shipped_scenarios, treatysim, workdir,
+    AD_CRITICAL, EXACT, KS_CRITICAL, SE_TOLERANCE, anderson_darling, constant_scenario, field, ks,
+    read_csv, shipped_scenarios, treatysim, workdir,
 };
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -452,10 +454,6 @@ fn estimators_agree_with_leader_changes_and_random_event_effects() {
 /// Draws per KS test.
 const KS_DRAWS: usize = 100_000;
 
-/// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
-/// the asymptotic Kolmogorov distribution has P(√n·D > 1.9495) = 0.001, accurate for n = 10⁵.
-const KS_CRITICAL: f64 = 1.95;
-
 /// Agreement between the library's CDF / quantile and the reference CDF: both evaluate the
 /// same closed form through special functions (regularised incomplete beta, erfc) whose
 /// documented accuracy is about 1e-10 near the tails, so they may differ by rounding far above
@@ -519,27 +517,23 @@ fn reference_cdf(dist: &Dist) -> Box<dyn Fn(f64) -> f64> {
     }
 }
 
-/// The one-sample KS statistic D = sup |F_n(x) − F(x)|.
-fn ks_statistic(mut xs: Vec<f64>, cdf: &dyn Fn(f64) -> f64) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter().enumerate().fold(0.0, |d: f64, (i, &x)| {
-        let f = cdf(x);
-        d.max(f - i as f64 / n).max((i + 1) as f64 / n - f)
-    })
-}
-
-/// Asserts that `sample()` draws from `dist`: the KS statistic against the reference CDF is
-/// below the 0.1% critical value, and every draw lies in the support.
+/// Asserts that `sample()` draws from `dist`: the KS and Anderson–Darling statistics against
+/// the reference CDF are below their 0.1% critical values, and every draw lies in the support.
 fn assert_ks(label: &str, dist: &Dist, sample: &mut dyn FnMut() -> f64) {
     let (lo, hi, _) = dist.support();
     let xs: Vec<f64> = (0..KS_DRAWS).map(|_| sample()).collect();
     if let Some(x) = xs.iter().find(|x| !(lo..=hi).contains(*x)) {
         panic!("{label}: draw {x} outside the support [{lo}, {hi}]");
     }
-    let d = ks_statistic(xs, &*reference_cdf(dist));
+    let cdf = reference_cdf(dist);
+    let d = ks(&xs, &*cdf);
     let critical = KS_CRITICAL / (KS_DRAWS as f64).sqrt();
     assert!(d < critical, "{label} ({dist}): KS D = {d} >= {critical}");
+    let a2 = anderson_darling(&xs, &*cdf);
+    assert!(
+        a2 < AD_CRITICAL,
+        "{label} ({dist}): Anderson–Darling A² = {a2} >= {AD_CRITICAL}"
+    );
 }
 
 /// Parses `text` for `domain`, checks the family, and KS-tests `Sampler` draws.
