@@ -4,7 +4,9 @@
 //! Samplers are chosen for speed (SPEC §10): beta draws are a ratio of two gamma draws
 //! (Marsaglia & Tsang, "A simple method for generating gamma variables", ACM TOMS 2000,
 //! draw for draw as `rand_distr::Gamma`, inlined), normal draws use `rand_distr`'s ziggurat, and the
-//! bounded families with closed-form quantiles use inversion.
+//! bounded families with closed-form quantiles use inversion. When a beta shape is at most 1
+//! the ratio is taken from the gammas' logarithms, so that shapes down to 1e-100 are exact
+//! where the gammas themselves would underflow to 0.
 
 use crate::fastmath;
 use crate::fit;
@@ -684,9 +686,21 @@ impl Sampler {
             Sampler::Constant(c) => c,
             Sampler::Uniform { lo, width } => lo + width * uniform(rng),
             Sampler::Beta { lo, width, x, y } => {
-                let gx = x.sample(rng);
-                let gy = y.sample(rng);
-                let ratio = if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 };
+                let ratio = if x.large_shape().is_some() && y.large_shape().is_some() {
+                    // Both shapes above 1: the ratio of the gammas themselves, as the
+                    // vectorised draws ([`crate::model`]) compute it to the bit. These gammas
+                    // are at least 1e-48·d, so the sum is never 0 and the 0.5 is never taken.
+                    let gx = x.sample(rng);
+                    let gy = y.sample(rng);
+                    if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 }
+                } else {
+                    // A shape at or below 1: a gamma may be far below the smallest double
+                    // (Gamma(0.001) is below 1e-300 about half the time), so the ratio is
+                    // taken from the logarithms, which stay finite.
+                    let ln_x = x.ln_sample(rng);
+                    let ln_y = y.ln_sample(rng);
+                    ratio_from_logs(ln_x, ln_y)
+                };
                 lo + width * ratio
             }
             Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
@@ -771,6 +785,27 @@ impl Gamma {
         }
     }
 
+    /// The natural logarithm of one draw, finite for every shape however small: for shape
+    /// below 1, ln Gamma(shape + 1) + ln(U)/shape (the logarithm of [`Gamma::sample`]'s
+    /// product, which underflows to 0 when U^(1/shape) is below 1e-308); at 1, ln(−ln U)
+    /// (never the logarithm of 0); above 1, the logarithm of a Marsaglia–Tsang draw. Not the
+    /// same random numbers as [`Gamma::sample`] at shape 1.
+    #[inline]
+    pub fn ln_sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self.form {
+            GammaForm::Large => fastmath::ln(self.unscaled(rng) * self.d),
+            GammaForm::Small { inverse_shape } => {
+                let u: f64 = Open01.sample(rng);
+                let v = self.unscaled(rng);
+                fastmath::ln(v * self.d) + fastmath::ln(u) * inverse_shape
+            }
+            GammaForm::Exponential => {
+                let u: f64 = Open01.sample(rng);
+                fastmath::ln(-fastmath::ln(u))
+            }
+        }
+    }
+
     /// (d, c) when shape > 1, where a draw is one Marsaglia–Tsang attempt, or more.
     pub fn large_shape(&self) -> Option<(f64, f64)> {
         matches!(self.form, GammaForm::Large).then_some((self.d, self.c))
@@ -794,6 +829,22 @@ impl Gamma {
                 return v;
             }
         }
+    }
+}
+
+/// X / (X + Y) from ln X and ln Y (finite): 1 / (1 + e^(ln Y − ln X)), with the exponential
+/// taken of a non-positive number so that it cannot overflow. Below 1/2 the result keeps its
+/// relative precision down to the subnormals (it is 0 only below the smallest of them); above
+/// 1/2 it is 1 − Y/(X + Y), rounded once, so that it is 1 only when Y/(X + Y) is at most 2⁻⁵⁴.
+#[inline]
+fn ratio_from_logs(ln_x: f64, ln_y: f64) -> f64 {
+    let d = ln_y - ln_x;
+    if d > 0.0 {
+        let t = (-d).exp();
+        t / (1.0 + t)
+    } else {
+        let t = d.exp();
+        1.0 - t / (1.0 + t)
     }
 }
 
