@@ -815,7 +815,7 @@ fn the_ratio_of_underflowing_gammas_fails_the_extreme_shape_test() {
 }
 
 /// beta(1e-100, 1e-100) is within 1e-300 of 0 or of 1 but with probability 1e-97: in double
-/// precision 0 or 1, each with probability 1/2.
+/// precision 0 or 1, each with probability 1/2. Its quantile function agrees.
 #[test]
 fn beta_with_shapes_1e_minus_100_is_0_or_1_with_probability_one_half_each() {
     let dist = Written::parse("beta(1e-100, 1e-100)")
@@ -835,6 +835,47 @@ fn beta_with_shapes_1e_minus_100_is_0_or_1_with_probability_one_half_each() {
         (ones as f64 - n / 2.0).abs() < SE_TOLERANCE * se,
         "{ones} ones in {EXTREME_DRAWS} draws"
     );
+    for (u, x) in [
+        (1e-12, 0.0),
+        (0.4999, 0.0),
+        (0.5001, 1.0),
+        (1.0 - 1e-12, 1.0),
+    ] {
+        assert_eq!(dist.quantile(u), x, "quantile at {u}");
+    }
+}
+
+/// A correlated parameter is drawn through the copula, by its quantile function: with a
+/// Spearman correlation of 0.0001 an extreme beta's marginal is the same rounded beta as the
+/// sampler's, atoms at 0 and 1 included.
+#[test]
+fn an_extreme_beta_keeps_its_marginal_when_a_tiny_correlation_is_added() {
+    let text = constant_scenario(0.5, 0.1, "2020-06");
+    for (i, (a, b)) in [(1e-3, 1e-3), (1e-3, 2.0), (2.0, 1e-3), (0.01, 0.5)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut sets = vec![
+            format!("japan.will=beta({a}, {b})"),
+            "russia.will=beta(2, 2)".to_string(),
+        ];
+        for correlated in [false, true] {
+            if correlated {
+                sets.push("correlations.japan.will ~ russia.will=0.0001".to_string());
+            }
+            let scenario = load(&text, &sets);
+            let model = Model::new(&scenario);
+            let mut draws = [0.0; treatysim::param::PARAM_COUNT];
+            let column: Vec<f64> = (0..EXTREME_DRAWS as u64)
+                .map(|trial| {
+                    model.draw(rng::trial_key(1500 + i as u64, trial), &mut draws);
+                    draws[Param::JapanWill.index()]
+                })
+                .collect();
+            let label = format!("beta({a}, {b}), correlated: {correlated}");
+            assert_rounded_beta(&label, a, b, &column, 1600 + i as u64);
+        }
+    }
 }
 
 /// The z of the 95% quantile, from statrs: a 90% interval spans ±z standard deviations.
