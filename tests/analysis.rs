@@ -785,13 +785,29 @@ fn a_two_parameter_sweep_writes_the_grid() {
 #[test]
 fn invalid_sweeps_are_rejected_and_nothing_is_written() {
     let dir = folder(&[]);
-    let cases: [(&[&str], &[&str]); 6] = [
+    let cases: [(&[&str], &[&str]); 9] = [
         (
             &["japan.wil=0:1:0.1"],
             &["japan.wil", "unknown parameter", "japan.will"],
         ),
         (&["japan.will=1:0:0.1"], &["1:0:0.1", "lo <= hi"]),
         (&["japan.will=0:1:0"], &["0:1:0", "step > 0"]),
+        (
+            &["japan.will=0:1:1e-7"],
+            &[
+                "--param japan.will=0:1:1e-7",
+                "10000001 points",
+                "at most 1000000",
+            ],
+        ),
+        (
+            &["japan.will=0:inf:0.1"],
+            &["\"inf\" is not a finite number", "accepted"],
+        ),
+        (
+            &["japan.will=0:1:1e-3", "russia.will=0:1:1e-3"],
+            &["1002001 points", "at most 1000000"],
+        ),
         (&["japan.will=0.5,1.5"], &["japan.will", "1.5", "[0, 1]"]),
         (
             &["japan.will=0.5", "russia.will=0.5", "us.leverage=0.5"],
