@@ -4,7 +4,7 @@
 //! Samplers are chosen for speed (SPEC §10): beta draws are a ratio of two gamma draws
 //! (Marsaglia & Tsang, "A simple method for generating gamma variables", ACM TOMS 2000,
 //! draw for draw as `rand_distr::Gamma`, inlined), normal draws use `rand_distr`'s ziggurat, and the
-//! bounded families with closed-form quantiles use inversion. When a beta shape is at most 1
+//! bounded families with closed-form quantiles use inversion. When a beta shape is below 1
 //! the ratio is taken from the gammas' logarithms, so that shapes down to 1e-100 are exact
 //! where the gammas themselves would underflow to 0.
 
@@ -711,20 +711,21 @@ impl Sampler {
             Sampler::Constant(c) => c,
             Sampler::Uniform { lo, width } => lo + width * uniform(rng),
             Sampler::Beta { lo, width, x, y } => {
-                let ratio = if x.large_shape().is_some() && y.large_shape().is_some() {
-                    // Both shapes above 1: the ratio of the gammas themselves, as the
-                    // vectorised draws ([`crate::model`]) compute it to the bit. These gammas
-                    // are at least 1e-48·d, so the sum is never 0 and the 0.5 is never taken.
-                    let gx = x.sample(rng);
-                    let gy = y.sample(rng);
-                    if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 }
-                } else {
-                    // A shape at or below 1: a gamma may be far below the smallest double
+                let ratio = if x.is_small() || y.is_small() {
+                    // A shape below 1: a gamma may be far below the smallest double
                     // (Gamma(0.001) is below 1e-300 about half the time), so the ratio is
                     // taken from the logarithms, which stay finite.
                     let ln_x = x.ln_sample(rng);
                     let ln_y = y.ln_sample(rng);
                     ratio_from_logs(ln_x, ln_y)
+                } else {
+                    // Shapes of 1 and above: the ratio of the gammas themselves, as the
+                    // vectorised draws ([`crate::model`]) compute it to the bit. These gammas
+                    // are at least 1e-48 (bar an exponential draw of 0, about one in 2⁵²),
+                    // so the 0.5 is not taken.
+                    let gx = x.sample(rng);
+                    let gy = y.sample(rng);
+                    if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 }
                 };
                 lo + width * ratio
             }
@@ -810,11 +811,16 @@ impl Gamma {
         }
     }
 
-    /// The natural logarithm of one draw, finite for every shape however small: for shape
-    /// below 1, ln Gamma(shape + 1) + ln(U)/shape (the logarithm of [`Gamma::sample`]'s
-    /// product, which underflows to 0 when U^(1/shape) is below 1e-308); at 1, ln(−ln U)
-    /// (never the logarithm of 0); above 1, the logarithm of a Marsaglia–Tsang draw. Not the
-    /// same random numbers as [`Gamma::sample`] at shape 1.
+    /// Whether the shape is below 1, where a draw can underflow: Gamma(shape + 1)·U^(1/shape)
+    /// is below the smallest double when U^(1/shape) is, which happens for shapes below about 0.05.
+    pub fn is_small(&self) -> bool {
+        matches!(self.form, GammaForm::Small { .. })
+    }
+
+    /// The natural logarithm of one draw, from the same random numbers as [`Gamma::sample`],
+    /// and finite for every shape however small: below 1, ln Gamma(shape + 1) + ln(U)/shape
+    /// (the logarithm of the product that underflows); at and above 1, the logarithm of the
+    /// draw (an exponential draw of 0, about one in 2⁵², counts as the smallest normal double).
     #[inline]
     pub fn ln_sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self.form {
@@ -825,8 +831,8 @@ impl Gamma {
                 fastmath::ln(v * self.d) + fastmath::ln(u) * inverse_shape
             }
             GammaForm::Exponential => {
-                let u: f64 = Open01.sample(rng);
-                fastmath::ln(-fastmath::ln(u))
+                let e: f64 = Exp1.sample(rng);
+                fastmath::ln(e.max(f64::MIN_POSITIVE))
             }
         }
     }

@@ -682,14 +682,16 @@ fn ks_pert() {
 const EXTREME_DRAWS: usize = 1_000_000;
 
 /// The shapes of SPEC §11 and of the issue: both below 1 and tiny (half the mass within 1e-300
-/// of 0 or 1), one tiny and one below or above 1, the arcsine, and a skewed small one.
-const EXTREME_BETAS: [(f64, f64); 6] = [
+/// of 0 or 1), one tiny and one below or above 1, the arcsine, a skewed small one, and one
+/// tiny with the other exactly 1 (an exponential gamma in log space).
+const EXTREME_BETAS: [(f64, f64); 7] = [
     (1e-3, 1e-3),
     (0.01, 0.5),
     (0.5, 0.5),
     (1e-3, 2.0),
     (2.0, 1e-3),
     (0.2, 30.0),
+    (1.0, 0.01),
 ];
 
 /// P(X < v) for X ~ Beta(a, b) rounded to the nearest double, v a double in (0, 1]: the CDF
