@@ -9,7 +9,8 @@
 mod common;
 
 use common::{
-    EXACT, SE_TOLERANCE, ScenarioText, field, read_csv, shipped_scenarios, treatysim, workdir,
+    EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, read_csv, shipped_scenarios,
+    treatysim, workdir,
 };
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 use std::path::Path;
@@ -156,21 +157,6 @@ fn spearman(x: &[f64], y: &[f64]) -> f64 {
     pearson(&ranks(x), &ranks(y))
 }
 
-/// Kolmogorov–Smirnov statistic of `sample` against the continuous `cdf`.
-fn ks(sample: &[f64], cdf: &dyn Fn(f64) -> f64) -> f64 {
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len() as f64;
-    sorted
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        })
-        .fold(0.0, f64::max)
-}
-
 /// The exact CDF of a marginal, computed by statrs (independently of treatysim's own CDF and
 /// quantile code); the library only supplies the parameters, e.g. of a fitted `"lo to hi"`.
 fn exact_cdf(dist: Dist) -> Box<dyn Fn(f64) -> f64> {
@@ -305,7 +291,7 @@ fn correlated_inputs_reach_their_rank_correlations_and_keep_their_marginals() {
         .expect("the scenario loads");
     let n = cols[0].1.len();
     assert_eq!(n.to_string(), CORRELATION_TRIALS);
-    let bound = 1.95 / (n as f64).sqrt();
+    let bound = KS_CRITICAL / (n as f64).sqrt();
     for (key, column) in &cols {
         let dist = *scenario.dist(scenario.cast.id(key).expect("a parameter"));
         let d = ks(column, &*exact_cdf(dist));
@@ -835,13 +821,29 @@ fn a_two_parameter_sweep_writes_the_grid() {
 #[test]
 fn invalid_sweeps_are_rejected_and_nothing_is_written() {
     let dir = folder(&[]);
-    let cases: [(&[&str], &[&str]); 6] = [
+    let cases: [(&[&str], &[&str]); 9] = [
         (
             &["party.japan.wil=0:1:0.1"],
             &["party.japan.wil", "not a parameter", "party.japan.will"],
         ),
         (&["party.japan.will=1:0:0.1"], &["1:0:0.1", "lo <= hi"]),
         (&["party.japan.will=0:1:0"], &["0:1:0", "step > 0"]),
+        (
+            &["party.japan.will=0:1:1e-7"],
+            &[
+                "--param party.japan.will=0:1:1e-7",
+                "10000001 points",
+                "at most 1000000",
+            ],
+        ),
+        (
+            &["party.japan.will=0:inf:0.1"],
+            &["\"inf\" is not a finite number", "accepted"],
+        ),
+        (
+            &["party.japan.will=0:1:1e-3", "party.russia.will=0:1:1e-3"],
+            &["1002001 points", "at most 1000000"],
+        ),
         (
             &["party.japan.will=0.5,1.5"],
             &["party.japan.will", "1.5", "[0, 1]"],

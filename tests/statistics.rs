@@ -12,19 +12,23 @@
 //! - the timeline CSV is consistent with the summary.
 //!
 //! Tolerances: `SE_TOLERANCE` standard errors for Monte Carlo estimates, `EXACT` for closed
-//! forms, and the 0.1% Kolmogorov–Smirnov critical value ([`KS_CRITICAL`]) for goodness of fit.
+//! forms, and the 0.1% Kolmogorov–Smirnov and Anderson–Darling critical values
+//! ([`KS_CRITICAL`], [`AD_CRITICAL`]) for goodness of fit.
 //! Every seed is fixed.
 
 mod common;
 
 use common::{
-    EXACT, SE_TOLERANCE, ScenarioText, field, read_csv, shipped_scenarios, treatysim, workdir,
+    AD_CRITICAL, EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, anderson_darling,
+    anderson_darling_transformed, field, ks, ks_transformed, read_csv, shipped_scenarios,
+    treatysim, workdir,
 };
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Uniform};
+use statrs::function::beta::beta_reg;
 use treatysim::cast::Domain;
-use treatysim::distribution::{Dist, Sampler, Written};
+use treatysim::distribution::{Dist, Gamma, Sampler, Written, uniform};
 use treatysim::engine::{Engine, Tally};
 use treatysim::model::{Estimator, Model, Trial};
 use treatysim::rng;
@@ -854,10 +858,6 @@ fn shipped_scenarios_keep_their_0_1_probabilities() {
 /// Draws per KS test.
 const KS_DRAWS: usize = 100_000;
 
-/// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
-/// the asymptotic Kolmogorov distribution has P(√n·D > 1.9495) = 0.001, accurate for n = 10⁵.
-const KS_CRITICAL: f64 = 1.95;
-
 /// Agreement between the library's CDF / quantile and the reference CDF: both evaluate the
 /// same closed form through special functions (regularised incomplete beta, erfc) whose
 /// documented accuracy is about 1e-10 near the tails, so they may differ by rounding far above
@@ -921,27 +921,23 @@ fn reference_cdf(dist: &Dist) -> Box<dyn Fn(f64) -> f64> {
     }
 }
 
-/// The one-sample KS statistic D = sup |F_n(x) − F(x)|.
-fn ks_statistic(mut xs: Vec<f64>, cdf: &dyn Fn(f64) -> f64) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter().enumerate().fold(0.0, |d: f64, (i, &x)| {
-        let f = cdf(x);
-        d.max(f - i as f64 / n).max((i + 1) as f64 / n - f)
-    })
-}
-
-/// Asserts that `sample()` draws from `dist`: the KS statistic against the reference CDF is
-/// below the 0.1% critical value, and every draw lies in the support.
+/// Asserts that `sample()` draws from `dist`: the KS and Anderson–Darling statistics against
+/// the reference CDF are below their 0.1% critical values, and every draw lies in the support.
 fn assert_ks(label: &str, dist: &Dist, sample: &mut dyn FnMut() -> f64) {
     let (lo, hi, _) = dist.support();
     let xs: Vec<f64> = (0..KS_DRAWS).map(|_| sample()).collect();
     if let Some(x) = xs.iter().find(|x| !(lo..=hi).contains(*x)) {
         panic!("{label}: draw {x} outside the support [{lo}, {hi}]");
     }
-    let d = ks_statistic(xs, &*reference_cdf(dist));
+    let cdf = reference_cdf(dist);
+    let d = ks(&xs, &*cdf);
     let critical = KS_CRITICAL / (KS_DRAWS as f64).sqrt();
     assert!(d < critical, "{label} ({dist}): KS D = {d} >= {critical}");
+    let a2 = anderson_darling(&xs, &*cdf);
+    assert!(
+        a2 < AD_CRITICAL,
+        "{label} ({dist}): Anderson–Darling A² = {a2} >= {AD_CRITICAL}"
+    );
 }
 
 /// Parses `text` for `domain`, checks the family, and KS-tests `Sampler` draws.
@@ -1078,6 +1074,215 @@ fn ks_pert() {
     .enumerate()
     {
         check_family(text, Some(Domain::Unit), 700 + i as u64);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3b. Extreme beta shapes: KS and Anderson–Darling at 10⁶ draws (SPEC §11)
+// ---------------------------------------------------------------------------------------------
+
+/// Draws per extreme-shape test: SPEC §11's 10⁶.
+const EXTREME_DRAWS: usize = 1_000_000;
+
+/// The shapes of SPEC §11 and of the issue: both below 1 and tiny (half the mass within 1e-300
+/// of 0 or 1), one tiny and one below or above 1, the arcsine, a skewed small one, and one
+/// tiny with the other exactly 1 (an exponential gamma in log space).
+const EXTREME_BETAS: [(f64, f64); 7] = [
+    (1e-3, 1e-3),
+    (0.01, 0.5),
+    (0.5, 0.5),
+    (1e-3, 2.0),
+    (2.0, 1e-3),
+    (0.2, 30.0),
+    (1.0, 0.01),
+];
+
+/// P(X < v) for X ~ Beta(a, b) rounded to the nearest double, v a double in (0, 1]: the CDF
+/// half-way between v and the double below it, from statrs' regularised incomplete beta on the
+/// side where that point is exact. Above 1/2 the doubles are 2⁻⁵³ apart, so the half-way point
+/// is 1 − ((1 − v) + 2⁻⁵⁴), and 1 − X is Beta(b, a). Below, the CDF is smooth on the scale of
+/// the doubles' spacing, except between 0 and the smallest double, where it is the power law
+/// x^a.
+fn rounded_beta_below(a: f64, b: f64, v: f64) -> f64 {
+    if v > 0.5 {
+        return 1.0 - beta_reg(b, a, (1.0 - v) + f64::EPSILON / 4.0);
+    }
+    let previous = v.next_down();
+    if previous == 0.0 {
+        beta_reg(a, b, v) * 0.5_f64.powf(a)
+    } else {
+        0.5 * (beta_reg(a, b, previous) + beta_reg(a, b, v))
+    }
+}
+
+/// Randomised probability integral transforms of `draws` of a rounded Beta(a, b): a draw v
+/// goes to a uniform point of [P(X < v), P(X ≤ v)]. They are U(0, 1) exactly when the draws
+/// are right, atoms included: in double precision beta(0.001, 0.001) is 0 with probability
+/// 0.237 and 1 with probability 0.482, and beta(2, 0.001) is 1 with probability 0.964, so the
+/// CDF of the draws themselves cannot be compared with a continuous one.
+fn rounded_beta_pit(a: f64, b: f64, draws: &[f64], seed: u64) -> Vec<f64> {
+    let below = |v: f64| {
+        if v <= 0.0 {
+            0.0
+        } else if v > 1.0 {
+            1.0
+        } else {
+            rounded_beta_below(a, b, v)
+        }
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    draws
+        .iter()
+        .map(|&v| {
+            let (lo, hi) = (below(v), below(v.next_up()));
+            lo + uniform(&mut rng) * (hi - lo)
+        })
+        .collect()
+}
+
+/// Asserts that `draws` are Beta(a, b) rounded to doubles: all in [0, 1], none exactly 1/2 (the
+/// old sampler's fallback; its true probability is about 1e-16), KS and Anderson–Darling of
+/// their randomised transforms below the 0.1% critical values, and mean and variance within
+/// `SE_TOLERANCE` standard errors (the variance's from the sample's fourth moment).
+fn assert_rounded_beta(label: &str, a: f64, b: f64, draws: &[f64], seed: u64) {
+    let n = draws.len() as f64;
+    if let Some(x) = draws.iter().find(|x| !(0.0..=1.0).contains(*x)) {
+        panic!("{label}: draw {x} outside [0, 1]");
+    }
+    let halves = draws.iter().filter(|x| **x == 0.5).count();
+    assert_eq!(halves, 0, "{label}: {halves} draws of exactly 0.5");
+    let u = rounded_beta_pit(a, b, draws, seed);
+    let d = ks_transformed(u.clone());
+    let a2 = anderson_darling_transformed(u);
+    let mean = draws.iter().sum::<f64>() / n;
+    let variance = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let fourth = draws.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n;
+    let exact_mean = a / (a + b);
+    let exact_variance = a * b / ((a + b).powi(2) * (a + b + 1.0));
+    let (zeros, ones) = (
+        draws.iter().filter(|x| **x == 0.0).count(),
+        draws.iter().filter(|x| **x == 1.0).count(),
+    );
+    eprintln!(
+        "{label}: √n·D = {:.3}, A² = {a2:.3}, mean {mean:.6} ({exact_mean:.6}), variance \
+         {variance:.6} ({exact_variance:.6}), {zeros} zeros, {ones} ones",
+        d * n.sqrt()
+    );
+    assert!(
+        d < KS_CRITICAL / n.sqrt(),
+        "{label}: KS √n·D = {} >= {KS_CRITICAL}",
+        d * n.sqrt()
+    );
+    assert!(a2 < AD_CRITICAL, "{label}: A² = {a2} >= {AD_CRITICAL}");
+    let mean_se = (exact_variance / n).sqrt();
+    assert!(
+        (mean - exact_mean).abs() < SE_TOLERANCE * mean_se,
+        "{label}: mean {mean}, exact {exact_mean} (se {mean_se})"
+    );
+    let variance_se = ((fourth - variance * variance) / n).sqrt();
+    assert!(
+        (variance - exact_variance).abs() < SE_TOLERANCE * variance_se,
+        "{label}: variance {variance}, exact {exact_variance} (se {variance_se})"
+    );
+}
+
+#[test]
+fn beta_at_extreme_shapes_passes_ks_and_anderson_darling_at_a_million_draws() {
+    for (i, (a, b)) in EXTREME_BETAS.into_iter().enumerate() {
+        let sampler = Sampler::new(&Dist::Beta { a, b });
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1100 + i as u64);
+        let draws: Vec<f64> = (0..EXTREME_DRAWS)
+            .map(|_| sampler.sample(&mut rng))
+            .collect();
+        assert_rounded_beta(&format!("beta({a}, {b})"), a, b, &draws, 1200 + i as u64);
+    }
+}
+
+/// The test above has the power to see the old sampler's fault: the ratio of the two gammas
+/// themselves, 0.5 where both underflow, fails it at a tenth of the draws.
+#[test]
+fn the_ratio_of_underflowing_gammas_fails_the_extreme_shape_test() {
+    let (a, b) = (1e-3, 1e-3);
+    let (x, y) = (Gamma::new(a), Gamma::new(b));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1300);
+    let draws: Vec<f64> = (0..EXTREME_DRAWS / 10)
+        .map(|_| {
+            let (gx, gy) = (x.sample(&mut rng), y.sample(&mut rng));
+            if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 }
+        })
+        .collect();
+    let halves = draws.iter().filter(|x| **x == 0.5).count();
+    assert!(halves > draws.len() / 5, "{halves} draws of 0.5");
+    let u = rounded_beta_pit(a, b, &draws, 1301);
+    let n = draws.len() as f64;
+    assert!(ks_transformed(u.clone()) * n.sqrt() > 10.0 * KS_CRITICAL);
+    assert!(anderson_darling_transformed(u) > 100.0 * AD_CRITICAL);
+}
+
+/// beta(1e-100, 1e-100) is within 1e-300 of 0 or of 1 but with probability 1e-97: in double
+/// precision 0 or 1, each with probability 1/2. Its quantile function agrees.
+#[test]
+fn beta_with_shapes_1e_minus_100_is_0_or_1_with_probability_one_half_each() {
+    let dist = Written::parse("beta(1e-100, 1e-100)")
+        .and_then(|w| w.resolve(Some(Domain::Unit)))
+        .expect("shapes down to 1e-100 are accepted");
+    let sampler = Sampler::new(&dist);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1400);
+    let mut ones = 0_usize;
+    for _ in 0..EXTREME_DRAWS {
+        let x = sampler.sample(&mut rng);
+        assert!(x == 0.0 || x == 1.0, "draw {x}");
+        ones += usize::from(x == 1.0);
+    }
+    let n = EXTREME_DRAWS as f64;
+    let se = (n * 0.25).sqrt();
+    assert!(
+        (ones as f64 - n / 2.0).abs() < SE_TOLERANCE * se,
+        "{ones} ones in {EXTREME_DRAWS} draws"
+    );
+    for (u, x) in [
+        (1e-12, 0.0),
+        (0.4999, 0.0),
+        (0.5001, 1.0),
+        (1.0 - 1e-12, 1.0),
+    ] {
+        assert_eq!(dist.quantile(u), x, "quantile at {u}");
+    }
+}
+
+/// A correlated parameter is drawn through the copula, by its quantile function: with a
+/// Spearman correlation of 0.0001 an extreme beta's marginal is the same rounded beta as the
+/// sampler's, atoms at 0 and 1 included.
+#[test]
+fn an_extreme_beta_keeps_its_marginal_when_a_tiny_correlation_is_added() {
+    let text = ScenarioText::bilateral()
+        .set("simulation.deadline", "\"2020-06\"")
+        .text();
+    for (i, (a, b)) in [(1e-3, 1e-3), (1e-3, 2.0), (2.0, 1e-3), (0.01, 0.5)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut sets = vec![
+            format!("party.japan.will=beta({a}, {b})"),
+            "party.russia.will=beta(2, 2)".to_string(),
+        ];
+        for correlated in [false, true] {
+            if correlated {
+                sets.push("correlations.party.japan.will ~ party.russia.will=0.0001".to_string());
+            }
+            let scenario = load(&text, &sets);
+            let model = Model::new(&scenario);
+            let will = scenario.cast.id("party.japan.will").expect("a parameter");
+            let mut draws = vec![0.0; model.params()];
+            let column: Vec<f64> = (0..EXTREME_DRAWS as u64)
+                .map(|trial| {
+                    model.draw(rng::trial_key(1500 + i as u64, trial), &mut draws);
+                    draws[will.index()]
+                })
+                .collect();
+            let label = format!("beta({a}, {b}), correlated: {correlated}");
+            assert_rounded_beta(&label, a, b, &column, 1600 + i as u64);
+        }
     }
 }
 
