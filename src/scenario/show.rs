@@ -3,7 +3,8 @@
 
 use super::{ParamSpec, Scenario};
 use crate::cast::Kind;
-use crate::distribution::Dist;
+use crate::distribution::{Dist, Written};
+use crate::fit;
 use std::fmt::Write;
 
 /// A TOML string literal, escaped.
@@ -19,17 +20,48 @@ fn inline(spec: &ParamSpec) -> String {
     }
 }
 
-/// A value, with a comment naming the distribution a fitted `"lo to hi"` became.
+/// A value, with a comment naming the distribution a fitted `"lo to hi"` or `"quantiles(…)"`
+/// became.
 fn value(spec: &ParamSpec) -> String {
-    match spec.dist {
-        fitted @ Dist::Beta { .. }
-        | fitted @ Dist::LogNormal { .. }
-        | fitted @ Dist::Normal { .. }
-            if spec.written.contains(" to ") =>
-        {
-            format!("{}  # fitted: {fitted}", inline(spec))
-        }
-        _ => inline(spec),
+    match fitted(spec) {
+        Some(fit) => format!("{}  # fitted: {fit}", inline(spec)),
+        None => inline(spec),
+    }
+}
+
+/// The distribution a `"lo to hi"` was fitted to, or that of `"quantiles(…)"` with each
+/// elicited quantile's fitted value (`beta(a, b); quantiles 0.1: 0.2 -> 0.1853, …`).
+fn fitted(spec: &ParamSpec) -> Option<String> {
+    if !matches!(
+        spec.dist,
+        Dist::Beta { .. } | Dist::LogNormal { .. } | Dist::Normal { .. }
+    ) {
+        return None;
+    }
+    quantiles_fit(spec).or_else(|| spec.written.contains(" to ").then(|| spec.dist.to_string()))
+}
+
+/// The fit of a `"quantiles(…)"` value with each elicited quantile's fitted value, or `None`
+/// for any other value.
+fn quantiles_fit(spec: &ParamSpec) -> Option<String> {
+    let written = Written::parse(&spec.written).ok()?;
+    let points = written.quantile_points()?;
+    Some(fit::describe(
+        &spec.dist,
+        &fit::fitted_quantiles(&spec.dist, points),
+    ))
+}
+
+/// A comment after an inline table (`leverage`, `effects`) giving the fit of each of its
+/// `"quantiles(…)"` values, or nothing.
+fn inline_fits<'a>(specs: impl Iterator<Item = (&'a str, &'a ParamSpec)>) -> String {
+    let fits: Vec<String> = specs
+        .filter_map(|(key, spec)| quantiles_fit(spec).map(|f| format!("{key}: {f}")))
+        .collect();
+    if fits.is_empty() {
+        String::new()
+    } else {
+        format!("  # fitted: {}", fits.join("; "))
     }
 }
 
@@ -100,7 +132,13 @@ impl Scenario {
                 }
             }
             if !leverage.is_empty() {
-                let _ = writeln!(out, "leverage = {{ {} }}", leverage.join(", "));
+                let fits = inline_fits(cast.ids().filter_map(|id| match cast.kind(id) {
+                    Kind::Leverage(j, o) if j == i => {
+                        Some((cast.parties[o].name.as_str(), &self.params[id.index()]))
+                    }
+                    _ => None,
+                }));
+                let _ = writeln!(out, "leverage = {{ {} }}{fits}", leverage.join(", "));
             }
         }
         let _ = writeln!(out, "\n[process]");
@@ -131,7 +169,8 @@ impl Scenario {
                     .iter()
                     .map(|e| format!("{} = {}", quoted(cast.key(e.param)), inline(&e.shift)))
                     .collect();
-                let _ = writeln!(out, "effects = {{ {} }}", effects.join(", "));
+                let fits = inline_fits(event.effects.iter().map(|e| (cast.key(e.param), &e.shift)));
+                let _ = writeln!(out, "effects = {{ {} }}{fits}", effects.join(", "));
             }
             if !event.leader_exit.is_empty() {
                 let names: Vec<String> = event
