@@ -7,8 +7,8 @@
 //! result through Φ and the parameter's own quantile function, so every marginal stays
 //! exactly as written.
 
+use crate::cast::Cast;
 use crate::distribution::{Dist, normal_cdf, standard_normal};
-use crate::param::PARAM_COUNT;
 use crate::rng;
 use crate::scenario::Correlation;
 
@@ -17,6 +17,8 @@ use crate::scenario::Correlation;
 pub struct Copula {
     /// Canonical indices of the correlated parameters, ascending.
     members: Vec<usize>,
+    /// Their random streams.
+    streams: Vec<u64>,
     /// Their marginals.
     marginals: Vec<Dist>,
     /// Lower-triangular Cholesky factor of the normal-scale correlation matrix, row-major.
@@ -29,14 +31,15 @@ pub fn pearson_from_spearman(rho: f64) -> f64 {
 }
 
 impl Copula {
-    /// Builds the copula of `correlations` over the marginals `dists` (canonical order);
+    /// Builds the copula of `correlations` over the marginals `dists` (in `cast`'s order);
     /// `None` when there are no correlations.
     ///
     /// # Errors
     /// When the correlation matrix is not positive definite.
     pub fn new(
         correlations: &[Correlation],
-        dists: &[Dist; PARAM_COUNT],
+        cast: &Cast,
+        dists: &[Dist],
     ) -> Result<Option<Copula>, String> {
         if correlations.is_empty() {
             return Ok(None);
@@ -65,11 +68,26 @@ impl Copula {
                 .to_string()
         })?;
         let marginals = members.iter().map(|&i| dists[i]).collect();
+        let streams = members
+            .iter()
+            .map(|&i| cast.stream(crate::cast::ParamId(i)))
+            .collect();
         Ok(Some(Copula {
             members,
+            streams,
             marginals,
             cholesky,
         }))
+    }
+
+    /// The number of correlated parameters.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether no parameter is correlated (never: [`Copula::new`] gives `None` then).
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
     }
 
     /// Whether parameter `index` is drawn through the copula.
@@ -77,15 +95,22 @@ impl Copula {
         self.members.contains(&index)
     }
 
-    /// Draws the correlated parameters of the trial with `key` into `draws`.
-    pub fn draw(&self, key: u64, draws: &mut [f64; PARAM_COUNT]) {
+    /// Draws the correlated parameters of the trial with `key` into `draws` (one trial's
+    /// parameters, canonical order).
+    pub fn draw(&self, key: u64, draws: &mut [f64]) {
+        /// Normals kept on the stack; a larger copula draws each again from its stream (the
+        /// same value) rather than allocate.
+        const KEPT: usize = 64;
         let k = self.members.len();
-        let mut z = [0.0; PARAM_COUNT];
-        for (zi, &index) in z.iter_mut().zip(&self.members) {
-            *zi = standard_normal(&mut rng::param_rng(key, index));
+        let normal = |j: usize| standard_normal(&mut rng::param_rng(key, self.streams[j]));
+        let mut z = [0.0; KEPT];
+        for (j, zj) in z.iter_mut().enumerate().take(k) {
+            *zj = normal(j);
         }
         for i in 0..k {
-            let correlated: f64 = (0..=i).map(|j| self.cholesky[i * k + j] * z[j]).sum();
+            let correlated: f64 = (0..=i)
+                .map(|j| self.cholesky[i * k + j] * if j < KEPT { z[j] } else { normal(j) })
+                .sum();
             draws[self.members[i]] = match self.marginals[i] {
                 Dist::Normal { mean, sd } => mean + sd * correlated,
                 Dist::LogNormal { mu, sigma } => crate::fastmath::exp(mu + sigma * correlated),

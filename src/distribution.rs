@@ -4,11 +4,13 @@
 //! Samplers are chosen for speed (SPEC §10): beta draws are a ratio of two gamma draws
 //! (Marsaglia & Tsang, "A simple method for generating gamma variables", ACM TOMS 2000,
 //! draw for draw as `rand_distr::Gamma`, inlined), normal draws use `rand_distr`'s ziggurat, and the
-//! bounded families with closed-form quantiles use inversion.
+//! bounded families with closed-form quantiles use inversion. When a beta shape is below 1
+//! the ratio is taken from the gammas' logarithms, so that shapes down to 1e-100 are exact
+//! where the gammas themselves would underflow to 0.
 
+use crate::cast::Domain;
 use crate::fastmath;
 use crate::fit;
-use crate::param::Domain;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, Open01, StandardNormal, StandardUniform};
 use statrs::function::beta::{beta_reg, ln_beta};
@@ -18,7 +20,8 @@ use std::fmt;
 /// The distribution syntaxes a scenario may use, for error messages.
 pub const ACCEPTED: &str = "a number, \"uniform(a, b)\", \"beta(a, b)\", \"normal(mean, sd)\", \
 \"truncnormal(mean, sd, lo, hi)\", \"lognormal(mu, sigma)\", \"triangular(lo, mode, hi)\", \
-\"pert(lo, mode, hi)\" or \"lo to hi\" (a 90% interval)";
+\"pert(lo, mode, hi)\", \"lo to hi\" (a 90% interval) or \"quantiles(p1: x1, p2: x2, ...)\" \
+(elicited quantiles)";
 
 /// z such that Φ(z) = 0.95: a 90% interval spans ±z standard deviations.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
@@ -87,9 +90,9 @@ pub enum Dist {
     },
 }
 
-/// What a distribution string says before the parameter's domain is known: `"lo to hi"`
-/// is only resolved to a family once the domain is.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// What a distribution string says before the parameter's domain is known: `"lo to hi"` and
+/// `"quantiles(…)"` are only resolved to a family once the domain is.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Written {
     /// A fully specified distribution.
     Dist(Dist),
@@ -100,6 +103,9 @@ pub enum Written {
         /// Upper end.
         hi: f64,
     },
+    /// Elicited quantiles `"quantiles(p1: x1, p2: x2, …)"`: (p, x) pairs, at least two, p
+    /// strictly increasing inside (0, 1), x strictly increasing (SPEC §8).
+    Quantiles(Vec<(f64, f64)>),
 }
 
 impl Written {
@@ -126,6 +132,9 @@ impl Written {
             .strip_suffix(')')
             .and_then(|t| t.split_once('('))
             .ok_or_else(|| format!("\"{text}\" is not a distribution; accepted: {ACCEPTED}"))?;
+        if name.trim() == "quantiles" {
+            return quantiles(args, text).map(Written::Quantiles);
+        }
         let args = args
             .split(',')
             .map(|a| number(a.trim(), text))
@@ -136,19 +145,29 @@ impl Written {
     /// The distribution this means on a parameter with `domain`; `"lo to hi"` becomes the beta
     /// with those 5% and 95% quantiles on [0, 1], the lognormal on [0, ∞) and (0, ∞), and the
     /// normal on (−∞, ∞) (`domain == None` is an event effect: also the normal).
+    /// `"quantiles(…)"` becomes the same family, fitted by least squares ([`fit`]).
     ///
     /// # Errors
-    /// When the interval lies outside the domain or cannot be fitted.
-    pub fn resolve(self, domain: Option<Domain>) -> Result<Dist, String> {
+    /// When the interval or a quantile lies outside the domain, or the fit fails.
+    pub fn resolve(&self, domain: Option<Domain>) -> Result<Dist, String> {
         let dist = self.fit(domain)?;
         dist.check_range()?;
         Ok(dist)
     }
 
-    fn fit(self, domain: Option<Domain>) -> Result<Dist, String> {
-        let (lo, hi) = match self {
+    /// The elicited (p, x) pairs of `"quantiles(…)"`, for reporting how well they were fitted.
+    pub fn quantile_points(&self) -> Option<&[(f64, f64)]> {
+        match self {
+            Written::Quantiles(points) => Some(points),
+            _ => None,
+        }
+    }
+
+    fn fit(&self, domain: Option<Domain>) -> Result<Dist, String> {
+        let (lo, hi) = match *self {
             Written::Dist(d) => return Ok(d),
             Written::Interval { lo, hi } => (lo, hi),
+            Written::Quantiles(ref points) => return fit_quantiles(points, domain),
         };
         match domain {
             Some(Domain::Unit) => {
@@ -173,6 +192,111 @@ impl Written {
                 let (mean, sd) = fit::normal_from_90_interval(lo, hi);
                 Ok(Dist::Normal { mean, sd })
             }
+        }
+    }
+}
+
+/// The (p, x) pairs of `"quantiles(p1: x1, p2: x2, …)"` (`args` is what the parentheses
+/// hold), each rule with its own message: the form, finite numbers within the magnitude rule,
+/// at least two, probabilities inside (0, 1) and strictly increasing, values strictly
+/// increasing.
+fn quantiles(args: &str, text: &str) -> Result<Vec<(f64, f64)>, String> {
+    const EXAMPLE: &str = "quantiles(0.1: 0.2, 0.5: 0.35, 0.9: 0.6)";
+    let mut points = Vec::new();
+    for item in args.split(',') {
+        let Some((p, x)) = item.split_once(':') else {
+            return Err(format!(
+                "\"{text}\": \"{}\" is not a quantile; write each as p: x, the probability p of a value at most x, e.g. {EXAMPLE}",
+                item.trim()
+            ));
+        };
+        let (p, x) = (number(p.trim(), text)?, number(x.trim(), text)?);
+        if let Some(bad) = [p, x]
+            .into_iter()
+            .find(|v| *v != 0.0 && !(1e-100..=1e100).contains(&v.abs()))
+        {
+            return Err(format!(
+                "\"{text}\": {bad:e} is out of range; accepted: numbers from 1e-100 to 1e100 in magnitude, or 0"
+            ));
+        }
+        points.push((p, x));
+    }
+    if points.len() < 2 {
+        return Err(format!(
+            "\"{text}\": a fit needs at least two quantiles, {} {} given; add another p: x, e.g. {EXAMPLE}, or write the value as a constant",
+            points.len(),
+            if points.len() == 1 { "was" } else { "were" }
+        ));
+    }
+    if let Some(&(p, _)) = points.iter().find(|(p, _)| !(*p > 0.0 && *p < 1.0)) {
+        return Err(format!(
+            "\"{text}\": the probability {p:?} is not inside (0, 1); each quantile's probability p must satisfy 0 < p < 1"
+        ));
+    }
+    if let Some(w) = points.windows(2).find(|w| w[1].0 <= w[0].0) {
+        return Err(format!(
+            "\"{text}\": the probabilities must be strictly increasing, but {:?} follows {:?}; list the quantiles from the lowest probability up, each probability once",
+            w[1].0, w[0].0
+        ));
+    }
+    if let Some(w) = points.windows(2).find(|w| w[1].1 <= w[0].1) {
+        return Err(format!(
+            "\"{text}\": the values must be strictly increasing with the probabilities, but {:?}: {:?} is not above {:?}: {:?}",
+            w[1].0, w[1].1, w[0].0, w[0].1
+        ));
+    }
+    Ok(points)
+}
+
+/// `quantiles(p1: x1, …)` as written, for messages.
+fn show_quantiles(points: &[(f64, f64)]) -> String {
+    let each: Vec<String> = points
+        .iter()
+        .map(|(p, x)| format!("{p:?}: {x:?}"))
+        .collect();
+    format!("quantiles({})", each.join(", "))
+}
+
+/// The least-squares fit of elicited quantiles on `domain` (SPEC §8): the beta on [0, 1], the
+/// lognormal on [0, ∞) and (0, ∞), the normal on (−∞, ∞) and for event effects (`None`).
+fn fit_quantiles(points: &[(f64, f64)], domain: Option<Domain>) -> Result<Dist, String> {
+    let text = show_quantiles(points);
+    let converge = |family: &str, last: (f64, f64), instead: &str| {
+        format!(
+            "\"{text}\": the least-squares fit of a {family} distribution to these quantiles does not converge (the search stopped at {family}({}, {})); check the quantiles, or write {instead} instead",
+            last.0, last.1
+        )
+    };
+    match domain {
+        Some(domain @ Domain::Unit) => {
+            if let Some(&(p, x)) = points.iter().find(|(_, x)| !(*x > 0.0 && *x < 1.0)) {
+                return Err(format!(
+                    "\"{text}\": the value {x:?} (at p = {p:?}) is outside the domain {domain}; on a {domain} parameter the quantiles are fitted by a beta distribution, so every value x must lie strictly inside (0, 1)"
+                ));
+            }
+            let (a, b) = fit::beta_from_quantiles(points)
+                .map_err(|e| converge("beta", e.last, "beta(a, b) or pert(lo, mode, hi)"))?;
+            Ok(Dist::Beta { a, b })
+        }
+        Some(domain @ (Domain::NonNegative | Domain::Positive)) => {
+            if let Some(&(p, x)) = points.iter().find(|(_, x)| *x <= 0.0) {
+                return Err(format!(
+                    "\"{text}\": the value {x:?} (at p = {p:?}) is outside the domain {domain}; on a {domain} parameter the quantiles are fitted by a lognormal distribution, so every value x must be > 0"
+                ));
+            }
+            let (mu, sigma) = fit::lognormal_from_quantiles(points).map_err(|e| {
+                converge("lognormal", e.last, "lognormal(mu, sigma) or \"lo to hi\"")
+            })?;
+            Ok(Dist::LogNormal { mu, sigma })
+        }
+        Some(Domain::Real) | None => {
+            let (mean, sd) = fit::normal_from_quantiles(points);
+            if !(sd > 0.0 && sd.is_finite() && mean.is_finite()) {
+                return Err(format!(
+                    "\"{text}\": the values are too close together to fit a normal distribution; write a constant or normal(mean, sd) instead"
+                ));
+            }
+            Ok(Dist::Normal { mean, sd })
         }
     }
 }
@@ -480,10 +604,11 @@ fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
     }
 }
 
-/// The beta quantile: the x with I_x(a, b) = u, by Newton steps on the regularised incomplete
-/// beta function kept inside a shrinking bracket (bisection whenever a step would leave it),
-/// at most 200 iterations, so that it always returns (`statrs`' own inverse can loop forever
-/// for extreme shapes such as beta(1, 2e7)).
+/// The beta quantile: the x with I_x(a, b) = u. It is solved on the side of 1/2 where it lies,
+/// for x or for 1 − x, in the logarithm of that, so that quantiles far below 1e-100 keep their
+/// relative precision (beta(0.001, 0.001)'s 40% quantile is about 1e-97, its 30% about 1e-222,
+/// and below 24% it rounds to 0) and those within 1e-16 of 1 round to 1 as they should:
+/// [`crate::copula`] draws extreme betas through it, and they must match [`Sampler`]'s draws.
 pub fn beta_quantile(a: f64, b: f64, u: f64) -> f64 {
     if u <= 0.0 {
         return 0.0;
@@ -491,41 +616,65 @@ pub fn beta_quantile(a: f64, b: f64, u: f64) -> f64 {
     if u >= 1.0 {
         return 1.0;
     }
-    if u > 0.5 {
-        // The upper half through the mirror image, where 1 − x keeps its precision.
-        return 1.0 - beta_quantile(b, a, 1.0 - u);
+    if u <= beta_reg(a, b, 0.5) {
+        lower_half_quantile(a, b, u)
+    } else {
+        // The mirror image: 1 − X is Beta(b, a), and 1 − x keeps its precision there.
+        1.0 - lower_half_quantile(b, a, 1.0 - u)
     }
+}
+
+/// ln of the smallest positive double (the subnormal 2⁻¹⁰⁷⁴).
+const LN_SMALLEST: f64 = -1074.0 * std::f64::consts::LN_2;
+
+/// The x in [0, 1/2] with I_x(a, b) = p, for 0 < p <= I_½(a, b): Newton steps in t = ln x on
+/// ln I_x(a, b), which is nearly linear there (slope a as x → 0), kept inside a shrinking
+/// bracket (bisection whenever a step would leave it, or where I_x underflows), at most 200
+/// iterations, so that it always returns (`statrs`' own inverse can loop forever for extreme
+/// shapes such as beta(1, 2e7)).
+fn lower_half_quantile(a: f64, b: f64, p: f64) -> f64 {
+    let ln_p = p.ln();
     let log_norm = ln_beta(a, b);
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    let mut x = (a / (a + b)).clamp(1e-300, 1.0 - 1e-16);
+    let ln_cdf = |t: f64| beta_reg(a, b, t.exp()).ln();
+    let (mut lo, mut hi) = (LN_SMALLEST, -std::f64::consts::LN_2);
+    let floor = ln_cdf(lo);
+    if floor >= ln_p {
+        // Below the smallest double, where I_x(a, b) ∝ x^a: exp rounds the extrapolation to
+        // that double or to 0.
+        return (lo + (ln_p - floor) / a).exp();
+    }
+    // The same power law is the start.
+    let mut t = ((ln_p + a.ln() + log_norm) / a).clamp(lo, hi);
+    if t.is_nan() {
+        t = 0.5 * (lo + hi);
+    }
     for _ in 0..200 {
-        let f = beta_reg(a, b, x) - u;
-        if f == 0.0 {
-            return x;
+        let ln_i = ln_cdf(t);
+        let g = ln_i - ln_p;
+        if g == 0.0 {
+            break;
         }
-        if f < 0.0 {
-            lo = x;
+        if g < 0.0 {
+            lo = t;
         } else {
-            hi = x;
+            hi = t;
         }
-        let density = ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - log_norm).exp();
-        let newton = x - f / density;
+        // d ln I / dt = x·f(x) / I, with f the beta density.
+        let slope = (a * t + (b - 1.0) * (-t.exp()).ln_1p() - log_norm - ln_i).exp();
+        let newton = t - g / slope;
         let next = if newton.is_finite() && newton > lo && newton < hi {
             newton
-        } else if lo == 0.0 {
-            // Towards a tiny quantile: shrink geometrically to keep relative precision.
-            hi / 4.0
-        } else if hi > 4.0 * lo {
-            (lo * hi).sqrt()
         } else {
             0.5 * (lo + hi)
         };
-        if (next - x).abs() <= 1e-16 * x.max(1e-300) || hi - lo <= f64::EPSILON * hi {
-            return next;
+        let tolerance = 2.0 * f64::EPSILON * t.abs().max(1.0);
+        if (next - t).abs() <= tolerance || hi - lo <= tolerance {
+            t = next;
+            break;
         }
-        x = next;
+        t = next;
     }
-    x
+    t.exp()
 }
 
 /// Beta-PERT shape parameters (shape 4): α = 1 + 4(mode − lo)/(hi − lo), β = 1 + 4(hi − mode)/(hi − lo).
@@ -684,9 +833,22 @@ impl Sampler {
             Sampler::Constant(c) => c,
             Sampler::Uniform { lo, width } => lo + width * uniform(rng),
             Sampler::Beta { lo, width, x, y } => {
-                let gx = x.sample(rng);
-                let gy = y.sample(rng);
-                let ratio = if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 };
+                let ratio = if x.is_small() || y.is_small() {
+                    // A shape below 1: a gamma may be far below the smallest double
+                    // (Gamma(0.001) is below 1e-300 about half the time), so the ratio is
+                    // taken from the logarithms, which stay finite.
+                    let ln_x = x.ln_sample(rng);
+                    let ln_y = y.ln_sample(rng);
+                    ratio_from_logs(ln_x, ln_y)
+                } else {
+                    // Shapes of 1 and above: the ratio of the gammas themselves, as the
+                    // vectorised draws ([`crate::model`]) compute it to the bit. These gammas
+                    // are at least 1e-48 (bar an exponential draw of 0, about one in 2⁵²),
+                    // so the 0.5 is not taken.
+                    let gx = x.sample(rng);
+                    let gy = y.sample(rng);
+                    if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 }
+                };
                 lo + width * ratio
             }
             Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
@@ -771,6 +933,32 @@ impl Gamma {
         }
     }
 
+    /// Whether the shape is below 1, where a draw can underflow: Gamma(shape + 1)·U^(1/shape)
+    /// is below the smallest double when U^(1/shape) is, which happens for shapes below about 0.05.
+    pub fn is_small(&self) -> bool {
+        matches!(self.form, GammaForm::Small { .. })
+    }
+
+    /// The natural logarithm of one draw, from the same random numbers as [`Gamma::sample`],
+    /// and finite for every shape however small: below 1, ln Gamma(shape + 1) + ln(U)/shape
+    /// (the logarithm of the product that underflows); at and above 1, the logarithm of the
+    /// draw (an exponential draw of 0, about one in 2⁵², counts as the smallest normal double).
+    #[inline]
+    pub fn ln_sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self.form {
+            GammaForm::Large => fastmath::ln(self.unscaled(rng) * self.d),
+            GammaForm::Small { inverse_shape } => {
+                let u: f64 = Open01.sample(rng);
+                let v = self.unscaled(rng);
+                fastmath::ln(v * self.d) + fastmath::ln(u) * inverse_shape
+            }
+            GammaForm::Exponential => {
+                let e: f64 = Exp1.sample(rng);
+                fastmath::ln(e.max(f64::MIN_POSITIVE))
+            }
+        }
+    }
+
     /// (d, c) when shape > 1, where a draw is one Marsaglia–Tsang attempt, or more.
     pub fn large_shape(&self) -> Option<(f64, f64)> {
         matches!(self.form, GammaForm::Large).then_some((self.d, self.c))
@@ -794,6 +982,22 @@ impl Gamma {
                 return v;
             }
         }
+    }
+}
+
+/// X / (X + Y) from ln X and ln Y (finite): 1 / (1 + e^(ln Y − ln X)), with the exponential
+/// taken of a non-positive number so that it cannot overflow. Below 1/2 the result keeps its
+/// relative precision down to the subnormals (it is 0 only below the smallest of them); above
+/// 1/2 it is 1 − Y/(X + Y), rounded once, so that it is 1 only when Y/(X + Y) is at most 2⁻⁵⁴.
+#[inline]
+fn ratio_from_logs(ln_x: f64, ln_y: f64) -> f64 {
+    let d = ln_y - ln_x;
+    if d > 0.0 {
+        let t = (-d).exp();
+        t / (1.0 + t)
+    } else {
+        let t = d.exp();
+        1.0 - t / (1.0 + t)
     }
 }
 
@@ -888,6 +1092,103 @@ mod tests {
     }
 
     #[test]
+    fn quantiles_are_fitted_by_the_domain_s_family() {
+        let written = Written::parse(" quantiles( 0.1 : 0.2 , 0.5: 0.35, 0.9: 6e-1 ) ").unwrap();
+        assert_eq!(
+            written.quantile_points(),
+            Some(&[(0.1, 0.2), (0.5, 0.35), (0.9, 0.6)][..])
+        );
+        assert!(matches!(
+            written.resolve(Some(Domain::Unit)),
+            Ok(Dist::Beta { .. })
+        ));
+        for domain in [Domain::Positive, Domain::NonNegative] {
+            assert!(matches!(
+                written.resolve(Some(domain)),
+                Ok(Dist::LogNormal { .. })
+            ));
+        }
+        for domain in [Some(Domain::Real), None] {
+            assert!(matches!(written.resolve(domain), Ok(Dist::Normal { .. })));
+        }
+        assert_eq!(
+            Written::parse("beta(2, 3)").unwrap().quantile_points(),
+            None
+        );
+    }
+
+    #[test]
+    fn each_quantiles_rule_has_its_own_message() {
+        let cases = [
+            (
+                "quantiles(0.5: 0.2, 0.5: 0.3)",
+                "probabilities must be strictly increasing, but 0.5 follows 0.5",
+            ),
+            (
+                "quantiles(0.6: 0.2, 0.3: 0.3)",
+                "probabilities must be strictly increasing, but 0.3 follows 0.6",
+            ),
+            (
+                "quantiles(0: 0.2, 0.5: 0.3)",
+                "the probability 0.0 is not inside (0, 1)",
+            ),
+            (
+                "quantiles(0.5: 0.2, 1.5: 0.3)",
+                "the probability 1.5 is not inside (0, 1)",
+            ),
+            (
+                "quantiles(0.1: 0.3, 0.5: 0.3)",
+                "values must be strictly increasing with the probabilities, but 0.5: 0.3 is not above 0.1: 0.3",
+            ),
+            (
+                "quantiles(0.1: 0.3, 0.5: 0.2)",
+                "values must be strictly increasing",
+            ),
+            ("quantiles(0.5: 0.3)", "at least two quantiles, 1 was given"),
+            ("quantiles()", "\"\" is not a quantile; write each as p: x"),
+            (
+                "quantiles(0.1 0.2, 0.5: 0.3)",
+                "\"0.1 0.2\" is not a quantile",
+            ),
+            ("quantiles(0.1: x, 0.5: 0.3)", "\"x\" is not a number"),
+            ("quantiles(0.1: NaN, 0.5: 0.3)", "finite"),
+            ("quantiles(1e-200: 0.1, 0.5: 0.3)", "1e-200 is out of range"),
+            (
+                "quantiles(0.1: 0.2, 0.9: 1)",
+                "the value 1.0 (at p = 0.9) is outside the domain [0, 1]",
+            ),
+            (
+                "quantiles(0.1: 0, 0.9: 0.5)",
+                "the value 0.0 (at p = 0.1) is outside the domain [0, 1]",
+            ),
+            (
+                "quantiles(0.1: 0.5, 0.9: 0.5000000001)",
+                "fit of a beta distribution to these quantiles does not converge",
+            ),
+        ];
+        for (text, expect) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(expect), "{text}: {err}");
+        }
+        let positive = Written::parse("quantiles(0.1: -0.5, 0.9: 2)").unwrap();
+        let err = positive.resolve(Some(Domain::Positive)).unwrap_err();
+        assert!(
+            err.contains("the value -0.5 (at p = 0.1) is outside the domain (0, inf)")
+                && err.contains("> 0"),
+            "{err}"
+        );
+        assert!(positive.resolve(None).is_ok() && positive.resolve(Some(Domain::Real)).is_ok());
+        let err = Written::parse("quantiles(0.1: 1, 0.5: 1.0000001, 0.9: 1e10)")
+            .unwrap()
+            .resolve(Some(Domain::NonNegative))
+            .unwrap_err();
+        assert!(
+            err.contains("lognormal distribution to these quantiles does not converge"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn domain_check_suggests_a_bounded_alternative() {
         let normal = parse("normal(0.5, 0.1)").unwrap();
         let err = normal.check_domain(Domain::Unit).unwrap_err();
@@ -932,6 +1233,40 @@ mod tests {
                     "beta({a}, {b}) at {u}: x={x} cdf={back}"
                 );
             }
+        }
+    }
+
+    /// Quantiles far below 1e-100 keep their relative precision, and those within 2⁻⁵⁴ of 1
+    /// are 1: the copula draws extreme betas through them (beta(0.001, 2)'s median is 3e-302;
+    /// the old bracketing stopped near 1e-121 and returned 1 − 1.1e-15 for beta(2, 0.001) at
+    /// 10%, whose true quantile is within 1e-40 of 1).
+    #[test]
+    fn beta_quantile_is_exact_at_extreme_shapes() {
+        for (a, b, u) in [
+            (1e-3, 1e-3, 0.3),
+            (1e-3, 1e-3, 0.45),
+            (1e-3, 2.0, 0.5),
+            (1e-3, 2.0, 0.9),
+            (0.01, 0.5, 0.01),
+            (2.0, 1e-3, 1e-10),
+            (0.2, 30.0, 1e-6),
+            (6.0, 3.0, 1e-300),
+        ] {
+            let x = beta_quantile(a, b, u);
+            assert!(x > 0.0 && x < 0.5, "beta({a}, {b}) at {u}: {x}");
+            let back = beta_reg(a, b, x);
+            assert!(
+                (back - u).abs() <= 1e-12 * u,
+                "beta({a}, {b}) at {u}: x = {x:e}, cdf {back}"
+            );
+        }
+        for (a, b, u, x) in [
+            (2.0, 1e-3, 0.1, 1.0),
+            (1e-3, 1e-3, 0.52, 1.0),
+            (1e-3, 1e-3, 0.2, 0.0),
+            (1e-3, 2.0, 0.45, 0.0),
+        ] {
+            assert_eq!(beta_quantile(a, b, u), x, "beta({a}, {b}) at {u}");
         }
     }
 

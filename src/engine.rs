@@ -6,8 +6,7 @@
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES, Lanes, Model, Outcome};
-use crate::param::PARAM_COUNT;
+use crate::model::{Estimator, LANES, Lanes, Model, Trial};
 use crate::rng;
 use crate::stats::{self, Estimate};
 use rayon::prelude::*;
@@ -36,7 +35,7 @@ thread_local! {
     /// Each thread's batch results, kept from block to block: for a long window they are large
     /// (512 bytes a month), and allocating and freeing them for every block cost more than the
     /// simulation.
-    static BATCH: std::cell::RefCell<Lanes> = std::cell::RefCell::new(Lanes::new(0));
+    static BATCH: std::cell::RefCell<Option<Lanes>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Set by the SIGINT/SIGTERM handler; runs stop at the next wave and write nothing.
@@ -96,10 +95,13 @@ impl Tally {
 pub struct TrialRecord<'a> {
     /// Trial index i.
     pub trial: u64,
-    /// The twelve parameter draws, canonical order.
-    pub draws: &'a [f64; PARAM_COUNT],
-    /// Leader exit and signing months.
-    pub outcome: Outcome,
+    /// The parameter draws, canonical order.
+    pub draws: &'a [f64],
+    /// The month index of each signatory's change of leader (`usize::MAX`: none), signatory
+    /// order.
+    pub exits: &'a [usize],
+    /// The month index of signing (indicator estimator only).
+    pub signed_month: Option<usize>,
     /// The trial's cumulative probability by month.
     pub cumulative: &'a [f64],
 }
@@ -348,36 +350,46 @@ impl Engine<'_> {
     pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
         let months = self.model.months();
         let mut cumulative = vec![0.0; months];
+        let mut exits = vec![usize::MAX; self.model.signatories()];
         if self.estimator == Estimator::Conditional {
+            let mut row = vec![0.0; self.model.params()];
             self.for_each_batch(block, |first, count, draws, lanes| {
-                for (l, draws) in draws.iter().enumerate().take(count) {
+                for l in 0..count {
                     lanes.copy_cumulative(l, &mut cumulative);
+                    lanes.copy_exits(l, &mut exits);
+                    for (x, draw) in row.iter_mut().zip(draws) {
+                        *x = draw[l];
+                    }
                     visit(TrialRecord {
                         trial: first + l as u64,
-                        draws,
-                        outcome: lanes.outcome(l),
+                        draws: &row,
+                        exits: &exits,
+                        signed_month: None,
                         cumulative: &cumulative,
                     });
                 }
             });
             return;
         }
-        let mut draws = [0.0; PARAM_COUNT];
+        let mut draws = vec![0.0; self.model.params()];
+        let mut state = Trial::new(self.model);
         for trial in block {
             if trial % LANES as u64 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
                 return;
             }
-            let outcome = self.model.trial(
+            self.model.trial(
                 self.seed,
                 trial,
                 self.estimator,
                 &mut draws,
                 &mut cumulative,
+                &mut state,
             );
             visit(TrialRecord {
                 trial,
                 draws: &draws,
-                outcome,
+                exits: &state.exits,
+                signed_month: state.signed_month,
                 cumulative: &cumulative,
             });
         }
@@ -386,26 +398,31 @@ impl Engine<'_> {
     /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time
     /// ([`Model::trials_lanes`], the same bits as one at a time), handing `visit` each
     /// batch's first trial, its number of trials (fewer than [`LANES`] only at the end of the
-    /// block; idle lanes repeat its last trial), the draws and the results.
+    /// block; idle lanes repeat its last trial), the draws (parameter by parameter, each an
+    /// array over the lanes) and the results.
     fn for_each_batch(
         &self,
         block: Range<u64>,
-        visit: impl FnMut(u64, usize, &[[f64; PARAM_COUNT]; LANES], &Lanes),
+        visit: impl FnMut(u64, usize, &[[f64; LANES]], &Lanes),
     ) {
-        BATCH.with_borrow_mut(|lanes| self.for_each_batch_in(lanes, block, visit));
+        BATCH.with_borrow_mut(|lanes| {
+            if !lanes.as_ref().is_some_and(|l| l.fits(self.model)) {
+                *lanes = Some(Lanes::new(self.model));
+            }
+            if let Some(lanes) = lanes.as_mut() {
+                self.for_each_batch_in(lanes, block, visit);
+            }
+        });
     }
 
     fn for_each_batch_in(
         &self,
         lanes: &mut Lanes,
         block: Range<u64>,
-        mut visit: impl FnMut(u64, usize, &[[f64; PARAM_COUNT]; LANES], &Lanes),
+        mut visit: impl FnMut(u64, usize, &[[f64; LANES]], &Lanes),
     ) {
-        if lanes.months() != self.model.months() {
-            *lanes = Lanes::new(self.model.months());
-        }
         let mut keys = [0; LANES];
-        let mut draws = [[0.0; PARAM_COUNT]; LANES];
+        let mut draws = vec![[0.0; LANES]; self.model.params()];
         let mut first = block.start;
         while first < block.end {
             // A long window makes long blocks: stop within a batch of an interruption (the

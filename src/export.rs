@@ -1,14 +1,31 @@
 //! CSV outputs (SPEC §6), every file written atomically through [`write_atomic`].
+//!
+//! Any number of processes may write into one `--out` at once (SPEC §7):
+//! - a run's results (its `summary.csv` and `timeline.csv`, and its row of `<out>/summary.csv`)
+//!   are written under an [`OutLock`] on `--out`, so no read-modify-rename of
+//!   `<out>/summary.csv` ([`upsert_summary`]) overlaps another and no row is lost;
+//! - while holding it, [`upsert_summary`] also takes every folder's own row: for each
+//!   `<out>/NAME/summary.csv` holding one row for NAME, that row replaces or adds NAME's row,
+//!   and rows whose folder file is missing or unreadable are kept as they are. A process
+//!   killed between its folder's files and the root file leaves them disagreeing only until
+//!   the next run or merge into `--out`;
+//! - every [`AtomicFile`] locks its temporary file while writing it, and first removes the
+//!   temporary files in its folder that nobody holds, left by killed writers.
+//!
+//! [`lock`] tells how the locks work.
+
+pub mod lock;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
 use crate::month::Month;
-use crate::param::Param;
 use crate::stats::Estimate;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+pub use lock::OutLock;
 
 /// Columns of `summary.csv`.
 pub const SUMMARY_HEADER: [&str; 10] = [
@@ -58,14 +75,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A file being written: a hidden temporary file beside the target, renamed over it by
-/// [`AtomicFile::commit`] and deleted if dropped uncommitted.
+/// [`AtomicFile::commit`] and deleted if dropped uncommitted. The temporary file is locked while
+/// it exists, so that other processes know it is not stale (see [`lock`]).
 pub struct AtomicFile {
     path: PathBuf,
     writer: std::io::BufWriter<tempfile::NamedTempFile>,
 }
 
 impl AtomicFile {
-    /// Starts writing `path`.
+    /// Starts writing `path`, after removing the temporary files in its folder that killed
+    /// writers left.
     ///
     /// # Errors
     /// When the folder or the temporary file cannot be created.
@@ -75,8 +94,9 @@ impl AtomicFile {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        lock::remove_stale_temporaries(dir);
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".treatysim-").suffix(".tmp");
+        builder.prefix(lock::TEMP_PREFIX).suffix(lock::TEMP_SUFFIX);
         // Output files are readable by everyone, as files written directly would be (a
         // temporary file is private by default).
         #[cfg(unix)]
@@ -84,9 +104,26 @@ impl AtomicFile {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let temp = builder
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        let mut attempts = 0;
+        let temp = loop {
+            let temp = builder
+                .tempfile_in(dir)
+                .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            if lock::lock_temporary(temp.as_file(), temp.path()) {
+                break temp;
+            }
+            // Another process took it for stale before it was locked and removed it: forget
+            // the name (deleting it now could delete someone else's file) and take another.
+            let _ = temp.into_temp_path().keep();
+            attempts += 1;
+            if attempts == lock::TEMP_ATTEMPTS {
+                return Err(Error::io(
+                    "create a temporary file in",
+                    dir,
+                    std::io::Error::other("other processes kept removing it"),
+                ));
+            }
+        };
         Ok(AtomicFile {
             path: path.to_path_buf(),
             writer: std::io::BufWriter::with_capacity(1 << 16, temp),
@@ -199,35 +236,63 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
     writer.into_inner().unwrap_or_default()
 }
 
-/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, keeps the others, and sorts
-/// by scenario.
+/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv` and every row whose
+/// `<out>/NAME/summary.csv` says otherwise (adding those missing), keeps the others, and sorts
+/// by scenario. The lock on `--out` (which also says where it is) keeps other processes from
+/// updating the file meanwhile.
 ///
 /// # Errors
-/// When the existing file is unreadable or has other columns.
-pub fn upsert_summary(path: &Path, runs: &[RunSummary]) -> Result<()> {
+/// When `--out` cannot be listed or the existing file is unreadable or has other columns.
+pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
+    let out = lock.out();
+    let path = out.join("summary.csv");
     let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if path.exists() {
-        let mut reader = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
-        let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
-        if header.iter().ne(SUMMARY_HEADER) {
-            return Err(Error::Io {
-                context: format!("'{}' is not a treatysim summary", path.display()),
-                source: std::io::Error::other(format!(
-                    "its columns are {}",
-                    header.iter().collect::<Vec<_>>().join(",")
-                )),
-            });
-        }
+        let mut reader = csv::Reader::from_path(&path).map_err(|e| csv_error(&path, e))?;
+        check_summary_header(&path, &mut reader)?;
         for record in reader.records() {
-            let record = record.map_err(|e| csv_error(path, e))?;
+            let record = record.map_err(|e| csv_error(&path, e))?;
             let row: Vec<String> = record.iter().map(str::to_string).collect();
             rows.insert(row[0].clone(), row);
+        }
+    }
+    let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read folder", out, e))?;
+        if let Some(name) = entry.file_name().to_str()
+            && let Some(row) = folder_row(&entry.path().join("summary.csv"), name)
+        {
+            rows.insert(name.to_string(), row);
         }
     }
     for run in runs {
         rows.insert(run.scenario.clone(), run.summary_row());
     }
-    write_atomic(path, &csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+    write_atomic(&path, &csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+}
+
+/// Checks that a summary file has the summary's columns.
+fn check_summary_header<R: std::io::Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<()> {
+    let header = reader.headers().map_err(|e| csv_error(path, e))?;
+    if header.iter().ne(SUMMARY_HEADER) {
+        return Err(Error::Io {
+            context: format!("'{}' is not a treatysim summary", path.display()),
+            source: std::io::Error::other(format!(
+                "its columns are {}",
+                header.iter().collect::<Vec<_>>().join(",")
+            )),
+        });
+    }
+    Ok(())
+}
+
+/// The one row of a run folder's `summary.csv`, if it is a summary of `name` alone.
+fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    check_summary_header(path, &mut reader).ok()?;
+    let mut records = reader.records();
+    let row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
@@ -237,26 +302,59 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// The rows of `samples.csv`.
-#[derive(Clone, Copy, Debug)]
+/// The rows of `samples.csv`: `trial`, every parameter's draw in canonical order headed by
+/// its key, `party.P.leader_exit_month` for each signatory whose leader can leave, then
+/// `signed_month` (indicator) or `signed_probability` (conditional).
+#[derive(Clone, Debug)]
 pub struct SampleFormat {
     /// First simulated month (month indices are written as `YYYY-MM`).
     pub start: Month,
     /// The estimator: decides the last column.
     pub estimator: Estimator,
+    /// The header line.
+    header: String,
+    /// Positions (among the signatories) of those whose leaders can leave.
+    exits: Vec<usize>,
 }
 
 impl SampleFormat {
+    /// The format of `scenario`'s samples, compiled as `model`, under `estimator`.
+    pub fn new(
+        scenario: &crate::scenario::Scenario,
+        model: &crate::model::Model,
+        estimator: Estimator,
+    ) -> SampleFormat {
+        let cast = &scenario.cast;
+        let exits: Vec<usize> = (0..model.signatories())
+            .filter(|k| model.can_leave(*k))
+            .collect();
+        let signatories: Vec<usize> = cast.signatories().collect();
+        let mut header = vec!["trial".to_string()];
+        header.extend(cast.keys().map(str::to_string));
+        header.extend(exits.iter().map(|k| {
+            format!(
+                "party.{}.leader_exit_month",
+                cast.parties[signatories[*k]].name
+            )
+        }));
+        header.push(
+            match estimator {
+                Estimator::Indicator => "signed_month",
+                Estimator::Conditional => "signed_probability",
+            }
+            .to_string(),
+        );
+        SampleFormat {
+            start: scenario.simulation.start,
+            estimator,
+            header: format!("{}\n", header.join(",")),
+            exits,
+        }
+    }
+
     /// The header line.
-    pub fn header(&self) -> String {
-        let mut header = vec!["trial"];
-        header.extend(Param::ALL.iter().map(|p| p.key()));
-        header.push("leader_exit_month");
-        header.push(match self.estimator {
-            Estimator::Indicator => "signed_month",
-            Estimator::Conditional => "signed_probability",
-        });
-        format!("{}\n", header.join(","))
+    pub fn header(&self) -> &str {
+        &self.header
     }
 }
 
@@ -270,9 +368,12 @@ impl RecordFormat for SampleFormat {
         for draw in record.draws {
             let _ = write!(out, ",{}", float(*draw));
         }
-        let _ = write!(out, ",{}", month(record.outcome.leader_exit_month));
+        for &k in &self.exits {
+            let exit = record.exits[k];
+            let _ = write!(out, ",{}", month((exit != usize::MAX).then_some(exit)));
+        }
         let last = match self.estimator {
-            Estimator::Indicator => month(record.outcome.signed_month),
+            Estimator::Indicator => month(record.signed_month),
             Estimator::Conditional => float(record.cumulative.last().copied().unwrap_or(0.0)),
         };
         let _ = writeln!(out, ",{last}");
@@ -333,6 +434,58 @@ mod tests {
         for x in [0.1 + 0.2, 1.0 / 3.0, 2.5e-9, 123.456] {
             assert_eq!(float(x).parse::<f64>().unwrap(), x);
         }
+    }
+
+    /// Only a folder's `summary.csv` that is a summary of that folder's name alone is taken.
+    #[test]
+    fn upsert_takes_each_folders_own_row() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let out = dir.path();
+        let row = |name: &str, trials: &str| {
+            vec![
+                name,
+                "indicator",
+                trials,
+                "7",
+                "2020-01",
+                "2020-03",
+                "0.5",
+                "0.1",
+                "0.3",
+                "0.7",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+        };
+        let write = |path: &str, bytes: &[u8]| {
+            std::fs::create_dir_all(out.join(path).parent().expect("folder")).expect("folder");
+            std::fs::write(out.join(path), bytes).expect("write");
+        };
+        let root = [row("a", "1"), row("b", "1"), row("c", "1")];
+        write("summary.csv", &csv_bytes(&SUMMARY_HEADER, root.clone()));
+        write(
+            "a/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("a", "2")]),
+        );
+        write("b/summary.csv", b"not a summary\n");
+        write(
+            "c/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("x", "2")]),
+        );
+        write(
+            "d/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("d", "2")]),
+        );
+        let two = [row("e", "2"), row("e", "3")];
+        write("e/summary.csv", &csv_bytes(&SUMMARY_HEADER, two));
+        let lock = OutLock::acquire(out).expect("lock");
+        upsert_summary(&lock, &[]).expect("upsert");
+        let expected = [row("a", "2"), row("b", "1"), row("c", "1"), row("d", "2")];
+        assert_eq!(
+            std::fs::read(out.join("summary.csv")).expect("read"),
+            csv_bytes(&SUMMARY_HEADER, expected)
+        );
     }
 
     #[test]

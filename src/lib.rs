@@ -1,7 +1,9 @@
 //! treatysim: a Monte Carlo simulator for treaty outcome probabilities.
 //!
 //! The pieces, each in the file its name says:
-//! - [`scenario`]: scenario files, `extends`, `--set` and validation;
+//! - [`cast`]: a scenario's parties, issues and parameters in canonical order, shared by
+//!   every module that names a parameter;
+//! - [`scenario`]: scenario files (format 2), `extends`, `--set` and validation;
 //! - [`distribution`] and [`fit`]: distribution syntax, samplers, `"lo to hi"` fits;
 //! - [`copula`]: correlated inputs through a Gaussian copula;
 //! - [`model`]: one trial of the negotiation, a pure function of draws and a random source
@@ -14,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cast;
 pub mod cli;
 pub mod cmd;
 pub mod copula;
@@ -25,7 +28,6 @@ pub mod fastmath;
 pub mod fit;
 pub mod model;
 pub mod month;
-pub mod param;
 pub mod plot;
 pub mod rng;
 pub mod scenario;

@@ -4,9 +4,10 @@
 //! `mix(seed ^ mix(i))`, where `mix` is the SplitMix64 finaliser (Steele, Lea & Flood,
 //! "Fast splittable pseudorandom number generators", OOPSLA 2014). From the key:
 //!
-//! - parameter `k` (canonical order, 0–11) is drawn from its own `SplitMix64` stream seeded
-//!   with `mix(key ^ (k + 1))`, so changing one parameter's distribution (a sweep, a
-//!   comparison) leaves every other parameter's draw untouched;
+//! - each parameter is drawn from its own `SplitMix64` stream seeded with `mix(key ^ stream)`,
+//!   where `stream` is a hash of the parameter's key ([`crate::cast::stream_of`]): changing one
+//!   parameter's distribution (a sweep, a comparison), or adding a party, an issue or an event,
+//!   leaves every other parameter's draw untouched;
 //! - the month loop (walks, events, change of leader, summits) uses a Xoshiro256++
 //!   (Blackman & Vigna 2018) seeded with `mix(key ^ PROCESS_STREAM)` the way `rand_xoshiro`'s
 //!   `Xoshiro256PlusPlus::seed_from_u64` seeds it (four SplitMix64 outputs). [`Xoshiro`] is
@@ -19,7 +20,7 @@ use rand::SeedableRng;
 use rand_xoshiro::SplitMix64;
 use std::convert::Infallible;
 
-/// Stream number of the month loop (parameters use 1–12).
+/// Stream number of the month loop (parameters use hashes of their keys).
 const PROCESS_STREAM: u64 = 0x0005_EED0_F7EA_71E5;
 
 /// The SplitMix64 output function: a bijective 64-bit mixer.
@@ -36,16 +37,17 @@ pub fn trial_key(seed: u64, trial: u64) -> u64 {
     mix(seed ^ mix(trial))
 }
 
-/// The stream parameter `index` (canonical order) of a trial draws from.
+/// The stream a parameter (with stream number `stream`, [`crate::cast::ParamInfo::stream`])
+/// of a trial draws from.
 #[inline]
-pub fn param_rng(key: u64, index: usize) -> SplitMix64 {
-    SplitMix64::seed_from_u64(param_seed(key, index))
+pub fn param_rng(key: u64, stream: u64) -> SplitMix64 {
+    SplitMix64::seed_from_u64(param_seed(key, stream))
 }
 
 /// The seed (the initial state) of [`param_rng`].
 #[inline]
-pub fn param_seed(key: u64, index: usize) -> u64 {
-    mix(key ^ (index as u64 + 1))
+pub fn param_seed(key: u64, stream: u64) -> u64 {
+    mix(key ^ stream)
 }
 
 /// SplitMix64's increment, the golden ratio in 64 bits: the stream's state moves by it and

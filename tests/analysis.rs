@@ -8,13 +8,15 @@
 
 mod common;
 
-use common::{EXACT, SE_TOLERANCE, field, read_csv, shipped_scenarios, treatysim, workdir};
+use common::{
+    EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, read_csv, shipped_scenarios,
+    treatysim, workdir,
+};
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 use std::path::Path;
 use std::process::Output;
 use tempfile::TempDir;
 use treatysim::distribution::Dist;
-use treatysim::param::Param;
 use treatysim::scenario::Catalog;
 
 // ---------------------------------------------------------------------------------------------
@@ -155,21 +157,6 @@ fn spearman(x: &[f64], y: &[f64]) -> f64 {
     pearson(&ranks(x), &ranks(y))
 }
 
-/// Kolmogorov–Smirnov statistic of `sample` against the continuous `cdf`.
-fn ks(sample: &[f64], cdf: &dyn Fn(f64) -> f64) -> f64 {
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len() as f64;
-    sorted
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        })
-        .fold(0.0, f64::max)
-}
-
 /// The exact CDF of a marginal, computed by statrs (independently of treatysim's own CDF and
 /// quantile code); the library only supplies the parameters, e.g. of a fitted `"lo to hi"`.
 fn exact_cdf(dist: Dist) -> Box<dyn Fn(f64) -> f64> {
@@ -208,34 +195,33 @@ fn exact_cdf(dist: Dist) -> Box<dyn Fn(f64) -> f64> {
 // 1. Correlated inputs
 // ---------------------------------------------------------------------------------------------
 
-/// The baseline with four correlated pairs: one per pair of copula branches (beta, fitted
-/// beta and PERT quantiles; uniform and truncated normal; the closed-form normal and
-/// lognormal), one of them negative and two more negative elsewhere.
-const CORRELATED: &str = r#"extends = "baseline"
-description = "baseline with correlated inputs"
-
-[correlations]
-"japan.will ~ russia.will" = 0.4
-"japan.security_concession ~ russia.security_demand" = -0.5
-"us.indifference ~ process.summit_rate" = 0.25
-"process.signing_threshold ~ process.decision_noise" = -0.3
-"#;
-
-/// The correlated pairs of [`CORRELATED`] with their targets.
-const PAIRS: [(Param, Param, f64); 4] = [
-    (Param::JapanWill, Param::RussiaWill, 0.4),
-    (
-        Param::JapanSecurityConcession,
-        Param::RussiaSecurityDemand,
-        -0.5,
-    ),
-    (Param::UsIndifference, Param::ProcessSummitRate, 0.25),
-    (
-        Param::ProcessSigningThreshold,
-        Param::ProcessDecisionNoise,
-        -0.3,
-    ),
+/// Four correlated pairs of the baseline with their targets: one per pair of copula branches
+/// (beta, fitted beta and PERT quantiles; uniform and truncated normal; the closed-form normal
+/// and lognormal), one of them negative and two more negative elsewhere.
+const PAIRS: [(&str, &str, f64); 4] = [
+    ("party.japan.will", "party.russia.will", 0.4),
+    ("issue.security.concession", "issue.security.demand", -0.5),
+    ("party.us.indifference", "process.summit_rate", 0.25),
+    ("process.signing_threshold", "process.decision_noise", -0.3),
 ];
+
+/// A scenario extending `parent` with these `[correlations]` lines.
+fn extending(parent: &str, correlations: &str) -> ScenarioText {
+    ScenarioText::new()
+        .set("extends", &format!("{parent:?}"))
+        .raw(&format!("[correlations]\n{correlations}"))
+}
+
+/// The baseline with the correlated pairs of [`PAIRS`].
+fn correlated() -> String {
+    let lines: Vec<String> = PAIRS
+        .iter()
+        .map(|(a, b, rho)| format!("\"{a} ~ {b}\" = {rho:?}"))
+        .collect();
+    extending("baseline", &lines.join("\n"))
+        .set("description", "\"baseline with correlated inputs\"")
+        .text()
+}
 
 /// Trials of the correlation checks.
 const CORRELATION_TRIALS: &str = "100000";
@@ -252,8 +238,8 @@ fn sample_correlations(
     name: &str,
     out: &str,
     extra: &[&str],
-    pairs: &[(Param, Param)],
-) -> (Vec<f64>, Vec<(Param, Vec<f64>)>) {
+    pairs: &[(&str, &str)],
+) -> (Vec<f64>, Vec<(String, Vec<f64>)>) {
     let mut args = vec![
         "run",
         name,
@@ -265,27 +251,26 @@ fn sample_correlations(
     ];
     args.extend_from_slice(extra);
     ok(dir, &args);
-    let mut params: Vec<Param> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
-    params.sort();
-    params.dedup();
-    let keys: Vec<&str> = params.iter().map(|p| p.key()).collect();
+    let mut keys: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    keys.sort();
+    keys.dedup();
     let cols = columns(&dir.join(out).join(name).join("samples.csv"), &keys);
-    let column = |p: Param| &cols[params.iter().position(|q| *q == p).expect("column")];
+    let column = |key: &str| &cols[keys.iter().position(|k| *k == key).expect("column")];
     let rhos = pairs
         .iter()
-        .map(|(a, b)| spearman(column(*a), column(*b)))
+        .map(|(a, b)| spearman(column(a), column(b)))
         .collect();
-    (rhos, params.into_iter().zip(cols).collect())
+    (rhos, keys.into_iter().map(String::from).zip(cols).collect())
 }
 
 #[test]
 fn correlated_inputs_reach_their_rank_correlations_and_keep_their_marginals() {
-    let dir = folder(&[("correlated.toml", CORRELATED)]);
-    let pairs: Vec<(Param, Param)> = PAIRS.iter().map(|(a, b, _)| (*a, *b)).collect();
+    let dir = folder(&[("correlated.toml", &correlated())]);
+    let pairs: Vec<(&str, &str)> = PAIRS.iter().map(|(a, b, _)| (*a, *b)).collect();
     // Two parameters in different pairs, which must stay uncorrelated.
     let mut check = pairs.clone();
-    check.push((Param::JapanWill, Param::JapanSecurityConcession));
-    check.push((Param::RussiaWill, Param::UsIndifference));
+    check.push(("party.japan.will", "issue.security.concession"));
+    check.push(("party.russia.will", "party.us.indifference"));
     let (rhos, cols) = sample_correlations(dir.path(), "correlated", "results", &[], &check);
     let targets: Vec<f64> = PAIRS
         .iter()
@@ -306,14 +291,13 @@ fn correlated_inputs_reach_their_rank_correlations_and_keep_their_marginals() {
         .expect("the scenario loads");
     let n = cols[0].1.len();
     assert_eq!(n.to_string(), CORRELATION_TRIALS);
-    let bound = 1.95 / (n as f64).sqrt();
-    for (param, column) in &cols {
-        let cdf = exact_cdf(*scenario.dist(*param));
-        let d = ks(column, &*cdf);
+    let bound = KS_CRITICAL / (n as f64).sqrt();
+    for (key, column) in &cols {
+        let dist = *scenario.dist(scenario.cast.id(key).expect("a parameter"));
+        let d = ks(column, &*exact_cdf(dist));
         assert!(
             d < bound,
-            "{param}: KS statistic {d} >= {bound} against {:?}",
-            scenario.dist(*param)
+            "{key}: KS statistic {d} >= {bound} against {dist:?}"
         );
     }
 
@@ -326,7 +310,7 @@ fn correlated_inputs_reach_their_rank_correlations_and_keep_their_marginals() {
     let table = shown["correlations"].as_table().expect("[correlations]");
     assert_eq!(table.len(), PAIRS.len(), "{table:?}");
     assert_eq!(
-        table["japan.will ~ russia.will"].as_float(),
+        table["party.japan.will ~ party.russia.will"].as_float(),
         Some(0.4),
         "{table:?}"
     );
@@ -334,9 +318,13 @@ fn correlated_inputs_reach_their_rank_correlations_and_keep_their_marginals() {
 
 #[test]
 fn extends_inherits_correlations_and_a_child_overrides_one_key() {
-    let child = "extends = \"correlated\"\n[correlations]\n\"japan.will ~ russia.will\" = -0.3\n";
-    let dir = folder(&[("correlated.toml", CORRELATED), ("child.toml", child)]);
-    let pairs: Vec<(Param, Param)> = PAIRS.iter().map(|(a, b, _)| (*a, *b)).collect();
+    let child = extending(
+        "correlated",
+        "\"party.japan.will ~ party.russia.will\" = -0.3",
+    )
+    .text();
+    let dir = folder(&[("correlated.toml", &correlated()), ("child.toml", &child)]);
+    let pairs: Vec<(&str, &str)> = PAIRS.iter().map(|(a, b, _)| (*a, *b)).collect();
     let (rhos, _) = sample_correlations(dir.path(), "child", "results", &[], &pairs);
     let targets = [-0.3, -0.5, 0.25, -0.3];
     for (((a, b), rho), target) in pairs.iter().zip(&rhos).zip(targets) {
@@ -351,25 +339,31 @@ fn extends_inherits_correlations_and_a_child_overrides_one_key() {
         .expect("show prints TOML");
     let table = shown["correlations"].as_table().expect("[correlations]");
     assert_eq!(table.len(), 4, "{table:?}");
-    assert_eq!(table["japan.will ~ russia.will"].as_float(), Some(-0.3));
     assert_eq!(
-        table["japan.security_concession ~ russia.security_demand"].as_float(),
+        table["party.japan.will ~ party.russia.will"].as_float(),
+        Some(-0.3)
+    );
+    assert_eq!(
+        table["issue.security.concession ~ issue.security.demand"].as_float(),
         Some(-0.5)
     );
 }
 
 #[test]
 fn set_overrides_a_correlation() {
-    let dir = folder(&[("correlated.toml", CORRELATED)]);
+    let dir = folder(&[("correlated.toml", &correlated())]);
     let pairs = [
-        (Param::JapanWill, Param::RussiaWill),
-        (Param::JapanSecurityConcession, Param::RussiaSecurityDemand),
+        ("party.japan.will", "party.russia.will"),
+        ("issue.security.concession", "issue.security.demand"),
     ];
     let (rhos, _) = sample_correlations(
         dir.path(),
         "correlated",
         "results",
-        &["--set", "correlations.japan.will ~ russia.will=0.6"],
+        &[
+            "--set",
+            "correlations.party.japan.will ~ party.russia.will=0.6",
+        ],
         &pairs,
     );
     assert!((rhos[0] - 0.6).abs() <= SPEARMAN_TOLERANCE, "{rhos:?}");
@@ -379,16 +373,14 @@ fn set_overrides_a_correlation() {
         dir.path(),
         "baseline",
         "added",
-        &["--set", "correlations.japan.will ~ russia.will=-0.6"],
+        &[
+            "--set",
+            "correlations.party.japan.will ~ party.russia.will=-0.6",
+        ],
         &pairs,
     );
     assert!((rhos[0] + 0.6).abs() <= SPEARMAN_TOLERANCE, "{rhos:?}");
     assert!(rhos[1].abs() <= SPEARMAN_TOLERANCE, "{rhos:?}");
-}
-
-/// A scenario extending the baseline with the given `[correlations]` lines.
-fn with_correlations(lines: &str) -> String {
-    format!("extends = \"baseline\"\n\n[correlations]\n{lines}\n")
 }
 
 #[test]
@@ -396,37 +388,37 @@ fn invalid_correlations_are_rejected_and_nothing_is_written() {
     let cases: [(&str, &[&str]); 7] = [
         // Each pair alone is fine; together they contradict each other.
         (
-            "\"japan.will ~ russia.will\" = 0.9\n\"russia.will ~ us.indifference\" = 0.9\n\"japan.will ~ us.indifference\" = -0.9",
+            "\"party.japan.will ~ party.russia.will\" = 0.9\n\"party.russia.will ~ party.us.indifference\" = 0.9\n\"party.japan.will ~ party.us.indifference\" = -0.9",
             &["correlations", "not positive definite"],
         ),
         (
-            "\"japan.will ~ russia.will\" = 1.5",
-            &["japan.will ~ russia.will", "1.5", "[-1, 1]"],
+            "\"party.japan.will ~ party.russia.will\" = 1.5",
+            &["party.japan.will ~ party.russia.will", "1.5", "[-1, 1]"],
         ),
         (
-            "\"japan.will ~ russia.will\" = -1.01",
-            &["japan.will ~ russia.will", "-1.01", "[-1, 1]"],
+            "\"party.japan.will ~ party.russia.will\" = -1.01",
+            &["party.japan.will ~ party.russia.will", "-1.01", "[-1, 1]"],
         ),
         (
-            "\"japan.wil ~ russia.will\" = 0.3",
-            &["japan.wil is not a parameter", "japan.will"],
+            "\"party.japan.wil ~ party.russia.will\" = 0.3",
+            &["party.japan.wil is not a parameter", "party.japan.will"],
         ),
-        // us.leverage is a constant (0.2) in the baseline.
+        // issue.security.leverage.us is a constant (0.2) in the baseline.
         (
-            "\"us.leverage ~ japan.will\" = 0.3",
-            &["us.leverage is a constant"],
-        ),
-        (
-            "\"japan.will russia.will\" = 0.3",
-            &["japan.will russia.will", "~"],
+            "\"issue.security.leverage.us ~ party.japan.will\" = 0.3",
+            &["issue.security.leverage.us is a constant"],
         ),
         (
-            "\"japan.will ~ japan.will\" = 0.3",
-            &["japan.will ~ japan.will", "itself"],
+            "\"party.japan.will party.russia.will\" = 0.3",
+            &["party.japan.will party.russia.will", "~"],
+        ),
+        (
+            "\"party.japan.will ~ party.japan.will\" = 0.3",
+            &["party.japan.will ~ party.japan.will", "itself"],
         ),
     ];
     for (lines, expect) in cases {
-        let text = with_correlations(lines);
+        let text = extending("baseline", lines).text();
         let dir = folder(&[("bad.toml", &text)]);
         let mut fragments = vec!["scenarios/bad.toml:"];
         fragments.extend_from_slice(expect);
@@ -446,7 +438,7 @@ fn invalid_correlations_are_rejected_and_nothing_is_written() {
             "--trials",
             "100",
             "--set",
-            "correlations.japan.will ~ russia.will=2",
+            "correlations.party.japan.will ~ party.russia.will=2",
         ],
         &["--set", "[-1, 1]"],
     );
@@ -458,35 +450,64 @@ fn invalid_correlations_are_rejected_and_nothing_is_written() {
             "--trials",
             "100",
             "--set",
-            "correlations.japan.will ~ us.leverage=0.5",
+            "correlations.party.japan.will ~ issue.security.leverage.us=0.5",
         ],
-        &["--set", "us.leverage is a constant"],
+        &["--set", "issue.security.leverage.us is a constant"],
     );
     assert!(!dir.path().join("results").exists());
 }
 
 /// A child that names a parent's pair in the other order or spacing overrides it (a pair is
-/// unordered). Fails today: `correlations."russia.will ~ japan.will": this pair is given
-/// twice`, because layers merge correlations by their key text; see the report.
+/// unordered), in a file and with `--set`; `show` prints the pair once, normalised, with the
+/// child's value.
 #[test]
 fn a_child_overrides_a_pair_written_in_another_order() {
-    let child = "extends = \"correlated\"\n[correlations]\n\"russia.will ~ japan.will\" = -0.3\n";
-    let spaced = "extends = \"correlated\"\n[correlations]\n\"japan.will~russia.will\" = -0.3\n";
+    let child = extending(
+        "correlated",
+        "\"party.russia.will ~ party.japan.will\" = -0.3",
+    )
+    .text();
+    let spaced = extending(
+        "correlated",
+        "\"party.japan.will~party.russia.will\" = -0.3",
+    )
+    .text();
     let dir = folder(&[
-        ("correlated.toml", CORRELATED),
-        ("child.toml", child),
-        ("spaced.toml", spaced),
+        ("correlated.toml", &correlated()),
+        ("child.toml", &child),
+        ("spaced.toml", &spaced),
     ]);
     ok(dir.path(), &["check", "child", "spaced"]);
-    ok(
-        dir.path(),
-        &[
-            "show",
-            "correlated",
-            "--set",
-            "correlations.russia.will ~ japan.will=0.6",
-        ],
-    );
+    let shown = |args: &[&str]| {
+        let show = output(dir.path(), args);
+        assert!(show.status.success(), "{args:?}");
+        let shown: toml::Table = String::from_utf8_lossy(&show.stdout)
+            .parse()
+            .expect("show prints TOML");
+        shown["correlations"]
+            .as_table()
+            .expect("[correlations]")
+            .clone()
+    };
+    let set = [
+        "show",
+        "correlated",
+        "--set",
+        "correlations.party.russia.will ~ party.japan.will=0.6",
+    ];
+    for (args, rho) in [
+        (&["show", "child"][..], -0.3),
+        (&["show", "spaced"][..], -0.3),
+        (&set[..], 0.6),
+    ] {
+        let table = shown(args);
+        assert_eq!(table.len(), PAIRS.len(), "{args:?}: {table:?}");
+        assert_eq!(
+            table["party.japan.will ~ party.russia.will"].as_float(),
+            Some(rho),
+            "{args:?}: {table:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,9 +645,8 @@ fn max_trials_caps_precision_and_precision_excludes_trials() {
     assert!(!d.join("results").exists());
 }
 
-/// A half-width must be a positive finite number. Fails today: `--precision 0`, `=-0.001` and
-/// `NaN` are accepted and silently run to `--max-trials` (100,000,000 by default); see the
-/// report.
+/// A half-width must be a positive finite number: `--precision 0`, `=-0.001` and `NaN` are
+/// refused, rather than silently running to `--max-trials` (100,000,000 by default).
 #[test]
 fn precision_must_be_positive() {
     let dir = folder(&[]);
@@ -667,11 +687,11 @@ fn sweep_header(keys: &[&str]) -> Vec<String> {
 #[test]
 fn sweeping_the_concession_is_exactly_monotone_with_values_as_written() {
     let dir = folder(&[]);
-    let key = "japan.security_concession";
+    let key = "issue.security.concession";
     let (header, rows) = sweep(
         dir.path(),
-        &["japan.security_concession=0:1:0.1"],
-        "sweep-japan.security_concession.csv",
+        &["issue.security.concession=0:1:0.1"],
+        "sweep-issue.security.concession.csv",
     );
     assert_eq!(header, sweep_header(&[key]));
     let values: Vec<&str> = rows.iter().map(|r| text(&header, r, key)).collect();
@@ -699,7 +719,7 @@ fn sweeping_the_concession_is_exactly_monotone_with_values_as_written() {
             "--trials",
             SWEEP_TRIALS,
             "--set",
-            "japan.security_concession=0.3",
+            "issue.security.concession=0.3",
         ],
     );
     let (sh, summary) = one_row(&dir.path().join("results/baseline/summary.csv"));
@@ -718,13 +738,13 @@ fn sweeping_the_demand_is_exactly_non_increasing() {
     let dir = folder(&[]);
     let (header, rows) = sweep(
         dir.path(),
-        &["russia.security_demand=0.3,0.45,0.6,0.75,0.9,1"],
-        "sweep-russia.security_demand.csv",
+        &["issue.security.demand=0.3,0.45,0.6,0.75,0.9,1"],
+        "sweep-issue.security.demand.csv",
     );
-    assert_eq!(header, sweep_header(&["russia.security_demand"]));
+    assert_eq!(header, sweep_header(&["issue.security.demand"]));
     let values: Vec<&str> = rows
         .iter()
-        .map(|r| text(&header, r, "russia.security_demand"))
+        .map(|r| text(&header, r, "issue.security.demand"))
         .collect();
     assert_eq!(values, ["0.3", "0.45", "0.6", "0.75", "0.9", "1"]);
     let p = numbers(&header, &rows, "probability");
@@ -739,16 +759,19 @@ fn a_two_parameter_sweep_writes_the_grid() {
     let dir = folder(&[]);
     let (header, rows) = sweep(
         dir.path(),
-        &["japan.will=0.2:0.8:0.3", "russia.will=0.2,0.6"],
-        "sweep-japan.will-russia.will.csv",
+        &["party.japan.will=0.2:0.8:0.3", "party.russia.will=0.2,0.6"],
+        "sweep-party.japan.will-party.russia.will.csv",
     );
-    assert_eq!(header, sweep_header(&["japan.will", "russia.will"]));
+    assert_eq!(
+        header,
+        sweep_header(&["party.japan.will", "party.russia.will"])
+    );
     let points: Vec<(&str, &str)> = rows
         .iter()
         .map(|r| {
             (
-                text(&header, r, "japan.will"),
-                text(&header, r, "russia.will"),
+                text(&header, r, "party.japan.will"),
+                text(&header, r, "party.russia.will"),
             )
         })
         .collect();
@@ -783,9 +806,9 @@ fn a_two_parameter_sweep_writes_the_grid() {
             "--trials",
             SWEEP_TRIALS,
             "--set",
-            "japan.will=0.5",
+            "party.japan.will=0.5",
             "--set",
-            "russia.will=0.6",
+            "party.russia.will=0.6",
         ],
     );
     let (sh, summary) = one_row(&dir.path().join("results/baseline/summary.csv"));
@@ -798,19 +821,45 @@ fn a_two_parameter_sweep_writes_the_grid() {
 #[test]
 fn invalid_sweeps_are_rejected_and_nothing_is_written() {
     let dir = folder(&[]);
-    let cases: [(&[&str], &[&str]); 6] = [
+    let cases: [(&[&str], &[&str]); 9] = [
         (
-            &["japan.wil=0:1:0.1"],
-            &["japan.wil", "unknown parameter", "japan.will"],
+            &["party.japan.wil=0:1:0.1"],
+            &["party.japan.wil", "not a parameter", "party.japan.will"],
         ),
-        (&["japan.will=1:0:0.1"], &["1:0:0.1", "lo <= hi"]),
-        (&["japan.will=0:1:0"], &["0:1:0", "step > 0"]),
-        (&["japan.will=0.5,1.5"], &["japan.will", "1.5", "[0, 1]"]),
+        (&["party.japan.will=1:0:0.1"], &["1:0:0.1", "lo <= hi"]),
+        (&["party.japan.will=0:1:0"], &["0:1:0", "step > 0"]),
         (
-            &["japan.will=0.5", "russia.will=0.5", "us.leverage=0.5"],
+            &["party.japan.will=0:1:1e-7"],
+            &[
+                "--param party.japan.will=0:1:1e-7",
+                "10000001 points",
+                "at most 1000000",
+            ],
+        ),
+        (
+            &["party.japan.will=0:inf:0.1"],
+            &["\"inf\" is not a finite number", "accepted"],
+        ),
+        (
+            &["party.japan.will=0:1:1e-3", "party.russia.will=0:1:1e-3"],
+            &["1002001 points", "at most 1000000"],
+        ),
+        (
+            &["party.japan.will=0.5,1.5"],
+            &["party.japan.will", "1.5", "[0, 1]"],
+        ),
+        (
+            &[
+                "party.japan.will=0.5",
+                "party.russia.will=0.5",
+                "issue.security.leverage.us=0.5",
+            ],
             &["one or two"],
         ),
-        (&["japan.will=0.2", "japan.will=0.5"], &["one or two"]),
+        (
+            &["party.japan.will=0.2", "party.japan.will=0.5"],
+            &["one or two"],
+        ),
     ];
     for (params, expect) in cases {
         let mut args = vec!["sweep", "baseline", "--trials", "100"];
@@ -830,8 +879,13 @@ fn invalid_sweeps_are_rejected_and_nothing_is_written() {
 // ---------------------------------------------------------------------------------------------
 
 /// The baseline with a little more leverage.
-const MORE_LEVERAGE: &str =
-    "extends = \"baseline\"\ndescription = \"a little more leverage\"\n[us]\nleverage = 0.25\n";
+fn more_leverage() -> String {
+    ScenarioText::new()
+        .set("extends", "\"baseline\"")
+        .set("description", "\"a little more leverage\"")
+        .set("issue.security.leverage.us", "0.25")
+        .text()
+}
 
 /// The columns of `compare-A-vs-B.csv` (SPEC §8).
 const COMPARE_HEADER: [&str; 10] = [
@@ -849,7 +903,7 @@ const COMPARE_HEADER: [&str; 10] = [
 
 #[test]
 fn compare_pairs_the_trials() {
-    let dir = folder(&[("more_leverage.toml", MORE_LEVERAGE)]);
+    let dir = folder(&[("more_leverage.toml", &more_leverage())]);
     let d = dir.path();
     ok(
         d,
@@ -992,20 +1046,13 @@ const BINS_HEADER: [&str; 7] = [
 /// demand at 1 and no leverage, gap = 1 − C, so a trial's chance of a treaty is a smooth,
 /// increasing function of C alone: p = logistic((C − 0.7)/0.3) at each summit, 12 months.
 fn one_uncertain() -> String {
-    let mut text = common::constant_scenario(0.6, 0.3, "2021-01");
-    for (old, new) in [
-        (
-            "security_concession = 0.3",
-            "security_concession = \"uniform(0, 1)\"",
-        ),
-        ("security_demand = 0.5", "security_demand = 1"),
-        ("leverage = 0.2", "leverage = 0"),
-        ("decision_noise = 0.1", "decision_noise = 0.3"),
-    ] {
-        assert!(text.contains(old), "constant_scenario lacks {old}");
-        text = text.replace(old, new);
-    }
-    text
+    ScenarioText::bilateral()
+        .set("simulation.deadline", "\"2021-01\"")
+        .dist("issue.security.concession", "uniform(0, 1)")
+        .set("issue.security.demand", "1")
+        .set("issue.security.leverage.us", "0")
+        .set("process.decision_noise", "0.3")
+        .text()
 }
 
 /// Checks the bins of every parameter of `sensitivity_bins.csv` against `sensitivity.csv`:
@@ -1077,7 +1124,7 @@ fn one_uncertain_parameter_explains_almost_everything() {
     let row = &rows[0];
     assert_eq!(
         row[..2],
-        ["one".to_string(), "japan.security_concession".into()]
+        ["one".to_string(), "issue.security.concession".into()]
     );
     // The outcome is a function of the concession alone, so all its variance is explained by
     // the concession; the index is the share explained by the bin means. Within each of the 10
@@ -1112,17 +1159,33 @@ fn one_uncertain_parameter_explains_almost_everything() {
 }
 
 /// The uncertain parameters of the baseline, from `treatysim show baseline`: those written as
-/// distribution strings rather than numbers.
+/// distribution strings rather than numbers. Every parameter of the baseline's cast is looked
+/// up in the printed TOML by its full key (`issue.security.leverage.us` is
+/// `[issue.security] leverage = { us = … }`).
 fn uncertain_in_show(dir: &Path) -> Vec<String> {
     let out = output(dir, &["show", "baseline"]);
     assert!(out.status.success());
-    let shown: toml::Table = String::from_utf8_lossy(&out.stdout)
-        .parse()
-        .expect("show prints TOML");
-    Param::ALL
-        .iter()
-        .filter(|p| shown[p.section()][p.field()].is_str())
-        .map(|p| p.key().to_string())
+    let shown: toml::Value = String::from_utf8_lossy(&out.stdout)
+        .parse::<toml::Table>()
+        .expect("show prints TOML")
+        .into();
+    let scenario = Catalog::new(dir.join("scenarios"))
+        .load("baseline", &[])
+        .expect("baseline");
+    assert_eq!(scenario.cast.len(), 12, "the baseline's parameters");
+    scenario
+        .cast
+        .keys()
+        .filter(|key| {
+            key.split('.')
+                .fold(&shown, |table, part| {
+                    table
+                        .get(part)
+                        .unwrap_or_else(|| panic!("show prints no {key}"))
+                })
+                .is_str()
+        })
+        .map(str::to_string)
         .collect()
 }
 
@@ -1131,7 +1194,7 @@ fn baseline_sensitivity_is_in_tornado_order_with_every_uncertain_parameter() {
     let dir = folder(&[]);
     let d = dir.path();
     let uncertain = uncertain_in_show(d);
-    assert!(!uncertain.contains(&"us.leverage".to_string()));
+    assert!(!uncertain.contains(&"issue.security.leverage.us".to_string()));
     assert_eq!(uncertain.len(), 11, "{uncertain:?}");
 
     ok(d, &["sensitivity", "baseline", "--trials", "50000"]);
@@ -1146,8 +1209,8 @@ fn baseline_sensitivity_is_in_tornado_order_with_every_uncertain_parameter() {
         assert!(w[0].abs() >= w[1].abs(), "not in tornado order: {swings:?}");
     }
     let swing = |key: &str| swings[listed.iter().position(|p| p == key).expect(key)];
-    assert!(swing("japan.security_concession") > 0.0);
-    assert!(swing("russia.security_demand") < 0.0);
+    assert!(swing("issue.security.concession") > 0.0);
+    assert!(swing("issue.security.demand") < 0.0);
     listed.sort();
     let mut expected = uncertain.clone();
     expected.sort();
@@ -1178,7 +1241,7 @@ fn baseline_sensitivity_is_in_tornado_order_with_every_uncertain_parameter() {
 
 #[test]
 fn no_progress_bar_in_pipes() {
-    let dir = folder(&[("more_leverage.toml", MORE_LEVERAGE)]);
+    let dir = folder(&[("more_leverage.toml", &more_leverage())]);
     let d = dir.path();
     let commands: [&[&str]; 4] = [
         &["run", "baseline", "--trials", "300000"],
@@ -1188,7 +1251,7 @@ fn no_progress_bar_in_pipes() {
             "--trials",
             "100000",
             "--param",
-            "us.leverage=0,0.5",
+            "issue.security.leverage.us=0,0.5",
         ],
         &["compare", "baseline", "more_leverage", "--trials", "100000"],
         &["sensitivity", "baseline", "--trials", "100000"],

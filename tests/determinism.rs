@@ -1,14 +1,16 @@
 //! Reproducibility and output safety of `treatysim run` (SPEC §5, §6, §7), through the binary.
 //!
 //! Every test works in a fresh temporary folder and reads the shipped scenarios in place
-//! (`--scenarios <crate>/scenarios`) unless it needs a scenario of its own.
+//! (`--scenarios <crate>/scenarios`) unless it needs a scenario of its own: the general cast
+//! of `ScenarioText::multilateral` (three signatories, two issues, two outside parties,
+//! `leader_exit` events) for the thread, shard and common-random-number checks.
 
 mod common;
 
-use common::{field, read_csv, shipped_scenarios, treatysim, workdir};
+use common::{ScenarioText, field, read_csv, shipped_scenarios, treatysim, workdir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use treatysim::param::Param;
+use treatysim::scenario::Catalog;
 
 const ESTIMATORS: [&str; 2] = ["conditional", "indicator"];
 
@@ -253,10 +255,10 @@ fn the_first_trials_of_a_longer_run_are_the_same_trials() {
 #[test]
 fn a_failed_run_leaves_earlier_results_intact() {
     let mut files = shipped_files();
-    files.push((
-        "broken.toml".into(),
-        "extends = \"baseline\"\n[japan]\nwill = \"beta(0, 2)\"\n".into(),
-    ));
+    let broken = ScenarioText::new()
+        .set("extends", "\"baseline\"")
+        .dist("party.japan.will", "beta(0, 2)");
+    files.push(("broken.toml".into(), broken.text()));
     let files: Vec<(&str, &str)> = files
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
@@ -282,12 +284,19 @@ fn a_failed_run_leaves_earlier_results_intact() {
             "run",
             "baseline",
             "--set",
-            "japan.will=normal(0.5, 0.1)",
+            "party.japan.will=normal(0.5, 0.1)",
             "--samples",
             "--out",
             "out",
         ],
-        &["run", "baseline", "--set", "japan.wil=0.5", "--out", "out"],
+        &[
+            "run",
+            "baseline",
+            "--set",
+            "party.japan.wil=0.5",
+            "--out",
+            "out",
+        ],
         &["run", "baseline", "broken", "--samples", "--out", "out"],
         &["run", "--all", "--estimator", "indicator", "--out", "out"],
     ];
@@ -404,7 +413,7 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
                 "--set",
                 "process.will_volatility=0.04",
                 "--set",
-                "japan.leader_exit_hazard=0.05",
+                "party.japan.leader_exit_hazard=0.05",
                 "--out",
                 &out,
             ],
@@ -416,10 +425,28 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
         } else {
             "signed_probability"
         };
+        // The scenario as run, for its parameters' keys and domains.
+        let scenario = Catalog::new(shipped_scenarios())
+            .load(
+                "baseline",
+                &[
+                    "process.will_volatility=0.04".parse().expect("override"),
+                    "party.japan.leader_exit_hazard=0.05"
+                        .parse()
+                        .expect("override"),
+                ],
+            )
+            .expect("baseline");
+        let cast = &scenario.cast;
         let mut expected = vec!["trial".to_string()];
-        expected.extend(Param::ALL.iter().map(|p| p.key().to_string()));
-        expected.extend(["leader_exit_month".to_string(), last.to_string()]);
+        expected.extend(cast.keys().map(str::to_string));
+        // Only japan's leader can leave (russia has no hazard, no event has a leader_exit).
+        expected.extend([
+            "party.japan.leader_exit_month".to_string(),
+            last.to_string(),
+        ]);
         assert_eq!(header, expected, "{estimator}");
+        assert_eq!(cast.len(), 12, "{estimator}: the baseline's 12 parameters");
         assert_eq!(rows.len(), trials);
 
         let months: Vec<String> = (0..20)
@@ -429,24 +456,25 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
         for (i, row) in rows.iter().enumerate() {
             assert_eq!(row[0], i.to_string());
             // Constants are written as themselves; draws lie in their parameter's domain.
-            assert_eq!(field(&header, row, "us.leverage"), 0.2, "row {i}");
+            assert_eq!(
+                field(&header, row, "issue.security.leverage.us"),
+                0.2,
+                "row {i}"
+            );
             assert_eq!(
                 field(&header, row, "process.will_volatility"),
                 0.04,
                 "row {i}"
             );
             assert_eq!(
-                field(&header, row, "japan.leader_exit_hazard"),
+                field(&header, row, "party.japan.leader_exit_hazard"),
                 0.05,
                 "row {i}"
             );
-            for p in Param::ALL {
-                let x = field(&header, row, p.key());
-                assert!(
-                    p.domain().contains(x),
-                    "row {i}: {p} = {x} outside {}",
-                    p.domain()
-                );
+            for id in cast.ids() {
+                let (key, domain) = (cast.key(id), cast.domain(id));
+                let x = field(&header, row, key);
+                assert!(domain.contains(x), "row {i}: {key} = {x} outside {domain}");
             }
             let exit = &row[header.len() - 2];
             let exit_month = (!exit.is_empty()).then(|| {
@@ -512,4 +540,256 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The general model: threads, shards and common random numbers
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `treatysim run ARGS` in `dir`, on the scenarios of its own `scenarios/` folder, and
+/// expects success.
+fn run_here(dir: &Path, args: &[&str]) {
+    treatysim(dir).arg("run").args(args).assert().success();
+}
+
+/// Every file under `root` outside its `shards/` folders (relative path → bytes).
+fn outputs(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    snapshot(root)
+        .into_iter()
+        .filter(|(path, _)| !path.components().any(|c| c.as_os_str() == "shards"))
+        .collect()
+}
+
+/// SPEC §5, §9 on the general cast (`ScenarioText::multilateral`: three signatories, two
+/// issues, two outside parties, `leader_exit` events): output bytes, samples included, do not
+/// depend on `--threads` (1, 2, 3) nor on the shard split (3 and 7 shards, run in reverse
+/// order, then merged). 50 001 trials are 13 blocks of 4096, and 7 shards cut inside blocks.
+#[test]
+fn general_outputs_do_not_depend_on_threads_or_shards() {
+    let dir = workdir(&[("general.toml", &ScenarioText::multilateral().text())]);
+    let d = dir.path();
+    for estimator in ESTIMATORS {
+        let args = [
+            "general",
+            "--trials",
+            "50001",
+            "--samples",
+            "--estimator",
+            estimator,
+        ];
+        let mut reference: Option<BTreeMap<PathBuf, Vec<u8>>> = None;
+        for threads in ["1", "2", "3"] {
+            let out = format!("{estimator}-threads-{threads}");
+            let mut all = args.to_vec();
+            all.extend(["--threads", threads, "--out", &out]);
+            run_here(d, &all);
+            let files = snapshot(&d.join(&out));
+            let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();
+            assert_eq!(
+                names,
+                [
+                    "general/samples.csv",
+                    "general/summary.csv",
+                    "general/timeline.csv",
+                    "summary.csv"
+                ],
+                "{estimator} --threads {threads}"
+            );
+            match &reference {
+                None => reference = Some(files),
+                Some(reference) => {
+                    for (path, bytes) in reference {
+                        assert!(
+                            files[path] == *bytes,
+                            "{estimator}: {} differs between --threads 1 and {threads}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+        let reference = reference.expect("three runs");
+        // Every signatory's leader can leave (japan and korea by hazard and event, russia by
+        // event), each does in some trial, and the trials are all there.
+        let (header, rows) =
+            read_csv(&d.join(format!("{estimator}-threads-1/general/samples.csv")));
+        assert_eq!(rows.len(), 50_001, "{estimator}");
+        for party in ["japan", "russia", "korea"] {
+            let column = format!("party.{party}.leader_exit_month");
+            let i = header
+                .iter()
+                .position(|h| *h == column)
+                .unwrap_or_else(|| panic!("{estimator}: no {column} in {header:?}"));
+            assert!(
+                rows.iter().any(|r| !r[i].is_empty()),
+                "{estimator}: no trial in which {party}'s leader left"
+            );
+        }
+        for n in [3, 7] {
+            let out = format!("{estimator}-shards-{n}");
+            for k in (1..=n).rev() {
+                let shard = format!("{k}/{n}");
+                let mut all = args.to_vec();
+                all.extend(["--shard", &shard, "--out", &out]);
+                run_here(d, &all);
+            }
+            treatysim(d)
+                .args(["merge", "general", "--out", &out])
+                .assert()
+                .success();
+            let merged = outputs(&d.join(&out));
+            assert_eq!(
+                merged.keys().collect::<Vec<_>>(),
+                reference.keys().collect::<Vec<_>>(),
+                "{estimator}, {n} shards: other files than the unsharded run"
+            );
+            for (path, bytes) in &reference {
+                assert!(
+                    merged[path] == *bytes,
+                    "{estimator}: {} differs between the unsharded run and {n} shards merged",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// The columns of a samples file by header name, as written.
+fn samples_columns(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let (header, rows) = read_csv(path);
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.clone(), rows.iter().map(|r| r[i].clone()).collect()))
+        .collect()
+}
+
+/// SPEC §5: an uncorrelated parameter's draw in trial i depends only on (seed, i, its key, its
+/// distribution). Adding a signatory, an outside party (with leverage), an issue, an event
+/// (with a `leader_exit`), all of them at once, or a correlation between two other parameters
+/// to the general cast leaves every other parameter's `samples.csv` column unchanged, value
+/// for value, over the first 3000 trials (the variants run 5000), under both estimators; and
+/// the two estimators draw the same parameters. The correlated columns do change, so the
+/// comparison can tell.
+#[test]
+fn adding_a_party_an_issue_or_an_event_leaves_the_other_draws_unchanged() {
+    let base = ScenarioText::multilateral();
+    let signatory = |text: ScenarioText| text.dist("party.india.will", "beta(3, 3)");
+    let outside = |text: ScenarioText| {
+        text.set("party.eu.role", "\"outside\"")
+            .dist("party.eu.indifference", "uniform(0, 1)")
+            .dist("issue.security.leverage.eu", "uniform(0, 0.2)")
+    };
+    let issue = |text: ScenarioText| {
+        text.set("issue.fisheries.concedes", "\"korea\"")
+            .set("issue.fisheries.demands", "\"japan\"")
+            .dist("issue.fisheries.concession", "uniform(0, 0.2)")
+            .dist("issue.fisheries.demand", "triangular(0, 0.1, 0.3)")
+            .dist("issue.fisheries.leverage.us", "beta(2, 5)")
+    };
+    let event = |text: ScenarioText| {
+        text.event(
+            r#"name = "summit diplomacy"
+month = "2020-05"
+probability = 0.5
+leader_exit = ["korea"]
+effects = { "party.us.indifference" = "uniform(-0.1, 0.1)", "issue.islands.demand" = -0.05 }"#,
+        )
+    };
+    let correlated = ["party.japan.will", "party.korea.will"];
+    let variants = [
+        ("signatory", signatory(base.clone())),
+        ("outside", outside(base.clone())),
+        ("issue", issue(base.clone())),
+        ("event", event(base.clone())),
+        ("all", event(issue(outside(signatory(base.clone()))))),
+        (
+            "correlated",
+            base.clone()
+                .raw("[correlations]\n\"party.japan.will ~ party.korea.will\" = 0.6"),
+        ),
+    ];
+    let mut files = vec![("base.toml".to_string(), base.text())];
+    files.extend(
+        variants
+            .iter()
+            .map(|(name, text)| (format!("{name}.toml"), text.text())),
+    );
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = workdir(&files);
+    let d = dir.path();
+    let base_keys: Vec<String> = Catalog::new(d.join("scenarios"))
+        .load("base", &[])
+        .expect("base")
+        .cast
+        .keys()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(base_keys.len(), 21, "{base_keys:?}");
+    let n = 3000;
+    let mut base_draws = Vec::new();
+    for estimator in ESTIMATORS {
+        let out = format!("out-{estimator}");
+        run_here(
+            d,
+            &[
+                "base",
+                "--trials",
+                "3000",
+                "--samples",
+                "--estimator",
+                estimator,
+                "--out",
+                &out,
+            ],
+        );
+        let base_columns = samples_columns(&d.join(&out).join("base/samples.csv"));
+        for (name, _) in &variants {
+            run_here(
+                d,
+                &[
+                    name,
+                    "--trials",
+                    "5000",
+                    "--samples",
+                    "--estimator",
+                    estimator,
+                    "--out",
+                    &out,
+                ],
+            );
+            let columns = samples_columns(&d.join(&out).join(name).join("samples.csv"));
+            assert!(columns.len() >= base_columns.len(), "{estimator} {name}");
+            assert_eq!(columns["trial"][..n], base_columns["trial"][..], "{name}");
+            for key in &base_keys {
+                let (ours, theirs) = (&base_columns[key], &columns[key]);
+                assert_eq!(theirs.len(), 5000, "{estimator} {name}: {key}");
+                let changed = (0..n).filter(|&i| ours[i] != theirs[i]).count();
+                if *name == "correlated" && correlated.contains(&key.as_str()) {
+                    assert!(
+                        changed > n * 99 / 100,
+                        "{estimator}: correlating {key} changed only {changed} of {n} draws"
+                    );
+                } else if let Some(i) = (0..n).find(|&i| ours[i] != theirs[i]) {
+                    panic!(
+                        "{estimator}: adding {name} changed {key} in trial {i}: {} -> {} ({changed} of {n} draws changed)",
+                        ours[i], theirs[i]
+                    );
+                }
+            }
+        }
+        base_draws.push(
+            base_keys
+                .iter()
+                .map(|key| base_columns[key].clone())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(
+        base_draws[0] == base_draws[1],
+        "the conditional and indicator estimators draw other parameters"
+    );
 }

@@ -112,10 +112,10 @@ alpha,2020-04,0.01,0.04,0.028,0.052
 
 const SENSITIVITY: &str =
     "scenario,parameter,correlation,first_order_index,probability_low,probability_high,swing
-alpha,japan.security_concession,0.21,0.08,0.012,0.118,0.106
-alpha,russia.security_demand,-0.18,0.06,0.102,0.019,-0.083
-alpha,russia.will,0.15,0.04,0.021,0.093,0.072
-alpha,us.leverage,-0.04,0.005,0.062,0.047,-0.015
+alpha,issue.security.concession,0.21,0.08,0.012,0.118,0.106
+alpha,issue.security.demand,-0.18,0.06,0.102,0.019,-0.083
+alpha,party.russia.will,0.15,0.04,0.021,0.093,0.072
+alpha,issue.security.leverage.us,-0.04,0.005,0.062,0.047,-0.015
 alpha,process.decision_noise,0.01,0.001,0.053,0.057,0.004
 ";
 
@@ -131,10 +131,10 @@ beta,conditional,1000,1,2020-01,2020-05,0.14,0.002,0.136,0.144
 gamma,indicator,1000,1,2020-01,2020-05,0.003,0.001,0.0015,0.006
 ";
 
-/// A one-parameter sweep over seven values of a key with a dot and an underscore.
+/// A one-parameter sweep over seven values of a format-2 key (two dots in the file name).
 fn sweep_line() -> String {
     let mut text = String::from(
-        "scenario,japan.security_concession,probability,std_error,ci95_low,ci95_high\n",
+        "scenario,issue.security.concession,probability,std_error,ci95_low,ci95_high\n",
     );
     for i in 0..7 {
         let x = 0.1 * f64::from(i);
@@ -150,8 +150,9 @@ fn sweep_line() -> String {
 
 /// A two-parameter sweep: a 4 × 3 grid.
 fn sweep_grid() -> String {
-    let mut text =
-        String::from("scenario,japan.will,russia.will,probability,std_error,ci95_low,ci95_high\n");
+    let mut text = String::from(
+        "scenario,party.japan.will,party.russia.will,probability,std_error,ci95_low,ci95_high\n",
+    );
     for i in 0..4 {
         for j in 0..3 {
             let (x, y) = (0.2 * f64::from(i + 1), 0.3 + 0.2 * f64::from(j));
@@ -170,11 +171,11 @@ fn fixtures(results: &Path) {
     write(&alpha.join("summary.csv"), SCENARIO_SUMMARY);
     write(&alpha.join("sensitivity.csv"), SENSITIVITY);
     write(
-        &alpha.join("sweep-japan.security_concession.csv"),
+        &alpha.join("sweep-issue.security.concession.csv"),
         &sweep_line(),
     );
     write(
-        &alpha.join("sweep-japan.will-russia.will.csv"),
+        &alpha.join("sweep-party.japan.will-party.russia.will.csv"),
         &sweep_grid(),
     );
     write(
@@ -294,10 +295,10 @@ fn plots_every_kind_of_csv() {
         "two parameters lower the probability"
     );
     for parameter in [
-        "japan.security_concession",
-        "russia.security_demand",
-        "russia.will",
-        "us.leverage",
+        "issue.security.concession",
+        "issue.security.demand",
+        "party.russia.will",
+        "issue.security.leverage.us",
         "process.decision_noise",
     ] {
         assert!(
@@ -306,15 +307,15 @@ fn plots_every_kind_of_csv() {
         );
     }
 
-    let line = svg(&results.join("alpha/sweep-japan.security_concession.svg"));
+    let line = svg(&results.join("alpha/sweep-issue.security.concession.svg"));
     assert!(has_text(
         &line,
-        "alpha: P(treaty) as japan.security_concession varies"
+        "alpha: P(treaty) as issue.security.concession varies"
     ));
     assert!(
         texts(&line)
             .iter()
-            .any(|t| t == "japan.security_concession"),
+            .any(|t| t == "issue.security.concession"),
         "x axis description"
     );
     assert!(has_text(&line, "P(treaty before deadline) (%)"));
@@ -333,7 +334,7 @@ fn plots_every_kind_of_csv() {
     let bands = elements(&line, "polygon", &[BLUE]);
     assert_eq!((bands.len(), points(bands[0])), (1, 14));
 
-    let heat = svg(&results.join("alpha/sweep-japan.will-russia.will.svg"));
+    let heat = svg(&results.join("alpha/sweep-party.japan.will-party.russia.will.svg"));
     let cells = elements(&heat, "rect", &[])
         .into_iter()
         .filter(|r| !r.contains("#FFFFFF"))
@@ -341,10 +342,10 @@ fn plots_every_kind_of_csv() {
     assert_eq!(cells, 12, "one rectangle per cell");
     assert!(has_text(
         &heat,
-        "by japan.will and russia.will (min 1.80%, max 16.8%)"
+        "by party.japan.will and party.russia.will (min 1.80%, max 16.8%)"
     ));
     assert!(
-        texts(&heat).iter().any(|t| t == "russia.will"),
+        texts(&heat).iter().any(|t| t == "party.russia.will"),
         "y axis description"
     );
     assert!(elements(&heat, "polygon", &[]).len() > 10, "a colour bar");
@@ -478,7 +479,7 @@ fn a_malformed_csv_is_invalid_and_nothing_is_written() {
 
     write(&results.join("beta/timeline.csv"), TIMELINE);
     write(
-        &results.join("alpha/sweep-japan.will-russia.will.csv"),
+        &results.join("alpha/sweep-party.japan.will-party.russia.will.csv"),
         &sweep_grid().replace("probability,", "p,"),
     );
     let output = treatysim(dir.path())
@@ -488,7 +489,8 @@ fn a_malformed_csv_is_invalid_and_nothing_is_written() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("sweep-japan.will-russia.will.csv' has no column 'probability'"),
+        stderr
+            .contains("sweep-party.japan.will-party.russia.will.csv' has no column 'probability'"),
         "{stderr}"
     );
 }

@@ -4,8 +4,8 @@
 //! real syntax, and pushed through the library:
 //! - distribution strings through `Written::parse`, `resolve` and `check_domain` for every
 //!   domain; whatever is accepted must sample (and invert) to finite values inside the domain;
-//! - scenario files, mutated from the shipped baseline or fully random, through
-//!   `Catalog::load`;
+//! - scenario files, mutated from the shipped baseline or a multilateral example, or fully
+//!   random, through `Catalog::load`; whatever is accepted must keep the rules of format 2;
 //! - `--set KEY=VALUE` arguments through `Override`'s parser and `Catalog::load`.
 //!
 //! Each check is also timed: an input that takes seconds to validate is a bug (a user would
@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 use treatysim::Error;
+use treatysim::cast::{Domain, Kind, Role};
 use treatysim::distribution::{Dist, Sampler, Written};
-use treatysim::param::Domain;
-use treatysim::scenario::{Catalog, Override};
+use treatysim::scenario::{Catalog, Override, Scenario};
 
 /// An input that takes longer than this to parse, resolve or load is reported as a hang.
 const SLOW: Duration = Duration::from_secs(2);
@@ -111,6 +111,13 @@ fn shipped() -> PathBuf {
 
 fn baseline_text() -> String {
     std::fs::read_to_string(shipped().join("baseline.toml")).expect("shipped baseline")
+}
+
+/// A multilateral example: three issues, two outside parties, a leader who may leave.
+fn multilateral_text() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/scenarios/israel_saudi_normalisation.toml");
+    std::fs::read_to_string(path).expect("multilateral example")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,17 +334,22 @@ proptest! {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(vec![
-            "description", "extends", "start", "deadline", "trials", "seed", "will",
-            "security_concession", "leader_exit_hazard", "successor_will", "security_demand",
-            "indifference", "leverage", "summit_rate", "will_volatility", "signing_threshold",
-            "decision_noise", "name", "month", "probability", "effects",
-            "\"japan.will ~ russia.will\"", "\"russia.will ~ japan.will\"",
-            "\"japan.will ~ japan.will\"", "\"us.indifference ~ process.summit_rate\"",
-            "\"japan.wil ~ x\"", "\"~\"",
+            "description", "question", "extends", "start", "deadline", "trials", "seed", "role",
+            "label", "will", "leader_exit_hazard", "successor_will", "indifference", "concedes",
+            "demands", "concession", "demand", "leverage", "leverage.us", "leverage.russia",
+            "summit_rate", "will_volatility", "signing_threshold", "decision_noise", "name",
+            "month", "probability", "effects", "leader_exit",
+            "\"party.japan.will ~ party.russia.will\"", "\"party.russia.will ~ party.japan.will\"",
+            "\"party.japan.will ~ party.japan.will\"",
+            "\"party.us.indifference ~ process.summit_rate\"",
+            "\"issue.security.leverage.us ~ issue.security.demand\"",
+            "\"party.japan.wil ~ x\"", "\"~\"",
         ])
         .prop_map(str::to_string),
         1 => prop::sample::select(vec![
-            "wil", "Will", "japan.will", "simulation.trials", "sead", "trails", "\"\"", "'a b'",
+            "wil", "Will", "party.japan.will", "simulation.trials", "sead", "trails", "\"\"",
+            "'a b'", "japan.will", "security_concession", "security_demand", "leverage.US",
+            "leverage.japan", "party", "issue.security.demand",
         ])
         .prop_map(str::to_string),
         1 => "[a-z_.]{1,12}",
@@ -356,8 +368,12 @@ fn value() -> impl Strategy<Value = String> {
         1 => prop::sample::select(vec![
             "\"2020-01\"", "\"2021-09\"", "\"2019-12\"", "\"2020-13\"", "\"0000-01\"",
             "\"9999-12\"", "\"20-01\"", "\"2020-1\"", "2020-01-01", "true", "[]", "[1, 2]",
-            "{}", "{ \"russia.will\" = -0.1 }", "{ \"japan.leverage\" = 1 }",
-            "{ \"process.summit_rate\" = \"uniform(-1, 1)\" }", "\"\"", "\"baseline\"", "\"x\"",
+            "{}", "{ \"party.russia.will\" = -0.1 }", "{ \"russia.will\" = -0.1 }",
+            "{ \"issue.security.leverage.us\" = 1 }", "{ party.japan.will = 0.2 }",
+            "{ \"process.summit_rate\" = \"uniform(-1, 1)\" }", "{ us = 0.3 }", "{ japan = 0.3 }",
+            "{ us = \"beta(2, 3)\", uk = 0.1 }", "[\"japan\"]", "[\"us\"]", "[\"japan\", \"japan\"]",
+            "[\"nope\"]", "\"japan\"", "\"russia\"", "\"us\"", "\"outside\"", "\"signatory\"",
+            "\"\"", "\"baseline\"", "\"x\"",
             "\"nope\"", "18446744073709551615", "\"18446744073709551615\"",
             "\"18446744073709551616\"", "9223372036854775807", "-9223372036854775808",
             "0xff", "1e6", "2e19", "-1", "nan", "+inf", "1_000",
@@ -372,11 +388,17 @@ fn line() -> impl Strategy<Value = String> {
     prop_oneof![
         6 => (key(), value()).prop_map(|(k, v)| format!("{k} = {v}")),
         2 => prop::sample::select(vec![
-            "[simulation]", "[japan]", "[russia]", "[us]", "[process]", "[[event]]",
-            "[correlations]", "[event]", "[bogus]", "[japan.will]", "[[japan]]", "[", "]]",
+            "[simulation]", "[party.japan]", "[party.russia]", "[party.us]", "[party.china]",
+            "[issue.security]", "[issue.trade]", "[issue.japan]", "[party.Japan]", "[issue.1x]",
+            "[party]", "[issue]", "[party.japan.will]", "[issue.security.leverage]",
+            "[[party.japan]]", "[process]", "[[event]]", "[correlations]", "[event]", "[bogus]",
+            "[japan]", "[us]", "[[japan]]", "[", "]]", "role = \"outside\"",
+            "concedes = \"japan\"", "demands = \"russia\"", "demands = \"japan\"",
+            "leverage = { us = 0.3 }", "leader_exit = [\"japan\"]",
             "extends = \"baseline\"", "extends = \"x\"", "extends = \"nope\"",
             "extends = \"../scenarios/x\"", "extends = 1", "description = \"d\"", "# comment",
             "", "\"", "'''", "\"\"\"", "=", "a.b.c = 1", "japan.will = 0.5",
+            "party.japan.will = 0.5", "party.china.will = 0.5", "issue.security.leverage.us = 1",
         ])
         .prop_map(str::to_string),
         1 => "\\PC{0,30}",
@@ -472,16 +494,20 @@ impl Folder {
         let elapsed = began.elapsed();
         match result {
             Ok(scenario) => {
-                prop_assert_eq!(scenario.name, "x");
+                prop_assert_eq!(&scenario.name, "x");
                 prop_assert!(scenario.simulation.trials >= 1);
                 prop_assert!(scenario.simulation.start < scenario.simulation.deadline);
-                for (param, spec) in treatysim::param::Param::ALL.iter().zip(&scenario.params) {
+                let cast = &scenario.cast;
+                prop_assert_eq!(scenario.params.len(), cast.len());
+                for (id, spec) in cast.ids().zip(&scenario.params) {
                     prop_assert!(
-                        spec.dist.check_domain(param.domain()).is_ok(),
-                        "{param} = {} accepted outside its domain",
+                        spec.dist.check_domain(cast.domain(id)).is_ok(),
+                        "{} = {} accepted outside its domain",
+                        cast.key(id),
                         spec.dist
                     );
                 }
+                check_cast_rules(&scenario)?;
             }
             Err(Error::Invalid(message)) => {
                 prop_assert!(
@@ -496,6 +522,49 @@ impl Folder {
     }
 }
 
+/// The rules of format 2 (SPEC §3) hold in every accepted scenario: at least two
+/// signatories, names `[a-z][a-z0-9_]*` unique across parties and issues, each issue between
+/// two different signatories with leverage only from outside parties, leaders leaving only
+/// from signatories, and a successor will for every leader who can leave.
+fn check_cast_rules(scenario: &Scenario) -> Result<(), TestCaseError> {
+    let cast = &scenario.cast;
+    let is_signatory = |p: usize| cast.parties[p].role == Role::Signatory;
+    prop_assert!(cast.signatories().count() >= 2, "{:?}", cast.parties);
+    let mut names: Vec<&str> = cast.parties.iter().map(|p| p.name.as_str()).collect();
+    names.extend(cast.issues.iter().map(|i| i.name.as_str()));
+    for name in &names {
+        prop_assert!(treatysim::cast::valid_name(name), "name {name:?} accepted");
+    }
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    prop_assert_eq!(names.len(), count, "a name used twice was accepted");
+    for issue in &cast.issues {
+        prop_assert!(issue.concedes != issue.demands, "{issue:?}");
+        prop_assert!(is_signatory(issue.concedes) && is_signatory(issue.demands));
+        for &o in &issue.leverage {
+            prop_assert!(!is_signatory(o), "leverage from a signatory: {issue:?}");
+        }
+    }
+    for event in &scenario.events {
+        for &p in &event.leader_exit {
+            prop_assert!(is_signatory(p), "leader_exit of an outside party");
+        }
+    }
+    for p in cast.signatories() {
+        let hazard = cast
+            .find(Kind::LeaderExitHazard(p))
+            .is_some_and(|h| *scenario.dist(h) != Dist::Constant(0.0));
+        let event = scenario.events.iter().any(|e| e.leader_exit.contains(&p));
+        prop_assert!(
+            !(hazard || event) || cast.find(Kind::SuccessorWill(p)).is_some(),
+            "{}'s leader can leave without a successor_will",
+            cast.parties[p].name
+        );
+    }
+    Ok(())
+}
+
 thread_local! {
     static FOLDER: Folder = Folder::new();
 }
@@ -506,6 +575,12 @@ proptest! {
     #[test]
     fn mutated_baselines_never_panic(mutations in prop::collection::vec(mutation(), 1..6)) {
         let text = apply(&baseline_text(), &mutations);
+        FOLDER.with(|f| f.check(&text))?;
+    }
+
+    #[test]
+    fn mutated_multilateral_examples_never_panic(mutations in prop::collection::vec(mutation(), 1..6)) {
+        let text = apply(&multilateral_text(), &mutations);
         FOLDER.with(|f| f.check(&text))?;
     }
 
@@ -524,33 +599,58 @@ proptest! {
 // (c) --set
 // ---------------------------------------------------------------------------------------------
 
-/// A `--set` key: every settable key, near misses and random text.
+/// A `--set` key: every parameter key of the baseline, the other settable keys, near misses
+/// and random text.
 fn set_key() -> impl Strategy<Value = String> {
-    let mut keys = vec![
-        "description",
-        "extends",
-        "correlations.japan.will ~ russia.will",
-    ];
-    for p in treatysim::param::Param::ALL {
-        keys.push(p.key());
-    }
-    keys.extend([
-        "simulation.start",
-        "simulation.deadline",
-        "simulation.trials",
-        "simulation.seed",
-        "correlations.us.indifference ~ process.summit_rate",
-        "correlations.japan.will ~ japan.will",
-        "correlations.",
-        "correlations.x",
-        "japan.wil",
-        "japan",
-        "",
-        " japan.will ",
-        "event.name",
-    ]);
+    let baseline = Catalog::new(shipped())
+        .load("baseline", &[])
+        .expect("shipped baseline");
+    let mut keys: Vec<String> = baseline.cast.keys().map(str::to_string).collect();
+    keys.extend(
+        [
+            "description",
+            "question",
+            "extends",
+            "simulation.start",
+            "simulation.deadline",
+            "simulation.trials",
+            "simulation.seed",
+            "party.japan.label",
+            "party.japan.role",
+            "party.us.role",
+            "party.us.will",
+            "party.russia.indifference",
+            "party.russia.leader_exit_hazard",
+            "party.china.will",
+            "issue.security.concedes",
+            "issue.security.leverage",
+            "issue.security.leverage.russia",
+            "issue.security.leverage.china",
+            "issue.trade.demand",
+            "event.constitutional amendment.probability",
+            "event.constitutional amendment.month",
+            "event.constitutional amendment.name",
+            "event.constitutional amendmnt.probability",
+            "event.name",
+            "event.",
+            "correlations.party.japan.will ~ party.russia.will",
+            "correlations.party.us.indifference ~ process.summit_rate",
+            "correlations.party.japan.will ~ party.japan.will",
+            "correlations.japan.will ~ russia.will",
+            "correlations.",
+            "correlations.x",
+            "party.japan.wil",
+            "japan.will",
+            "us.leverage",
+            "party",
+            "party.japan",
+            "",
+            " party.japan.will ",
+        ]
+        .map(str::to_string),
+    );
     prop_oneof![
-        5 => prop::sample::select(keys).prop_map(str::to_string),
+        5 => prop::sample::select(keys),
         1 => "[a-z_.~ ]{0,20}",
     ]
 }
@@ -657,10 +757,10 @@ fn known_inputs() {
         }
     }
     for arg in [
-        "japan.leader_exit_hazard=0.00002 to 0.000023",
-        "japan.will=0.9999722091725867 to 0.999974145790708",
+        "party.japan.leader_exit_hazard=0.00002 to 0.000023",
+        "party.japan.will=0.9999722091725867 to 0.999974145790708",
         "simulation.trials=18446744073709551616",
-        "correlations.japan.will ~ russia.will=1",
+        "correlations.party.japan.will ~ party.russia.will=1",
     ] {
         if let Err(e) = check_override(arg) {
             panic!("--set {arg}: {e}");
@@ -675,7 +775,7 @@ fn a_scenario_that_is_not_utf8_is_invalid_input() {
     let path = folder.dir.path().join("x.toml");
     std::fs::write(
         &path,
-        b"description = \"ok\"\n[japan]\nwill = \"\xff\xfe\"\n",
+        b"description = \"ok\"\n[party.japan]\nwill = \"\xff\xfe\"\n",
     )
     .expect("file");
     match Catalog::new(folder.dir.path()).load("x", &[]) {

@@ -1,60 +1,49 @@
 //! Bad input is rejected cleanly (SPEC §2 exit codes, §3 validation, §7 errors and safety).
 //!
-//! Every test starts from [`BASE`], a valid complete scenario, breaks one thing and runs the
+//! Every test starts from [`base`], a valid complete scenario, breaks one thing and runs the
 //! real binary in a fresh folder. A rejection must: exit with code 2; print one message on
-//! stderr that starts with `error: ` and names the file, the line (and a column) where the TOML
-//! parser knows it, the key, and what would be accepted; never panic; print nothing on stdout;
-//! and write nothing (the work folder holds only `scenarios/` afterwards, so `results/` was not
-//! created). [`base_scenario_runs`] is the positive control that makes the rejections meaningful.
+//! stderr that starts with `error: ` and names the file, the line and column where the value
+//! (or table) was written, the key, and what would be accepted; never panic; print nothing on
+//! stdout; and write nothing (the work folder holds only `scenarios/` afterwards, so `results/`
+//! was not created). [`base_scenario_runs`] is the positive control that makes the rejections
+//! meaningful. Lines are found with [`common::line_of`] in the very text under test.
 
 mod common;
 
+use common::{ScenarioText, line_of};
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-/// A valid complete scenario. Line numbers matter: tests assert them.
-///
-/// ```text
-///  4 start        5 deadline     6 trials        7 seed
-///  9 [japan]     10 will        11 security_concession  12 leader_exit_hazard
-/// 19 [us]        21 leverage    27 decision_noise
-/// 29 [[event]]   32 probability 33 effects
-/// ```
-const BASE: &str = r#"description = "valid base scenario for rejection tests"
-
-[simulation]
-start = "2020-01"
-deadline = "2021-09"
-trials = 2000
-seed = 7
-
-[japan]
-will = "beta(6, 3)"
-security_concession = "0.05 to 0.35"
-leader_exit_hazard = 0.01
-successor_will = "beta(3, 4)"
-
-[russia]
-will = "beta(3, 5)"
-security_demand = "pert(0.4, 0.7, 0.95)"
-
-[us]
-indifference = "uniform(0.2, 0.8)"
-leverage = 0.3
-
-[process]
-summit_rate = 0.3
-will_volatility = 0.05
-signing_threshold = 0.3
-decision_noise = 0.08
-
-[[event]]
-name = "constitutional amendment"
+/// The event of [`base`].
+const EVENT: &str = r#"name = "constitutional amendment"
 month = "2020-07"
 probability = 0.5
-effects = { "russia.will" = -0.15, "russia.security_demand" = "uniform(0, 0.1)" }
-"#;
+effects = { "party.russia.will" = -0.15, "issue.security.demand" = "uniform(0, 0.1)" }"#;
+
+/// [`base`] with another event body in place of [`EVENT`].
+fn base_with_event(event: &str) -> ScenarioText {
+    ScenarioText::bilateral()
+        .set("description", "\"valid base scenario for rejection tests\"")
+        .set("simulation.trials", "2000")
+        .dist("party.japan.will", "beta(6, 3)")
+        .set("party.japan.leader_exit_hazard", "0.01")
+        .dist("party.japan.successor_will", "beta(3, 4)")
+        .dist("party.russia.will", "beta(3, 5)")
+        .dist("party.us.indifference", "uniform(0.2, 0.8)")
+        .dist("issue.security.concession", "0.05 to 0.35")
+        .dist("issue.security.demand", "pert(0.4, 0.7, 0.95)")
+        .set("issue.security.leverage.us", "0.3")
+        .set("process.will_volatility", "0.05")
+        .set("process.decision_noise", "0.08")
+        .event(event)
+}
+
+/// A valid complete scenario: the bilateral cast with distributions, a leader who may leave,
+/// and one event.
+fn base() -> ScenarioText {
+    base_with_event(EVENT)
+}
 
 /// The file every broken scenario is written to, as messages name it.
 const FILE: &str = "scenarios/x.toml";
@@ -62,24 +51,9 @@ const FILE: &str = "scenarios/x.toml";
 /// A command that runs longer than this is taken to hang (it is killed and the test fails).
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Line 10 of [`BASE`], the parameter most tests break.
-const JAPAN_WILL: &str = r#"will = "beta(6, 3)""#;
-
-/// [`BASE`] with the whole line `old` replaced by `new` (which may span several lines, or be
-/// empty to delete the value while keeping the line numbers of everything below).
-fn base_with(old: &str, new: &str) -> String {
-    let matches = BASE.lines().filter(|l| *l == old).count();
-    assert_eq!(matches, 1, "BASE must hold the line {old:?} exactly once");
-    BASE.lines()
-        .map(|l| if l == old { new } else { l })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
-
-/// [`BASE`] with `japan.will` (line 10) written as `value`.
+/// [`base`] with `party.japan.will` written as `value` (a TOML literal).
 fn japan_will(value: &str) -> String {
-    base_with(JAPAN_WILL, &format!("will = {value}"))
+    base().set("party.japan.will", value).text()
 }
 
 /// Runs `treatysim args...` in a fresh folder holding `files` under `scenarios/`.
@@ -175,6 +149,31 @@ fn run_rejects(text: &str, line: Option<usize>, expect: &[&str]) -> String {
     stderr
 }
 
+/// `treatysim run x` rejects `text` at the line where `key` is written in it (see
+/// [`common::line_of`]), and the message names `key`.
+fn rejects_at(text: &str, key: &str, expect: &[&str]) -> String {
+    let stderr = run_rejects(text, Some(line_of(text, key)), expect);
+    assert!(
+        stderr.contains(key),
+        "stderr does not name {key}:\n{stderr}"
+    );
+    stderr
+}
+
+/// `treatysim run x --out results --set ARG` rejects `text`; the message names the argument.
+fn set_rejects(text: &str, arg: &str, expect: &[&str]) -> String {
+    let stderr = rejects(
+        &[("x.toml", text)],
+        &["run", "x", "--out", "results", "--set", arg],
+        expect,
+    );
+    assert!(
+        stderr.contains(arg),
+        "stderr does not name {arg}:\n{stderr}"
+    );
+    stderr
+}
+
 /// Asserts that `stderr` holds `file:line:column:` with this exact line and some column.
 fn assert_located(stderr: &str, file: &str, line: usize) {
     let prefix = format!("{file}:{line}:");
@@ -189,6 +188,24 @@ fn assert_located(stderr: &str, file: &str, line: usize) {
     );
 }
 
+/// Runs `treatysim args...` in `dir` and expects success; returns stderr.
+fn succeeds(dir: &Path, args: &[&str]) -> String {
+    let output = common::treatysim(dir)
+        .args(args)
+        .timeout(TIMEOUT)
+        .output()
+        .expect("the binary starts");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "treatysim {}\n{stderr}",
+        args.join(" ")
+    );
+    assert!(!stderr.contains("error"), "stderr:\n{stderr}");
+    stderr
+}
+
 /// Every distribution syntax SPEC §3 accepts, as error messages list them.
 const SYNTAXES: [&str; 8] = [
     "uniform(a, b)",
@@ -201,70 +218,40 @@ const SYNTAXES: [&str; 8] = [
     "lo to hi",
 ];
 
-/// The six parameters an event may shift (SPEC §3, Events).
+/// The parameters an event may shift in [`base`] (SPEC §3: every will, indifference,
+/// concession and demand, and the summit rate).
 const STATE_PARAMETERS: [&str; 6] = [
-    "japan.will",
-    "russia.will",
-    "japan.security_concession",
-    "russia.security_demand",
-    "us.indifference",
+    "party.japan.will",
+    "party.russia.will",
+    "party.us.indifference",
+    "issue.security.concession",
+    "issue.security.demand",
     "process.summit_rate",
 ];
 
 #[test]
 fn base_scenario_runs() {
-    let dir = common::workdir(&[("x.toml", BASE)]);
-    let output = common::treatysim(dir.path())
-        .args(["run", "x", "--out", "results"])
-        .timeout(TIMEOUT)
-        .output()
-        .expect("the binary starts");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "stderr:\n{stderr}");
-    assert!(!stderr.contains("error"), "stderr:\n{stderr}");
-    assert!(
-        dir.path().join("results/x/summary.csv").is_file(),
-        "stderr:\n{stderr}"
-    );
-    // The helpers break BASE without moving the lines below the break.
-    assert_eq!(base_with(JAPAN_WILL, JAPAN_WILL), BASE);
-    assert_eq!(japan_will("0.5").lines().count(), BASE.lines().count());
+    let dir = common::workdir(&[("x.toml", &base().text())]);
+    succeeds(dir.path(), &["run", "x", "--out", "results"]);
+    assert!(dir.path().join("results/x/summary.csv").is_file());
 }
 
 #[test]
 fn bad_distribution_parameters() {
     let cases: [(&str, &[&str]); 6] = [
-        (
-            r#""beta(0, 2)""#,
-            &["japan.will", "beta(0, 2)", "a > 0 and b > 0"],
-        ),
-        (
-            r#""beta(2, -1)""#,
-            &["japan.will", "beta(2, -1)", "a > 0 and b > 0"],
-        ),
-        (
-            r#""normal(0.5, 0)""#,
-            &["japan.will", "normal(0.5, 0)", "sd > 0"],
-        ),
-        (
-            r#""beta(1)""#,
-            &["japan.will", "beta(1)", "2", "beta(a, b)"],
-        ),
-        (
-            r#""beta(nan, 2)""#,
-            &["japan.will", "beta(nan, 2)", "finite"],
-        ),
-        (
-            r#""uniform(inf, 2)""#,
-            &["japan.will", "uniform(inf, 2)", "finite"],
-        ),
+        (r#""beta(0, 2)""#, &["beta(0, 2)", "a > 0 and b > 0"]),
+        (r#""beta(2, -1)""#, &["beta(2, -1)", "a > 0 and b > 0"]),
+        (r#""normal(0.5, 0)""#, &["normal(0.5, 0)", "sd > 0"]),
+        (r#""beta(1)""#, &["beta(1)", "2", "beta(a, b)"]),
+        (r#""beta(nan, 2)""#, &["beta(nan, 2)", "finite"]),
+        (r#""uniform(inf, 2)""#, &["uniform(inf, 2)", "finite"]),
     ];
     for (value, expect) in cases {
-        run_rejects(&japan_will(value), Some(10), expect);
+        rejects_at(&japan_will(value), "party.japan.will", expect);
     }
     // A bare NaN or infinity in TOML is a number too, and must be finite as well.
     for value in ["nan", "inf", "-inf"] {
-        run_rejects(&japan_will(value), Some(10), &["japan.will", "finite"]);
+        rejects_at(&japan_will(value), "party.japan.will", &["finite"]);
     }
 }
 
@@ -272,13 +259,11 @@ fn bad_distribution_parameters() {
 fn unknown_distribution_lists_the_accepted_syntaxes() {
     // An unknown family, an unclosed argument list, an empty string, a boolean.
     for value in [r#""gamma(2, 2)""#, r#""beta(1, 2""#, r#""""#, "true"] {
-        let mut expect = vec!["japan.will"];
-        expect.extend(SYNTAXES);
-        run_rejects(&japan_will(value), Some(10), &expect);
+        rejects_at(&japan_will(value), "party.japan.will", &SYNTAXES);
     }
-    run_rejects(
+    rejects_at(
         &japan_will(r#""gamma(2, 2)""#),
-        Some(10),
+        "party.japan.will",
         &["gamma", "unknown distribution"],
     );
 }
@@ -286,11 +271,10 @@ fn unknown_distribution_lists_the_accepted_syntaxes() {
 #[test]
 fn support_outside_the_domain() {
     // An unbounded distribution on a [0, 1] parameter: suggest a bounded one.
-    run_rejects(
+    rejects_at(
         &japan_will(r#""normal(0.5, 0.1)""#),
-        Some(10),
+        "party.japan.will",
         &[
-            "japan.will",
             "normal(0.5, 0.1)",
             "outside the domain",
             "[0, 1]",
@@ -299,49 +283,43 @@ fn support_outside_the_domain() {
         ],
     );
     // uniform(0, 0.1) reaches 0, outside decision_noise's (0, inf).
-    run_rejects(
-        &base_with(
-            "decision_noise = 0.08",
-            r#"decision_noise = "uniform(0, 0.1)""#,
-        ),
-        Some(27),
-        &[
-            "process.decision_noise",
-            "uniform(0, 0.1)",
-            "outside the domain",
-            "lognormal",
-        ],
+    rejects_at(
+        &base()
+            .dist("process.decision_noise", "uniform(0, 0.1)")
+            .text(),
+        "process.decision_noise",
+        &["uniform(0, 0.1)", "outside the domain", "lognormal"],
     );
     // A constant outside [0, 1].
-    run_rejects(
+    rejects_at(
         &japan_will("1.5"),
-        Some(10),
-        &["japan.will", "1.5", "outside the domain", "[0, 1]"],
+        "party.japan.will",
+        &["1.5", "outside the domain", "[0, 1]"],
     );
-    run_rejects(
-        &base_with("leverage = 0.3", "leverage = -0.2"),
-        Some(21),
-        &["us.leverage", "-0.2", "outside the domain", "[0, 1]"],
+    rejects_at(
+        &base().set("issue.security.leverage.us", "-0.2").text(),
+        "issue.security.leverage.us",
+        &["-0.2", "outside the domain", "[0, 1]"],
     );
 }
 
 #[test]
 fn bad_intervals() {
-    run_rejects(
+    rejects_at(
         &japan_will(r#""0.5 to 0.2""#),
-        Some(10),
-        &["japan.will", "0.5 to 0.2", "low end", "0.2 to 0.5"],
+        "party.japan.will",
+        &["0.5 to 0.2", "low end", "0.2 to 0.5"],
     );
-    run_rejects(
+    rejects_at(
         &japan_will(r#""0.3 to 0.3""#),
-        Some(10),
-        &["japan.will", "0.3 to 0.3", "low end"],
+        "party.japan.will",
+        &["0.3 to 0.3", "low end"],
     );
     for value in [r#""0 to 0.5""#, r#""0.2 to 1.2""#] {
-        run_rejects(
+        rejects_at(
             &japan_will(value),
-            Some(10),
-            &["japan.will", "(0, 1)", "0 < lo < hi < 1"],
+            "party.japan.will",
+            &["(0, 1)", "0 < lo < hi < 1"],
         );
     }
 }
@@ -351,60 +329,61 @@ fn degenerate_interval_is_rejected_promptly() {
     // Found while writing these tests: fitting a beta to this interval never returns
     // (statrs::function::beta::inv_beta_reg loops on the huge shape parameters it reaches),
     // and SIGTERM does not stop it either. It must be rejected (or fitted) quickly.
-    run_rejects(
+    rejects_at(
         &japan_will(r#""0.1 to 0.100000000001""#),
-        Some(10),
-        &["japan.will", "0.1 to 0.100000000001"],
+        "party.japan.will",
+        &["0.1 to 0.100000000001"],
     );
 }
 
 #[test]
 fn unknown_keys_and_sections() {
-    run_rejects(
-        &base_with(JAPAN_WILL, "wil = 0.5"),
-        Some(10),
+    let text = base()
+        .remove("party.japan.will")
+        .dist("party.japan.wil", "beta(6, 3)")
+        .text();
+    rejects_at(
+        &text,
+        "party.japan.wil",
         &[
-            "japan.wil",
             "unknown key",
             "did you mean `will`",
             "accepted",
             "successor_will",
         ],
     );
+    let text = base().text().replace("[party.japan]", "[partty.japan]");
     run_rejects(
-        &base_with("[japan]", "[jpan]"),
-        Some(9),
+        &text,
+        Some(line_of(&text, "partty.japan")),
         &[
-            "jpan",
+            "partty",
             "unknown key",
-            "did you mean `japan`",
+            "did you mean `party`",
             "accepted",
             "simulation",
             "process",
         ],
     );
-    run_rejects(
-        &base_with("probability = 0.5", "probability = 0.5\nodds = 2"),
-        Some(33),
-        &["event.odds", "unknown key", "accepted", "probability"],
+    rejects_at(
+        &base_with_event(&format!("{EVENT}\nodds = 2")).text(),
+        "event.odds",
+        &["unknown key", "accepted", "probability"],
     );
-    run_rejects(
-        &format!("colour = \"red\"\n{BASE}"),
-        Some(1),
-        &["colour", "unknown key", "accepted"],
-    );
+    let text = format!("colour = \"red\"\n{}", base().text());
+    rejects_at(&text, "colour", &["unknown key", "accepted"]);
 }
 
 #[test]
 fn missing_parameter_is_named() {
     // The key is absent, so no line is asserted: the message names the file and the key.
     run_rejects(
-        &base_with("leverage = 0.3", ""),
+        &base().remove("party.us.indifference").text(),
         None,
-        &["us.leverage", "missing", "[us]"],
+        &["party.us.indifference", "missing", "[party.us]"],
     );
     run_rejects(
-        &base_with(r#"start = "2020-01""#, ""),
+        &base().remove("simulation.start").text(),
         None,
         &["simulation.start", "missing", "YYYY-MM"],
     );
@@ -412,16 +391,14 @@ fn missing_parameter_is_named() {
 
 #[test]
 fn bad_extends() {
-    let nope = base_with(
-        r#"description = "valid base scenario for rejection tests""#,
-        r#"extends = "nope""#,
-    );
+    let base_text = base().text();
+    let nope = base().set("extends", "\"nope\"").text();
     let stderr = rejects(
-        &[("x.toml", &nope), ("baseline.toml", BASE)],
+        &[("x.toml", &nope), ("baseline.toml", &base_text)],
         &["run", "x", "--out", "results"],
         &["extends", "nope", "available", "baseline"],
     );
-    assert_located(&stderr, FILE, 1);
+    assert_located(&stderr, FILE, line_of(&nope, "extends"));
 
     let a = "description = \"a\"\nextends = \"b\"\n";
     let b = "description = \"b\"\nextends = \"a\"\n";
@@ -452,37 +429,39 @@ fn bad_extends() {
 
 #[test]
 fn malformed_months() {
-    let start = r#"start = "2020-01""#;
-    run_rejects(
-        &base_with(start, r#"start = "2020-13""#),
-        Some(4),
-        &["simulation.start", "2020-13", "01 to 12"],
+    let start = |value: &str| base().set("simulation.start", value).text();
+    rejects_at(
+        &start(r#""2020-13""#),
+        "simulation.start",
+        &["2020-13", "01 to 12"],
     );
-    run_rejects(
-        &base_with(start, r#"start = "2020-1""#),
-        Some(4),
-        &["simulation.start", "2020-1", "YYYY-MM"],
+    rejects_at(
+        &start(r#""2020-1""#),
+        "simulation.start",
+        &["2020-1", "YYYY-MM"],
     );
+    rejects_at(&start("2020"), "simulation.start", &["2020", "YYYY-MM"]);
+    let text = base_with_event(&EVENT.replace(r#""2020-07""#, r#""July 2020""#)).text();
     run_rejects(
-        &base_with(start, "start = 2020"),
-        Some(4),
-        &["simulation.start", "2020", "YYYY-MM"],
-    );
-    run_rejects(
-        &base_with(r#"month = "2020-07""#, r#"month = "July 2020""#),
-        Some(31),
-        &["month", "July 2020", "YYYY-MM"],
+        &text,
+        Some(line_of(&text, "event.month")),
+        &[
+            "event \"constitutional amendment\".month",
+            "July 2020",
+            "YYYY-MM",
+        ],
     );
 }
 
 #[test]
 fn deadline_not_after_start() {
-    let deadline = r#"deadline = "2021-09""#;
     for bad in ["2020-01", "2019-06"] {
-        run_rejects(
-            &base_with(deadline, &format!("deadline = \"{bad}\"")),
-            Some(5),
-            &["simulation.deadline", bad, "2020-01", "after"],
+        rejects_at(
+            &base()
+                .set("simulation.deadline", &format!("{bad:?}"))
+                .text(),
+            "simulation.deadline",
+            &[bad, "2020-01", "after"],
         );
     }
 }
@@ -490,10 +469,10 @@ fn deadline_not_after_start() {
 #[test]
 fn bad_trials() {
     for bad in ["0", "-5", "2.5", "\"many\""] {
-        run_rejects(
-            &base_with("trials = 2000", &format!("trials = {bad}")),
-            Some(6),
-            &["simulation.trials", "whole number", "from 1 to"],
+        rejects_at(
+            &base().set("simulation.trials", bad).text(),
+            "simulation.trials",
+            &["whole number", "from 1 to"],
         );
     }
 }
@@ -501,10 +480,10 @@ fn bad_trials() {
 #[test]
 fn bad_seed() {
     for bad in ["-1", "3.7", "\"abc\""] {
-        run_rejects(
-            &base_with("seed = 7", &format!("seed = {bad}")),
-            Some(7),
-            &["simulation.seed", "whole number", "18446744073709551615"],
+        rejects_at(
+            &base().set("simulation.seed", bad).text(),
+            "simulation.seed",
+            &["whole number", "18446744073709551615"],
         );
     }
 }
@@ -512,9 +491,11 @@ fn bad_seed() {
 #[test]
 fn event_probability_outside_unit_interval() {
     for bad in ["1.5", "-0.1", "2", "\"half\""] {
+        let event = EVENT.replace("probability = 0.5", &format!("probability = {bad}"));
+        let text = base_with_event(&event).text();
         run_rejects(
-            &base_with("probability = 0.5", &format!("probability = {bad}")),
-            Some(32),
+            &text,
+            Some(line_of(&text, "event.probability")),
             &["constitutional amendment", "probability", "[0, 1]"],
         );
     }
@@ -522,16 +503,29 @@ fn event_probability_outside_unit_interval() {
 
 #[test]
 fn event_effect_on_a_bad_parameter() {
-    let effects =
-        r#"effects = { "russia.will" = -0.15, "russia.security_demand" = "uniform(0, 0.1)" }"#;
+    let effects = |effects: &str| {
+        let event = EVENT
+            .lines()
+            .map(|l| {
+                if l.starts_with("effects") {
+                    format!("effects = {effects}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        base_with_event(&event).text()
+    };
+    let text = effects(r#"{ "party.japan.wil" = -0.15 }"#);
     run_rejects(
-        &base_with(effects, r#"effects = { "japan.wil" = -0.15 }"#),
-        Some(33),
+        &text,
+        Some(line_of(&text, "event.effects")),
         &[
             "constitutional amendment",
-            "japan.wil",
+            "party.japan.wil",
             "not a parameter",
-            "did you mean `japan.will`",
+            "did you mean `party.japan.will`",
         ],
     );
     let mut expect = vec![
@@ -540,33 +534,42 @@ fn event_effect_on_a_bad_parameter() {
         "not a state parameter",
     ];
     expect.extend(STATE_PARAMETERS);
+    let text = effects(r#"{ "process.decision_noise" = 0.1 }"#);
+    run_rejects(&text, Some(line_of(&text, "event.effects")), &expect);
+    let text = effects(r#"{ "party.russia.will" = "gamma(1, 1)" }"#);
     run_rejects(
-        &base_with(effects, r#"effects = { "process.decision_noise" = 0.1 }"#),
-        Some(33),
-        &expect,
-    );
-    run_rejects(
-        &base_with(effects, r#"effects = { "russia.will" = "gamma(1, 1)" }"#),
-        Some(33),
-        &["russia.will", "gamma", "beta(a, b)"],
+        &text,
+        Some(line_of(&text, "event.effects")),
+        &["party.russia.will", "gamma", "beta(a, b)"],
     );
 }
 
 #[test]
 fn toml_syntax_errors_carry_line_and_column() {
-    run_rejects(&japan_will(r#""beta(6, 3)"#), Some(10), &["TOML"]);
-    run_rejects(&japan_will(""), Some(10), &["TOML"]);
-    run_rejects(&base_with("[us]", "[us"), Some(19), &["TOML"]);
+    for value in [r#""beta(6, 3)"#, ""] {
+        run_rejects(
+            &japan_will(value),
+            Some(line_of(&japan_will(value), "party.japan.will")),
+            &["TOML"],
+        );
+    }
+    let text = base().text();
+    run_rejects(
+        &text.replace("[party.us]", "[party.us"),
+        Some(line_of(&text, "party.us")),
+        &["TOML"],
+    );
 }
 
 #[test]
 fn toml_duplicate_key_names_the_key() {
+    let text = base().text().replace(
+        "leader_exit_hazard = 0.01",
+        "leader_exit_hazard = 0.01\nwill = 0.4",
+    );
     let stderr = run_rejects(
-        &base_with(
-            "leader_exit_hazard = 0.01",
-            "leader_exit_hazard = 0.01\nwill = 0.4",
-        ),
-        Some(13),
+        &text,
+        Some(line_of(&text, "party.japan.leader_exit_hazard") + 1),
         &["duplicate"],
     );
     assert!(
@@ -577,7 +580,8 @@ fn toml_duplicate_key_names_the_key() {
 
 #[test]
 fn bad_set_arguments() {
-    let files = [("x.toml", BASE)];
+    let text = base().text();
+    let files = [("x.toml", text.as_str())];
     let run = |set: &str, expect: &[&str]| {
         rejects(
             &files,
@@ -585,23 +589,23 @@ fn bad_set_arguments() {
             expect,
         );
     };
-    run("japan.will", &["--set", "KEY=VALUE"]);
+    run("party.japan.will", &["--set", "KEY=VALUE"]);
     run(
-        "japan.wil=0.5",
+        "party.japan.wil=0.5",
         &[
             "--set",
-            "japan.wil",
+            "party.japan.wil",
             "unknown key",
-            "did you mean `japan.will`",
+            "did you mean `party.japan.will`",
         ],
     );
     run(
-        "japan.will=beta(0,1)",
-        &["--set", "japan.will", "beta(0,1)", "a > 0 and b > 0"],
+        "party.japan.will=beta(0,1)",
+        &["--set", "party.japan.will", "beta(0,1)", "a > 0 and b > 0"],
     );
     run(
-        "japan.will=1.5",
-        &["--set", "japan.will", "outside the domain", "[0, 1]"],
+        "party.japan.will=1.5",
+        &["--set", "party.japan.will", "outside the domain", "[0, 1]"],
     );
     run(
         "simulation.trials=0",
@@ -611,20 +615,25 @@ fn bad_set_arguments() {
     let show = |set: &str, expect: &[&str]| {
         rejects(&files, &["show", "x", "--set", set], expect);
     };
-    show("japan.will", &["--set", "KEY=VALUE"]);
+    show("party.japan.will", &["--set", "KEY=VALUE"]);
     show(
-        "japan.wil=0.5",
-        &["--set", "japan.wil", "did you mean `japan.will`"],
+        "party.japan.wil=0.5",
+        &[
+            "--set",
+            "party.japan.wil",
+            "did you mean `party.japan.will`",
+        ],
     );
     show(
-        "japan.will=gamma(1,1)",
-        &["--set", "japan.will", "beta(a, b)"],
+        "party.japan.will=gamma(1,1)",
+        &["--set", "party.japan.will", "beta(a, b)"],
     );
 }
 
 #[test]
 fn unknown_scenario_lists_the_available_ones() {
-    let files = [("baseline.toml", BASE), ("hindsight.toml", BASE)];
+    let text = base().text();
+    let files = [("baseline.toml", text.as_str()), ("hindsight.toml", &text)];
     let expect = ["nosuch", "available", "baseline", "hindsight"];
     rejects(&files, &["run", "nosuch", "--out", "results"], &expect);
     rejects(&files, &["show", "nosuch"], &expect);
@@ -641,7 +650,8 @@ fn unknown_scenario_lists_the_available_ones() {
 #[test]
 fn check_reports_bad_and_good_scenarios() {
     let bad = japan_will(r#""beta(0, 2)""#);
-    let files = [("bad.toml", bad.as_str()), ("good.toml", BASE)];
+    let good = base().text();
+    let files = [("bad.toml", bad.as_str()), ("good.toml", &good)];
     for names in [
         &["check", "bad", "good"][..],
         &["check", "good", "bad"],
@@ -650,10 +660,14 @@ fn check_reports_bad_and_good_scenarios() {
         let stderr = rejected(
             &files,
             names,
-            &["ok: good", "japan.will", "a > 0 and b > 0"],
+            &["ok: good", "party.japan.will", "a > 0 and b > 0"],
             2,
         );
-        assert_located(&stderr, "scenarios/bad.toml", 10);
+        assert_located(
+            &stderr,
+            "scenarios/bad.toml",
+            line_of(&bad, "party.japan.will"),
+        );
         assert!(!stderr.contains("ok: bad"), "{stderr}");
     }
 }
@@ -661,19 +675,24 @@ fn check_reports_bad_and_good_scenarios() {
 #[test]
 fn one_bad_scenario_stops_the_whole_run() {
     let bad = japan_will(r#""beta(0, 2)""#);
-    let files = [("bad.toml", bad.as_str()), ("good.toml", BASE)];
+    let good = base().text();
+    let files = [("bad.toml", bad.as_str()), ("good.toml", &good)];
     for args in [
         &["run", "good", "bad", "--out", "results"][..],
         &["run", "--all", "--out", "results"],
     ] {
-        let stderr = rejects(&files, args, &["japan.will"]);
-        assert_located(&stderr, "scenarios/bad.toml", 10);
+        let stderr = rejects(&files, args, &["party.japan.will"]);
+        assert_located(
+            &stderr,
+            "scenarios/bad.toml",
+            line_of(&bad, "party.japan.will"),
+        );
     }
 }
 
 #[test]
 fn a_rejected_run_leaves_earlier_results_intact() {
-    let dir = common::workdir(&[("x.toml", BASE)]);
+    let dir = common::workdir(&[("x.toml", &base().text())]);
     let summary = dir.path().join("results/x/summary.csv");
     std::fs::create_dir_all(summary.parent().expect("folder")).expect("results folder");
     std::fs::write(&summary, "earlier results\n").expect("earlier summary");
@@ -684,7 +703,7 @@ fn a_rejected_run_leaves_earlier_results_intact() {
             "--out",
             "results",
             "--set",
-            "japan.will=beta(0,1)",
+            "party.japan.will=beta(0,1)",
         ])
         .timeout(TIMEOUT)
         .output()
@@ -708,7 +727,8 @@ fn a_rejected_run_leaves_earlier_results_intact() {
 
 #[test]
 fn bad_command_line_arguments() {
-    let files = [("x.toml", BASE)];
+    let text = base().text();
+    let files = [("x.toml", text.as_str())];
     let run = |extra: &[&str], expect: &[&str]| {
         let mut args = vec!["run", "--out", "results"];
         args.extend(extra);
@@ -726,4 +746,571 @@ fn bad_command_line_arguments() {
     run(&["x", "--all"], &["--all"]);
     run(&["x", "--no-such-option"], &["--no-such-option"]);
     rejects(&files, &["frobnicate"], &["frobnicate"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules of format 2 (SPEC §3), one test each.
+
+#[test]
+fn fewer_than_two_signatories() {
+    // russia made an outside party: japan is the only signatory. The rule is about the whole
+    // file, so no line is asserted.
+    let text = base()
+        .remove("party.russia.will")
+        .set("party.russia.role", "\"outside\"")
+        .set("party.russia.indifference", "0.5")
+        .text();
+    run_rejects(
+        &text,
+        None,
+        &["party", "at least two signatories", "japan", "[party.NAME]"],
+    );
+}
+
+#[test]
+fn an_issue_between_a_signatory_and_itself() {
+    rejects_at(
+        &base().set("issue.security.demands", "\"japan\"").text(),
+        "issue.security.demands",
+        &[
+            "japan",
+            "both concedes and demands",
+            "two different signatories",
+        ],
+    );
+}
+
+#[test]
+fn an_issue_side_must_be_a_signatory() {
+    let side = |key: &str, party: &str, why: &str| {
+        rejects_at(
+            &base().set(key, &format!("{party:?}")).text(),
+            key,
+            &[party, why, "accepted: japan, russia"],
+        );
+    };
+    side("issue.security.concedes", "us", "outside party");
+    side("issue.security.demands", "us", "outside party");
+    side("issue.security.concedes", "china", "no signatory");
+    side("issue.security.demands", "china", "no signatory");
+    let stderr = rejects_at(
+        &base().set("issue.security.concedes", "\"japn\"").text(),
+        "issue.security.concedes",
+        &[
+            "no signatory",
+            "did you mean `japan`",
+            "accepted: japan, russia",
+        ],
+    );
+    assert!(stderr.contains("japn"), "{stderr}");
+}
+
+#[test]
+fn leverage_comes_from_outside_parties() {
+    let leverage = |party: &str| {
+        base()
+            .remove("issue.security.leverage.us")
+            .set(&format!("issue.security.leverage.{party}"), "0.3")
+            .text()
+    };
+    rejects_at(
+        &leverage("japan"),
+        "issue.security.leverage.japan",
+        &["japan is a signatory", "outside parties", "accepted: us"],
+    );
+    rejects_at(
+        &leverage("uk"),
+        "issue.security.leverage.uk",
+        &["no outside party", "uk", "accepted: us"],
+    );
+    rejects_at(
+        &leverage("uss"),
+        "issue.security.leverage.uss",
+        &["no outside party", "did you mean `us`", "accepted: us"],
+    );
+}
+
+#[test]
+fn a_party_holds_only_the_values_of_its_role() {
+    // An outside party has indifference, role and label only.
+    for field in ["will", "leader_exit_hazard", "successor_will"] {
+        let key = format!("party.us.{field}");
+        rejects_at(
+            &base().set(&key, "0.5").text(),
+            &key,
+            &["outside party", "indifference, role and label"],
+        );
+    }
+    // A signatory has no indifference.
+    rejects_at(
+        &base().set("party.russia.indifference", "0.5").text(),
+        "party.russia.indifference",
+        &["russia is a signatory", "will", "role = \"outside\""],
+    );
+    // And the role is one of two words.
+    rejects_at(
+        &base().set("party.us.role", "\"outsider\"").text(),
+        "party.us.role",
+        &[
+            "outsider",
+            "did you mean `outside`",
+            "\"signatory\"",
+            "\"outside\"",
+        ],
+    );
+}
+
+#[test]
+fn a_leader_who_can_leave_needs_a_successor_will() {
+    let without = || base().remove("party.japan.successor_will");
+    let expect = [
+        "party.japan.successor_will",
+        "missing",
+        "add successor_will = ... under [party.japan]",
+    ];
+    // A hazard that is not the constant 0: the message points at the hazard.
+    for hazard in ["0.01", "\"uniform(0, 0.02)\""] {
+        let text = without()
+            .set("party.japan.leader_exit_hazard", hazard)
+            .text();
+        run_rejects(
+            &text,
+            Some(line_of(&text, "party.japan.leader_exit_hazard")),
+            &expect,
+        );
+    }
+    // An event's leader_exit, with no hazard at all: the message points at the event.
+    let with_exit = base_with_event(&format!("{EVENT}\nleader_exit = [\"japan\"]"))
+        .remove("party.japan.successor_will")
+        .remove("party.japan.leader_exit_hazard")
+        .text();
+    let stderr = run_rejects(&with_exit, Some(line_of(&with_exit, "event")), &expect);
+    assert!(stderr.contains("constitutional amendment"), "{stderr}");
+    // No way for the leader to leave (no hazard, or the constant 0): no successor needed.
+    let dir = common::workdir(&[
+        (
+            "none.toml",
+            &without().remove("party.japan.leader_exit_hazard").text(),
+        ),
+        (
+            "zero.toml",
+            &without().set("party.japan.leader_exit_hazard", "0").text(),
+        ),
+    ]);
+    succeeds(dir.path(), &["run", "none", "zero", "--out", "results"]);
+}
+
+#[test]
+fn leader_exit_names_signatories() {
+    for (party, expect) in [
+        (
+            "us",
+            &["\"us\" is not a signatory", "accepted: japan, russia"][..],
+        ),
+        ("japn", &["did you mean `japan`", "accepted: japan, russia"]),
+    ] {
+        let text = base_with_event(&format!("{EVENT}\nleader_exit = [\"{party}\"]")).text();
+        let mut expect = expect.to_vec();
+        expect.push("event \"constitutional amendment\".leader_exit");
+        run_rejects(&text, Some(line_of(&text, "event.leader_exit")), &expect);
+    }
+}
+
+#[test]
+fn party_and_issue_names_are_lowercase_words() {
+    let text = base().text();
+    let cases = [
+        (
+            "[party.japan]",
+            "[party.Japan]",
+            "party.Japan",
+            "not a valid party name",
+        ),
+        (
+            "[party.us]",
+            "[party.3us]",
+            "party.3us",
+            "not a valid party name",
+        ),
+        (
+            "[issue.security]",
+            "[issue.Security]",
+            "issue.Security",
+            "not a valid issue name",
+        ),
+        (
+            "[issue.security]",
+            "[issue.1security]",
+            "issue.1security",
+            "not a valid issue name",
+        ),
+    ];
+    for (header, bad, key, why) in cases {
+        let broken = text.replace(header, bad);
+        rejects_at(
+            &broken,
+            key,
+            &[
+                why,
+                "a lowercase letter followed by lowercase letters, digits and _",
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_leverage_key_names_a_valid_party() {
+    rejects_at(
+        &base()
+            .remove("issue.security.leverage.us")
+            .set("issue.security.leverage.US", "0.3")
+            .text(),
+        "issue.security.leverage.US",
+        &["\"US\" is not a valid party name"],
+    );
+}
+
+#[test]
+fn a_name_is_a_party_or_an_issue_not_both() {
+    // The issue security renamed japan, in its table and in the event's effects.
+    let text = base().text().replace("issue.security", "issue.japan");
+    rejects_at(
+        &text,
+        "party.japan",
+        &[
+            "names both a party and an issue",
+            "unique across parties and issues",
+        ],
+    );
+}
+
+#[test]
+fn missing_parameters_are_named_with_their_table() {
+    // Absent keys have no line: the message names the file, the key, where to write it and
+    // what is accepted.
+    for (key, table) in [
+        ("process.decision_noise", "[process]"),
+        ("issue.security.concession", "[issue.security]"),
+        ("issue.security.demand", "[issue.security]"),
+        ("party.russia.will", "[party.russia]"),
+    ] {
+        let mut expect = vec![key, "missing", table];
+        expect.extend(SYNTAXES);
+        // A label keeps the party's table when its will is removed.
+        let text = base()
+            .set("party.russia.label", "\"Russia\"")
+            .remove(key)
+            .text();
+        run_rejects(&text, None, &expect);
+    }
+    for (key, what) in [
+        ("issue.security.concedes", "must give ground"),
+        ("issue.security.demands", "must be satisfied"),
+    ] {
+        run_rejects(
+            &base().remove(key).text(),
+            None,
+            &[key, "missing", what, "[issue.security]", "japan, russia"],
+        );
+    }
+}
+
+/// A scenario in format 1 (treatysim 0.1), as the old tests wrote it.
+const FORMAT_1: &str = r#"description = "format 1"
+
+[simulation]
+start = "2020-01"
+deadline = "2021-09"
+
+[japan]
+will = "beta(6, 3)"
+security_concession = "0.05 to 0.35"
+
+[russia]
+will = "beta(3, 5)"
+security_demand = "pert(0.4, 0.7, 0.95)"
+
+[us]
+indifference = "uniform(0.2, 0.8)"
+leverage = 0.3
+
+[process]
+summit_rate = 0.3
+will_volatility = 0.05
+signing_threshold = 0.3
+decision_noise = 0.08
+"#;
+
+#[test]
+fn a_format_1_file_is_told_how_to_write_format_2() {
+    rejects_at(
+        FORMAT_1,
+        "japan",
+        &[
+            "format-1",
+            "format 2",
+            "[party.NAME]",
+            "[issue.NAME]",
+            "`japan.will` -> `party.japan.will`",
+            "`japan.security_concession` -> `issue.security.concession`",
+        ],
+    );
+    // An outside party's table in format 1.
+    rejects_at(
+        "[us]\nindifference = 0.5\nleverage = 0.3\n",
+        "us",
+        &[
+            "format-1",
+            "`us.indifference` -> `party.us.indifference`",
+            "`us.leverage` -> `issue.security.leverage.us`",
+        ],
+    );
+}
+
+#[test]
+fn a_format_1_key_in_set_is_told_its_format_2_key() {
+    let text = base().text();
+    for (old, new) in [
+        ("japan.will", "party.japan.will"),
+        ("japan.security_concession", "issue.security.concession"),
+        ("russia.security_demand", "issue.security.demand"),
+        ("us.leverage", "issue.security.leverage.us"),
+        ("us.indifference", "party.us.indifference"),
+    ] {
+        let arg = format!("{old}=0.5");
+        set_rejects(&text, &arg, &["format-1", &format!("write `{new}`")]);
+        rejects(
+            &[("x.toml", &text)],
+            &["show", "x", "--set", &arg],
+            &["format-1", &format!("write `{new}`")],
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_get_a_did_you_mean() {
+    // In the file: every table's fields, and the top level.
+    for (key, typo, meant) in [
+        (
+            "issue.security.concession",
+            "issue.security.concesion",
+            "concession",
+        ),
+        ("process.summit_rate", "process.sumit_rate", "summit_rate"),
+        (
+            "party.us.indifference",
+            "party.us.indiference",
+            "indifference",
+        ),
+        ("simulation.trials", "simulation.trails", "trials"),
+    ] {
+        let text = base().remove(key).set(typo, "0.3").text();
+        rejects_at(
+            &text,
+            typo,
+            &[
+                "unknown key",
+                &format!("did you mean `{meant}`"),
+                "accepted here",
+                meant,
+            ],
+        );
+    }
+    // On the command line: the key, a suggestion and what --set accepts.
+    let text = base().text();
+    for (typo, meant) in [
+        ("party.japn.will", "party.japan.will"),
+        ("party.japan.wil", "party.japan.will"),
+        ("issue.securty.demand", "issue.security.demand"),
+        ("proces.summit_rate", "process.summit_rate"),
+        ("simulation.tirals", "simulation.trials"),
+    ] {
+        set_rejects(
+            &text,
+            &format!("{typo}=0.5"),
+            &["unknown key", &format!("did you mean `{meant}`")],
+        );
+    }
+}
+
+#[test]
+fn set_of_an_unknown_event_gets_a_did_you_mean() {
+    let text = base().text();
+    for field in ["probability=1", "month=2020-05"] {
+        set_rejects(
+            &text,
+            &format!("event.constitutional amendmnt.{field}"),
+            &[
+                "no event \"constitutional amendmnt\"",
+                "did you mean `constitutional amendment`",
+                "its events: \"constitutional amendment\"",
+            ],
+        );
+    }
+    set_rejects(
+        &text,
+        "event.nope.probability=0",
+        &[
+            "no event \"nope\"",
+            "its events: \"constitutional amendment\"",
+        ],
+    );
+    set_rejects(
+        &text,
+        "event.constitutional amendment.odds=1",
+        &[
+            "event.constitutional amendment.probability",
+            "event.constitutional amendment.month",
+        ],
+    );
+}
+
+#[test]
+fn extends_with_a_path_is_refused() {
+    // Each target exists, so a reader that followed the path would succeed.
+    let outside = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(outside.path().join("parent.toml"), base().text()).expect("parent");
+    let absolute = outside.path().join("parent");
+    let absolute = absolute.to_str().expect("UTF-8 path");
+    let parent = base().text();
+    for target in [
+        absolute.to_string(),
+        format!("{absolute}.toml"),
+        "../scenarios/parent".to_string(),
+        "..".to_string(),
+    ] {
+        let text = format!("extends = {target:?}\ndescription = \"child\"\n");
+        let stderr = rejects(
+            &[("x.toml", &text), ("parent.toml", &parent)],
+            &["run", "x", "--out", "results"],
+            &[
+                "extends",
+                "absolute paths and .. are refused",
+                "extends = \"baseline\"",
+            ],
+        );
+        assert_located(&stderr, FILE, 1);
+    }
+}
+
+/// Scenario files `c0` … `c{depth-1}`, each extending the one before; `c0` is [`base`].
+fn extends_chain(depth: usize) -> Vec<(String, String)> {
+    let mut files = vec![("c0.toml".to_string(), base().text())];
+    for i in 1..depth {
+        files.push((
+            format!("c{i}.toml"),
+            format!("extends = \"c{}\"\ndescription = \"link {i}\"\n", i - 1),
+        ));
+    }
+    files
+}
+
+#[test]
+fn extends_chains_deeper_than_64_are_refused() {
+    let files = extends_chain(70);
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let stderr = rejects(
+        &files,
+        &["run", "c69", "--out", "results"],
+        &["extends", "deeper than 64", "at most 64"],
+    );
+    assert!(stderr.contains("scenarios/c"), "{stderr}");
+    assert!(stderr.contains(".toml:1:"), "{stderr}");
+    // 60 deep is accepted.
+    let files = extends_chain(60);
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = common::workdir(&files);
+    succeeds(dir.path(), &["run", "c59", "--out", "results"]);
+}
+
+#[test]
+fn a_correlation_pair_given_twice_is_refused() {
+    for second in [
+        "party.russia.will ~ party.japan.will",
+        "party.russia.will~party.japan.will",
+        " party.japan.will  ~ party.russia.will",
+    ] {
+        let text = base()
+            .raw(&format!(
+                "[correlations]\n\"party.japan.will ~ party.russia.will\" = 0.3\n{second:?} = 0.2"
+            ))
+            .text();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with(&format!("{second:?}")))
+            .expect("second pair")
+            + 1;
+        run_rejects(
+            &text,
+            Some(line),
+            &[
+                "correlations",
+                "party.japan.will ~ party.russia.will",
+                "given twice",
+                "give each pair once",
+            ],
+        );
+    }
+}
+
+#[test]
+fn constants_out_of_magnitude_are_refused() {
+    // 5e-324 lies in [0, 1]: only the magnitude rule refuses it.
+    for (key, value) in [
+        ("process.signing_threshold", "1e300"),
+        ("process.signing_threshold", "-1e300"),
+        ("party.japan.will", "5e-324"),
+    ] {
+        let expect = [value, "out of range", "1e-100 to 1e100"];
+        rejects_at(&base().set(key, value).text(), key, &expect);
+        set_rejects(&base().text(), &format!("{key}={value}"), &expect);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_does_not_shift_columns() {
+    // Errors on the first line, where a BOM would count as a character, and further down.
+    let first_line = base().set("description", "5").text();
+    let unknown = format!("colour = 1\n{}", base().text());
+    let further = japan_will(r#""beta(0, 3)""#);
+    let will_line = line_of(&further, "party.japan.will");
+    for (text, located) in [
+        (&first_line, "scenarios/x.toml:1:15:".to_string()),
+        (&unknown, "scenarios/x.toml:1:1:".to_string()),
+        (&further, format!("scenarios/x.toml:{will_line}:8:")),
+    ] {
+        let plain = run_rejects(text, None, &[&located]);
+        let with_bom = run_rejects(&format!("\u{feff}{text}"), None, &[&located]);
+        assert_eq!(with_bom, plain, "a BOM changed the message");
+    }
+}
+
+#[test]
+fn dot_named_scenario_files_are_not_run() {
+    let text = base().text();
+    let dir = common::workdir(&[("ok.toml", &text), ("..toml", &text), ("...toml", &text)]);
+    succeeds(dir.path(), &["run", "--all", "--out", "results"]);
+    assert_eq!(folder_entries(dir.path()), ["results", "scenarios"]);
+    assert_eq!(
+        folder_entries(&dir.path().join("results")),
+        ["ok", "summary.csv"]
+    );
+    let (_, rows) = common::read_csv(&dir.path().join("results/summary.csv"));
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["ok"]);
+    // Named, they are refused.
+    let files = [("..toml", text.as_str()), ("...toml", &text)];
+    for name in ["..", "...", "scenarios/..toml", "scenarios/...toml"] {
+        rejects(
+            &files,
+            &["run", name, "--out", "results"],
+            &["not a valid name", "never '.', '..' or a path"],
+        );
+    }
 }

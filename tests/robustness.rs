@@ -11,6 +11,8 @@
 #![cfg(unix)]
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -21,52 +23,20 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_treatysim")
 }
 
-fn shipped() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
-
 /// `treatysim` with the shipped scenarios, output to `out`.
 fn treatysim(out: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(bin());
     cmd.args(args)
         .arg("--scenarios")
-        .arg(shipped())
+        .arg(common::shipped_scenarios())
         .arg("--out")
         .arg(out);
     cmd
 }
 
-/// Every file under `dir` (none if it does not exist).
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
-}
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    files_under(dir)
-        .into_iter()
-        .filter_map(|path| Some((path.clone(), std::fs::read(&path).ok()?)))
-        .collect()
-}
-
 /// Temporary files of `AtomicFile` (`.treatysim-*.tmp`) anywhere under `dir`.
 fn temporaries(dir: &Path) -> Vec<PathBuf> {
-    files_under(dir)
+    common::files_under(dir)
         .into_iter()
         .filter(|path| {
             path.file_name()
@@ -134,7 +104,7 @@ fn earlier_results(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .status()
         .expect("treatysim");
     assert!(status.success(), "the short run failed");
-    let files = snapshot(out);
+    let files = common::snapshot(out);
     assert!(files.keys().any(|p| p.ends_with("baseline/samples.csv")));
     assert!(files.keys().any(|p| p.ends_with("summary.csv")));
     files
@@ -180,7 +150,7 @@ fn interrupting_a_run_keeps_earlier_results(sig: &str) {
         Vec::<PathBuf>::new(),
         "SIG{sig} left temporary files"
     );
-    let after = snapshot(&out);
+    let after = common::snapshot(&out);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
         before.keys().collect::<Vec<_>>(),
@@ -209,7 +179,7 @@ fn long_window_folder() -> tempfile::TempDir {
     let scenarios = dir.path().join("scenarios");
     std::fs::create_dir(&scenarios).expect("scenarios folder");
     std::fs::copy(
-        shipped().join("baseline.toml"),
+        common::shipped_scenarios().join("baseline.toml"),
         scenarios.join("baseline.toml"),
     )
     .expect("baseline");
@@ -235,7 +205,7 @@ fn start_long_window(dir: &Path, estimator: &str) -> (Child, BTreeMap<PathBuf, V
         .status()
         .expect("treatysim");
     assert!(status.success());
-    let before = snapshot(&out);
+    let before = common::snapshot(&out);
     let child = Command::new(bin())
         .args(["run", "long", "--trials", "1000000", "--threads", "2"])
         .args(["--estimator", estimator])
@@ -268,7 +238,7 @@ fn a_long_window_run_stops_within_a_second() {
         assert!(stderr.contains("interrupted"), "{estimator}: {stderr}");
         let out = dir.path().join("out");
         assert_eq!(temporaries(&out), Vec::<PathBuf>::new(), "{estimator}");
-        assert_eq!(snapshot(&out), before, "{estimator}");
+        assert_eq!(common::snapshot(&out), before, "{estimator}");
     }
 }
 
@@ -285,7 +255,7 @@ fn a_second_signal_ends_the_process_at_once() {
     let status = status.unwrap_or_else(|| panic!("still running 1 s after a second signal"));
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted again"), "{stderr}");
-    assert_eq!(snapshot(&dir.path().join("out")), before);
+    assert_eq!(common::snapshot(&dir.path().join("out")), before);
 }
 
 /// Inputs that once made a command spin forever (statrs' inverse incomplete beta never returned
@@ -296,14 +266,14 @@ fn inputs_that_once_hung_finish() {
     let scenarios = dir.path().join("scenarios");
     std::fs::create_dir(&scenarios).expect("scenarios folder");
     std::fs::copy(
-        shipped().join("baseline.toml"),
+        common::shipped_scenarios().join("baseline.toml"),
         scenarios.join("baseline.toml"),
     )
     .expect("baseline");
     std::fs::write(
         scenarios.join("corr.toml"),
-        "extends = \"baseline\"\n[japan]\nwill = \"beta(1, 20000000)\"\n\
-         [correlations]\n\"japan.will ~ russia.will\" = 0.3\n",
+        "extends = \"baseline\"\n[party.japan]\nwill = \"beta(1, 20000000)\"\n\
+         [correlations]\n\"party.japan.will ~ party.russia.will\" = 0.3\n",
     )
     .expect("scenario");
     let out = dir.path().join("out");
@@ -314,7 +284,7 @@ fn inputs_that_once_hung_finish() {
             "show",
             "baseline",
             "--set",
-            "japan.leader_exit_hazard=0.00002 to 0.000023",
+            "party.japan.leader_exit_hazard=0.00002 to 0.000023",
         ],
         &["check", "baseline", "corr"],
     ];
@@ -495,8 +465,8 @@ fn assert_quiet_head(args: &str, scenarios: &Path) {
 
 #[test]
 fn show_and_list_into_head_end_quietly() {
-    assert_quiet_head("show baseline", &shipped());
-    assert_quiet_head("list", &shipped());
+    assert_quiet_head("show baseline", &common::shipped_scenarios());
+    assert_quiet_head("list", &common::shipped_scenarios());
 }
 
 #[test]
@@ -505,7 +475,7 @@ fn output_larger_than_a_pipe_into_head_ends_quietly() {
     // pipe while treatysim is still writing.
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::copy(
-        shipped().join("baseline.toml"),
+        common::shipped_scenarios().join("baseline.toml"),
         dir.path().join("baseline.toml"),
     )
     .expect("baseline");
@@ -513,7 +483,7 @@ fn output_larger_than_a_pipe_into_head_ends_quietly() {
     for i in 0..4000 {
         text.push_str(&format!(
             "[[event]]\nname = \"event {i}\"\nmonth = \"2020-05\"\nprobability = 0.01\n\
-             effects = {{ \"russia.will\" = -0.001 }}\n"
+             effects = {{ \"party.russia.will\" = -0.001 }}\n"
         ));
     }
     std::fs::write(dir.path().join("big.toml"), text).expect("big scenario");
@@ -537,7 +507,7 @@ fn with_closed(close_stdout: bool, args: &[&str]) -> (ExitStatus, String) {
     let mut child = Command::new(bin())
         .args(args)
         .arg("--scenarios")
-        .arg(shipped())
+        .arg(common::shipped_scenarios())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -17,10 +17,14 @@ use std::process::Output;
 const TRIALS: &str = "10001";
 const SEED: &str = "11";
 
-/// `treatysim ARGS --scenarios <shipped>` in `dir`.
+/// `treatysim ARGS --scenarios <shipped>` in `dir` (`merge` and `plot` read no scenario
+/// and take no `--scenarios`).
 fn sim(dir: &Path, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = treatysim(dir);
-    cmd.args(args).arg("--scenarios").arg(shipped_scenarios());
+    cmd.args(args);
+    if !matches!(args.first(), Some(&"merge" | &"plot")) {
+        cmd.arg("--scenarios").arg(shipped_scenarios());
+    }
     cmd
 }
 
@@ -44,23 +48,9 @@ fn refused(dir: &Path, args: &[&str]) -> String {
 
 /// Every file under `root` (relative path → bytes), `shards/` folders included or not.
 fn snapshot(root: &Path, with_shards: bool) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                if with_shards || path.file_name().is_none_or(|n| n != "shards") {
-                    stack.push(path);
-                }
-            } else {
-                let relative = path.strip_prefix(root).expect("prefix").to_path_buf();
-                files.insert(relative, std::fs::read(&path).expect("read"));
-            }
-        }
+    let mut files = common::snapshot(root);
+    if !with_shards {
+        files.retain(|path, _| !path.components().any(|c| c.as_os_str() == "shards"));
     }
     files
 }
@@ -237,6 +227,41 @@ fn run_shards_spanning_many_blocks() {
     run_matches_unsharded("conditional", "50001", &[4, 13]);
 }
 
+/// A multilateral scenario (three issues, two outside parties, a leader who may leave), named
+/// by its path: its parameter columns and leader-exit months merge as exactly as the
+/// baseline's.
+#[test]
+fn multilateral_run_shards_merge_to_the_unsharded_files() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let name = "israel_saudi_normalisation";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/scenarios")
+        .join(format!("{name}.toml"));
+    let run = ["--trials", TRIALS, "--seed", SEED, "--samples"];
+    ok(
+        dir,
+        &cat(&[&["run", out_arg(&path), "--out", out_arg(&a)], &run]),
+    );
+    run_shards(
+        dir,
+        &["run", out_arg(&path)],
+        3,
+        &cat(&[&["--out", out_arg(&b)], &run]),
+    );
+    ok(dir, &["merge", name, "--out", out_arg(&b)]);
+    let files = ["summary", "timeline", "samples"].map(|f| format!("{name}/{f}.csv"));
+    let mut expected = vec!["summary.csv"];
+    expected.extend(files.iter().map(String::as_str));
+    assert_same_outputs(&a, &b, &expected);
+    let (header, _) = read_csv(&b.join(format!("{name}/samples.csv")));
+    assert!(
+        header.iter().any(|h| h == "party.israel.leader_exit_month"),
+        "{header:?}"
+    );
+}
+
 /// More shards than trials: some shards are empty, and the merge is still exact.
 #[test]
 fn more_shards_than_trials() {
@@ -276,19 +301,19 @@ fn sweep_shards_merge_to_the_unsharded_files() {
     let dir = tmp.path();
     let cases: [(&[&str], &str, u64, &str); 2] = [
         (
-            &["--param", "japan.will=0:1:0.25"],
-            "baseline/sweep-japan.will.csv",
+            &["--param", "party.japan.will=0:1:0.25"],
+            "baseline/sweep-party.japan.will.csv",
             3,
             "conditional",
         ),
         (
             &[
                 "--param",
-                "japan.will=0.2,0.8",
+                "party.japan.will=0.2,0.8",
                 "--param",
-                "russia.will=0.3:0.6:0.15",
+                "party.russia.will=0.3:0.6:0.15",
             ],
-            "baseline/sweep-japan.will-russia.will.csv",
+            "baseline/sweep-party.japan.will-party.russia.will.csv",
             7,
             "indicator",
         ),
@@ -361,7 +386,7 @@ fn one_merge_writes_run_sweep_and_sensitivity_together() {
     let dir = tmp.path();
     let (a, b) = (dir.join("a"), dir.join("b"));
     let common = ["--trials", "9000", "--seed", SEED];
-    let sweep = cat(&[&["--param", "us.leverage=0,0.5,1"], &common]);
+    let sweep = cat(&[&["--param", "issue.security.leverage.us=0,0.5,1"], &common]);
     // b starts with an unsharded togo run: merge must overwrite it with the same bytes.
     for out in [&a, &b] {
         ok(
@@ -389,7 +414,7 @@ fn one_merge_writes_run_sweep_and_sensitivity_together() {
             "summary.csv",
             "togo/summary.csv",
             "togo/timeline.csv",
-            "togo/sweep-us.leverage.csv",
+            "togo/sweep-issue.security.leverage.us.csv",
             "togo/sensitivity.csv",
             "togo/sensitivity_bins.csv",
         ],
@@ -618,7 +643,7 @@ fn shards_of_a_different_resolved_scenario_are_refused() {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let b = three_shards(tmp.path(), |k| {
         if k == 2 {
-            vec!["--set", "japan.will=0.5"]
+            vec!["--set", "party.japan.will=0.5"]
         } else {
             vec![]
         }
@@ -716,7 +741,7 @@ fn sweep_shards_of_different_points_are_refused() {
     let dir = tmp.path();
     let b = dir.join("b");
     for (shard, values) in [("1/3", "0.1,0.2"), ("2/3", "0.1,0.2"), ("3/3", "0.3,0.4")] {
-        let param = format!("japan.will={values}");
+        let param = format!("party.japan.will={values}");
         ok(
             dir,
             &[
@@ -734,7 +759,7 @@ fn sweep_shards_of_different_points_are_refused() {
         );
     }
     merge_refused(dir, &b, &["param"]);
-    assert!(!b.join("baseline/sweep-japan.will.csv").exists());
+    assert!(!b.join("baseline/sweep-party.japan.will.csv").exists());
 }
 
 /// Sensitivity shards must agree on the bins (`--bins`), which the resolved scenario does not
@@ -797,7 +822,7 @@ fn bad_shard_arguments_are_refused_on_the_command_line() {
     let out = dir.join("out");
     for command in [
         &["run", "baseline"][..],
-        &["sweep", "baseline", "--param", "japan.will=0.1,0.2"],
+        &["sweep", "baseline", "--param", "party.japan.will=0.1,0.2"],
         &["sensitivity", "baseline"],
     ] {
         for shard in [

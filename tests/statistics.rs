@@ -1,27 +1,36 @@
 //! Statistical correctness of the engine (SPEC §3, §4, §6).
 //!
-//! - closed forms: with constant parameters the treaty probability is 1 − Π(1 − λp) exactly;
-//! - the conditional and indicator estimators agree within their standard errors;
+//! - closed forms: with constant parameters the treaty probability is 1 − Π(1 − λp) exactly,
+//!   for the bilateral cast, for three signatories with two issues and two outside parties,
+//!   with events, and with a certain change of leader (`leader_exit`);
+//! - the conditional and indicator estimators agree within their standard errors, on the
+//!   shipped scenarios and on general ones (three signatories, several issues, outside parties,
+//!   hazards, `leader_exit` events, random effects, correlations);
+//! - the shipped scenarios keep the probabilities version 0.1 gave them;
 //! - every distribution family, and every `"lo to hi"` fit, samples what it says (KS tests
 //!   against reference CDFs written independently of `src/`);
 //! - the timeline CSV is consistent with the summary.
 //!
 //! Tolerances: `SE_TOLERANCE` standard errors for Monte Carlo estimates, `EXACT` for closed
-//! forms, and the 0.1% Kolmogorov–Smirnov critical value ([`KS_CRITICAL`]) for goodness of fit.
+//! forms, and the 0.1% Kolmogorov–Smirnov and Anderson–Darling critical values
+//! ([`KS_CRITICAL`], [`AD_CRITICAL`]) for goodness of fit.
 //! Every seed is fixed.
 
 mod common;
 
 use common::{
-    EXACT, SE_TOLERANCE, constant_scenario, field, read_csv, shipped_scenarios, treatysim, workdir,
+    AD_CRITICAL, EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, anderson_darling,
+    anderson_darling_transformed, field, ks, ks_transformed, read_csv, shipped_scenarios,
+    treatysim, workdir,
 };
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Uniform};
-use treatysim::distribution::{Dist, Sampler, Written};
+use statrs::function::beta::beta_reg;
+use treatysim::cast::Domain;
+use treatysim::distribution::{Dist, Gamma, Sampler, Written, uniform};
 use treatysim::engine::{Engine, Tally};
-use treatysim::model::{Estimator, Model};
-use treatysim::param::{Domain, Param};
+use treatysim::model::{Estimator, Model, Trial};
 use treatysim::rng;
 use treatysim::scenario::{Catalog, Override, Scenario};
 
@@ -62,25 +71,67 @@ fn wilson(p: f64, n: f64, z: f64) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
+/// p = 1 / (1 + exp(−(will − θ − gap) / s)), SPEC §4, written out independently of `src/`.
+fn logistic_signing(will: f64, threshold: f64, gap: f64, noise: f64) -> f64 {
+    1.0 / (1.0 + (-(will - threshold - gap) / noise).exp())
+}
+
+/// max(0, D − min(1, room)): one issue's share of the gap.
+fn issue_gap(demand: f64, room: f64) -> f64 {
+    (demand - room.min(1.0)).max(0.0)
+}
+
+/// Asserts that a conditional tally of constant trials holds `exact(t)` in every month, to
+/// [`EXACT`], with its interval around it and the in-month probabilities as differences.
+fn assert_exact_every_month(label: &str, tally: &Tally, exact: &dyn Fn(usize) -> f64) {
+    for t in 0..tally.sum.len() {
+        let e = tally.estimate(Estimator::Conditional, t);
+        let expected = exact(t);
+        assert!(
+            (e.probability - expected).abs() < EXACT,
+            "{label} month {t}: {} vs exact {expected}",
+            e.probability
+        );
+        assert!(
+            e.ci95_low <= e.probability && e.probability <= e.ci95_high,
+            "{label} month {t}: {e:?}"
+        );
+        let in_month = expected - if t == 0 { 0.0 } else { exact(t - 1) };
+        assert!(
+            (tally.in_month(t) - in_month).abs() < EXACT,
+            "{label} month {t}: in-month {} vs {in_month}",
+            tally.in_month(t)
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. Closed forms
 // ---------------------------------------------------------------------------------------------
 
-/// A scenario whose every parameter is a constant, so that the treaty probability has a closed
-/// form. The signing probability is computed here from SPEC §4, independently of `src/`.
+/// A bilateral scenario (signatories japan and russia, outside party us, issue security) whose
+/// every parameter is a constant, so that the treaty probability has a closed form. The
+/// signing probability is computed here from SPEC §4, independently of `src/`.
 #[derive(Clone, Copy, Debug)]
 struct Constants {
+    /// W_japan.
     japan_will: f64,
+    /// W_russia.
     russia_will: f64,
+    /// C of issue security (japan concedes).
     concession: f64,
+    /// D of issue security (russia demands).
     demand: f64,
+    /// U_us.
     indifference: f64,
+    /// L_{security, us}.
     leverage: f64,
     summit_rate: f64,
     threshold: f64,
     noise: f64,
-    /// 0: the prime minister never leaves; 1: he leaves in month 0 and J ← successor.
+    /// h_japan. 0: the prime minister never leaves; 1: he leaves in month 0 and W ← successor.
     hazard: f64,
+    /// S_japan.
     successor: f64,
     deadline: &'static str,
     /// T, months from 2020-01 to the deadline.
@@ -105,36 +156,54 @@ impl Constants {
     };
 
     fn scenario(&self) -> Scenario {
-        self.scenario_with_events("")
+        self.scenario_with_events(&[])
     }
 
-    /// The scenario, every value set explicitly with `--set` over `common::constant_scenario`.
-    fn scenario_with_events(&self, events: &str) -> Scenario {
-        let text = constant_scenario(self.japan_will, self.summit_rate, self.deadline) + events;
+    /// The scenario: the builder's bilateral cast with `events` appended, every value then
+    /// set explicitly with `--set` by its full key.
+    fn scenario_with_events(&self, events: &[&str]) -> Scenario {
+        let text = events
+            .iter()
+            .fold(
+                ScenarioText::bilateral()
+                    .set("simulation.deadline", &format!("{:?}", self.deadline)),
+                |text, event| text.event(event),
+            )
+            .text();
         let sets = [
-            ("japan.will", self.japan_will),
-            ("russia.will", self.russia_will),
-            ("japan.security_concession", self.concession),
-            ("russia.security_demand", self.demand),
-            ("us.indifference", self.indifference),
-            ("us.leverage", self.leverage),
+            ("party.japan.will", self.japan_will),
+            ("party.russia.will", self.russia_will),
+            ("issue.security.concession", self.concession),
+            ("issue.security.demand", self.demand),
+            ("party.us.indifference", self.indifference),
+            ("issue.security.leverage.us", self.leverage),
             ("process.summit_rate", self.summit_rate),
             ("process.will_volatility", 0.0),
             ("process.signing_threshold", self.threshold),
             ("process.decision_noise", self.noise),
-            ("japan.leader_exit_hazard", self.hazard),
-            ("japan.successor_will", self.successor),
+            ("party.japan.leader_exit_hazard", self.hazard),
+            ("party.japan.successor_will", self.successor),
         ]
         .map(|(k, v)| format!("{k}={v}"));
         let scenario = load(&text, &sets);
         assert_eq!(scenario.simulation.months(), self.months, "{self:?}");
-        for p in Param::ALL {
-            assert!(scenario.dist(p).is_constant(), "{p} is not constant");
+        assert_eq!(
+            scenario.cast.len(),
+            sets.len(),
+            "{self:?}: one parameter per --set"
+        );
+        for id in scenario.cast.ids() {
+            assert!(
+                scenario.dist(id).is_constant(),
+                "{} is not constant",
+                scenario.cast.key(id)
+            );
         }
         scenario
     }
 
-    /// p = 1 / (1 + exp(−(min(J, R) − θ − gap) / s)), gap = max(0, D − min(1, C + L·U)).
+    /// p = 1 / (1 + exp(−(min(W_japan, W_russia) − θ − gap) / s)),
+    /// gap = max(0, D − min(1, C + L·U)).
     fn signing_probability(&self) -> f64 {
         let japan = if self.hazard >= 1.0 {
             self.successor
@@ -142,9 +211,11 @@ impl Constants {
             self.japan_will
         };
         let will = japan.min(self.russia_will);
-        let gap =
-            (self.demand - (self.concession + self.leverage * self.indifference).min(1.0)).max(0.0);
-        1.0 / (1.0 + (-(will - self.threshold - gap) / self.noise).exp())
+        let gap = issue_gap(
+            self.demand,
+            self.concession + self.leverage * self.indifference,
+        );
+        logistic_signing(will, self.threshold, gap, self.noise)
     }
 
     /// q = λ·p, the monthly chance of a treaty.
@@ -189,7 +260,7 @@ fn closed_form_cases() -> Vec<Constants> {
             months: 36,
             ..b
         },
-        // The less willing side decides: min(J, R) = R.
+        // The less willing side decides: min(W_japan, W_russia) = W_russia.
         Constants {
             japan_will: 0.9,
             russia_will: 0.35,
@@ -199,7 +270,7 @@ fn closed_form_cases() -> Vec<Constants> {
             months: 12,
             ..b
         },
-        // Certain change of leader in month 0: J ← successor (0.6), not J (0.1).
+        // Certain change of leader in month 0: W_japan ← successor (0.6), not W_japan (0.1).
         Constants {
             japan_will: 0.1,
             russia_will: 0.6,
@@ -217,25 +288,7 @@ fn conditional_estimator_matches_the_closed_form_every_month() {
     for case in closed_form_cases() {
         let scenario = case.scenario();
         let tally = run(&scenario, 11, Estimator::Conditional, 1000);
-        for t in 0..case.months {
-            let e = tally.estimate(Estimator::Conditional, t);
-            let exact = case.cumulative(t);
-            assert!(
-                (e.probability - exact).abs() < EXACT,
-                "{case:?} month {t}: {} vs exact {exact}",
-                e.probability
-            );
-            assert!(
-                e.ci95_low <= e.probability && e.probability <= e.ci95_high,
-                "{case:?} month {t}: {e:?}"
-            );
-            let in_month = exact - if t == 0 { 0.0 } else { case.cumulative(t - 1) };
-            assert!(
-                (tally.in_month(t) - in_month).abs() < EXACT,
-                "{case:?} month {t}: in-month {}",
-                tally.in_month(t)
-            );
-        }
+        assert_exact_every_month(&format!("{case:?}"), &tally, &|t| case.cumulative(t));
     }
 }
 
@@ -283,7 +336,7 @@ fn indicator_estimator_matches_the_closed_form_within_its_standard_error() {
 #[test]
 fn events_shift_the_closed_form_from_their_month_on() {
     let before = Constants::BASE;
-    // summit_rate 0.3 + 0.2, russia.will 0.5 − 0.1.
+    // summit_rate 0.3 + 0.2, party.russia.will 0.5 − 0.1.
     let after = Constants {
         summit_rate: 0.5,
         russia_will: 0.4,
@@ -291,7 +344,7 @@ fn events_shift_the_closed_form_from_their_month_on() {
     };
     let event = |probability: f64| {
         format!(
-            "[[event]]\nname = \"shift\"\nmonth = \"2020-04\"\nprobability = {probability}\neffects = {{ \"process.summit_rate\" = 0.2, \"russia.will\" = -0.1 }}\n"
+            "name = \"shift\"\nmonth = \"2020-04\"\nprobability = {probability}\neffects = {{ \"process.summit_rate\" = 0.2, \"party.russia.will\" = -0.1 }}"
         )
     };
     let fired = |t: usize| {
@@ -301,15 +354,15 @@ fn events_shift_the_closed_form_from_their_month_on() {
             1.0 - (1.0 - before.q()).powi(3) * (1.0 - after.q()).powi(t as i32 - 2)
         }
     };
-    // Certain event: exact. A second certain event in month 8 pushes λ to 0.5 + 0.9 and R to
-    // 0.4 − 0.6, which SPEC §4 clamps to 1 and 0.
+    // Certain event: exact. A second certain event in month 8 pushes λ to 0.5 + 0.9 and
+    // W_russia to 0.4 − 0.6, which SPEC §4 clamps to 1 and 0.
     let clamped = Constants {
         summit_rate: 1.0,
         russia_will: 0.0,
         ..before
     };
-    let second = "[[event]]\nname = \"clamp\"\nmonth = \"2020-09\"\nprobability = 1\neffects = { \"process.summit_rate\" = 0.9, \"russia.will\" = -0.6 }\n";
-    let scenario = before.scenario_with_events(&(event(1.0) + second));
+    let second = "name = \"clamp\"\nmonth = \"2020-09\"\nprobability = 1\neffects = { \"process.summit_rate\" = 0.9, \"party.russia.will\" = -0.6 }";
+    let scenario = before.scenario_with_events(&[&event(1.0), second]);
     let tally = run(&scenario, 13, Estimator::Conditional, 1000);
     for t in 0..before.months {
         let exact = if t < 8 {
@@ -321,7 +374,7 @@ fn events_shift_the_closed_form_from_their_month_on() {
         assert!((p - exact).abs() < EXACT, "month {t}: {p} vs {exact}");
     }
     // A coin flip: P = (P_fired + P_not) / 2, estimated by both estimators.
-    let scenario = before.scenario_with_events(&event(0.5));
+    let scenario = before.scenario_with_events(&[&event(0.5)]);
     for (estimator, seed) in [(Estimator::Conditional, 14), (Estimator::Indicator, 15)] {
         let tally = run(&scenario, seed, estimator, 100_000);
         for t in 0..before.months {
@@ -344,6 +397,252 @@ fn events_shift_the_closed_form_from_their_month_on() {
                 e.std_error
             );
         }
+    }
+}
+
+/// A certain `leader_exit` event in month k: W_japan ← S_japan from month k on, so
+/// P(by the end of month t) = 1 − (1 − λp₁)^(t+1) before k and 1 − (1 − λp₁)^k·(1 − λp₂)^(t+1−k)
+/// from k on; at the deadline 1 − (1 − λp₁)^k·(1 − λp₂)^(T−k). Checked for an event in the
+/// first month, mid-window and in the last month, each month's cumulative value to `EXACT`.
+/// Also: a second certain `leader_exit` of the same leader changes nothing (a leader changes
+/// at most once), and an event's effect on the will applies after the exit (W ← S, then + shift).
+#[test]
+fn a_certain_leader_exit_event_switches_to_the_successor_from_its_month_on() {
+    // min(W_japan, W_russia) = 0.7 before, min(S_japan, W_russia) = 0.4 after.
+    let before = Constants {
+        japan_will: 0.8,
+        russia_will: 0.7,
+        successor: 0.4,
+        ..Constants::BASE
+    };
+    let after = |japan_will: f64| Constants {
+        japan_will,
+        ..before
+    };
+    let exit = |name: &str, month: &str, effects: &str| {
+        format!(
+            "name = \"{name}\"\nmonth = \"{month}\"\nprobability = 1\nleader_exit = [\"japan\"]\n{effects}"
+        )
+    };
+    let closed_form = |k: usize, q2: f64| {
+        let q1 = before.q();
+        move |t: usize| {
+            if t < k {
+                1.0 - (1.0 - q1).powi(t as i32 + 1)
+            } else {
+                1.0 - (1.0 - q1).powi(k as i32) * (1.0 - q2).powi((t + 1 - k) as i32)
+            }
+        }
+    };
+    let months = |k: usize| format!("{}-{:02}", 2020 + k / 12, k % 12 + 1);
+    for k in [0, 5, before.months - 1] {
+        let resignation = exit("resignation", &months(k), "");
+        // A second exit of the same leader three months later (when still in the window).
+        let again = exit("second resignation", &months((k + 3).min(19)), "");
+        // The effect lands on the successor's will: S + 0.1 = 0.5, not W + 0.1 (nor S).
+        let shifted = exit(
+            "resignation",
+            &months(k),
+            "effects = { \"party.japan.will\" = 0.1 }",
+        );
+        let cases: [(&str, Vec<&str>, f64); 3] = [
+            ("one exit", vec![&resignation], after(0.4).q()),
+            ("two exits", vec![&resignation, &again], after(0.4).q()),
+            ("exit, then effect", vec![&shifted], after(0.5).q()),
+        ];
+        for (label, events, q2) in cases {
+            let label = format!("{label} in month {k}");
+            let scenario = before.scenario_with_events(&events);
+            assert_eq!(scenario.events.len(), events.len(), "{label}");
+            let exact = closed_form(k, q2);
+            let tally = run(&scenario, 16, Estimator::Conditional, 1000);
+            assert_exact_every_month(&label, &tally, &exact);
+            // Every trial is that closed form, one at a time too, and records the exit.
+            let model = Model::new(&scenario);
+            let mut draws = vec![0.0; model.params()];
+            let mut cumulative = vec![0.0; model.months()];
+            let mut trial = Trial::new(&model);
+            for i in [0, 1, 4099] {
+                model.trial(
+                    17,
+                    i,
+                    Estimator::Conditional,
+                    &mut draws,
+                    &mut cumulative,
+                    &mut trial,
+                );
+                assert_eq!(trial.exits, [k, usize::MAX], "{label}, trial {i}");
+                assert_eq!(trial.signed_month, None, "{label}, trial {i}");
+                for (t, c) in cumulative.iter().enumerate() {
+                    assert!(
+                        (c - exact(t)).abs() < EXACT,
+                        "{label}, trial {i}, month {t}: {c} vs {}",
+                        exact(t)
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Three signatories, two outside parties and two issues, every parameter a constant. The
+/// parties are declared with the outside parties between the signatories, and each outside
+/// party has leverage on only some issues, so that nothing depends on a party's position.
+#[derive(Clone, Copy, Debug)]
+struct Multilateral {
+    /// W of the signatories japan, russia, korea.
+    wills: [f64; 3],
+    /// U of the outside parties us, china.
+    indifference: [f64; 2],
+    /// C of the issues security (japan concedes, russia demands) and islands (russia concedes,
+    /// korea demands).
+    concession: [f64; 2],
+    /// D of the issues.
+    demand: [f64; 2],
+    /// L_{I,O} by issue and outside party (us, china); `None`: no leverage entry.
+    leverage: [[Option<f64>; 2]; 2],
+    summit_rate: f64,
+    threshold: f64,
+    noise: f64,
+    deadline: &'static str,
+    /// T, months from 2020-01 to the deadline.
+    months: usize,
+}
+
+impl Multilateral {
+    const SIGNATORIES: [&'static str; 3] = ["japan", "russia", "korea"];
+    const OUTSIDE: [&'static str; 2] = ["us", "china"];
+    const ISSUES: [(&'static str, &'static str, &'static str); 2] = [
+        ("security", "japan", "russia"),
+        ("islands", "russia", "korea"),
+    ];
+
+    /// The bilateral builder grown by a third signatory, a second outside party and a second
+    /// issue, every value set.
+    fn scenario(&self) -> Scenario {
+        let number = |x: f64| format!("{x:?}");
+        let quoted = |s: &str| format!("{s:?}");
+        let mut text = ScenarioText::bilateral()
+            .set("simulation.deadline", &quoted(self.deadline))
+            .remove("issue.security.leverage.us")
+            .set("party.china.role", "\"outside\"")
+            .set("process.summit_rate", &number(self.summit_rate))
+            .set("process.signing_threshold", &number(self.threshold))
+            .set("process.decision_noise", &number(self.noise));
+        for (name, will) in Self::SIGNATORIES.iter().zip(self.wills) {
+            text = text.set(&format!("party.{name}.will"), &number(will));
+        }
+        for (name, u) in Self::OUTSIDE.iter().zip(self.indifference) {
+            text = text.set(&format!("party.{name}.indifference"), &number(u));
+        }
+        for (i, (issue, concedes, demands)) in Self::ISSUES.iter().enumerate() {
+            let key = |field: &str| format!("issue.{issue}.{field}");
+            text = text
+                .set(&key("concedes"), &quoted(concedes))
+                .set(&key("demands"), &quoted(demands))
+                .set(&key("concession"), &number(self.concession[i]))
+                .set(&key("demand"), &number(self.demand[i]));
+            for (outside, leverage) in Self::OUTSIDE.iter().zip(self.leverage[i]) {
+                if let Some(l) = leverage {
+                    text = text.set(&key(&format!("leverage.{outside}")), &number(l));
+                }
+            }
+        }
+        let scenario = load(&text.text(), &[]);
+        assert_eq!(scenario.simulation.months(), self.months, "{self:?}");
+        assert_eq!(scenario.cast.signatories().count(), 3, "{self:?}");
+        assert_eq!(scenario.cast.outside().count(), 2, "{self:?}");
+        assert_eq!(scenario.cast.issues.len(), 2, "{self:?}");
+        let leverages = self.leverage.iter().flatten().flatten().count();
+        assert_eq!(scenario.cast.len(), 3 + 2 + 4 + leverages + 4, "{self:?}");
+        assert!(scenario.uncertain().is_empty(), "{self:?}");
+        scenario
+    }
+
+    /// p = 1 / (1 + exp(−(min_P W_P − θ − gap) / s)),
+    /// gap = Σ_I max(0, D_I − min(1, C_I + Σ_O L_{I,O}·U_O)).
+    fn signing_probability(&self) -> f64 {
+        let will = self.wills.iter().copied().fold(f64::INFINITY, f64::min);
+        let gap: f64 = (0..2)
+            .map(|i| {
+                let freed: f64 = self.leverage[i]
+                    .iter()
+                    .zip(self.indifference)
+                    .map(|(l, u)| l.unwrap_or(0.0) * u)
+                    .sum();
+                issue_gap(self.demand[i], self.concession[i] + freed)
+            })
+            .sum();
+        logistic_signing(will, self.threshold, gap, self.noise)
+    }
+
+    /// P(treaty by the end of month t) = 1 − (1 − λp)^(t+1).
+    fn cumulative(&self, t: usize) -> f64 {
+        1.0 - (1.0 - self.summit_rate * self.signing_probability()).powi(t as i32 + 1)
+    }
+}
+
+/// Requirement (a): P = 1 − (1 − λp)^T with p from the least willing of three signatories and
+/// the gap summed over two issues, each freed by the leverage of two outside parties; every
+/// month to `EXACT` under the conditional estimator (σ = 0, no hazards).
+#[test]
+fn three_signatories_two_issues_two_outside_parties_match_the_closed_form_every_month() {
+    let base = Multilateral {
+        wills: [0.7, 0.6, 0.8],
+        indifference: [0.5, 0.4],
+        // security: room 0.2 + 0.2·0.5 + 0.1·0.4 = 0.34, gap 0.16; islands: room 0.3 + 0.5·0.4
+        // = 0.5 ≥ 0.4, gap 0.
+        concession: [0.2, 0.3],
+        demand: [0.5, 0.4],
+        leverage: [[Some(0.2), Some(0.1)], [None, Some(0.5)]],
+        summit_rate: 0.3,
+        threshold: 0.2,
+        noise: 0.1,
+        deadline: "2021-09",
+        months: 20,
+    };
+    let cases = [
+        base,
+        // Both issues gapped; the third signatory is the least willing; 36 months.
+        Multilateral {
+            wills: [0.9, 0.8, 0.45],
+            demand: [0.9, 0.95],
+            leverage: [[Some(0.3), None], [Some(0.2), Some(0.1)]],
+            summit_rate: 0.1,
+            threshold: -0.1,
+            noise: 0.2,
+            deadline: "2023-01",
+            months: 36,
+            ..base
+        },
+        // Room past 1 on security (0.9 + 0.5·0.8 + 0.5·0.9), the gap from islands alone.
+        Multilateral {
+            wills: [0.3, 0.75, 0.6],
+            indifference: [0.8, 0.9],
+            concession: [0.9, 0.1],
+            demand: [1.0, 0.9],
+            leverage: [[Some(0.5), Some(0.5)], [Some(0.3), Some(0.2)]],
+            summit_rate: 0.6,
+            threshold: 0.0,
+            noise: 0.05,
+            deadline: "2020-07",
+            months: 6,
+        },
+        // One month, no leverage at all, no gap.
+        Multilateral {
+            concession: [0.6, 0.5],
+            demand: [0.5, 0.5],
+            leverage: [[None, None], [None, None]],
+            summit_rate: 0.9,
+            deadline: "2020-02",
+            months: 1,
+            ..base
+        },
+    ];
+    for case in cases {
+        let scenario = case.scenario();
+        let tally = run(&scenario, 18, Estimator::Conditional, 1000);
+        assert_exact_every_month(&format!("{case:?}"), &tally, &|t| case.cumulative(t));
     }
 }
 
@@ -398,51 +697,158 @@ fn estimators_agree_on_every_shipped_scenario() {
 }
 
 /// Frequent changes of leader and events whose effects are distributions, on every state
-/// parameter.
-const VOLATILE: &str = r#"description = "volatile: frequent changes of leader, random event shifts"
-[simulation]
-start = "2020-01"
-deadline = "2021-09"
-trials = 100000
-seed = 99
-[japan]
-will = "beta(6, 3)"
-security_concession = "0.05 to 0.3"
-leader_exit_hazard = 0.2
-successor_will = "beta(2, 5)"
-[russia]
-will = "beta(3, 5)"
-security_demand = "pert(0.3, 0.5, 0.9)"
-[us]
-indifference = "uniform(0.2, 0.8)"
-leverage = "0.1 to 0.6"
-[process]
-summit_rate = "truncnormal(0.3, 0.1, 0.1, 0.6)"
-will_volatility = "0.02 to 0.08"
-signing_threshold = "normal(0.2, 0.05)"
-decision_noise = "lognormal(-2.5, 0.3)"
-[[event]]
-name = "shock"
+/// parameter of the bilateral cast.
+fn volatile() -> ScenarioText {
+    ScenarioText::bilateral()
+        .set("description", "\"volatile: frequent changes of leader, random event shifts\"")
+        .set("simulation.trials", "100000")
+        .set("simulation.seed", "99")
+        .dist("party.japan.will", "beta(6, 3)")
+        .set("party.japan.leader_exit_hazard", "0.2")
+        .dist("party.japan.successor_will", "beta(2, 5)")
+        .dist("party.russia.will", "beta(3, 5)")
+        .dist("party.us.indifference", "uniform(0.2, 0.8)")
+        .dist("issue.security.concession", "0.05 to 0.3")
+        .dist("issue.security.demand", "pert(0.3, 0.5, 0.9)")
+        .dist("issue.security.leverage.us", "0.1 to 0.6")
+        .dist("process.summit_rate", "truncnormal(0.3, 0.1, 0.1, 0.6)")
+        .dist("process.will_volatility", "0.02 to 0.08")
+        .dist("process.signing_threshold", "normal(0.2, 0.05)")
+        .dist("process.decision_noise", "lognormal(-2.5, 0.3)")
+        .event(
+            r#"name = "shock"
 month = "2020-01"
 probability = 0.5
-effects = { "russia.will" = "-0.1 to 0.2", "us.indifference" = "normal(0, 0.1)" }
-[[event]]
-name = "thaw"
+effects = { "party.russia.will" = "-0.1 to 0.2", "party.us.indifference" = "normal(0, 0.1)" }"#,
+        )
+        .event(
+            r#"name = "thaw"
 month = "2020-06"
 probability = 0.7
-effects = { "japan.security_concession" = "uniform(0, 0.3)", "russia.security_demand" = "triangular(-0.3, -0.1, 0)", "process.summit_rate" = "beta(2, 8)", "japan.will" = 0.1 }
-[[event]]
-name = "freeze"
+effects = { "issue.security.concession" = "uniform(0, 0.3)", "issue.security.demand" = "triangular(-0.3, -0.1, 0)", "process.summit_rate" = "beta(2, 8)", "party.japan.will" = 0.1 }"#,
+        )
+        .event(
+            r#"name = "freeze"
 month = "2021-01"
 probability = 0.4
-effects = { "process.summit_rate" = "-0.2 to -0.05", "russia.will" = -0.1 }
-"#;
+effects = { "process.summit_rate" = "-0.2 to -0.05", "party.russia.will" = -0.1 }"#,
+        )
+}
 
 #[test]
 fn estimators_agree_with_leader_changes_and_random_event_effects() {
-    let scenario = load(VOLATILE, &[]);
+    let scenario = load(&volatile().text(), &[]);
     assert_eq!(scenario.events.len(), 3);
     assert_estimators_agree(&scenario, 100_000);
+}
+
+/// A general scenario: `ScenarioText::multilateral` (signatories japan, russia and korea,
+/// outside parties us and china, issues security and islands, exit hazards, `leader_exit`
+/// events with random effects) with a third issue, fisheries (korea concedes to japan, no
+/// leverage), and an event shifting it by random amounts.
+fn general() -> ScenarioText {
+    ScenarioText::multilateral()
+        .set(
+            "description",
+            "\"three signatories, three issues, two outside parties\"",
+        )
+        .set("simulation.trials", "100000")
+        .set("issue.fisheries.concedes", "\"korea\"")
+        .set("issue.fisheries.demands", "\"japan\"")
+        .dist("issue.fisheries.concession", "uniform(0, 0.2)")
+        .dist("issue.fisheries.demand", "triangular(0, 0.1, 0.3)")
+        .event(
+            r#"name = "fisheries deal"
+month = "2021-02"
+probability = 0.6
+effects = { "issue.fisheries.concession" = "uniform(0, 0.3)", "issue.islands.concession" = "beta(2, 8)" }"#,
+        )
+}
+
+/// Requirement (c): the two estimators agree on general scenarios — three signatories, several
+/// issues, outside parties, exit hazards, `leader_exit` events (alone and with effects), random
+/// effects, correlated inputs, and frequent certain exits.
+#[test]
+fn estimators_agree_on_general_scenarios() {
+    let correlated = general()
+        .set("simulation.seed", "2025")
+        .raw("[correlations]\n\"party.japan.will ~ party.korea.will\" = 0.5\n\"issue.security.demand ~ party.us.indifference\" = -0.4");
+    // Frequent changes of leader: japan's at 0.3 a month, russia's and korea's at once by a
+    // certain event in the first month; a volatile will.
+    let turbulent = general()
+        .set("simulation.seed", "2026")
+        .set("party.japan.leader_exit_hazard", "0.3")
+        .dist("process.will_volatility", "uniform(0.05, 0.15)")
+        .event(
+            r#"name = "coup"
+month = "2020-01"
+probability = 1
+leader_exit = ["russia", "korea"]"#,
+        );
+    for (label, text) in [
+        ("general", general()),
+        ("correlated", correlated),
+        ("turbulent", turbulent),
+    ] {
+        let scenario = load(&text.text(), &[]);
+        assert_eq!(scenario.cast.signatories().count(), 3, "{label}");
+        assert_eq!(scenario.cast.outside().count(), 2, "{label}");
+        assert_eq!(scenario.cast.issues.len(), 3, "{label}");
+        assert!(
+            scenario.events.iter().any(|e| !e.leader_exit.is_empty()),
+            "{label}"
+        );
+        assert_estimators_agree(&scenario, 100_000);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped scenarios keep the probabilities of version 0.1
+// ---------------------------------------------------------------------------------------------
+
+/// Version 0.1's conditional results (200,000 trials, seed 20200120) for the shipped
+/// scenarios, from its `summary.csv`: (name, probability, std_error). Format 2 writes the same
+/// model (SPEC §4), but its per-parameter streams are keyed by a hash of the parameter's key,
+/// so the draws, and the estimates, differ from 0.1's within their standard errors only.
+const V01_CONDITIONAL: [(&str, f64, f64); 7] = [
+    ("baseline", 0.05512320823370769, 0.00035842704359548256),
+    (
+        "hindsight_2020",
+        0.002933678026336309,
+        0.00003120924954485563,
+    ),
+    ("jain", 0.00722013690316592, 0.00010694429743158426),
+    ("kistanov", 0.012138607370812553, 0.00014147955860871857),
+    ("mason", 0.1440264111281206, 0.0006006786996542528),
+    ("togo", 0.17593211160132458, 0.0006573784796706508),
+    ("two_islands", 0.13241236694159728, 0.0005772452977454603),
+];
+
+/// Each shipped scenario, run as 0.1 ran it, agrees with 0.1's probability within
+/// `SE_TOLERANCE` combined standard errors, √(se_0.1² + se_now²).
+#[test]
+fn shipped_scenarios_keep_their_0_1_probabilities() {
+    let catalog = Catalog::new(shipped_scenarios());
+    let names = catalog.names().expect("shipped scenarios");
+    let expected: Vec<&str> = V01_CONDITIONAL.iter().map(|(name, ..)| *name).collect();
+    assert_eq!(names, expected, "the shipped scenarios are 0.1's seven");
+    for (name, old, old_se) in V01_CONDITIONAL {
+        let scenario = catalog
+            .load(name, &[])
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(scenario.simulation.trials, 200_000, "{name}");
+        assert_eq!(scenario.simulation.seed, 20_200_120, "{name}");
+        let tally = run(&scenario, 20_200_120, Estimator::Conditional, 200_000);
+        let e = tally.estimate(Estimator::Conditional, scenario.simulation.months() - 1);
+        let se = old_se.hypot(e.std_error);
+        assert!(
+            (e.probability - old).abs() <= SE_TOLERANCE * se,
+            "{name}: {} (se {}) vs 0.1's {old} (se {old_se}): {:.2} combined se apart",
+            e.probability,
+            e.std_error,
+            (e.probability - old).abs() / se
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,10 +857,6 @@ fn estimators_agree_with_leader_changes_and_random_event_effects() {
 
 /// Draws per KS test.
 const KS_DRAWS: usize = 100_000;
-
-/// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
-/// the asymptotic Kolmogorov distribution has P(√n·D > 1.9495) = 0.001, accurate for n = 10⁵.
-const KS_CRITICAL: f64 = 1.95;
 
 /// Agreement between the library's CDF / quantile and the reference CDF: both evaluate the
 /// same closed form through special functions (regularised incomplete beta, erfc) whose
@@ -519,27 +921,23 @@ fn reference_cdf(dist: &Dist) -> Box<dyn Fn(f64) -> f64> {
     }
 }
 
-/// The one-sample KS statistic D = sup |F_n(x) − F(x)|.
-fn ks_statistic(mut xs: Vec<f64>, cdf: &dyn Fn(f64) -> f64) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter().enumerate().fold(0.0, |d: f64, (i, &x)| {
-        let f = cdf(x);
-        d.max(f - i as f64 / n).max((i + 1) as f64 / n - f)
-    })
-}
-
-/// Asserts that `sample()` draws from `dist`: the KS statistic against the reference CDF is
-/// below the 0.1% critical value, and every draw lies in the support.
+/// Asserts that `sample()` draws from `dist`: the KS and Anderson–Darling statistics against
+/// the reference CDF are below their 0.1% critical values, and every draw lies in the support.
 fn assert_ks(label: &str, dist: &Dist, sample: &mut dyn FnMut() -> f64) {
     let (lo, hi, _) = dist.support();
     let xs: Vec<f64> = (0..KS_DRAWS).map(|_| sample()).collect();
     if let Some(x) = xs.iter().find(|x| !(lo..=hi).contains(*x)) {
         panic!("{label}: draw {x} outside the support [{lo}, {hi}]");
     }
-    let d = ks_statistic(xs, &*reference_cdf(dist));
+    let cdf = reference_cdf(dist);
+    let d = ks(&xs, &*cdf);
     let critical = KS_CRITICAL / (KS_DRAWS as f64).sqrt();
     assert!(d < critical, "{label} ({dist}): KS D = {d} >= {critical}");
+    let a2 = anderson_darling(&xs, &*cdf);
+    assert!(
+        a2 < AD_CRITICAL,
+        "{label} ({dist}): Anderson–Darling A² = {a2} >= {AD_CRITICAL}"
+    );
 }
 
 /// Parses `text` for `domain`, checks the family, and KS-tests `Sampler` draws.
@@ -679,6 +1077,215 @@ fn ks_pert() {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// 3b. Extreme beta shapes: KS and Anderson–Darling at 10⁶ draws (SPEC §11)
+// ---------------------------------------------------------------------------------------------
+
+/// Draws per extreme-shape test: SPEC §11's 10⁶.
+const EXTREME_DRAWS: usize = 1_000_000;
+
+/// The shapes of SPEC §11 and of the issue: both below 1 and tiny (half the mass within 1e-300
+/// of 0 or 1), one tiny and one below or above 1, the arcsine, a skewed small one, and one
+/// tiny with the other exactly 1 (an exponential gamma in log space).
+const EXTREME_BETAS: [(f64, f64); 7] = [
+    (1e-3, 1e-3),
+    (0.01, 0.5),
+    (0.5, 0.5),
+    (1e-3, 2.0),
+    (2.0, 1e-3),
+    (0.2, 30.0),
+    (1.0, 0.01),
+];
+
+/// P(X < v) for X ~ Beta(a, b) rounded to the nearest double, v a double in (0, 1]: the CDF
+/// half-way between v and the double below it, from statrs' regularised incomplete beta on the
+/// side where that point is exact. Above 1/2 the doubles are 2⁻⁵³ apart, so the half-way point
+/// is 1 − ((1 − v) + 2⁻⁵⁴), and 1 − X is Beta(b, a). Below, the CDF is smooth on the scale of
+/// the doubles' spacing, except between 0 and the smallest double, where it is the power law
+/// x^a.
+fn rounded_beta_below(a: f64, b: f64, v: f64) -> f64 {
+    if v > 0.5 {
+        return 1.0 - beta_reg(b, a, (1.0 - v) + f64::EPSILON / 4.0);
+    }
+    let previous = v.next_down();
+    if previous == 0.0 {
+        beta_reg(a, b, v) * 0.5_f64.powf(a)
+    } else {
+        0.5 * (beta_reg(a, b, previous) + beta_reg(a, b, v))
+    }
+}
+
+/// Randomised probability integral transforms of `draws` of a rounded Beta(a, b): a draw v
+/// goes to a uniform point of [P(X < v), P(X ≤ v)]. They are U(0, 1) exactly when the draws
+/// are right, atoms included: in double precision beta(0.001, 0.001) is 0 with probability
+/// 0.237 and 1 with probability 0.482, and beta(2, 0.001) is 1 with probability 0.964, so the
+/// CDF of the draws themselves cannot be compared with a continuous one.
+fn rounded_beta_pit(a: f64, b: f64, draws: &[f64], seed: u64) -> Vec<f64> {
+    let below = |v: f64| {
+        if v <= 0.0 {
+            0.0
+        } else if v > 1.0 {
+            1.0
+        } else {
+            rounded_beta_below(a, b, v)
+        }
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    draws
+        .iter()
+        .map(|&v| {
+            let (lo, hi) = (below(v), below(v.next_up()));
+            lo + uniform(&mut rng) * (hi - lo)
+        })
+        .collect()
+}
+
+/// Asserts that `draws` are Beta(a, b) rounded to doubles: all in [0, 1], none exactly 1/2 (the
+/// old sampler's fallback; its true probability is about 1e-16), KS and Anderson–Darling of
+/// their randomised transforms below the 0.1% critical values, and mean and variance within
+/// `SE_TOLERANCE` standard errors (the variance's from the sample's fourth moment).
+fn assert_rounded_beta(label: &str, a: f64, b: f64, draws: &[f64], seed: u64) {
+    let n = draws.len() as f64;
+    if let Some(x) = draws.iter().find(|x| !(0.0..=1.0).contains(*x)) {
+        panic!("{label}: draw {x} outside [0, 1]");
+    }
+    let halves = draws.iter().filter(|x| **x == 0.5).count();
+    assert_eq!(halves, 0, "{label}: {halves} draws of exactly 0.5");
+    let u = rounded_beta_pit(a, b, draws, seed);
+    let d = ks_transformed(u.clone());
+    let a2 = anderson_darling_transformed(u);
+    let mean = draws.iter().sum::<f64>() / n;
+    let variance = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let fourth = draws.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n;
+    let exact_mean = a / (a + b);
+    let exact_variance = a * b / ((a + b).powi(2) * (a + b + 1.0));
+    let (zeros, ones) = (
+        draws.iter().filter(|x| **x == 0.0).count(),
+        draws.iter().filter(|x| **x == 1.0).count(),
+    );
+    eprintln!(
+        "{label}: √n·D = {:.3}, A² = {a2:.3}, mean {mean:.6} ({exact_mean:.6}), variance \
+         {variance:.6} ({exact_variance:.6}), {zeros} zeros, {ones} ones",
+        d * n.sqrt()
+    );
+    assert!(
+        d < KS_CRITICAL / n.sqrt(),
+        "{label}: KS √n·D = {} >= {KS_CRITICAL}",
+        d * n.sqrt()
+    );
+    assert!(a2 < AD_CRITICAL, "{label}: A² = {a2} >= {AD_CRITICAL}");
+    let mean_se = (exact_variance / n).sqrt();
+    assert!(
+        (mean - exact_mean).abs() < SE_TOLERANCE * mean_se,
+        "{label}: mean {mean}, exact {exact_mean} (se {mean_se})"
+    );
+    let variance_se = ((fourth - variance * variance) / n).sqrt();
+    assert!(
+        (variance - exact_variance).abs() < SE_TOLERANCE * variance_se,
+        "{label}: variance {variance}, exact {exact_variance} (se {variance_se})"
+    );
+}
+
+#[test]
+fn beta_at_extreme_shapes_passes_ks_and_anderson_darling_at_a_million_draws() {
+    for (i, (a, b)) in EXTREME_BETAS.into_iter().enumerate() {
+        let sampler = Sampler::new(&Dist::Beta { a, b });
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1100 + i as u64);
+        let draws: Vec<f64> = (0..EXTREME_DRAWS)
+            .map(|_| sampler.sample(&mut rng))
+            .collect();
+        assert_rounded_beta(&format!("beta({a}, {b})"), a, b, &draws, 1200 + i as u64);
+    }
+}
+
+/// The test above has the power to see the old sampler's fault: the ratio of the two gammas
+/// themselves, 0.5 where both underflow, fails it at a tenth of the draws.
+#[test]
+fn the_ratio_of_underflowing_gammas_fails_the_extreme_shape_test() {
+    let (a, b) = (1e-3, 1e-3);
+    let (x, y) = (Gamma::new(a), Gamma::new(b));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1300);
+    let draws: Vec<f64> = (0..EXTREME_DRAWS / 10)
+        .map(|_| {
+            let (gx, gy) = (x.sample(&mut rng), y.sample(&mut rng));
+            if gx + gy > 0.0 { gx / (gx + gy) } else { 0.5 }
+        })
+        .collect();
+    let halves = draws.iter().filter(|x| **x == 0.5).count();
+    assert!(halves > draws.len() / 5, "{halves} draws of 0.5");
+    let u = rounded_beta_pit(a, b, &draws, 1301);
+    let n = draws.len() as f64;
+    assert!(ks_transformed(u.clone()) * n.sqrt() > 10.0 * KS_CRITICAL);
+    assert!(anderson_darling_transformed(u) > 100.0 * AD_CRITICAL);
+}
+
+/// beta(1e-100, 1e-100) is within 1e-300 of 0 or of 1 but with probability 1e-97: in double
+/// precision 0 or 1, each with probability 1/2. Its quantile function agrees.
+#[test]
+fn beta_with_shapes_1e_minus_100_is_0_or_1_with_probability_one_half_each() {
+    let dist = Written::parse("beta(1e-100, 1e-100)")
+        .and_then(|w| w.resolve(Some(Domain::Unit)))
+        .expect("shapes down to 1e-100 are accepted");
+    let sampler = Sampler::new(&dist);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1400);
+    let mut ones = 0_usize;
+    for _ in 0..EXTREME_DRAWS {
+        let x = sampler.sample(&mut rng);
+        assert!(x == 0.0 || x == 1.0, "draw {x}");
+        ones += usize::from(x == 1.0);
+    }
+    let n = EXTREME_DRAWS as f64;
+    let se = (n * 0.25).sqrt();
+    assert!(
+        (ones as f64 - n / 2.0).abs() < SE_TOLERANCE * se,
+        "{ones} ones in {EXTREME_DRAWS} draws"
+    );
+    for (u, x) in [
+        (1e-12, 0.0),
+        (0.4999, 0.0),
+        (0.5001, 1.0),
+        (1.0 - 1e-12, 1.0),
+    ] {
+        assert_eq!(dist.quantile(u), x, "quantile at {u}");
+    }
+}
+
+/// A correlated parameter is drawn through the copula, by its quantile function: with a
+/// Spearman correlation of 0.0001 an extreme beta's marginal is the same rounded beta as the
+/// sampler's, atoms at 0 and 1 included.
+#[test]
+fn an_extreme_beta_keeps_its_marginal_when_a_tiny_correlation_is_added() {
+    let text = ScenarioText::bilateral()
+        .set("simulation.deadline", "\"2020-06\"")
+        .text();
+    for (i, (a, b)) in [(1e-3, 1e-3), (1e-3, 2.0), (2.0, 1e-3), (0.01, 0.5)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut sets = vec![
+            format!("party.japan.will=beta({a}, {b})"),
+            "party.russia.will=beta(2, 2)".to_string(),
+        ];
+        for correlated in [false, true] {
+            if correlated {
+                sets.push("correlations.party.japan.will ~ party.russia.will=0.0001".to_string());
+            }
+            let scenario = load(&text, &sets);
+            let model = Model::new(&scenario);
+            let will = scenario.cast.id("party.japan.will").expect("a parameter");
+            let mut draws = vec![0.0; model.params()];
+            let column: Vec<f64> = (0..EXTREME_DRAWS as u64)
+                .map(|trial| {
+                    model.draw(rng::trial_key(1500 + i as u64, trial), &mut draws);
+                    draws[will.index()]
+                })
+                .collect();
+            let label = format!("beta({a}, {b}), correlated: {correlated}");
+            assert_rounded_beta(&label, a, b, &column, 1600 + i as u64);
+        }
+    }
+}
+
 /// The z of the 95% quantile, from statrs: a 90% interval spans ±z standard deviations.
 fn z95() -> f64 {
     Normal::standard().inverse_cdf(0.95)
@@ -789,8 +1396,9 @@ fn per_trial_parameter_draws_follow_their_distributions() {
         .expect("baseline");
     let model = Model::new(&scenario);
     let seed = scenario.simulation.seed;
-    let mut columns = vec![Vec::with_capacity(KS_DRAWS); Param::ALL.len()];
-    let mut draws = [0.0; treatysim::param::PARAM_COUNT];
+    let mut columns = vec![Vec::with_capacity(KS_DRAWS); scenario.cast.len()];
+    let mut draws = vec![0.0; model.params()];
+    assert_eq!(draws.len(), scenario.cast.len());
     for trial in 0..KS_DRAWS as u64 {
         model.draw(rng::trial_key(seed, trial), &mut draws);
         for (column, &x) in columns.iter_mut().zip(&draws) {
@@ -798,20 +1406,22 @@ fn per_trial_parameter_draws_follow_their_distributions() {
         }
     }
     let mut tested = 0;
-    for (param, column) in Param::ALL.into_iter().zip(columns) {
-        let dist = *scenario.dist(param);
+    for (id, column) in scenario.cast.ids().zip(columns) {
+        let key = scenario.cast.key(id);
+        let dist = *scenario.dist(id);
         if let Dist::Constant(c) = dist {
             assert!(
                 column.iter().all(|&x| x == c),
-                "{param}: constant {c} not drawn as itself"
+                "{key}: constant {c} not drawn as itself"
             );
             continue;
         }
         let mut values = column.into_iter();
-        assert_ks(param.key(), &dist, &mut || values.next().expect("draw"));
+        assert_ks(key, &dist, &mut || values.next().expect("draw"));
         tested += 1;
     }
     assert!(tested >= 10, "baseline has {tested} uncertain parameters");
+    assert_eq!(tested, scenario.uncertain().len());
 }
 
 // ---------------------------------------------------------------------------------------------

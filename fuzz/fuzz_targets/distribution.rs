@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use treatysim::cast::Domain;
 use treatysim::distribution::{Dist, Sampler, Written};
-use treatysim::param::Domain;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -5,7 +5,6 @@ use crate::engine::{Accumulator, Tally};
 use crate::error::{Error, Result};
 use crate::export::{AtomicFile, RunSummary, SampleFormat};
 use crate::model::Estimator;
-use crate::month::Month;
 use crate::shard::{self, Payload, ShardFile};
 use std::path::Path;
 
@@ -28,7 +27,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
 fn check_group(out: &Path, group: &[ShardFile]) -> Result<()> {
     let first = &group[0];
     estimator(&first.estimator)?;
-    window(&first.resolved)?;
+    resolved(first)?;
     for file in group {
         let shard = crate::cli::Shard {
             index: file.shard,
@@ -72,21 +71,16 @@ fn estimator(name: &str) -> Result<Estimator> {
     }
 }
 
-/// The simulation window as the resolved scenario states it.
-fn window(resolved: &str) -> Result<(Month, Month)> {
-    let table: toml::Table = toml::from_str(resolved)
-        .map_err(|e| Error::Invalid(format!("shard's resolved scenario: {}", e.message())))?;
-    let month = |key: &str| {
-        table
-            .get("simulation")
-            .and_then(|s| s.get(key))
-            .and_then(|v| v.as_str())
-            .and_then(|m| Month::parse(m).ok())
-            .ok_or_else(|| {
-                Error::Invalid(format!("shard's resolved scenario has no simulation.{key}"))
-            })
-    };
-    Ok((month("start")?, month("deadline")?))
+/// The scenario a shard ran, as its resolved text states it.
+fn resolved(file: &ShardFile) -> Result<crate::scenario::Scenario> {
+    crate::scenario::from_resolved(
+        &file.scenario,
+        Path::new(&format!(
+            "shard {}/{} of '{}'",
+            file.shard, file.shards, file.scenario
+        )),
+        &file.resolved,
+    )
 }
 
 fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
@@ -114,16 +108,18 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                     sum.merge(t.clone());
                 }
             }
-            let (start, deadline) = window(&first.resolved)?;
+            let scenario = resolved(first)?;
             if first.samples {
-                merge_samples(out, group, SampleFormat { start, estimator })?;
+                let model = crate::model::Model::new(&scenario);
+                let format = SampleFormat::new(&scenario, &model, estimator);
+                merge_samples(out, group, &format)?;
             }
             let run = RunSummary {
                 scenario: first.scenario.clone(),
                 estimator,
                 seed: first.seed,
-                start,
-                deadline,
+                start: scenario.simulation.start,
+                deadline: scenario.simulation.deadline,
                 tally: sum,
             };
             super::run::write_outputs(out, &run)?;
@@ -171,7 +167,7 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
 }
 
 /// Concatenates the shards' sample rows under one header into `samples.csv`.
-fn merge_samples(out: &Path, group: &[ShardFile], format: SampleFormat) -> Result<()> {
+fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Result<()> {
     let path = out.join(&group[0].scenario).join("samples.csv");
     let mut file = AtomicFile::create(&path)?;
     file.write_all(format.header().as_bytes())

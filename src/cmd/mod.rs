@@ -13,32 +13,44 @@ mod check;
 mod compare;
 mod list;
 mod merge;
+mod new;
 mod plot;
 mod run;
 pub mod sensitivity;
 mod show;
 mod sweep;
 
-use crate::cli::{Cli, Command, SimArgs};
+pub use new::IssueArg;
+
+use crate::cli::{CatalogArgs, Cli, Command, SimArgs};
 use crate::error::{Error, Result};
 use crate::scenario::{Catalog, Override, Scenario};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 /// Runs a parsed command line.
 ///
 /// # Errors
 /// Whatever the command fails with; [`Error::exit_code`] gives the exit code.
 pub fn dispatch(cli: Cli) -> Result<()> {
-    let catalog = Catalog::new(&cli.scenarios);
+    let catalog = |args: &CatalogArgs| Catalog::with_search_path(args.scenarios.clone());
     match cli.command {
-        Command::List => list::list(&catalog),
-        Command::Check { names } => check::check(&catalog, &names),
-        Command::Show { name, sets } => show::show(&catalog, &name, &sets),
-        Command::Run(args) => run::run(&catalog, &args),
-        Command::Sweep(args) => sweep::sweep(&catalog, &args),
-        Command::Compare(args) => compare::compare(&catalog, &args),
-        Command::Sensitivity(args) => sensitivity::sensitivity(&catalog, &args),
+        Command::List { catalog: c } => list::list(&catalog(&c)),
+        Command::Check { names, catalog: c } => check::check(&catalog(&c), &names),
+        Command::Show(args) => show::show(&catalog(&args.catalog), &args),
+        Command::New(args) => {
+            let folder = args
+                .catalog
+                .scenarios
+                .first()
+                .map_or(Path::new("scenarios"), |d| d.as_path());
+            new::new(folder, &args)
+        }
+        Command::Run(args) => run::run(&catalog(&args.sim.catalog), &args),
+        Command::Sweep(args) => sweep::sweep(&catalog(&args.sim.catalog), &args),
+        Command::Compare(args) => compare::compare(&catalog(&args.sim.catalog), &args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&catalog(&args.sim.catalog), &args),
         Command::Plot(args) => plot::plot(&args),
         Command::Merge(args) => merge::merge(&args),
     }

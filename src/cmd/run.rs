@@ -51,14 +51,11 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         Some(shard) => ShardFile::samples_path(out, &scenario.name, shard),
         None => out.join(&scenario.name).join("samples.csv"),
     };
-    let format = SampleFormat {
-        start: sim.start,
-        estimator,
-    };
+    let format = SampleFormat::new(scenario, &model, estimator);
     let mut samples = if args.samples {
         Some(SamplesWriter::create(
             &samples_path,
-            format,
+            format.clone(),
             args.shard.is_none(),
         )?)
     } else {
@@ -127,16 +124,18 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes a run's `summary.csv` and `timeline.csv` and updates `<out>/summary.csv`; `merge`
-/// calls the same function, so merged shards give the same bytes.
+/// Writes a run's `summary.csv` and `timeline.csv` and updates `<out>/summary.csv`, all under
+/// the lock on `out` (other processes may be writing into it); `merge` calls the same
+/// function, so merged shards give the same bytes.
 ///
 /// # Errors
 /// I/O errors.
 pub fn write_outputs(out: &Path, run: &RunSummary) -> Result<()> {
+    let lock = export::OutLock::acquire(out)?;
     let dir = out.join(&run.scenario);
     export::write_atomic(&dir.join("timeline.csv"), &run.timeline_csv())?;
     export::write_atomic(&dir.join("summary.csv"), &run.summary_csv())?;
-    export::upsert_summary(&out.join("summary.csv"), std::slice::from_ref(run))
+    export::upsert_summary(&lock, std::slice::from_ref(run))
 }
 
 /// The one-line summary on stderr.

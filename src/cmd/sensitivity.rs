@@ -5,14 +5,14 @@
 //! parameter, the outcome by bin and the sums for a Pearson correlation, all in fixed point so
 //! that the result is independent of how the trials were split.
 
+use crate::cast::ParamId;
 use crate::cli::SensitivityArgs;
 use crate::engine::{Accumulator, Engine, fixed, for_each_block, unfixed};
 use crate::error::{Error, Result};
 use crate::export::{self, float};
 use crate::model::{Estimator, Model};
-use crate::param::{PARAM_COUNT, Param};
 use crate::rng;
-use crate::scenario::{Catalog, Scenario};
+use crate::scenario::Catalog;
 use crate::shard::{self, Payload, ShardFile};
 use std::ops::Range;
 
@@ -24,8 +24,10 @@ const Y_ONE: f64 = (1u64 << 30) as f64;
 /// Quantile bins of one parameter's draws and the scale its draws are tallied on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bins {
-    /// The parameter.
-    pub param: Param,
+    /// The parameter's key.
+    pub param: String,
+    /// Its position in the canonical order.
+    pub index: usize,
     /// Smallest draw in each bin.
     pub low: Vec<f64>,
     /// Largest draw in each bin; a draw goes to the first bin whose `high` is not below it.
@@ -38,7 +40,7 @@ pub struct Bins {
 
 impl Bins {
     /// Bins of `draws` (sorted in place): bin b holds ranks ⌊b·n/B⌋ … ⌊(b+1)·n/B⌋ − 1.
-    fn from_draws(param: Param, draws: &mut [f64], bins: usize) -> Bins {
+    fn from_draws(param: String, index: usize, draws: &mut [f64], bins: usize) -> Bins {
         draws.sort_unstable_by(f64::total_cmp);
         let n = draws.len();
         let low = (0..bins).map(|b| draws[b * n / bins]).collect();
@@ -48,6 +50,7 @@ impl Bins {
         let spread = draws[n * 95 / 100] - draws[n * 5 / 100];
         Bins {
             param,
+            index,
             low,
             high,
             centre: draws[n / 2],
@@ -147,14 +150,6 @@ impl Accumulator for Columns {
     }
 }
 
-/// The uncertain parameters of a scenario, canonical order.
-pub fn uncertain(scenario: &Scenario) -> Vec<Param> {
-    Param::ALL
-        .into_iter()
-        .filter(|p| !scenario.dist(*p).is_constant())
-        .collect()
-}
-
 /// First pass: every trial's draws of the uncertain parameters, and their bins.
 ///
 /// # Errors
@@ -163,7 +158,7 @@ pub fn bins(
     model: &Model,
     seed: u64,
     trials: u64,
-    params: &[Param],
+    params: &[(ParamId, String)],
     count: usize,
 ) -> Result<Vec<Bins>> {
     let Columns { columns, .. } = for_each_block(
@@ -173,10 +168,10 @@ pub fn bins(
             columns: vec![Vec::new(); params.len()],
         },
         |block, acc: &mut Columns, _| {
-            let mut draws = [0.0; PARAM_COUNT];
+            let mut draws = vec![0.0; model.params()];
             for trial in block {
                 model.draw(rng::trial_key(seed, trial), &mut draws);
-                for (column, p) in acc.columns.iter_mut().zip(params) {
+                for (column, (p, _)) in acc.columns.iter_mut().zip(params) {
                     column.push(draws[p.index()]);
                 }
                 acc.trials += 1;
@@ -188,7 +183,7 @@ pub fn bins(
     Ok(params
         .iter()
         .zip(columns)
-        .map(|(p, mut c)| Bins::from_draws(*p, &mut c, count))
+        .map(|((p, key), mut c)| Bins::from_draws(key.clone(), p.index(), &mut c, count))
         .collect())
 }
 
@@ -222,7 +217,7 @@ pub fn tally(
             acc.yy += fixed(y * y).unsigned_abs();
             acc.y30 += i128::from(y30);
             for (sums, b) in acc.params.iter_mut().zip(bins) {
-                let x = record.draws[b.param.index()];
+                let x = record.draws[b.index];
                 let bin = b.bin(x);
                 sums.count[bin] += 1;
                 sums.outcome[bin] += y62;
@@ -239,8 +234,8 @@ pub fn tally(
 /// One row of `sensitivity.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
-    /// The parameter.
-    pub param: Param,
+    /// The parameter's key.
+    pub param: String,
     /// Pearson correlation between the draw and the trial's outcome.
     pub correlation: f64,
     /// Var(E[outcome | bin]) / Var(outcome).
@@ -299,7 +294,7 @@ pub fn rows(tally: &SensitivityTally, bins: &[Bins]) -> Vec<Row> {
                 bin_probability[bin_probability.len() - 1],
             );
             Row {
-                param: b.param,
+                param: b.param.clone(),
                 correlation,
                 first_order_index: if var_y > 0.0 {
                     (between / var_y).min(1.0)
@@ -350,7 +345,7 @@ pub fn write(
 ) -> Result<()> {
     let rows = rows(tally, bins);
     let table = rows.iter().map(|r| {
-        let mut row = vec![scenario.to_string(), r.param.key().to_string()];
+        let mut row = vec![scenario.to_string(), r.param.clone()];
         row.extend(
             [
                 r.correlation,
@@ -378,7 +373,7 @@ pub fn write(
         for (i, p) in r.bin_probability.iter().enumerate() {
             bin_rows.push(vec![
                 scenario.to_string(),
-                r.param.key().to_string(),
+                r.param.clone(),
                 (i + 1).to_string(),
                 float(b.low[i]),
                 float(b.high[i]),
@@ -396,7 +391,11 @@ pub fn write(
 /// Runs both passes and writes the files.
 pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     let scenario = args.sim.load(catalog, &args.name)?;
-    let params = uncertain(&scenario);
+    let params: Vec<(ParamId, String)> = scenario
+        .uncertain()
+        .into_iter()
+        .map(|id| (id, scenario.cast.key(id).to_string()))
+        .collect();
     if params.is_empty() {
         return Err(Error::Invalid(format!(
             "{}: every parameter is a constant; nothing to rank",

@@ -18,7 +18,6 @@ use super::Model;
 use super::lanes::{self, Isa, LANES, Reals, multiversion};
 use crate::distribution::{Gamma, Sampler, triangular_quantile};
 use crate::fastmath;
-use crate::param::PARAM_COUNT;
 use crate::rng::{self, GOLDEN_GAMMA};
 
 /// 1 − ε/2: `rand`'s `Open01` is a double in [1, 2) from 52 random bits, minus this.
@@ -33,9 +32,9 @@ struct SplitMixLanes {
 }
 
 impl SplitMixLanes {
-    fn new(keys: &[u64; LANES], index: usize) -> SplitMixLanes {
+    fn new(keys: &[u64; LANES], stream: u64) -> SplitMixLanes {
         SplitMixLanes {
-            state: keys.map(|key| rng::param_seed(key, index)),
+            state: keys.map(|key| rng::param_seed(key, stream)),
         }
     }
 
@@ -100,13 +99,9 @@ fn large_shapes(x: &Gamma, y: &Gamma) -> Option<((f64, f64), (f64, f64))> {
 }
 
 impl Model {
-    /// [`Model::draw`] for the [`LANES`] trials with keys `keys`, on `isa`.
-    pub(super) fn draw_lanes_on(
-        &self,
-        isa: Isa,
-        keys: &[u64; LANES],
-        draws: &mut [[f64; PARAM_COUNT]; LANES],
-    ) {
+    /// [`Model::draw`] for the [`LANES`] trials with keys `keys`, on `isa`: parameter `i` of
+    /// lane `l` into `draws[i][l]`.
+    pub(super) fn draw_lanes_on(&self, isa: Isa, keys: &[u64; LANES], draws: &mut [Reals]) {
         draw_lanes_on(isa, self, keys, draws);
     }
 }
@@ -114,14 +109,14 @@ impl Model {
 multiversion!(fn draw_lanes_on(
     model: &Model,
     keys: &[u64; LANES],
-    draws: &mut [[f64; PARAM_COUNT]; LANES],
+    draws: &mut [Reals],
 ) => draw_lanes);
 
 #[inline(always)]
-fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT]; LANES]) {
-    for (i, sampler) in model.samplers.iter().enumerate() {
+fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [Reals]) {
+    for ((sampler, &stream), draw) in model.samplers.iter().zip(&model.streams).zip(&mut *draws) {
         let mut ok = [true; LANES];
-        let mut streams = SplitMixLanes::new(keys, i);
+        let mut streams = SplitMixLanes::new(keys, stream);
         let values: Reals = match *sampler {
             Sampler::Constant(c) => [c; LANES],
             Sampler::Uniform { lo, width } => streams.uniform().map(|u| lo + width * u),
@@ -176,20 +171,27 @@ fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [[f64; PARAM_COUNT
                 [0.0; LANES]
             }
         };
-        for l in 0..LANES {
-            draws[l][i] = values[l];
-        }
+        *draw = values;
         if !lanes::all(&ok) {
             for l in 0..LANES {
                 if !ok[l] {
-                    draws[l][i] = sampler.sample(&mut rng::param_rng(keys[l], i));
+                    draw[l] = sampler.sample(&mut rng::param_rng(keys[l], stream));
                 }
             }
         }
     }
     if let Some(copula) = &model.copula {
+        // The copula draws a trial's row; correlated scenarios spend their time in its exact
+        // quantiles, not in this copy.
+        let mut row = vec![0.0; draws.len()];
         for l in 0..LANES {
-            copula.draw(keys[l], &mut draws[l]);
+            for (x, draw) in row.iter_mut().zip(&*draws) {
+                *x = draw[l];
+            }
+            copula.draw(keys[l], &mut row);
+            for (x, draw) in row.iter().zip(&mut *draws) {
+                draw[l] = *x;
+            }
         }
     }
 }
@@ -209,17 +211,21 @@ mod tests {
             [simulation]
             start = "2020-01"
             deadline = "2020-06"
-            [japan]
+            [party.japan]
             will = "beta(6, 3)"
-            security_concession = "0.05 to 0.3"
             leader_exit_hazard = "triangular(0.002, 0.008, 0.02)"
             successor_will = "beta(0.5, 5)"
-            [russia]
+            [party.russia]
             will = "beta(1, 1.5)"
-            security_demand = "pert(0.45, 0.7, 0.95)"
-            [us]
+            [party.us]
+            role = "outside"
             indifference = "uniform(0.2, 0.8)"
-            leverage = "truncnormal(0.2, 0.3, 0, 1)"
+            [issue.security]
+            concedes = "japan"
+            demands = "russia"
+            concession = "0.05 to 0.3"
+            demand = "pert(0.45, 0.7, 0.95)"
+            leverage = { us = "truncnormal(0.2, 0.3, 0, 1)" }
             [process]
             summit_rate = "truncnormal(0.05, 0.1, 0.6, 0.9)"
             will_volatility = "0.02 to 0.06"
@@ -230,47 +236,55 @@ mod tests {
             [simulation]
             start = "2020-01"
             deadline = "2020-06"
-            [japan]
+            [party.japan]
             will = "beta(1.01, 1.01)"
-            security_concession = "beta(300, 200)"
             leader_exit_hazard = 0.01
             successor_will = "beta(2, 5)"
-            [russia]
+            [party.russia]
             will = "beta(2.5, 6.5)"
-            security_demand = "uniform(0.3, 0.9)"
-            [us]
+            [party.china]
+            will = "beta(300, 200)"
+            [party.us]
+            role = "outside"
             indifference = "uniform(0.2, 0.8)"
-            leverage = 0.2
+            [issue.security]
+            concedes = "japan"
+            demands = "russia"
+            concession = "beta(300, 200)"
+            demand = "uniform(0.3, 0.9)"
+            leverage = { us = 0.2 }
             [process]
             summit_rate = "beta(2, 8)"
             will_volatility = "0.02 to 0.06"
             signing_threshold = "triangular(0.2, 0.2, 0.5)"
             decision_noise = "lognormal(-600, 2.5)"
             [correlations]
-            "japan.will ~ russia.will" = 0.5
-            "japan.successor_will ~ process.summit_rate" = -0.3
+            "party.japan.will ~ party.russia.will" = 0.5
+            "party.japan.successor_will ~ process.summit_rate" = -0.3
             "#,
         ];
-        for (n, text) in scenarios.iter().enumerate() {
-            let name = format!("draws{n}");
+        for (k, text) in scenarios.iter().enumerate() {
+            let name = format!("draws{k}");
             std::fs::write(dir.path().join(format!("{name}.toml")), text).expect("written");
             let scenario = Catalog::new(dir.path())
                 .load(&name, &[])
                 .expect("valid scenario");
             let model = Model::new(&scenario);
+            let n = model.params();
             for isa in Isa::available() {
-                let mut lanes = [[0.0; PARAM_COUNT]; LANES];
-                let mut scalar = [0.0; PARAM_COUNT];
+                let mut lanes = vec![[0.0; LANES]; n];
+                let mut scalar = vec![0.0; n];
                 for batch in 0..(16_000 / LANES) as u64 {
                     let keys: [u64; LANES] =
                         std::array::from_fn(|l| rng::trial_key(3, batch * LANES as u64 + l as u64));
                     model.draw_lanes_on(isa, &keys, &mut lanes);
                     for l in 0..LANES {
                         model.draw(keys[l], &mut scalar);
+                        let lane: Vec<u64> = lanes.iter().map(|x| x[l].to_bits()).collect();
+                        let expected: Vec<u64> = scalar.iter().map(|x| x.to_bits()).collect();
                         assert_eq!(
-                            lanes[l].map(f64::to_bits),
-                            scalar.map(f64::to_bits),
-                            "scenario {n}, {isa:?}, batch {batch}, lane {l}"
+                            lane, expected,
+                            "scenario {k}, {isa:?}, batch {batch}, lane {l}"
                         );
                     }
                 }

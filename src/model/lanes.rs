@@ -19,12 +19,11 @@
 // best, and the clearest one here.
 #![allow(clippy::needless_range_loop)]
 
-use super::{C, D, EventCursor, J, LAMBDA, Model, Outcome, R, U, signing_bar};
+use super::{EventCursor, Model};
 use crate::distribution::Sampler;
 use crate::distribution::{standard_normal, uniform};
 use crate::engine::quantum;
 use crate::fastmath;
-use crate::param::{PARAM_COUNT, Param};
 use crate::rng::{self, Xoshiro};
 use rand::Rng;
 use rand::distr::{Distribution, Open01};
@@ -84,29 +83,39 @@ pub(super) fn unit(bits: u64) -> f64 {
 /// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
 const EXPONENT_TWO: u64 = 1024 << 52;
 
-/// The results of one batch of [`LANES`] trials.
+/// The results of one batch of [`LANES`] trials, and the batch's working state (allocated
+/// once per model shape and reused, so that the month loop allocates nothing).
 #[derive(Clone, Debug)]
 pub struct Lanes {
     months: usize,
     /// Cumulative probability of a treaty by the end of each month: `cumulative[t][lane]`.
-    cumulative: Vec<[f64; LANES]>,
-    /// The month of each lane's change of prime minister, `usize::MAX` for none.
-    exits: [usize; LANES],
+    cumulative: Vec<Reals>,
+    /// The month of each signatory's change of leader in each lane, `usize::MAX` for none.
+    exits: Vec<[usize; LANES]>,
+    /// The state, slot by slot (as [`Model`] orders it), each slot an array over the lanes.
+    state: Vec<Reals>,
+    /// Whether each signatory's leader is still in office, lane by lane.
+    in_office: Vec<[bool; LANES]>,
 }
 
 impl Lanes {
-    /// Room for batches over `months` months.
-    pub fn new(months: usize) -> Lanes {
+    /// Room for batches of `model`.
+    pub fn new(model: &Model) -> Lanes {
+        let signatories = model.signatories.len();
         Lanes {
-            months,
-            cumulative: vec![[0.0; LANES]; months],
-            exits: [usize::MAX; LANES],
+            months: model.months,
+            cumulative: vec![[0.0; LANES]; model.months],
+            exits: vec![[usize::MAX; LANES]; signatories],
+            state: vec![[0.0; LANES]; model.state.len()],
+            in_office: vec![[true; LANES]; signatories],
         }
     }
 
-    /// The months T it holds.
-    pub fn months(&self) -> usize {
-        self.months
+    /// Whether it has room for batches of `model`.
+    pub fn fits(&self, model: &Model) -> bool {
+        self.months == model.months
+            && self.state.len() == model.state.len()
+            && self.exits.len() == model.signatories.len()
     }
 
     /// Copies lane `lane`'s cumulative probabilities by month into `row` (length T).
@@ -117,12 +126,12 @@ impl Lanes {
         }
     }
 
-    /// What happened in lane `lane` besides its treaty probability.
+    /// Copies lane `lane`'s month of each signatory's change of leader (`usize::MAX`: none)
+    /// into `exits`.
     #[inline]
-    pub fn outcome(&self, lane: usize) -> Outcome {
-        Outcome {
-            leader_exit_month: (self.exits[lane] != usize::MAX).then_some(self.exits[lane]),
-            signed_month: None,
+    pub fn copy_exits(&self, lane: usize, exits: &mut [usize]) {
+        for (value, signatory) in exits.iter_mut().zip(&self.exits) {
+            *value = signatory[lane];
         }
     }
 
@@ -399,15 +408,10 @@ impl Isa {
 
 impl Model {
     /// Draws and simulates [`LANES`] trials under the conditional estimator, lane `l` being the
-    /// trial with key `keys[l]`: its parameters into `draws[l]`, its results into `out`. Lane for
-    /// lane the same bits as [`Model::draw`] and then [`Model::simulate`] with
-    /// [`rng::process_rng`]`(keys[l])`.
-    pub fn trials_lanes(
-        &self,
-        keys: &[u64; LANES],
-        draws: &mut [[f64; PARAM_COUNT]; LANES],
-        out: &mut Lanes,
-    ) {
+    /// trial with key `keys[l]`: its parameters into `draws[i][l]` (parameter by parameter,
+    /// [`Model::params`] of them), its results into `out`. Lane for lane the same bits as
+    /// [`Model::draw`] and then [`Model::simulate`] with [`rng::process_rng`]`(keys[l])`.
+    pub fn trials_lanes(&self, keys: &[u64; LANES], draws: &mut [Reals], out: &mut Lanes) {
         let isa = Isa::detect();
         self.draw_lanes_on(isa, keys, draws);
         self.simulate_lanes_on(isa, keys, draws, out);
@@ -418,55 +422,81 @@ impl Model {
         &self,
         isa: Isa,
         keys: &[u64; LANES],
-        draws: &[[f64; PARAM_COUNT]; LANES],
+        draws: &[Reals],
         out: &mut Lanes,
     ) {
         lanes_on(isa, self, keys, draws, out);
+    }
+
+    /// [`Model::signing_bar`] in every lane, the same operations in the same order lane by
+    /// lane, in vector registers.
+    #[inline(always)]
+    fn signing_bars(&self, draws: &[Reals], state: &[Reals]) -> Reals {
+        let mut gap = [0.0; LANES];
+        for issue in &self.issues {
+            let mut room = state[issue.concession];
+            for &(indifference, leverage) in &issue.leverage {
+                let (u, l) = (&state[indifference], &draws[leverage]);
+                for lane in 0..LANES {
+                    room[lane] += l[lane] * u[lane];
+                }
+            }
+            let demand = &state[issue.demand];
+            for lane in 0..LANES {
+                gap[lane] += (demand[lane] - room[lane].min(1.0)).max(0.0);
+            }
+        }
+        let threshold = &draws[self.threshold];
+        std::array::from_fn(|lane| threshold[lane] + gap[lane])
     }
 }
 
 multiversion!(fn lanes_on(
     model: &Model,
     keys: &[u64; LANES],
-    draws: &[[f64; PARAM_COUNT]; LANES],
+    draws: &[Reals],
     out: &mut Lanes,
 ) => lanes);
 
 /// The month loop of [`Model::simulate`] (conditional), lane by lane. Steps are numbered as in
 /// SPEC §4.
 #[inline(always)]
-fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES], out: &mut Lanes) {
-    let p = |param: Param| -> Reals { std::array::from_fn(|l| draws[l][param.index()]) };
-    // The state, slot by slot (J, R, C, D, U, λ), each slot an array over the lanes.
-    let mut s: [Reals; 6] = Param::STATE.map(p);
-    let volatility = p(Param::ProcessWillVolatility);
-    let threshold = p(Param::ProcessSigningThreshold);
-    let inverse_noise = p(Param::ProcessDecisionNoise).map(|s| 1.0 / s);
-    let hazard = p(Param::JapanLeaderExitHazard);
-    let successor = p(Param::JapanSuccessorWill);
-    let leverage = p(Param::UsLeverage);
-    let bar_of = |s: &[Reals; 6], l: usize| {
-        signing_bar(threshold[l], s[C][l], s[D][l], s[U][l], leverage[l])
-    };
-    let mut bar: Reals = std::array::from_fn(|l| bar_of(&s, l));
-    let mut in_office = [true; LANES];
-    let mut exits = [usize::MAX; LANES];
+fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
+    debug_assert!(out.fits(model) && draws.len() == model.params());
+    let Lanes {
+        cumulative: by_month,
+        exits,
+        state,
+        in_office,
+        ..
+    } = out;
+    for (slot, &param) in state.iter_mut().zip(&model.state) {
+        *slot = draws[param];
+    }
+    for (office, exit) in in_office.iter_mut().zip(exits.iter_mut()) {
+        *office = [true; LANES];
+        *exit = [usize::MAX; LANES];
+    }
+    let wills = model.signatories.len();
+    let volatility = &draws[model.volatility];
+    let noise = &draws[model.noise];
+    let inverse_noise: Reals = std::array::from_fn(|l| 1.0 / noise[l]);
+    let mut bar = model.signing_bars(draws, state);
     let mut survival = [1.0; LANES];
     let mut events: EventCursor = model.event_cursor();
     let mut streams = Streams::new(keys);
-    debug_assert_eq!(out.months, model.months);
-    for (t, cumulative) in out.cumulative.iter_mut().enumerate() {
-        // 1. Random walk of both sides' will.
+    for (t, cumulative) in by_month.iter_mut().enumerate() {
+        // 1. Random walk of every signatory's will.
         if t > 0 {
-            for slot in [J, R] {
+            for will in &mut state[..wills] {
                 let z = normals(&mut streams);
                 for l in 0..LANES {
-                    s[slot][l] = (s[slot][l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+                    will[l] = (will[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
                 }
             }
         }
         // 2. This month's events, in file order: every lane draws whether each fires, and the
-        // lanes where it fires draw its shifts.
+        // lanes where it fires lose the leaders it names and draw its shifts.
         if t == events.next_month {
             for event in model.take_month(&mut events) {
                 let bits = streams.next();
@@ -475,40 +505,76 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[[f64; PARAM_COUNT]; LANES]
                 if !any(&fired) {
                     continue;
                 }
-                for (slot, shift) in &event.effects {
-                    let shifts = shift_draws(&mut streams, shift, &fired);
-                    for l in 0..LANES {
-                        let shifted = (s[*slot][l] + shifts[l]).clamp(0.0, 1.0);
-                        s[*slot][l] = if fired[l] { shifted } else { s[*slot][l] };
+                for &k in &event.leader_exit {
+                    if let Some(successor) = model.signatories[k].successor {
+                        let (will, office, exit) =
+                            (&mut state[k], &mut in_office[k], &mut exits[k]);
+                        leave(t, &fired, will, &draws[successor], office, exit);
                     }
                 }
+                for (slot, shift) in &event.effects {
+                    let shifts = shift_draws(&mut streams, shift, &fired);
+                    let values = &mut state[*slot];
+                    for l in 0..LANES {
+                        let shifted = (values[l] + shifts[l]).clamp(0.0, 1.0);
+                        values[l] = if fired[l] { shifted } else { values[l] };
+                    }
+                }
+                let bars = model.signing_bars(draws, state);
                 for l in 0..LANES {
-                    bar[l] = if fired[l] { bar_of(&s, l) } else { bar[l] };
+                    bar[l] = if fired[l] { bars[l] } else { bar[l] };
                 }
             }
         }
-        // 3. At most one change of prime minister: only lanes still in office draw.
-        if any(&in_office) {
-            let bits = streams.next_where(&in_office);
-            for l in 0..LANES {
-                let leaves = in_office[l] & (unit(bits[l]) < hazard[l]);
-                s[J][l] = if leaves { successor[l] } else { s[J][l] };
-                exits[l] = if leaves { t } else { exits[l] };
-                in_office[l] &= !leaves;
+        // 3. At most one change of leader for each signatory: only lanes still in office draw.
+        for (k, signatory) in model.signatories.iter().enumerate() {
+            if let (Some(hazard), Some(successor)) = (signatory.hazard, signatory.successor)
+                && any(&in_office[k])
+            {
+                let bits = streams.next_where(&in_office[k]);
+                let hazard = &draws[hazard];
+                let leaves: [bool; LANES] = std::array::from_fn(|l| unit(bits[l]) < hazard[l]);
+                let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                leave(t, &leaves, will, &draws[successor], office, exit);
             }
         }
         // 4. The summit, replaced by its probability: q = λ·p, S ← S·(1 − q).
-        let x: Reals = std::array::from_fn(|l| (bar[l] - s[J][l].min(s[R][l])) * inverse_noise[l]);
+        // min over the signatories (∞.min(w) = w exactly, and no copy of a whole slot).
+        let mut will = [f64::INFINITY; LANES];
+        for other in &state[..wills] {
+            for l in 0..LANES {
+                will[l] = will[l].min(other[l]);
+            }
+        }
+        let x: Reals = std::array::from_fn(|l| (bar[l] - will[l]) * inverse_noise[l]);
         let e = exp(&x);
+        let rate = &state[model.summit_rate];
         for l in 0..LANES {
-            let rate = s[LAMBDA][l];
-            let q = rate * (1.0 / (1.0 + e[l]));
-            let q = if rate > 0.0 { q } else { 0.0 };
+            let q = rate[l] * (1.0 / (1.0 + e[l]));
+            let q = if rate[l] > 0.0 { q } else { 0.0 };
             survival[l] *= 1.0 - q;
             cumulative[l] = 1.0 - survival[l];
         }
     }
-    out.exits = exits;
+}
+
+/// A signatory's leader leaves in the lanes where `leaves` is set and it is still in office:
+/// its will becomes S_P, its exit month is `t`.
+#[inline(always)]
+fn leave(
+    t: usize,
+    leaves: &[bool; LANES],
+    will: &mut Reals,
+    successor: &Reals,
+    office: &mut [bool; LANES],
+    exit: &mut [usize; LANES],
+) {
+    for l in 0..LANES {
+        let leaving = leaves[l] & office[l];
+        will[l] = if leaving { successor[l] } else { will[l] };
+        exit[l] = if leaving { t } else { exit[l] };
+        office[l] &= !leaving;
+    }
 }
 
 #[cfg(test)]
@@ -553,69 +619,100 @@ mod tests {
         Model::new(&scenario)
     }
 
+    /// A general scenario for the bit-for-bit tests: three signatories (two can change
+    /// leader, one by hazard and event, one by event only), two issues, two outside parties,
+    /// events of every shift kind, λ clamped to 0, s small enough for exp to leave its range.
+    pub(crate) const GENERAL: &str = r#"
+        [simulation]
+        start = "2020-01"
+        deadline = "2021-09"
+        [party.a]
+        will = "beta(6, 3)"
+        leader_exit_hazard = "uniform(0, 0.2)"
+        successor_will = "beta(2, 5)"
+        [party.o]
+        role = "outside"
+        indifference = "uniform(0.2, 0.8)"
+        [party.b]
+        will = "beta(2.5, 6.5)"
+        successor_will = 0.3
+        [party.c]
+        will = "0.3 to 0.9"
+        [party.p]
+        role = "outside"
+        indifference = "beta(2, 2)"
+        [issue.x]
+        concedes = "a"
+        demands = "b"
+        concession = "0.05 to 0.3"
+        demand = "pert(0.45, 0.7, 0.95)"
+        leverage = { o = 0.2, p = "uniform(0, 0.4)" }
+        [issue.y]
+        concedes = "c"
+        demands = "a"
+        concession = "uniform(0.2, 0.6)"
+        demand = "uniform(0.1, 0.5)"
+        [process]
+        summit_rate = "uniform(0, 0.5)"
+        will_volatility = "0.02 to 0.3"
+        signing_threshold = "0.05 to 0.25"
+        decision_noise = "lognormal(-6, 2)"
+        [[event]]
+        name = "e1"
+        month = "2020-01"
+        probability = 0.5
+        effects = { "party.b.will" = -0.05, "process.summit_rate" = "uniform(-0.6, 0.3)" }
+        [[event]]
+        name = "e2"
+        month = "2020-04"
+        probability = 0.3
+        effects = { "issue.x.demand" = "uniform(0, 0.05)", "party.p.indifference" = 0.2 }
+        leader_exit = ["b"]
+        [[event]]
+        name = "e3"
+        month = "2020-04"
+        probability = 0.7
+        effects = { "party.a.will" = "normal(0, 0.3)" }
+        leader_exit = ["a", "b"]
+        "#;
+
     /// Every lane equals the scalar month loop to the bit, on every instruction set here.
     #[test]
     fn lanes_equal_the_scalar_loop() {
-        let model = model(
-            r#"
-            [simulation]
-            start = "2020-01"
-            deadline = "2021-09"
-            [japan]
-            will = "beta(6, 3)"
-            security_concession = "0.05 to 0.3"
-            leader_exit_hazard = "uniform(0, 0.2)"
-            successor_will = "beta(2, 5)"
-            [russia]
-            will = "beta(2.5, 6.5)"
-            security_demand = "pert(0.45, 0.7, 0.95)"
-            [us]
-            indifference = "uniform(0.2, 0.8)"
-            leverage = 0.2
-            [process]
-            summit_rate = "uniform(0, 0.5)"
-            will_volatility = "0.02 to 0.3"
-            signing_threshold = "0.25 to 0.45"
-            decision_noise = "lognormal(-6, 2)"
-            [[event]]
-            name = "a"
-            month = "2020-01"
-            probability = 0.5
-            effects = { "russia.will" = -0.05, "process.summit_rate" = "uniform(-0.6, 0.3)" }
-            [[event]]
-            name = "b"
-            month = "2020-04"
-            probability = 0.3
-            effects = { "russia.security_demand" = "uniform(0, 0.05)" }
-            [[event]]
-            name = "c"
-            month = "2020-04"
-            probability = 0.7
-            effects = { "japan.will" = "normal(0, 0.3)" }
-            "#,
-        );
+        let model = model(GENERAL);
         let months = model.months();
+        let n = model.params();
         let mut row = vec![0.0; months];
         let mut reference = vec![0.0; months];
+        let mut trial = crate::model::Trial::new(&model);
+        let mut exits = vec![0; model.signatories()];
+        let mut left = 0;
         for isa in Isa::available() {
-            let mut out = Lanes::new(months);
-            let mut draws = [[0.0; PARAM_COUNT]; LANES];
+            let mut out = Lanes::new(&model);
+            let mut draws = vec![[0.0; LANES]; n];
+            let mut rows = vec![vec![0.0; n]; LANES];
             for batch in 0..(4000 / LANES) as u64 {
                 let keys: [u64; LANES] =
                     std::array::from_fn(|l| rng::trial_key(7, batch * LANES as u64 + l as u64));
                 for l in 0..LANES {
-                    model.draw(keys[l], &mut draws[l]);
+                    model.draw(keys[l], &mut rows[l]);
+                    for i in 0..n {
+                        draws[i][l] = rows[l][i];
+                    }
                 }
                 model.simulate_lanes_on(isa, &keys, &draws, &mut out);
                 for l in 0..LANES {
-                    let outcome = model.simulate(
-                        &draws[l],
+                    model.simulate(
+                        &rows[l],
                         &mut rng::process_rng(keys[l]),
                         Estimator::Conditional,
                         &mut reference,
+                        &mut trial,
                     );
                     out.copy_cumulative(l, &mut row);
-                    assert_eq!(out.outcome(l), outcome, "{isa:?} batch {batch} lane {l}");
+                    out.copy_exits(l, &mut exits);
+                    assert_eq!(exits, trial.exits, "{isa:?} batch {batch} lane {l}");
+                    left += exits.iter().filter(|e| **e != usize::MAX).count();
                     for t in 0..months {
                         assert_eq!(
                             row[t].to_bits(),
@@ -626,5 +723,6 @@ mod tests {
                 }
             }
         }
+        assert!(left > 1000, "leaders left {left} times");
     }
 }

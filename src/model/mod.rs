@@ -1,5 +1,26 @@
 //! The model of one trial (SPEC §4): a pure function of the drawn parameters and a random
-//! source. No I/O, no allocation.
+//! source. No I/O, no allocation in the month loop.
+//!
+//! A trial carries its state — every signatory's will W_P, every issue's concession C_I and
+//! demand D_I, every outside party's indifference U_O, and the summit rate λ — from month to
+//! month; events shift it. At a summit,
+//! room_I = min(1, C_I + Σ_O L_{I,O}·U_O), gap = Σ_I max(0, D_I − room_I), and the treaty is
+//! signed with probability p = 1 / (1 + exp(−(min_P W_P − θ − gap) / s)).
+//!
+//! # Example
+//! ```
+//! # use treatysim::scenario::Catalog;
+//! # use treatysim::model::{Model, Estimator, Trial};
+//! let scenario = Catalog::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+//!     .load("baseline", &[])
+//!     .unwrap();
+//! let model = Model::new(&scenario);
+//! let mut draws = vec![0.0; model.params()];
+//! let mut cumulative = vec![0.0; model.months()];
+//! let mut trial = Trial::new(&model);
+//! model.trial(1, 0, Estimator::Conditional, &mut draws, &mut cumulative, &mut trial);
+//! assert!(cumulative.windows(2).all(|w| w[0] <= w[1]));
+//! ```
 
 mod draws;
 mod lanes;
@@ -7,9 +28,9 @@ mod ziggurat;
 
 pub use lanes::{LANES, Lanes};
 
+use crate::cast::{Kind, ParamId};
 use crate::copula::Copula;
-use crate::distribution::{Sampler, standard_normal, uniform};
-use crate::param::{PARAM_COUNT, Param};
+use crate::distribution::{Dist, Sampler, standard_normal, uniform};
 use crate::rng;
 use crate::scenario::Scenario;
 use rand::Rng;
@@ -17,10 +38,11 @@ use rand::Rng;
 /// How a trial's chance of a treaty is estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Estimator {
-    /// Steps 1–3 sampled; step 4's two coin flips replaced by their probability
-    /// (q = λ·p, survival S ← S·(1 − q)). Lower variance.
+    /// Each trial adds its exact chance of a treaty given its draws (steps 1–3 sampled, step 4's
+    /// summit and signing coins replaced by their probability q = λ·p): less noise.
     Conditional,
-    /// Steps 1–4 simulated literally; signed trials counted.
+    /// Each trial plays every summit and signing decision out; the trials that signed are
+    /// counted.
     Indicator,
 }
 
@@ -34,17 +56,24 @@ impl Estimator {
     }
 }
 
-/// Slots of the six state parameters a trial carries from month to month (events may shift
-/// them), in the order of `Param::STATE`.
-const J: usize = 0;
-const R: usize = 1;
-const C: usize = 2;
-const D: usize = 3;
-const U: usize = 4;
-const LAMBDA: usize = 5;
+/// A signatory as the month loop sees it. Its will is state slot k (its position among the
+/// signatories).
+#[derive(Clone, Debug)]
+struct Signatory {
+    /// Index of h_P in the draws, when its leader may leave by hazard (a hazard that is not
+    /// the constant 0): then step 3 draws a uniform for it every month it is in office.
+    hazard: Option<usize>,
+    /// Index of S_P in the draws, when it has one.
+    successor: Option<usize>,
+}
 
-fn state_slot(param: Param) -> usize {
-    Param::STATE.iter().position(|p| *p == param).unwrap_or(J)
+/// An issue as the month loop sees it: state slots of C_I and D_I, and for each outside party
+/// with leverage, the state slot of U_O and the draw index of L_{I,O}.
+#[derive(Clone, Debug)]
+struct IssueSlots {
+    concession: usize,
+    demand: usize,
+    leverage: Vec<(usize, usize)>,
 }
 
 /// An event compiled for the month loop.
@@ -52,6 +81,9 @@ fn state_slot(param: Param) -> usize {
 struct ModelEvent {
     month: usize,
     probability: f64,
+    /// Signatories (their positions) whose leaders leave when it fires.
+    leader_exit: Vec<usize>,
+    /// State slot and shift of each effect.
     effects: Vec<(usize, Sampler)>,
 }
 
@@ -64,47 +96,59 @@ struct EventCursor {
     next_month: usize,
 }
 
-/// What happened in a trial besides its treaty probability.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    /// Month index in which the prime minister left office.
-    pub leader_exit_month: Option<usize>,
+/// One trial's working state and what happened in it besides its treaty probability; allocated
+/// once and reused from trial to trial ([`Trial::new`]).
+#[derive(Clone, Debug)]
+pub struct Trial {
+    state: Vec<f64>,
+    in_office: Vec<bool>,
+    /// Month index in which each signatory's leader left office (`usize::MAX`: never), in
+    /// signatory order.
+    pub exits: Vec<usize>,
     /// Month index in which the treaty was signed (indicator estimator only).
     pub signed_month: Option<usize>,
+}
+
+impl Trial {
+    /// Room for one trial of `model`.
+    pub fn new(model: &Model) -> Trial {
+        Trial {
+            state: vec![0.0; model.state.len()],
+            in_office: vec![true; model.signatories.len()],
+            exits: vec![usize::MAX; model.signatories.len()],
+            signed_month: None,
+        }
+    }
 }
 
 /// A scenario compiled for simulation.
 #[derive(Clone, Debug)]
 pub struct Model {
     months: usize,
-    samplers: [Sampler; PARAM_COUNT],
-    /// Correlated parameters, drawn jointly; their samplers are skipped.
+    /// One sampler per parameter, canonical order (correlated ones are drawn by the copula).
+    samplers: Vec<Sampler>,
+    /// Each parameter's random stream.
+    streams: Vec<u64>,
+    /// Correlated parameters, drawn jointly.
     copula: Option<Copula>,
     /// Events sorted by month, file order kept within a month.
     events: Vec<ModelEvent>,
-}
-
-/// The security gap: gap = max(0, D − min(1, C + L·U)), how far Moscow's demand exceeds what
-/// Tokyo would concede once Washington's indifference frees it.
-#[inline]
-pub fn security_gap(concession: f64, demand: f64, indifference: f64, leverage: f64) -> f64 {
-    (demand - (concession + leverage * indifference).min(1.0)).max(0.0)
-}
-
-/// The bar θ + gap that the weaker side's will must clear at a summit; only events change it.
-#[inline]
-pub fn signing_bar(
-    threshold: f64,
-    concession: f64,
-    demand: f64,
-    indifference: f64,
-    leverage: f64,
-) -> f64 {
-    threshold + security_gap(concession, demand, indifference, leverage)
+    /// The draw index that initialises each state slot: signatories' wills first (slot k is
+    /// the k-th signatory's), then each issue's C_I and D_I, each outside party's U_O, and λ.
+    state: Vec<usize>,
+    signatories: Vec<Signatory>,
+    issues: Vec<IssueSlots>,
+    /// State slot of λ.
+    summit_rate: usize,
+    /// Draw indices of σ, θ and s.
+    volatility: usize,
+    threshold: usize,
+    noise: usize,
 }
 
 /// The signing probability at a summit, p = 1 / (1 + exp(−(will − θ − gap) / s)), where
-/// `will` is min(J, R), computed from the bar θ + gap and 1/s as 1 / (1 + exp((bar − will) · (1/s))).
+/// `will` is min_P W_P, computed from the bar θ + gap and 1/s as
+/// 1 / (1 + exp((bar − will) · (1/s))).
 #[inline]
 pub fn signing_probability(will: f64, bar: f64, inverse_noise: f64) -> f64 {
     1.0 / (1.0 + crate::fastmath::exp((bar - will) * inverse_noise))
@@ -113,13 +157,76 @@ pub fn signing_probability(will: f64, bar: f64, inverse_noise: f64) -> f64 {
 impl Model {
     /// Compiles a validated scenario.
     pub fn new(scenario: &Scenario) -> Model {
-        let dists = std::array::from_fn(|i| scenario.params[i].dist);
+        let cast = &scenario.cast;
+        let dists: Vec<Dist> = scenario.params.iter().map(|p| p.dist).collect();
         // Validation has already checked the matrix; a failure here leaves the inputs independent.
-        let copula = Copula::new(&scenario.correlations, &dists).ok().flatten();
-        let samplers = std::array::from_fn(|i| match &copula {
-            Some(c) if c.contains(i) => Sampler::Constant(f64::NAN),
-            _ => Sampler::new(&dists[i]),
-        });
+        let copula = Copula::new(&scenario.correlations, cast, &dists)
+            .ok()
+            .flatten();
+        let samplers = dists
+            .iter()
+            .enumerate()
+            .map(|(i, dist)| match &copula {
+                Some(c) if c.contains(i) => Sampler::Constant(f64::NAN),
+                _ => Sampler::new(dist),
+            })
+            .collect();
+        let streams = cast.params().iter().map(|p| p.stream).collect();
+        let index = |kind: Kind| cast.find(kind).map(ParamId::index);
+        let required = |kind: Kind| index(kind).unwrap_or(0);
+        let signatory_parties: Vec<usize> = cast.signatories().collect();
+        let mut state: Vec<usize> = signatory_parties
+            .iter()
+            .map(|&p| required(Kind::Will(p)))
+            .collect();
+        let mut slot_of = std::collections::HashMap::new();
+        for (k, &p) in signatory_parties.iter().enumerate() {
+            slot_of.insert(required(Kind::Will(p)), k);
+        }
+        let mut push = |param: usize, state: &mut Vec<usize>| {
+            slot_of.insert(param, state.len());
+            state.push(param);
+            state.len() - 1
+        };
+        let mut issue_slots: Vec<(usize, usize)> = Vec::new();
+        for i in 0..cast.issues.len() {
+            let c = push(required(Kind::Concession(i)), &mut state);
+            let d = push(required(Kind::Demand(i)), &mut state);
+            issue_slots.push((c, d));
+        }
+        let mut outside_slot = std::collections::HashMap::new();
+        for o in cast.outside() {
+            outside_slot.insert(o, push(required(Kind::Indifference(o)), &mut state));
+        }
+        let summit_rate = push(required(Kind::SummitRate), &mut state);
+        let issues = cast
+            .issues
+            .iter()
+            .enumerate()
+            .map(|(i, issue)| IssueSlots {
+                concession: issue_slots[i].0,
+                demand: issue_slots[i].1,
+                leverage: issue
+                    .leverage
+                    .iter()
+                    .map(|&o| (outside_slot[&o], required(Kind::Leverage(i, o))))
+                    .collect(),
+            })
+            .collect();
+        let position = |party: usize| signatory_parties.iter().position(|&p| p == party);
+        // A leader leaves only where S_P exists (validation requires it wherever one can):
+        // the month loops then need no other case.
+        let signatories: Vec<Signatory> = signatory_parties
+            .iter()
+            .map(|&p| {
+                let successor = index(Kind::SuccessorWill(p));
+                Signatory {
+                    hazard: index(Kind::LeaderExitHazard(p))
+                        .filter(|&h| dists[h] != Dist::Constant(0.0) && successor.is_some()),
+                    successor,
+                }
+            })
+            .collect();
         let months = scenario.simulation.months();
         let start = scenario.simulation.start;
         let mut events: Vec<ModelEvent> = scenario
@@ -130,10 +237,16 @@ impl Model {
                 (0..months as i64).contains(&offset).then(|| ModelEvent {
                     month: offset as usize,
                     probability: e.probability,
+                    leader_exit: e
+                        .leader_exit
+                        .iter()
+                        .filter_map(|&p| position(p))
+                        .filter(|&k| signatories[k].successor.is_some())
+                        .collect(),
                     effects: e
                         .effects
                         .iter()
-                        .map(|f| (state_slot(f.param), Sampler::new(&f.shift.dist)))
+                        .map(|f| (slot_of[&f.param.index()], Sampler::new(&f.shift.dist)))
                         .collect(),
                 })
             })
@@ -142,8 +255,16 @@ impl Model {
         Model {
             months,
             samplers,
+            streams,
             copula,
             events,
+            state,
+            signatories,
+            issues,
+            summit_rate,
+            volatility: required(Kind::WillVolatility),
+            threshold: required(Kind::SigningThreshold),
+            noise: required(Kind::DecisionNoise),
         }
     }
 
@@ -152,14 +273,31 @@ impl Model {
         self.months
     }
 
-    /// Draws the twelve parameters of the trial with key `key`, each from its own stream;
-    /// correlated ones jointly through the copula.
+    /// The number of parameters a trial draws (the length of its draws).
+    pub fn params(&self) -> usize {
+        self.samplers.len()
+    }
+
+    /// The number of signatories.
+    pub fn signatories(&self) -> usize {
+        self.signatories.len()
+    }
+
+    /// Whether the k-th signatory's leader can leave office: by a hazard that is not the
+    /// constant 0, or by an event's `leader_exit` in the window.
+    pub fn can_leave(&self, k: usize) -> bool {
+        self.signatories[k].hazard.is_some()
+            || self.events.iter().any(|e| e.leader_exit.contains(&k))
+    }
+
+    /// Draws the parameters of the trial with key `key` (`draws` has [`Model::params`]
+    /// values), each from its own stream; correlated ones jointly through the copula.
     #[inline]
-    pub fn draw(&self, key: u64, draws: &mut [f64; PARAM_COUNT]) {
-        for (i, (draw, sampler)) in draws.iter_mut().zip(&self.samplers).enumerate() {
+    pub fn draw(&self, key: u64, draws: &mut [f64]) {
+        for ((draw, sampler), &stream) in draws.iter_mut().zip(&self.samplers).zip(&self.streams) {
             *draw = match sampler {
                 Sampler::Constant(c) => *c,
-                _ => sampler.sample(&mut rng::param_rng(key, i)),
+                _ => sampler.sample(&mut rng::param_rng(key, stream)),
             };
         }
         if let Some(copula) = &self.copula {
@@ -167,21 +305,38 @@ impl Model {
         }
     }
 
+    /// The bar θ + gap that the least willing signatory's will must clear at a summit, with
+    /// gap = Σ_I max(0, D_I − min(1, C_I + Σ_O L_{I,O}·U_O)); only events change it. `draw`
+    /// gives a trial's draws by index, `state` its state by slot.
+    #[inline(always)]
+    fn signing_bar(&self, draw: impl Fn(usize) -> f64, state: impl Fn(usize) -> f64) -> f64 {
+        let mut gap = 0.0;
+        for issue in &self.issues {
+            let mut room = state(issue.concession);
+            for &(indifference, leverage) in &issue.leverage {
+                room += draw(leverage) * state(indifference);
+            }
+            gap += (state(issue.demand) - room.min(1.0)).max(0.0);
+        }
+        draw(self.threshold) + gap
+    }
+
     /// Simulates one trial's month loop from its drawn parameters, writing the cumulative
     /// probability of a treaty by the end of each month into `cumulative` (length T): under
     /// the conditional estimator 1 − S_{t+1}; under the indicator estimator 0 before the
-    /// signing month and 1 from it on.
+    /// signing month and 1 from it on. Leader exits and the signing month go to `trial`.
     #[inline]
     pub fn simulate<R: Rng + ?Sized>(
         &self,
-        draws: &[f64; PARAM_COUNT],
+        draws: &[f64],
         rng: &mut R,
         estimator: Estimator,
         cumulative: &mut [f64],
-    ) -> Outcome {
+        trial: &mut Trial,
+    ) {
         match estimator {
-            Estimator::Conditional => self.walk::<R, true>(draws, rng, cumulative),
-            Estimator::Indicator => self.walk::<R, false>(draws, rng, cumulative),
+            Estimator::Conditional => self.walk::<R, true>(draws, rng, cumulative, trial),
+            Estimator::Indicator => self.walk::<R, false>(draws, rng, cumulative, trial),
         }
     }
 
@@ -190,68 +345,99 @@ impl Model {
     #[inline(always)]
     fn walk<R: Rng + ?Sized, const CONDITIONAL: bool>(
         &self,
-        draws: &[f64; PARAM_COUNT],
+        draws: &[f64],
         rng: &mut R,
         cumulative: &mut [f64],
-    ) -> Outcome {
-        let p = |param: Param| draws[param.index()];
-        let mut s = Param::STATE.map(p);
-        let volatility = p(Param::ProcessWillVolatility);
-        let threshold = p(Param::ProcessSigningThreshold);
+        trial: &mut Trial,
+    ) {
+        let Trial {
+            state,
+            in_office,
+            exits,
+            signed_month,
+        } = trial;
+        for (value, &param) in state.iter_mut().zip(&self.state) {
+            *value = draws[param];
+        }
+        in_office.fill(true);
+        exits.fill(usize::MAX);
+        *signed_month = None;
+        let wills = self.signatories.len();
+        let volatility = draws[self.volatility];
         // −(will − θ − gap)/s is computed as (θ + gap − will) · (1/s): one division per trial
         // instead of one a month.
-        let inverse_noise = 1.0 / p(Param::ProcessDecisionNoise);
-        let (hazard, successor, leverage) = (
-            p(Param::JapanLeaderExitHazard),
-            p(Param::JapanSuccessorWill),
-            p(Param::UsLeverage),
-        );
-        // The gap depends on C, D and U, which only events change: the bar θ + gap is computed
-        // once, and again after an event fires.
-        let mut bar = signing_bar(threshold, s[C], s[D], s[U], leverage);
-        let mut in_office = true;
-        let mut outcome = Outcome::default();
+        let inverse_noise = 1.0 / draws[self.noise];
+        // The gap depends on the issues' C, D and the outside parties' U, which only events
+        // change: the bar θ + gap is computed once, and again after an event fires.
+        let mut bar = self.signing_bar(|i| draws[i], |s| state[s]);
         let mut survival = 1.0;
         let months = self.months.min(cumulative.len());
         let cumulative = &mut cumulative[..months];
         let mut events = self.event_cursor();
         for t in 0..months {
-            // 1. Random walk of both sides' will.
+            // 1. Random walk of every signatory's will.
             if t > 0 {
-                s[J] = (s[J] + volatility * standard_normal(rng)).clamp(0.0, 1.0);
-                s[R] = (s[R] + volatility * standard_normal(rng)).clamp(0.0, 1.0);
+                for will in &mut state[..wills] {
+                    *will = (*will + volatility * standard_normal(rng)).clamp(0.0, 1.0);
+                }
             }
             // 2. This month's events, in file order.
             if t == events.next_month {
-                self.fire_events(&mut events, &mut s, &mut bar, threshold, leverage, rng);
+                for event in self.take_month(&mut events) {
+                    if uniform(rng) < event.probability {
+                        for &k in &event.leader_exit {
+                            if in_office[k] {
+                                in_office[k] = false;
+                                exits[k] = t;
+                                state[k] = self.successor(draws, k, state[k]);
+                            }
+                        }
+                        for (slot, shift) in &event.effects {
+                            state[*slot] = (state[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
+                        }
+                        bar = self.signing_bar(|i| draws[i], |s| state[s]);
+                    }
+                }
             }
-            // 3. At most one change of prime minister.
-            if in_office && uniform(rng) < hazard {
-                in_office = false;
-                outcome.leader_exit_month = Some(t);
-                s[J] = successor;
+            // 3. At most one change of leader for each signatory.
+            for (k, signatory) in self.signatories.iter().enumerate() {
+                if let Some(hazard) = signatory.hazard
+                    && in_office[k]
+                    && uniform(rng) < draws[hazard]
+                {
+                    in_office[k] = false;
+                    exits[k] = t;
+                    state[k] = self.successor(draws, k, state[k]);
+                }
             }
             // 4. A summit, and the signing decision.
+            let will = state[..wills].iter().fold(f64::INFINITY, |m, w| m.min(*w));
+            let rate = state[self.summit_rate];
             if CONDITIONAL {
                 // With no summit possible q is exactly 0 whatever p is (even NaN, from s so
                 // small that 1/s is infinite).
-                let rate = s[LAMBDA];
-                let q = rate * signing_probability(s[J].min(s[R]), bar, inverse_noise);
+                let q = rate * signing_probability(will, bar, inverse_noise);
                 let q = if rate > 0.0 { q } else { 0.0 };
                 survival *= 1.0 - q;
                 cumulative[t] = 1.0 - survival;
             } else {
-                if uniform(rng) < s[LAMBDA]
-                    && uniform(rng) < signing_probability(s[J].min(s[R]), bar, inverse_noise)
+                if uniform(rng) < rate
+                    && uniform(rng) < signing_probability(will, bar, inverse_noise)
                 {
-                    outcome.signed_month = Some(t);
+                    *signed_month = Some(t);
                     cumulative[t..].fill(1.0);
-                    return outcome;
+                    return;
                 }
                 cumulative[t] = 0.0;
             }
         }
-        outcome
+    }
+
+    /// The k-th signatory's will after its leader leaves: S_P (a leader leaves only where
+    /// it exists).
+    #[inline(always)]
+    fn successor(&self, draws: &[f64], k: usize, will: f64) -> f64 {
+        self.signatories[k].successor.map_or(will, |s| draws[s])
     }
 
     /// A cursor at the first event.
@@ -279,27 +465,6 @@ impl Model {
         &self.events[start.min(end)..end]
     }
 
-    /// Step 2 for the month `events.next_month`: each of its events, in file order, fires with
-    /// its probability and shifts the state, clamped; the bar is recomputed after each firing.
-    fn fire_events<R: Rng + ?Sized>(
-        &self,
-        events: &mut EventCursor,
-        s: &mut [f64; 6],
-        bar: &mut f64,
-        threshold: f64,
-        leverage: f64,
-        rng: &mut R,
-    ) {
-        for event in self.take_month(events) {
-            if uniform(rng) < event.probability {
-                for (slot, shift) in &event.effects {
-                    s[*slot] = (s[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
-                }
-                *bar = signing_bar(threshold, s[C], s[D], s[U], leverage);
-            }
-        }
-    }
-
     /// Draws and simulates trial `trial` under `seed`.
     #[inline]
     pub fn trial(
@@ -307,11 +472,18 @@ impl Model {
         seed: u64,
         trial: u64,
         estimator: Estimator,
-        draws: &mut [f64; PARAM_COUNT],
+        draws: &mut [f64],
         cumulative: &mut [f64],
-    ) -> Outcome {
+        state: &mut Trial,
+    ) {
         let key = rng::trial_key(seed, trial);
         self.draw(key, draws);
-        self.simulate(draws, &mut rng::process_rng(key), estimator, cumulative)
+        self.simulate(
+            draws,
+            &mut rng::process_rng(key),
+            estimator,
+            cumulative,
+            state,
+        );
     }
 }

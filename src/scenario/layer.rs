@@ -1,6 +1,13 @@
-//! One scenario file as written: every value with the place it was written, before `extends`
-//! is resolved and before validation. Layers merge key by key.
+//! One scenario file as written (format 2): every value with the place it was written, before
+//! `extends` is resolved and before validation. Layers merge key by key.
+//!
+//! Values are filed under their full key (`party.japan.will`, `issue.security.leverage.us`,
+//! `process.summit_rate`); parties and issues keep their declaration order. The reader checks
+//! the shape of the file (which keys may appear in which table); what depends on the whole
+//! resolved scenario (roles, required keys, references between tables) is checked by
+//! validation.
 
+use crate::cast::{ISSUE_FIELDS, OUTSIDE_FIELDS, PROCESS, SIGNATORY_FIELDS, did_you_mean};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -46,7 +53,9 @@ pub enum Raw {
     Float(f64),
     /// A string.
     Str(String),
-    /// Anything else (boolean, date, array, table), by type name.
+    /// An array of strings.
+    Strings(Vec<String>),
+    /// Anything else (boolean, date, other array, table), by type name.
     Other(&'static str),
 }
 
@@ -55,7 +64,14 @@ impl fmt::Display for Raw {
         match self {
             Raw::Int(i) => write!(f, "{i}"),
             Raw::Float(x) => write!(f, "{x}"),
-            Raw::Str(s) => write!(f, "\"{s}\""),
+            Raw::Str(s) => write!(f, "\"{}\"", s.escape_debug()),
+            Raw::Strings(items) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|s| format!("\"{}\"", s.escape_debug()))
+                    .collect();
+                write!(f, "[{}]", items.join(", "))
+            }
             Raw::Other(kind) => write!(f, "a {kind}"),
         }
     }
@@ -81,8 +97,10 @@ pub struct RawEvent {
     pub month: Option<Located<Raw>>,
     /// `probability`.
     pub probability: Option<Located<Raw>>,
-    /// `effects`, in key order.
+    /// `effects`: full parameter key and shift, in file order.
     pub effects: Vec<(String, Located<Raw>)>,
+    /// `leader_exit`: the signatories whose leaders leave when it fires.
+    pub leader_exit: Option<Located<Raw>>,
 }
 
 impl RawEvent {
@@ -102,66 +120,92 @@ impl RawEvent {
 pub struct Layer {
     /// `extends = "parent"`.
     pub extends: Option<Located<String>>,
-    /// Scalar keys by dotted name: `description`, `simulation.start`, `japan.will`, ...
+    /// Scalar keys by full key: `description`, `simulation.start`, `party.japan.will`, ...
     pub values: BTreeMap<String, Located<Raw>>,
+    /// Party names in declaration order, where each was first declared.
+    pub parties: Vec<Located<String>>,
+    /// Issue names in declaration order.
+    pub issues: Vec<Located<String>>,
     /// `[[event]]` entries in file order.
     pub events: Vec<RawEvent>,
-    /// `[correlations]`: `"a ~ b" = rho`, in key order.
+    /// `[correlations]`: `"a ~ b" = rho`, filed under [`pair_key`].
     pub correlations: BTreeMap<String, Located<Raw>>,
 }
 
-/// Keys allowed in each table; the parameter sections list their fields.
-pub const SECTIONS: [(&str, &[&str]); 5] = [
-    ("simulation", &["start", "deadline", "trials", "seed"]),
-    (
-        "japan",
-        &[
-            "will",
-            "security_concession",
-            "leader_exit_hazard",
-            "successor_will",
-        ],
-    ),
-    ("russia", &["will", "security_demand"]),
-    ("us", &["indifference", "leverage"]),
-    (
-        "process",
-        &[
-            "summit_rate",
-            "will_volatility",
-            "signing_threshold",
-            "decision_noise",
-        ],
-    ),
-];
-
-const TOP_LEVEL: [&str; 9] = [
+/// Top-level keys of a scenario file.
+pub const TOP_LEVEL: [&str; 9] = [
     "description",
+    "question",
     "extends",
     "simulation",
-    "japan",
-    "russia",
-    "us",
+    "party",
+    "issue",
     "process",
     "event",
     "correlations",
 ];
 
-const EVENT_KEYS: [&str; 4] = ["name", "month", "probability", "effects"];
+/// Keys of `[simulation]`.
+pub const SIMULATION_FIELDS: [&str; 4] = ["start", "deadline", "trials", "seed"];
 
-/// The key a correlation is filed under: `"a ~ b"` with the two parameters in canonical
-/// order, so that a child or `--set` writing the pair the other way round, or with other
-/// spacing, overrides it. Keys that are not two parameters are kept as written (validation
-/// rejects them).
+/// Keys of a `[party.P]` table.
+pub const PARTY_KEYS: [&str; 6] = [
+    "role",
+    "label",
+    "will",
+    "leader_exit_hazard",
+    "successor_will",
+    "indifference",
+];
+
+/// Keys of an `[issue.I]` table.
+pub const ISSUE_KEYS: [&str; 5] = ["concedes", "demands", "concession", "demand", "leverage"];
+
+/// Keys of an `[[event]]` entry.
+pub const EVENT_KEYS: [&str; 5] = ["name", "month", "probability", "effects", "leader_exit"];
+
+/// Format-1 keys and the format-2 keys that replace them, for the messages that meet a
+/// format-1 file.
+pub const FORMAT_1: [(&str, &str); 8] = [
+    ("japan.will", "party.japan.will"),
+    ("japan.security_concession", "issue.security.concession"),
+    ("japan.leader_exit_hazard", "party.japan.leader_exit_hazard"),
+    ("japan.successor_will", "party.japan.successor_will"),
+    ("russia.will", "party.russia.will"),
+    ("russia.security_demand", "issue.security.demand"),
+    ("us.indifference", "party.us.indifference"),
+    ("us.leverage", "issue.security.leverage.us"),
+];
+
+/// The advice for a key written as in format 1, if it is one (`japan.will` → `party.japan.will`).
+pub fn format_1_hint(key: &str) -> Option<String> {
+    if let Some((_, new)) = FORMAT_1.iter().find(|(old, _)| *old == key) {
+        return Some(format!(
+            "`{key}` is a format-1 key; treatysim 0.2 reads format 2: write `{new}`"
+        ));
+    }
+    let (section, field) = key.split_once('.')?;
+    let fields = [
+        "will",
+        "leader_exit_hazard",
+        "successor_will",
+        "indifference",
+    ];
+    (fields.contains(&field) && !["party", "issue", "process", "simulation"].contains(&section))
+        .then(|| {
+            format!(
+                "`{key}` looks like a format-1 key; in format 2 write `party.{section}.{field}`"
+            )
+        })
+}
+
+/// The key a correlation is filed under: the two parameter keys, trimmed and sorted, joined by
+/// `" ~ "`, so that the pair written the other way round or with other spacing is the same
+/// pair. Text without a `~` is kept as written (validation rejects it).
 pub fn pair_key(text: &str) -> String {
-    let parsed = text.split_once('~').and_then(|(a, b)| {
-        Some((
-            crate::param::Param::from_key(a.trim())?,
-            crate::param::Param::from_key(b.trim())?,
-        ))
-    });
-    match parsed {
+    match text.split_once('~') {
         Some((a, b)) => {
+            let (a, b) = (a.trim(), b.trim());
             let (first, second) = if a <= b { (a, b) } else { (b, a) };
             format!("{first} ~ {second}")
         }
@@ -169,57 +213,109 @@ pub fn pair_key(text: &str) -> String {
     }
 }
 
-/// "; did you mean `x`?" when a close match exists.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
+/// Line starts of a text, to turn byte offsets into line and column in logarithmic time
+/// (validation stays linear in the file's size however many values it reports on).
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |t| t.chars().count());
+        (line, column + 1)
+    }
 }
 
 /// Parses one scenario file's text into a layer.
 struct Reader<'a> {
     path: &'a Path,
-    text: &'a str,
+    lines: Lines<'a>,
 }
 
 impl Layer {
-    /// Parses `text`, read from `path`.
+    /// Parses `text`, read from `path` (a leading byte-order mark is ignored).
     ///
     /// # Errors
-    /// TOML syntax errors and unknown keys, naming the file, line and column.
+    /// TOML syntax errors, unknown keys and misplaced values, naming the file, line and column.
     pub fn parse(path: &Path, text: &str) -> Result<Layer> {
-        let reader = Reader { path, text };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let reader = Reader {
+            path,
+            lines: Lines::new(text),
+        };
         let table = DeTable::parse(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            let near = text
-                .get(span.clone())
-                .map(str::trim)
-                .filter(|t| !t.is_empty() && t.len() < 60);
-            let near = near.map_or_else(String::new, |t| format!(" at `{t}`"));
-            let hint = if e.message().contains("duplicate") {
-                "; each key and table may appear once"
-            } else {
-                ""
-            };
+            let hint = syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""));
             reader.error(
                 span.start,
                 "",
-                &format!("TOML syntax error{near}: {}{hint}", e.message().trim()),
+                &format!("TOML syntax error: {}{hint}", e.message().trim()),
             )
         })?;
         reader.layer(table.get_ref())
     }
 }
 
+/// Advice for common TOML mistakes (the offending text itself is not echoed: it could come
+/// from any file).
+fn syntax_hint(message: &str, near: &str) -> String {
+    let near = near.trim();
+    // The duplicated key itself, when the span holds a key (bare, or quoted and printable).
+    let bare_key = !near.is_empty()
+        && near.len() <= 64
+        && (near
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'))
+            || (near.len() >= 2
+                && near.starts_with('"')
+                && near.ends_with('"')
+                && near.chars().all(|c| c.is_ascii_graphic() || c == ' ')));
+    if message.contains("duplicate") && bare_key {
+        format!(" `{near}`; each key and table may appear once")
+    } else if message.contains("duplicate") {
+        "; each key and table may appear once".into()
+    } else if near.len() >= 7
+        && near.as_bytes()[4] == b'-'
+        && near[..4].bytes().all(|b| b.is_ascii_digit())
+    {
+        "; write months as quoted strings, e.g. deadline = \"2021-09\"".into()
+    } else if message.contains("string") || message.contains("invalid") {
+        "; distributions are quoted strings, e.g. will = \"beta(6, 3)\"".into()
+    } else {
+        String::new()
+    }
+}
+
+type Entry<'t, 'i> = (
+    &'t Spanned<toml::de::DeString<'i>>,
+    &'t Spanned<DeValue<'i>>,
+);
+
+/// A table's entries in file order (the parser's map sorts them by key).
+fn in_file_order<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
+    let mut entries: Vec<Entry<'t, 'i>> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
 impl Reader<'_> {
     fn origin(&self, offset: usize) -> Origin {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = self.lines.position(offset);
         Origin::File {
             path: self.path.to_path_buf(),
             line,
@@ -249,7 +345,14 @@ impl Reader<'_> {
             DeValue::String(s) => Raw::Str(s.to_string()),
             DeValue::Boolean(_) => Raw::Other("boolean"),
             DeValue::Datetime(_) => Raw::Other("date"),
-            DeValue::Array(_) => Raw::Other("array"),
+            DeValue::Array(items) => items
+                .iter()
+                .map(|item| match item.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<String>>>()
+                .map_or(Raw::Other("array"), Raw::Strings),
             DeValue::Table(_) => Raw::Other("table"),
         };
         Located {
@@ -265,29 +368,45 @@ impl Reader<'_> {
         }
     }
 
-    fn unknown(
-        &self,
-        key: &Spanned<toml::de::DeString<'_>>,
-        full: &str,
-        accepted: &[&str],
-    ) -> Error {
+    fn unknown(&self, offset: usize, full: &str, word: &str, accepted: &[&str]) -> Error {
         self.error(
-            key.span().start,
+            offset,
             full,
             &format!(
                 "unknown key{}; accepted here: {}",
-                did_you_mean(key.get_ref(), accepted.iter().copied()),
+                did_you_mean(word, accepted.iter().copied()),
                 accepted.join(", ")
             ),
         )
     }
 
+    /// A party or issue name, `[a-z][a-z0-9_]*`, written under `table` (`party`, `issue`, or
+    /// an issue's `leverage` table).
+    fn name(&self, key: &Spanned<toml::de::DeString<'_>>, table: &str) -> Result<Located<String>> {
+        let name: &str = key.get_ref();
+        if !crate::cast::valid_name(name) {
+            let what = if table == "issue" { "issue" } else { "party" };
+            return Err(self.error(
+                key.span().start,
+                &format!("{table}.{}", name.escape_debug()),
+                &format!(
+                    "\"{}\" is not a valid {what} name; names are a lowercase letter followed by lowercase letters, digits and _ (e.g. japan, e3, palestinian_state)",
+                    name.escape_debug()
+                ),
+            ));
+        }
+        Ok(Located {
+            value: name.to_string(),
+            origin: self.origin(key.span().start),
+        })
+    }
+
     fn layer(&self, root: &DeTable<'_>) -> Result<Layer> {
         let mut layer = Layer::default();
-        for (key, value) in root.iter() {
+        for (key, value) in in_file_order(root) {
             let name: &str = key.get_ref();
             match name {
-                "description" => {
+                "description" | "question" => {
                     layer.values.insert(name.to_string(), self.located(value));
                 }
                 "extends" => match value.get_ref() {
@@ -301,33 +420,177 @@ impl Reader<'_> {
                         return Err(self.error(
                             value.span().start,
                             "extends",
-                            "must be a string naming a scenario in the same folder, e.g. extends = \"baseline\"",
+                            "must be a string naming a scenario, e.g. extends = \"baseline\"",
                         ));
                     }
                 },
+                "simulation" => self.fields(value, "simulation", &SIMULATION_FIELDS, &mut layer)?,
+                "process" => {
+                    let fields = PROCESS.map(|(f, _)| f);
+                    self.fields(value, "process", &fields, &mut layer)?;
+                }
+                "party" => self.parties(value, &mut layer)?,
+                "issue" => self.issues(value, &mut layer)?,
                 "event" => self.events(value, &mut layer)?,
-                "correlations" => {
-                    for (pair, rho) in self.table(value, name)?.iter() {
-                        layer
-                            .correlations
-                            .insert(pair_key(pair.get_ref()), self.located(rho));
-                    }
-                }
-                _ => {
-                    let Some((_, fields)) = SECTIONS.iter().find(|(s, _)| *s == name) else {
-                        return Err(self.unknown(key, name, &TOP_LEVEL));
-                    };
-                    for (field, v) in self.table(value, name)?.iter() {
-                        let full = format!("{name}.{}", field.get_ref());
-                        if !fields.contains(&field.get_ref().as_ref()) {
-                            return Err(self.unknown(field, &full, fields));
-                        }
-                        layer.values.insert(full, self.located(v));
-                    }
-                }
+                "correlations" => self.correlations(value, &mut layer)?,
+                _ => return Err(self.unknown_table(key, value)),
             }
         }
         Ok(layer)
+    }
+
+    /// An unknown top-level key; a format-1 table (`[japan]`) gets advice on format 2.
+    fn unknown_table(
+        &self,
+        key: &Spanned<toml::de::DeString<'_>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Error {
+        let name: &str = key.get_ref();
+        let format_1 = matches!(value.get_ref(), DeValue::Table(t) if t.iter().any(|(f, _)| {
+            let field: &str = f.get_ref();
+            PARTY_KEYS.contains(&field)
+                || ["security_concession", "security_demand", "leverage"].contains(&field)
+        }));
+        if format_1 {
+            let moves: Vec<String> = FORMAT_1
+                .iter()
+                .filter(|(old, _)| old.starts_with(&format!("{name}.")))
+                .map(|(old, new)| format!("`{old}` -> `{new}`"))
+                .collect();
+            let moves = if moves.is_empty() {
+                format!(
+                    "`[{name}]` -> `[party.{name}]` (a signatory, or role = \"outside\" with indifference)"
+                )
+            } else {
+                moves.join(", ")
+            };
+            return self.error(
+                key.span().start,
+                name,
+                &format!(
+                    "this is a format-1 table; treatysim 0.2 reads format 2, where parties are `[party.NAME]` tables and what divides them are `[issue.NAME]` tables (concedes, demands, concession, demand, leverage): {moves}; see `treatysim new --help`"
+                ),
+            );
+        }
+        self.unknown(key.span().start, name, name, &TOP_LEVEL)
+    }
+
+    /// A table of plain fields, filed under `section.field`.
+    fn fields(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        section: &str,
+        accepted: &[&str],
+        layer: &mut Layer,
+    ) -> Result<()> {
+        for (field, v) in in_file_order(self.table(value, section)?) {
+            let full = format!("{section}.{}", field.get_ref());
+            if !accepted.contains(&field.get_ref().as_ref()) {
+                return Err(self.unknown(field.span().start, &full, field.get_ref(), accepted));
+            }
+            layer.values.insert(full, self.located(v));
+        }
+        Ok(())
+    }
+
+    fn parties(&self, value: &Spanned<DeValue<'_>>, layer: &mut Layer) -> Result<()> {
+        for (key, table) in in_file_order(self.table(value, "party")?) {
+            let name = self.name(key, "party")?;
+            let prefix = format!("party.{}", name.value);
+            for (field, v) in in_file_order(self.table(table, &prefix)?) {
+                let field_name: &str = field.get_ref();
+                let full = format!("{prefix}.{field_name}");
+                if !PARTY_KEYS.contains(&field_name) {
+                    return Err(self.unknown(field.span().start, &full, field_name, &PARTY_KEYS));
+                }
+                layer.values.insert(full, self.located(v));
+            }
+            layer.parties.push(name);
+        }
+        Ok(())
+    }
+
+    fn issues(&self, value: &Spanned<DeValue<'_>>, layer: &mut Layer) -> Result<()> {
+        for (key, table) in in_file_order(self.table(value, "issue")?) {
+            let name = self.name(key, "issue")?;
+            let prefix = format!("issue.{}", name.value);
+            for (field, v) in in_file_order(self.table(table, &prefix)?) {
+                let field_name: &str = field.get_ref();
+                let full = format!("{prefix}.{field_name}");
+                match field_name {
+                    "leverage" => {
+                        let DeValue::Table(table) = v.get_ref() else {
+                            return Err(self.error(
+                                v.span().start,
+                                &full,
+                                &format!(
+                                    "must be a table from outside party to value, e.g. leverage = {{ us = 0.3 }}, or a [{full}] table"
+                                ),
+                            ));
+                        };
+                        for (party, l) in in_file_order(table) {
+                            let party = self.name(party, &full)?;
+                            layer
+                                .values
+                                .insert(format!("{full}.{}", party.value), self.located(l));
+                        }
+                    }
+                    _ if ISSUE_KEYS.contains(&field_name) => {
+                        layer.values.insert(full, self.located(v));
+                    }
+                    _ => {
+                        return Err(self.unknown(
+                            field.span().start,
+                            &full,
+                            field_name,
+                            &ISSUE_KEYS,
+                        ));
+                    }
+                }
+            }
+            layer.issues.push(name);
+        }
+        Ok(())
+    }
+
+    fn correlations(&self, value: &Spanned<DeValue<'_>>, layer: &mut Layer) -> Result<()> {
+        for (pair, rho) in in_file_order(self.table(value, "correlations")?) {
+            let key = pair_key(pair.get_ref());
+            if layer.correlations.contains_key(&key) {
+                return Err(self.error(
+                    pair.span().start,
+                    &format!("correlations.\"{}\"", pair.get_ref().escape_debug()),
+                    &format!(
+                        "the pair {key} is given twice (in either order); give each pair once"
+                    ),
+                ));
+            }
+            layer.correlations.insert(key, self.located(rho));
+        }
+        Ok(())
+    }
+
+    /// An event's `effects` table, flattened: `{ "party.russia.will" = -0.1 }` and the dotted
+    /// form `{ party.russia.will = -0.1 }` (nested tables) give the same key.
+    fn effects(
+        &self,
+        prefix: &str,
+        value: &Spanned<DeValue<'_>>,
+        out: &mut Vec<(String, Located<Raw>)>,
+    ) {
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                for (key, v) in in_file_order(table) {
+                    let full = if prefix.is_empty() {
+                        key.get_ref().to_string()
+                    } else {
+                        format!("{prefix}.{}", key.get_ref())
+                    };
+                    self.effects(&full, v, out);
+                }
+            }
+            _ => out.push((prefix.to_string(), self.located(value))),
+        }
     }
 
     fn events(&self, value: &Spanned<DeValue<'_>>, layer: &mut Layer) -> Result<()> {
@@ -346,21 +609,25 @@ impl Reader<'_> {
                 month: None,
                 probability: None,
                 effects: Vec::new(),
+                leader_exit: None,
             };
-            for (key, v) in table.iter() {
+            for (key, v) in in_file_order(table) {
                 match key.get_ref().as_ref() {
                     "name" => event.name = Some(self.located(v)),
                     "month" => event.month = Some(self.located(v)),
                     "probability" => event.probability = Some(self.located(v)),
+                    "leader_exit" => event.leader_exit = Some(self.located(v)),
                     "effects" => {
-                        for (param, shift) in self.table(v, "event.effects")?.iter() {
-                            event
-                                .effects
-                                .push((param.get_ref().to_string(), self.located(shift)));
-                        }
+                        self.table(v, "event.effects")?;
+                        self.effects("", v, &mut event.effects);
                     }
                     other => {
-                        return Err(self.unknown(key, &format!("event.{other}"), &EVENT_KEYS));
+                        return Err(self.unknown(
+                            key.span().start,
+                            &format!("event.{other}"),
+                            other,
+                            &EVENT_KEYS,
+                        ));
                     }
                 }
             }
@@ -372,10 +639,21 @@ impl Reader<'_> {
 
 impl Layer {
     /// Lays `child` over `self` (the parent): scalar keys and correlations are replaced key by
-    /// key; an event with the same name as a parent's replaces it, other events are appended.
+    /// key; parties and issues new in the child are appended in its order; an event with the
+    /// same name as a parent's replaces it, other events are appended.
     pub fn overlay(mut self, child: Layer) -> Layer {
         self.values.extend(child.values);
         self.correlations.extend(child.correlations);
+        for (names, new) in [
+            (&mut self.parties, child.parties),
+            (&mut self.issues, child.issues),
+        ] {
+            for name in new {
+                if !names.iter().any(|n| n.value == name.value) {
+                    names.push(name);
+                }
+            }
+        }
         for event in child.events {
             let same_name = self
                 .events
@@ -391,6 +669,20 @@ impl Layer {
     }
 }
 
+/// Every field a party table may hold as a parameter, by role (for messages).
+pub fn role_fields(outside: bool) -> &'static [&'static str] {
+    if outside {
+        &OUTSIDE_FIELDS
+    } else {
+        &SIGNATORY_FIELDS
+    }
+}
+
+/// Every parameter field of an issue table (for messages).
+pub fn issue_fields() -> &'static [&'static str] {
+    &ISSUE_FIELDS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,44 +693,118 @@ mod tests {
 
     #[test]
     fn records_values_with_line_and_column() {
-        let layer = parse("description = \"x\"\n[japan]\nwill = \"beta(6, 3)\"\n").unwrap();
-        let will = &layer.values["japan.will"];
+        let layer = parse("description = \"x\"\n[party.japan]\nwill = \"beta(6, 3)\"\n").unwrap();
+        let will = &layer.values["party.japan.will"];
         assert_eq!(will.value, Raw::Str("beta(6, 3)".into()));
         assert_eq!(will.origin.to_string(), "s.toml:3:8");
+        let bom = parse("\u{feff}[party.japan]\nwill = 0.5\n").unwrap();
+        assert_eq!(
+            bom.values["party.japan.will"].origin.to_string(),
+            "s.toml:2:8"
+        );
+    }
+
+    #[test]
+    fn parties_and_issues_keep_declaration_order() {
+        let layer = parse(
+            "[party.zeta]\nwill = 0.5\n[issue.b]\ndemand = 0.1\n[party.alpha]\nwill = 0.5\n[issue.a]\nleverage = { o = 0.2 }\n",
+        )
+        .unwrap();
+        let names = |v: &[Located<String>]| v.iter().map(|n| n.value.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&layer.parties), ["zeta", "alpha"]);
+        assert_eq!(names(&layer.issues), ["b", "a"]);
+        assert_eq!(layer.values["issue.a.leverage.o"].value, Raw::Float(0.2));
+        let child = parse("[party.beta]\nwill = 0.1\n[party.zeta]\nwill = 0.2\n").unwrap();
+        let merged = layer.overlay(child);
+        assert_eq!(names(&merged.parties), ["zeta", "alpha", "beta"]);
+        assert_eq!(merged.values["party.zeta.will"].value, Raw::Float(0.2));
     }
 
     #[test]
     fn unknown_keys_are_named_with_a_suggestion() {
-        let err = parse("[japan]\nwil = 0.5\n").unwrap_err().to_string();
+        let err = parse("[party.japan]\nwil = 0.5\n").unwrap_err().to_string();
         assert!(
-            err.starts_with("s.toml:2:1: japan.wil: unknown key; did you mean `will`?"),
+            err.starts_with("s.toml:2:1: party.japan.wil: unknown key; did you mean `will`?"),
             "{err}"
         );
-        let err = parse("[jaapan]\nwill = 0.5\n").unwrap_err().to_string();
-        assert!(err.contains("did you mean `japan`?"), "{err}");
+        let err = parse("[partty.japan]\nwill = 0.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean `party`?"), "{err}");
         let err = parse("[[event]]\nname = \"a\"\nodds = 1\n")
             .unwrap_err()
             .to_string();
         assert!(err.contains("event.odds: unknown key"), "{err}");
+        let err = parse("[party.Japan]\nwill = 0.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a valid party name"), "{err}");
     }
 
     #[test]
-    fn syntax_errors_carry_a_position() {
-        let err = parse("[japan]\nwill = \n").unwrap_err().to_string();
+    fn format_1_tables_get_advice() {
+        let err = parse("[japan]\nwill = 0.5\nsecurity_concession = 0.2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("format-1"), "{err}");
+        assert!(
+            err.contains("`japan.security_concession` -> `issue.security.concession`"),
+            "{err}"
+        );
+        let err = parse("[israel]\nwill = 0.5\n").unwrap_err().to_string();
+        assert!(err.contains("`[israel]` -> `[party.israel]`"), "{err}");
+        assert_eq!(
+            format_1_hint("japan.security_concession").unwrap(),
+            "`japan.security_concession` is a format-1 key; treatysim 0.2 reads format 2: write `issue.security.concession`"
+        );
+        assert!(format_1_hint("process.summit_rate").is_none());
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_position_and_advice() {
+        let err = parse("[party.japan]\nwill = \n").unwrap_err().to_string();
         assert!(err.starts_with("s.toml:2:"), "{err}");
         assert!(err.contains("TOML syntax error"), "{err}");
+        let err = parse("[simulation]\ndeadline = 2021-09\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("quoted strings"), "{err}");
     }
 
     #[test]
-    fn overlay_replaces_keys_and_events_by_name() {
-        let parent = parse(
-            "[japan]\nwill = 0.5\nsuccessor_will = 0.2\n[[event]]\nname = \"a\"\nprobability = 0.1\n[[event]]\nname = \"b\"\n",
+    fn correlation_pairs_are_one_pair_in_either_order() {
+        assert_eq!(pair_key("b.x ~a.y"), "a.y ~ b.x");
+        let err = parse("[correlations]\n\"a.x ~ b.y\" = 0.1\n\"b.y~a.x\" = 0.2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("given twice"), "{err}");
+    }
+
+    #[test]
+    fn effects_flatten_dotted_keys() {
+        let layer = parse(
+            "[[event]]\nname = \"e\"\neffects = { \"party.a.will\" = 0.1, party.b.will = -0.1 }\nleader_exit = [\"a\"]\n",
         )
         .unwrap();
-        let child = parse("[japan]\nwill = 0.7\n[[event]]\nname = \"a\"\nprobability = 0.9\n[[event]]\nname = \"c\"\n").unwrap();
+        let keys: Vec<&str> = layer.events[0]
+            .effects
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["party.a.will", "party.b.will"]);
+        assert_eq!(
+            layer.events[0].leader_exit.as_ref().unwrap().value,
+            Raw::Strings(vec!["a".into()])
+        );
+    }
+
+    #[test]
+    fn overlay_replaces_events_by_name() {
+        let parent =
+            parse("[[event]]\nname = \"a\"\nprobability = 0.1\n[[event]]\nname = \"b\"\n").unwrap();
+        let child =
+            parse("[[event]]\nname = \"a\"\nprobability = 0.9\n[[event]]\nname = \"c\"\n").unwrap();
         let merged = parent.overlay(child);
-        assert_eq!(merged.values["japan.will"].value, Raw::Float(0.7));
-        assert_eq!(merged.values["japan.successor_will"].value, Raw::Float(0.2));
         let names: Vec<_> = merged
             .events
             .iter()

@@ -1,22 +1,26 @@
-//! Scenario files: finding them, resolving `extends` and `--set`, and validating every value
-//! into a [`Scenario`] the engine can run (SPEC §3).
+//! Scenario files (format 2): finding them along the search path, resolving `extends` and
+//! `--set`, and validating every value into a [`Scenario`] the engine can run (SPEC §3).
 
 mod layer;
 mod show;
+mod validate;
 
-pub use layer::{Layer, Located, Origin, Raw, RawEvent};
+pub use layer::{Layer, Located, Origin, Raw, RawEvent, format_1_hint, pair_key};
 
-use crate::distribution::{Dist, Written};
+use crate::cast::{Cast, ParamId, did_you_mean};
+use crate::distribution::Dist;
 use crate::error::{Error, Result};
 use crate::month::Month;
-use crate::param::{PARAM_COUNT, Param};
-use layer::{SECTIONS, did_you_mean};
 use std::path::{Path, PathBuf};
 
 /// Trials when a scenario does not say.
 pub const DEFAULT_TRIALS: u64 = 100_000;
 /// Seed when a scenario does not say.
 pub const DEFAULT_SEED: u64 = 0;
+/// The deepest `extends` chain accepted.
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+/// The environment variable holding more scenario folders, searched after `--scenarios`.
+pub const SEARCH_PATH_VARIABLE: &str = "TREATYSIM_SCENARIOS";
 
 /// A parameter's value: the text as written and the distribution it means.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,12 +35,13 @@ pub struct ParamSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Effect {
     /// The state parameter shifted.
-    pub param: Param,
+    pub param: ParamId,
     /// The shift: a constant, or a distribution drawn when the event fires.
     pub shift: ParamSpec,
 }
 
-/// A dated event that fires with a probability and shifts state parameters.
+/// A dated event that fires with a probability, may make leaders leave, and shifts state
+/// parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     /// Unique name (children replace parents' events by name).
@@ -45,8 +50,10 @@ pub struct Event {
     pub month: Month,
     /// Chance that it fires, in [0, 1].
     pub probability: f64,
-    /// Shifts applied when it fires, in key order.
+    /// Shifts applied when it fires, in file order.
     pub effects: Vec<Effect>,
+    /// Party indices of the signatories whose leaders leave when it fires.
+    pub leader_exit: Vec<usize>,
 }
 
 /// The `[simulation]` table.
@@ -73,9 +80,9 @@ impl Simulation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Correlation {
     /// First parameter.
-    pub a: Param,
+    pub a: ParamId,
     /// Second parameter.
-    pub b: Param,
+    pub b: ParamId,
     /// Target Spearman rank correlation in [−1, 1].
     pub rho: f64,
 }
@@ -87,14 +94,18 @@ pub struct Scenario {
     pub name: String,
     /// The file it was loaded from.
     pub path: PathBuf,
-    /// The `extends` chain, parent first, ending with this file.
+    /// The `extends` chain, root first, ending with this file.
     pub chain: Vec<PathBuf>,
     /// One-line description.
     pub description: String,
+    /// The question it answers, if stated.
+    pub question: Option<String>,
     /// The `[simulation]` table.
     pub simulation: Simulation,
-    /// The twelve parameters in canonical order.
-    pub params: [ParamSpec; PARAM_COUNT],
+    /// Parties, issues and parameters in canonical order.
+    pub cast: Cast,
+    /// Every parameter's value, in the cast's order.
+    pub params: Vec<ParamSpec>,
     /// Events in file order (parents' first).
     pub events: Vec<Event>,
     /// Rank correlations between parameters.
@@ -104,16 +115,24 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The validated distribution of `param`.
-    pub fn dist(&self, param: Param) -> &Dist {
-        &self.params[param.index()].dist
+    /// The validated distribution of a parameter.
+    pub fn dist(&self, id: ParamId) -> &Dist {
+        &self.params[id.index()].dist
+    }
+
+    /// The parameters that are not constants, canonical order.
+    pub fn uncertain(&self) -> Vec<ParamId> {
+        self.cast
+            .ids()
+            .filter(|id| !self.dist(*id).is_constant())
+            .collect()
     }
 }
 
 /// A `--set KEY=VALUE` override.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Override {
-    /// The dotted key.
+    /// The full key.
     pub key: String,
     /// The value text, quotes removed.
     pub value: String,
@@ -126,7 +145,7 @@ impl std::str::FromStr for Override {
 
     fn from_str(arg: &str) -> std::result::Result<Override, String> {
         let (key, value) = arg.split_once('=').ok_or_else(|| {
-            format!("'{arg}' is not KEY=VALUE; write e.g. --set japan.will=\"beta(8, 2)\"")
+            format!("'{arg}' is not KEY=VALUE; write e.g. --set 'party.japan.will=beta(8, 2)'")
         })?;
         let value = value.trim();
         let unquoted = ['"', '\'']
@@ -141,69 +160,126 @@ impl std::str::FromStr for Override {
     }
 }
 
-/// The folder of scenario files.
+/// Whether `name` may name a scenario or a label: `[A-Za-z0-9][A-Za-z0-9_.-]*` (so never `.`
+/// or `..`), the rule that keeps every output inside `--out` (SPEC §7).
+pub fn valid_scenario_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// The message for a name that breaks [`valid_scenario_name`].
+pub fn name_rule(what: &str, name: &str) -> String {
+    format!(
+        "{what} \"{}\" is not a valid name; names start with a letter or digit, followed by letters, digits, '_', '.' or '-' (so never '.', '..' or a path)",
+        name.escape_debug()
+    )
+}
+
+/// The scenario folders to search, in order: the `--scenarios` folders, then those of
+/// `TREATYSIM_SCENARIOS`.
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    dir: PathBuf,
+    /// Folders given on the command line; `list`, `check` and `run --all` cover these.
+    dirs: Vec<PathBuf>,
+    /// Further folders searched for names and `extends` only.
+    more: Vec<PathBuf>,
 }
 
 impl Catalog {
     /// A catalog of `<dir>/*.toml`.
     pub fn new(dir: impl Into<PathBuf>) -> Catalog {
-        Catalog { dir: dir.into() }
+        Catalog {
+            dirs: vec![dir.into()],
+            more: Vec::new(),
+        }
     }
 
-    /// The scenario names in the folder, sorted.
+    /// A catalog searching `dirs`, then the folders in `TREATYSIM_SCENARIOS`.
+    pub fn with_search_path(dirs: Vec<PathBuf>) -> Catalog {
+        let more = std::env::var_os(SEARCH_PATH_VARIABLE)
+            .map(|paths| {
+                std::env::split_paths(&paths)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Catalog { dirs, more }
+    }
+
+    fn search_path(&self) -> impl Iterator<Item = &PathBuf> {
+        self.dirs.iter().chain(&self.more)
+    }
+
+    /// The scenario names in the `--scenarios` folders, sorted, the first folder winning a
+    /// name found in several. Files whose names break the name rule are skipped.
     ///
     /// # Errors
-    /// When the folder cannot be read.
+    /// When a folder cannot be read.
     pub fn names(&self) -> Result<Vec<String>> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::Invalid(format!(
-                    "scenario folder '{}' does not exist; pass --scenarios DIR",
-                    self.dir.display()
-                ))
-            } else {
-                Error::io("read the scenario folder", &self.dir, e)
+        let mut names = Vec::new();
+        for dir in &self.dirs {
+            for name in names_in(dir)? {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
             }
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .collect();
+        }
         names.sort();
         Ok(names)
     }
 
     /// The file a NAME refers to: a path when it ends in `.toml` or contains `/`, otherwise
-    /// `<dir>/<NAME>.toml`.
+    /// the first `<DIR>/<NAME>.toml` along the search path.
     ///
     /// # Errors
-    /// An unknown name, listing the available ones.
+    /// An unknown or invalid name, listing the available ones.
     pub fn locate(&self, name: &str) -> Result<PathBuf> {
-        let path = if name.ends_with(".toml") || name.contains('/') {
-            PathBuf::from(name)
-        } else {
-            self.dir.join(format!("{name}.toml"))
-        };
-        if path.is_file() {
+        if name.ends_with(".toml") || name.contains('/') {
+            let path = PathBuf::from(name);
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !valid_scenario_name(&stem) {
+                return Err(Error::Invalid(name_rule("scenario file", &stem)));
+            }
+            if path.is_file() {
+                return Ok(path);
+            }
+            return Err(Error::Invalid(format!(
+                "no scenario file '{}'",
+                path.display()
+            )));
+        }
+        if !valid_scenario_name(name) {
+            return Err(Error::Invalid(name_rule("scenario", name)));
+        }
+        if let Some(path) = self.find(name) {
             return Ok(path);
         }
-        let available = self.names()?;
+        let available = self.names().unwrap_or_default();
+        let folders: Vec<String> = self
+            .search_path()
+            .map(|d| format!("'{}'", d.display()))
+            .collect();
         Err(Error::Invalid(format!(
-            "unknown scenario '{name}': no file '{}'{}; available in '{}': {}",
-            path.display(),
+            "unknown scenario '{name}': no {name}.toml in {}{}; available: {}",
+            folders.join(", "),
             did_you_mean(name, available.iter().map(String::as_str)),
-            self.dir.display(),
             if available.is_empty() {
-                "none".to_string()
+                "none (pass --scenarios DIR)".to_string()
             } else {
                 available.join(", ")
             }
         )))
+    }
+
+    /// The first `<DIR>/<NAME>.toml` along the search path.
+    fn find(&self, name: &str) -> Option<PathBuf> {
+        self.search_path()
+            .map(|dir| dir.join(format!("{name}.toml")))
+            .find(|p| p.is_file())
     }
 
     /// Loads, resolves and validates a scenario, applying `overrides` last.
@@ -212,16 +288,158 @@ impl Catalog {
     /// Any invalid input, naming file, line, key, problem and what is accepted.
     pub fn load(&self, name: &str, overrides: &[Override]) -> Result<Scenario> {
         let path = self.locate(name)?;
-        let mut chain = Vec::new();
-        let mut layer = load_chain(&path, &mut Vec::new(), &mut chain, None)?;
+        let (layer, chain) = self.load_chain(&path)?;
+        let mut layer = layer;
         for o in overrides {
             apply_override(&mut layer, o)?;
         }
         let name = path
             .file_stem()
             .map_or_else(|| name.to_string(), |s| s.to_string_lossy().into_owned());
-        validate(name, path, chain, layer)
+        validate::validate(name, path, chain, layer)
     }
+
+    /// Reads `path` and its `extends` ancestors and merges them root first; returns the merged
+    /// layer and the files, root first.
+    fn load_chain(&self, path: &Path) -> Result<(Layer, Vec<PathBuf>)> {
+        let mut layers = Vec::new();
+        let mut files: Vec<PathBuf> = Vec::new();
+        let mut seen: Vec<PathBuf> = Vec::new();
+        let mut next = Some((path.to_path_buf(), None::<Located<String>>));
+        while let Some((file, link)) = next.take() {
+            let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+            if let Some(link) = &link {
+                if seen.contains(&canonical) {
+                    let mut names: Vec<String> = files.iter().map(|p| stem(p)).collect();
+                    names.push(stem(&file));
+                    return Err(invalid(
+                        &link.origin,
+                        "extends",
+                        format!(
+                            "cycle {}; a scenario may not extend itself or a descendant",
+                            names.join(" -> ")
+                        ),
+                    ));
+                }
+                if files.len() >= MAX_EXTENDS_DEPTH {
+                    return Err(invalid(
+                        &link.origin,
+                        "extends",
+                        format!(
+                            "the extends chain is deeper than {MAX_EXTENDS_DEPTH}; accepted: at most {MAX_EXTENDS_DEPTH} scenarios in a chain"
+                        ),
+                    ));
+                }
+            }
+            seen.push(canonical);
+            let layer = Layer::parse(&file, &read(&file)?)?;
+            if let Some(parent) = &layer.extends {
+                next = Some((self.parent(&file, parent)?, Some(parent.clone())));
+            }
+            files.push(file);
+            layers.push(layer);
+        }
+        files.reverse();
+        let merged = layers
+            .into_iter()
+            .rev()
+            .reduce(Layer::overlay)
+            .unwrap_or_default();
+        Ok((merged, files))
+    }
+
+    /// The file `extends = "parent"` in `child` refers to: the child's own folder, then the
+    /// search path. A path (absolute, with `/` or `..`) is refused.
+    fn parent(&self, child: &Path, parent: &Located<String>) -> Result<PathBuf> {
+        let name = parent.value.strip_suffix(".toml").unwrap_or(&parent.value);
+        if !valid_scenario_name(name) {
+            return Err(invalid(
+                &parent.origin,
+                "extends",
+                format!(
+                    "{}; extends names a scenario (e.g. extends = \"baseline\"), looked up in this file's folder and then along the search path; absolute paths and .. are refused",
+                    name_rule("the scenario", name)
+                ),
+            ));
+        }
+        let own = child.parent().unwrap_or(Path::new("."));
+        let own = if own.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            own
+        };
+        let beside = own.join(format!("{name}.toml"));
+        if beside.is_file() {
+            return Ok(beside);
+        }
+        if let Some(found) = self.find(name) {
+            return Ok(found);
+        }
+        let mut available = names_in(own).unwrap_or_default();
+        available.extend(self.names().unwrap_or_default());
+        available.sort();
+        available.dedup();
+        Err(invalid(
+            &parent.origin,
+            "extends",
+            format!(
+                "no scenario '{name}' in '{}' or on the search path (--scenarios, {SEARCH_PATH_VARIABLE}){}; available: {}",
+                own.display(),
+                did_you_mean(name, available.iter().map(String::as_str)),
+                available.join(", ")
+            ),
+        ))
+    }
+}
+
+/// The scenario a resolved text describes (what `show` prints, and shard files and `run.toml`
+/// hold), named `name`.
+///
+/// # Errors
+/// When the text is not a valid, self-contained scenario.
+pub fn from_resolved(name: &str, origin: &Path, text: &str) -> Result<Scenario> {
+    let layer = Layer::parse(origin, text)?;
+    if let Some(parent) = &layer.extends {
+        return Err(invalid(
+            &parent.origin,
+            "extends",
+            "a resolved scenario extends nothing",
+        ));
+    }
+    validate::validate(
+        name.to_string(),
+        origin.to_path_buf(),
+        vec![origin.to_path_buf()],
+        layer,
+    )
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+}
+
+/// The valid scenario names of `<dir>/*.toml`.
+fn names_in(dir: &Path) -> Result<Vec<String>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::Invalid(format!(
+                "scenario folder '{}' does not exist; pass --scenarios DIR",
+                dir.display()
+            ))
+        } else {
+            Error::io("read the scenario folder", dir, e)
+        }
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .map(|p| stem(&p))
+        .filter(|n| valid_scenario_name(n))
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -239,99 +457,190 @@ fn read(path: &Path) -> Result<String> {
     })
 }
 
-/// Reads `path` and its `extends` ancestors, merging parent first. `chain` collects the files,
-/// parent first; `seen` holds the files below on the current path, so a repeat is a cycle.
-fn load_chain(
-    path: &Path,
-    seen: &mut Vec<PathBuf>,
-    chain: &mut Vec<PathBuf>,
-    link: Option<&Located<String>>,
-) -> Result<Layer> {
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if let (true, Some(link)) = (seen.contains(&canonical), link) {
-        let names: Vec<String> = seen
-            .iter()
-            .chain(std::iter::once(&canonical))
-            .map(|p| {
-                p.file_stem()
-                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-            })
-            .collect();
-        return Err(invalid(
-            &link.origin,
-            "extends",
-            format!(
-                "cycle {}; a scenario may not extend itself or a descendant",
-                names.join(" -> ")
-            ),
-        ));
-    }
-    seen.push(canonical);
-    let layer = Layer::parse(path, &read(path)?)?;
-    let Some(parent) = layer.extends.clone() else {
-        chain.push(path.to_path_buf());
-        return Ok(layer);
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let parent_path = dir.join(format!("{}.toml", parent.value));
-    if !parent_path.is_file() {
-        let available = Catalog::new(dir).names().unwrap_or_default();
-        return Err(invalid(
-            &parent.origin,
-            "extends",
-            format!(
-                "no scenario '{}' in '{}'{}; available: {}",
-                parent.value,
-                dir.display(),
-                did_you_mean(&parent.value, available.iter().map(String::as_str)),
-                available.join(", ")
-            ),
-        ));
-    }
-    let parent_layer = load_chain(&parent_path, seen, chain, Some(&parent))?;
-    chain.push(path.to_path_buf());
-    Ok(parent_layer.overlay(layer))
-}
-
-/// Every key `--set` accepts, for messages.
-fn settable_keys() -> Vec<String> {
-    let mut keys = vec!["description".to_string()];
-    for (section, fields) in SECTIONS {
-        keys.extend(fields.iter().map(|f| format!("{section}.{f}")));
-    }
-    keys.push("correlations.<a> ~ <b>".to_string());
-    keys
-}
-
-/// Applies one `--set`: the value is a number when it reads as one, otherwise a string.
-fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
-    let value = if let Ok(i) = o.value.parse::<i128>() {
+/// A `--set` value: a number when it reads as one, otherwise a string.
+fn raw_value(text: &str) -> Raw {
+    if let Ok(i) = text.parse::<i128>() {
         Raw::Int(i)
-    } else if let Ok(x) = o.value.parse::<f64>() {
+    } else if let Ok(x) = text.parse::<f64>() {
         Raw::Float(x)
     } else {
-        Raw::Str(o.value.clone())
+        Raw::Str(text.to_string())
+    }
+}
+
+/// Whether a key names something `--set` may change in a scenario with these parties and
+/// issues: `None` if so, otherwise why not.
+fn settable(layer: &Layer, key: &str) -> Option<String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let declared = |names: &[Located<String>], name: &str| names.iter().any(|n| n.value == name);
+    let list = |names: &[Located<String>]| {
+        names
+            .iter()
+            .map(|n| n.value.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    match parts[..] {
+        ["description" | "question"] => None,
+        ["simulation", field] if layer::SIMULATION_FIELDS.contains(&field) => None,
+        ["process", field] if crate::cast::PROCESS.iter().any(|(f, _)| *f == field) => None,
+        ["party", party, field] => {
+            if !declared(&layer.parties, party) {
+                Some(format!(
+                    "this scenario has no party `{party}`{}; its parties: {}",
+                    did_you_mean(party, layer.parties.iter().map(|n| n.value.as_str())),
+                    list(&layer.parties)
+                ))
+            } else if field == "role" || !layer::PARTY_KEYS.contains(&field) {
+                Some(format!(
+                    "`{field}` is not a party value --set can change; accepted: label, will, leader_exit_hazard, successor_will (signatories), indifference (outside parties)"
+                ))
+            } else {
+                None
+            }
+        }
+        ["issue", issue, field, ..] => {
+            if !declared(&layer.issues, issue) {
+                Some(format!(
+                    "this scenario has no issue `{issue}`{}; its issues: {}",
+                    did_you_mean(issue, layer.issues.iter().map(|n| n.value.as_str())),
+                    list(&layer.issues)
+                ))
+            } else if (parts.len() == 3 && layer.issue_parameter(field))
+                || (parts.len() == 4 && field == "leverage")
+            {
+                None
+            } else {
+                Some(format!(
+                    "accepted keys of an issue: issue.{issue}.concession, issue.{issue}.demand, issue.{issue}.leverage.O (O an outside party)"
+                ))
+            }
+        }
+        _ => Some(String::new()),
+    }
+}
+
+impl Layer {
+    fn issue_parameter(&self, field: &str) -> bool {
+        crate::cast::ISSUE_FIELDS.contains(&field)
+    }
+
+    /// Every key `--set` accepts on this layer, for messages.
+    fn settable_keys(&self) -> Vec<String> {
+        let mut keys = vec!["description".to_string(), "question".to_string()];
+        keys.extend(
+            layer::SIMULATION_FIELDS
+                .iter()
+                .map(|f| format!("simulation.{f}")),
+        );
+        for party in &self.parties {
+            let outside = matches!(
+                self.values.get(&format!("party.{}.role", party.value)),
+                Some(Located { value: Raw::Str(r), .. }) if r == "outside"
+            );
+            for field in layer::role_fields(outside) {
+                keys.push(format!("party.{}.{field}", party.value));
+            }
+        }
+        for issue in &self.issues {
+            for field in layer::issue_fields() {
+                keys.push(format!("issue.{}.{field}", issue.value));
+            }
+            keys.push(format!("issue.{}.leverage.O", issue.value));
+        }
+        keys.extend(
+            crate::cast::PROCESS
+                .iter()
+                .map(|(f, _)| format!("process.{f}")),
+        );
+        for event in &self.events {
+            if let Some(name) = event.name_str() {
+                keys.push(format!("event.{name}.probability"));
+                keys.push(format!("event.{name}.month"));
+            }
+        }
+        keys.push("correlations.<a> ~ <b>".to_string());
+        keys
+    }
+}
+
+/// Applies one `--set`.
+fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
     let located = Located {
-        value,
+        value: raw_value(&o.value),
         origin: Origin::Set(o.arg.clone()),
     };
+    let fail = |layer: &Layer, why: String| {
+        let keys = layer.settable_keys();
+        let hint = format_1_hint(&o.key).map_or_else(
+            || did_you_mean(&o.key, keys.iter().map(String::as_str)),
+            |h| format!("; {h}"),
+        );
+        let why = if why.is_empty() {
+            format!("accepted: {}", keys.join(", "))
+        } else {
+            why
+        };
+        Error::Invalid(format!(
+            "--set {}: unknown key `{}`{hint}; {why}",
+            o.arg, o.key
+        ))
+    };
     if let Some(pair) = o.key.strip_prefix("correlations.") {
-        layer.correlations.insert(layer::pair_key(pair), located);
+        layer.correlations.insert(pair_key(pair), located);
         return Ok(());
     }
-    let keys = settable_keys();
-    if keys.contains(&o.key) {
-        layer.values.insert(o.key.clone(), located);
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "--set {}: unknown key `{}`{}; accepted: {}",
-            o.arg,
-            o.key,
-            did_you_mean(&o.key, keys.iter().map(String::as_str)),
-            keys.join(", ")
-        )))
+    if let Some(rest) = o.key.strip_prefix("event.") {
+        let Some((name, field)) = rest.rsplit_once('.') else {
+            return Err(fail(
+                layer,
+                "write event.NAME.probability=P or event.NAME.month=YYYY-MM".into(),
+            ));
+        };
+        let names: Vec<String> = layer
+            .events
+            .iter()
+            .filter_map(|e| e.name_str().map(str::to_string))
+            .collect();
+        let Some(index) = layer.events.iter().position(|e| e.name_str() == Some(name)) else {
+            return Err(fail(
+                layer,
+                format!(
+                    "this scenario has no event \"{name}\"{}; its events: {}",
+                    did_you_mean(name, names.iter().map(String::as_str)),
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names
+                            .iter()
+                            .map(|n| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            ));
+        };
+        let event = &mut layer.events[index];
+        match field {
+            "probability" => event.probability = Some(located),
+            "month" => event.month = Some(located),
+            _ => {
+                return Err(fail(
+                    layer,
+                    format!(
+                        "--set changes an event's probability or month: event.{name}.probability or event.{name}.month"
+                    ),
+                ));
+            }
+        }
+        return Ok(());
+    }
+    match settable(layer, &o.key) {
+        None => {
+            layer.values.insert(o.key.clone(), located);
+            Ok(())
+        }
+        Some(why) => Err(fail(layer, why)),
     }
 }
 
@@ -340,345 +649,19 @@ fn invalid(origin: &Origin, key: &str, message: impl std::fmt::Display) -> Error
     Error::Invalid(format!("{origin}: {key}: {message}"))
 }
 
-fn validate(name: String, path: PathBuf, chain: Vec<PathBuf>, layer: Layer) -> Result<Scenario> {
-    let file = Origin::Whole(path.clone());
-    let description = match layer.values.get("description") {
-        None => String::new(),
-        Some(Located {
-            value: Raw::Str(s), ..
-        }) => s.clone(),
-        Some(Located {
-            value: Raw::Int(i),
-            origin: Origin::Set(_),
-        }) => i.to_string(),
-        Some(Located {
-            value: Raw::Float(x),
-            origin: Origin::Set(_),
-        }) => x.to_string(),
-        Some(other) => return Err(invalid(&other.origin, "description", "must be a string")),
-    };
-    let simulation = simulation(&layer, &file)?;
-    let params = parameters(&layer, &file)?;
-    let mut warnings = Vec::new();
-    let events = events(&layer, &simulation, &mut warnings)?;
-    let correlations = correlations(&layer, &params, &mut warnings)?;
-    let dists = std::array::from_fn(|i| params[i].dist);
-    if let Err(message) = crate::copula::Copula::new(&correlations, &dists) {
-        let origin = layer
-            .correlations
-            .values()
-            .next()
-            .map_or(file.clone(), |at| at.origin.clone());
-        return Err(invalid(&origin, "correlations", message));
-    }
-    Ok(Scenario {
-        name,
-        path,
-        chain,
-        description,
-        simulation,
-        params,
-        events,
-        correlations,
-        warnings,
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn month(layer: &Layer, key: &str, file: &Origin) -> Result<Month> {
-    match layer.values.get(key) {
-        None => Err(invalid(
-            file,
-            key,
-            "missing; write it under [simulation] as \"YYYY-MM\", e.g. \"2020-01\"",
-        )),
-        Some(Located {
-            value: Raw::Str(s),
-            origin,
-        }) => Month::parse(s).map_err(|m| invalid(origin, key, m)),
-        Some(Located { value, origin }) => Err(invalid(
-            origin,
-            key,
-            format!("{value} is not a month; write a string \"YYYY-MM\", e.g. \"2020-01\""),
-        )),
-    }
-}
-
-/// A non-negative whole number: a TOML integer, a whole float (`1e6`) or a string of digits.
-fn whole(value: &Raw) -> Option<u128> {
-    match value {
-        Raw::Int(i) => u128::try_from(*i).ok(),
-        Raw::Float(x) if x.fract() == 0.0 && *x >= 0.0 && *x < 1.8e19 => Some(*x as u128),
-        Raw::Str(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn simulation(layer: &Layer, file: &Origin) -> Result<Simulation> {
-    let start = month(layer, "simulation.start", file)?;
-    let deadline = month(layer, "simulation.deadline", file)?;
-    if deadline <= start {
-        let origin = &layer.values["simulation.deadline"].origin;
-        return Err(invalid(
-            origin,
-            "simulation.deadline",
-            format!("{deadline} is not after start {start}; the deadline must be a later month"),
-        ));
-    }
-    let trials = match layer.values.get("simulation.trials") {
-        None => DEFAULT_TRIALS,
-        Some(Located { value, origin }) => whole(value)
-            .and_then(|n| u64::try_from(n).ok())
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                invalid(origin, "simulation.trials", format!("{value} is not a whole number from 1 to 18446744073709551615; write e.g. trials = 200000"))
-            })?,
-    };
-    let seed = match layer.values.get("simulation.seed") {
-        None => DEFAULT_SEED,
-        Some(Located { value, origin }) => whole(value).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| {
-            invalid(
-                origin,
-                "simulation.seed",
-                format!("{value} is not a seed; accepted: a whole number from 0 to 18446744073709551615 (a string of digits above 9223372036854775807)"),
-            )
-        })?,
-    };
-    Ok(Simulation {
-        start,
-        deadline,
-        trials,
-        seed,
-    })
-}
-
-/// Parses a number or distribution string for a parameter with `domain` (`None`: an event
-/// effect, any real shift).
-fn spec(
-    value: &Raw,
-    domain: Option<crate::param::Domain>,
-) -> std::result::Result<ParamSpec, String> {
-    let (written, parsed) = match value {
-        Raw::Int(i) => (i.to_string(), Written::Dist(Dist::Constant(*i as f64))),
-        Raw::Float(x) if !x.is_finite() => return Err(format!("{x}: every number must be finite")),
-        Raw::Float(x) => (x.to_string(), Written::Dist(Dist::Constant(*x))),
-        Raw::Str(s) => (s.clone(), Written::parse(s)?),
-        Raw::Other(kind) => {
-            return Err(format!(
-                "a {kind} is not accepted; write {}",
-                crate::distribution::ACCEPTED
-            ));
+    #[test]
+    fn scenario_names_follow_the_rule() {
+        for ok in ["baseline", "hindsight_2020", "a.b", "A-1", "2030"] {
+            assert!(valid_scenario_name(ok), "{ok}");
         }
-    };
-    let dist = parsed.resolve(domain)?;
-    if let Some(domain) = domain {
-        dist.check_domain(domain)?;
+        for bad in [
+            "", ".", "..", "...", ".hidden", "a/b", "/abs", "a b", "a\u{7}", "-x",
+        ] {
+            assert!(!valid_scenario_name(bad), "{bad:?}");
+        }
     }
-    Ok(ParamSpec { written, dist })
-}
-
-fn parameters(layer: &Layer, file: &Origin) -> Result<[ParamSpec; PARAM_COUNT]> {
-    let mut specs = Vec::with_capacity(PARAM_COUNT);
-    for param in Param::ALL {
-        let Some(Located { value, origin }) = layer.values.get(param.key()) else {
-            return Err(invalid(
-                file,
-                param.key(),
-                format!(
-                    "missing parameter; every scenario needs all twelve (after extends); add `{} = ...` under [{}], a number or a distribution: {}",
-                    param.field(),
-                    param.section(),
-                    crate::distribution::ACCEPTED
-                ),
-            ));
-        };
-        specs.push(spec(value, Some(param.domain())).map_err(|m| invalid(origin, param.key(), m))?);
-    }
-    specs
-        .try_into()
-        .map_err(|_| Error::Invalid("internal: parameter count".into()))
-}
-
-fn required<'a>(
-    field: &'a Option<Located<Raw>>,
-    event: &RawEvent,
-    key: &str,
-    hint: &str,
-) -> Result<&'a Located<Raw>> {
-    field
-        .as_ref()
-        .ok_or_else(|| invalid(&event.origin, key, format!("missing; {hint}")))
-}
-
-fn events(layer: &Layer, sim: &Simulation, warnings: &mut Vec<String>) -> Result<Vec<Event>> {
-    let mut out: Vec<Event> = Vec::new();
-    for raw in &layer.events {
-        let name = required(
-            &raw.name,
-            raw,
-            "event.name",
-            "every [[event]] needs name = \"...\"",
-        )?;
-        let Raw::Str(name_text) = &name.value else {
-            return Err(invalid(&name.origin, "event.name", "must be a string"));
-        };
-        if name_text.trim().is_empty() || out.iter().any(|e| e.name == *name_text) {
-            return Err(invalid(
-                &name.origin,
-                "event.name",
-                format!("\"{name_text}\" must be a non-empty name used once"),
-            ));
-        }
-        let key = |k: &str| format!("event \"{name_text}\".{k}");
-        let month_at = required(&raw.month, raw, &key("month"), "write month = \"YYYY-MM\"")?;
-        let month = match &month_at.value {
-            Raw::Str(s) => {
-                Month::parse(s).map_err(|m| invalid(&month_at.origin, &key("month"), m))?
-            }
-            other => {
-                return Err(invalid(
-                    &month_at.origin,
-                    &key("month"),
-                    format!("{other} is not a month; write \"YYYY-MM\""),
-                ));
-            }
-        };
-        let p_at = required(
-            &raw.probability,
-            raw,
-            &key("probability"),
-            "write probability = a number in [0, 1]",
-        )?;
-        let probability = match p_at.value {
-            Raw::Int(i) if (0..=1).contains(&i) => i as f64,
-            Raw::Float(x) if (0.0..=1.0).contains(&x) => x,
-            ref other => {
-                return Err(invalid(
-                    &p_at.origin,
-                    &key("probability"),
-                    format!("{other} is not a probability; accepted: a number in [0, 1]"),
-                ));
-            }
-        };
-        let mut effects = Vec::new();
-        for (target, shift) in &raw.effects {
-            let state_keys: Vec<&str> = Param::STATE.iter().map(|p| p.key()).collect();
-            let param = Param::from_key(target)
-                .filter(|p| p.is_state())
-                .ok_or_else(|| {
-                    let what = if Param::from_key(target).is_some() {
-                        "is not a state parameter"
-                    } else {
-                        "is not a parameter"
-                    };
-                    invalid(
-                        &shift.origin,
-                        &key(&format!("effects.\"{target}\"")),
-                        format!(
-                            "{target} {what}{}; events may shift: {}",
-                            did_you_mean(target, state_keys.iter().copied()),
-                            state_keys.join(", ")
-                        ),
-                    )
-                })?;
-            let spec = spec(&shift.value, None)
-                .map_err(|m| invalid(&shift.origin, &key(&format!("effects.\"{target}\"")), m))?;
-            effects.push(Effect { param, shift: spec });
-        }
-        let offset = sim.start.months_until(month);
-        if offset < 0 || offset >= sim.months() as i64 {
-            warnings.push(format!(
-                "{}: event \"{name_text}\" in {month} is outside the simulated window {} to {} and never fires",
-                raw.origin,
-                sim.start,
-                sim.start.plus(sim.months().saturating_sub(1))
-            ));
-        }
-        out.push(Event {
-            name: name_text.clone(),
-            month,
-            probability,
-            effects,
-        });
-    }
-    Ok(out)
-}
-
-fn correlations(
-    layer: &Layer,
-    params: &[ParamSpec; PARAM_COUNT],
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Correlation>> {
-    // A parameter that a --set or a sweep point made constant (rather than the file).
-    let set_to_constant = |param: Param| {
-        params[param.index()].dist.is_constant()
-            && layer
-                .values
-                .get(param.key())
-                .is_some_and(|v| matches!(v.origin, Origin::Set(_)))
-    };
-    let mut out = Vec::new();
-    'pairs: for (pair, at) in &layer.correlations {
-        let key = format!("correlations.\"{pair}\"");
-        let (a, b) = pair
-            .split_once('~')
-            .map(|(a, b)| (a.trim(), b.trim()))
-            .ok_or_else(|| invalid(&at.origin, &key, "write \"<parameter> ~ <parameter>\" = rho, e.g. \"japan.will ~ russia.will\" = 0.4"))?;
-        let lookup = |name: &str| {
-            let param = Param::from_key(name).ok_or_else(|| {
-                invalid(
-                    &at.origin,
-                    &key,
-                    format!(
-                        "{name} is not a parameter{}",
-                        did_you_mean(name, Param::ALL.iter().map(|p| p.key()))
-                    ),
-                )
-            })?;
-            if params[param.index()].dist.is_constant() && !set_to_constant(param) {
-                return Err(invalid(
-                    &at.origin,
-                    &key,
-                    format!("{name} is a constant; only uncertain parameters can be correlated"),
-                ));
-            }
-            Ok(param)
-        };
-        let (a, b) = (lookup(a)?, lookup(b)?);
-        // A pair whose parameter a --set or a sweep made constant is dropped, with a warning.
-        for p in [a, b] {
-            if set_to_constant(p) {
-                warnings.push(format!(
-                    "{key}: dropped, since {} is now a constant",
-                    p.key()
-                ));
-                continue 'pairs;
-            }
-        }
-        if a == b {
-            return Err(invalid(
-                &at.origin,
-                &key,
-                "a parameter cannot be correlated with itself",
-            ));
-        }
-        let rho = match at.value {
-            Raw::Int(i) if (-1..=1).contains(&i) => i as f64,
-            Raw::Float(x) if (-1.0..=1.0).contains(&x) => x,
-            ref other => {
-                return Err(invalid(
-                    &at.origin,
-                    &key,
-                    format!("{other} is not a correlation; accepted: a number in [-1, 1]"),
-                ));
-            }
-        };
-        if out
-            .iter()
-            .any(|c: &Correlation| (c.a, c.b) == (a, b) || (c.a, c.b) == (b, a))
-        {
-            return Err(invalid(&at.origin, &key, "this pair is given twice"));
-        }
-        out.push(Correlation { a, b, rho });
-    }
-    Ok(out)
 }

@@ -1,0 +1,425 @@
+//! `treatysim new NAME --signatories A,B[,C…] [--outside O,…] [--issue I:A>B …]`: a complete,
+//! valid, commented starting scenario with neutral placeholder values (SPEC §3).
+
+use crate::cast::valid_name;
+use crate::cli::NewArgs;
+use crate::error::{Error, Result};
+use crate::month::Month;
+use crate::scenario::{name_rule, valid_scenario_name};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+/// One `--issue I:A>B`: on issue I, A concedes and B demands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueArg {
+    /// The issue's name.
+    pub name: String,
+    /// The signatory that must give ground.
+    pub concedes: String,
+    /// The signatory that must be satisfied.
+    pub demands: String,
+}
+
+impl std::str::FromStr for IssueArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<IssueArg, String> {
+        let bad = || {
+            format!(
+                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands), e.g. --issue security:japan>russia"
+            )
+        };
+        let (name, sides) = text.split_once(':').ok_or_else(bad)?;
+        let (concedes, demands) = sides.split_once('>').ok_or_else(bad)?;
+        Ok(IssueArg {
+            name: name.trim().to_string(),
+            concedes: concedes.trim().to_string(),
+            demands: demands.trim().to_string(),
+        })
+    }
+}
+
+/// Checks the names and the issues, then writes the scenario (never over an existing file).
+pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
+    let text = scenario_text(args, this_month())?;
+    let path = scenarios.join(format!("{}.toml", args.name));
+    if path.exists() {
+        return Err(Error::Invalid(format!(
+            "'{}' already exists; treatysim new never overwrites a scenario: pick another NAME or remove the file",
+            path.display()
+        )));
+    }
+    std::fs::create_dir_all(scenarios).map_err(|e| Error::io("create folder", scenarios, e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".treatysim-")
+        .suffix(".tmp")
+        .tempfile_in(scenarios)
+        .map_err(|e| Error::io("create a temporary file in", scenarios, e))?;
+    temp.write_all(text.as_bytes())
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io("write", &path, e))?;
+    temp.persist_noclobber(&path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::Invalid(format!(
+                "'{}' already exists; treatysim new never overwrites a scenario",
+                path.display()
+            ))
+        } else {
+            Error::io("write", &path, e.error)
+        }
+    })?;
+    let folder = if scenarios == Path::new("scenarios") {
+        String::new()
+    } else {
+        format!(" --scenarios {}", scenarios.display())
+    };
+    note!(
+        "wrote {}: check it with `treatysim check {name}{folder}`, run it with `treatysim run {name}{folder}`, then replace every placeholder with your own judgement",
+        path.display(),
+        name = args.name,
+    );
+    Ok(())
+}
+
+/// The month now (UTC), from the system clock: the template's window starts there.
+fn this_month() -> Month {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Month::parse(&format!("{year:04}-{month:02}"))
+        .unwrap_or_else(|_| Month::parse("2026-01").unwrap_or_else(|_| unreachable!()))
+}
+
+fn check_name(what: &str, name: &str) -> Result<()> {
+    if valid_name(name) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "{what} \"{}\" is not a valid name; names are a lowercase letter followed by lowercase letters, digits and _ (e.g. japan, e3, palestinian_state)",
+            name.escape_debug()
+        )))
+    }
+}
+
+/// The scenario file for `args`, its window starting in `start`.
+///
+/// # Errors
+/// Invalid names, too few signatories, or issues that do not name two different signatories.
+pub fn scenario_text(args: &NewArgs, start: Month) -> Result<String> {
+    if !valid_scenario_name(&args.name) {
+        return Err(Error::Invalid(name_rule("scenario", &args.name)));
+    }
+    let signatories = &args.signatories;
+    if signatories.len() < 2 {
+        return Err(Error::Invalid(format!(
+            "--signatories needs at least two names, e.g. --signatories japan,russia (got {})",
+            signatories.len()
+        )));
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for (what, name) in signatories
+        .iter()
+        .map(|s| ("signatory", s))
+        .chain(args.outside.iter().map(|o| ("outside party", o)))
+        .chain(args.issues.iter().map(|i| ("issue", &i.name)))
+    {
+        check_name(what, name)?;
+        if names.contains(&name.as_str()) {
+            return Err(Error::Invalid(format!(
+                "\"{name}\" is given twice; names are unique across signatories, outside parties and issues"
+            )));
+        }
+        names.push(name);
+    }
+    for issue in &args.issues {
+        for side in [&issue.concedes, &issue.demands] {
+            if !signatories.contains(side) {
+                return Err(Error::Invalid(format!(
+                    "--issue {}:{}>{}: \"{side}\" is not one of the signatories ({}); an issue is between two signatories",
+                    issue.name,
+                    issue.concedes,
+                    issue.demands,
+                    signatories.join(", ")
+                )));
+            }
+        }
+        if issue.concedes == issue.demands {
+            return Err(Error::Invalid(format!(
+                "--issue {}:{}>{}: the side that concedes and the side that demands must be two different signatories",
+                issue.name, issue.concedes, issue.demands
+            )));
+        }
+    }
+    Ok(template(args, start))
+}
+
+/// `code`, then `comment` at column 37 (or after one space past a long line).
+fn line(out: &mut String, code: &str, comment: &str) {
+    if comment.is_empty() {
+        let _ = writeln!(out, "{code}");
+    } else {
+        let _ = writeln!(out, "{code:<35} # {comment}");
+    }
+}
+
+fn template(args: &NewArgs, start: Month) -> String {
+    let mut out = String::new();
+    let name = &args.name;
+    let labels: Vec<String> = args.signatories.iter().map(|s| title(s)).collect();
+    let together = match labels.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => labels.join(""),
+    };
+    for text in [
+        format!("# {name}: a treaty question, started with `treatysim new`."),
+        "#".to_string(),
+        "# Every number below is a neutral placeholder. Replace each with your own judgement and"
+            .to_string(),
+        "# say why in a comment beside it: the date of the information you use, the sources, the"
+            .to_string(),
+        format!("# reasoning. Then `treatysim check {name}` and `treatysim run {name}`."),
+        "# Distributions: \"beta(a, b)\", \"uniform(a, b)\", \"pert(lo, mode, hi)\", \"lo to hi\" (a 90%"
+            .to_string(),
+        "# interval), \"normal(mean, sd)\", \"lognormal(mu, sigma)\", \"triangular(lo, mode, hi)\","
+            .to_string(),
+        "# \"truncnormal(mean, sd, lo, hi)\", or a plain number.\n".to_string(),
+        format!("description = \"{name}: a treaty between {together}\""),
+        format!(
+            "question = \"Will {together} sign the treaty before {}?\"\n",
+            start.plus(24)
+        ),
+        "[simulation]".to_string(),
+    ] {
+        let _ = writeln!(out, "{text}");
+    }
+    line(
+        &mut out,
+        &format!("start = \"{start}\""),
+        "first month in which the treaty can be signed",
+    );
+    line(
+        &mut out,
+        &format!("deadline = \"{}\"", start.plus(24)),
+        "the treaty must be signed before this month begins",
+    );
+    let _ = writeln!(out, "trials = 200000\nseed = 1");
+    for party in &args.signatories {
+        let _ = writeln!(out);
+        line(
+            &mut out,
+            &format!("[party.{party}]"),
+            "a signatory: must be willing for the treaty to be signed",
+        );
+        let _ = writeln!(out, "label = \"{}\"", title(party));
+        line(
+            &mut out,
+            "will = \"beta(2, 2)\"",
+            "its resolve to conclude, 0 to 1: mean 0.5, wide",
+        );
+        line(
+            &mut out,
+            "# leader_exit_hazard = 0.01",
+            "monthly chance its leader leaves office (default 0)",
+        );
+        line(
+            &mut out,
+            "# successor_will = \"beta(2, 3)\"",
+            "its will after that; required once a leader can leave",
+        );
+    }
+    for party in &args.outside {
+        let _ = writeln!(out, "\n[party.{party}]");
+        line(
+            &mut out,
+            "role = \"outside\"",
+            "sways the talks, does not sign",
+        );
+        let _ = writeln!(out, "label = \"{}\"", title(party));
+        line(
+            &mut out,
+            "indifference = \"uniform(0, 1)\"",
+            "how little it minds the terms: 0 opposes, 1 does not care",
+        );
+    }
+    if args.issues.is_empty() {
+        let (a, b) = (&args.signatories[0], &args.signatories[1]);
+        let _ = writeln!(
+            out,
+            "\n# What divides the signatories: add one table per issue, e.g."
+        );
+        line(&mut out, "# [issue.security]", "");
+        line(
+            &mut out,
+            &format!("# concedes = \"{a}\""),
+            "the signatory that must give ground",
+        );
+        line(
+            &mut out,
+            &format!("# demands = \"{b}\""),
+            "the signatory that must be satisfied",
+        );
+        line(
+            &mut out,
+            "# concession = \"uniform(0.2, 0.6)\"",
+            "C: the most the conceding side would give",
+        );
+        line(
+            &mut out,
+            "# demand = \"uniform(0.3, 0.7)\"",
+            "D: the least the demanding side accepts",
+        );
+    }
+    for issue in &args.issues {
+        let (i, a, b) = (&issue.name, &issue.concedes, &issue.demands);
+        let _ = writeln!(out, "\n[issue.{i}]");
+        line(
+            &mut out,
+            &format!("concedes = \"{a}\""),
+            "the signatory that must give ground",
+        );
+        line(
+            &mut out,
+            &format!("demands = \"{b}\""),
+            "the signatory that must be satisfied",
+        );
+        line(
+            &mut out,
+            "concession = \"uniform(0.2, 0.6)\"",
+            &format!("C: the most {a} would give on {i}"),
+        );
+        line(
+            &mut out,
+            "demand = \"uniform(0.3, 0.7)\"",
+            &format!("D: the least {b} accepts on {i}"),
+        );
+        if !args.outside.is_empty() {
+            let leverage: Vec<String> = args.outside.iter().map(|o| format!("{o} = 0.1")).collect();
+            line(
+                &mut out,
+                &format!("leverage = {{ {} }}", leverage.join(", ")),
+                &format!("how far each outside party's indifference frees {a}"),
+            );
+        }
+    }
+    let _ = writeln!(out, "\n[process]");
+    line(
+        &mut out,
+        "summit_rate = 0.2",
+        "λ: monthly chance of a leaders' meeting that could sign",
+    );
+    line(
+        &mut out,
+        "will_volatility = 0.03",
+        "σ: monthly drift of each signatory's will",
+    );
+    line(
+        &mut out,
+        "signing_threshold = 0.3",
+        "θ: will needed to sign with nothing left to concede",
+    );
+    line(
+        &mut out,
+        "decision_noise = 0.08",
+        "s: how sharply the signing chance turns at the threshold",
+    );
+    let a = &args.signatories[0];
+    let _ = writeln!(
+        out,
+        "\n# Dated events that may happen, e.g.\n# [[event]]\n# name = \"election\""
+    );
+    let _ = writeln!(out, "# month = \"{}\"\n# probability = 0.5", start.plus(6));
+    let _ = writeln!(out, "# effects = {{ \"party.{a}.will\" = -0.1 }}");
+    line(
+        &mut out,
+        &format!("# leader_exit = [\"{a}\"]"),
+        "its leader leaves office when it happens",
+    );
+    out
+}
+
+/// A display label from a name: `saudi_arabia` → `Saudi arabia`, `eu` → `EU`.
+fn title(name: &str) -> String {
+    if name.len() <= 3 {
+        return name.to_ascii_uppercase();
+    }
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_ascii_uppercase().to_string() + chars.as_str()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(signatories: &[&str], outside: &[&str], issues: &[&str]) -> NewArgs {
+        NewArgs {
+            name: "q".into(),
+            signatories: signatories.iter().map(|s| s.to_string()).collect(),
+            outside: outside.iter().map(|s| s.to_string()).collect(),
+            issues: issues.iter().map(|i| i.parse().unwrap()).collect(),
+            catalog: crate::cli::CatalogArgs {
+                scenarios: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_template_loads_as_a_valid_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = Month::parse("2026-11").unwrap();
+        for (signatories, outside, issues) in [
+            (vec!["a", "b"], vec![], vec![]),
+            (vec!["a", "b", "c"], vec!["o", "p"], vec!["x:a>b", "y:c>a"]),
+        ] {
+            let text = scenario_text(&args(&signatories, &outside, &issues), start).unwrap();
+            std::fs::write(dir.path().join("q.toml"), &text).unwrap();
+            let scenario = crate::scenario::Catalog::new(dir.path())
+                .load("q", &[])
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(scenario.cast.signatories().count(), signatories.len());
+            assert_eq!(scenario.cast.issues.len(), issues.len());
+            assert_eq!(scenario.simulation.deadline, start.plus(24));
+        }
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        let start = Month::parse("2026-11").unwrap();
+        for (signatories, outside, issues) in [
+            (vec!["a"], vec![], vec![]),
+            (vec!["a", "A"], vec![], vec![]),
+            (vec!["a", "b"], vec!["a"], vec![]),
+            (vec!["a", "b"], vec!["o"], vec!["x:a>o"]),
+            (vec!["a", "b"], vec![], vec!["x:a>a"]),
+            (vec!["a", "b"], vec![], vec!["b:a>b"]),
+        ] {
+            let e = scenario_text(&args(&signatories, &outside, &issues), start);
+            assert!(
+                matches!(e, Err(Error::Invalid(_))),
+                "{signatories:?} {outside:?} {issues:?}"
+            );
+        }
+        assert!("x-a>b".parse::<IssueArg>().is_err());
+        let mut bad = args(&["a", "b"], &[], &[]);
+        bad.name = "..".into();
+        assert!(scenario_text(&bad, start).is_err());
+    }
+
+    #[test]
+    fn this_month_is_a_real_month() {
+        let now = this_month();
+        assert!(now >= Month::parse("2024-01").unwrap());
+    }
+}

@@ -1,0 +1,773 @@
+//! Validation: a merged [`Layer`] becomes a [`Scenario`], or one error naming the file,
+//! line:column, key, what is wrong and what is accepted. Every rule of SPEC §3 is checked
+//! here, in one place each.
+
+use super::layer::{self, Layer, Located, Origin, Raw};
+use super::{
+    Correlation, DEFAULT_SEED, DEFAULT_TRIALS, Effect, Event, ParamSpec, Scenario, Simulation,
+    format_1_hint, invalid,
+};
+use crate::cast::{Cast, Domain, Issue, Kind, Party, Role, did_you_mean};
+use crate::distribution::{Dist, Written};
+use crate::error::Result;
+use crate::month::Month;
+use std::path::PathBuf;
+
+/// A string value, or an error saying it must be one.
+fn string<'a>(at: &'a Located<Raw>, key: &str) -> Result<&'a str> {
+    match &at.value {
+        Raw::Str(s) => Ok(s),
+        other => Err(invalid(
+            &at.origin,
+            key,
+            format!("{other} must be a quoted string"),
+        )),
+    }
+}
+
+/// A text value (`description`, `question`, `label`): a string, or any `--set` value.
+fn text(at: &Located<Raw>, key: &str) -> Result<String> {
+    match (&at.value, &at.origin) {
+        (Raw::Str(s), _) => Ok(s.clone()),
+        (Raw::Int(i), Origin::Set(_)) => Ok(i.to_string()),
+        (Raw::Float(x), Origin::Set(_)) => Ok(x.to_string()),
+        _ => Err(invalid(&at.origin, key, "must be a string")),
+    }
+}
+
+pub(super) fn validate(
+    name: String,
+    path: PathBuf,
+    chain: Vec<PathBuf>,
+    layer: Layer,
+) -> Result<Scenario> {
+    let file = Origin::Whole(path.clone());
+    let description = match layer.values.get("description") {
+        None => String::new(),
+        Some(at) => text(at, "description")?,
+    };
+    let question = layer
+        .values
+        .get("question")
+        .map(|at| text(at, "question"))
+        .transpose()?;
+    let simulation = simulation(&layer, &file)?;
+    let cast = cast(&layer, &file)?;
+    let params = parameters(&layer, &cast, &file)?;
+    let mut warnings = Vec::new();
+    let events = events(&layer, &cast, &simulation, &mut warnings)?;
+    successors(&layer, &cast, &params, &events, &file)?;
+    let correlations = correlations(&layer, &cast, &params, &mut warnings)?;
+    let dists: Vec<Dist> = params.iter().map(|p| p.dist).collect();
+    if let Err(message) = crate::copula::Copula::new(&correlations, &cast, &dists) {
+        let origin = layer
+            .correlations
+            .values()
+            .next()
+            .map_or(file.clone(), |at| at.origin.clone());
+        return Err(invalid(&origin, "correlations", message));
+    }
+    Ok(Scenario {
+        name,
+        path,
+        chain,
+        description,
+        question,
+        simulation,
+        cast,
+        params,
+        events,
+        correlations,
+        warnings,
+    })
+}
+
+fn month(layer: &Layer, key: &str, file: &Origin) -> Result<Month> {
+    match layer.values.get(key) {
+        None => Err(invalid(
+            file,
+            key,
+            "missing; write it under [simulation] as \"YYYY-MM\", e.g. \"2020-01\"",
+        )),
+        Some(Located {
+            value: Raw::Str(s),
+            origin,
+        }) => Month::parse(s).map_err(|m| invalid(origin, key, m)),
+        Some(Located { value, origin }) => Err(invalid(
+            origin,
+            key,
+            format!("{value} is not a month; write a quoted string \"YYYY-MM\", e.g. \"2020-01\""),
+        )),
+    }
+}
+
+/// A non-negative whole number: a TOML integer, a whole float (`1e6`) or a string of digits.
+pub fn whole(value: &Raw) -> Option<u128> {
+    match value {
+        Raw::Int(i) => u128::try_from(*i).ok(),
+        Raw::Float(x) if x.fract() == 0.0 && *x >= 0.0 && *x < 1.8e19 => Some(*x as u128),
+        Raw::Str(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn simulation(layer: &Layer, file: &Origin) -> Result<Simulation> {
+    let start = month(layer, "simulation.start", file)?;
+    let deadline = month(layer, "simulation.deadline", file)?;
+    if deadline <= start {
+        let origin = &layer.values["simulation.deadline"].origin;
+        return Err(invalid(
+            origin,
+            "simulation.deadline",
+            format!("{deadline} is not after start {start}; the deadline must be a later month"),
+        ));
+    }
+    let trials = match layer.values.get("simulation.trials") {
+        None => DEFAULT_TRIALS,
+        Some(Located { value, origin }) => whole(value)
+            .and_then(|n| u64::try_from(n).ok())
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                invalid(origin, "simulation.trials", format!("{value} is not a whole number from 1 to 18446744073709551615; write e.g. trials = 200000"))
+            })?,
+    };
+    let seed = match layer.values.get("simulation.seed") {
+        None => DEFAULT_SEED,
+        Some(Located { value, origin }) => whole(value).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| {
+            invalid(
+                origin,
+                "simulation.seed",
+                format!("{value} is not a seed; accepted: a whole number from 0 to 18446744073709551615 (a string of digits above 9223372036854775807)"),
+            )
+        })?,
+    };
+    Ok(Simulation {
+        start,
+        deadline,
+        trials,
+        seed,
+    })
+}
+
+/// The values filed under `prefix.` (a party's or an issue's), with their field names.
+fn fields_of<'a>(
+    layer: &'a Layer,
+    prefix: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a String, &'a Located<Raw>)> + 'a {
+    layer
+        .values
+        .range(format!("{prefix}.")..)
+        .take_while(move |(k, _)| k.starts_with(prefix) && k[prefix.len()..].starts_with('.'))
+        .map(move |(k, v)| (&k[prefix.len() + 1..], k, v))
+}
+
+/// The parties and issues, checked against every rule of SPEC §3 that concerns them, and the
+/// cast they make.
+fn cast(layer: &Layer, file: &Origin) -> Result<Cast> {
+    // Values for parties or issues that no file declares can only come from --set.
+    for (key, at) in &layer.values {
+        let mut parts = key.split('.');
+        let (section, name) = (parts.next(), parts.next());
+        let declared = match (section, name) {
+            (Some("party"), Some(n)) => layer.parties.iter().any(|p| p.value == n),
+            (Some("issue"), Some(n)) => layer.issues.iter().any(|i| i.value == n),
+            _ => true,
+        };
+        if !declared {
+            return Err(invalid(
+                &at.origin,
+                key,
+                "no such party or issue in this scenario",
+            ));
+        }
+    }
+    let mut parties = Vec::new();
+    for name in &layer.parties {
+        if layer.issues.iter().any(|i| i.value == name.value) {
+            return Err(invalid(
+                &name.origin,
+                &format!("party.{}", name.value),
+                format!(
+                    "\"{}\" names both a party and an issue; names are unique across parties and issues",
+                    name.value
+                ),
+            ));
+        }
+        let prefix = format!("party.{}", name.value);
+        let role = match layer.values.get(&format!("{prefix}.role")) {
+            None => Role::Signatory,
+            Some(at) => match string(at, &format!("{prefix}.role"))? {
+                "signatory" => Role::Signatory,
+                "outside" => Role::Outside,
+                other => {
+                    return Err(invalid(
+                        &at.origin,
+                        &format!("{prefix}.role"),
+                        format!(
+                            "\"{}\" is not a role{}; accepted: \"signatory\" (the default) or \"outside\"",
+                            other.escape_debug(),
+                            did_you_mean(other, ["signatory", "outside"])
+                        ),
+                    ));
+                }
+            },
+        };
+        let label = match layer.values.get(&format!("{prefix}.label")) {
+            None => name.value.clone(),
+            Some(at) => text(at, &format!("{prefix}.label"))?,
+        };
+        if label.chars().any(char::is_control) {
+            let at = &layer.values[&format!("{prefix}.label")];
+            return Err(invalid(
+                &at.origin,
+                &format!("{prefix}.label"),
+                "a label may not hold control characters",
+            ));
+        }
+        let allowed = layer::role_fields(role == Role::Outside);
+        for (field, key, at) in fields_of(layer, &prefix) {
+            if field == "role" || field == "label" || allowed.contains(&field) {
+                continue;
+            }
+            let message = match role {
+                Role::Outside => format!(
+                    "{} is an outside party (role = \"outside\"): it has only indifference, role and label; {field} belongs to a signatory",
+                    name.value
+                ),
+                Role::Signatory => format!(
+                    "{} is a signatory: it has will, leader_exit_hazard and successor_will; {field} belongs to an outside party (add role = \"outside\")",
+                    name.value
+                ),
+            };
+            return Err(invalid(&at.origin, key, message));
+        }
+        parties.push(Party {
+            name: name.value.clone(),
+            label,
+            role,
+        });
+    }
+    let signatory_names: Vec<String> = parties
+        .iter()
+        .filter(|p| p.role == Role::Signatory)
+        .map(|p| p.name.clone())
+        .collect();
+    let signatories: Vec<&str> = signatory_names.iter().map(String::as_str).collect();
+    if signatories.len() < 2 {
+        return Err(invalid(
+            file,
+            "party",
+            format!(
+                "a scenario needs at least two signatories, it has {} ({}); add [party.NAME] tables with a will (parties are signatories unless role = \"outside\")",
+                signatories.len(),
+                if signatories.is_empty() {
+                    "none".to_string()
+                } else {
+                    signatories.join(", ")
+                }
+            ),
+        ));
+    }
+    let outside_names: Vec<String> = parties
+        .iter()
+        .filter(|p| p.role == Role::Outside)
+        .map(|p| p.name.clone())
+        .collect();
+    let outside: Vec<&str> = outside_names.iter().map(String::as_str).collect();
+    let mut issues = Vec::new();
+    for name in &layer.issues {
+        let prefix = format!("issue.{}", name.value);
+        let side = |field: &str| -> Result<usize> {
+            let key = format!("{prefix}.{field}");
+            let Some(at) = layer.values.get(&key) else {
+                return Err(invalid(
+                    file,
+                    &key,
+                    format!(
+                        "missing; name the signatory that {} under [{prefix}], one of: {}",
+                        if field == "concedes" {
+                            "must give ground"
+                        } else {
+                            "must be satisfied"
+                        },
+                        signatories.join(", ")
+                    ),
+                ));
+            };
+            let party = string(at, &key)?;
+            if let Some(p) = signatories.iter().position(|s| *s == party) {
+                return Ok(parties
+                    .iter()
+                    .position(|q| q.name == signatories[p])
+                    .unwrap_or(0));
+            }
+            let why = if outside.contains(&party) {
+                format!("{party} is an outside party; an issue is between two signatories")
+            } else {
+                format!("no signatory \"{}\"", party.escape_debug())
+            };
+            Err(invalid(
+                &at.origin,
+                &key,
+                format!(
+                    "{why}{}; accepted: {}",
+                    did_you_mean(party, signatories.iter().copied()),
+                    signatories.join(", ")
+                ),
+            ))
+        };
+        let concedes = side("concedes")?;
+        let demands = side("demands")?;
+        if concedes == demands {
+            let key = format!("{prefix}.demands");
+            return Err(invalid(
+                &layer.values[&key].origin,
+                &key,
+                format!(
+                    "{} both concedes and demands; the two sides of an issue are two different signatories",
+                    parties[concedes].name
+                ),
+            ));
+        }
+        let mut leverage = Vec::new();
+        for (field, key, at) in fields_of(layer, &prefix) {
+            if let Some(party) = field.strip_prefix("leverage.") {
+                match parties.iter().position(|p| p.name == party) {
+                    Some(o) if parties[o].role == Role::Outside => leverage.push(o),
+                    found => {
+                        let why = if found.is_some() {
+                            format!("{party} is a signatory; leverage comes from outside parties")
+                        } else {
+                            format!("no outside party \"{party}\"")
+                        };
+                        return Err(invalid(
+                            &at.origin,
+                            key,
+                            format!(
+                                "{why}{}; accepted: {}",
+                                did_you_mean(party, outside.iter().copied()),
+                                if outside.is_empty() {
+                                    "none: declare one with [party.NAME] role = \"outside\""
+                                        .to_string()
+                                } else {
+                                    outside.join(", ")
+                                }
+                            ),
+                        ));
+                    }
+                }
+            } else if field == "leverage" {
+                return Err(invalid(
+                    &at.origin,
+                    key,
+                    "must be a table from outside party to value, e.g. leverage = { us = 0.3 }",
+                ));
+            }
+        }
+        leverage.sort_unstable();
+        issues.push(Issue {
+            name: name.value.clone(),
+            concedes,
+            demands,
+            leverage,
+        });
+    }
+    let has = |field: &str| -> Vec<bool> {
+        signatories
+            .iter()
+            .map(|p| layer.values.contains_key(&format!("party.{p}.{field}")))
+            .collect()
+    };
+    let cast = Cast::new(
+        parties,
+        issues,
+        &has("leader_exit_hazard"),
+        &has("successor_will"),
+    );
+    let mut streams: Vec<u64> = cast.params().iter().map(|p| p.stream).collect();
+    streams.sort_unstable();
+    if streams.windows(2).any(|w| w[0] == w[1]) {
+        return Err(invalid(
+            file,
+            "party",
+            "two parameter keys share a random stream (a hash collision); rename a party or issue",
+        ));
+    }
+    Ok(cast)
+}
+
+/// Parses a number or distribution string for a parameter with `domain` (`None`: an event
+/// effect, any real shift). Every number, constants included, must be 0 or between 1e-100 and
+/// 1e100 in magnitude.
+pub fn spec(value: &Raw, domain: Option<Domain>) -> std::result::Result<ParamSpec, String> {
+    let (written, parsed) = match value {
+        Raw::Int(i) => (i.to_string(), Written::Dist(Dist::Constant(*i as f64))),
+        Raw::Float(x) if !x.is_finite() => return Err(format!("{x}: every number must be finite")),
+        Raw::Float(x) => (format!("{x:?}"), Written::Dist(Dist::Constant(*x))),
+        Raw::Str(s) => (s.clone(), Written::parse(s)?),
+        Raw::Strings(_) | Raw::Other(_) => {
+            return Err(format!(
+                "{value} is not accepted; write {}",
+                crate::distribution::ACCEPTED
+            ));
+        }
+    };
+    if let Written::Dist(Dist::Constant(c)) = parsed
+        && c != 0.0
+        && !(1e-100..=1e100).contains(&c.abs())
+    {
+        return Err(format!(
+            "{c:e} is out of range; accepted: numbers from 1e-100 to 1e100 in magnitude, or 0"
+        ));
+    }
+    let dist = parsed.resolve(domain)?;
+    if let Some(domain) = domain {
+        dist.check_domain(domain)?;
+    }
+    Ok(ParamSpec { written, dist })
+}
+
+fn parameters(layer: &Layer, cast: &Cast, file: &Origin) -> Result<Vec<ParamSpec>> {
+    cast.ids()
+        .map(|id| {
+            let key = cast.key(id);
+            let Some(Located { value, origin }) = layer.values.get(key) else {
+                let (table, field) = key.rsplit_once('.').unwrap_or(("", key));
+                return Err(invalid(
+                    file,
+                    key,
+                    format!(
+                        "missing; every parameter must be set (after extends): add `{field} = ...` under [{table}], a number or a distribution: {}",
+                        crate::distribution::ACCEPTED
+                    ),
+                ));
+            };
+            spec(value, Some(cast.domain(id))).map_err(|m| invalid(origin, key, m))
+        })
+        .collect()
+}
+
+fn required<'a>(
+    field: &'a Option<Located<Raw>>,
+    origin: &Origin,
+    key: &str,
+    hint: &str,
+) -> Result<&'a Located<Raw>> {
+    field
+        .as_ref()
+        .ok_or_else(|| invalid(origin, key, format!("missing; {hint}")))
+}
+
+fn events(
+    layer: &Layer,
+    cast: &Cast,
+    sim: &Simulation,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Event>> {
+    let mut out: Vec<Event> = Vec::new();
+    for raw in &layer.events {
+        let name = required(
+            &raw.name,
+            &raw.origin,
+            "event.name",
+            "every [[event]] needs name = \"...\"",
+        )?;
+        let name_text = string(name, "event.name")?;
+        if name_text.trim().is_empty()
+            || name_text.chars().any(char::is_control)
+            || out.iter().any(|e| e.name == name_text)
+        {
+            return Err(invalid(
+                &name.origin,
+                "event.name",
+                format!(
+                    "\"{}\" must be a non-empty name without control characters, used once",
+                    name_text.escape_debug()
+                ),
+            ));
+        }
+        let key = |k: &str| format!("event \"{name_text}\".{k}");
+        let month_at = required(
+            &raw.month,
+            &raw.origin,
+            &key("month"),
+            "write month = \"YYYY-MM\"",
+        )?;
+        let month = match &month_at.value {
+            Raw::Str(s) => {
+                Month::parse(s).map_err(|m| invalid(&month_at.origin, &key("month"), m))?
+            }
+            other => {
+                return Err(invalid(
+                    &month_at.origin,
+                    &key("month"),
+                    format!("{other} is not a month; write a quoted string \"YYYY-MM\""),
+                ));
+            }
+        };
+        let p_at = required(
+            &raw.probability,
+            &raw.origin,
+            &key("probability"),
+            "write probability = a number in [0, 1]",
+        )?;
+        let probability = match p_at.value {
+            Raw::Int(i) if (0..=1).contains(&i) => i as f64,
+            Raw::Float(x) if (0.0..=1.0).contains(&x) => x,
+            ref other => {
+                return Err(invalid(
+                    &p_at.origin,
+                    &key("probability"),
+                    format!("{other} is not a probability; accepted: a number in [0, 1]"),
+                ));
+            }
+        };
+        let mut effects = Vec::new();
+        for (target, shift) in &raw.effects {
+            let effect_key = key(&format!("effects.\"{target}\""));
+            let state: Vec<&str> = cast.state_keys().collect();
+            let param = cast
+                .id(target)
+                .filter(|id| cast.kind(*id).is_state())
+                .ok_or_else(|| {
+                    let what = if cast.id(target).is_some() {
+                        format!("{target} is not a state parameter")
+                    } else if let Some(hint) = format_1_hint(target) {
+                        hint
+                    } else {
+                        format!("{target} is not a parameter of this scenario")
+                    };
+                    invalid(
+                        &shift.origin,
+                        &effect_key,
+                        format!(
+                            "{what}{}; events may shift: {}",
+                            did_you_mean(target, state.iter().copied()),
+                            state.join(", ")
+                        ),
+                    )
+                })?;
+            if effects.iter().any(|e: &Effect| e.param == param) {
+                return Err(invalid(
+                    &shift.origin,
+                    &effect_key,
+                    "this parameter is shifted twice by one event; give one shift",
+                ));
+            }
+            let spec =
+                spec(&shift.value, None).map_err(|m| invalid(&shift.origin, &effect_key, m))?;
+            effects.push(Effect { param, shift: spec });
+        }
+        let mut leader_exit = Vec::new();
+        if let Some(at) = &raw.leader_exit {
+            let signatories: Vec<&str> = cast
+                .signatories()
+                .map(|p| cast.parties[p].name.as_str())
+                .collect();
+            let Raw::Strings(names) = &at.value else {
+                return Err(invalid(
+                    &at.origin,
+                    &key("leader_exit"),
+                    format!(
+                        "{} is not a list of signatories; write e.g. leader_exit = [\"{}\"]",
+                        at.value, signatories[0]
+                    ),
+                ));
+            };
+            for party in names {
+                let index = cast
+                    .party(party)
+                    .filter(|p| cast.parties[*p].role == Role::Signatory)
+                    .ok_or_else(|| {
+                        invalid(
+                            &at.origin,
+                            &key("leader_exit"),
+                            format!(
+                                "\"{}\" is not a signatory{}; accepted: {}",
+                                party.escape_debug(),
+                                did_you_mean(party, signatories.iter().copied()),
+                                signatories.join(", ")
+                            ),
+                        )
+                    })?;
+                if leader_exit.contains(&index) {
+                    return Err(invalid(
+                        &at.origin,
+                        &key("leader_exit"),
+                        format!("{party} is listed twice"),
+                    ));
+                }
+                leader_exit.push(index);
+            }
+        }
+        let offset = sim.start.months_until(month);
+        if offset < 0 || offset >= sim.months() as i64 {
+            warnings.push(format!(
+                "{}: event \"{name_text}\" in {month} is outside the simulated window {} to {} and never fires",
+                raw.origin,
+                sim.start,
+                sim.start.plus(sim.months().saturating_sub(1))
+            ));
+        }
+        out.push(Event {
+            name: name_text.to_string(),
+            month,
+            probability,
+            effects,
+            leader_exit,
+        });
+    }
+    Ok(out)
+}
+
+/// A `successor_will` wherever a leader can leave: a hazard that is not the constant 0, or an
+/// event's `leader_exit`.
+fn successors(
+    layer: &Layer,
+    cast: &Cast,
+    params: &[ParamSpec],
+    events: &[Event],
+    file: &Origin,
+) -> Result<()> {
+    for p in cast.signatories() {
+        let name = &cast.parties[p].name;
+        if cast.find(Kind::SuccessorWill(p)).is_some() {
+            continue;
+        }
+        let hazard = cast
+            .find(Kind::LeaderExitHazard(p))
+            .filter(|id| params[id.index()].dist != Dist::Constant(0.0));
+        let (origin, why) = if let Some(id) = hazard {
+            (
+                layer.values[cast.key(id)].origin.clone(),
+                format!("{} can make {name}'s leader leave", cast.key(id)),
+            )
+        } else if let Some(event) = events.iter().find(|e| e.leader_exit.contains(&p)) {
+            let origin = layer
+                .events
+                .iter()
+                .find(|e| e.name_str() == Some(&event.name))
+                .map_or(file.clone(), |e| e.origin.clone());
+            (
+                origin,
+                format!("event \"{}\" makes {name}'s leader leave", event.name),
+            )
+        } else {
+            continue;
+        };
+        return Err(invalid(
+            &origin,
+            &format!("party.{name}.successor_will"),
+            format!(
+                "missing: {why}, so {name} needs a successor_will (its will after the change of leader); add successor_will = ... under [party.{name}]"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn correlations(
+    layer: &Layer,
+    cast: &Cast,
+    params: &[ParamSpec],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Correlation>> {
+    // A parameter that a --set or a sweep point made constant (rather than the file).
+    let set_to_constant = |id: crate::cast::ParamId| {
+        params[id.index()].dist.is_constant()
+            && layer
+                .values
+                .get(cast.key(id))
+                .is_some_and(|v| matches!(v.origin, Origin::Set(_)))
+    };
+    let mut out = Vec::new();
+    'pairs: for (pair, at) in &layer.correlations {
+        let key = format!("correlations.\"{pair}\"");
+        let (a, b) = pair
+            .split_once('~')
+            .map(|(a, b)| (a.trim(), b.trim()))
+            .ok_or_else(|| invalid(&at.origin, &key, "write \"<parameter> ~ <parameter>\" = rho, e.g. \"party.japan.will ~ party.russia.will\" = 0.4"))?;
+        let lookup = |name: &str| {
+            let id = cast.id(name).ok_or_else(|| {
+                let hint = format_1_hint(name)
+                    .map_or_else(|| did_you_mean(name, cast.keys()), |h| format!("; {h}"));
+                invalid(
+                    &at.origin,
+                    &key,
+                    format!("{name} is not a parameter of this scenario{hint}"),
+                )
+            })?;
+            if params[id.index()].dist.is_constant() && !set_to_constant(id) {
+                return Err(invalid(
+                    &at.origin,
+                    &key,
+                    format!("{name} is a constant; only uncertain parameters can be correlated"),
+                ));
+            }
+            Ok(id)
+        };
+        let (a, b) = (lookup(a)?, lookup(b)?);
+        if a == b {
+            return Err(invalid(
+                &at.origin,
+                &key,
+                "a parameter cannot be correlated with itself",
+            ));
+        }
+        // A pair whose parameter a --set or a sweep made constant is dropped, with a warning.
+        for p in [a, b] {
+            if set_to_constant(p) {
+                warnings.push(format!(
+                    "{key}: dropped, since {} is now a constant",
+                    cast.key(p)
+                ));
+                continue 'pairs;
+            }
+        }
+        let rho = match at.value {
+            Raw::Int(i) if (-1..=1).contains(&i) => i as f64,
+            Raw::Float(x) if (-1.0..=1.0).contains(&x) => x,
+            ref other => {
+                return Err(invalid(
+                    &at.origin,
+                    &key,
+                    format!("{other} is not a correlation; accepted: a number in [-1, 1]"),
+                ));
+            }
+        };
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        out.push(Correlation { a, b, rho });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_obey_the_magnitude_rule() {
+        for bad in [Raw::Float(1e300), Raw::Float(5e-324), Raw::Float(-1e101)] {
+            assert!(spec(&bad, Some(Domain::Real)).is_err(), "{bad}");
+        }
+        for ok in [Raw::Float(1e-100), Raw::Int(0), Raw::Float(-1e100)] {
+            assert!(spec(&ok, Some(Domain::Real)).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn whole_numbers_take_exponents() {
+        assert_eq!(whole(&Raw::Float(2e5)), Some(200_000));
+        assert_eq!(whole(&Raw::Float(2.5)), None);
+        assert_eq!(
+            whole(&Raw::Str("18446744073709551615".into())),
+            Some(u128::from(u64::MAX))
+        );
+    }
+
+    #[test]
+    fn errors_stay_exit_2() {
+        let e = invalid(&Origin::Set("x".into()), "k", "m");
+        assert_eq!(e.exit_code(), 2);
+    }
+}
