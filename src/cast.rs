@@ -396,11 +396,27 @@ pub fn stream_of(key: &str) -> u64 {
     rng::mix(hash)
 }
 
-/// "; did you mean `x`?" when a close match exists.
+/// "; did you mean `x`?" when a close match exists: a candidate whose last parts are `word`
+/// (`deadline` → `simulation.deadline`, `leverage` → `issue.security.leverage.us`, the only
+/// ones), else the most similar spelling (Jaro–Winkler above 0.8).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let lower = word.to_ascii_lowercase();
+    let by_part: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.ends_with(&format!(".{lower}"))
+                || c.contains(&format!(".{lower}."))
+                || (*c != word && c.eq_ignore_ascii_case(word))
+        })
+        .collect();
+    if let [only] = by_part[..] {
+        return format!("; did you mean `{only}`?");
+    }
     candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!("; did you mean `{c}`?"))
@@ -516,6 +532,28 @@ mod tests {
             cast.stream(cast.id("party.c.will").unwrap()),
             stream_of("party.c.will")
         );
+    }
+
+    #[test]
+    fn did_you_mean_finds_a_key_by_its_last_parts() {
+        let keys = [
+            "simulation.deadline",
+            "issue.security.leverage.us",
+            "party.us.will",
+        ];
+        assert_eq!(
+            did_you_mean("deadline", keys),
+            "; did you mean `simulation.deadline`?"
+        );
+        assert_eq!(
+            did_you_mean("leverage", keys),
+            "; did you mean `issue.security.leverage.us`?"
+        );
+        assert_eq!(
+            did_you_mean("party.us.wil", keys),
+            "; did you mean `party.us.will`?"
+        );
+        assert_eq!(did_you_mean("zzz", keys), "");
     }
 
     #[test]

@@ -259,7 +259,7 @@ pub struct NewArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario names or paths (a NAME ending in .toml or containing / is a path).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(conflicts_with = "all")]
     pub names: Vec<String>,
 
     /// Run every scenario in the --scenarios folders.

@@ -310,9 +310,18 @@ fn finite(x: f64, text: &str) -> Result<f64, String> {
 }
 
 fn number(arg: &str, text: &str) -> Result<f64, String> {
-    let x: f64 = arg
-        .parse()
-        .map_err(|_| format!("\"{text}\": \"{arg}\" is not a number"))?;
+    let x: f64 = arg.parse().map_err(|_| {
+        // `beta(8 2)`: two numbers without a comma.
+        let parts: Vec<&str> = arg.split_whitespace().collect();
+        if parts.len() > 1 && parts.iter().all(|p| p.parse::<f64>().is_ok()) {
+            format!(
+                "\"{text}\": \"{arg}\" is not a number; separate the numbers with commas, e.g. \"{}\"",
+                text.replace(arg, &parts.join(", "))
+            )
+        } else {
+            format!("\"{text}\": \"{arg}\" is not a number")
+        }
+    })?;
     finite(x, text)
 }
 

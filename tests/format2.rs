@@ -302,3 +302,52 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
     }
     assert!(compared >= 18, "compared {compared}");
 }
+
+#[test]
+fn messages_point_the_way() {
+    let dir = workdir(&[("gated.toml", &gated().text())]);
+    let cases: [(&[&str], &[&str]); 6] = [
+        (&["run"], &["treatysim run --all", "gated"]),
+        (
+            &["run", "gated", "--set", "party.japan.will=beta(8 2)"],
+            &["separate the numbers with commas", "beta(8, 2)"],
+        ),
+        (
+            &["run", "gated", "--set", "deadline=2021-10"],
+            &["did you mean `simulation.deadline`?"],
+        ),
+        (
+            &["sweep", "gated", "--param", "leverage=0:1:0.5"],
+            &["did you mean `issue.security.leverage.us`?"],
+        ),
+        (
+            &["run", "gated", "--seed", "-1"],
+            &["not a seed", "18446744073709551615"],
+        ),
+        (
+            &["run", "gated", "--trials", "1.5e6x"],
+            &["whole number of trials", "1e6"],
+        ),
+    ];
+    for (args, expect) in cases {
+        let err = rejected(treatysim(dir.path()).args(args));
+        for needle in expect {
+            assert!(err.contains(needle), "{args:?}: {needle:?} not in {err}");
+        }
+    }
+    treatysim(dir.path())
+        .args(["run", "gated", "--trials", "2e3"])
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&dir.path().join("results/gated/summary.csv"));
+    assert_eq!(field(&header, &rows[0], "trials"), 2000.0);
+    let err = rejected(treatysim(dir.path()).args(["plot", "gatd"]));
+    assert!(err.contains("did you mean `gated`?"), "{err}");
+    std::fs::write(
+        dir.path().join("scenarios/US.toml"),
+        "[US]\nindifference = 0.5\n",
+    )
+    .expect("written");
+    let err = rejected(treatysim(dir.path()).args(["check", "US"]));
+    assert!(err.contains("[party.us]"), "{err}");
+}

@@ -742,7 +742,7 @@ fn bad_command_line_arguments() {
         &["--estimator", "foo", "conditional", "indicator"],
     );
     run(&["x", "--seed", "abc"], &["--seed"]);
-    run(&[], &["required"]);
+    run(&[], &["name the scenarios to run", "--all"]);
     run(&["x", "--all"], &["--all"]);
     run(&["x", "--no-such-option"], &["--no-such-option"]);
     rejects(&files, &["frobnicate"], &["frobnicate"]);

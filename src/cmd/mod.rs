@@ -105,14 +105,31 @@ pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
     }
     let bar = ProgressBar::new(trials);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:40}] {pos}/{len} trials, {per_sec}, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} trials, {rate}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}", rate(state.per_sec()));
+                },
+            )
+            .progress_chars("=> "),
     );
     bar.set_prefix(label.to_string());
     bar
+}
+
+/// A rate of trials per second as a person reads it: `4.48M trials/s`, `52.3k trials/s`.
+pub fn rate(per_second: f64) -> String {
+    if !per_second.is_finite() || per_second <= 0.0 {
+        "- trials/s".into()
+    } else if per_second >= 1e6 {
+        format!("{:.2}M trials/s", per_second / 1e6)
+    } else if per_second >= 1e3 {
+        format!("{:.1}k trials/s", per_second / 1e3)
+    } else {
+        format!("{per_second:.0} trials/s")
+    }
 }
 
 /// Writes a command's output to stdout; a closed pipe (`treatysim show x | head -1`) is not an
@@ -128,5 +145,16 @@ fn print_stdout(text: &str) -> Result<()> {
             source: e,
         }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates_read_as_a_person_reads_them() {
+        assert_eq!(super::rate(4_479_872.639_1), "4.48M trials/s");
+        assert_eq!(super::rate(52_345.0), "52.3k trials/s");
+        assert_eq!(super::rate(12.4), "12 trials/s");
+        assert_eq!(super::rate(f64::NAN), "- trials/s");
     }
 }

@@ -87,9 +87,13 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
             };
             if found.is_empty() {
                 return Err(Error::Invalid(format!(
-                    "no results to plot in '{}' (no timeline.csv, sensitivity.csv or sweep-*.csv); \
+                    "no results to plot in '{}' (no timeline.csv, sensitivity.csv or sweep-*.csv){}; \
                      run `treatysim run {scenario}{}` first",
                     dir.display(),
+                    crate::cast::did_you_mean(
+                        &scenario,
+                        folders_in(out).iter().map(String::as_str)
+                    ),
                     out_flag(out)
                 )));
             }
@@ -178,6 +182,20 @@ fn scenario_sources(dir: &Path) -> Result<Vec<Source>> {
     sweeps.sort();
     sources.extend(sweeps.into_iter().map(Source::Sweep));
     Ok(sources)
+}
+
+/// The names of the folders in `out` (the scenarios with results there), for suggestions.
+pub fn folders_in(out: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -19,7 +19,19 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         args.names.clone()
     };
     if names.is_empty() {
-        return Err(Error::Invalid("no scenarios to run".into()));
+        let found = catalog.names().unwrap_or_default();
+        return Err(Error::Invalid(if args.all {
+            "no scenarios to run: the --scenarios folders hold no *.toml file".into()
+        } else {
+            format!(
+                "name the scenarios to run, e.g. `treatysim run baseline`, or run them all with `treatysim run --all`; scenarios found: {}",
+                if found.is_empty() {
+                    "none (pass --scenarios DIR)".to_string()
+                } else {
+                    found.join(", ")
+                }
+            )
+        }));
     }
     if args.shard.is_some() && args.precision.is_some() {
         return Err(Error::Invalid(

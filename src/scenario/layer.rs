@@ -458,8 +458,9 @@ impl Reader<'_> {
                 .map(|(old, new)| format!("`{old}` -> `{new}`"))
                 .collect();
             let moves = if moves.is_empty() {
+                let lower = name.to_ascii_lowercase();
                 format!(
-                    "`[{name}]` -> `[party.{name}]` (a signatory, or role = \"outside\" with indifference)"
+                    "`[{name}]` -> `[party.{lower}]` (a signatory, or role = \"outside\" with indifference; names are lowercase)"
                 )
             } else {
                 moves.join(", ")
