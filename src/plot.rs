@@ -434,7 +434,7 @@ impl Sweep {
                 }))
             }
             _ => Err(Error::Invalid(format!(
-                "'{}' has {} parameter columns between 'scenario' and 'probability' ({}); a sweep has one or two",
+                "'{}' has {} parameter columns between 'scenario' and 'trials' ({}); a sweep has one or two",
                 table.path().display(),
                 keys.len(),
                 keys.join(",")
@@ -443,10 +443,11 @@ impl Sweep {
     }
 }
 
-/// The parameter columns of a sweep file: those between `scenario` and `probability`.
+/// The parameter columns of a sweep file: those between `scenario` and `trials` (the columns
+/// `trials,seed,estimator` come before `probability`).
 fn sweep_keys(table: &Table) -> Result<&[String]> {
     let first = table.column("scenario")?;
-    let last = table.column("probability")?;
+    let last = table.column("trials")?;
     Ok(table.header().get(first + 1..last).unwrap_or_default())
 }
 
@@ -1333,24 +1334,24 @@ mod tests {
     }
 
     #[test]
-    fn sweep_parameters_are_the_columns_between_scenario_and_probability() {
+    fn sweep_parameters_are_the_columns_between_scenario_and_trials() {
         let one = table(
-            "scenario,japan.will,probability,std_error,ci95_low,ci95_high\nx,0.5,0.1,0.01,0.08,0.12\nx,0.2,0.05,0.01,0.03,0.07\n",
+            "scenario,party.japan.will,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\nx,0.5,100,1,conditional,0.1,0.01,0.08,0.12\nx,0.2,100,1,conditional,0.05,0.01,0.03,0.07\n",
         );
         let Sweep::Line(line) = Sweep::from_table(&one, "x").unwrap() else {
             panic!("not a line")
         };
-        assert_eq!(line.key, "japan.will");
+        assert_eq!(line.key, "party.japan.will");
         assert_eq!(line.band.x, vec![0.2, 0.5]);
         let two = table(
-            "scenario,japan.will,us.leverage,probability,std_error,ci95_low,ci95_high\nx,0.5,0.1,0.2,0,0.2,0.2\n",
+            "scenario,party.japan.will,issue.security.leverage.us,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\nx,0.5,0.1,100,1,conditional,0.2,0,0.2,0.2\n",
         );
         let Sweep::Grid(grid) = Sweep::from_table(&two, "x").unwrap() else {
             panic!("not a grid")
         };
         assert_eq!(
             (grid.x_key.as_str(), grid.y_key.as_str()),
-            ("japan.will", "us.leverage")
+            ("party.japan.will", "issue.security.leverage.us")
         );
         assert_eq!(
             grid.cells,
@@ -1360,7 +1361,9 @@ mod tests {
                 probability: 0.2
             }]
         );
-        let none = table("scenario,probability,std_error,ci95_low,ci95_high\nx,0.2,0,0.2,0.2\n");
+        let none = table(
+            "scenario,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\nx,100,1,conditional,0.2,0,0.2,0.2\n",
+        );
         assert!(
             Sweep::from_table(&none, "x")
                 .unwrap_err()

@@ -680,7 +680,15 @@ fn sweep(dir: &Path, params: &[&str], file: &str) -> (Vec<String>, Vec<Vec<Strin
 fn sweep_header(keys: &[&str]) -> Vec<String> {
     let mut header = vec!["scenario"];
     header.extend_from_slice(keys);
-    header.extend(["probability", "std_error", "ci95_low", "ci95_high"]);
+    header.extend([
+        "trials",
+        "seed",
+        "estimator",
+        "probability",
+        "std_error",
+        "ci95_low",
+        "ci95_high",
+    ]);
     header.into_iter().map(String::from).collect()
 }
 
@@ -888,11 +896,12 @@ fn more_leverage() -> String {
 }
 
 /// The columns of `compare-A-vs-B.csv` (SPEC §8).
-const COMPARE_HEADER: [&str; 10] = [
+const COMPARE_HEADER: [&str; 11] = [
     "scenario_a",
     "scenario_b",
     "trials",
     "seed",
+    "estimator",
     "probability_a",
     "probability_b",
     "difference",
@@ -921,8 +930,9 @@ fn compare_pairs_the_trials() {
         field(&header, &row, "difference"),
         field(&header, &row, "std_error"),
     );
-    assert!((diff - (pa - pb)).abs() <= EXACT, "{diff} != {pa} - {pb}");
-    assert!(diff < 0.0, "more leverage should help: {diff}");
+    // difference = B − A: "more_leverage against baseline".
+    assert!((diff - (pb - pa)).abs() <= EXACT, "{diff} != {pb} - {pa}");
+    assert!(diff > 0.0, "more leverage should help: {diff}");
     let (low, high) = (
         field(&header, &row, "ci95_low"),
         field(&header, &row, "ci95_high"),
@@ -992,7 +1002,7 @@ fn compare_pairs_the_trials() {
     );
     let (ih, ia) = one_row(&d.join("independent/baseline/summary.csv"));
     let (_, ib) = one_row(&d.join("independent/more_leverage/summary.csv"));
-    let independent = field(&ih, &ia, "probability") - field(&ih, &ib, "probability");
+    let independent = field(&ih, &ib, "probability") - field(&ih, &ia, "probability");
     let independent_se = field(&ih, &ia, "std_error").hypot(field(&ih, &ib, "std_error"));
     assert!(
         (diff - independent).abs() <= SE_TOLERANCE * se.hypot(independent_se),

@@ -134,13 +134,13 @@ gamma,indicator,1000,1,2020-01,2020-05,0.003,0.001,0.0015,0.006
 /// A one-parameter sweep over seven values of a format-2 key (two dots in the file name).
 fn sweep_line() -> String {
     let mut text = String::from(
-        "scenario,issue.security.concession,probability,std_error,ci95_low,ci95_high\n",
+        "scenario,issue.security.concession,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n",
     );
     for i in 0..7 {
         let x = 0.1 * f64::from(i);
         let p = 0.01 + 0.2 * x * x;
         text += &format!(
-            "alpha,{x},{p},0.004,{},{}\n",
+            "alpha,{x},1000,7,conditional,{p},0.004,{},{}\n",
             (p - 0.008).max(0.0),
             p + 0.008
         );
@@ -151,13 +151,17 @@ fn sweep_line() -> String {
 /// A two-parameter sweep: a 4 × 3 grid.
 fn sweep_grid() -> String {
     let mut text = String::from(
-        "scenario,party.japan.will,party.russia.will,probability,std_error,ci95_low,ci95_high\n",
+        "scenario,party.japan.will,party.russia.will,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n",
     );
     for i in 0..4 {
         for j in 0..3 {
             let (x, y) = (0.2 * f64::from(i + 1), 0.3 + 0.2 * f64::from(j));
             let p = 0.3 * x * y;
-            text += &format!("alpha,{x},{y},{p},0.001,{},{}\n", p - 0.002, p + 0.002);
+            text += &format!(
+                "alpha,{x},{y},1000,7,conditional,{p},0.001,{},{}\n",
+                p - 0.002,
+                p + 0.002
+            );
         }
     }
     text

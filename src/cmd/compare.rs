@@ -22,15 +22,15 @@ pub struct PairedTally {
     pub sum_b: u128,
     /// Σ outcome² of B.
     pub sum_sq_b: u128,
-    /// Σ (A − B).
+    /// Σ (B − A).
     pub sum_diff: i128,
-    /// Σ (A − B)².
+    /// Σ (B − A)².
     pub sum_sq_diff: u128,
 }
 
 impl PairedTally {
     fn add(&mut self, a: f64, b: f64) {
-        let d = a - b;
+        let d = b - a;
         let unsigned = |x: f64| fixed(x).unsigned_abs();
         self.trials += 1;
         self.sum_a += unsigned(a);
@@ -41,7 +41,7 @@ impl PairedTally {
         self.sum_sq_diff += unsigned(d * d);
     }
 
-    /// Mean, standard error and 95% interval of the paired difference A − B.
+    /// Mean, standard error and 95% interval of the paired difference B − A ("B against A").
     pub fn difference(&self) -> (f64, f64, f64, f64) {
         let n = self.trials as f64;
         let mean = unfixed(self.sum_diff) / n;
@@ -103,11 +103,12 @@ impl Accumulator for PairedTally {
 }
 
 /// Columns of `compare-A-vs-B.csv`.
-pub const COMPARE_HEADER: [&str; 10] = [
+pub const COMPARE_HEADER: [&str; 11] = [
     "scenario_a",
     "scenario_b",
     "trials",
     "seed",
+    "estimator",
     "probability_a",
     "probability_b",
     "difference",
@@ -172,6 +173,7 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         b.name.clone(),
         n.to_string(),
         seed.to_string(),
+        estimator.name().to_string(),
         float(p_a.probability),
         float(p_b.probability),
         float(difference),
@@ -185,9 +187,9 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         .join(format!("compare-{}-vs-{}.csv", a.name, b.name));
     export::write_atomic(&path, &export::csv_bytes(&COMPARE_HEADER, [row]))?;
     note!(
-        "{} - {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",
-        a.name,
+        "{} against {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",
         b.name,
+        a.name,
         100.0 * difference,
         100.0 * low,
         100.0 * high,

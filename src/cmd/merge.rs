@@ -142,8 +142,15 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                     }
                 }
             }
-            let path =
-                super::sweep::write_sweep(out, &first.scenario, keys, points, &sums, estimator)?;
+            let path = super::sweep::write_sweep(
+                out,
+                &first.scenario,
+                keys,
+                points,
+                &sums,
+                first.seed,
+                estimator,
+            )?;
             note!(
                 "{}: merged {} sweep shards -> {}",
                 first.scenario,

@@ -484,6 +484,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         &keys,
         &points,
         &tallies.0,
+        sim.seed,
         args.sim.estimator,
     )?;
     note!(
@@ -508,15 +509,29 @@ pub fn write_sweep(
     keys: &[String],
     points: &[Vec<f64>],
     tallies: &[Tally],
+    seed: u64,
     estimator: Estimator,
 ) -> Result<PathBuf> {
     let mut header = vec!["scenario"];
     header.extend(keys.iter().map(String::as_str));
-    header.extend(["probability", "std_error", "ci95_low", "ci95_high"]);
+    header.extend([
+        "trials",
+        "seed",
+        "estimator",
+        "probability",
+        "std_error",
+        "ci95_low",
+        "ci95_high",
+    ]);
     let rows = points.iter().zip(tallies).map(|(point, tally)| {
         let e = tally.estimate(estimator, tally.sum.len() - 1);
         let mut row = vec![scenario.to_string()];
         row.extend(point.iter().map(|v| float(*v)));
+        row.extend([
+            tally.trials.to_string(),
+            seed.to_string(),
+            estimator.name().to_string(),
+        ]);
         row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
         row
     });
