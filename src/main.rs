@@ -41,7 +41,12 @@ fn main() {
     }
 }
 
-/// A line on stderr; a closed stderr (`treatysim ... 2>&1 | head -1`) is not worth a panic.
+/// A line on stderr, control characters escaped (messages echo names and paths, which must not
+/// drive the terminal); a closed stderr (`treatysim ... 2>&1 | head -1`) is not worth a panic.
 fn note(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        treatysim::error::escape_controls(line)
+    );
 }

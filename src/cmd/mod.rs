@@ -1,11 +1,17 @@
 //! One module per subcommand; [`dispatch`] runs the parsed command line.
 
-/// `eprintln!` that ignores write errors: a closed stderr (`treatysim check 2>&1 | head -1`)
-/// is not worth a panic, and there is nowhere left to report it.
+/// `eprintln!` that escapes control characters (names and paths are echoed; they must not
+/// drive the terminal) and ignores write errors: a closed stderr (`treatysim check 2>&1 |
+/// head -1`) is not worth a panic, and there is nowhere left to report it.
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            $crate::error::escape_controls(&line)
+        );
     }};
 }
 
