@@ -18,17 +18,23 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The run was interrupted by SIGINT or SIGTERM; nothing was written for it.
+    /// The command was interrupted by SIGINT or SIGTERM; nothing was written for what it was
+    /// doing.
     #[error("interrupted; earlier results are untouched")]
     Interrupted,
 }
 
+/// Exit code of an interrupted command: 128 + SIGINT, the shell's convention (SPEC §7).
+pub const INTERRUPTED_EXIT: i32 = 130;
+
 impl Error {
-    /// The process exit code for this error: 2 for invalid input, 1 otherwise.
+    /// The process exit code for this error: 2 for invalid input, 130 for an interruption, 1
+    /// otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Io { .. } | Error::Interrupted => 1,
+            Error::Interrupted => INTERRUPTED_EXIT,
+            Error::Io { .. } => 1,
         }
     }
 

@@ -14,6 +14,7 @@
 //!
 //! [`lock`] tells how the locks work.
 
+pub mod cleanup;
 pub mod lock;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
@@ -25,6 +26,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use cleanup::{CriticalSection, critical_section, exit_now};
 pub use lock::OutLock;
 
 /// Columns of `summary.csv`.
@@ -62,8 +64,8 @@ pub fn float(x: f64) -> String {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
-/// Creates the folder if needed.
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then a rename. Creates the folder if needed.
 ///
 /// # Errors
 /// I/O errors, naming the file.
@@ -76,10 +78,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A file being written: a hidden temporary file beside the target, renamed over it by
 /// [`AtomicFile::commit`] and deleted if dropped uncommitted. The temporary file is locked while
-/// it exists, so that other processes know it is not stale (see [`lock`]).
+/// it exists, so that other processes know it is not stale (see [`lock`]), and registered with
+/// [`cleanup`], so that a process ended by a signal removes it.
 pub struct AtomicFile {
     path: PathBuf,
     writer: std::io::BufWriter<tempfile::NamedTempFile>,
+    /// Unregisters the temporary file when dropped, after it was renamed or removed.
+    registered: Registered,
+}
+
+/// A temporary file's path while it is registered with [`cleanup`].
+struct Registered(PathBuf);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        cleanup::unregister(&self.0);
+    }
 }
 
 impl AtomicFile {
@@ -106,15 +120,20 @@ impl AtomicFile {
         }
         let mut attempts = 0;
         let temp = loop {
-            let temp = builder
-                .tempfile_in(dir)
-                .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            let temp = cleanup::create_registered(|| {
+                let temp = builder.tempfile_in(dir)?;
+                let path = temp.path().to_path_buf();
+                Ok((temp, path))
+            })
+            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            let registered = Registered(temp.path().to_path_buf());
             if lock::lock_temporary(temp.as_file(), temp.path()) {
-                break temp;
+                break (temp, registered);
             }
             // Another process took it for stale before it was locked and removed it: forget
             // the name (deleting it now could delete someone else's file) and take another.
             let _ = temp.into_temp_path().keep();
+            drop(registered);
             attempts += 1;
             if attempts == lock::TEMP_ATTEMPTS {
                 return Err(Error::io(
@@ -126,8 +145,14 @@ impl AtomicFile {
         };
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            writer: std::io::BufWriter::with_capacity(1 << 16, temp),
+            writer: std::io::BufWriter::with_capacity(1 << 16, temp.0),
+            registered: temp.1,
         })
+    }
+
+    /// The file this will become.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Appends bytes.
@@ -138,27 +163,72 @@ impl AtomicFile {
         self.writer.write_all(bytes)
     }
 
-    /// Appends everything `reader` holds.
+    /// Appends everything `reader` holds, a megabyte at a time; stops with an error of kind
+    /// [`std::io::ErrorKind::Interrupted`] when [`crate::engine::INTERRUPTED`] is set.
     ///
     /// # Errors
-    /// I/O errors.
+    /// I/O errors, or the interruption.
     pub fn copy_from(&mut self, reader: &mut impl std::io::Read) -> std::io::Result<u64> {
-        std::io::copy(reader, &mut self.writer)
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut copied = 0;
+        loop {
+            if crate::engine::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "interrupted",
+                ));
+            }
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => return Ok(copied),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.writer.write_all(&buffer[..n])?;
+            copied += n as u64;
+        }
     }
 
-    /// Flushes and renames the file into place.
+    /// Flushes everything written to disk (`fsync`), so that a full disk shows here, before
+    /// anything is renamed.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn finish(&mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .and_then(|()| self.writer.get_ref().as_file().sync_all())
+            .map_err(|e| Error::io("write", &self.path, e))
+    }
+
+    /// Flushes the file to disk and renames it into place.
     ///
     /// # Errors
     /// I/O errors, naming the file.
     pub fn commit(self) -> Result<()> {
-        let path = self.path;
-        let temp = self
-            .writer
+        let path = self.path.clone();
+        self.commit_as(&path)
+    }
+
+    /// Flushes the file to disk and renames it to `target` (in the same file system) instead
+    /// of the path it was created for.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn commit_as(mut self, target: &Path) -> Result<()> {
+        self.finish()?;
+        let AtomicFile {
+            writer, registered, ..
+        } = self;
+        let temp = writer
             .into_inner()
-            .map_err(|e| Error::io("write", &path, e.into_error()))?;
-        temp.persist(&path)
-            .map_err(|e| Error::io("rename into place", &path, e.error))?;
-        Ok(())
+            .map_err(|e| Error::io("write", target, e.into_error()))?;
+        let result = temp
+            .persist(target)
+            .map(drop)
+            .map_err(|e| Error::io("rename into place", target, e.error));
+        drop(registered);
+        result
     }
 }
 

@@ -393,3 +393,20 @@ pub fn anderson_darling_transformed(mut u: Vec<f64>) -> f64 {
         .sum();
     -(n as f64) - sum / n as f64
 }
+
+/// `strace -f -qq -o /dev/null`, with which the crash tests kill or signal the binary at a
+/// chosen system call (`-e inject=...`). They fail rather than skip without it: `.ci/run`
+/// installs it.
+pub fn strace() -> std::process::Command {
+    let found = std::process::Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "this test needs strace on the PATH (apt-get install strace)"
+    );
+    let mut cmd = std::process::Command::new("strace");
+    cmd.args(["-f", "-qq", "-o", "/dev/null"]);
+    cmd
+}
