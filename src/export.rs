@@ -525,11 +525,21 @@ pub fn check_outputs(out: &Path, names: &[&str]) -> Result<()> {
     probe_writable(out)?;
     for name in names {
         let folder = publish::folder_path(out, name)?;
-        if publish::check_folder(&folder)? {
+        if publish::check_run_folder(&folder)? {
             probe_writable(&folder)?;
         }
     }
     Ok(())
+}
+
+/// Checks, before a command writes into `<out>/NAME/` (a sweep, a sensitivity analysis, a
+/// shard), that NAME is a valid name and `<out>/NAME`, if it exists, a real folder, not a link
+/// that could lead out of `--out` ([`publish::check_folder`]).
+///
+/// # Errors
+/// [`Error::Invalid`]; I/O errors.
+pub fn check_scenario_folder(out: &Path, name: &str) -> Result<()> {
+    publish::check_folder(&publish::folder_path(out, name)?).map(drop)
 }
 
 /// Creates and removes a temporary file in `dir`: whether it can be written.

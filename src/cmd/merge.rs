@@ -25,9 +25,20 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 args.name
             )));
         }
+        if let Payload::Sweep { keys, .. } = &group[0].payload {
+            super::sweep::sweep_output(keys)?;
+        }
         check_group(&args.out, group)?;
     }
-    crate::export::check_outputs(&args.out, &[&args.name])?;
+    // What the merged files will replace: a run's also the root summary.
+    if groups
+        .iter()
+        .any(|g| matches!(g[0].payload, Payload::Run(_)))
+    {
+        crate::export::check_outputs(&args.out, &[&args.name])?;
+    } else {
+        crate::export::check_scenario_folder(&args.out, &args.name)?;
+    }
     for group in &groups {
         merge_group(&args.out, group)?;
     }

@@ -32,10 +32,15 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     args.sim.in_pool(|| {
+        // Before simulating anything: the folders and the root summary the results will
+        // replace, or the folders a shard writes into. (In the pool's thread, where every file
+        // of the run is then written.)
         if args.shard.is_none() {
-            // Before simulating anything: the folders and the root summary the results will
-            // replace. (In the pool's thread, where every file of the run is then written.)
             export::check_outputs(&args.sim.out, &names)?;
+        } else {
+            for name in &names {
+                export::check_scenario_folder(&args.sim.out, name)?;
+            }
         }
         scenarios.iter().try_for_each(|s| run_one(s, args))
     })

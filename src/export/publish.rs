@@ -72,30 +72,14 @@ pub fn folder_path(out: &Path, name: &str) -> Result<PathBuf> {
     Ok(out.join(name))
 }
 
-/// Checks that `folder` (an `<out>/NAME`) can take a publication: if it exists, it is a real
-/// folder (a symbolic link could lead out of `--out`), and none of the names a run writes is
-/// a folder. Returns whether it exists.
+/// Checks that `folder` (an `<out>/NAME`) can take a publication: [`check_folder`], and none
+/// of the names a run writes is a folder. Returns whether it exists.
 ///
 /// # Errors
 /// [`Error::Invalid`] naming what is in the way; I/O errors.
-pub fn check_folder(folder: &Path) -> Result<bool> {
-    match std::fs::symlink_metadata(folder) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::io("read", folder, e)),
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(Error::Invalid(format!(
-                "'{}' is a symbolic link; treatysim writes only inside --out and does not follow \
-                 it: replace it with a folder, or choose another --out",
-                folder.display()
-            )));
-        }
-        Ok(m) if !m.is_dir() => {
-            return Err(Error::Invalid(format!(
-                "'{}' is not a folder; move it away, or choose another --out",
-                folder.display()
-            )));
-        }
-        Ok(_) => {}
+pub fn check_run_folder(folder: &Path) -> Result<bool> {
+    if !check_folder(folder)? {
+        return Ok(false);
     }
     for name in RUN_FILES.iter().chain([&LINK]) {
         let path = folder.join(name);
@@ -108,6 +92,29 @@ pub fn check_folder(folder: &Path) -> Result<bool> {
         }
     }
     Ok(true)
+}
+
+/// Checks that `folder` (an `<out>/NAME`), if it exists, is a real folder: a symbolic link
+/// could lead out of `--out`, where nothing is ever written (SPEC §7). Returns whether it
+/// exists.
+///
+/// # Errors
+/// [`Error::Invalid`] naming what is in the way; I/O errors.
+pub fn check_folder(folder: &Path) -> Result<bool> {
+    match std::fs::symlink_metadata(folder) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("read", folder, e)),
+        Ok(m) if m.file_type().is_symlink() => Err(Error::Invalid(format!(
+            "'{}' is a symbolic link; treatysim writes only inside --out and does not follow it: \
+             replace it with a folder, or choose another --out",
+            folder.display()
+        ))),
+        Ok(m) if !m.is_dir() => Err(Error::Invalid(format!(
+            "'{}' is not a folder; move it away, or choose another --out",
+            folder.display()
+        ))),
+        Ok(_) => Ok(true),
+    }
 }
 
 /// A run's files written into their version folder, not yet published: dropping it removes
@@ -129,11 +136,11 @@ pub struct Published {
 /// first. Call it while holding the lock on `--out` and the critical section.
 ///
 /// # Errors
-/// [`Error::Invalid`] when `<out>/NAME` cannot take a publication ([`check_folder`]); I/O
+/// [`Error::Invalid`] when `<out>/NAME` cannot take a publication ([`check_run_folder`]); I/O
 /// errors. Nothing a reader sees has changed then.
 pub fn stage(lock: &OutLock, name: &str, files: Vec<(&'static str, Content)>) -> Result<Staged> {
     let folder = folder_path(lock.out(), name)?;
-    if !check_folder(&folder)? {
+    if !check_run_folder(&folder)? {
         std::fs::create_dir(&folder).map_err(|e| Error::io("create folder", &folder, e))?;
     }
     unix::stage(lock, folder, files)
