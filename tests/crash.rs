@@ -206,14 +206,17 @@ fn describe(
 }
 
 /// `treatysim ARGS` (with `--scenarios <shipped>`) in `dir` under strace, with `inject` applied
-/// to `syscall`.
-fn traced(dir: &Path, syscall: &str, inject: &str, args: &[&str]) -> Output {
+/// to `syscalls` (comma-separated; those this architecture lacks, such as `rename` on arm64,
+/// are ignored).
+fn traced(dir: &Path, syscalls: &str, inject: &str, args: &[&str]) -> Output {
+    let set: Vec<String> = syscalls.split(',').map(|s| format!("?{s}")).collect();
+    let set = set.join(",");
     common::strace()
         .current_dir(dir)
         .arg("-e")
-        .arg(format!("trace={syscall}"))
+        .arg(format!("trace={set}"))
         .arg("-e")
-        .arg(format!("inject={syscall}:{inject}"))
+        .arg(format!("inject={set}:{inject}"))
         .arg(bin())
         .args(args)
         .args(scenarios(args))
@@ -710,4 +713,32 @@ fn outputs_that_are_not_treatysims_are_refused_before_any_write() {
     let output = treatysim(d, &run).output().expect("treatysim");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not a folder"));
+}
+
+/// Where symbolic links cannot be made (FAT and the like; simulated by failing every `symlink`
+/// with EPERM), runs still work, with plain files renamed into place one by one, and a run
+/// without `--samples` still removes the samples of the run before.
+#[test]
+fn without_symbolic_links_runs_write_plain_files() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let d = dir.path();
+    let folder = d.join("out/baseline");
+    for (samples, seed) in [(true, "1"), (false, "2")] {
+        let mut args = vec!["run", "baseline", "--trials", "1000", "--seed", seed];
+        if samples {
+            args.push("--samples");
+        }
+        args.extend(["--out", "out"]);
+        let output = traced(d, "symlink,symlinkat", "error=EPERM", &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        for file in ["summary.csv", "timeline.csv"] {
+            let kind = std::fs::symlink_metadata(folder.join(file)).expect(file);
+            assert!(kind.is_file(), "{file} is not a plain file");
+        }
+        assert_eq!(folder.join("samples.csv").exists(), samples);
+        assert!(!folder.join(".run").exists());
+        assert_rows_agree(&d.join("out"), &format!("{args:?}"));
+        assert_eq!(leftovers(&d.join("out")), Vec::<PathBuf>::new());
+    }
 }

@@ -39,8 +39,8 @@
 //! hard-linked (or copied) into a version folder, `.run` is pointed at it, then each plain
 //! file is replaced by its link, one rename each, every one resolving to the same bytes.
 //!
-//! Elsewhere than on Unix there are no such links: each file is renamed into place on its
-//! own, so the promise holds file by file only.
+//! Elsewhere than on Unix, or on a file system without symbolic links (FAT, exFAT), each file
+//! is renamed into place on its own, so the promise holds file by file only.
 
 use super::{AtomicFile, OutLock};
 use crate::error::{Error, Result};
@@ -121,8 +121,8 @@ pub fn check_folder(folder: &Path) -> Result<bool> {
 /// them.
 pub struct Staged {
     folder: PathBuf,
-    #[cfg(unix)]
-    version: String,
+    /// The version folder to publish; `None` where files are renamed into place one by one.
+    version: Option<String>,
     published: bool,
 }
 
@@ -153,10 +153,11 @@ impl Staged {
     /// I/O errors; the folder is then as it was.
     pub fn publish(mut self) -> Result<Published> {
         #[cfg(unix)]
-        unix::point(&self.folder, LINK, &self.version)?;
+        if let Some(version) = &self.version {
+            unix::point(&self.folder, LINK, version)?;
+            let _ = unix::sync_dir(&self.folder);
+        }
         self.published = true;
-        #[cfg(unix)]
-        let _ = unix::sync_dir(&self.folder);
         Ok(Published {
             folder: self.folder.clone(),
         })
@@ -165,9 +166,8 @@ impl Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        #[cfg(unix)]
-        if !self.published {
-            let _ = std::fs::remove_dir_all(self.folder.join(&self.version));
+        if let (false, Some(version)) = (self.published, &self.version) {
+            let _ = std::fs::remove_dir_all(self.folder.join(version));
         }
     }
 }
@@ -222,13 +222,16 @@ mod unix {
         files: Vec<(&'static str, Content)>,
     ) -> Result<Staged> {
         super::tidy_folder(lock, &folder);
+        if std::fs::symlink_metadata(folder.join(LINK)).is_err() && !links_work(&folder)? {
+            return super::one_by_one(folder, files);
+        }
         adopt(&folder)?;
         let version = next_version(&folder)?;
         let dir = folder.join(&version);
         std::fs::create_dir(&dir).map_err(|e| Error::io("create folder", &dir, e))?;
         let staged = Staged {
             folder,
-            version,
+            version: Some(version),
             published: false,
         };
         let mut written = Vec::new();
@@ -286,7 +289,32 @@ mod unix {
             .filter_map(|e| e.file_name().to_str().and_then(version_number))
             .max()
             .unwrap_or(0);
-        Ok(format!("{LINK}-{}", last + 1))
+        let next = last.checked_add(1).ok_or_else(|| {
+            Error::io(
+                "number a new version in",
+                folder,
+                std::io::Error::other(format!("{LINK}-{last} is the last number; remove it")),
+            )
+        })?;
+        Ok(format!("{LINK}-{next}"))
+    }
+
+    /// Whether symbolic links can be made in `folder`: not on FAT and the like, which say so
+    /// with EPERM or "unsupported".
+    fn links_work(folder: &Path) -> Result<bool> {
+        let made = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .make_in(folder, |path| std::os::unix::fs::symlink(LINK, path));
+        match made {
+            Ok(_link) => Ok(true),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::Unsupported || e.raw_os_error() == Some(1) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(Error::io("create a link in", folder, e)),
+        }
     }
 
     /// Writes a new file and flushes it to disk.
@@ -338,7 +366,7 @@ mod unix {
         let version = next_version(folder)?;
         let staged = Staged {
             folder: folder.to_path_buf(),
-            version: version.clone(),
+            version: Some(version.clone()),
             published: false,
         };
         let dir = folder.join(&version);
@@ -407,38 +435,45 @@ mod unix {
     }
 }
 
+/// Where there are no symbolic links (not Unix, or a file system such as FAT): each file
+/// renamed into place on its own (samples, timeline, then summary), and a `samples.csv` the run
+/// does not write removed. The promise then holds file by file only.
+fn one_by_one(folder: PathBuf, files: Vec<(&'static str, Content)>) -> Result<Staged> {
+    let written: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
+    for (file, content) in files {
+        let path = folder.join(file);
+        match content {
+            Content::Bytes(bytes) => super::write_atomic(&path, &bytes)?,
+            Content::File(temp) => temp.commit_as(&path)?,
+        }
+    }
+    for file in RUN_FILES.into_iter().filter(|f| !written.contains(f)) {
+        let path = folder.join(file);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io("remove", &path, e));
+            }
+            _ => {}
+        }
+    }
+    Ok(Staged {
+        folder,
+        version: None,
+        published: false,
+    })
+}
+
 #[cfg(not(unix))]
 mod unix {
-    use super::{Content, OutLock, RUN_FILES, Staged};
-    use crate::error::{Error, Result};
+    use super::{Content, OutLock, Staged};
+    use crate::error::Result;
     use std::path::PathBuf;
 
-    /// Without symbolic links: each file renamed into place on its own.
     pub(super) fn stage(
         _lock: &OutLock,
         folder: PathBuf,
         files: Vec<(&'static str, Content)>,
     ) -> Result<Staged> {
-        let written: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
-        for (file, content) in files {
-            let path = folder.join(file);
-            match content {
-                Content::Bytes(bytes) => super::super::write_atomic(&path, &bytes)?,
-                Content::File(temp) => temp.commit_as(&path)?,
-            }
-        }
-        for file in RUN_FILES.into_iter().filter(|f| !written.contains(f)) {
-            let path = folder.join(file);
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(Error::io("remove", &path, e));
-                }
-                _ => {}
-            }
-        }
-        Ok(Staged {
-            folder,
-            published: false,
-        })
+        super::one_by_one(folder, files)
     }
 }
