@@ -451,7 +451,7 @@ pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>
         let record = record.map_err(|e| foreign_summary(path, &csv_problem(e)))?;
         let line = record.position().map_or(0, csv::Position::line);
         let row: Vec<String> = record.iter().map(str::to_string).collect();
-        let name = row[0].clone();
+        let name = row.first().cloned().unwrap_or_default();
         if !crate::scenario::valid_scenario_name(&name) {
             return Err(foreign_summary(
                 path,

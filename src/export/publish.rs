@@ -266,7 +266,7 @@ mod unix {
     }
 
     /// N of a version folder's name `.run-N`.
-    fn version_number(name: &str) -> Option<u64> {
+    pub(super) fn version_number(name: &str) -> Option<u64> {
         let n: u64 = name.strip_prefix(LINK)?.strip_prefix('-')?.parse().ok()?;
         (format!("{LINK}-{n}") == name).then_some(n)
     }
@@ -475,5 +475,116 @@ mod unix {
         files: Vec<(&'static str, Content)>,
     ) -> Result<Staged> {
         super::one_by_one(folder, files)
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// What a reader sees of the run files in `folder`.
+    fn seen(folder: &Path) -> Vec<(&'static str, String)> {
+        RUN_FILES
+            .into_iter()
+            .filter_map(|f| std::fs::read_to_string(folder.join(f)).ok().map(|t| (f, t)))
+            .collect()
+    }
+
+    fn bytes(text: &str) -> Content {
+        Content::Bytes(text.as_bytes().to_vec())
+    }
+
+    /// Hidden entries of `folder`, sorted.
+    fn hidden(folder: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn version_names_are_exact() {
+        assert_eq!(unix::version_number(".run-1"), Some(1));
+        assert_eq!(unix::version_number(".run-0"), Some(0));
+        for other in [
+            ".run", ".run-", ".run-01", ".run-+1", ".run--1", ".run-1x", "run-1",
+        ] {
+            assert_eq!(unix::version_number(other), None, "{other}");
+        }
+    }
+
+    /// Staged files show nothing until published; dropped unpublished they leave nothing;
+    /// published, the run before (samples included) is gone at once, and tidying leaves only
+    /// the current version.
+    #[test]
+    fn staged_files_show_only_once_published() {
+        let dir = tempfile::tempdir().expect("folder");
+        let lock = OutLock::acquire(dir.path()).expect("lock");
+        let folder = dir.path().join("x");
+        let first = vec![
+            ("samples.csv", bytes("s1")),
+            ("timeline.csv", bytes("t1")),
+            ("summary.csv", bytes("u1")),
+        ];
+        let staged = stage(&lock, "x", first).expect("stage");
+        assert_eq!(seen(&folder), []);
+        staged.publish().expect("publish").tidy(&lock);
+        let one = vec![
+            ("summary.csv", "u1".into()),
+            ("timeline.csv", "t1".into()),
+            ("samples.csv", "s1".into()),
+        ];
+        assert_eq!(seen(&folder), one);
+        let second = vec![("timeline.csv", bytes("t2")), ("summary.csv", bytes("u2"))];
+        drop(stage(&lock, "x", second).expect("stage"));
+        assert_eq!(seen(&folder), one, "an unpublished stage showed");
+        assert_eq!(hidden(&folder), [".run", ".run-1"]);
+        let second = vec![("timeline.csv", bytes("t2")), ("summary.csv", bytes("u2"))];
+        let published = stage(&lock, "x", second)
+            .expect("stage")
+            .publish()
+            .expect("publish");
+        let two = vec![("summary.csv", "u2".into()), ("timeline.csv", "t2".into())];
+        assert_eq!(seen(&folder), two);
+        published.tidy(&lock);
+        assert_eq!(seen(&folder), two);
+        assert_eq!(hidden(&folder), [".run", ".run-2"]);
+        assert!(std::fs::symlink_metadata(folder.join("samples.csv")).is_err());
+    }
+
+    /// Plain files are adopted without change before the new run shows.
+    #[test]
+    fn plain_files_are_adopted_unchanged() {
+        let dir = tempfile::tempdir().expect("folder");
+        let lock = OutLock::acquire(dir.path()).expect("lock");
+        let folder = dir.path().join("x");
+        std::fs::create_dir(&folder).expect("folder");
+        std::fs::write(folder.join("summary.csv"), "old summary").expect("write");
+        std::fs::write(folder.join("samples.csv"), "old samples").expect("write");
+        std::fs::write(folder.join("sweep-a.csv"), "sweep").expect("write");
+        let staged = stage(&lock, "x", vec![("summary.csv", bytes("new"))]).expect("stage");
+        let old = vec![
+            ("summary.csv", "old summary".into()),
+            ("samples.csv", "old samples".into()),
+        ];
+        assert_eq!(seen(&folder), old);
+        assert!(
+            std::fs::symlink_metadata(folder.join("summary.csv")).is_ok_and(|m| m.is_symlink())
+        );
+        drop(staged);
+        assert_eq!(seen(&folder), old);
+        stage(&lock, "x", vec![("summary.csv", bytes("new"))])
+            .expect("stage")
+            .publish()
+            .expect("publish")
+            .tidy(&lock);
+        assert_eq!(seen(&folder), [("summary.csv", "new".to_string())]);
+        assert_eq!(
+            std::fs::read_to_string(folder.join("sweep-a.csv")).expect("sweep"),
+            "sweep"
+        );
     }
 }
