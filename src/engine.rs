@@ -41,6 +41,18 @@ thread_local! {
 /// Set by the SIGINT/SIGTERM handler; runs stop at the next wave and write nothing.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// [`Error::Interrupted`] once [`INTERRUPTED`] is set: for commands to call between steps.
+///
+/// # Errors
+/// [`Error::Interrupted`].
+pub fn check_interrupted() -> Result<()> {
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
 /// Sums over trials of the cumulative treaty probability by month and of its square.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {

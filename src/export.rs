@@ -1,20 +1,30 @@
-//! CSV outputs (SPEC §6), every file written atomically through [`write_atomic`].
+//! CSV outputs (SPEC §6), every file written atomically through [`write_atomic`] or
+//! [`AtomicFile`] (a temporary file, flushed to disk, renamed into place).
+//!
+//! A run's files in `<out>/NAME/` change together ([`publish`]): a reader never sees two runs
+//! mixed there, whenever the writer is killed (SPEC §7).
+//!
+//! Every check comes before the first write: [`check_outputs`] before a run simulates, and
+//! [`prepare_summary`] under the lock just before the folder is published.
 //!
 //! Any number of processes may write into one `--out` at once (SPEC §7):
-//! - a run's results (its `summary.csv` and `timeline.csv`, and its row of `<out>/summary.csv`)
-//!   are written under an [`OutLock`] on `--out`, so no read-modify-rename of
-//!   `<out>/summary.csv` ([`upsert_summary`]) overlaps another and no row is lost;
-//! - while holding it, [`upsert_summary`] also takes every folder's own row: for each
+//! - a run's results (its files in `<out>/NAME/` and its row of `<out>/summary.csv`) are
+//!   published under an [`OutLock`] on `--out` ([`publish_run`]), so no read-modify-rename of
+//!   `<out>/summary.csv` ([`prepare_summary`]) overlaps another and no row is lost;
+//! - while holding it, [`prepare_summary`] also takes every folder's own row: for each
 //!   `<out>/NAME/summary.csv` holding one row for NAME, that row replaces or adds NAME's row,
 //!   and rows whose folder file is missing or unreadable are kept as they are. A process
-//!   killed between its folder's files and the root file leaves them disagreeing only until
-//!   the next run or merge into `--out`;
+//!   killed between its folder and the root file leaves them disagreeing only until the next
+//!   run or merge into `--out`; it also tidies every folder of what killed writers left;
 //! - every [`AtomicFile`] locks its temporary file while writing it, and first removes the
-//!   temporary files in its folder that nobody holds, left by killed writers.
+//!   temporary files in its folder that nobody holds, left by killed writers; it registers it
+//!   with [`cleanup`], so that a process ended by a signal removes it.
 //!
 //! [`lock`] tells how the locks work.
 
+pub mod cleanup;
 pub mod lock;
+pub mod publish;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
 use crate::error::{Error, Result};
@@ -25,6 +35,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use cleanup::{CriticalSection, critical_section, exit_now};
 pub use lock::OutLock;
 
 /// Columns of `summary.csv`.
@@ -62,8 +73,8 @@ pub fn float(x: f64) -> String {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
-/// Creates the folder if needed.
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then a rename. Creates the folder if needed.
 ///
 /// # Errors
 /// I/O errors, naming the file.
@@ -76,10 +87,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A file being written: a hidden temporary file beside the target, renamed over it by
 /// [`AtomicFile::commit`] and deleted if dropped uncommitted. The temporary file is locked while
-/// it exists, so that other processes know it is not stale (see [`lock`]).
+/// it exists, so that other processes know it is not stale (see [`lock`]), and registered with
+/// [`cleanup`], so that a process ended by a signal removes it.
 pub struct AtomicFile {
     path: PathBuf,
     writer: std::io::BufWriter<tempfile::NamedTempFile>,
+    /// Unregisters the temporary file when dropped, after it was renamed or removed.
+    registered: Registered,
+}
+
+/// A temporary file's path while it is registered with [`cleanup`].
+struct Registered(PathBuf);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        cleanup::unregister(&self.0);
+    }
 }
 
 impl AtomicFile {
@@ -106,15 +129,20 @@ impl AtomicFile {
         }
         let mut attempts = 0;
         let temp = loop {
-            let temp = builder
-                .tempfile_in(dir)
-                .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            let temp = cleanup::create_registered(|| {
+                let temp = builder.tempfile_in(dir)?;
+                let path = temp.path().to_path_buf();
+                Ok((temp, path))
+            })
+            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            let registered = Registered(temp.path().to_path_buf());
             if lock::lock_temporary(temp.as_file(), temp.path()) {
-                break temp;
+                break (temp, registered);
             }
             // Another process took it for stale before it was locked and removed it: forget
             // the name (deleting it now could delete someone else's file) and take another.
             let _ = temp.into_temp_path().keep();
+            drop(registered);
             attempts += 1;
             if attempts == lock::TEMP_ATTEMPTS {
                 return Err(Error::io(
@@ -126,8 +154,14 @@ impl AtomicFile {
         };
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            writer: std::io::BufWriter::with_capacity(1 << 16, temp),
+            writer: std::io::BufWriter::with_capacity(1 << 16, temp.0),
+            registered: temp.1,
         })
+    }
+
+    /// The file this will become.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Appends bytes.
@@ -138,27 +172,72 @@ impl AtomicFile {
         self.writer.write_all(bytes)
     }
 
-    /// Appends everything `reader` holds.
+    /// Appends everything `reader` holds, a megabyte at a time; stops with an error of kind
+    /// [`std::io::ErrorKind::Interrupted`] when [`crate::engine::INTERRUPTED`] is set.
     ///
     /// # Errors
-    /// I/O errors.
+    /// I/O errors, or the interruption.
     pub fn copy_from(&mut self, reader: &mut impl std::io::Read) -> std::io::Result<u64> {
-        std::io::copy(reader, &mut self.writer)
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut copied = 0;
+        loop {
+            if crate::engine::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "interrupted",
+                ));
+            }
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => return Ok(copied),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.writer.write_all(&buffer[..n])?;
+            copied += n as u64;
+        }
     }
 
-    /// Flushes and renames the file into place.
+    /// Flushes everything written to disk (`fsync`), so that a full disk shows here, before
+    /// anything is renamed.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn finish(&mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .and_then(|()| self.writer.get_ref().as_file().sync_all())
+            .map_err(|e| Error::io("write", &self.path, e))
+    }
+
+    /// Flushes the file to disk and renames it into place.
     ///
     /// # Errors
     /// I/O errors, naming the file.
     pub fn commit(self) -> Result<()> {
-        let path = self.path;
-        let temp = self
-            .writer
+        let path = self.path.clone();
+        self.commit_as(&path)
+    }
+
+    /// Flushes the file to disk and renames it to `target` (in the same file system) instead
+    /// of the path it was created for.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn commit_as(mut self, target: &Path) -> Result<()> {
+        self.finish()?;
+        let AtomicFile {
+            writer, registered, ..
+        } = self;
+        let temp = writer
             .into_inner()
-            .map_err(|e| Error::io("write", &path, e.into_error()))?;
-        temp.persist(&path)
-            .map_err(|e| Error::io("rename into place", &path, e.error))?;
-        Ok(())
+            .map_err(|e| Error::io("write", target, e.into_error()))?;
+        let result = temp
+            .persist(target)
+            .map(drop)
+            .map_err(|e| Error::io("rename into place", target, e.error));
+        drop(registered);
+        result
     }
 }
 
@@ -236,70 +315,253 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
     writer.into_inner().unwrap_or_default()
 }
 
-/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv` and every row whose
-/// `<out>/NAME/summary.csv` says otherwise (adding those missing), keeps the others, and sorts
-/// by scenario. The lock on `--out` (which also says where it is) keeps other processes from
-/// updating the file meanwhile.
+/// Publishes a finished run (SPEC §6, §7), under the lock on `--out` and in the
+/// [`critical_section`]: prepares `<out>/summary.csv` ([`prepare_summary`]: every check, and
+/// the new file flushed to disk), writes the run's files into a new version of `<out>/NAME/`
+/// ([`publish::stage`]), publishes them all at once, then renames the root summary into place.
+/// `samples` is the run's `samples.csv`, already written to a temporary file in `<out>/NAME/`.
+///
+/// Until the folder is published nothing a reader sees has changed, and an error or an
+/// interruption leaves everything as it was. A process killed between the folder and the root
+/// file leaves the root row behind; the next `run` or `merge` into `--out` brings it up to
+/// date ([`prepare_summary`]).
 ///
 /// # Errors
-/// When `--out` cannot be listed or the existing file is unreadable or has other columns.
-pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
+/// [`Error::Interrupted`], [`Error::Invalid`] for output files that are not treatysim's, I/O
+/// errors.
+pub fn publish_run(out: &Path, run: &RunSummary, samples: Option<AtomicFile>) -> Result<()> {
+    crate::engine::check_interrupted()?;
+    let lock = OutLock::acquire(out)?;
+    let _critical = critical_section();
+    let root = prepare_summary(&lock, std::slice::from_ref(run))?;
+    let mut files = Vec::new();
+    if let Some(samples) = samples {
+        files.push(("samples.csv", publish::Content::File(samples)));
+    }
+    files.push(("timeline.csv", publish::Content::Bytes(run.timeline_csv())));
+    files.push(("summary.csv", publish::Content::Bytes(run.summary_csv())));
+    let staged = publish::stage(&lock, &run.scenario, files)?;
+    crate::engine::check_interrupted()?;
+    let published = staged.publish()?;
+    root.commit()?;
+    published.tidy(&lock);
+    Ok(())
+}
+
+/// `<out>/summary.csv`, rewritten and flushed to disk but not yet renamed into place: see
+/// [`prepare_summary`].
+pub struct PendingSummary {
+    file: AtomicFile,
+}
+
+impl PendingSummary {
+    /// Renames the new `<out>/summary.csv` into place.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn commit(self) -> Result<()> {
+        self.file.commit()
+    }
+}
+
+/// Writes the next `<out>/summary.csv` to a temporary file, flushed to disk, for the caller to
+/// rename into place once the runs' folders are published: the rows of `runs`' scenarios are
+/// replaced, so is every row whose `<out>/NAME/summary.csv` says otherwise (those missing are
+/// added), the others are kept, all sorted by scenario. The lock on `--out` (which also says
+/// where it is) keeps other processes from updating the file meanwhile. While it holds the
+/// lock, this also tidies every scenario folder ([`publish::tidy_folder`]): what a killed
+/// publication left goes.
+///
+/// Everything that could fail is done here, before any output changes: an existing file that
+/// is not a treatysim summary, a folder that cannot be written, a full disk.
+///
+/// # Errors
+/// [`Error::Invalid`] when the existing file is not a treatysim summary; I/O errors.
+pub fn prepare_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<PendingSummary> {
     let out = lock.out();
     let path = out.join("summary.csv");
-    let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if path.exists() {
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| csv_error(&path, e))?;
-        check_summary_header(&path, &mut reader)?;
-        for record in reader.records() {
-            let record = record.map_err(|e| csv_error(&path, e))?;
-            let row: Vec<String> = record.iter().map(str::to_string).collect();
-            rows.insert(row[0].clone(), row);
-        }
-    }
+    let mut rows = read_summary(&path)?.unwrap_or_default();
     let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read folder", out, e))?;
-        if let Some(name) = entry.file_name().to_str()
-            && let Some(row) = folder_row(&entry.path().join("summary.csv"), name)
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        if !crate::scenario::valid_scenario_name(&name)
+            || !entry.file_type().is_ok_and(|t| t.is_dir())
         {
-            rows.insert(name.to_string(), row);
+            continue;
+        }
+        publish::tidy_folder(lock, &entry.path());
+        if let Some(row) = folder_row(&entry.path().join("summary.csv"), &name) {
+            rows.insert(name, row);
         }
     }
     for run in runs {
         rows.insert(run.scenario.clone(), run.summary_row());
     }
-    write_atomic(&path, &csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+    let mut file = AtomicFile::create(&path)?;
+    file.write_all(&csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+        .map_err(|e| Error::io("write", &path, e))?;
+    file.finish()?;
+    Ok(PendingSummary { file })
 }
 
-/// Checks that a summary file has the summary's columns.
-fn check_summary_header<R: std::io::Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<()> {
-    let header = reader.headers().map_err(|e| csv_error(path, e))?;
+/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, as [`prepare_summary`]
+/// prepares it, and renames it into place.
+///
+/// # Errors
+/// As [`prepare_summary`].
+pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
+    prepare_summary(lock, runs)?.commit()
+}
+
+/// The rows of an existing `<out>/summary.csv` by scenario (`None` when there is none), checked
+/// to be a treatysim summary: its columns, one row per valid scenario name, each with every
+/// column.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the file and line when it is not a treatysim summary; I/O errors
+/// when it cannot be read.
+pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(foreign_summary(path, "it is a folder"));
+    }
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+    let header = reader
+        .headers()
+        .map_err(|e| foreign_summary(path, &csv_problem(e)))?;
     if header.iter().ne(SUMMARY_HEADER) {
-        return Err(Error::Io {
-            context: format!("'{}' is not a treatysim summary", path.display()),
-            source: std::io::Error::other(format!(
-                "its columns are {}",
-                header.iter().collect::<Vec<_>>().join(",")
-            )),
-        });
+        return Err(foreign_summary(
+            path,
+            &format!(
+                "its columns are {}, not {}",
+                header.iter().collect::<Vec<_>>().join(","),
+                SUMMARY_HEADER.join(",")
+            ),
+        ));
+    }
+    let mut rows = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| foreign_summary(path, &csv_problem(e)))?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let row: Vec<String> = record.iter().map(str::to_string).collect();
+        let name = row.first().cloned().unwrap_or_default();
+        if !crate::scenario::valid_scenario_name(&name) {
+            return Err(foreign_summary(
+                path,
+                &format!(
+                    "line {line}: {}",
+                    crate::scenario::name_rule("the scenario", &name)
+                ),
+            ));
+        }
+        if rows.insert(name.clone(), row).is_some() {
+            return Err(foreign_summary(
+                path,
+                &format!("line {line}: a second row for scenario \"{name}\""),
+            ));
+        }
+    }
+    Ok(Some(rows))
+}
+
+/// The error for an existing `summary.csv` that treatysim would have to replace but did not
+/// write: invalid input (exit 2), since it was written or edited by someone else.
+fn foreign_summary(path: &Path, why: &str) -> Error {
+    Error::Invalid(format!(
+        "'{}' is not a treatysim summary: {why}; it was left as it is, and nothing was written: \
+         move it away or choose another --out",
+        path.display()
+    ))
+}
+
+/// A CSV reading error in words, with its line where known.
+fn csv_problem(e: csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos: Some(pos),
+            expected_len,
+            len,
+        } => format!(
+            "line {}: {len} fields where the header has {expected_len}",
+            pos.line()
+        ),
+        csv::ErrorKind::Utf8 { pos: Some(pos), .. } => {
+            format!("line {}: not UTF-8 text", pos.line())
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Checks, before a command computes or writes anything, that it will be able to write its
+/// runs' results into `out` (SPEC §7: "nothing is written until every check has passed"):
+/// `out` is a folder or does not exist yet; an existing `<out>/summary.csv` is a treatysim
+/// summary; each `<out>/NAME` is a folder (not a link out of `--out`) whose run files can be
+/// replaced; and `out` and those folders can be written. The same checks are made again,
+/// under the lock, when the results are published.
+///
+/// # Errors
+/// [`Error::Invalid`] for output files that are not treatysim's; I/O errors for folders that
+/// cannot be written.
+pub fn check_outputs(out: &Path, names: &[&str]) -> Result<()> {
+    match std::fs::metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("read folder", out, e)),
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::Invalid(format!(
+                "--out '{}' is not a folder",
+                out.display()
+            )));
+        }
+        Ok(_) => {}
+    }
+    read_summary(&out.join("summary.csv"))?;
+    probe_writable(out)?;
+    for name in names {
+        let folder = publish::folder_path(out, name)?;
+        if publish::check_run_folder(&folder)? {
+            probe_writable(&folder)?;
+        }
     }
     Ok(())
+}
+
+/// Checks, before a command writes into `<out>/NAME/` (a sweep, a sensitivity analysis, a
+/// shard), that NAME is a valid name and `<out>/NAME`, if it exists, a real folder, not a link
+/// that could lead out of `--out` ([`publish::check_folder`]).
+///
+/// # Errors
+/// [`Error::Invalid`]; I/O errors.
+pub fn check_scenario_folder(out: &Path, name: &str) -> Result<()> {
+    publish::check_folder(&publish::folder_path(out, name)?).map(drop)
+}
+
+/// Creates and removes a temporary file in `dir`: whether it can be written.
+fn probe_writable(dir: &Path) -> Result<()> {
+    tempfile::Builder::new()
+        .prefix(lock::TEMP_PREFIX)
+        .suffix(lock::TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| Error::io("write into", dir, e))
 }
 
 /// The one row of a run folder's `summary.csv`, if it is a summary of `name` alone.
 fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
     let mut reader = csv::Reader::from_path(path).ok()?;
-    check_summary_header(path, &mut reader).ok()?;
+    let header = reader.headers().ok()?;
+    if header.iter().ne(SUMMARY_HEADER) {
+        return None;
+    }
     let mut records = reader.records();
     let row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
     (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
-}
-
-fn csv_error(path: &Path, e: csv::Error) -> Error {
-    Error::Io {
-        context: format!("could not read '{}'", path.display()),
-        source: std::io::Error::other(e),
-    }
 }
 
 /// The rows of `samples.csv`: `trial`, every parameter's draw in canonical order headed by
@@ -417,6 +679,12 @@ impl SamplesWriter {
     /// I/O errors.
     pub fn commit(self) -> Result<()> {
         self.file.commit()
+    }
+
+    /// The file written so far, not yet in place: for a run's publication
+    /// ([`publish::Content::File`]).
+    pub fn into_file(self) -> AtomicFile {
+        self.file
     }
 }
 

@@ -25,35 +25,9 @@ fn run_ok(dir: &Path, args: &[&str]) {
         .success();
 }
 
-/// Every file under `root` (relative path → bytes).
+/// What a reader of `root` sees (relative path → bytes): `common::snapshot`.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for path in walk(root) {
-        if path.is_file() {
-            let bytes = std::fs::read(&path).expect("read");
-            files.insert(
-                path.strip_prefix(root).expect("prefix").to_path_buf(),
-                bytes,
-            );
-        }
-    }
-    files
-}
-
-/// Every file and folder under `root`.
-fn walk(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path.clone());
-            }
-            out.push(path);
-        }
-    }
-    out
+    common::snapshot(root)
 }
 
 /// The shipped scenario files as (file name, text).
@@ -320,7 +294,7 @@ fn a_failed_run_leaves_earlier_results_intact() {
                 path.display()
             );
         }
-        let temporary: Vec<PathBuf> = walk(&out)
+        let temporary: Vec<PathBuf> = common::files_under(&out)
             .into_iter()
             .filter(|p| {
                 p.file_name()

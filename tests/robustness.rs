@@ -1,7 +1,7 @@
 //! Robustness of the binary (SPEC §7): interruption, memory, and pipes.
 //!
-//! - Interruption: SIGINT or SIGTERM during a run stops it within a second, with a non-zero exit
-//!   code and "interrupted" on stderr, leaves every earlier result byte-identical and no
+//! - Interruption: SIGINT or SIGTERM during a run stops it within a second, with exit code 130
+//!   and "interrupted" on stderr, leaves every earlier result byte-identical and no
 //!   temporary file behind, even when one batch of trials spans ten thousand years; a second
 //!   signal ends the process at once.
 //! - Memory: peak RSS does not grow with `--trials`, with or without `--samples`.
@@ -139,7 +139,7 @@ fn interrupting_a_run_keeps_earlier_results(sig: &str) {
     let status = wait_within(&mut child, Duration::from_secs(1));
     let stderr = stderr_of(&mut child);
     let status = status.unwrap_or_else(|| panic!("still running 1 s after SIG{sig}: {stderr}"));
-    assert!(!status.success(), "SIG{sig}: exit status {status}");
+    assert_eq!(status.code(), Some(130), "SIG{sig}: {stderr}");
     assert!(
         stderr.contains("interrupted"),
         "SIG{sig}: stderr does not say interrupted: {stderr}"
@@ -171,6 +171,107 @@ fn sigterm_stops_a_run_and_keeps_earlier_results() {
     interrupting_a_run_keeps_earlier_results("TERM");
 }
 
+/// Every command that simulates stops on SIGINT within a second, with exit code 130, leaving
+/// the output folder as it was and no temporary file (SPEC §7).
+#[test]
+fn every_simulating_command_stops_on_sigint_with_130() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    let before = earlier_results(&out);
+    let cases: [&[&str]; 4] = [
+        &["run", "baseline", "mason", "--trials", "1e9", "--samples"],
+        &[
+            "sweep",
+            "baseline",
+            "--param",
+            "process.summit_rate=0.1:0.9:0.1",
+            "--trials",
+            "1e9",
+        ],
+        &["compare", "baseline", "mason", "--trials", "1e9"],
+        &["sensitivity", "baseline", "--trials", "1e9"],
+    ];
+    for args in cases {
+        let mut child = treatysim(&out, args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("treatysim");
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "{args:?} ended before the signal: {}",
+            stderr_of(&mut child)
+        );
+        signal(&child, "INT");
+        let status = wait_within(&mut child, Duration::from_secs(1));
+        let stderr = stderr_of(&mut child);
+        let status = status.unwrap_or_else(|| panic!("{args:?}: running 1 s after SIGINT"));
+        assert_eq!(status.code(), Some(130), "{args:?}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{args:?}: {stderr}");
+        assert_eq!(temporaries(&out), Vec::<PathBuf>::new(), "{args:?}");
+        assert!(
+            common::snapshot(&out) == before,
+            "{args:?} changed the outputs"
+        );
+    }
+}
+
+/// `merge` stops on SIGINT too (it used to ignore it): the signal is delivered by strace at
+/// its eighth `write`, a few megabytes into concatenating the shards' samples; it exits with
+/// 130, and `<out>` is as it was, with no temporary file.
+#[cfg(target_os = "linux")]
+#[test]
+fn merge_stops_on_sigint_with_130() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    for shard in ["1/2", "2/2"] {
+        let status = treatysim(
+            &out,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "100000",
+                "--samples",
+                "--shard",
+                shard,
+            ],
+        )
+        .stderr(Stdio::null())
+        .status()
+        .expect("treatysim");
+        assert!(status.success(), "shard {shard}");
+    }
+    let before = common::snapshot(&out);
+    let samples: u64 = before
+        .iter()
+        .filter(|(p, _)| p.to_string_lossy().contains("samples-"))
+        .map(|(_, b)| b.len() as u64)
+        .sum();
+    assert!(samples > 20_000_000, "{samples} bytes of samples");
+    let output = common::strace()
+        .args([
+            "-e",
+            "trace=write",
+            "-e",
+            "inject=write:signal=SIGINT:when=8",
+        ])
+        .arg(bin())
+        .args(["merge", "baseline", "--out"])
+        .arg(&out)
+        .output()
+        .expect("strace");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(temporaries(&out), Vec::<PathBuf>::new());
+    assert!(
+        common::snapshot(&out) == before,
+        "merge changed the outputs"
+    );
+}
+
 /// A scenario folder with the baseline and `long.toml`, whose window spans 9999 years (about
 /// 120,000 months), so that each batch of trials takes a tenth of a second and a wave (32
 /// blocks a thread) tens of minutes.
@@ -191,7 +292,7 @@ fn long_window_folder() -> tempfile::TempDir {
     dir
 }
 
-/// Starts `run long ESTIMATOR` after a short `run baseline` into the same folder; returns the
+/// Starts `run long --samples --estimator ESTIMATOR` after a short `run baseline` into the same folder; returns the
 /// child, once it has run half a second, and the earlier results.
 fn start_long_window(dir: &Path, estimator: &str) -> (Child, BTreeMap<PathBuf, Vec<u8>>) {
     let out = dir.join("out");
@@ -207,7 +308,15 @@ fn start_long_window(dir: &Path, estimator: &str) -> (Child, BTreeMap<PathBuf, V
     assert!(status.success());
     let before = common::snapshot(&out);
     let child = Command::new(bin())
-        .args(["run", "long", "--trials", "1000000", "--threads", "2"])
+        .args([
+            "run",
+            "long",
+            "--trials",
+            "1000000",
+            "--threads",
+            "2",
+            "--samples",
+        ])
         .args(["--estimator", estimator])
         .arg("--scenarios")
         .arg(&scenarios)
@@ -234,7 +343,7 @@ fn a_long_window_run_stops_within_a_second() {
         let stderr = stderr_of(&mut child);
         let status =
             status.unwrap_or_else(|| panic!("{estimator}: running 1 s after SIGINT: {stderr}"));
-        assert_eq!(status.code(), Some(1), "{estimator}: {stderr}");
+        assert_eq!(status.code(), Some(130), "{estimator}: {stderr}");
         assert!(stderr.contains("interrupted"), "{estimator}: {stderr}");
         let out = dir.path().join("out");
         assert_eq!(temporaries(&out), Vec::<PathBuf>::new(), "{estimator}");
@@ -243,7 +352,7 @@ fn a_long_window_run_stops_within_a_second() {
 }
 
 /// A second signal, sent before the first has been honoured (the current batches still run),
-/// ends the process at once with 130.
+/// ends the process at once with 130, and removes its temporary files first.
 #[test]
 fn a_second_signal_ends_the_process_at_once() {
     let dir = long_window_folder();
@@ -255,7 +364,10 @@ fn a_second_signal_ends_the_process_at_once() {
     let status = status.unwrap_or_else(|| panic!("still running 1 s after a second signal"));
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted again"), "{stderr}");
-    assert_eq!(common::snapshot(&dir.path().join("out")), before);
+    let out = dir.path().join("out");
+    // Ended without unwinding, it still removed the temporary file of its samples.
+    assert_eq!(temporaries(&out), Vec::<PathBuf>::new());
+    assert_eq!(common::snapshot(&out), before);
 }
 
 /// Inputs that once made a command spin forever (statrs' inverse incomplete beta never returned

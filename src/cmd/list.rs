@@ -13,6 +13,8 @@ pub fn list(catalog: &Catalog) -> Result<()> {
             Ok(scenario) => scenario.description,
             Err(_) => format!("(invalid: see `treatysim check {name}`)"),
         };
+        // One line each, whatever the description holds.
+        let description = crate::error::escape_controls(&description);
         out.push_str(&format!("{name:width$}  {description}\n"));
     }
     super::print_stdout(&out)

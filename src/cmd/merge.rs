@@ -11,9 +11,33 @@ use std::path::Path;
 /// Checks that every group of shards is complete and agrees, then writes each group's outputs.
 /// Every group is checked before any is written, so a refused merge writes nothing.
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    crate::export::publish::folder_path(&args.out, &args.name)?;
     let groups = shard::collect(&args.out, &args.name)?;
     for group in &groups {
+        // Every output path is built from this name: one read from a file must be the one asked for.
+        if let Some(file) = group.iter().find(|f| f.scenario != args.name) {
+            return Err(Error::Invalid(format!(
+                "shard {}/{} in '{}' is of scenario \"{}\", not {}",
+                file.shard,
+                file.shards,
+                ShardFile::folder(&args.out, &args.name).display(),
+                file.scenario.escape_debug(),
+                args.name
+            )));
+        }
+        if let Payload::Sweep { keys, .. } = &group[0].payload {
+            super::sweep::sweep_output(keys)?;
+        }
         check_group(&args.out, group)?;
+    }
+    // What the merged files will replace: a run's also the root summary.
+    if groups
+        .iter()
+        .any(|g| matches!(g[0].payload, Payload::Run(_)))
+    {
+        crate::export::check_outputs(&args.out, &[&args.name])?;
+    } else {
+        crate::export::check_scenario_folder(&args.out, &args.name)?;
     }
     for group in &groups {
         merge_group(&args.out, group)?;
@@ -109,11 +133,13 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                 }
             }
             let scenario = resolved(first)?;
-            if first.samples {
+            let samples = if first.samples {
                 let model = crate::model::Model::new(&scenario);
                 let format = SampleFormat::new(&scenario, &model, estimator);
-                merge_samples(out, group, &format)?;
-            }
+                Some(merge_samples(out, group, &format)?)
+            } else {
+                None
+            };
             let run = RunSummary {
                 scenario: first.scenario.clone(),
                 estimator,
@@ -122,7 +148,7 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                 deadline: scenario.simulation.deadline,
                 tally: sum,
             };
-            super::run::write_outputs(out, &run)?;
+            super::run::write_outputs(out, &run, samples)?;
             note!("{}: merged {} shards", first.scenario, group.len());
             super::run::report(&run, None, out);
         }
@@ -173,8 +199,9 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
     Ok(())
 }
 
-/// Concatenates the shards' sample rows under one header into `samples.csv`.
-fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Result<()> {
+/// Concatenates the shards' sample rows under one header into a temporary file, to become
+/// `samples.csv` when the run is published.
+fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Result<AtomicFile> {
     let path = out.join(&group[0].scenario).join("samples.csv");
     let mut file = AtomicFile::create(&path)?;
     file.write_all(format.header().as_bytes())
@@ -199,5 +226,5 @@ fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Resu
         file.copy_from(&mut reader)
             .map_err(|e| Error::io("copy samples from", &part, e))?;
     }
-    file.commit()
+    Ok(file)
 }

@@ -1,11 +1,17 @@
 //! One module per subcommand; [`dispatch`] runs the parsed command line.
 
-/// `eprintln!` that ignores write errors: a closed stderr (`treatysim check 2>&1 | head -1`)
-/// is not worth a panic, and there is nowhere left to report it.
+/// `eprintln!` that escapes control characters (names and paths are echoed; they must not
+/// drive the terminal) and ignores write errors: a closed stderr (`treatysim check 2>&1 |
+/// head -1`) is not worth a panic, and there is nowhere left to report it.
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            $crate::error::escape_controls(&line)
+        );
     }};
 }
 
@@ -50,10 +56,28 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(&catalog(&args.sim.catalog), &args),
         Command::Sweep(args) => sweep::sweep(&catalog(&args.sim.catalog), &args),
         Command::Compare(args) => compare::compare(&catalog(&args.sim.catalog), &args),
-        Command::Sensitivity(args) => sensitivity::sensitivity(&catalog(&args.sim.catalog), &args),
+        Command::Sensitivity(args) => {
+            // Its files go to <out>/NAME/: not through a link out of --out.
+            if let Some(name) = output_name(&args.name) {
+                crate::export::check_scenario_folder(&args.sim.out, &name)?;
+            }
+            sensitivity::sensitivity(&catalog(&args.sim.catalog), &args)
+        }
         Command::Plot(args) => plot::plot(&args),
         Command::Merge(args) => merge::merge(&args),
     }
+}
+
+/// The name a command's results are filed under for a NAME argument, as `Catalog::load` names
+/// a scenario: a NAME ending in `.toml` or containing `/` is a path, named by its file stem.
+/// `None` unless it passes the name rule (the command then says why when it loads it).
+pub(crate) fn output_name(arg: &str) -> Option<String> {
+    let name = if arg.ends_with(".toml") || arg.contains('/') {
+        Path::new(arg).file_stem()?.to_string_lossy().into_owned()
+    } else {
+        arg.to_string()
+    };
+    crate::scenario::valid_scenario_name(&name).then_some(name)
 }
 
 impl SimArgs {

@@ -7,6 +7,7 @@ use crate::cli::PlotArgs;
 use crate::error::{Error, Result};
 use crate::export::write_atomic;
 use crate::plot::{self, Summary, Sweep, Timeline, Tornado};
+use crate::scenario::{name_rule, valid_scenario_name};
 use std::path::{Path, PathBuf};
 
 /// A CSV file to plot and the kind of plot it makes.
@@ -76,7 +77,14 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
             sources.extend(found.into_iter().map(|source| (scenario.clone(), source)));
         }
     } else {
-        let mut names: Vec<String> = args.names.iter().map(|name| scenario_name(name)).collect();
+        let mut names: Vec<String> = Vec::new();
+        for arg in &args.names {
+            // The plots are written into <out>/NAME/: NAME must be one folder inside --out.
+            let name = super::output_name(arg)
+                .ok_or_else(|| Error::Invalid(name_rule("scenario", &scenario_name(arg))))?;
+            crate::export::check_scenario_folder(out, &name)?;
+            names.push(name);
+        }
         names.dedup();
         for scenario in names {
             let dir = out.join(&scenario);
@@ -143,14 +151,17 @@ fn scenario_name(name: &str) -> String {
     name.to_string()
 }
 
-/// The subfolders of `out` (not hidden), sorted by name.
+/// The subfolders of `out` whose names are scenario names (so none hidden), not links that
+/// could lead out of `--out`, sorted by name.
 fn scenario_folders(out: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read folder", out, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with('.') && entry.path().is_dir() {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        if valid_scenario_name(&name) && entry.file_type().is_ok_and(|t| t.is_dir()) {
             names.push(name);
         }
     }

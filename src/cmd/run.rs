@@ -42,8 +42,20 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         .iter()
         .map(|name| args.sim.load(catalog, name))
         .collect::<Result<Vec<_>>>()?;
-    args.sim
-        .in_pool(|| scenarios.iter().try_for_each(|s| run_one(s, args)))
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    args.sim.in_pool(|| {
+        // Before simulating anything: the folders and the root summary the results will
+        // replace, or the folders a shard writes into. (In the pool's thread, where every file
+        // of the run is then written.)
+        if args.shard.is_none() {
+            export::check_outputs(&args.sim.out, &names)?;
+        } else {
+            for name in &names {
+                export::check_scenario_folder(&args.sim.out, name)?;
+            }
+        }
+        scenarios.iter().try_for_each(|s| run_one(s, args))
+    })
 }
 
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
@@ -117,10 +129,10 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     }
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    if let Some(samples) = samples {
-        samples.commit()?;
-    }
     if let Some(shard) = args.shard {
+        if let Some(samples) = samples {
+            samples.commit()?;
+        }
         return write_shard(scenario, args, shard, tally);
     }
     let run = RunSummary {
@@ -131,23 +143,25 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         deadline: sim.deadline,
         tally,
     };
-    write_outputs(out, &run)?;
+    write_outputs(out, &run, samples.map(SamplesWriter::into_file))?;
     report(&run, Some(seconds), out);
     Ok(())
 }
 
-/// Writes a run's `summary.csv` and `timeline.csv` and updates `<out>/summary.csv`, all under
-/// the lock on `out` (other processes may be writing into it); `merge` calls the same
-/// function, so merged shards give the same bytes.
+/// Publishes a run's `summary.csv`, `timeline.csv` and, when given, its `samples.csv` (already
+/// written to a temporary file in `<out>/NAME/`) all at once, and updates `<out>/summary.csv`,
+/// all under the lock on `out` (other processes may be writing into it):
+/// [`export::publish_run`]. `merge` calls the same function, so merged shards give the same
+/// bytes.
 ///
 /// # Errors
-/// I/O errors.
-pub fn write_outputs(out: &Path, run: &RunSummary) -> Result<()> {
-    let lock = export::OutLock::acquire(out)?;
-    let dir = out.join(&run.scenario);
-    export::write_atomic(&dir.join("timeline.csv"), &run.timeline_csv())?;
-    export::write_atomic(&dir.join("summary.csv"), &run.summary_csv())?;
-    export::upsert_summary(&lock, std::slice::from_ref(run))
+/// As [`export::publish_run`].
+pub fn write_outputs(
+    out: &Path,
+    run: &RunSummary,
+    samples: Option<export::AtomicFile>,
+) -> Result<()> {
+    export::publish_run(out, run, samples)
 }
 
 /// The one-line summary on stderr.

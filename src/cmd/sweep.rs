@@ -432,6 +432,9 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     for axis in &axes {
         check_axis(axis, &unswept)?;
     }
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    let output = sweep_output(&keys)?;
+    export::check_scenario_folder(&args.sim.out, &unswept.name)?;
     let points = grid(&axes);
     // Validate every point (domains) before simulating anything.
     let scenarios = points
@@ -458,10 +461,8 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let tallies = args
         .sim
         .in_pool(|| run_points(&models, sim.seed, args.sim.estimator, range))?;
-    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     if let Some(shard) = args.shard {
         // The unswept scenario: every point's differs from it only in the swept keys.
-        let output = format!("sweep-{}", keys.join("-"));
         let payload = Payload::Sweep {
             keys,
             points,
@@ -535,11 +536,45 @@ pub fn write_sweep(
         row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
         row
     });
-    let path = out
-        .join(scenario)
-        .join(format!("sweep-{}.csv", keys.join("-")));
+    let path =
+        export::publish::folder_path(out, scenario)?.join(format!("{}.csv", sweep_output(keys)?));
     export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
     Ok(path)
+}
+
+/// Longest file name most file systems take, in bytes.
+const MAX_FILE_NAME: usize = 255;
+
+/// A sweep's output name, `sweep-KEY[-KEY2]` (its file is that `.csv`, its shards that
+/// `-K-of-N.toml`), once the keys are known to make one file name inside the scenario's folder
+/// (SPEC §7): an event's name may hold any character but a control one, and a `/` or `\` would
+/// make a path of it. Checked before anything is simulated, and again for keys read from shard
+/// files.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the key.
+pub fn sweep_output(keys: &[String]) -> Result<String> {
+    if let Some(key) = keys
+        .iter()
+        .find(|k| k.is_empty() || k.contains(['/', '\\']) || k.chars().any(char::is_control))
+    {
+        return Err(Error::Invalid(format!(
+            "--param \"{}\": a sweep's file is named after its keys, and a file name cannot hold \
+             '/', '\\' or a control character; rename the event",
+            key.escape_debug()
+        )));
+    }
+    let output = format!("sweep-{}", keys.join("-"));
+    // The longest name written: a shard's, `-K-of-N.toml` with K and N up to 20 digits each.
+    if output.len() + 50 > MAX_FILE_NAME {
+        return Err(Error::Invalid(format!(
+            "--param {}: a sweep's file is named after its keys, and these make a name of {} \
+             bytes; file names hold at most {MAX_FILE_NAME}: sweep an event with a shorter name",
+            keys.join(" --param "),
+            output.len() + 4
+        )));
+    }
+    Ok(output)
 }
 
 /// Every combination of the axes' values, the first axis varying slowest.

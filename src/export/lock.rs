@@ -5,10 +5,11 @@
 //! killed process never leaves a lock held.
 //!
 //! - [`OutLock`]: one exclusive lock per output folder, on `<out>/.treatysim.lock`. Whoever
-//!   writes a run's results holds it around all of them: the run's `summary.csv` and
-//!   `timeline.csv` and the read-modify-rename of `<out>/summary.csv`
-//!   ([`super::upsert_summary`] takes the lock as an argument, so it cannot be called without
-//!   it). The lock file exists only while held: the holder unlinks it before releasing, and
+//!   writes a run's results holds it around all of them: the publication of the run's files
+//!   ([`super::publish`]) and the read-modify-rename of `<out>/summary.csv`
+//!   ([`super::prepare_summary`] takes the lock as an argument, so it cannot be called without
+//!   it). Whoever finds what a killed publication left in a scenario's folder removes it only
+//!   while holding the lock ([`OutLock::try_acquire`] for those that do not wait for it). The lock file exists only while held: the holder unlinks it before releasing, and
 //!   whoever then gets a lock on an unlinked file sees that the path no longer names the file it
 //!   locked and tries again. So `--out` holds no extra file after a command, and one left by a
 //!   killed holder is taken over and removed by the next.
@@ -79,6 +80,40 @@ impl OutLock {
         ))
     }
 
+    /// The lock on `out` if no one holds it now, `None` if someone does or `out` is not a
+    /// folder (it is not created).
+    ///
+    /// # Errors
+    /// When the lock file cannot be created or locked for another reason.
+    pub fn try_acquire(out: &Path) -> Result<Option<OutLock>> {
+        if !out.is_dir() {
+            return Ok(None);
+        }
+        let path = out.join(LOCK_FILE);
+        for _ in 0..ATTEMPTS {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(|e| Error::io("open the lock file", &path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+            }
+            if still_named(&file, &path) {
+                return Ok(Some(OutLock {
+                    out: out.to_path_buf(),
+                    path,
+                    _file: file,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
     /// The output folder.
     pub fn out(&self) -> &Path {
         &self.out
@@ -127,8 +162,16 @@ pub(super) const TEMP_ATTEMPTS: usize = ATTEMPTS;
 
 /// Removes the temporary files in `dir` that no live process is writing: those whose lock can
 /// be taken. Best effort: a file that cannot be opened, locked or removed is left alone. Only
-/// on Unix, where a file's identity can be checked before removing it.
+/// on Unix, where a file's identity can be checked before removing it. Then, if `dir` is a
+/// scenario's folder holding what a killed publication left, removes that too when the lock on
+/// `--out` is free ([`super::publish::tidy_if_free`]).
 pub fn remove_stale_temporaries(dir: &Path) {
+    remove_stale_temporary_files(dir);
+    super::publish::tidy_if_free(dir);
+}
+
+/// The first half of [`remove_stale_temporaries`]: the temporary files only.
+pub(super) fn remove_stale_temporary_files(dir: &Path) {
     #[cfg(unix)]
     {
         let Ok(entries) = std::fs::read_dir(dir) else {

@@ -317,7 +317,9 @@ pub fn line_of(text: &str, key: &str) -> usize {
     lines[0]
 }
 
-/// Every file under `root` (not folders), sorted; none when `root` does not exist.
+/// Every entry under `root` that is not a folder, hidden ones included, sorted: files and
+/// symbolic links (a link is listed, not followed, even to a folder); none when `root` does not
+/// exist.
 pub fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -326,11 +328,11 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
             continue;
         };
         for entry in entries {
-            let path = entry.expect("folder entry").path();
-            if path.is_dir() {
-                stack.push(path);
+            let entry = entry.expect("folder entry");
+            if entry.file_type().expect("file type").is_dir() {
+                stack.push(entry.path());
             } else {
-                files.push(path);
+                files.push(entry.path());
             }
         }
     }
@@ -338,16 +340,35 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Every file under `root` (path relative to `root` → bytes); empty when `root` does not exist.
+/// What a reader of `root` sees (path relative to `root` → bytes): every file whose path has no
+/// hidden part (not a run's version folders `.run-N`, nor temporary files), read through
+/// symbolic links (a link to a folder is entered); a link that leads nowhere is no file. Empty
+/// when `root` does not exist.
 pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    files_under(root)
-        .into_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let relative = path.strip_prefix(root).expect("under root").to_path_buf();
-            (relative, bytes)
-        })
-        .collect()
+    let mut files = std::collections::BTreeMap::new();
+    for path in files_under(root) {
+        let relative = path.strip_prefix(root).expect("under root").to_path_buf();
+        let hidden = relative
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            for (inner, bytes) in snapshot(&path) {
+                files.insert(relative.join(inner), bytes);
+            }
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                files.insert(relative, bytes);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    }
+    files
 }
 
 /// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
@@ -392,4 +413,21 @@ pub fn anderson_darling_transformed(mut u: Vec<f64>) -> f64 {
         .map(|i| (2 * i + 1) as f64 * (u[i].ln() + (-u[n - 1 - i]).ln_1p()))
         .sum();
     -(n as f64) - sum / n as f64
+}
+
+/// `strace -f -qq -o /dev/null`, with which the crash tests kill or signal the binary at a
+/// chosen system call (`-e inject=...`). They fail rather than skip without it: `.ci/run`
+/// installs it.
+pub fn strace() -> std::process::Command {
+    let found = std::process::Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "this test needs strace on the PATH (apt-get install strace)"
+    );
+    let mut cmd = std::process::Command::new("strace");
+    cmd.args(["-f", "-qq", "-o", "/dev/null"]);
+    cmd
 }

@@ -1,0 +1,590 @@
+//! Publishing a run's files into `<out>/NAME/` in one step (SPEC §7: "a reader never sees the
+//! files of two different runs mixed in one `<out>/NAME/` folder, even when the writer is
+//! killed at any instant").
+//!
+//! **Layout** (Unix). A run's files live in a hidden version folder; the names readers open
+//! are symbolic links that reach it through one more link, `.run`:
+//!
+//! ```text
+//! <out>/NAME/summary.csv  -> .run/summary.csv
+//! <out>/NAME/timeline.csv -> .run/timeline.csv
+//! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples)
+//! <out>/NAME/.run         -> .run-7
+//! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv
+//! <out>/NAME/sweep-*.csv, sensitivity*.csv, shards/, *.svg: other commands' files, never touched
+//! ```
+//!
+//! **Publishing run 8**, under the lock on `--out` ([`super::OutLock`]) and in the
+//! [`super::critical_section`]:
+//! 1. tidy ([`tidy_folder`]): remove what killed publications left: version folders other than
+//!    the current one, temporary links, links that lead nowhere;
+//! 2. write the files into a new folder `.run-8`, each flushed to disk (`samples.csv`, streamed
+//!    during the run to a temporary file in `<out>/NAME/`, is renamed in), and flush the folder;
+//! 3. create the link of each file that has none yet (`samples.csv -> .run/samples.csv` when
+//!    run 7 had no samples): it resolves to nothing until step 4;
+//! 4. **the one step that publishes** ([`Staged::publish`]): a link `.run -> .run-8`, made under
+//!    a temporary name and renamed over `.run`. A rename is atomic, so every name switches from
+//!    run 7's file to run 8's (or to nothing, for a file run 8 does not have) at one instant;
+//! 5. remove `.run-7`, and the links to files run 8 lacks ([`Published::tidy`]).
+//!
+//! Killed before step 4, the folder shows run 7 whole (steps 1-3 change nothing a reader
+//! sees); killed after, run 8 whole. What is left over (a `.run-8` never linked, a `.run-7`
+//! not removed, a temporary link) is removed by step 1 of the next publication into the
+//! folder, by the next `run` or `merge` into `--out` (which tidies every folder while it holds
+//! the lock), and by any other command writing into the folder when it can take the lock at
+//! once ([`tidy_if_free`]).
+//!
+//! **Conversion.** A folder whose run files are plain files (written by treatysim 0.2 or by
+//! hand) is first converted without changing what a reader sees: the files are
+//! hard-linked (or copied) into a version folder, `.run` is pointed at it, then each plain
+//! file is replaced by its link, one rename each, every one resolving to the same bytes.
+//!
+//! Elsewhere than on Unix, or on a file system without symbolic links (FAT, exFAT), each file
+//! is renamed into place on its own, so the promise holds file by file only.
+
+use super::{AtomicFile, OutLock};
+use crate::error::{Error, Result};
+use crate::scenario::{name_rule, valid_scenario_name};
+use std::path::{Path, PathBuf};
+
+/// Name of the link to the current version of a scenario's run files.
+pub const LINK: &str = ".run";
+
+/// The files of a run, in the order they are written.
+pub const RUN_FILES: [&str; 3] = ["summary.csv", "timeline.csv", "samples.csv"];
+
+/// One file of a publication.
+pub enum Content {
+    /// Bytes, written by the publication.
+    Bytes(Vec<u8>),
+    /// A temporary file already written in `<out>/NAME/` (streamed samples), renamed in.
+    File(AtomicFile),
+}
+
+/// `<out>/NAME`, for a NAME that passes the name rule (so it is one folder inside `out`).
+///
+/// # Errors
+/// [`Error::Invalid`] for any other name.
+pub fn folder_path(out: &Path, name: &str) -> Result<PathBuf> {
+    if !valid_scenario_name(name) {
+        return Err(Error::Invalid(name_rule("scenario", name)));
+    }
+    Ok(out.join(name))
+}
+
+/// Checks that `folder` (an `<out>/NAME`) can take a publication: [`check_folder`], and none
+/// of the names a run writes is a folder. Returns whether it exists.
+///
+/// # Errors
+/// [`Error::Invalid`] naming what is in the way; I/O errors.
+pub fn check_run_folder(folder: &Path) -> Result<bool> {
+    if !check_folder(folder)? {
+        return Ok(false);
+    }
+    for name in RUN_FILES.iter().chain([&LINK]) {
+        let path = folder.join(name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Err(Error::Invalid(format!(
+                "'{}' is a folder where treatysim writes a run's file; move it away, or choose \
+                 another --out",
+                path.display()
+            )));
+        }
+    }
+    Ok(true)
+}
+
+/// Checks that `folder` (an `<out>/NAME`), if it exists, is a real folder: a symbolic link
+/// could lead out of `--out`, where nothing is ever written (SPEC §7). Returns whether it
+/// exists.
+///
+/// # Errors
+/// [`Error::Invalid`] naming what is in the way; I/O errors.
+pub fn check_folder(folder: &Path) -> Result<bool> {
+    match std::fs::symlink_metadata(folder) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("read", folder, e)),
+        Ok(m) if m.file_type().is_symlink() => Err(Error::Invalid(format!(
+            "'{}' is a symbolic link; treatysim writes only inside --out and does not follow it: \
+             replace it with a folder, or choose another --out",
+            folder.display()
+        ))),
+        Ok(m) if !m.is_dir() => Err(Error::Invalid(format!(
+            "'{}' is not a folder; move it away, or choose another --out",
+            folder.display()
+        ))),
+        Ok(_) => Ok(true),
+    }
+}
+
+/// A run's files written into their version folder, not yet published: dropping it removes
+/// them.
+pub struct Staged {
+    folder: PathBuf,
+    /// The version folder to publish; `None` where files are renamed into place one by one.
+    version: Option<String>,
+    published: bool,
+}
+
+/// A publication done: [`Published::tidy`] removes the version it replaced.
+pub struct Published {
+    folder: PathBuf,
+}
+
+/// Steps 1-3 of a publication: writes `files` (names from [`RUN_FILES`]) into a new version
+/// folder of `<out>/NAME`, creating the folder if needed and converting a folder of plain files
+/// first. Call it while holding the lock on `--out` and the critical section.
+///
+/// # Errors
+/// [`Error::Invalid`] when `<out>/NAME` cannot take a publication ([`check_run_folder`]); I/O
+/// errors. Nothing a reader sees has changed then.
+pub fn stage(lock: &OutLock, name: &str, files: Vec<(&'static str, Content)>) -> Result<Staged> {
+    let folder = folder_path(lock.out(), name)?;
+    if !check_run_folder(&folder)? {
+        std::fs::create_dir(&folder).map_err(|e| Error::io("create folder", &folder, e))?;
+    }
+    unix::stage(lock, folder, files)
+}
+
+impl Staged {
+    /// Step 4: publishes the files, all at once.
+    ///
+    /// # Errors
+    /// I/O errors; the folder is then as it was.
+    pub fn publish(mut self) -> Result<Published> {
+        #[cfg(unix)]
+        if let Some(version) = &self.version {
+            unix::point(&self.folder, LINK, version)?;
+            let _ = unix::sync_dir(&self.folder);
+        }
+        self.published = true;
+        Ok(Published {
+            folder: self.folder.clone(),
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let (false, Some(version)) = (self.published, &self.version) {
+            let _ = std::fs::remove_dir_all(self.folder.join(version));
+        }
+    }
+}
+
+impl Published {
+    /// Step 5: removes the version replaced and the links to files the new one lacks (best
+    /// effort: whatever stays is removed by the next publication).
+    pub fn tidy(self, lock: &OutLock) {
+        tidy_folder(lock, &self.folder);
+    }
+}
+
+/// Removes what killed writers left in `folder` (an `<out>/NAME`): temporary files no one
+/// holds, and what killed publications left: version folders other than the current one,
+/// temporary links, and links of ours that lead nowhere (to a file the current version lacks).
+/// What a reader sees does not change. The lock on `--out` guarantees that no publication is under
+/// way.
+pub fn tidy_folder(_lock: &OutLock, folder: &Path) {
+    super::lock::remove_stale_temporary_files(folder);
+    #[cfg(unix)]
+    unix::leftovers(folder, true);
+    #[cfg(not(unix))]
+    let _ = folder;
+}
+
+/// [`tidy_folder`] for a command that writes into `folder` without holding the lock on
+/// `--out`: only when there is something to tidy, and only if the lock can be had at once
+/// (otherwise a publication is under way, and it tidies the folder itself).
+pub fn tidy_if_free(folder: &Path) {
+    #[cfg(unix)]
+    if unix::leftovers(folder, false)
+        && let Some(out) = folder.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(Some(lock)) = OutLock::try_acquire(out)
+    {
+        tidy_folder(&lock, folder);
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+}
+
+#[cfg(unix)]
+mod unix {
+    use super::super::lock::{TEMP_PREFIX, TEMP_SUFFIX};
+    use super::{Content, LINK, OutLock, RUN_FILES, Staged};
+    use crate::error::{Error, Result};
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+
+    pub(super) fn stage(
+        lock: &OutLock,
+        folder: PathBuf,
+        files: Vec<(&'static str, Content)>,
+    ) -> Result<Staged> {
+        super::tidy_folder(lock, &folder);
+        if std::fs::symlink_metadata(folder.join(LINK)).is_err() && !links_work(&folder)? {
+            return super::one_by_one(folder, files);
+        }
+        adopt(&folder)?;
+        let version = next_version(&folder)?;
+        let dir = folder.join(&version);
+        std::fs::create_dir(&dir).map_err(|e| Error::io("create folder", &dir, e))?;
+        let staged = Staged {
+            folder,
+            version: Some(version),
+            published: false,
+        };
+        let mut written = Vec::new();
+        for (file, content) in files {
+            debug_assert!(RUN_FILES.contains(&file), "{file}");
+            let path = dir.join(file);
+            match content {
+                Content::Bytes(bytes) => write_new(&path, &bytes)?,
+                Content::File(temp) => temp.commit_as(&path)?,
+            }
+            written.push(file);
+        }
+        sync_dir(&dir)?;
+        for file in written {
+            let path = staged.folder.join(file);
+            if std::fs::symlink_metadata(&path).is_err() {
+                std::os::unix::fs::symlink(link_target(file), &path)
+                    .map_err(|e| Error::io("create the link", &path, e))?;
+            }
+        }
+        Ok(staged)
+    }
+
+    /// `.run/FILE`: what `<out>/NAME/FILE` links to.
+    fn link_target(file: &str) -> String {
+        format!("{LINK}/{file}")
+    }
+
+    /// Whether `<folder>/FILE` is the link [`stage`] makes.
+    fn our_link(folder: &Path, file: &str) -> bool {
+        std::fs::read_link(folder.join(file)).is_ok_and(|t| t == Path::new(&link_target(file)))
+    }
+
+    /// N of a version folder's name `.run-N`.
+    pub(super) fn version_number(name: &str) -> Option<u64> {
+        let n: u64 = name.strip_prefix(LINK)?.strip_prefix('-')?.parse().ok()?;
+        (format!("{LINK}-{n}") == name).then_some(n)
+    }
+
+    /// The version folder `.run` points to, if it is one.
+    fn current_version(folder: &Path) -> Option<String> {
+        let target = std::fs::read_link(folder.join(LINK)).ok()?;
+        let target = target.to_str()?;
+        version_number(target)?;
+        std::fs::symlink_metadata(folder.join(target))
+            .is_ok_and(|m| m.is_dir())
+            .then(|| target.to_string())
+    }
+
+    /// A name for a new version folder, after every one there.
+    fn next_version(folder: &Path) -> Result<String> {
+        let entries = std::fs::read_dir(folder).map_err(|e| Error::io("read folder", folder, e))?;
+        let last = entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().and_then(version_number))
+            .max()
+            .unwrap_or(0);
+        let next = last.checked_add(1).ok_or_else(|| {
+            Error::io(
+                "number a new version in",
+                folder,
+                std::io::Error::other(format!("{LINK}-{last} is the last number; remove it")),
+            )
+        })?;
+        Ok(format!("{LINK}-{next}"))
+    }
+
+    /// Whether symbolic links can be made in `folder`: not on FAT and the like, which say so
+    /// with EPERM or "unsupported".
+    fn links_work(folder: &Path) -> Result<bool> {
+        let made = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .make_in(folder, |path| std::os::unix::fs::symlink(LINK, path));
+        match made {
+            Ok(_link) => Ok(true),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::Unsupported || e.raw_os_error() == Some(1) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(Error::io("create a link in", folder, e)),
+        }
+    }
+
+    /// Writes a new file and flushes it to disk.
+    fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+        std::fs::File::create_new(path)
+            .and_then(|mut file| {
+                file.write_all(bytes)?;
+                file.sync_all()
+            })
+            .map_err(|e| Error::io("write", path, e))
+    }
+
+    /// Flushes a folder's entries to disk.
+    pub(super) fn sync_dir(dir: &Path) -> Result<()> {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io("flush folder", dir, e))
+    }
+
+    /// Makes `<folder>/NAME` a link to `target` in one rename (a link made under a temporary
+    /// name first).
+    pub(super) fn point(folder: &Path, name: &str, target: &str) -> Result<()> {
+        let temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .make_in(folder, |path| std::os::unix::fs::symlink(target, path))
+            .map_err(|e| Error::io("create a link in", folder, e))?;
+        let path = folder.join(name);
+        temp.persist(&path)
+            .map_err(|e| Error::io("rename into place", &path, e.error))
+    }
+
+    /// Converts a folder whose run files are not all links through a current version (plain
+    /// files written by treatysim 0.2 or by hand, links elsewhere) into the layout, without
+    /// changing what any name resolves to: see the module's documentation.
+    fn adopt(folder: &Path) -> Result<()> {
+        let current = current_version(folder);
+        let foreign: Vec<&str> = RUN_FILES
+            .into_iter()
+            .filter(|f| std::fs::symlink_metadata(folder.join(f)).is_ok() && !our_link(folder, f))
+            .collect();
+        let seen: Vec<&str> = RUN_FILES
+            .into_iter()
+            .filter(|f| std::fs::metadata(folder.join(f)).is_ok_and(|m| m.is_file()))
+            .collect();
+        if foreign.is_empty() && (current.is_some() || seen.is_empty()) {
+            return Ok(());
+        }
+        let version = next_version(folder)?;
+        let staged = Staged {
+            folder: folder.to_path_buf(),
+            version: Some(version.clone()),
+            published: false,
+        };
+        let dir = folder.join(&version);
+        std::fs::create_dir(&dir).map_err(|e| Error::io("create folder", &dir, e))?;
+        for file in &seen {
+            let from = folder.join(file);
+            let to = dir.join(file);
+            let linked =
+                std::fs::canonicalize(&from).and_then(|real| std::fs::hard_link(real, &to));
+            if linked.is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
+            }
+        }
+        sync_dir(&dir)?;
+        staged.publish()?;
+        for file in foreign {
+            point(folder, file, &link_target(file))?;
+        }
+        if let Some(old) = current {
+            let _ = std::fs::remove_dir_all(folder.join(old));
+        }
+        sync_dir(folder)
+    }
+
+    /// Finds (and with `remove`, removes) what killed publications left in `folder`; returns
+    /// whether there was any.
+    pub(super) fn leftovers(folder: &Path, remove: bool) -> bool {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return false;
+        };
+        let current = current_version(folder);
+        // A link that leads nowhere shows nothing: removing it changes nothing a reader sees.
+        let dangling = |name: &str| std::fs::metadata(folder.join(name)).is_err();
+        let mut found = false;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let (Some(name), Ok(kind)) = (name.to_str(), entry.file_type()) else {
+                continue;
+            };
+            let stale = if version_number(name).is_some() {
+                kind.is_dir() && current.as_deref() != Some(name)
+            } else if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+                // Links are made only under the lock; a temporary file is another matter
+                // (`remove_stale_temporaries`).
+                kind.is_symlink()
+            } else if name == LINK {
+                kind.is_symlink() && dangling(name)
+            } else if RUN_FILES.contains(&name) {
+                our_link(folder, name) && dangling(name)
+            } else {
+                false
+            };
+            if stale {
+                found = true;
+                if remove {
+                    let path = entry.path();
+                    let _ = if kind.is_dir() {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Where there are no symbolic links (not Unix, or a file system such as FAT): each file
+/// renamed into place on its own (samples, timeline, then summary), and a `samples.csv` the run
+/// does not write removed. The promise then holds file by file only.
+fn one_by_one(folder: PathBuf, files: Vec<(&'static str, Content)>) -> Result<Staged> {
+    let written: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
+    for (file, content) in files {
+        let path = folder.join(file);
+        match content {
+            Content::Bytes(bytes) => super::write_atomic(&path, &bytes)?,
+            Content::File(temp) => temp.commit_as(&path)?,
+        }
+    }
+    for file in RUN_FILES.into_iter().filter(|f| !written.contains(f)) {
+        let path = folder.join(file);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io("remove", &path, e));
+            }
+            _ => {}
+        }
+    }
+    Ok(Staged {
+        folder,
+        version: None,
+        published: false,
+    })
+}
+
+#[cfg(not(unix))]
+mod unix {
+    use super::{Content, OutLock, Staged};
+    use crate::error::Result;
+    use std::path::PathBuf;
+
+    pub(super) fn stage(
+        _lock: &OutLock,
+        folder: PathBuf,
+        files: Vec<(&'static str, Content)>,
+    ) -> Result<Staged> {
+        super::one_by_one(folder, files)
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// What a reader sees of the run files in `folder`.
+    fn seen(folder: &Path) -> Vec<(&'static str, String)> {
+        RUN_FILES
+            .into_iter()
+            .filter_map(|f| std::fs::read_to_string(folder.join(f)).ok().map(|t| (f, t)))
+            .collect()
+    }
+
+    fn bytes(text: &str) -> Content {
+        Content::Bytes(text.as_bytes().to_vec())
+    }
+
+    /// Hidden entries of `folder`, sorted.
+    fn hidden(folder: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn version_names_are_exact() {
+        assert_eq!(unix::version_number(".run-1"), Some(1));
+        assert_eq!(unix::version_number(".run-0"), Some(0));
+        for other in [
+            ".run", ".run-", ".run-01", ".run-+1", ".run--1", ".run-1x", "run-1",
+        ] {
+            assert_eq!(unix::version_number(other), None, "{other}");
+        }
+    }
+
+    /// Staged files show nothing until published; dropped unpublished they leave nothing;
+    /// published, the run before (samples included) is gone at once, and tidying leaves only
+    /// the current version.
+    #[test]
+    fn staged_files_show_only_once_published() {
+        let dir = tempfile::tempdir().expect("folder");
+        let lock = OutLock::acquire(dir.path()).expect("lock");
+        let folder = dir.path().join("x");
+        let first = vec![
+            ("samples.csv", bytes("s1")),
+            ("timeline.csv", bytes("t1")),
+            ("summary.csv", bytes("u1")),
+        ];
+        let staged = stage(&lock, "x", first).expect("stage");
+        assert_eq!(seen(&folder), []);
+        staged.publish().expect("publish").tidy(&lock);
+        let one = vec![
+            ("summary.csv", "u1".into()),
+            ("timeline.csv", "t1".into()),
+            ("samples.csv", "s1".into()),
+        ];
+        assert_eq!(seen(&folder), one);
+        let second = vec![("timeline.csv", bytes("t2")), ("summary.csv", bytes("u2"))];
+        drop(stage(&lock, "x", second).expect("stage"));
+        assert_eq!(seen(&folder), one, "an unpublished stage showed");
+        assert_eq!(hidden(&folder), [".run", ".run-1"]);
+        let second = vec![("timeline.csv", bytes("t2")), ("summary.csv", bytes("u2"))];
+        let published = stage(&lock, "x", second)
+            .expect("stage")
+            .publish()
+            .expect("publish");
+        let two = vec![("summary.csv", "u2".into()), ("timeline.csv", "t2".into())];
+        assert_eq!(seen(&folder), two);
+        published.tidy(&lock);
+        assert_eq!(seen(&folder), two);
+        assert_eq!(hidden(&folder), [".run", ".run-2"]);
+        assert!(std::fs::symlink_metadata(folder.join("samples.csv")).is_err());
+    }
+
+    /// Plain files are adopted without change before the new run shows.
+    #[test]
+    fn plain_files_are_adopted_unchanged() {
+        let dir = tempfile::tempdir().expect("folder");
+        let lock = OutLock::acquire(dir.path()).expect("lock");
+        let folder = dir.path().join("x");
+        std::fs::create_dir(&folder).expect("folder");
+        std::fs::write(folder.join("summary.csv"), "old summary").expect("write");
+        std::fs::write(folder.join("samples.csv"), "old samples").expect("write");
+        std::fs::write(folder.join("sweep-a.csv"), "sweep").expect("write");
+        let staged = stage(&lock, "x", vec![("summary.csv", bytes("new"))]).expect("stage");
+        let old = vec![
+            ("summary.csv", "old summary".into()),
+            ("samples.csv", "old samples".into()),
+        ];
+        assert_eq!(seen(&folder), old);
+        assert!(
+            std::fs::symlink_metadata(folder.join("summary.csv")).is_ok_and(|m| m.is_symlink())
+        );
+        drop(staged);
+        assert_eq!(seen(&folder), old);
+        stage(&lock, "x", vec![("summary.csv", bytes("new"))])
+            .expect("stage")
+            .publish()
+            .expect("publish")
+            .tidy(&lock);
+        assert_eq!(seen(&folder), [("summary.csv", "new".to_string())]);
+        assert_eq!(
+            std::fs::read_to_string(folder.join("sweep-a.csv")).expect("sweep"),
+            "sweep"
+        );
+    }
+}

@@ -1,0 +1,744 @@
+//! Failures and crashes while writing (SPEC §7, issue #9 item 2): a reader never sees the files
+//! of two runs mixed in one `<out>/NAME/`, whenever the writer dies or fails, and every check
+//! comes before the first write.
+//!
+//! - Killed at every system call that changes a folder (each K-th `mkdir`, `symlink`,
+//!   `rename`, `link`, `unlink`, `rmdir`..., by `strace -e inject=SYSCALL:signal=SIGKILL:when=K`),
+//!   a `run` or `merge` leaves `<out>/NAME/` showing the old run whole or the new run whole
+//!   (compared byte for byte with both), and the folder's other files (sweeps, shards)
+//!   untouched; the next command writing into the folder (a `sweep`, which does not hold the
+//!   lock on `--out`) removes what the killed one left, and the next `run` of another scenario
+//!   makes every row of `<out>/summary.csv` agree with its folder. Three starting points: a
+//!   folder written by this version, a folder of plain files (as treatysim 0.2 wrote them), and
+//!   shards merged over an earlier run.
+//! - A full disk at every write and every `fsync` (strace `error=ENOSPC`), and a real full disk
+//!   (a 1 MiB tmpfs, when this process may mount one), fail with exit code 1 and leave
+//!   everything byte for byte as it was, with no temporary file.
+//! - A read-only `--out` or scenario folder (run as an unprivileged user when the tests run as
+//!   root, who could write anyway), a root `summary.csv` that is not treatysim's, a scenario
+//!   folder that is a link out of `--out` or a run file that is a folder: refused before
+//!   anything is simulated or written.
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// System calls that change a folder's entries, where the writer is killed in turn.
+const MUTATIONS: [&str; 12] = [
+    "mkdir",
+    "mkdirat",
+    "symlink",
+    "symlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+];
+
+/// System calls through which a full disk shows.
+const WRITES: [&str; 6] = [
+    "write",
+    "writev",
+    "pwrite64",
+    "fsync",
+    "fdatasync",
+    "copy_file_range",
+];
+
+/// A run's files, as `<out>/NAME/` shows them.
+const RUN_FILES: [&str; 3] = ["summary.csv", "timeline.csv", "samples.csv"];
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_treatysim")
+}
+
+/// `treatysim ARGS --scenarios <shipped>` in `dir`, killed if still running after a minute
+/// (a check that came after the simulation would leave `--trials 1e12` running for hours).
+fn treatysim(dir: &Path, args: &[&str]) -> Command {
+    treatysim_as(dir, &[], args)
+}
+
+/// [`treatysim`] run through `wrapper` (`setpriv ...`), if not empty.
+fn treatysim_as(dir: &Path, wrapper: &[&str], args: &[&str]) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.current_dir(dir)
+        .args(["-s", "KILL", "60"])
+        .args(wrapper)
+        .arg(bin())
+        .args(args)
+        .args(scenarios(args));
+    cmd
+}
+
+/// `--scenarios <shipped>` for the commands that read scenarios (not `merge`).
+fn scenarios(args: &[&str]) -> Vec<std::ffi::OsString> {
+    if args.first() == Some(&"merge") {
+        return Vec::new();
+    }
+    vec!["--scenarios".into(), common::shipped_scenarios().into()]
+}
+
+/// Runs `treatysim ARGS` in `dir` and expects success.
+fn ok(dir: &Path, args: &[&str]) {
+    let output = treatysim(dir, args).output().expect("treatysim");
+    assert!(
+        output.status.success(),
+        "treatysim {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A run's files in `folder` as a reader sees them (file name → bytes; absent ones absent).
+fn run_files(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+    RUN_FILES
+        .iter()
+        .filter_map(|f| {
+            std::fs::read(folder.join(f))
+                .ok()
+                .map(|b| (f.to_string(), b))
+        })
+        .collect()
+}
+
+/// Everything else a reader sees under `folder`.
+fn other_files(folder: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = common::snapshot(folder);
+    files.retain(|path, _| !RUN_FILES.iter().any(|f| path == Path::new(f)));
+    files
+}
+
+/// Copies a folder tree, symbolic links as links.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().expect("file type");
+        if kind.is_symlink() {
+            let link = std::fs::read_link(&source).expect("read link");
+            std::os::unix::fs::symlink(link, &target).expect("symlink");
+        } else if kind.is_dir() {
+            copy_tree(&source, &target);
+        } else {
+            std::fs::copy(&source, &target).expect("copy");
+        }
+    }
+}
+
+/// What writers left under `out`: temporary files and links, version folders that `.run` does
+/// not point to, links that lead nowhere, and the lock file.
+fn leftovers(out: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let current = std::fs::read_link(dir.join(".run")).ok();
+        for entry in entries {
+            let entry = entry.expect("entry");
+            let (path, name) = (entry.path(), entry.file_name());
+            let kind = entry.file_type().expect("file type");
+            let dangling = kind.is_symlink() && std::fs::metadata(&path).is_err();
+            let hidden = name.to_string_lossy().starts_with('.');
+            let ours = name == ".run" || current.as_deref() == Some(Path::new(&name));
+            if dangling || (hidden && !ours) {
+                found.push(path);
+            } else if kind.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Asserts that `<out>/summary.csv` has a row for each folder holding a summary, equal to the
+/// folder's one row.
+fn assert_rows_agree(out: &Path, context: &str) {
+    let (_, rows) = common::read_csv(&out.join("summary.csv"));
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(out).expect("out") {
+        let path = entry.expect("entry").path();
+        if path.join("summary.csv").is_file() {
+            let (_, own) = common::read_csv(&path.join("summary.csv"));
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            let row = rows.iter().find(|r| r[0] == name);
+            assert_eq!(row, own.first(), "{context}: the row of {name}");
+            folders.push(name);
+        }
+    }
+    assert_eq!(rows.len(), folders.len(), "{context}: rows {rows:?}");
+}
+
+/// For a diagnostic: which run each file shows.
+fn describe(
+    got: &BTreeMap<String, Vec<u8>>,
+    old: &BTreeMap<String, Vec<u8>>,
+    new: &BTreeMap<String, Vec<u8>>,
+) -> String {
+    RUN_FILES
+        .iter()
+        .map(|f| {
+            let which = match (got.get(*f), old.get(*f), new.get(*f)) {
+                (None, _, _) => "absent",
+                (g, o, _) if g == o => "old",
+                (g, _, n) if g == n => "new",
+                _ => "neither",
+            };
+            format!("{f}: {which}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `treatysim ARGS` (with `--scenarios <shipped>`) in `dir` under strace, with `inject` applied
+/// to `syscalls` (comma-separated; those this architecture lacks, such as `rename` on arm64,
+/// are ignored).
+fn traced(dir: &Path, syscalls: &str, inject: &str, args: &[&str]) -> Output {
+    let set: Vec<String> = syscalls.split(',').map(|s| format!("?{s}")).collect();
+    let set = set.join(",");
+    common::strace()
+        .current_dir(dir)
+        .arg("-e")
+        .arg(format!("trace={set}"))
+        .arg("-e")
+        .arg(format!("inject={set}:{inject}"))
+        .arg(bin())
+        .args(args)
+        .args(scenarios(args))
+        .output()
+        .expect("strace")
+}
+
+/// Kills `command` (with `--out out`) at every call of every system call that changes a
+/// folder, each time on a fresh copy of the folder `base` as `out`, and checks what the module
+/// says; `NAME` is `baseline`. Returns how many kills left the old run and how many the new.
+fn kill_everywhere(dir: &Path, base: &Path, command: &[&str]) -> (usize, usize) {
+    // What the command writes when it is not killed.
+    let reference = dir.join("reference");
+    copy_tree(base, &reference);
+    let mut args = command.to_vec();
+    args.extend(["--out", "reference"]);
+    ok(dir, &args);
+    let new = run_files(&reference.join("baseline"));
+    std::fs::remove_dir_all(&reference).expect("remove");
+    let old = run_files(&base.join("baseline"));
+    let others = other_files(&base.join("baseline"));
+    assert_ne!(old, new);
+    let mut args = command.to_vec();
+    args.extend(["--out", "out"]);
+    let out = dir.join("out");
+    let (mut olds, mut news) = (0, 0);
+    for syscall in MUTATIONS {
+        for k in 1.. {
+            let _ = std::fs::remove_dir_all(&out);
+            copy_tree(base, &out);
+            let output = traced(dir, syscall, &format!("signal=SIGKILL:when={k}"), &args);
+            let context = format!("{command:?} killed at {syscall} #{k}");
+            if output.status.signal() != Some(9) {
+                assert!(
+                    output.status.success(),
+                    "{context}: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                assert_eq!(
+                    run_files(&out.join("baseline")),
+                    new,
+                    "{syscall} not killed"
+                );
+                break;
+            }
+            let folder = out.join("baseline");
+            let got = run_files(&folder);
+            if got == old {
+                olds += 1;
+            } else if got == new {
+                news += 1;
+            } else {
+                panic!("{context}: two runs mixed: {}", describe(&got, &old, &new));
+            }
+            assert!(
+                other_files(&folder) == others,
+                "{context}: other files changed"
+            );
+            // The root summary is whole (renamed into place), if behind.
+            common::read_csv(&out.join("summary.csv"));
+            // A command that writes into the folder without the lock on --out removes what
+            // the killed one left, and changes nothing a reader sees of the run.
+            ok(
+                dir,
+                &[
+                    "sweep",
+                    "baseline",
+                    "--param",
+                    "process.summit_rate=0.3",
+                    "--trials",
+                    "100",
+                    "--out",
+                    "out",
+                ],
+            );
+            assert_eq!(leftovers(&folder), Vec::<PathBuf>::new(), "{context}");
+            assert!(
+                run_files(&folder) == got,
+                "{context}: tidying changed the run"
+            );
+            // The next run into --out brings every row up to date and leaves nothing behind.
+            ok(dir, &["run", "mason", "--trials", "100", "--out", "out"]);
+            assert_rows_agree(&out, &context);
+            assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
+        }
+    }
+    (olds, news)
+}
+
+/// A work folder with `base/`: an earlier run of the baseline with samples, a sweep and a shard
+/// in its folder, and a run of mason.
+fn earlier_outputs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let d = dir.path();
+    let commands: [&[&str]; 4] = [
+        &[
+            "run",
+            "baseline",
+            "--trials",
+            "2000",
+            "--seed",
+            "1",
+            "--samples",
+        ],
+        &["run", "mason", "--trials", "500"],
+        &[
+            "sweep",
+            "baseline",
+            "--param",
+            "process.summit_rate=0.2,0.4",
+            "--trials",
+            "500",
+        ],
+        &["run", "baseline", "--trials", "1000", "--shard", "1/2"],
+    ];
+    for args in commands {
+        ok(d, &[args, &["--out", "base"]].concat());
+    }
+    dir
+}
+
+/// A run killed at any point leaves the old run or the new one, whole: over a folder written
+/// by this version (the new run has no samples, so `samples.csv` must go with the old run).
+#[test]
+fn a_killed_run_leaves_one_whole_run() {
+    let dir = earlier_outputs();
+    let (olds, news) = kill_everywhere(
+        dir.path(),
+        &dir.path().join("base"),
+        &["run", "baseline", "--trials", "3000", "--seed", "2"],
+    );
+    eprintln!("{olds} kills left the old run, {news} the new");
+    assert!(olds >= 5 && news >= 3, "{olds} old, {news} new");
+}
+
+/// The same over a folder of plain files, as treatysim 0.2 wrote them: converting it to the
+/// layout never shows anything else either.
+#[test]
+fn a_killed_run_over_plain_files_leaves_one_whole_run() {
+    let dir = earlier_outputs();
+    let base = dir.path().join("base");
+    // Plain copies of what a reader sees, in place of the links.
+    let folder = base.join("baseline");
+    for (file, bytes) in run_files(&folder) {
+        std::fs::remove_file(folder.join(&file)).expect("remove link");
+        std::fs::write(folder.join(&file), bytes).expect("plain file");
+    }
+    let version = std::fs::read_link(folder.join(".run")).expect(".run");
+    std::fs::remove_dir_all(folder.join(version)).expect("remove version");
+    std::fs::remove_file(folder.join(".run")).expect("remove .run");
+    assert!(std::fs::symlink_metadata(folder.join("summary.csv")).is_ok_and(|m| m.is_file()));
+    let (olds, news) = kill_everywhere(
+        dir.path(),
+        &base,
+        &[
+            "run",
+            "baseline",
+            "--trials",
+            "3000",
+            "--seed",
+            "2",
+            "--samples",
+        ],
+    );
+    eprintln!("{olds} kills left the old run, {news} the new");
+    assert!(olds >= 8 && news >= 3, "{olds} old, {news} new");
+}
+
+/// A merge killed at any point leaves the old run or the merged one, whole.
+#[test]
+fn a_killed_merge_leaves_one_whole_run() {
+    let dir = earlier_outputs();
+    let base = dir.path().join("base");
+    std::fs::remove_dir_all(base.join("baseline/shards")).expect("remove shards");
+    for shard in ["1/2", "2/2"] {
+        ok(
+            dir.path(),
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "3000",
+                "--seed",
+                "2",
+                "--samples",
+                "--shard",
+                shard,
+                "--out",
+                "base",
+            ],
+        );
+    }
+    let (olds, news) = kill_everywhere(dir.path(), &base, &["merge", "baseline"]);
+    eprintln!("{olds} kills left the old run, {news} the new");
+    assert!(olds >= 5 && news >= 3, "{olds} old, {news} new");
+}
+
+/// A full disk at any write or flush: exit code 1, a message saying so, and every file as it
+/// was, with no temporary file, right away.
+#[test]
+fn a_full_disk_at_any_write_changes_nothing() {
+    let dir = earlier_outputs();
+    let base = dir.path().join("base");
+    let before = common::snapshot(&base);
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        "baseline",
+        "--trials",
+        "3000",
+        "--seed",
+        "2",
+        "--samples",
+        "--out",
+        "out",
+    ];
+    let mut failures = 0;
+    for syscall in WRITES {
+        for k in 1.. {
+            let _ = std::fs::remove_dir_all(&out);
+            copy_tree(&base, &out);
+            let output = traced(
+                dir.path(),
+                syscall,
+                &format!("error=ENOSPC:when={k}"),
+                &args,
+            );
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let context = format!("ENOSPC at {syscall} #{k}: {stderr}");
+            if output.status.success() {
+                break;
+            }
+            failures += 1;
+            assert_eq!(output.status.code(), Some(1), "{context}");
+            // strace counts calls thread by thread: the first write of the main thread, which
+            // writes nothing but the error message, fails too when k = 1.
+            assert!(
+                stderr.contains("No space left on device") || (k == 1 && stderr.is_empty()),
+                "{context}"
+            );
+            assert!(common::snapshot(&out) == before, "{context}: files changed");
+            assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
+        }
+    }
+    assert!(failures >= 10, "only {failures} writes failed");
+}
+
+/// A real full disk: a 1 MiB tmpfs holding an earlier run, then a run whose samples do not fit.
+/// Needs the right to mount (root); skipped, saying so, without it.
+#[test]
+fn a_real_full_disk_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("out");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&out)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(out.clone());
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "run",
+            "baseline",
+            "--trials",
+            "1000",
+            "--samples",
+            "--out",
+            "out",
+        ],
+    );
+    ok(d, &["run", "mason", "--trials", "1000", "--out", "out"]);
+    let before = common::snapshot(&out);
+    let output = treatysim(
+        d,
+        &[
+            "run",
+            "baseline",
+            "--trials",
+            "20000",
+            "--samples",
+            "--out",
+            "out",
+        ],
+    )
+    .output()
+    .expect("treatysim");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(common::snapshot(&out) == before, "files changed");
+    assert_eq!(leftovers(&out), Vec::<PathBuf>::new());
+    // Space enough for a run without samples: it replaces the old one, samples included.
+    ok(d, &["run", "baseline", "--trials", "20000", "--out", "out"]);
+    assert!(!out.join("baseline/samples.csv").exists());
+    assert_rows_agree(&out, "after the full disk");
+}
+
+/// Whether this process runs as root, who may write into read-only folders.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|e| e == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// A read-only `--out`, or a read-only scenario folder: refused before anything is simulated
+/// (`--trials 1e12` would take hours) with exit code 1, everything as it was. As root the
+/// command runs as `nobody` (setpriv), since root may write anyway.
+#[test]
+fn read_only_folders_are_refused_before_any_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = earlier_outputs();
+    let d = dir.path();
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = d.join("base");
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    // Everything writable by the user the command runs as, as it would be for its owner.
+    for path in common::files_under(&out).into_iter().chain([
+        out.clone(),
+        out.join("baseline"),
+        out.join("mason"),
+    ]) {
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_symlink()) {
+            let dir = path.is_dir();
+            mode(&path, if dir { 0o777 } else { 0o666 });
+        }
+    }
+    for version in std::fs::read_dir(out.join("baseline")).expect("folder") {
+        let path = version.expect("entry").path();
+        if path.is_dir() {
+            mode(&path, 0o777);
+        }
+    }
+    let before = common::snapshot(&out);
+    for read_only in [out.clone(), out.join("baseline")] {
+        mode(&read_only, 0o555);
+        let nobody: &[&str] = if is_root() {
+            &[
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ]
+        } else {
+            &[]
+        };
+        let output = treatysim_as(
+            d,
+            nobody,
+            &[
+                "run",
+                "baseline",
+                "--samples",
+                "--trials",
+                "1e12",
+                "--out",
+                "base",
+            ],
+        )
+        .output()
+        .expect("treatysim");
+        mode(&read_only, 0o777);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let context = format!("{} read-only: {stderr}", read_only.display());
+        assert_eq!(output.status.code(), Some(1), "{context}");
+        assert!(stderr.contains("Permission denied"), "{context}");
+        assert!(
+            stderr.contains(&format!(
+                "'{}'",
+                read_only.strip_prefix(d).expect("in d").display()
+            )),
+            "{context}"
+        );
+        assert!(common::snapshot(&out) == before, "{context}: files changed");
+        assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
+    }
+}
+
+/// A root `summary.csv` that is not treatysim's (other columns, a row with a bad name or a
+/// missing field, two rows of one scenario, a folder) is refused with exit code 2 before
+/// anything is simulated (`--trials 1e12`) or written, by `run` and by `merge`; so are a
+/// scenario folder that is a link out of `--out`, a run file that is a folder, and an `--out`
+/// that is a file.
+#[test]
+fn outputs_that_are_not_treatysims_are_refused_before_any_write() {
+    let dir = earlier_outputs();
+    let d = dir.path();
+    let base = d.join("base");
+    let (header, rows) = common::read_csv(&base.join("summary.csv"));
+    let header = header.join(",");
+    let row = rows[0].join(",");
+    let foreign_roots: [(&str, String); 5] = [
+        ("its columns are", "name,value\nbaseline,1\n".to_string()),
+        (
+            "not a valid name",
+            format!("{header}\n../x{}\n", &row[row.find(',').expect(",")..]),
+        ),
+        (
+            "fields where the header has",
+            format!("{header}\nbaseline,1\n"),
+        ),
+        ("a second row", format!("{header}\n{row}\n{row}\n")),
+        ("it is a folder", String::new()),
+    ];
+    let out = d.join("out");
+    let run = [
+        "run",
+        "baseline",
+        "--samples",
+        "--trials",
+        "1e12",
+        "--out",
+        "out",
+    ];
+    let merge = ["merge", "baseline", "--out", "out"];
+    let refused = |args: &[&str], expected: &str| {
+        let before = common::snapshot(&out);
+        let output = treatysim(d, args).output().expect("treatysim");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let context = format!("{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{context}");
+        assert!(stderr.contains(expected), "{context}");
+        assert!(common::snapshot(&out) == before, "{context}: files changed");
+        assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
+    };
+    for (expected, text) in &foreign_roots {
+        let _ = std::fs::remove_dir_all(&out);
+        copy_tree(&base, &out);
+        ok(
+            d,
+            &[
+                "run", "baseline", "--trials", "1000", "--shard", "2/2", "--out", "out",
+            ],
+        );
+        let root = out.join("summary.csv");
+        std::fs::remove_file(&root).expect("remove");
+        if text.is_empty() {
+            std::fs::create_dir(&root).expect("folder");
+        } else {
+            std::fs::write(&root, text).expect("write");
+        }
+        refused(&run, expected);
+        refused(&merge, expected);
+    }
+    // A scenario folder that is a link to a folder outside --out.
+    let _ = std::fs::remove_dir_all(&out);
+    copy_tree(&base, &out);
+    ok(
+        d,
+        &[
+            "run", "baseline", "--trials", "1000", "--shard", "2/2", "--out", "out",
+        ],
+    );
+    let outside = d.join("outside");
+    std::fs::create_dir(&outside).expect("outside");
+    std::fs::rename(out.join("baseline"), outside.join("baseline")).expect("move");
+    std::os::unix::fs::symlink(outside.join("baseline"), out.join("baseline")).expect("link");
+    let outside_before = common::snapshot(&outside);
+    refused(&run, "is a symbolic link");
+    refused(&merge, "is a symbolic link");
+    assert!(
+        common::snapshot(&outside) == outside_before,
+        "wrote outside --out"
+    );
+    // A run file that is a folder.
+    let _ = std::fs::remove_dir_all(&out);
+    copy_tree(&base, &out);
+    std::fs::remove_file(out.join("baseline/samples.csv")).expect("remove");
+    std::fs::create_dir(out.join("baseline/samples.csv")).expect("folder");
+    refused(&run, "is a folder where treatysim writes");
+    // --out a file.
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::write(&out, "").expect("file");
+    let output = treatysim(d, &run).output().expect("treatysim");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a folder"));
+}
+
+/// Where symbolic links cannot be made (FAT and the like; simulated by failing every `symlink`
+/// with EPERM), runs still work, with plain files renamed into place one by one, and a run
+/// without `--samples` still removes the samples of the run before.
+#[test]
+fn without_symbolic_links_runs_write_plain_files() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let d = dir.path();
+    let folder = d.join("out/baseline");
+    for (samples, seed) in [(true, "1"), (false, "2")] {
+        let mut args = vec!["run", "baseline", "--trials", "1000", "--seed", seed];
+        if samples {
+            args.push("--samples");
+        }
+        args.extend(["--out", "out"]);
+        let output = traced(d, "symlink,symlinkat", "error=EPERM", &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        for file in ["summary.csv", "timeline.csv"] {
+            let kind = std::fs::symlink_metadata(folder.join(file)).expect(file);
+            assert!(kind.is_file(), "{file} is not a plain file");
+        }
+        assert_eq!(folder.join("samples.csv").exists(), samples);
+        assert!(!folder.join(".run").exists());
+        assert_rows_agree(&d.join("out"), &format!("{args:?}"));
+        assert_eq!(leftovers(&d.join("out")), Vec::<PathBuf>::new());
+    }
+}
