@@ -18,7 +18,7 @@ mod plot;
 mod run;
 pub mod sensitivity;
 mod show;
-mod sweep;
+pub mod sweep;
 
 pub use new::IssueArg;
 

@@ -387,23 +387,42 @@ pub fn parse_axis(arg: &str) -> Result<Axis> {
     })
 }
 
-/// Checks that an axis names something a sweep can vary in `scenario`: one of its parameters,
-/// or an event's probability.
-fn check_axis(axis: &Axis, scenario: &crate::scenario::Scenario) -> Result<()> {
-    let is_event = axis
-        .key
+/// Checks that `key` names something a sweep can vary in `scenario`: one of its parameters,
+/// or an event's probability (`event.NAME.probability`). `merge` checks a sweep shard's keys
+/// with it too.
+///
+/// # Errors
+/// Invalid input naming the key and what can be swept.
+pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> {
+    let is_event = key
         .strip_prefix("event.")
         .and_then(|k| k.strip_suffix(".probability"))
         .is_some_and(|name| scenario.events.iter().any(|e| e.name == name));
-    if is_event || scenario.cast.id(&axis.key).is_some() {
+    if is_event || scenario.cast.id(key).is_some() {
         return Ok(());
     }
-    let why = crate::scenario::format_1_hint(&axis.key)
-        .unwrap_or_else(|| scenario.cast.resolve(&axis.key).err().unwrap_or_default());
+    let why = crate::scenario::format_1_hint(key)
+        .unwrap_or_else(|| scenario.cast.resolve(key).err().unwrap_or_default());
     Err(Error::Invalid(format!(
-        "--param {}: {why}; an event's probability can be swept too, as event.NAME.probability",
-        axis.key
+        "--param {key}: {why}; an event's probability can be swept too, as event.NAME.probability"
     )))
+}
+
+/// The output a sweep over `keys` writes, `sweep-KEY[-KEY2]`: its CSV file is this name with
+/// `.csv`, its shard files this name with `-K-of-N.toml`. Parameter keys are written as they
+/// are; an event's name may hold any character but control characters, so `%`, `/` and `\\` are
+/// written `%25`, `%2F` and `%5C` (`event.a/b.probability` → `sweep-event.a%2Fb.probability`),
+/// which keeps the file in its scenario's folder.
+pub fn output_name(keys: &[String]) -> String {
+    let encoded: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            k.replace('%', "%25")
+                .replace('/', "%2F")
+                .replace('\\', "%5C")
+        })
+        .collect();
+    format!("sweep-{}", encoded.join("-"))
 }
 
 /// Runs the sweep and writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`.
@@ -430,7 +449,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     }
     let unswept = args.sim.load(catalog, &args.name)?;
     for axis in &axes {
-        check_axis(axis, &unswept)?;
+        check_key(&axis.key, &unswept)?;
     }
     let points = grid(&axes);
     // Validate every point (domains) before simulating anything.
@@ -461,7 +480,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     if let Some(shard) = args.shard {
         // The unswept scenario: every point's differs from it only in the swept keys.
-        let output = format!("sweep-{}", keys.join("-"));
+        let output = output_name(&keys);
         let payload = Payload::Sweep {
             keys,
             points,
@@ -522,7 +541,7 @@ pub fn write_sweep(
     });
     let path = out
         .join(scenario)
-        .join(format!("sweep-{}.csv", keys.join("-")));
+        .join(format!("{}.csv", output_name(keys)));
     export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
     Ok(path)
 }
