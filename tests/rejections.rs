@@ -1314,3 +1314,22 @@ fn dot_named_scenario_files_are_not_run() {
         );
     }
 }
+
+/// Issue #9, item 7: `compare a-vs-b c` and `compare a b-vs-c` would both write
+/// `compare-a-vs-b-vs-c.csv`; a name with `vs` as a hyphenated word is refused by compare.
+#[test]
+fn compare_refuses_names_that_make_its_file_name_ambiguous() {
+    let text = base().text();
+    let files = [
+        ("a.toml", text.as_str()),
+        ("c.toml", text.as_str()),
+        ("a-vs-b.toml", text.as_str()),
+        ("b-vs-c.toml", text.as_str()),
+    ];
+    for args in [["a-vs-b", "c"], ["a", "b-vs-c"]] {
+        let mut argv = vec!["compare"];
+        argv.extend(args);
+        argv.extend(["--trials", "100"]);
+        rejects(&files, &argv, &["compare-A-vs-B.csv", "'vs'"]);
+    }
+}
