@@ -280,6 +280,12 @@ impl BlockTally {
 /// are independent of the thread count even for float sums; integer sums are independent of
 /// any split at all.
 pub trait Accumulator: Send {
+    /// Whether merging in any order, and adding blocks to an accumulator that already holds
+    /// others, gives the same result (integer sums). [`for_each_block`] then gives each worker
+    /// thread one accumulator for all the blocks it runs, so that memory does not grow with the
+    /// number of blocks in flight; otherwise each block gets a fresh accumulator and the
+    /// results are merged in trial order.
+    const ORDER_FREE: bool = false;
     /// Adds another block's result (the next block in trial order).
     fn merge(&mut self, other: Self);
     /// Trials accumulated so far, for progress.
@@ -287,6 +293,8 @@ pub trait Accumulator: Send {
 }
 
 impl Accumulator for Tally {
+    const ORDER_FREE: bool = true;
+
     fn merge(&mut self, other: Tally) {
         self.trials += other.trials;
         for (a, b) in self.sum.iter_mut().zip(&other.sum) {
@@ -342,9 +350,47 @@ where
     // thread that finishes its last block of a wave early waits for the others, so waves
     // without streamed output are long (32 blocks a thread, about 30 ms on one core).
     let blocks_per_thread = if write.is_some() { 4 } else { 32 };
-    let wave = rayon::current_num_threads() * blocks_per_thread;
+    let threads = rayon::current_num_threads();
+    let wave = threads * blocks_per_thread;
     let mut total = init();
     let mut done = 0;
+    if A::ORDER_FREE && write.is_none() {
+        // One accumulator per worker, whatever the number of blocks: each worker takes the
+        // wave's next block until none is left.
+        loop {
+            let wave_blocks: Vec<Range<u64>> = blocks.by_ref().take(wave).collect();
+            if wave_blocks.is_empty() {
+                break;
+            }
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let partials: Vec<A> = (0..threads)
+                .into_par_iter()
+                .map(|_| {
+                    let mut acc = init();
+                    let mut bytes = Vec::new();
+                    while let Some(block) = wave_blocks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if INTERRUPTED.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        per_block(block.clone(), &mut acc, &mut bytes);
+                    }
+                    acc
+                })
+                .collect();
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            for acc in partials {
+                done += acc.trials();
+                total.merge(acc);
+            }
+            progress(done);
+        }
+        return Ok(total);
+    }
     loop {
         let wave_blocks: Vec<Range<u64>> = blocks.by_ref().take(wave).collect();
         if wave_blocks.is_empty() {

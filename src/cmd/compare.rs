@@ -87,6 +87,8 @@ impl PairedTally {
 }
 
 impl Accumulator for PairedTally {
+    const ORDER_FREE: bool = true;
+
     fn merge(&mut self, o: PairedTally) {
         self.trials += o.trials;
         self.sum_a += o.sum_a;
@@ -161,6 +163,11 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
     let (model_a, model_b) = (Model::new(&a), Model::new(&b));
+    let threads = args.sim.thread_count();
+    let estimate = crate::memory::simulation(crate::memory::Estimate::new(), &model_a, threads)
+        .add("the second scenario's model", model_b.approx_bytes());
+    args.sim
+        .check_memory(&format!("compare {} {}", a.name, b.name), &estimate)?;
     let (seed, trials, estimator) = (a.simulation.seed, a.simulation.trials, args.sim.estimator);
     let engine_a = Engine {
         model: &model_a,

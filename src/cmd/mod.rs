@@ -81,6 +81,20 @@ impl SimArgs {
         Ok(scenario)
     }
 
+    /// The worker threads this command will use (`--threads`, else all cores).
+    pub fn thread_count(&self) -> usize {
+        crate::memory::threads(self.threads)
+    }
+
+    /// Refuses to start `what` (e.g. "run baseline") when `estimate` exceeds `--max-memory`.
+    /// Every simulating command calls it with its own estimate before simulating.
+    ///
+    /// # Errors
+    /// Invalid input (exit 2) quoting the estimate and the limit.
+    pub fn check_memory(&self, what: &str, estimate: &crate::memory::Estimate) -> Result<()> {
+        estimate.check(what, self.max_memory)
+    }
+
     /// Runs `work` on a pool of `--threads` workers (all cores by default).
     ///
     /// # Errors

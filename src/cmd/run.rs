@@ -30,6 +30,12 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         .iter()
         .map(|name| args.sim.load(catalog, name))
         .collect::<Result<Vec<_>>>()?;
+    for scenario in &scenarios {
+        let estimate =
+            crate::memory::run(&Model::new(scenario), args.sim.thread_count(), args.samples);
+        args.sim
+            .check_memory(&format!("run {}", scenario.name), &estimate)?;
+    }
     args.sim
         .in_pool(|| scenarios.iter().try_for_each(|s| run_one(s, args)))
 }

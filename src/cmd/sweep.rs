@@ -451,9 +451,18 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     for axis in &axes {
         check_key(&axis.key, &unswept)?;
     }
+    let estimate = crate::memory::sweep(
+        &Model::new(&unswept),
+        total as usize,
+        axes.len(),
+        args.sim.thread_count(),
+    );
+    args.sim
+        .check_memory(&format!("sweep {}", unswept.name), &estimate)?;
     let points = grid(&axes);
-    // Validate every point (domains) before simulating anything.
-    let scenarios = points
+    // Validate every point (domains) before simulating anything; keep each point's model,
+    // not its scenario (a sweep may have a million points).
+    let models = points
         .iter()
         .map(|point| {
             let overrides: Vec<Override> = axes
@@ -465,12 +474,12 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
                     arg: format!("--param {}={value}", axis.key),
                 })
                 .collect();
-            args.sim.load_with(catalog, &args.name, &overrides)
+            let scenario = args.sim.load_with(catalog, &args.name, &overrides)?;
+            Ok(Model::new(&scenario))
         })
         .collect::<Result<Vec<_>>>()?;
-    let first = &scenarios[0];
+    let first = &unswept;
     let sim = first.simulation;
-    let models: Vec<Model> = scenarios.iter().map(Model::new).collect();
     let range = args
         .shard
         .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
@@ -567,6 +576,8 @@ fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
 pub struct PointTallies(pub Vec<Tally>);
 
 impl Accumulator for PointTallies {
+    const ORDER_FREE: bool = true;
+
     fn merge(&mut self, other: PointTallies) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             a.merge(b);
