@@ -12,8 +12,8 @@ use crate::error::{Error, Result};
 use crate::model::{LANES, Model};
 
 /// What a process holds before any command's data: the binary, its libraries, thread stacks
-/// and the allocator's own reserve (measured: about 10 MiB for `run baseline`).
-pub const BASE: u64 = 16 << 20;
+/// and the allocator's own reserve (measured: about 5 MB for `run baseline`).
+pub const BASE: u64 = 6 << 20;
 
 /// The default `--max-memory`: 4 GiB.
 pub const DEFAULT_LIMIT: u64 = 4 << 30;
