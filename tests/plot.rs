@@ -534,3 +534,30 @@ fn values_near_the_largest_double_neither_panic_nor_abort() {
     );
     assert!(!results.join("y/timeline.svg").exists());
 }
+
+/// A name is a folder of the output folder: `plot ..` must not read and draw the folder above
+/// it (SPEC §7: nothing is ever written outside `--out`).
+#[test]
+fn names_that_leave_the_output_folder_are_refused() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    std::fs::create_dir_all(&results).expect("folder");
+    write(
+        &dir.path().join("timeline.csv"),
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high\n\
+         x,2020-01,0.1,0.1,0.05,0.2\n",
+    );
+    for name in ["..", "."] {
+        let output = treatysim(dir.path())
+            .args(["plot", name])
+            .output()
+            .expect("run treatysim");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains("not a valid name"), "{stderr}");
+    }
+    assert!(
+        !dir.path().join("timeline.svg").exists(),
+        "plot wrote outside --out"
+    );
+}
