@@ -432,6 +432,95 @@ fn memory_does_not_grow_before_the_first_wave() {
     assert!(exited.is_some(), "not stopped 5 s after SIGINT");
 }
 
+/// Peak RSS of `args` (with the scenarios in `scenarios`) into a fresh output folder.
+fn peak_in(scenarios: &Path, args: &[&str]) -> u64 {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
+        .arg("--scenarios")
+        .arg(scenarios)
+        .arg("--out")
+        .arg(dir.path().join("out"));
+    peak_rss_kib(cmd)
+}
+
+/// Issue #9: a 10,000-year window used 226 MB at 10⁵ trials and 372 MB at 10⁶, because every
+/// block of a wave (64 on two cores) held its own month-long tally until the wave was merged.
+/// With a 2,000-year window (24,000 months) and two threads, 2 blocks and 16 blocks of trials
+/// now peak within 6 MiB of each other (before the fix: about 15 MiB apart).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_long_window_holds_no_more_memory_with_more_trials() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let text = std::fs::read_to_string(common::shipped_scenarios().join("baseline.toml"))
+        .expect("baseline")
+        .replace("start = \"2020-01\"", "start = \"1000-01\"")
+        .replace("deadline = \"2021-09\"", "deadline = \"2999-12\"");
+    assert!(text.contains("\"2999-12\""), "the window was not changed");
+    std::fs::write(dir.path().join("long.toml"), text).expect("scenario");
+    let peak = |trials: &str| {
+        peak_in(
+            dir.path(),
+            &["run", "long", "--threads", "2", "--trials", trials],
+        )
+    };
+    let (a, b) = (peak("8192"), peak("65536"));
+    eprintln!("peak RSS, 24,000 months: 8192 trials {a} KiB, 65536 trials {b} KiB");
+    assert!(
+        b <= a + 6 * 1024,
+        "peak RSS grows with --trials over a long window: 8192 trials {a} KiB, 65536 trials {b} KiB"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation time
+// ---------------------------------------------------------------------------------------------
+
+/// The fastest of three `treatysim check NAME` in `scenarios`, in seconds.
+fn check_seconds(scenarios: &Path, name: &str) -> f64 {
+    (0..3)
+        .map(|_| {
+            let began = Instant::now();
+            let output = Command::new(bin())
+                .args(["check", name, "--scenarios"])
+                .arg(scenarios)
+                .output()
+                .expect("treatysim check");
+            assert!(output.status.success(), "check {name}: {output:?}");
+            began.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Issue #9: validation was quadratic (8,000 events took 7.4 s: each line:column was found by
+/// rescanning the file from the start). A ratio, not a time limit, so that a slow or busy
+/// machine does not fail it: 8 times the events must take well under 64 times as long
+/// (quadratic), here under 24 times (linear is about 8, plus process start-up).
+#[test]
+fn validation_time_is_linear_in_the_number_of_events() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let base = std::fs::read_to_string(common::shipped_scenarios().join("baseline.toml"))
+        .expect("baseline");
+    for n in [1000, 8000] {
+        let mut text = base.clone();
+        for i in 0..n {
+            // Outside the window: each event also gets a warning, with its line and column.
+            text.push_str(&format!(
+                "\n[[event]]\nname = \"e{i}\"\nmonth = \"2030-05\"\nprobability = 0.1\n\
+                 effects = {{ \"party.russia.will\" = -0.001 }}\n"
+            ));
+        }
+        std::fs::write(dir.path().join(format!("events{n}.toml")), text).expect("scenario");
+    }
+    let small = check_seconds(dir.path(), "events1000");
+    let large = check_seconds(dir.path(), "events8000");
+    eprintln!("check: 1,000 events {small:.3} s, 8,000 events {large:.3} s");
+    assert!(
+        large < 24.0 * small,
+        "validation is not linear: 1,000 events {small:.3} s, 8,000 events {large:.3} s"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pipes
 // ---------------------------------------------------------------------------------------------
