@@ -189,6 +189,12 @@ pub struct SimArgs {
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
 
+    /// Refuse to start when the command's estimated peak memory (long windows, many sweep
+    /// points, many threads) exceeds SIZE: e.g. 512M, 4G or 4GiB (K/M/G/T are powers of 1024,
+    /// KB/MB/GB/TB powers of 1000). Memory never grows with --trials.
+    #[arg(long, default_value = "4GiB", value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: u64,
+
     /// Scenario folders.
     #[command(flatten)]
     pub catalog: CatalogArgs,

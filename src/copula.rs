@@ -31,6 +31,14 @@ pub fn pearson_from_spearman(rho: f64) -> f64 {
 }
 
 impl Copula {
+    /// About how many bytes it holds, inline and on the heap (for `--max-memory`).
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Copula>()
+            + 4 * 16
+            + self.members.len() * (2 * 8 + std::mem::size_of::<Dist>())
+            + self.cholesky.len() * 8
+    }
+
     /// Builds the copula of `correlations` over the marginals `dists` (in `cast`'s order);
     /// `None` when there are no correlations.
     ///

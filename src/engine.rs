@@ -55,6 +55,7 @@ pub fn check_interrupted() -> Result<()> {
 
 /// Sums over trials of the cumulative treaty probability by month and of its square.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tally {
     /// Number of trials tallied.
     #[serde(with = "crate::shard::decimal")]
@@ -93,6 +94,99 @@ impl Tally {
         let sum = self.sum[t] as f64 / ONE;
         let sum_sq = self.sum_sq[t] as f64 / ONE;
         stats::estimate(estimator, self.trials, sum, sum_sq)
+    }
+
+    /// Checks what every tally of `trials` trials over `months` months under `estimator`
+    /// holds, whoever split the trials (SPEC §9): a tally read from a shard file must pass
+    /// before it is merged. Each trial adds a cumulative probability c_t in [0, 1],
+    /// non-decreasing in t, and its square, rounded to the per-trial quantum, so:
+    /// - every sum is a whole number of quanta (a multiple of 2¹² units);
+    /// - Σc_t and Σc_t² lie in [0, trials] and do not decrease from month to month;
+    /// - Σc_t² ≤ Σc_t (c² ≤ c on [0, 1]);
+    /// - (Σc_t)² ≤ trials · Σc_t² (Cauchy–Schwarz), up to the rounding of the quanta;
+    /// - the month's rise of Σc² is at most twice that of Σc (c_t² − c_{t−1}² =
+    ///   (c_t − c_{t−1})(c_t + c_{t−1})), up to the rounding;
+    /// - under the indicator estimator c is 0 or 1: Σc² = Σc, a whole number of trials.
+    ///
+    /// # Errors
+    /// What is wrong, e.g. "the sum of month 3 is below that of month 2".
+    pub fn check(
+        &self,
+        estimator: Estimator,
+        trials: u64,
+        months: usize,
+    ) -> std::result::Result<(), String> {
+        const QUANTUM: u128 = 1 << TRIAL_SHIFT;
+        const UNIT: u128 = 1 << 62;
+        if self.trials != trials {
+            return Err(format!(
+                "it holds {} trials, not the {trials} of its range",
+                self.trials
+            ));
+        }
+        if self.sum.len() != months || self.sum_sq.len() != months {
+            return Err(format!(
+                "its sums cover {} and {} months, not the {months} of the scenario's window",
+                self.sum.len(),
+                self.sum_sq.len()
+            ));
+        }
+        let n = u128::from(trials);
+        let most = n << 62;
+        // Rounding of the per-trial quanta: half a quantum per trial and sum, with room.
+        let slack = 3 * n * QUANTUM;
+        let (nf, unit) = (trials as f64, UNIT as f64);
+        for t in 0..months {
+            let (s, q) = (self.sum[t], self.sum_sq[t]);
+            let month = t + 1;
+            if s % QUANTUM != 0 || q % QUANTUM != 0 {
+                return Err(format!(
+                    "the sums of month {month} are not whole numbers of per-trial quanta"
+                ));
+            }
+            if s > most || q > most {
+                return Err(format!(
+                    "the sums of month {month} exceed the number of trials ({trials}): no \
+                     probability is above 1"
+                ));
+            }
+            if t > 0 && (s < self.sum[t - 1] || q < self.sum_sq[t - 1]) {
+                return Err(format!(
+                    "the sums of month {month} are below those of month {t}: cumulative \
+                     probabilities never decrease"
+                ));
+            }
+            if q > s {
+                return Err(format!(
+                    "the sum of squares of month {month} exceeds the sum (c² ≤ c for every \
+                     probability c)"
+                ));
+            }
+            if estimator == Estimator::Indicator && (q != s || s % UNIT != 0) {
+                return Err(format!(
+                    "the sums of month {month} are not a whole number of signed trials, as the \
+                     indicator estimator counts them"
+                ));
+            }
+            let (sf, qf) = (s as f64 / unit, q as f64 / unit);
+            let tolerance = 3.0 * nf * nf * 2f64.powi(-51) + 1e-12 * (sf * sf + nf * qf);
+            if sf * sf > nf * qf + tolerance {
+                return Err(format!(
+                    "the sums of month {month} are inconsistent: (Σc)² exceeds trials · Σc², \
+                     which no set of probabilities allows"
+                ));
+            }
+            if t > 0 {
+                let (before, before_sq) = (self.sum[t - 1], self.sum_sq[t - 1]);
+                if q - before_sq > 2 * (s - before) + slack {
+                    return Err(format!(
+                        "the sum of squares rises more from month {t} to month {month} than \
+                         twice the sum does, which no set of probabilities allows"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The mean probability of signing in month `t` itself (the difference of cumulative means).
@@ -198,6 +292,12 @@ impl BlockTally {
 /// are independent of the thread count even for float sums; integer sums are independent of
 /// any split at all.
 pub trait Accumulator: Send {
+    /// Whether merging in any order, and adding blocks to an accumulator that already holds
+    /// others, gives the same result (integer sums). [`for_each_block`] then gives each worker
+    /// thread one accumulator for all the blocks it runs, so that memory does not grow with the
+    /// number of blocks in flight; otherwise each block gets a fresh accumulator and the
+    /// results are merged in trial order.
+    const ORDER_FREE: bool = false;
     /// Adds another block's result (the next block in trial order).
     fn merge(&mut self, other: Self);
     /// Trials accumulated so far, for progress.
@@ -205,6 +305,8 @@ pub trait Accumulator: Send {
 }
 
 impl Accumulator for Tally {
+    const ORDER_FREE: bool = true;
+
     fn merge(&mut self, other: Tally) {
         self.trials += other.trials;
         for (a, b) in self.sum.iter_mut().zip(&other.sum) {
@@ -260,9 +362,47 @@ where
     // thread that finishes its last block of a wave early waits for the others, so waves
     // without streamed output are long (32 blocks a thread, about 30 ms on one core).
     let blocks_per_thread = if write.is_some() { 4 } else { 32 };
-    let wave = rayon::current_num_threads() * blocks_per_thread;
+    let threads = rayon::current_num_threads();
+    let wave = threads * blocks_per_thread;
     let mut total = init();
     let mut done = 0;
+    if A::ORDER_FREE && write.is_none() {
+        // One accumulator per worker, whatever the number of blocks: each worker takes the
+        // wave's next block until none is left.
+        loop {
+            let wave_blocks: Vec<Range<u64>> = blocks.by_ref().take(wave).collect();
+            if wave_blocks.is_empty() {
+                break;
+            }
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let partials: Vec<A> = (0..threads)
+                .into_par_iter()
+                .map(|_| {
+                    let mut acc = init();
+                    let mut bytes = Vec::new();
+                    while let Some(block) = wave_blocks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if INTERRUPTED.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        per_block(block.clone(), &mut acc, &mut bytes);
+                    }
+                    acc
+                })
+                .collect();
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            for acc in partials {
+                done += acc.trials();
+                total.merge(acc);
+            }
+            progress(done);
+        }
+        return Ok(total);
+    }
     loop {
         let wave_blocks: Vec<Range<u64>> = blocks.by_ref().take(wave).collect();
         if wave_blocks.is_empty() {
@@ -477,6 +617,65 @@ mod tests {
                 engine.for_each_trial(block.clone(), |record| expected.add(record.cumulative));
                 assert_eq!(engine.tally_block(block.clone()), expected, "{block:?}");
                 assert_eq!(expected.trials, block.end - block.start);
+            }
+        }
+    }
+
+    /// Real tallies of both estimators pass [`Tally::check`], split or not; each kind of
+    /// tampering breaks one of its invariants.
+    #[test]
+    fn tallies_keep_their_invariants_and_tampering_breaks_them() {
+        let scenario = Catalog::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .load("baseline", &[])
+            .expect("shipped scenario");
+        let model = Model::new(&scenario);
+        let months = model.months();
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            let engine = Engine {
+                model: &model,
+                seed: 3,
+                estimator,
+            };
+            for range in [0..5000, 17..18, 9..9] {
+                let tally = engine.run(range.clone(), None, &|_| {}).expect("run");
+                let n = range.end - range.start;
+                assert_eq!(tally.check(estimator, n, months), Ok(()), "{range:?}");
+                assert!(tally.check(estimator, n + 1, months).is_err());
+                assert!(tally.check(estimator, n, months + 1).is_err());
+            }
+            let tally = engine.run(0..5000, None, &|_| {}).expect("run");
+            let broken = |edit: &dyn Fn(&mut Tally), why: &str| {
+                let mut t = tally.clone();
+                edit(&mut t);
+                let err = t.check(estimator, 5000, months).expect_err(why);
+                assert!(err.contains(why), "{estimator:?}: {err}");
+            };
+            broken(&|t| t.sum[5] = t.sum[4] - 4096, "below those of month 5");
+            broken(&|t| t.sum[3] += 1, "whole numbers of per-trial quanta");
+            broken(&|t| t.sum_sq[19] = t.sum[19] + 4096, "exceeds the sum");
+            broken(&|t| t.sum[19] = 5001 << 62, "exceed the number of trials");
+            if estimator == Estimator::Conditional {
+                broken(
+                    &|t| t.sum.iter_mut().for_each(|x| *x *= 5),
+                    "(Σc)² exceeds trials · Σc²",
+                );
+                // One quantum more than the rounding allows, still below the month's sum.
+                broken(
+                    &|t| {
+                        t.sum_sq[12] =
+                            t.sum_sq[11] + 2 * (t.sum[12] - t.sum[11]) + 3 * 5000 * 4096 + 4096;
+                        assert!(t.sum_sq[12] <= t.sum[12]);
+                    },
+                    "rises more",
+                );
+            } else {
+                broken(
+                    &|t| {
+                        t.sum[19] += 4096;
+                        t.sum_sq[19] += 4096;
+                    },
+                    "whole number of signed trials",
+                );
             }
         }
     }

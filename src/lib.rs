@@ -12,6 +12,7 @@
 //! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
 //! - [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
+//! - [`memory`]: the estimates behind `--max-memory`;
 //! - [`cli`] and [`cmd`]: the command line, one module per subcommand.
 
 #![warn(missing_docs)]
@@ -26,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod fastmath;
 pub mod fit;
+pub mod memory;
 pub mod model;
 pub mod month;
 pub mod plot;

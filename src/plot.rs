@@ -163,6 +163,22 @@ impl Table {
         })
     }
 
+    /// The `name` column as probabilities: numbers from 0 to 1 (treatysim writes nothing else
+    /// there, so anything else is an edited or foreign file).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the file, the line and the column when there is no such column
+    /// or a field is not a number from 0 to 1.
+    pub fn probabilities(&self, name: &str) -> Result<Vec<f64>> {
+        self.values(name, |text| {
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| (0.0..=1.0).contains(x))
+                .ok_or_else(|| "a number from 0 to 1 (a probability)".to_string())
+        })
+    }
+
     /// The `name` column as months (`YYYY-MM`).
     ///
     /// # Errors
@@ -238,9 +254,9 @@ impl Timeline {
     /// When a column is missing or malformed.
     pub fn from_table(table: &Table, scenario: &str) -> Result<Timeline> {
         let months = table.months("month")?;
-        let cumulative = table.numbers("cumulative_probability")?;
-        let low = table.numbers("ci95_low")?;
-        let high = table.numbers("ci95_high")?;
+        let cumulative = table.probabilities("cumulative_probability")?;
+        let low = table.probabilities("ci95_low")?;
+        let high = table.probabilities("ci95_high")?;
         let Some(&start) = months.iter().min() else {
             return Err(Error::Invalid(format!(
                 "'{}' has no months",
@@ -302,7 +318,7 @@ impl Tornado {
         let overall = if summary.is_file() {
             let summary = Table::read(summary)?;
             if summary.has_column("probability") {
-                summary.numbers("probability")?.first().copied()
+                summary.probabilities("probability")?.first().copied()
             } else {
                 None
             }
@@ -318,8 +334,8 @@ impl Tornado {
     /// When a column is missing or malformed.
     pub fn from_table(table: &Table, overall: Option<f64>, scenario: &str) -> Result<Tornado> {
         let parameters = table.texts("parameter")?;
-        let low = table.numbers("probability_low")?;
-        let high = table.numbers("probability_high")?;
+        let low = table.probabilities("probability_low")?;
+        let high = table.probabilities("probability_high")?;
         let bars: Vec<TornadoBar> = parameters
             .into_iter()
             .zip(low.into_iter().zip(high))
@@ -401,12 +417,12 @@ impl Sweep {
     /// When a column is missing or malformed, or there are not one or two parameter columns.
     pub fn from_table(table: &Table, scenario: &str) -> Result<Sweep> {
         let keys = sweep_keys(table)?;
-        let probability = table.numbers("probability")?;
+        let probability = table.probabilities("probability")?;
         match keys {
             [key] => {
                 let x = table.numbers(key)?;
-                let low = table.numbers("ci95_low")?;
-                let high = table.numbers("ci95_high")?;
+                let low = table.probabilities("ci95_low")?;
+                let high = table.probabilities("ci95_high")?;
                 let points = (0..x.len())
                     .map(|i| (x[i], probability[i], low[i], high[i]))
                     .collect();
@@ -490,9 +506,9 @@ impl Summary {
     pub fn from_table(table: &Table) -> Result<Summary> {
         let scenario = table.texts("scenario")?;
         let deadline = table.texts("deadline")?;
-        let probability = table.numbers("probability")?;
-        let low = table.numbers("ci95_low")?;
-        let high = table.numbers("ci95_high")?;
+        let probability = table.probabilities("probability")?;
+        let low = table.probabilities("ci95_low")?;
+        let high = table.probabilities("ci95_high")?;
         let rows = (0..scenario.len())
             .map(|i| SummaryRow {
                 scenario: scenario[i].clone(),
@@ -526,6 +542,9 @@ pub fn short_number(value: f64) -> String {
     if value == 0.0 {
         return "0".into();
     }
+    if !(1e-4..1e9).contains(&value.abs()) {
+        return format!("{value:.3e}");
+    }
     let decimals = (3.0 - value.abs().log10().floor()).clamp(0.0, 10.0) as usize;
     let text = format!("{value:.decimals$}");
     if text.contains('.') {
@@ -555,13 +574,28 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 /// Ticks at multiples of a nice step inside `range`, at most about `count` of them, and the
-/// number of decimals their labels need.
+/// number of decimals their labels need. Any finite range works, up to ±f64::MAX (the span is
+/// taken in pieces that cannot overflow); a range that is empty or not finite has no ticks.
 fn nice_ticks(range: &Range<f64>, count: usize) -> (Vec<f64>, usize) {
-    let step = nice_step((range.end - range.start) / count.max(1) as f64);
-    let first = (range.start / step - 1e-9).ceil() as i64;
-    let last = (range.end / step + 1e-9).floor() as i64;
-    let ticks = (first..=last).map(|i| i as f64 * step).collect();
-    let decimals = (-(step.log10() + 1e-9).floor()).max(0.0) as usize;
+    let count = count.max(1) as f64;
+    if !(range.start.is_finite() && range.end.is_finite() && range.start < range.end) {
+        return (Vec::new(), 0);
+    }
+    let step = nice_step(range.end / count - range.start / count);
+    let (first, last) = (
+        (range.start / step - 1e-9).ceil(),
+        (range.end / step + 1e-9).floor(),
+    );
+    // Rounding may leave a tick or two more than `count`; never thousands.
+    let gaps = last - first;
+    if !(0.0..=4.0 * count).contains(&gaps) {
+        return (Vec::new(), 0);
+    }
+    let ticks = (0..=gaps as usize)
+        .map(|i| (first + i as f64) * step)
+        .filter(|t| t.is_finite())
+        .collect();
+    let decimals = (-(step.log10() + 1e-9).floor()).clamp(0.0, 20.0) as usize;
     (ticks, decimals)
 }
 
@@ -818,12 +852,13 @@ pub fn sweep_line_svg(sweep: &SweepLine) -> Result<String> {
         x.first().copied().unwrap_or(0.0),
         x.last().copied().unwrap_or(0.0),
     );
+    // In halves, so that values near ±f64::MAX do not overflow to infinity.
     let pad = if hi > lo {
-        0.03 * (hi - lo)
+        0.06 * (hi / 2.0 - lo / 2.0)
     } else {
         0.5_f64.max(0.1 * lo.abs())
     };
-    let x_range = lo - pad..hi + pad;
+    let x_range = (lo - pad).max(f64::MIN)..(hi + pad).min(f64::MAX);
     let (x_ticks, _) = nice_ticks(&x_range, 10);
     let spec = CurveSpec {
         title: format!("{}: P(treaty) as {} varies", sweep.scenario, sweep.key),
@@ -894,7 +929,7 @@ fn row_chart<'a, 'b>(
         .caption(title, title_font(title, 26.0, WIDTH))
         .margin(20)
         .x_label_area_size(60)
-        .y_label_area_size(text_width(longest, 16.0) + 20)
+        .y_label_area_size(text_width(longest, 16.0).saturating_add(20).min(WIDTH / 2))
         .build_cartesian_2d(x_axis, y_axis)?;
     chart
         .configure_mesh()
@@ -1111,12 +1146,17 @@ fn distinct(values: impl Iterator<Item = f64>) -> Vec<f64> {
 fn cell_edges(values: &[f64]) -> Vec<f64> {
     match values {
         [] => vec![-0.5, 0.5],
-        [only] => vec![only - 0.5, only + 0.5],
+        [only] => {
+            let half = 0.5_f64.max(0.1 * only.abs());
+            vec![(only - half).max(f64::MIN), (only + half).min(f64::MAX)]
+        }
+        // In halves, so that values near ±f64::MAX do not overflow to infinity.
         [first, second, ..] => {
-            let mut edges = vec![first - (second - first) / 2.0];
-            edges.extend(values.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+            let mut edges = vec![(first - (second / 2.0 - first / 2.0)).max(f64::MIN)];
+            edges.extend(values.windows(2).map(|w| w[0] / 2.0 + w[1] / 2.0));
             let n = values.len();
-            edges.push(values[n - 1] + (values[n - 1] - values[n - 2]) / 2.0);
+            let last = values[n - 1] + (values[n - 1] / 2.0 - values[n - 2] / 2.0);
+            edges.push(last.min(f64::MAX));
             edges
         }
     }
@@ -1406,5 +1446,76 @@ mod tests {
         assert_eq!(row_item(&["a", "b", "c"], 2.0), Some(&"a"));
         assert_eq!(row_item(&["a", "b", "c"], 0.0), Some(&"c"));
         assert_eq!(row_item(&["a", "b", "c"], 3.0), None);
+        assert_eq!(short_number(1e308), "1.000e308");
+    }
+
+    /// Issue #9: values near 1e308 made the tick code allocate a tick per step of 1 across
+    /// the whole range (capacity overflow). Any finite range now has a handful of ticks.
+    #[test]
+    fn ticks_of_extreme_ranges_are_few_and_finite() {
+        for range in [
+            f64::MIN..f64::MAX,
+            -1e308..1e308,
+            1e308..1.7e308,
+            0.0..f64::MAX,
+            -5e-324..5e-324,
+            1.0..1.0 + 1e-15,
+        ] {
+            let (ticks, decimals) = nice_ticks(&range, 10);
+            assert!(ticks.len() <= 41, "{range:?}: {}", ticks.len());
+            assert!(
+                ticks
+                    .iter()
+                    .all(|t| t.is_finite() && range.contains(t) || *t == range.end)
+            );
+            assert!(decimals <= 20);
+        }
+        for range in [f64::NEG_INFINITY..0.0, 0.0..f64::NAN, 1.0..0.0] {
+            assert_eq!(nice_ticks(&range, 10).0, Vec::<f64>::new(), "{range:?}");
+        }
+    }
+
+    /// Sweeps over values near ±f64::MAX draw; probabilities outside [0, 1] are refused with
+    /// the line and column.
+    #[test]
+    fn extreme_values_draw_and_impossible_probabilities_are_refused() {
+        let sweep = |values: &[f64]| {
+            let mut text = "scenario,k,probability,std_error,ci95_low,ci95_high\n".to_string();
+            for v in values {
+                text.push_str(&format!("x,{v:e},0.5,0.01,0.4,0.6\n"));
+            }
+            Sweep::from_table(&table(&text), "x").expect("a sweep")
+        };
+        for values in [
+            &[-1e308, 1e308][..],
+            &[f64::MIN, f64::MAX],
+            &[f64::MAX],
+            &[1.7e308, 1.75e308, 1.79e308],
+        ] {
+            match sweep(values) {
+                Sweep::Line(line) => {
+                    sweep_line_svg(&line).expect("drawn");
+                }
+                Sweep::Grid(_) => unreachable!(),
+            }
+        }
+        let grid = "scenario,a,b,probability\nx,-1e308,1e308,0.1\nx,1e308,-1e308,0.9\n\
+                    x,1e308,1e308,0.5\nx,-1e308,-1e308,0.2\n";
+        match Sweep::from_table(&table(grid), "x").expect("a sweep") {
+            Sweep::Grid(grid) => {
+                heatmap_svg(&grid).expect("drawn");
+            }
+            Sweep::Line(_) => unreachable!(),
+        }
+        let timeline = "scenario,month,probability_in_month,cumulative_probability,ci95_low,\
+                        ci95_high\nx,2020-01,0.1,1e308,0.05,1e308\n";
+        let err = Timeline::from_table(&table(timeline), "x").expect_err("1e308");
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string()
+                .contains("line 2, column 'cumulative_probability'"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("from 0 to 1"), "{err}");
     }
 }

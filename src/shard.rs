@@ -8,7 +8,11 @@
 use crate::cli::Shard;
 use crate::engine::Tally;
 use crate::error::{Error, Result};
+use crate::model::Estimator;
+use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -96,8 +100,11 @@ pub enum Payload {
     },
 }
 
-/// One shard's file.
+/// One shard's file. On disk its first line is `sha256 = "…"`, the SHA-256 of the rest of the
+/// file (the TOML of this struct), in hexadecimal; [`ShardFile::read`] refuses a file whose
+/// checksum does not match.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShardFile {
     /// The output it contributes to: `run`, `sweep-KEY[-KEY2]` or `sensitivity`.
     pub output: String,
@@ -117,10 +124,76 @@ pub struct ShardFile {
     pub shards: u64,
     /// Whether `--samples` rows were written beside it.
     pub samples: bool,
+    /// The SHA-256 of the `--samples` part, in hexadecimal (set by [`ShardFile::write`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_sha256: Option<String>,
     /// The resolved scenario, as `treatysim show` prints it.
     pub resolved: String,
     /// The tally.
     pub payload: Payload,
+}
+
+/// The first line of a shard file starts with this, followed by the checksum and `"`.
+const CHECKSUM_PREFIX: &str = "sha256 = \"";
+
+/// The SHA-256 of `bytes` in lowercase hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a file's content in hexadecimal, read in pieces (samples parts may be
+/// large).
+///
+/// # Errors
+/// I/O errors, naming the file.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .map_err(|e| Error::io("read", path, e))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// A reader that hashes what passes through it, so that a part copied by `merge` is checked
+/// against its checksum as it is copied.
+pub struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> HashingReader<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> HashingReader<R> {
+        HashingReader {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// The SHA-256 of everything read so far, in hexadecimal.
+    pub fn hex(self) -> String {
+        hex(&self.hasher.finalize())
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.hasher.update(&buf[..read]);
+        Ok(read)
+    }
 }
 
 impl ShardFile {
@@ -142,6 +215,7 @@ impl ShardFile {
             shard: shard.index,
             shards: shard.count,
             samples,
+            samples_sha256: None,
             resolved: scenario.to_toml(),
             payload,
         }
@@ -157,47 +231,197 @@ impl ShardFile {
         format!("{}-{}-of-{}.toml", self.output, self.shard, self.shards)
     }
 
+    /// K/N of this shard.
+    pub fn shard(&self) -> Shard {
+        Shard {
+            index: self.shard,
+            count: self.shards,
+        }
+    }
+
     /// The file of this shard's `--samples` rows.
     pub fn samples_path(out: &Path, scenario: &str, shard: Shard) -> PathBuf {
         Self::folder(out, scenario).join(format!("samples-{}-of-{}.csv", shard.index, shard.count))
     }
 
-    /// Writes the file atomically.
+    /// The file's text: the checksum line, then the TOML.
+    ///
+    /// # Errors
+    /// When the TOML cannot be encoded.
+    pub fn to_text(&self) -> Result<String> {
+        let body = toml::to_string(self).map_err(|e| Error::Io {
+            context: format!("could not encode the shard {}", self.file_name()),
+            source: std::io::Error::other(e),
+        })?;
+        Ok(format!(
+            "{CHECKSUM_PREFIX}{}\"  # SHA-256 of the rest of this file\n{body}",
+            sha256_hex(body.as_bytes())
+        ))
+    }
+
+    /// Writes the file atomically, with the checksum of its `--samples` part (which must
+    /// already be in place) when it has one.
     ///
     /// # Errors
     /// I/O errors.
     pub fn write(&self, out: &Path) -> Result<PathBuf> {
         let path = Self::folder(out, &self.scenario).join(self.file_name());
-        let text = toml::to_string(self).map_err(|e| Error::Io {
-            context: format!("could not encode '{}'", path.display()),
-            source: std::io::Error::other(e),
-        })?;
-        crate::export::write_atomic(&path, text.as_bytes())?;
+        let mut file = self.clone();
+        if self.samples {
+            let part = Self::samples_path(out, &self.scenario, self.shard());
+            file.samples_sha256 = Some(sha256_file(&part)?);
+        }
+        crate::export::write_atomic(&path, file.to_text()?.as_bytes())?;
         Ok(path)
     }
 
-    /// Reads a shard file.
+    /// Reads a shard file: a regular file, UTF-8, whose checksum matches and whose fields
+    /// describe a shard that could have been written ([`ShardFile::parse`]).
     ///
     /// # Errors
-    /// Invalid input when it cannot be read as a shard.
+    /// Invalid input (exit 2) naming the file and what is wrong; I/O errors when it cannot be
+    /// read for another reason (permissions).
     pub fn read(path: &Path) -> Result<ShardFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read shard", path, e))?;
-        toml::from_str(&text).map_err(|e| {
+        if path.is_dir() {
+            return Err(Error::Invalid(format!(
+                "'{}' is a folder; a shards folder holds only shard files (*.toml) and samples \
+                 parts (samples-K-of-N.csv): move it out",
+                path.display()
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read shard", path, e))?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
             Error::Invalid(format!(
-                "{}: not a treatysim shard: {}",
+                "{}: not a treatysim shard: not UTF-8 text (invalid byte at offset {})",
                 path.display(),
-                e.message()
+                e.valid_up_to()
             ))
-        })
+        })?;
+        ShardFile::parse(path, text)
+    }
+
+    /// Parses a shard file's text; `path` names it in messages. Checks the checksum, then
+    /// what the file says of itself: 1 ≤ K ≤ N, at least one trial, a valid scenario name
+    /// (it names the folder merge writes into), a known estimator, an output that matches
+    /// its payload, and a samples checksum exactly when it has samples.
+    ///
+    /// # Errors
+    /// Invalid input naming the file and what is wrong.
+    pub fn parse(path: &Path, text: &str) -> Result<ShardFile> {
+        let invalid = |what: String| {
+            Error::Invalid(format!(
+                "{}: not a treatysim shard: {what}; rerun the shard",
+                path.display()
+            ))
+        };
+        let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+        let written = first
+            .strip_prefix(CHECKSUM_PREFIX)
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(hex, _)| hex)
+            .filter(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| {
+                invalid(
+                    "its first line is not the checksum line sha256 = \"…\" (64 hexadecimal \
+                     digits), so it was not written by this version of treatysim"
+                        .into(),
+                )
+            })?;
+        let actual = sha256_hex(body.as_bytes());
+        if !written.eq_ignore_ascii_case(&actual) {
+            return Err(Error::Invalid(format!(
+                "{}: the shard was edited, truncated or damaged: its content's SHA-256 is {actual}, \
+                 not the {written} it was written with; rerun the shard",
+                path.display()
+            )));
+        }
+        let file: ShardFile = toml::from_str(body).map_err(|e| invalid(e.message().into()))?;
+        file.check_fields().map_err(invalid)?;
+        Ok(file)
+    }
+
+    /// The checks of [`ShardFile::parse`] after the checksum.
+    fn check_fields(&self) -> std::result::Result<(), String> {
+        if !crate::scenario::valid_scenario_name(&self.scenario) {
+            return Err(crate::scenario::name_rule("its scenario", &self.scenario));
+        }
+        if self.shard < 1 || self.shard > self.shards {
+            return Err(format!(
+                "it says it is shard {}/{}; shards are K/N with 1 <= K <= N",
+                self.shard, self.shards
+            ));
+        }
+        if self.trials == 0 {
+            return Err("it says the run has 0 trials; runs have at least 1".into());
+        }
+        estimator(&self.estimator)?;
+        let expected = match &self.payload {
+            Payload::Run(_) => "run".to_string(),
+            Payload::Sweep { keys, .. } => {
+                crate::cmd::sweep::sweep_output(keys).map_err(|e| e.to_string())?
+            }
+            Payload::Sensitivity { .. } => "sensitivity".to_string(),
+        };
+        if self.output != expected {
+            return Err(format!(
+                "its output '{}' does not match its tally, which is of '{expected}'",
+                self.output.escape_debug()
+            ));
+        }
+        match (&self.samples_sha256, self.samples) {
+            (Some(hex), true) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Ok(())
+            }
+            (None, false) => Ok(()),
+            (_, true) => Err("it has --samples but no valid samples_sha256".into()),
+            (Some(_), false) => Err("it has a samples_sha256 but no --samples".into()),
+        }
     }
 }
 
-/// The complete, agreeing shards of each output in `<out>/<scenario>/shards/`.
+/// The estimator a shard names.
+fn estimator(name: &str) -> std::result::Result<Estimator, String> {
+    match name {
+        "conditional" => Ok(Estimator::Conditional),
+        "indicator" => Ok(Estimator::Indicator),
+        other => Err(format!(
+            "unknown estimator '{}' (conditional or indicator)",
+            other.escape_debug()
+        )),
+    }
+}
+
+/// The complete, agreeing, verified shards of one output, with what merging them needs.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// The shards, in order of K.
+    pub files: Vec<ShardFile>,
+    /// The scenario they ran, as their resolved text states it.
+    pub scenario: Scenario,
+    /// Their estimator.
+    pub estimator: Estimator,
+}
+
+/// Most shards a message lists by name.
+const LISTED: usize = 10;
+
+/// Reads and checks every shard in `<out>/<scenario>/shards/` (SPEC §9), grouped by output:
+/// nothing is written, and every group is checked before the first is returned, so that a
+/// refused merge writes nothing.
 ///
 /// # Errors
-/// Invalid input (exit 2) naming the problem: no shards, a missing or duplicated shard, or
-/// shards that disagree on the resolved scenario, seed, trials, estimator or N.
-pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Vec<ShardFile>>> {
+/// Invalid input (exit 2) naming the problem: no shards; a folder, a file that is not a
+/// shard, or one that is not UTF-8 in `shards/`; a shard whose checksum does not match (edited,
+/// truncated), that belongs to another scenario, or whose tallies break their invariants
+/// ([`Tally::check`]); a missing or duplicated shard; shards that disagree on the resolved
+/// scenario, seed, trials, estimator or N; a missing, truncated or replaced samples part.
+pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
+    if !crate::scenario::valid_scenario_name(scenario) {
+        return Err(Error::Invalid(crate::scenario::name_rule(
+            "merge: the scenario",
+            scenario,
+        )));
+    }
     let folder = ShardFile::folder(out, scenario);
     let entries = std::fs::read_dir(&folder).map_err(|_| {
         Error::Invalid(format!(
@@ -205,10 +429,32 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Vec<ShardFile>>> {
             folder.display()
         ))
     })?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read folder", &folder, e))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            return Err(Error::Invalid(format!(
+                "'{}': a file name that is not UTF-8 in a shards folder, which holds only \
+                 shard files and samples parts; move it out",
+                path.display()
+            )));
+        };
+        // Temporary files of writers at work, or killed (removed by the next writer).
+        if name.starts_with('.') {
+            continue;
+        }
+        if name.ends_with(".toml") || path.is_dir() {
+            paths.push(path);
+        } else if !is_samples_part(name) {
+            return Err(Error::Invalid(format!(
+                "'{}' is neither a shard file (*.toml) nor a samples part (samples-K-of-N.csv); \
+                 a shards folder holds only those: move it out",
+                path.display()
+            )));
+        }
+    }
     paths.sort();
     if paths.is_empty() {
         return Err(Error::Invalid(format!(
@@ -219,15 +465,38 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Vec<ShardFile>>> {
     let mut groups: Vec<Vec<(PathBuf, ShardFile)>> = Vec::new();
     for path in paths {
         let file = ShardFile::read(&path)?;
+        if file.scenario != scenario {
+            return Err(Error::Invalid(format!(
+                "'{}' is a shard of scenario '{}', not of '{scenario}': a foreign file in this \
+                 shards folder; move it out",
+                path.display(),
+                file.scenario
+            )));
+        }
         match groups.iter_mut().find(|g| g[0].1.output == file.output) {
             Some(group) => group.push((path, file)),
             None => groups.push(vec![(path, file)]),
         }
     }
-    groups.into_iter().map(check_group).collect()
+    groups
+        .into_iter()
+        .map(|group| check_group(out, group))
+        .collect()
 }
 
-fn check_group(mut group: Vec<(PathBuf, ShardFile)>) -> Result<Vec<ShardFile>> {
+/// `samples-K-of-N.csv`.
+fn is_samples_part(name: &str) -> bool {
+    name.strip_prefix("samples-")
+        .and_then(|rest| rest.strip_suffix(".csv"))
+        .and_then(|rest| rest.split_once("-of-"))
+        .is_some_and(|(k, n)| {
+            [k, n]
+                .iter()
+                .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group> {
     group.sort_by_key(|(_, f)| f.shard);
     let (first_path, first) = &group[0];
     for (path, file) in &group[1..] {
@@ -257,13 +526,6 @@ fn check_group(mut group: Vec<(PathBuf, ShardFile)>) -> Result<Vec<ShardFile>> {
         if file.samples != first.samples {
             return Err(differs("--samples", &first.samples, &file.samples));
         }
-        if file.scenario != first.scenario {
-            return Err(differs(
-                "the scenario name",
-                &first.scenario,
-                &file.scenario,
-            ));
-        }
         if scenario_text(&file.resolved) != scenario_text(&first.resolved)
             || std::mem::discriminant(&file.payload) != std::mem::discriminant(&first.payload)
         {
@@ -278,30 +540,269 @@ fn check_group(mut group: Vec<(PathBuf, ShardFile)>) -> Result<Vec<ShardFile>> {
         }
     }
     let n = first.shards;
+    let folder = first_path
+        .parent()
+        .map_or_else(String::new, |p| p.display().to_string());
     let have: Vec<u64> = group.iter().map(|(_, f)| f.shard).collect();
     if let Some(dup) = have.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::Invalid(format!(
-            "shard {}/{n} of '{}' appears more than once in '{}'",
-            dup[0],
-            first.output,
-            first_path
-                .parent()
-                .map_or_else(String::new, |p| p.display().to_string())
+            "shard {}/{n} of '{}' appears more than once in '{folder}'",
+            dup[0], first.output,
         )));
     }
-    let missing: Vec<String> = (1..=n)
-        .filter(|k| !have.contains(k))
-        .map(|k| format!("{k}/{n}"))
-        .collect();
-    if !missing.is_empty() {
+    // `have` is sorted and free of duplicates, all within 1..=n: the missing are n − len.
+    let missing_count = n - have.len() as u64;
+    if missing_count > 0 {
+        // At most LISTED of them, found in at most len + LISTED steps whatever N.
+        let missing: Vec<String> = (1..=n)
+            .filter(|k| have.binary_search(k).is_err())
+            .take(LISTED)
+            .map(|k| format!("{k}/{n}"))
+            .collect();
+        let more = missing_count.saturating_sub(missing.len() as u64);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         return Err(Error::Invalid(format!(
-            "'{}' of '{}' is missing shard(s) {}; run them with --shard K/{n}",
+            "'{}' of '{}' is missing shard(s) {}{more}; run them with --shard K/{n}",
             first.output,
             first.scenario,
             missing.join(", ")
         )));
     }
-    Ok(group.into_iter().map(|(_, f)| f).collect())
+    let estimator = estimator(&first.estimator)
+        .map_err(|m| Error::Invalid(format!("{}: {m}", first_path.display())))?;
+    let scenario = crate::scenario::from_resolved(
+        &first.scenario,
+        Path::new(&format!(
+            "the resolved scenario of '{}'",
+            first_path.display()
+        )),
+        &first.resolved,
+    )?;
+    let tampered = |path: &Path, what: String| {
+        Error::Invalid(format!(
+            "'{}' cannot be merged: {what}; it was edited or damaged: rerun the shard",
+            path.display()
+        ))
+    };
+    let sim = &scenario.simulation;
+    if sim.trials != first.trials || sim.seed != first.seed {
+        return Err(tampered(
+            first_path,
+            format!(
+                "it says trials {} and seed {}, but its resolved scenario says trials {} and \
+                 seed {}",
+                first.trials, first.seed, sim.trials, sim.seed
+            ),
+        ));
+    }
+    let months = sim.months();
+    let mut sums = GroupSums::default();
+    for (path, file) in &group {
+        let range = range(file.shard(), file.trials);
+        let expected = range.end - range.start;
+        check_payload(
+            &scenario,
+            estimator,
+            months,
+            expected,
+            &file.payload,
+            &mut sums,
+        )
+        .map_err(|m| {
+            tampered(
+                path,
+                format!("shard {}/{n} of '{}': {m}", file.shard, file.output),
+            )
+        })?;
+        if file.samples {
+            let part = ShardFile::samples_path(out, &file.scenario, file.shard());
+            if !part.is_file() {
+                return Err(Error::Invalid(format!(
+                    "shard {}/{n} was run with --samples but '{}' is missing",
+                    file.shard,
+                    part.display()
+                )));
+            }
+            let actual = sha256_file(&part)?;
+            if Some(actual.as_str()) != file.samples_sha256.as_deref() {
+                return Err(Error::Invalid(format!(
+                    "the samples part '{}' was edited, truncated or replaced: its SHA-256 is \
+                     {actual}, not the one shard {}/{n} recorded; rerun the shard",
+                    part.display(),
+                    file.shard
+                )));
+            }
+        }
+    }
+    Ok(Group {
+        files: group.into_iter().map(|(_, f)| f).collect(),
+        scenario,
+        estimator,
+    })
+}
+
+/// Sums over a group's shards that must not overflow when merged (sensitivity's signed sums,
+/// which no invariant bounds).
+#[derive(Default)]
+struct GroupSums {
+    signed: Vec<i128>,
+}
+
+/// Checks one shard's payload against the scenario it ran: `trials` trials of its range over
+/// `months` months.
+fn check_payload(
+    scenario: &Scenario,
+    estimator: Estimator,
+    months: usize,
+    trials: u64,
+    payload: &Payload,
+    sums: &mut GroupSums,
+) -> std::result::Result<(), String> {
+    match payload {
+        Payload::Run(tally) => tally.check(estimator, trials, months),
+        Payload::Sweep {
+            keys,
+            points,
+            tallies,
+        } => {
+            if keys.is_empty() || keys.len() > 2 || (keys.len() == 2 && keys[0] == keys[1]) {
+                return Err("a sweep has one or two different keys".into());
+            }
+            for key in keys {
+                crate::cmd::sweep::check_key(key, scenario).map_err(|e| e.to_string())?;
+            }
+            if points.is_empty()
+                || points.len() as u64 > crate::cmd::sweep::MAX_POINTS
+                || points.len() != tallies.len()
+            {
+                return Err(format!(
+                    "it has {} points and {} tallies; a sweep has from 1 to {} points, one \
+                     tally each",
+                    points.len(),
+                    tallies.len(),
+                    crate::cmd::sweep::MAX_POINTS
+                ));
+            }
+            if let Some(i) = points
+                .iter()
+                .position(|p| p.len() != keys.len() || p.iter().any(|x| !x.is_finite()))
+            {
+                return Err(format!(
+                    "point {} is not {} finite number(s)",
+                    i + 1,
+                    keys.len()
+                ));
+            }
+            for (i, tally) in tallies.iter().enumerate() {
+                tally
+                    .check(estimator, trials, months)
+                    .map_err(|m| format!("the tally of point {}: {m}", i + 1))?;
+            }
+            Ok(())
+        }
+        Payload::Sensitivity { bins, tally } => {
+            check_sensitivity(scenario, trials, bins, tally, sums)
+        }
+    }
+}
+
+/// The invariants of a sensitivity shard: the bins of each uncertain parameter in canonical
+/// order, each with as many counts and outcome sums as bins; counts adding up to the trials,
+/// outcome sums adding up to the overall sum, within [0, trials]; and signed sums that do not
+/// overflow when the group is merged.
+fn check_sensitivity(
+    scenario: &Scenario,
+    trials: u64,
+    bins: &[crate::cmd::sensitivity::Bins],
+    tally: &crate::cmd::sensitivity::SensitivityTally,
+    sums: &mut GroupSums,
+) -> std::result::Result<(), String> {
+    const UNIT: u128 = 1 << 62;
+    let params: Vec<(usize, &str)> = scenario
+        .uncertain()
+        .into_iter()
+        .map(|id| (id.index(), scenario.cast.key(id)))
+        .collect();
+    if tally.trials != trials {
+        return Err(format!(
+            "it holds {} trials, not the {trials} of its range",
+            tally.trials
+        ));
+    }
+    if bins.len() != params.len() || tally.params.len() != params.len() {
+        return Err(format!(
+            "it has {} bins and {} sums for the scenario's {} uncertain parameters",
+            bins.len(),
+            tally.params.len(),
+            params.len()
+        ));
+    }
+    let n = u128::from(trials);
+    if tally.y > n * UNIT || tally.yy > tally.y {
+        return Err("its outcome sums exceed the trials or each other".into());
+    }
+    if tally.y30 < 0 || tally.y30 > i128::from(trials) << 30 {
+        return Err("its outcome sum on the cross-product scale is out of range".into());
+    }
+    let mut signed = vec![tally.y30];
+    for ((b, s), (index, key)) in bins.iter().zip(&tally.params).zip(&params) {
+        let count = b.high.len();
+        if b.param != *key || b.index != *index {
+            return Err(format!(
+                "its bins are of '{}', where the scenario's uncertain parameter is '{key}'",
+                b.param.escape_debug()
+            ));
+        }
+        if !(2..=1000).contains(&count)
+            || b.low.len() != count
+            || s.count.len() != count
+            || s.outcome.len() != count
+        {
+            return Err(format!(
+                "the bins of '{key}' are not from 2 to 1000 bins with a low, a high, a count and \
+                 an outcome each"
+            ));
+        }
+        let finite = b.low.iter().chain(&b.high).all(|x| x.is_finite())
+            && b.centre.is_finite()
+            && b.scale.is_finite()
+            && b.scale > 0.0;
+        if !finite || b.high.windows(2).any(|w| w[0] > w[1]) {
+            return Err(format!(
+                "the bins of '{key}' are not increasing finite numbers"
+            ));
+        }
+        let counted: u128 = s.count.iter().map(|c| u128::from(*c)).sum();
+        let outcome = s
+            .count
+            .iter()
+            .zip(&s.outcome)
+            .try_fold(0u128, |total, (c, o)| {
+                (*o <= u128::from(*c) * UNIT).then_some(total + o)
+            });
+        if counted != n || outcome != Some(tally.y) {
+            return Err(format!(
+                "the bins of '{key}' do not add up to the shard's trials and outcome sum"
+            ));
+        }
+        if s.xx < 0 {
+            return Err(format!("the sum of squares of '{key}' is negative"));
+        }
+        signed.extend([s.x, s.xx, s.xy]);
+    }
+    if sums.signed.is_empty() {
+        sums.signed = vec![0; signed.len()];
+    }
+    for (total, x) in sums.signed.iter_mut().zip(signed) {
+        *total = total
+            .checked_add(x)
+            .ok_or("its sums overflow when added to the other shards'")?;
+    }
+    Ok(())
 }
 
 /// The resolved scenario without its first line, the comment naming the files it was read
@@ -339,8 +840,13 @@ fn shape_difference(a: &Payload, b: &Payload) -> Option<(&'static str, String, S
             },
         ) => (k1 != k2 || p1 != p2 || t1.len() != t2.len()).then(|| {
             let show = |points: &[Vec<f64>]| {
-                let values: Vec<String> = points.iter().map(|p| format!("{p:?}")).collect();
-                format!("{} points ({})", points.len(), values.join(" "))
+                let values: Vec<String> = points
+                    .iter()
+                    .take(LISTED)
+                    .map(|p| format!("{p:?}"))
+                    .collect();
+                let more = if points.len() > LISTED { " …" } else { "" };
+                format!("{} points ({}{more})", points.len(), values.join(" "))
             };
             ("the swept values (--param)", show(p1), show(p2))
         }),

@@ -498,3 +498,70 @@ fn a_malformed_csv_is_invalid_and_nothing_is_written() {
         "{stderr}"
     );
 }
+
+/// Issue #9: `plot` on CSVs with values near 1e308 aborted (capacity overflow in the tick
+/// code). A sweep over such values is drawn; a probability near 1e308 is refused (exit 2) with
+/// its line and column, and nothing is written.
+#[test]
+fn values_near_the_largest_double_neither_panic_nor_abort() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    write(
+        &results.join("x/sweep-party.japan.will.csv"),
+        "scenario,party.japan.will,probability,std_error,ci95_low,ci95_high\n\
+         x,-1.7e308,0.1,0.01,0.05,0.2\nx,1e308,0.2,0.01,0.1,0.3\nx,1.7976931348623157e308,0.3,0.01,0.2,0.4\n",
+    );
+    write(
+        &results.join("x/sweep-party.japan.will-party.russia.will.csv"),
+        "scenario,party.japan.will,party.russia.will,probability\n\
+         x,-1e308,1e308,0.1\nx,1e308,-1e308,0.9\nx,1e308,1e308,0.5\nx,-1e308,-1e308,0.2\n",
+    );
+    treatysim(dir.path()).args(["plot", "x"]).assert().success();
+    svg(&results.join("x/sweep-party.japan.will.svg"));
+    svg(&results.join("x/sweep-party.japan.will-party.russia.will.svg"));
+
+    write(
+        &results.join("y/timeline.csv"),
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high\n\
+         y,2020-01,0.1,0.1,0.05,0.2\ny,2020-02,0.1,1e308,0.05,1.7e308\n",
+    );
+    let output = treatysim(dir.path())
+        .args(["plot", "y"])
+        .output()
+        .expect("run treatysim");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("line 3, column 'cumulative_probability'"),
+        "{stderr}"
+    );
+    assert!(!results.join("y/timeline.svg").exists());
+}
+
+/// A name is a folder of the output folder: `plot ..` must not read and draw the folder above
+/// it (SPEC §7: nothing is ever written outside `--out`).
+#[test]
+fn names_that_leave_the_output_folder_are_refused() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    std::fs::create_dir_all(&results).expect("folder");
+    write(
+        &dir.path().join("timeline.csv"),
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high\n\
+         x,2020-01,0.1,0.1,0.05,0.2\n",
+    );
+    for name in ["..", "."] {
+        let output = treatysim(dir.path())
+            .args(["plot", name])
+            .output()
+            .expect("run treatysim");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains("not a valid name"), "{stderr}");
+    }
+    assert!(
+        !dir.path().join("timeline.svg").exists(),
+        "plot wrote outside --out"
+    );
+}

@@ -1314,3 +1314,130 @@ fn dot_named_scenario_files_are_not_run() {
         );
     }
 }
+
+/// Issue #9, item 7: `compare a-vs-b c` and `compare a b-vs-c` would both write
+/// `compare-a-vs-b-vs-c.csv`; a name with `vs` as a hyphenated word is refused by compare.
+#[test]
+fn compare_refuses_names_that_make_its_file_name_ambiguous() {
+    let text = base().text();
+    let files = [
+        ("a.toml", text.as_str()),
+        ("c.toml", text.as_str()),
+        ("a-vs-b.toml", text.as_str()),
+        ("b-vs-c.toml", text.as_str()),
+    ];
+    for args in [["a-vs-b", "c"], ["a", "b-vs-c"]] {
+        let mut argv = vec!["compare"];
+        argv.extend(args);
+        argv.extend(["--trials", "100"]);
+        rejects(&files, &argv, &["compare-A-vs-B.csv", "'vs'"]);
+    }
+}
+
+/// Issue #9, item 4: what would not fit in memory is refused up front (SPEC §7 `--max-memory`,
+/// default 4 GiB) with the estimate in the message, in every simulating command: a long window
+/// (months × per-thread buffers), a large sweep grid, sensitivity's draws at 2·10⁸ trials.
+#[test]
+fn what_would_not_fit_in_memory_is_refused_with_the_estimate() {
+    let long = base()
+        .set("simulation.start", "\"0001-01\"")
+        .set("simulation.deadline", "\"9999-12\"")
+        .text();
+    let files = [("long.toml", long.as_str()), ("x.toml", &base().text())];
+    let stderr = rejects(
+        &files,
+        &[
+            "run",
+            "long",
+            "--trials",
+            "1",
+            "--threads",
+            "2",
+            "--max-memory",
+            "100M",
+        ],
+        &[
+            "run long would need about",
+            "119987 months × 2 threads",
+            "more than --max-memory 100.0 MiB",
+        ],
+    );
+    assert!(stderr.contains("MiB of memory"), "{stderr}");
+    // Twice the threads, twice the buffers: 4 threads do not fit in 200 MiB, 1 does.
+    rejects(
+        &files,
+        &[
+            "run",
+            "long",
+            "--trials",
+            "1",
+            "--threads",
+            "4",
+            "--max-memory",
+            "200MiB",
+        ],
+        &["119987 months × 4 threads", "--max-memory 200.0 MiB"],
+    );
+    rejects(
+        &files,
+        &[
+            "compare",
+            "long",
+            "long",
+            "--trials",
+            "1",
+            "--max-memory",
+            "0.1G",
+        ],
+        &["compare long long would need about"],
+    );
+    rejects(
+        &files,
+        &[
+            "sweep",
+            "x",
+            "--param",
+            "party.japan.will=0:1:0.001",
+            "--param",
+            "party.russia.will=0:1:0.01",
+            "--trials",
+            "1",
+            "--max-memory",
+            "100M",
+        ],
+        &["sweep x would need about", "101101 points ×"],
+    );
+    rejects(
+        &files,
+        &["sensitivity", "x", "--trials", "2e8"],
+        &[
+            "sensitivity x would need about",
+            "200000000 trials × 6 uncertain parameters",
+            "--max-memory 4.0 GiB",
+            "fewer --trials",
+        ],
+    );
+    for size in ["4X", "0", "-1G", "G"] {
+        let arg = format!("--max-memory={size}");
+        rejects(
+            &files,
+            &["run", "x", &arg],
+            &["--max-memory", "memory size"],
+        );
+    }
+    // The positive control: the long window with one thread fits the default limit and runs.
+    let dir = common::workdir(&files);
+    succeeds(
+        dir.path(),
+        &[
+            "run",
+            "long",
+            "--trials",
+            "1",
+            "--threads",
+            "1",
+            "--max-memory",
+            "200M",
+        ],
+    );
+}

@@ -523,6 +523,58 @@ fn merge_refused(dir: &Path, b: &Path, needles: &[&str]) -> String {
     stderr
 }
 
+/// Rewrites the body of the shard file at `path` (all but its checksum line) with `edit`, and
+/// writes it back with the checksum recomputed: a deliberate forgery, which only the checks of
+/// the content can catch. Panics if `edit` changes nothing, so that a test cannot pass on an
+/// edit that missed.
+fn forge(path: &Path, edit: impl Fn(&str) -> String) {
+    let text = std::fs::read_to_string(path).expect("read shard");
+    let (first, body) = text.split_once('\n').expect("a checksum line");
+    assert!(first.starts_with("sha256 = \""), "{first}");
+    let edited = edit(body);
+    assert_ne!(
+        edited,
+        body,
+        "the edit of {} changed nothing",
+        path.display()
+    );
+    let sealed = format!(
+        "sha256 = \"{}\"\n{edited}",
+        treatysim::shard::sha256_hex(edited.as_bytes())
+    );
+    std::fs::write(path, sealed).expect("write shard");
+}
+
+/// A shard file's TOML array `key = [...]` (of the first such line), as integers.
+fn sums(body: &str, key: &str) -> Vec<u128> {
+    let prefix = format!("{key} = [");
+    let line = body
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {key} line"));
+    line[prefix.len()..line.len() - 1]
+        .split(',')
+        .map(|x| x.trim().trim_matches('"').parse().expect("a whole number"))
+        .collect()
+}
+
+/// `body` with the line `key = [...]` replaced by `values`.
+fn with_sums(body: &str, key: &str, values: &[u128]) -> String {
+    let prefix = format!("{key} = [");
+    let list: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    body.lines()
+        .map(|l| {
+            if l.starts_with(&prefix) {
+                format!("{prefix}{}]", list.join(", "))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 #[test]
 fn the_three_shards_of_the_refusal_tests_do_merge() {
     let tmp = tempfile::tempdir().expect("temporary folder");
@@ -723,14 +775,20 @@ fn a_corrupt_shard_is_refused_and_named() {
         &b,
         &["run-2-of-3.toml", "not a treatysim shard"],
     );
-    // A shard whose tally was edited: its trials no longer add up.
+    // A shard whose tally was edited: its checksum no longer matches.
     let edited = text.replacen("trials = \"2000\"", "trials = \"1999\"", 1);
     assert_ne!(
         edited, text,
         "the shard file holds its tally's trials as \"2000\""
     );
-    std::fs::write(&path, edited).expect("write");
-    merge_refused(tmp.path(), &b, &["trials"]);
+    std::fs::write(&path, &edited).expect("write");
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml", "edited", "SHA-256"]);
+    // The same edit with the checksum recomputed: its trials no longer add up.
+    std::fs::write(&path, &text).expect("write");
+    forge(&path, |body| {
+        body.replacen("trials = \"2000\"", "trials = \"1999\"", 1)
+    });
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml", "1999 trials"]);
 }
 
 /// Sweep shards must agree on the swept points, not only on the swept keys: summing the
@@ -805,14 +863,350 @@ fn a_refused_merge_writes_no_group() {
         );
     }
     let path = b.join("baseline/shards/sensitivity-2-of-2.toml");
-    let text = std::fs::read_to_string(&path).expect("read");
-    let edited = text.replacen("trials = \"1500\"", "trials = \"1499\"", 1);
-    assert_ne!(
-        edited, text,
-        "the shard file holds its tally's trials as \"1500\""
-    );
-    std::fs::write(&path, edited).expect("write");
+    forge(&path, |body| {
+        body.replacen("trials = \"1500\"", "trials = \"1499\"", 1)
+    });
     merge_refused(dir, &b, &["trials", "sensitivity"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tampered shards (issue #9): each case the issue lists, refused with exit 2 and nothing written.
+// A plain edit is caught by the checksum; `forge` recomputes it, as a deliberate forger would,
+// to show which check of the content catches the edit on its own.
+
+/// Every shard of `b`'s run, for edits that must touch all of them to get past the checks of
+/// agreement.
+fn run_shard_paths(b: &Path) -> Vec<PathBuf> {
+    (1..=3)
+        .map(|k| b.join(format!("baseline/shards/run-{k}-of-3.toml")))
+        .collect()
+}
+
+/// The issue's 12.7% instead of 5.5%: one shard's sums multiplied by 5.
+#[test]
+fn sums_multiplied_by_five_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let path = b.join("baseline/shards/run-2-of-3.toml");
+    let original = std::fs::read_to_string(&path).expect("read");
+    let times_five = |body: &str, keys: &[&str]| {
+        keys.iter().fold(body.to_string(), |body, key| {
+            let five: Vec<u128> = sums(&body, key).iter().map(|x| 5 * x).collect();
+            with_sums(&body, key, &five)
+        })
+    };
+    // Edited by hand: the checksum.
+    let (first, body) = original.split_once('\n').expect("checksum line");
+    std::fs::write(
+        &path,
+        format!("{first}\n{}", times_five(body, &["sum", "sum_sq"])),
+    )
+    .expect("write");
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml", "edited"]);
+    // Forged, Σc only: (Σc)² > trials · Σc², which no set of probabilities allows.
+    std::fs::write(&path, &original).expect("write");
+    forge(&path, |body| times_five(body, &["sum"]));
+    merge_refused(
+        tmp.path(),
+        &b,
+        &["run-2-of-3.toml", "(Σc)² exceeds trials · Σc²"],
+    );
+    // Forged, both sums ×5 beyond what any trials could give: Σc² above the trials.
+    std::fs::write(&path, &original).expect("write");
+    forge(&path, |body| {
+        let sq: Vec<u128> = sums(body, "sum_sq").iter().map(|x| 40 * x).collect();
+        with_sums(&times_five(body, &["sum"]), "sum_sq", &sq)
+    });
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml", "exceeds the sum"]);
+}
+
+/// The issue's wrapped 7e15 probability: a month's cumulative sum below the month before.
+#[test]
+fn decreasing_sums_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let path = b.join("baseline/shards/run-1-of-3.toml");
+    forge(&path, |body| {
+        let mut sum = sums(body, "sum");
+        sum[5] = sum[4] - 4096;
+        with_sums(body, "sum", &sum)
+    });
+    merge_refused(
+        tmp.path(),
+        &b,
+        &["run-1-of-3.toml", "month 6 are below those of month 5"],
+    );
+}
+
+/// The issue's `trials = "0"` (probability 1, NaN): in one shard, in every shard, and in the
+/// tallies.
+#[test]
+fn zero_trials_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let paths = run_shard_paths(&b);
+    let originals: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .collect();
+    let restore = || {
+        for (p, text) in paths.iter().zip(&originals) {
+            std::fs::write(p, text).expect("write");
+        }
+    };
+    let zero_run = |body: &str| body.replacen("trials = \"6000\"", "trials = \"0\"", 1);
+    forge(&paths[1], zero_run);
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml", "0 trials"]);
+    restore();
+    for p in &paths {
+        forge(p, zero_run);
+    }
+    merge_refused(tmp.path(), &b, &["0 trials"]);
+    restore();
+    // The tally's own count, in one shard and then, with its sums emptied, in every shard.
+    forge(&paths[2], |body| {
+        body.replacen("trials = \"2000\"", "trials = \"0\"", 1)
+    });
+    merge_refused(tmp.path(), &b, &["run-3-of-3.toml", "0 trials"]);
+    restore();
+    for p in &paths {
+        forge(p, |body| {
+            let months = sums(body, "sum").len();
+            let zeros = vec![0; months];
+            let body = zero_run(body).replacen("trials = \"2000\"", "trials = \"0\"", 1);
+            with_sums(&with_sums(&body, "sum", &zeros), "sum_sq", &zeros)
+        });
+    }
+    merge_refused(tmp.path(), &b, &["0 trials"]);
+}
+
+/// The issue's relabelled deadline: the resolved scenario's window edited in every shard (so
+/// that they agree), or the seed it states.
+#[test]
+fn a_relabelled_deadline_is_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let paths = run_shard_paths(&b);
+    let original = std::fs::read_to_string(&paths[0]).expect("read");
+    assert!(original.contains("deadline = \"2021-09\""));
+    std::fs::write(
+        &paths[0],
+        original.replacen("deadline = \"2021-09\"", "deadline = \"2022-09\"", 1),
+    )
+    .expect("write");
+    merge_refused(tmp.path(), &b, &["run-1-of-3.toml", "edited"]);
+    std::fs::write(&paths[0], &original).expect("write");
+    for p in &paths {
+        forge(p, |body| {
+            body.replacen("deadline = \"2021-09\"", "deadline = \"2022-09\"", 1)
+        });
+    }
+    merge_refused(tmp.path(), &b, &["months", "the scenario's window"]);
+    for p in &paths {
+        forge(p, |body| {
+            body.replacen("deadline = \"2022-09\"", "deadline = \"2021-09\"", 1)
+                .replacen("seed = 20200120", "seed = 7", 1)
+        });
+    }
+    merge_refused(tmp.path(), &b, &["seed"]);
+}
+
+/// The issue's truncated or replaced samples part.
+#[test]
+fn a_truncated_or_replaced_samples_part_is_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let shards = b.join("baseline/shards");
+    let part = shards.join("samples-2-of-3.csv");
+    let original = std::fs::read(&part).expect("read");
+    std::fs::write(&part, &original[..original.len() / 2]).expect("write");
+    merge_refused(tmp.path(), &b, &["samples-2-of-3.csv", "truncated"]);
+    // Replaced by another shard's rows: well-formed, but not this shard's.
+    std::fs::copy(shards.join("samples-1-of-3.csv"), &part).expect("copy");
+    merge_refused(tmp.path(), &b, &["samples-2-of-3.csv", "replaced"]);
+    // One row edited, same length.
+    let mut edited = original.clone();
+    let at = edited
+        .iter()
+        .rposition(|b| b.is_ascii_digit())
+        .expect("a digit");
+    edited[at] = if edited[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&part, &edited).expect("write");
+    merge_refused(tmp.path(), &b, &["samples-2-of-3.csv"]);
+    std::fs::write(&part, &original).expect("write");
+    ok(tmp.path(), &["merge", "baseline", "--out", out_arg(&b)]);
+}
+
+/// A folder, a non-UTF-8 file or a stray file in `shards/` is invalid input (exit 2), not
+/// an I/O failure.
+#[test]
+fn a_folder_or_a_foreign_file_in_shards_is_invalid_input() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let shards = b.join("baseline/shards");
+    for folder in ["extra.toml", "extra"] {
+        std::fs::create_dir(shards.join(folder)).expect("mkdir");
+        merge_refused(tmp.path(), &b, &[folder, "folder"]);
+        std::fs::remove_dir(shards.join(folder)).expect("rmdir");
+    }
+    let path = shards.join("run-2-of-3.toml");
+    let original = std::fs::read(&path).expect("read");
+    let mut latin1 = original.clone();
+    latin1.extend_from_slice(b"# caf\xe9\n");
+    std::fs::write(&path, &latin1).expect("write");
+    merge_refused(tmp.path(), &b, &["run-2-of-3.toml", "UTF-8"]);
+    std::fs::write(&path, &original).expect("write");
+    std::fs::write(shards.join("notes.txt"), "my notes").expect("write");
+    merge_refused(tmp.path(), &b, &["notes.txt"]);
+    std::fs::remove_file(shards.join("notes.txt")).expect("remove");
+    // A shard of another scenario.
+    let other = tmp.path().join("other");
+    ok(
+        tmp.path(),
+        &[
+            "run",
+            "mason",
+            "--trials",
+            "6000",
+            "--out",
+            out_arg(&other),
+            "--shard",
+            "1/3",
+        ],
+    );
+    std::fs::copy(
+        other.join("mason/shards/run-1-of-3.toml"),
+        shards.join("run-1-of-3.toml"),
+    )
+    .expect("copy");
+    merge_refused(tmp.path(), &b, &["run-1-of-3.toml", "'mason'", "foreign"]);
+}
+
+/// Issue #9, item 3: a shard whose scenario name was edited to a path must not make merge
+/// write there. The same for a sweep's keys, which name its file.
+#[test]
+fn names_read_from_shards_cannot_leave_the_output_folder() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = three_shards(dir, |_| vec![]);
+    let paths = run_shard_paths(&b);
+    let escape = dir.join("escape");
+    let absolute = escape.join("abs");
+    for name in [
+        absolute.to_str().expect("UTF-8 path"),
+        "../../escape/rel",
+        "..",
+    ] {
+        for p in &paths {
+            let quoted = format!("scenario = {name:?}");
+            forge(p, |body| {
+                body.replacen("scenario = \"baseline\"", &quoted, 1)
+            });
+        }
+        merge_refused(dir, &b, &["not a valid name"]);
+        for p in &paths {
+            let quoted = format!("scenario = {name:?}");
+            forge(p, |body| {
+                body.replacen(&quoted, "scenario = \"baseline\"", 1)
+            });
+        }
+    }
+    assert!(!escape.exists(), "merge wrote outside --out");
+    // A sweep key edited to a path: not a key of the scenario.
+    let s = dir.join("s");
+    run_shards(
+        dir,
+        &["sweep", "baseline", "--param", "party.japan.will=0.2,0.4"],
+        2,
+        &["--trials", "3000", "--out", out_arg(&s)],
+    );
+    for k in 1..=2 {
+        let old = s.join(format!(
+            "baseline/shards/sweep-party.japan.will-{k}-of-2.toml"
+        ));
+        forge(&old, |body| {
+            body.replace("party.japan.will", "../../../escape/x")
+        });
+    }
+    let stderr = refused(dir, &["merge", "baseline", "--out", out_arg(&s)]);
+    assert!(stderr.contains("escape"), "{stderr}");
+    assert!(!escape.exists(), "merge wrote outside --out");
+    assert!(!s.join("baseline").read_dir().expect("folder").any(|e| {
+        e.expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".csv")
+    }));
+    // merge's own argument.
+    let stderr = refused(dir, &["merge", "../b", "--out", out_arg(&s)]);
+    assert!(stderr.contains("not a valid name"), "{stderr}");
+}
+
+/// Issue #9, item 4: shard files with `shards = 0`, empty tallies or empty bins made merge
+/// panic; they are invalid input.
+#[test]
+fn zero_shards_empty_tallies_and_empty_bins_are_refused_without_a_panic() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = three_shards(dir, |_| vec![]);
+    let paths = run_shard_paths(&b);
+    let originals: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .collect();
+    for p in &paths {
+        forge(p, |body| body.replacen("shards = 3", "shards = 0", 1));
+    }
+    merge_refused(dir, &b, &["shard 1/0"]);
+    for (p, text) in paths.iter().zip(&originals) {
+        std::fs::write(p, text).expect("write");
+        forge(p, |body| {
+            let body = with_sums(body, "sum", &[]);
+            with_sums(&body, "sum_sq", &[])
+        });
+    }
+    merge_refused(dir, &b, &["0 and 0 months", "the scenario's window"]);
+    for (p, text) in paths.iter().zip(&originals) {
+        std::fs::write(p, text).expect("write");
+    }
+    // A huge N: the missing shards are counted, not listed one by one.
+    for p in &paths {
+        forge(p, |body| {
+            body.replacen("shards = 3", "shards = 18446744073709551615", 1)
+        });
+    }
+    merge_refused(
+        dir,
+        &b,
+        &["missing shard(s) 4/", "and 18446744073709551602 more"],
+    );
+
+    let s = dir.join("s");
+    run_shards(
+        dir,
+        &["sensitivity", "baseline", "--bins", "4"],
+        2,
+        &["--trials", "3000", "--out", out_arg(&s)],
+    );
+    for k in 1..=2 {
+        forge(
+            &s.join(format!("baseline/shards/sensitivity-{k}-of-2.toml")),
+            |body| {
+                body.lines()
+                    .map(|l| match l.split_once(" = ") {
+                        Some(("low" | "high" | "count" | "outcome", _)) => {
+                            format!("{} = []", l.split_once(" = ").map_or("", |x| x.0))
+                        }
+                        _ => l.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        );
+    }
+    let stderr = refused(dir, &["merge", "baseline", "--out", out_arg(&s)]);
+    assert!(stderr.contains("bins"), "{stderr}");
+    assert!(!s.join("baseline/sensitivity.csv").exists());
 }
 
 #[test]

@@ -87,6 +87,8 @@ impl PairedTally {
 }
 
 impl Accumulator for PairedTally {
+    const ORDER_FREE: bool = true;
+
     fn merge(&mut self, o: PairedTally) {
         self.trials += o.trials;
         self.sum_a += o.sum_a;
@@ -117,11 +119,37 @@ pub const COMPARE_HEADER: [&str; 11] = [
     "ci95_high",
 ];
 
+/// The name of the file comparing `a` with `b`, `compare-A-vs-B.csv`, which must name one pair:
+/// `compare a-vs-b c` and `compare a b-vs-c` would both write `compare-a-vs-b-vs-c.csv`. So a
+/// name in which `vs` stands as a word between hyphens or at an end next to one (`a-vs-b`,
+/// `vs-b`, `a-vs`, `vs`) is refused; with every other valid name, the `-vs-` that separates A
+/// from B is the only one in `A-vs-B`, and the pair can be read back from the file name.
+///
+/// # Errors
+/// Invalid input naming the scenario and why.
+pub fn file_name(a: &str, b: &str) -> Result<String> {
+    for name in [a, b] {
+        if format!("-{name}-").contains("-vs-") {
+            return Err(Error::Invalid(format!(
+                "compare: the scenario name '{name}' holds 'vs' between hyphens (or at an end \
+                 next to one), which would make compare-A-vs-B.csv name more than one pair \
+                 (compare a-vs-b c and compare a b-vs-c would write the same file); copy the \
+                 scenario to a file named without it, e.g. '{}'",
+                format!("-{name}-")
+                    .replace("-vs-", "-versus-")
+                    .trim_matches('-')
+            )));
+        }
+    }
+    Ok(format!("compare-{a}-vs-{b}.csv"))
+}
+
 /// Runs A and B on the same trials (A's trials and seed unless overridden) and writes
 /// `<out>/compare-A-vs-B.csv`.
 pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     let a = args.sim.load(catalog, &args.a)?;
     let mut b = args.sim.load(catalog, &args.b)?;
+    let file = file_name(&a.name, &b.name)?;
     if a.simulation.start != b.simulation.start || a.simulation.deadline != b.simulation.deadline {
         return Err(Error::Invalid(format!(
             "compare needs the same window: {} runs {} to {}, {} runs {} to {}",
@@ -136,6 +164,11 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
     let (model_a, model_b) = (Model::new(&a), Model::new(&b));
+    let threads = args.sim.thread_count();
+    let estimate = crate::memory::simulation(crate::memory::Estimate::new(), &model_a, threads)
+        .add("the second scenario's model", model_b.approx_bytes());
+    args.sim
+        .check_memory(&format!("compare {} {}", a.name, b.name), &estimate)?;
     let (seed, trials, estimator) = (a.simulation.seed, a.simulation.trials, args.sim.estimator);
     let engine_a = Engine {
         model: &model_a,
@@ -181,10 +214,7 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         float(low),
         float(high),
     ];
-    let path = args
-        .sim
-        .out
-        .join(format!("compare-{}-vs-{}.csv", a.name, b.name));
+    let path = args.sim.out.join(file);
     export::write_atomic(&path, &export::csv_bytes(&COMPARE_HEADER, [row]))?;
     note!(
         "{} against {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",
@@ -203,4 +233,69 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
 
 fn last(cumulative: &[f64]) -> f64 {
     cumulative.last().copied().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pair read back from a file name: A is what precedes the first `-vs-`.
+    fn pair(file: &str) -> Option<(&str, &str)> {
+        file.strip_prefix("compare-")?
+            .strip_suffix(".csv")?
+            .split_once("-vs-")
+    }
+
+    #[test]
+    fn names_that_would_make_the_file_name_ambiguous_are_refused() {
+        for (a, b) in [
+            ("a-vs-b", "c"),
+            ("a", "b-vs-c"),
+            ("a-vs", "b"),
+            ("a", "vs-b"),
+            ("vs", "b"),
+            ("a", "vs"),
+        ] {
+            let err = file_name(a, b).expect_err(&format!("{a} {b}"));
+            assert_eq!(err.exit_code(), 2);
+            assert!(err.to_string().contains("'vs'"), "{err}");
+        }
+        assert!(
+            file_name("a-vs-b", "c")
+                .expect_err("ambiguous")
+                .to_string()
+                .contains("'a-versus-b'")
+        );
+    }
+
+    /// Every pair of names allowed, from an alphabet rich in the separator's letters, reads
+    /// back from its file name as itself: no two pairs share a file.
+    #[test]
+    fn allowed_names_give_one_file_per_pair() {
+        let letters = ['v', 's', '-', 'a'];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            names = names
+                .iter()
+                .flat_map(|n| letters.iter().map(move |c| format!("{n}{c}")))
+                .chain(names.iter().cloned())
+                .collect();
+        }
+        names.sort();
+        names.dedup();
+        let valid: Vec<&String> = names
+            .iter()
+            .filter(|n| crate::scenario::valid_scenario_name(n))
+            .collect();
+        let mut files = std::collections::HashMap::new();
+        for a in &valid {
+            for b in &valid {
+                if let Ok(file) = file_name(a, b) {
+                    assert_eq!(pair(&file), Some((a.as_str(), b.as_str())), "{file}");
+                    assert!(files.insert(file, (*a, *b)).is_none());
+                }
+            }
+        }
+        assert!(files.len() > 1000, "{}", files.len());
+    }
 }

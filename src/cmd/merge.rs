@@ -4,36 +4,24 @@ use crate::cli::MergeArgs;
 use crate::engine::{Accumulator, Tally};
 use crate::error::{Error, Result};
 use crate::export::{AtomicFile, RunSummary, SampleFormat};
-use crate::model::Estimator;
-use crate::shard::{self, Payload, ShardFile};
+use crate::shard::{self, Group, HashingReader, Payload, ShardFile};
 use std::path::Path;
 
-/// Checks that every group of shards is complete and agrees, then writes each group's outputs.
-/// Every group is checked before any is written, so a refused merge writes nothing.
+/// Checks every group of shards ([`shard::collect`]: checksums, invariants, completeness,
+/// agreement, samples parts), then writes each group's outputs. Every group is checked before
+/// any is written, so a refused merge writes nothing.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     crate::export::publish::folder_path(&args.out, &args.name)?;
     let groups = shard::collect(&args.out, &args.name)?;
     for group in &groups {
-        // Every output path is built from this name: one read from a file must be the one asked for.
-        if let Some(file) = group.iter().find(|f| f.scenario != args.name) {
-            return Err(Error::Invalid(format!(
-                "shard {}/{} in '{}' is of scenario \"{}\", not {}",
-                file.shard,
-                file.shards,
-                ShardFile::folder(&args.out, &args.name).display(),
-                file.scenario.escape_debug(),
-                args.name
-            )));
-        }
-        if let Payload::Sweep { keys, .. } = &group[0].payload {
+        if let Payload::Sweep { keys, .. } = &group.files[0].payload {
             super::sweep::sweep_output(keys)?;
         }
-        check_group(&args.out, group)?;
     }
     // What the merged files will replace: a run's also the root summary.
     if groups
         .iter()
-        .any(|g| matches!(g[0].payload, Payload::Run(_)))
+        .any(|g| matches!(g.files[0].payload, Payload::Run(_)))
     {
         crate::export::check_outputs(&args.out, &[&args.name])?;
     } else {
@@ -45,98 +33,22 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     Ok(())
 }
 
-/// What `merge_group` needs beyond `shard::collect`'s checks: each shard's tally holds exactly
-/// the trials of its range, the estimator and window are readable, and every `--samples` part
-/// is there.
-fn check_group(out: &Path, group: &[ShardFile]) -> Result<()> {
-    let first = &group[0];
-    estimator(&first.estimator)?;
-    resolved(first)?;
-    for file in group {
-        let shard = crate::cli::Shard {
-            index: file.shard,
-            count: file.shards,
-        };
-        let range = shard::range(shard, file.trials);
-        let expected = range.end - range.start;
-        let held: Vec<u64> = match &file.payload {
-            Payload::Run(t) => vec![t.trials],
-            Payload::Sweep { tallies, .. } => tallies.iter().map(|t| t.trials).collect(),
-            Payload::Sensitivity { tally, .. } => vec![tally.trials],
-        };
-        if let Some(wrong) = held.iter().find(|t| **t != expected) {
-            return Err(Error::Invalid(format!(
-                "shard {}/{} of '{}' holds {wrong} trials, not the {expected} of its range; rerun it",
-                file.shard, file.shards, file.output
-            )));
-        }
-        if file.samples {
-            let part = ShardFile::samples_path(out, &file.scenario, shard);
-            if !part.is_file() {
-                return Err(Error::Invalid(format!(
-                    "shard {}/{} was run with --samples but '{}' is missing",
-                    file.shard,
-                    file.shards,
-                    part.display()
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn estimator(name: &str) -> Result<Estimator> {
-    match name {
-        "conditional" => Ok(Estimator::Conditional),
-        "indicator" => Ok(Estimator::Indicator),
-        other => Err(Error::Invalid(format!(
-            "shard has unknown estimator '{other}'"
-        ))),
-    }
-}
-
-/// The scenario a shard ran, as its resolved text states it.
-fn resolved(file: &ShardFile) -> Result<crate::scenario::Scenario> {
-    crate::scenario::from_resolved(
-        &file.scenario,
-        Path::new(&format!(
-            "shard {}/{} of '{}'",
-            file.shard, file.shards, file.scenario
-        )),
-        &file.resolved,
-    )
-}
-
-fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
-    let first = &group[0];
-    let estimator = estimator(&first.estimator)?;
-    let total: u64 = group
-        .iter()
-        .map(|f| match &f.payload {
-            Payload::Run(t) => t.trials,
-            Payload::Sweep { tallies, .. } => tallies.first().map_or(0, |t| t.trials),
-            Payload::Sensitivity { tally, .. } => tally.trials,
-        })
-        .sum();
-    if total != first.trials {
-        return Err(Error::Invalid(format!(
-            "the shards of '{}' hold {total} trials, not the {} of the run; rerun them",
-            first.output, first.trials
-        )));
-    }
+fn merge_group(out: &Path, group: &Group) -> Result<()> {
+    let first = &group.files[0];
+    let estimator = group.estimator;
+    let scenario = &group.scenario;
     match &first.payload {
         Payload::Run(tally) => {
             let mut sum = Tally::new(tally.sum.len());
-            for file in group {
+            for file in &group.files {
                 if let Payload::Run(t) = &file.payload {
                     sum.merge(t.clone());
                 }
             }
-            let scenario = resolved(first)?;
             let samples = if first.samples {
-                let model = crate::model::Model::new(&scenario);
-                let format = SampleFormat::new(&scenario, &model, estimator);
-                Some(merge_samples(out, group, &format)?)
+                let model = crate::model::Model::new(scenario);
+                let format = SampleFormat::new(scenario, &model, estimator);
+                Some(merge_samples(out, &group.files, &format)?)
             } else {
                 None
             };
@@ -149,7 +61,7 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                 tally: sum,
             };
             super::run::write_outputs(out, &run, samples)?;
-            note!("{}: merged {} shards", first.scenario, group.len());
+            note!("{}: merged {} shards", first.scenario, group.files.len());
             super::run::report(&run, None, out);
         }
         Payload::Sweep {
@@ -161,7 +73,7 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                 .iter()
                 .map(|t| Tally::new(t.sum.len()))
                 .collect::<Vec<_>>();
-            for file in group {
+            for file in &group.files {
                 if let Payload::Sweep { tallies, .. } = &file.payload {
                     for (a, b) in sums.iter_mut().zip(tallies) {
                         a.merge(b.clone());
@@ -180,13 +92,13 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
             note!(
                 "{}: merged {} sweep shards -> {}",
                 first.scenario,
-                group.len(),
+                group.files.len(),
                 path.display()
             );
         }
         Payload::Sensitivity { bins, tally } => {
             let mut sum = tally.clone();
-            for file in &group[1..] {
+            for file in &group.files[1..] {
                 if let Payload::Sensitivity { tally, .. } = &file.payload {
                     sum.merge(tally.clone());
                 }
@@ -200,22 +112,16 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
 }
 
 /// Concatenates the shards' sample rows under one header into a temporary file, to become
-/// `samples.csv` when the run is published.
+/// `samples.csv` when the run is published, checking each part's checksum again as it is copied
+/// (a part replaced since [`shard::collect`] checked it leaves `samples.csv` as it was).
 fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Result<AtomicFile> {
     let path = out.join(&group[0].scenario).join("samples.csv");
     let mut file = AtomicFile::create(&path)?;
     file.write_all(format.header().as_bytes())
         .map_err(|e| Error::io("write", &path, e))?;
     for shard in group {
-        let part = ShardFile::samples_path(
-            out,
-            &shard.scenario,
-            crate::cli::Shard {
-                index: shard.shard,
-                count: shard.shards,
-            },
-        );
-        let mut reader = std::fs::File::open(&part).map_err(|_| {
+        let part = ShardFile::samples_path(out, &shard.scenario, shard.shard());
+        let reader = std::fs::File::open(&part).map_err(|_| {
             Error::Invalid(format!(
                 "shard {}/{} was run with --samples but '{}' is missing",
                 shard.shard,
@@ -223,8 +129,15 @@ fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Resu
                 part.display()
             ))
         })?;
+        let mut reader = HashingReader::new(reader);
         file.copy_from(&mut reader)
             .map_err(|e| Error::io("copy samples from", &part, e))?;
+        if Some(reader.hex().as_str()) != shard.samples_sha256.as_deref() {
+            return Err(Error::Invalid(format!(
+                "the samples part '{}' changed while it was merged; nothing was written from it",
+                part.display()
+            )));
+        }
     }
     Ok(file)
 }

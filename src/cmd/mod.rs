@@ -24,7 +24,7 @@ mod plot;
 mod run;
 pub mod sensitivity;
 mod show;
-mod sweep;
+pub mod sweep;
 
 pub use new::IssueArg;
 
@@ -103,6 +103,20 @@ impl SimArgs {
             scenario.simulation.seed = seed;
         }
         Ok(scenario)
+    }
+
+    /// The worker threads this command will use (`--threads`, else all cores).
+    pub fn thread_count(&self) -> usize {
+        crate::memory::threads(self.threads)
+    }
+
+    /// Refuses to start `what` (e.g. "run baseline") when `estimate` exceeds `--max-memory`.
+    /// Every simulating command calls it with its own estimate before simulating.
+    ///
+    /// # Errors
+    /// Invalid input (exit 2) quoting the estimate and the limit.
+    pub fn check_memory(&self, what: &str, estimate: &crate::memory::Estimate) -> Result<()> {
+        estimate.check(what, self.max_memory)
     }
 
     /// Runs `work` on a pool of `--threads` workers (all cores by default).

@@ -86,6 +86,16 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
             names.push(name);
         }
         names.dedup();
+        // A name is a folder of `--out`: `..` or a path would draw (and write) outside it.
+        if let Some(bad) = names
+            .iter()
+            .find(|n| !crate::scenario::valid_scenario_name(n))
+        {
+            return Err(Error::Invalid(crate::scenario::name_rule(
+                "plot: the scenario",
+                bad,
+            )));
+        }
         for scenario in names {
             let dir = out.join(&scenario);
             let found = if dir.is_dir() {

@@ -42,6 +42,12 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         .iter()
         .map(|name| args.sim.load(catalog, name))
         .collect::<Result<Vec<_>>>()?;
+    for scenario in &scenarios {
+        let estimate =
+            crate::memory::run(&Model::new(scenario), args.sim.thread_count(), args.samples);
+        args.sim
+            .check_memory(&format!("run {}", scenario.name), &estimate)?;
+    }
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     args.sim.in_pool(|| {
         // Before simulating anything: the folders and the root summary the results will

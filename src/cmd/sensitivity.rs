@@ -411,6 +411,24 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
         )));
     }
     let model = Model::new(&scenario);
+    // The first pass holds every trial's draw of every uncertain parameter (8 bytes each,
+    // up to twice over while the columns grow).
+    let estimate = crate::memory::simulation(
+        crate::memory::Estimate::new(),
+        &model,
+        args.sim.thread_count(),
+    )
+    .add(
+        format!(
+            "{} trials × {} uncertain parameters × 16 bytes of draws to bin",
+            sim.trials,
+            params.len()
+        ),
+        sim.trials.saturating_mul(params.len() as u64 * 16),
+    )
+    .advice("use fewer --trials (every shard bins the draws of all the trials)");
+    args.sim
+        .check_memory(&format!("sensitivity {}", scenario.name), &estimate)?;
     let engine = Engine {
         model: &model,
         seed: sim.seed,

@@ -387,22 +387,24 @@ pub fn parse_axis(arg: &str) -> Result<Axis> {
     })
 }
 
-/// Checks that an axis names something a sweep can vary in `scenario`: one of its parameters,
-/// or an event's probability.
-fn check_axis(axis: &Axis, scenario: &crate::scenario::Scenario) -> Result<()> {
-    let is_event = axis
-        .key
+/// Checks that `key` names something a sweep can vary in `scenario`: one of its parameters,
+/// or an event's probability (`event.NAME.probability`). `merge` checks a sweep shard's keys
+/// with it too.
+///
+/// # Errors
+/// Invalid input naming the key and what can be swept.
+pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> {
+    let is_event = key
         .strip_prefix("event.")
         .and_then(|k| k.strip_suffix(".probability"))
         .is_some_and(|name| scenario.events.iter().any(|e| e.name == name));
-    if is_event || scenario.cast.id(&axis.key).is_some() {
+    if is_event || scenario.cast.id(key).is_some() {
         return Ok(());
     }
-    let why = crate::scenario::format_1_hint(&axis.key)
-        .unwrap_or_else(|| scenario.cast.resolve(&axis.key).err().unwrap_or_default());
+    let why = crate::scenario::format_1_hint(key)
+        .unwrap_or_else(|| scenario.cast.resolve(key).err().unwrap_or_default());
     Err(Error::Invalid(format!(
-        "--param {}: {why}; an event's probability can be swept too, as event.NAME.probability",
-        axis.key
+        "--param {key}: {why}; an event's probability can be swept too, as event.NAME.probability"
     )))
 }
 
@@ -430,14 +432,23 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     }
     let unswept = args.sim.load(catalog, &args.name)?;
     for axis in &axes {
-        check_axis(axis, &unswept)?;
+        check_key(&axis.key, &unswept)?;
     }
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     let output = sweep_output(&keys)?;
     export::check_scenario_folder(&args.sim.out, &unswept.name)?;
+    let estimate = crate::memory::sweep(
+        &Model::new(&unswept),
+        total as usize,
+        axes.len(),
+        args.sim.thread_count(),
+    );
+    args.sim
+        .check_memory(&format!("sweep {}", unswept.name), &estimate)?;
     let points = grid(&axes);
-    // Validate every point (domains) before simulating anything.
-    let scenarios = points
+    // Validate every point (domains) before simulating anything; keep each point's model,
+    // not its scenario (a sweep may have a million points).
+    let models = points
         .iter()
         .map(|point| {
             let overrides: Vec<Override> = axes
@@ -449,12 +460,12 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
                     arg: format!("--param {}={value}", axis.key),
                 })
                 .collect();
-            args.sim.load_with(catalog, &args.name, &overrides)
+            let scenario = args.sim.load_with(catalog, &args.name, &overrides)?;
+            Ok(Model::new(&scenario))
         })
         .collect::<Result<Vec<_>>>()?;
-    let first = &scenarios[0];
+    let first = &unswept;
     let sim = first.simulation;
-    let models: Vec<Model> = scenarios.iter().map(Model::new).collect();
     let range = args
         .shard
         .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
@@ -598,6 +609,8 @@ fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
 pub struct PointTallies(pub Vec<Tally>);
 
 impl Accumulator for PointTallies {
+    const ORDER_FREE: bool = true;
+
     fn merge(&mut self, other: PointTallies) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             a.merge(b);

@@ -273,6 +273,37 @@ impl Model {
         self.months
     }
 
+    /// About how many bytes the model holds, inline and on the heap, with a 16-byte allocator
+    /// header per allocation (for `--max-memory`: a sweep holds a model per point).
+    pub fn approx_bytes(&self) -> u64 {
+        use std::mem::size_of;
+        const HEADER: usize = 16;
+        let events: usize = self
+            .events
+            .iter()
+            .map(|e| {
+                size_of::<ModelEvent>()
+                    + 2 * HEADER
+                    + e.leader_exit.len() * size_of::<usize>()
+                    + e.effects.len() * size_of::<(usize, Sampler)>()
+            })
+            .sum();
+        let issues: usize = self
+            .issues
+            .iter()
+            .map(|i| size_of::<IssueSlots>() + HEADER + i.leverage.len() * 16)
+            .sum();
+        let copula = self.copula.as_ref().map_or(0, Copula::approx_bytes);
+        (size_of::<Model>()
+            + 6 * HEADER
+            + self.samplers.len() * (size_of::<Sampler>() + size_of::<u64>())
+            + events
+            + self.state.len() * size_of::<usize>()
+            + self.signatories.len() * size_of::<Signatory>()
+            + issues
+            + copula) as u64
+    }
+
     /// The number of parameters a trial draws (the length of its draws).
     pub fn params(&self) -> usize {
         self.samplers.len()

@@ -655,14 +655,25 @@ impl Layer {
                 }
             }
         }
+        // Each event's position by name, so that laying thousands of events over thousands
+        // takes linear time; the first event of a name is the one replaced, as before.
+        let mut by_name: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for (i, e) in self.events.iter().enumerate() {
+            if let Some(name) = e.name_str() {
+                by_name.entry(name.to_string()).or_insert(i);
+            }
+        }
         for event in child.events {
-            let same_name = self
-                .events
-                .iter()
-                .position(|e| e.name_str().is_some() && e.name_str() == event.name_str());
-            match same_name {
-                Some(i) => self.events[i] = event,
-                None => self.events.push(event),
+            let name = event.name_str().map(str::to_string);
+            match name.as_ref().and_then(|n| by_name.get(n)) {
+                Some(&i) => self.events[i] = event,
+                None => {
+                    if let Some(name) = name {
+                        by_name.insert(name, self.events.len());
+                    }
+                    self.events.push(event);
+                }
             }
         }
         self.extends = child.extends;

@@ -465,6 +465,9 @@ fn events(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Event>> {
     let mut out: Vec<Event> = Vec::new();
+    // The names so far, so that checking each for a repeat takes constant time (thousands of
+    // events validate in linear time).
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for raw in &layer.events {
         let name = required(
             &raw.name,
@@ -475,7 +478,7 @@ fn events(
         let name_text = string(name, "event.name")?;
         if name_text.trim().is_empty()
             || name_text.chars().any(char::is_control)
-            || out.iter().any(|e| e.name == name_text)
+            || !names.insert(name_text.to_string())
         {
             return Err(invalid(
                 &name.origin,

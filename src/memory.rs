@@ -1,0 +1,295 @@
+//! `--max-memory` (SPEC §7): commands estimate what they will hold before they start, and refuse
+//! with exit 2 past the limit.
+//!
+//! Memory never grows with `--trials` (tallies are sums, merged as the work goes), but it does
+//! grow with what a command holds per month, per thread and per sweep point. Each simulating
+//! command builds an [`Estimate`] of its peak from those, part by part, and calls
+//! [`crate::cli::SimArgs::check_memory`] with it before simulating anything; the refusal quotes
+//! the estimate and its parts. A command whose layout changes (a new sensitivity method) only
+//! changes the estimate it builds.
+
+use crate::error::{Error, Result};
+use crate::model::{LANES, Model};
+
+/// What a process holds before any command's data: the binary, its libraries, thread stacks
+/// and the allocator's own reserve (measured: about 5 MB for `run baseline`).
+pub const BASE: u64 = 6 << 20;
+
+/// The default `--max-memory`: 4 GiB.
+pub const DEFAULT_LIMIT: u64 = 4 << 30;
+
+/// A command's estimated peak memory, as a sum of named parts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Estimate {
+    parts: Vec<(String, u64)>,
+    /// What the user can change, for the message.
+    advice: Option<String>,
+}
+
+impl Estimate {
+    /// An estimate holding only [`BASE`].
+    pub fn new() -> Estimate {
+        Estimate {
+            parts: vec![("the program itself".into(), BASE)],
+            advice: None,
+        }
+    }
+
+    /// Adds a part: `bytes` for `what` (e.g. "24,000 months × 2 threads × 568 bytes of
+    /// per-thread buffers").
+    #[must_use]
+    pub fn add(mut self, what: impl Into<String>, bytes: u64) -> Estimate {
+        self.parts.push((what.into(), bytes));
+        self
+    }
+
+    /// What to change to need less, for the message (by default: the window, the sweep's
+    /// points, `--threads`).
+    #[must_use]
+    pub fn advice(mut self, advice: impl Into<String>) -> Estimate {
+        self.advice = Some(advice.into());
+        self
+    }
+
+    /// The total, saturating at `u64::MAX`.
+    pub fn bytes(&self) -> u64 {
+        self.parts
+            .iter()
+            .fold(0u64, |total, (_, b)| total.saturating_add(*b))
+    }
+
+    /// Refuses the estimate when it exceeds `limit` bytes.
+    ///
+    /// # Errors
+    /// Invalid input (exit 2) naming `what`, the estimate, its largest parts and the limit.
+    pub fn check(&self, what: &str, limit: u64) -> Result<()> {
+        let total = self.bytes();
+        if total <= limit {
+            return Ok(());
+        }
+        let mut parts: Vec<&(String, u64)> = self.parts.iter().filter(|(_, b)| *b > 0).collect();
+        parts.sort_by_key(|part| std::cmp::Reverse(part.1));
+        let parts: Vec<String> = parts
+            .iter()
+            .take(4)
+            .map(|(what, bytes)| format!("{} for {what}", size(*bytes)))
+            .collect();
+        let advice = self
+            .advice
+            .as_deref()
+            .unwrap_or("shorten the window, sweep fewer points or use fewer --threads");
+        Err(Error::Invalid(format!(
+            "{what} would need about {} of memory ({}), more than --max-memory {}; {advice}, \
+             or, if the machine has the memory, raise --max-memory (e.g. --max-memory 16G)",
+            size(total),
+            parts.join(", "),
+            size(limit)
+        )))
+    }
+}
+
+/// A number of bytes for people: `512 B`, `3.2 MiB`, `4.0 GiB`.
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Parses `--max-memory`: a number of bytes with an optional unit. `K`, `M`, `G`, `T` and
+/// `KiB`, `MiB`, `GiB`, `TiB` are powers of 1024 (`4G` = `4GiB` = 4·2³⁰ bytes, as in `java -Xmx`
+/// and `sort -S`); `KB`, `MB`, `GB`, `TB` are powers of 1000; `B` or no unit is bytes. Units are
+/// case-insensitive; the number may have a fraction (`1.5G`).
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let bad = || {
+        format!(
+            "'{text}' is not a memory size; write a number of bytes with a unit, e.g. 512M, 4G \
+             or 4GiB (K, M, G, T and KiB … TiB are powers of 1024; KB … TB powers of 1000)"
+        )
+    };
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number.parse().map_err(|_| bad())?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kib" => 1024.0,
+        "m" | "mib" => 1024f64.powi(2),
+        "g" | "gib" => 1024f64.powi(3),
+        "t" | "tib" => 1024f64.powi(4),
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        _ => return Err(bad()),
+    };
+    let bytes = number * scale;
+    if !(1.0..1.8e19).contains(&bytes) {
+        return Err(format!(
+            "'{text}' is not a memory size from 1 byte to 16 EiB, e.g. 512M or 4G"
+        ));
+    }
+    Ok(bytes as u64)
+}
+
+/// `a × b`, saturating.
+fn times(a: u64, b: u64) -> u64 {
+    a.saturating_mul(b)
+}
+
+/// Bytes a worker thread holds for each month of the window while it simulates a block of a
+/// model: the batch buffers of [`LANES`] trials (8 bytes a lane), a block's sums (16 bytes), a
+/// tally's (32 bytes) and a trial's cumulative probabilities (8 bytes).
+pub const PER_THREAD_MONTH: u64 = 8 * LANES as u64 + 16 + 32 + 8;
+
+/// Bytes of one tally over `months` months: two vectors of `u128` and their headers.
+pub fn tally_bytes(months: usize) -> u64 {
+    times(32, months as u64) + 64
+}
+
+/// What `threads` workers hold to simulate `model`: per-thread buffers by month, and the
+/// scratch of one block (draws and per-trial values of up to 4096 trials).
+pub fn simulation(estimate: Estimate, model: &Model, threads: usize) -> Estimate {
+    let months = model.months() as u64;
+    let threads = threads.max(1) as u64;
+    estimate
+        .add(
+            format!(
+                "{months} months × {threads} threads × {PER_THREAD_MONTH} bytes of per-thread \
+                 buffers"
+            ),
+            times(times(months, threads), PER_THREAD_MONTH),
+        )
+        .add(
+            "each thread's draws",
+            times(
+                threads,
+                times(model.params() as u64 + 8, 8 * LANES as u64 + 64),
+            ),
+        )
+        .add("the total tally", tally_bytes(model.months()))
+}
+
+/// `run`'s estimate for `model`: the simulation, and with `--samples` the rows of a wave of
+/// blocks held until they are written in trial order (4 blocks a thread, about 24 bytes a
+/// value) with a tally per block.
+pub fn run(model: &Model, threads: usize, samples: bool) -> Estimate {
+    let estimate = simulation(Estimate::new(), model, threads);
+    if !samples {
+        return estimate;
+    }
+    let blocks = 4 * threads.max(1) as u64;
+    let row = 24 * (model.params() + model.signatories() + 2) as u64;
+    estimate.add(
+        format!("{blocks} blocks of --samples rows waiting to be written, with their tallies"),
+        times(
+            blocks,
+            times(crate::engine::BLOCK, row).saturating_add(tally_bytes(model.months())),
+        ),
+    )
+}
+
+/// `sweep`'s estimate: a model and, per worker and in total, a tally for every point, the
+/// points themselves, and one model's simulation at a time.
+pub fn sweep(model: &Model, points: usize, keys: usize, threads: usize) -> Estimate {
+    let per_point = model
+        .approx_bytes()
+        .saturating_add(times(
+            threads.max(1) as u64 + 1,
+            tally_bytes(model.months()),
+        ))
+        .saturating_add(40 + 8 * keys as u64);
+    simulation(Estimate::new(), model, threads).add(
+        format!("{points} points × {per_point} bytes (a model, the point and a tally per thread)"),
+        times(points as u64, per_point),
+    )
+}
+
+/// The worker threads a command will use: `--threads`, else `RAYON_NUM_THREADS`, else the
+/// machine's cores (rayon's own rule).
+pub fn threads(requested: Option<u32>) -> usize {
+    requested.map_or_else(
+        || {
+            std::env::var("RAYON_NUM_THREADS")
+                .ok()
+                .and_then(|t| t.trim().parse::<usize>().ok())
+                .filter(|t| *t > 0)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        },
+        |t| t as usize,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_and_decimal_units() {
+        for (text, bytes) in [
+            ("4G", 4u64 << 30),
+            ("4GiB", 4 << 30),
+            ("4gib", 4 << 30),
+            ("512M", 512 << 20),
+            ("512 MiB", 512 << 20),
+            ("1.5G", 3 << 29),
+            ("2T", 2 << 40),
+            ("64K", 64 << 10),
+            ("1GB", 1_000_000_000),
+            ("100MB", 100_000_000),
+            ("123", 123),
+            ("123B", 123),
+        ] {
+            assert_eq!(parse_size(text), Ok(bytes), "{text}");
+        }
+        for text in [
+            "",
+            "G",
+            "4X",
+            "-1G",
+            "0",
+            "0.1",
+            "1e3",
+            "4 G B",
+            "nan",
+            "99999999T",
+        ] {
+            let err = parse_size(text).expect_err(text);
+            assert!(err.contains("memory size"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_estimate_past_the_limit_is_refused_with_its_parts() {
+        let estimate = Estimate::new().add("a sweep's 1000000 points", 3 << 30);
+        assert_eq!(estimate.bytes(), BASE + (3 << 30));
+        assert!(estimate.check("sweep x", 4 << 30).is_ok());
+        let err = estimate.check("sweep x", 1 << 30).expect_err("over");
+        assert_eq!(err.exit_code(), 2);
+        let message = err.to_string();
+        for needle in [
+            "sweep x would need about 3.0 GiB",
+            "3.0 GiB for a sweep's 1000000 points",
+            "--max-memory 1.0 GiB",
+        ] {
+            assert!(message.contains(needle), "{message}");
+        }
+        let huge = Estimate::new().add("x", u64::MAX).add("y", u64::MAX);
+        assert_eq!(huge.bytes(), u64::MAX);
+        assert_eq!(size(512), "512 B");
+        assert_eq!(size(5 << 19), "2.5 MiB");
+    }
+}
