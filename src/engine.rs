@@ -45,13 +45,13 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Number of trials tallied.
-    #[serde(with = "crate::shard::decimal")]
+    #[serde(with = "crate::tally::decimal")]
     pub trials: u64,
     /// Σ cumulative_t, fixed point, per month.
-    #[serde(with = "crate::shard::decimals")]
+    #[serde(with = "crate::tally::decimals")]
     pub sum: Vec<u128>,
     /// Σ cumulative_t², fixed point, per month.
-    #[serde(with = "crate::shard::decimals")]
+    #[serde(with = "crate::tally::decimals")]
     pub sum_sq: Vec<u128>,
 }
 

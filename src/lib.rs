@@ -11,7 +11,8 @@
 //! - [`rng`]: per-trial random streams, a function of (seed, trial) alone;
 //! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
-//! - [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
+//! - [`tally`]: mergeable sums (decimal integers, exact sums of doubles), below every
+//!   tally; [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
 //! - [`cli`] and [`cmd`]: the command line, one module per subcommand.
 
 #![warn(missing_docs)]
@@ -33,6 +34,7 @@ pub mod rng;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod tally;
 
 pub use cmd::dispatch;
 pub use error::{Error, Result};

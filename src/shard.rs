@@ -12,59 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// Serialises integers as decimal strings (TOML integers are only 64-bit signed).
-pub mod decimal {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use std::fmt::Display;
-    use std::str::FromStr;
-
-    /// Writes `value` as a string.
-    ///
-    /// # Errors
-    /// The serializer's.
-    pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&value.to_string())
-    }
-
-    /// Reads a string of digits.
-    ///
-    /// # Errors
-    /// When it is not a number of the type.
-    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse()
-            .map_err(|_| D::Error::custom(format!("'{text}' is not a whole number")))
-    }
-}
-
-/// As [`decimal`], for vectors.
-pub mod decimals {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use std::fmt::Display;
-    use std::str::FromStr;
-
-    /// Writes each value as a string.
-    ///
-    /// # Errors
-    /// The serializer's.
-    pub fn serialize<T: Display, S: Serializer>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(values.iter().map(ToString::to_string))
-    }
-
-    /// Reads strings of digits.
-    ///
-    /// # Errors
-    /// When one is not a number of the type.
-    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        Vec::<String>::deserialize(d)?
-            .iter()
-            .map(|t| {
-                t.parse()
-                    .map_err(|_| D::Error::custom(format!("'{t}' is not a whole number")))
-            })
-            .collect()
-    }
-}
+pub use crate::tally::{decimal, decimals};
 
 /// The trials of shard K of N over `trials`: ⌊(K−1)·T/N⌋ … ⌊K·T/N⌋.
 pub fn range(shard: Shard, trials: u64) -> Range<u64> {
