@@ -10,6 +10,7 @@
 //!   ([`fastmath`] holds its `exp`);
 //! - [`rng`]: per-trial random streams, a function of (seed, trial) alone;
 //! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
+//! - [`analysis`]: analyses' tallies and estimators (Sobol indices), below the commands;
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
 //! - [`tally`]: mergeable sums (decimal integers, exact sums of doubles), below every
 //!   tally; [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
@@ -17,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod cast;
 pub mod cli;
 pub mod cmd;

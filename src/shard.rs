@@ -35,12 +35,12 @@ pub enum Payload {
         /// Tally of each point.
         tallies: Vec<Tally>,
     },
-    /// `sensitivity`: the bins (from all trials) and this shard's sums.
+    /// `sensitivity`: the factors and bins (from the pilot) and this shard's sums.
     Sensitivity {
-        /// Bins per uncertain parameter.
-        bins: Vec<crate::cmd::sensitivity::Bins>,
+        /// Factor and bins per uncertain parameter.
+        bins: Vec<crate::analysis::sensitivity::Bins>,
         /// This shard's sums.
-        tally: crate::cmd::sensitivity::SensitivityTally,
+        tally: crate::analysis::sensitivity::SensitivityTally,
     },
 }
 
@@ -302,7 +302,7 @@ fn shape_difference(a: &Payload, b: &Payload) -> Option<(&'static str, String, S
                 tally: t2,
             },
         ) => (b1 != b2 || t1.params.len() != t2.params.len()).then(|| {
-            let count = |bins: &[crate::cmd::sensitivity::Bins]| {
+            let count = |bins: &[crate::analysis::sensitivity::Bins]| {
                 format!("{} bins", bins.first().map_or(0, |b| b.high.len()))
             };
             ("the sensitivity bins (--bins)", count(b1), count(b2))

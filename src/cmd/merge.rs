@@ -38,7 +38,15 @@ fn check_group(out: &Path, group: &[ShardFile]) -> Result<()> {
         let held: Vec<u64> = match &file.payload {
             Payload::Run(t) => vec![t.trials],
             Payload::Sweep { tallies, .. } => tallies.iter().map(|t| t.trials).collect(),
-            Payload::Sensitivity { tally, .. } => vec![tally.trials],
+            Payload::Sensitivity { bins, tally } => {
+                tally.check(bins).map_err(|e| {
+                    Error::Invalid(format!(
+                        "shard {}/{} of '{}' is not a sensitivity tally: {e}; rerun it",
+                        file.shard, file.shards, file.output
+                    ))
+                })?;
+                vec![tally.trials]
+            }
         };
         if let Some(wrong) = held.iter().find(|t| **t != expected) {
             return Err(Error::Invalid(format!(
@@ -158,9 +166,14 @@ fn merge_group(out: &Path, group: &[ShardFile]) -> Result<()> {
                     sum.merge(tally.clone());
                 }
             }
-            super::sensitivity::write(out, &first.scenario, &sum, bins)?;
-            let rows = super::sensitivity::rows(&sum, bins);
-            super::sensitivity::report(&first.scenario, estimator, &rows, out);
+            let run = super::sensitivity::Run {
+                scenario: &first.scenario,
+                trials: first.trials,
+                seed: first.seed,
+                estimator,
+            };
+            let summary = super::sensitivity::write(out, run, &sum, bins)?;
+            super::sensitivity::report(run, &summary, out);
         }
     }
     Ok(())
