@@ -1324,20 +1324,43 @@ fn baseline_sensitivity_has_every_uncertain_parameter_and_chance() {
         );
     }
 
-    // --bins 5: five bins per parameter.
-    ok(
-        d,
-        &[
-            "sensitivity",
-            "baseline",
-            "--trials",
-            "50000",
-            "--bins",
-            "5",
-        ],
-    );
-    let (_, rows) = check_sensitivity(d, "baseline", 5, 50000, true);
-    assert_eq!(rows.len(), uncertain.len() + 1);
+    // The bins shape the tornado only: the Sobol columns are the same for any --bins, even
+    // --bins 1000 on 1000 trials (one trial a bin), where the binned index of earlier versions
+    // gave every parameter 1.
+    for trials in ["50000", "1000"] {
+        let indices = |bins: &str| {
+            ok(
+                d,
+                &[
+                    "sensitivity",
+                    "baseline",
+                    "--trials",
+                    trials,
+                    "--bins",
+                    bins,
+                ],
+            );
+            let n: usize = trials.parse().expect("trials");
+            let (header, mut rows) =
+                check_sensitivity(d, "baseline", bins.parse().expect("bins"), n, true);
+            assert_eq!(rows.len(), uncertain.len() + 1);
+            rows.sort();
+            rows.iter()
+                .map(|r| {
+                    SENSITIVITY_HEADER[4..13]
+                        .iter()
+                        .map(|c| text(&header, r, c).to_string())
+                        .collect()
+                })
+                .collect::<Vec<Vec<String>>>()
+        };
+        let few = indices("5");
+        assert_eq!(
+            few,
+            indices(if trials == "1000" { "1000" } else { "10" }),
+            "{trials}"
+        );
+    }
 }
 
 /// More trials than the pilot: the bins come from the first 65,536 trials, hold roughly equal
