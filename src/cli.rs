@@ -98,11 +98,12 @@ paired difference with its standard error and interval.\n\nExample:\n  treatysim
 baseline mason"
     )]
     Compare(CompareArgs),
-    /// Rank the uncertain parameters by how much they move the treaty probability.
+    /// Sobol indices of the uncertain parameters and of chance, and the tornado's swings.
     #[command(
         after_help = "Writes <out>/NAME/sensitivity.csv (one row per uncertain \
-parameter, in tornado order) and <out>/NAME/sensitivity_bins.csv (the probability in each \
-quantile bin of each parameter).\n\nExample:\n  treatysim sensitivity baseline --bins 10"
+parameter and one for chance, the randomness inside a trial, largest total-order Sobol index \
+first) and <out>/NAME/sensitivity_bins.csv (the probability in each quantile bin of each \
+parameter).\n\nExample:\n  treatysim sensitivity baseline --bins 10"
     )]
     Sensitivity(SensitivityArgs),
     /// Draw SVG plots from the CSV files already in the output folder.

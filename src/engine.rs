@@ -58,13 +58,13 @@ pub fn check_interrupted() -> Result<()> {
 #[serde(deny_unknown_fields)]
 pub struct Tally {
     /// Number of trials tallied.
-    #[serde(with = "crate::shard::decimal")]
+    #[serde(with = "crate::tally::decimal")]
     pub trials: u64,
     /// Σ cumulative_t, fixed point, per month.
-    #[serde(with = "crate::shard::decimals")]
+    #[serde(with = "crate::tally::decimals")]
     pub sum: Vec<u128>,
     /// Σ cumulative_t², fixed point, per month.
-    #[serde(with = "crate::shard::decimals")]
+    #[serde(with = "crate::tally::decimals")]
     pub sum_sq: Vec<u128>,
 }
 

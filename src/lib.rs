@@ -10,13 +10,16 @@
 //!   ([`fastmath`] holds its `exp`);
 //! - [`rng`]: per-trial random streams, a function of (seed, trial) alone;
 //! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
+//! - [`analysis`]: analyses' tallies and estimators (Sobol indices), below the commands;
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
-//! - [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
+//! - [`tally`]: mergeable sums (decimal integers, exact sums of doubles), below every
+//!   tally; [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
 //! - [`memory`]: the estimates behind `--max-memory`;
 //! - [`cli`] and [`cmd`]: the command line, one module per subcommand.
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod cast;
 pub mod cli;
 pub mod cmd;
@@ -35,6 +38,7 @@ pub mod rng;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod tally;
 
 pub use cmd::dispatch;
 pub use error::{Error, Result};

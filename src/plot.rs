@@ -179,6 +179,24 @@ impl Table {
         })
     }
 
+    /// The `name` column as finite numbers or, where a field is empty, `None`.
+    ///
+    /// # Errors
+    /// As [`Table::numbers`], but for empty fields.
+    pub fn optional_numbers(&self, name: &str) -> Result<Vec<Option<f64>>> {
+        self.values(name, |text| {
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| "a number or empty".to_string())
+        })
+    }
+
     /// The `name` column as months (`YYYY-MM`).
     ///
     /// # Errors
@@ -290,6 +308,8 @@ pub struct TornadoBar {
     pub low: f64,
     /// Treaty probability with the parameter's draw in its highest bin.
     pub high: f64,
+    /// Its first- and total-order Sobol indices, when the file has them.
+    pub indices: Option<(f64, f64)>,
 }
 
 /// `sensitivity.csv`, drawn as a tornado chart.
@@ -297,25 +317,31 @@ pub struct TornadoBar {
 pub struct Tornado {
     /// Scenario name, for the title.
     pub scenario: String,
-    /// The bars, in the file's (tornado) order: largest |swing| first.
+    /// The bars, in the file's order (largest total-order index first).
     pub bars: Vec<TornadoBar>,
+    /// The first- and total-order indices of `chance`, the randomness inside a trial (a row
+    /// without bins, so without a bar).
+    pub chance: Option<(f64, f64)>,
     /// The overall treaty probability the bars are drawn around.
     pub overall: f64,
-    /// Whether `overall` came from the scenario's `summary.csv` (otherwise it is the mean of
-    /// the bars' midpoints).
+    /// Whether `overall` is the study's own probability (its `probability` column, or for an
+    /// older file its scenario's `summary.csv`); otherwise it is the mean of the bars'
+    /// midpoints.
     pub overall_from_summary: bool,
 }
 
 impl Tornado {
-    /// Reads `sensitivity.csv` (columns `parameter`, `probability_low`, `probability_high`)
-    /// and, when `summary` exists and has a `probability` column, the overall probability
-    /// from it.
+    /// Reads `sensitivity.csv` (columns `parameter`, `probability_low`, `probability_high`, and
+    /// when present `first_order`, `total_order` and `probability`) and, for a file without
+    /// `probability`, the overall probability from `summary` when it exists.
     ///
     /// # Errors
     /// When a file cannot be read or a column is missing or malformed.
     pub fn read(path: &Path, summary: &Path, scenario: &str) -> Result<Tornado> {
         let table = Table::read(path)?;
-        let overall = if summary.is_file() {
+        let overall = if table.has_column("probability") {
+            table.numbers("probability")?.first().copied()
+        } else if summary.is_file() {
             let summary = Table::read(summary)?;
             if summary.has_column("probability") {
                 summary.probabilities("probability")?.first().copied()
@@ -334,23 +360,38 @@ impl Tornado {
     /// When a column is missing or malformed.
     pub fn from_table(table: &Table, overall: Option<f64>, scenario: &str) -> Result<Tornado> {
         let parameters = table.texts("parameter")?;
-        let low = table.probabilities("probability_low")?;
-        let high = table.probabilities("probability_high")?;
-        let bars: Vec<TornadoBar> = parameters
-            .into_iter()
-            .zip(low.into_iter().zip(high))
-            .map(|(parameter, (low, high))| TornadoBar {
-                parameter,
-                low,
-                high,
-            })
-            .collect();
+        let low = table.optional_numbers("probability_low")?;
+        let high = table.optional_numbers("probability_high")?;
+        let indices: Vec<Option<(f64, f64)>> =
+            if table.has_column("first_order") && table.has_column("total_order") {
+                let first = table.numbers("first_order")?;
+                let total = table.numbers("total_order")?;
+                first.into_iter().zip(total).map(Some).collect()
+            } else {
+                vec![None; parameters.len()]
+            };
+        let mut bars = Vec::new();
+        let mut chance = None;
+        for (((parameter, low), high), indices) in
+            parameters.into_iter().zip(low).zip(high).zip(indices)
+        {
+            match (low, high) {
+                (Some(low), Some(high)) => bars.push(TornadoBar {
+                    parameter,
+                    low,
+                    high,
+                    indices,
+                }),
+                _ => chance = chance.or(indices),
+            }
+        }
         let midpoint =
             bars.iter().map(|b| (b.low + b.high) / 2.0).sum::<f64>() / bars.len().max(1) as f64;
         Ok(Tornado {
             scenario: scenario.to_string(),
             overall: overall.unwrap_or(midpoint),
             overall_from_summary: overall.is_some(),
+            chance,
             bars,
         })
     }
@@ -896,7 +937,8 @@ fn row_item<T>(items: &[T], y: f64) -> Option<&T> {
 }
 
 /// `sensitivity.svg`: a tornado chart, one horizontal bar per parameter from its
-/// lowest-bin to its highest-bin probability, around a line at the overall probability.
+/// lowest-bin to its highest-bin probability, named with its first- and total-order Sobol
+/// indices, around a line at the overall probability.
 ///
 /// # Errors
 /// [`Error::Io`] when plotters fails to draw.
@@ -954,25 +996,36 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         .map(|p| 100.0 * p);
     let (x_range, x_ticks, decimals) = padded_percent_axis(values, 0.2);
     let (y_range, y_ticks) = rows_axis(bars.len());
+    // Each row is named by its parameter and, when the file has them, its Sobol indices.
+    let name = |b: &TornadoBar| match b.indices {
+        Some((first, total)) => format!(
+            "{}  S {}  T {}",
+            b.parameter,
+            index_text(first),
+            index_text(total)
+        ),
+        None => b.parameter.clone(),
+    };
     let longest = bars
         .iter()
-        .map(|b| b.parameter.chars().count())
+        .map(|b| name(b).chars().count())
         .max()
         .unwrap_or(0);
     let x_label = |x: &f64| format!("{x:.decimals$}%");
-    let y_label = |y: &f64| {
-        row_item(bars, *y)
-            .map(|b| b.parameter.clone())
-            .unwrap_or_default()
-    };
+    let y_label = |y: &f64| row_item(bars, *y).map(name).unwrap_or_default();
     let title = format!("{}: what moves the treaty probability", tornado.scenario);
+    let x_desc = if bars.iter().any(|b| b.indices.is_some()) {
+        "treaty probability (%); S, T: first- and total-order Sobol indices"
+    } else {
+        "treaty probability (%)"
+    };
     // A label left of a bar needs about this much room before the axis starts.
     let label_room = 0.1 * (x_range.end - x_range.start);
     let axis_start = x_range.start;
     let mut chart = row_chart(
         &chart_area,
         &title,
-        "treaty probability (%)",
+        x_desc,
         (Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks)),
         longest,
         (&x_label, &y_label),
@@ -1015,12 +1068,24 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     } else {
         format!("midpoint {} (no summary.csv)", percent(tornado.overall))
     };
-    let entries = [
+    let mut entries = vec![
         (Some(RAISES), "higher values raise P(treaty)".to_string()),
         (Some(LOWERS), "higher values lower P(treaty)".to_string()),
         (None, overall_text),
     ];
+    if let Some((first, total)) = tornado.chance {
+        // The randomness inside a trial has indices but no bins: a swatch of the page colour.
+        entries.push((
+            Some(WHITE),
+            format!("chance  S {}  T {}", index_text(first), index_text(total)),
+        ));
+    }
     draw_legend_strip(&legend_area, &entries)
+}
+
+/// A Sobol index to two decimals, without the sign of an estimate that rounds to 0.
+fn index_text(index: f64) -> String {
+    format!("{:.2}", if index.abs() < 0.005 { 0.0 } else { index })
 }
 
 /// A centred row of legend entries in pixel coordinates: a colour swatch (a polygon, so that it
@@ -1415,12 +1480,16 @@ mod tests {
     #[test]
     fn tornado_overall_falls_back_to_the_midpoint() {
         let t = table(
-            "scenario,parameter,correlation,first_order_index,probability_low,probability_high,swing\n\
-             x,japan.will,0.3,0.1,0.02,0.1,0.08\nx,us.leverage,-0.1,0.01,0.08,0.04,-0.04\n",
+            "scenario,parameter,correlation,first_order,total_order,probability_low,probability_high,swing\n\
+             x,japan.will,0.3,0.1,0.2,0.02,0.1,0.08\nx,chance,,0.01,0.3,,,\n\
+             x,us.leverage,-0.1,0.01,0.05,0.08,0.04,-0.04\n",
         );
         let tornado = Tornado::from_table(&t, None, "x").unwrap();
         assert!(!tornado.overall_from_summary);
         assert!((tornado.overall - 0.06).abs() < 1e-12);
+        assert_eq!(tornado.bars.len(), 2);
+        assert_eq!(tornado.chance, Some((0.01, 0.3)));
+        assert_eq!(tornado.bars[1].indices, Some((0.01, 0.05)));
         assert_eq!(
             Tornado::from_table(&t, Some(0.055), "x").unwrap().overall,
             0.055

@@ -37,6 +37,17 @@ pub fn trial_key(seed: u64, trial: u64) -> u64 {
     mix(seed ^ mix(trial))
 }
 
+/// Mixed into a trial's key to give its resampling key ([`resample_key`]).
+const RESAMPLE_STREAM: u64 = 0x5A17_E111_B0B5_0B01;
+
+/// A second, independent key for the trial with key `key`: sensitivity's "B" sample. Trial i's
+/// parameters and month loop drawn under it are independent of those under `key` and of every
+/// other trial's, and are again a function of (seed, i) alone.
+#[inline]
+pub fn resample_key(key: u64) -> u64 {
+    mix(key ^ RESAMPLE_STREAM)
+}
+
 /// The stream a parameter (with stream number `stream`, [`crate::cast::ParamInfo::stream`])
 /// of a trial draws from.
 #[inline]

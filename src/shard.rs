@@ -16,59 +16,7 @@ use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// Serialises integers as decimal strings (TOML integers are only 64-bit signed).
-pub mod decimal {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use std::fmt::Display;
-    use std::str::FromStr;
-
-    /// Writes `value` as a string.
-    ///
-    /// # Errors
-    /// The serializer's.
-    pub fn serialize<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&value.to_string())
-    }
-
-    /// Reads a string of digits.
-    ///
-    /// # Errors
-    /// When it is not a number of the type.
-    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse()
-            .map_err(|_| D::Error::custom(format!("'{text}' is not a whole number")))
-    }
-}
-
-/// As [`decimal`], for vectors.
-pub mod decimals {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use std::fmt::Display;
-    use std::str::FromStr;
-
-    /// Writes each value as a string.
-    ///
-    /// # Errors
-    /// The serializer's.
-    pub fn serialize<T: Display, S: Serializer>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(values.iter().map(ToString::to_string))
-    }
-
-    /// Reads strings of digits.
-    ///
-    /// # Errors
-    /// When one is not a number of the type.
-    pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        Vec::<String>::deserialize(d)?
-            .iter()
-            .map(|t| {
-                t.parse()
-                    .map_err(|_| D::Error::custom(format!("'{t}' is not a whole number")))
-            })
-            .collect()
-    }
-}
+pub use crate::tally::{decimal, decimals};
 
 /// The trials of shard K of N over `trials`: ⌊(K−1)·T/N⌋ … ⌊K·T/N⌋.
 pub fn range(shard: Shard, trials: u64) -> Range<u64> {
@@ -91,12 +39,12 @@ pub enum Payload {
         /// Tally of each point.
         tallies: Vec<Tally>,
     },
-    /// `sensitivity`: the bins (from all trials) and this shard's sums.
+    /// `sensitivity`: the factors and bins (from the pilot) and this shard's sums.
     Sensitivity {
-        /// Bins per uncertain parameter.
-        bins: Vec<crate::cmd::sensitivity::Bins>,
+        /// Factor and bins per uncertain parameter.
+        bins: Vec<crate::analysis::sensitivity::Bins>,
         /// This shard's sums.
-        tally: crate::cmd::sensitivity::SensitivityTally,
+        tally: crate::analysis::sensitivity::SensitivityTally,
     },
 }
 
@@ -600,7 +548,6 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
         ));
     }
     let months = sim.months();
-    let mut sums = GroupSums::default();
     for (path, file) in &group {
         let range = range(file.shard(), file.trials);
         let expected = range.end - range.start;
@@ -610,7 +557,6 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
             months,
             expected,
             &file.payload,
-            &mut sums,
         )
         .map_err(|m| {
             tampered(
@@ -645,13 +591,6 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
     })
 }
 
-/// Sums over a group's shards that must not overflow when merged (sensitivity's signed sums,
-/// which no invariant bounds).
-#[derive(Default)]
-struct GroupSums {
-    signed: Vec<i128>,
-}
-
 /// Checks one shard's payload against the scenario it ran: `trials` trials of its range over
 /// `months` months.
 fn check_payload(
@@ -660,7 +599,6 @@ fn check_payload(
     months: usize,
     trials: u64,
     payload: &Payload,
-    sums: &mut GroupSums,
 ) -> std::result::Result<(), String> {
     match payload {
         Payload::Run(tally) => tally.check(estimator, trials, months),
@@ -705,104 +643,47 @@ fn check_payload(
             Ok(())
         }
         Payload::Sensitivity { bins, tally } => {
-            check_sensitivity(scenario, trials, bins, tally, sums)
+            check_sensitivity(scenario, trials, bins, tally)
         }
     }
 }
 
 /// The invariants of a sensitivity shard: the bins of each uncertain parameter in canonical
-/// order, each with as many counts and outcome sums as bins; counts adding up to the trials,
-/// outcome sums adding up to the overall sum, within [0, trials]; and signed sums that do not
-/// overflow when the group is merged.
+/// order, and sums that hold what [`SensitivityTally::check`](crate::analysis::sensitivity::SensitivityTally::check)
+/// requires (counts adding up to the trials, outcome sums within [0, trials]).
 fn check_sensitivity(
     scenario: &Scenario,
     trials: u64,
-    bins: &[crate::cmd::sensitivity::Bins],
-    tally: &crate::cmd::sensitivity::SensitivityTally,
-    sums: &mut GroupSums,
+    bins: &[crate::analysis::sensitivity::Bins],
+    tally: &crate::analysis::sensitivity::SensitivityTally,
 ) -> std::result::Result<(), String> {
-    const UNIT: u128 = 1 << 62;
-    let params: Vec<(usize, &str)> = scenario
-        .uncertain()
-        .into_iter()
-        .map(|id| (id.index(), scenario.cast.key(id)))
-        .collect();
     if tally.trials != trials {
         return Err(format!(
             "it holds {} trials, not the {trials} of its range",
             tally.trials
         ));
     }
-    if bins.len() != params.len() || tally.params.len() != params.len() {
+    let params: Vec<(usize, &str)> = scenario
+        .uncertain()
+        .into_iter()
+        .map(|id| (id.index(), scenario.cast.key(id)))
+        .collect();
+    if bins.len() != params.len() {
         return Err(format!(
-            "it has {} bins and {} sums for the scenario's {} uncertain parameters",
+            "it has bins for {} parameters, where the scenario has {} uncertain parameters",
             bins.len(),
-            tally.params.len(),
             params.len()
         ));
     }
-    let n = u128::from(trials);
-    if tally.y > n * UNIT || tally.yy > tally.y {
-        return Err("its outcome sums exceed the trials or each other".into());
-    }
-    if tally.y30 < 0 || tally.y30 > i128::from(trials) << 30 {
-        return Err("its outcome sum on the cross-product scale is out of range".into());
-    }
-    let mut signed = vec![tally.y30];
-    for ((b, s), (index, key)) in bins.iter().zip(&tally.params).zip(&params) {
-        let count = b.high.len();
+    for (b, (index, key)) in bins.iter().zip(&params) {
         if b.param != *key || b.index != *index {
             return Err(format!(
                 "its bins are of '{}', where the scenario's uncertain parameter is '{key}'",
                 b.param.escape_debug()
             ));
         }
-        if !(2..=1000).contains(&count)
-            || b.low.len() != count
-            || s.count.len() != count
-            || s.outcome.len() != count
-        {
-            return Err(format!(
-                "the bins of '{key}' are not from 2 to 1000 bins with a low, a high, a count and \
-                 an outcome each"
-            ));
-        }
-        let finite = b.low.iter().chain(&b.high).all(|x| x.is_finite())
-            && b.centre.is_finite()
-            && b.scale.is_finite()
-            && b.scale > 0.0;
-        if !finite || b.high.windows(2).any(|w| w[0] > w[1]) {
-            return Err(format!(
-                "the bins of '{key}' are not increasing finite numbers"
-            ));
-        }
-        let counted: u128 = s.count.iter().map(|c| u128::from(*c)).sum();
-        let outcome = s
-            .count
-            .iter()
-            .zip(&s.outcome)
-            .try_fold(0u128, |total, (c, o)| {
-                (*o <= u128::from(*c) * UNIT).then_some(total + o)
-            });
-        if counted != n || outcome != Some(tally.y) {
-            return Err(format!(
-                "the bins of '{key}' do not add up to the shard's trials and outcome sum"
-            ));
-        }
-        if s.xx < 0 {
-            return Err(format!("the sum of squares of '{key}' is negative"));
-        }
-        signed.extend([s.x, s.xx, s.xy]);
     }
-    if sums.signed.is_empty() {
-        sums.signed = vec![0; signed.len()];
-    }
-    for (total, x) in sums.signed.iter_mut().zip(signed) {
-        *total = total
-            .checked_add(x)
-            .ok_or("its sums overflow when added to the other shards'")?;
-    }
-    Ok(())
+    tally.check(bins)
 }
 
 /// The resolved scenario without its first line, the comment naming the files it was read
@@ -860,7 +741,7 @@ fn shape_difference(a: &Payload, b: &Payload) -> Option<(&'static str, String, S
                 tally: t2,
             },
         ) => (b1 != b2 || t1.params.len() != t2.params.len()).then(|| {
-            let count = |bins: &[crate::cmd::sensitivity::Bins]| {
+            let count = |bins: &[crate::analysis::sensitivity::Bins]| {
                 format!("{} bins", bins.first().map_or(0, |b| b.high.len()))
             };
             ("the sensitivity bins (--bins)", count(b1), count(b2))

@@ -1033,11 +1033,20 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
 // ---------------------------------------------------------------------------------------------
 
 /// Columns of `sensitivity.csv` and `sensitivity_bins.csv` (SPEC §8).
-const SENSITIVITY_HEADER: [&str; 7] = [
+const SENSITIVITY_HEADER: [&str; 16] = [
     "scenario",
+    "trials",
+    "seed",
+    "estimator",
     "parameter",
     "correlation",
-    "first_order_index",
+    "first_order",
+    "first_order_ci95_low",
+    "first_order_ci95_high",
+    "total_order",
+    "total_order_ci95_low",
+    "total_order_ci95_high",
+    "probability",
     "probability_low",
     "probability_high",
     "swing",
@@ -1065,36 +1074,94 @@ fn one_uncertain() -> String {
         .text()
 }
 
-/// Checks the bins of every parameter of `sensitivity_bins.csv` against `sensitivity.csv`:
-/// `bins` bins numbered 1… in order, lowest first, disjoint and increasing, equal counts summing
-/// to `trials` (the draws are continuous, so quantile bins split them evenly), and the first
-/// and last bins' probabilities equal to probability_low and probability_high.
-fn check_bins(dir: &Path, scenario: &str, bins: usize, trials: usize) -> Vec<Vec<String>> {
-    let (header, rows) = read_csv(&dir.join("results").join(scenario).join("sensitivity.csv"));
+/// A Sobol index of a row: estimate and interval.
+fn index(header: &[String], row: &[String], order: &str) -> (f64, f64, f64) {
+    (
+        field(header, row, order),
+        field(header, row, &format!("{order}_ci95_low")),
+        field(header, row, &format!("{order}_ci95_high")),
+    )
+}
+
+/// The row of `parameter`.
+fn row_of<'a>(header: &[String], rows: &'a [Vec<String>], parameter: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| text(header, r, "parameter") == parameter)
+        .unwrap_or_else(|| panic!("no row {parameter}"))
+}
+
+/// Checks `sensitivity.csv` and `sensitivity_bins.csv` of `scenario` against each other and
+/// SPEC §8: the columns; one row per uncertain parameter and one `chance` row, largest total
+/// order first; the run's trials, seed, estimator and one probability on every row; every
+/// interval around its estimate; no NaN anywhere; `chance` without correlation, bins or swing;
+/// for each parameter at most `bins` bins numbered 1… lowest first, disjoint and increasing,
+/// counts summing to `trials` (equal shares when `equal`: continuous draws whose pilot is every
+/// trial), and the first and last bins' probabilities equal to probability_low and
+/// probability_high. Returns the rows.
+fn check_sensitivity(
+    dir: &Path,
+    scenario: &str,
+    bins: usize,
+    trials: usize,
+    equal: bool,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let folder = dir.join("results").join(scenario);
+    let (header, rows) = read_csv(&folder.join("sensitivity.csv"));
     assert_eq!(header, SENSITIVITY_HEADER);
-    let (bh, bin_rows) = read_csv(
-        &dir.join("results")
-            .join(scenario)
-            .join("sensitivity_bins.csv"),
-    );
+    let (bh, bin_rows) = read_csv(&folder.join("sensitivity_bins.csv"));
     assert_eq!(bh, BINS_HEADER);
-    assert_eq!(bin_rows.len(), bins * rows.len());
+    for line in rows.iter().chain(&bin_rows) {
+        assert!(!line.iter().any(|f| f.contains("NaN")), "{line:?}");
+    }
+    let totals = numbers(&header, &rows, "total_order");
+    assert!(
+        totals.windows(2).all(|w| w[0] >= w[1]),
+        "not sorted: {totals:?}"
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| text(&header, r, "parameter") == "chance")
+            .count(),
+        1
+    );
+    let probability = text(&header, &rows[0], "probability");
     for row in &rows {
+        assert_eq!(text(&header, row, "trials"), trials.to_string());
+        assert_eq!(text(&header, row, "probability"), probability);
+        for order in ["first_order", "total_order"] {
+            let (estimate, low, high) = index(&header, row, order);
+            assert!(low <= estimate && estimate <= high, "{order} {row:?}");
+        }
         let parameter = text(&header, row, "parameter");
         let mine: Vec<&Vec<String>> = bin_rows
             .iter()
             .filter(|b| text(&bh, b, "parameter") == parameter)
             .collect();
-        assert_eq!(mine.len(), bins, "{parameter}");
+        if parameter == "chance" {
+            assert!(mine.is_empty());
+            for column in [
+                "correlation",
+                "probability_low",
+                "probability_high",
+                "swing",
+            ] {
+                assert_eq!(text(&header, row, column), "", "chance {column}");
+            }
+            continue;
+        }
+        assert!(!mine.is_empty() && mine.len() <= bins, "{parameter}");
         let numbers: Vec<String> = mine.iter().map(|b| text(&bh, b, "bin").into()).collect();
-        let expected: Vec<String> = (1..=bins).map(|b| b.to_string()).collect();
+        let expected: Vec<String> = (1..=mine.len()).map(|b| b.to_string()).collect();
         assert_eq!(numbers, expected, "{parameter}: bins out of order");
         let counts: Vec<usize> = mine
             .iter()
             .map(|b| text(&bh, b, "trials").parse().expect("count"))
             .collect();
         assert_eq!(counts.iter().sum::<usize>(), trials, "{parameter}");
-        assert!(counts.iter().all(|c| *c == trials / bins), "{counts:?}");
+        if equal {
+            assert_eq!(mine.len(), bins, "{parameter}");
+            assert!(counts.iter().all(|c| *c == trials / bins), "{counts:?}");
+        }
         for (i, b) in mine.iter().enumerate() {
             let (low, high) = (field(&bh, b, "bin_low"), field(&bh, b, "bin_high"));
             assert!(low <= high, "{parameter} bin {}: {low} > {high}", i + 1);
@@ -1109,7 +1176,7 @@ fn check_bins(dir: &Path, scenario: &str, bins: usize, trials: usize) -> Vec<Vec
         );
         assert_eq!(
             text(&header, row, "probability_high"),
-            text(&bh, mine[bins - 1], "probability")
+            text(&bh, mine[mine.len() - 1], "probability")
         );
         let swing = field(&header, row, "swing");
         let (low, high) = (
@@ -1118,36 +1185,37 @@ fn check_bins(dir: &Path, scenario: &str, bins: usize, trials: usize) -> Vec<Vec
         );
         assert!((swing - (high - low)).abs() <= EXACT, "{row:?}");
         let r = field(&header, row, "correlation");
-        let index = field(&header, row, "first_order_index");
-        assert!((-1.0..=1.0).contains(&r) && (0.0..=1.0).contains(&index));
+        assert!((-1.0..=1.0).contains(&r), "{row:?}");
     }
-    rows
+    (header, rows)
 }
 
 #[test]
-fn one_uncertain_parameter_explains_almost_everything() {
+fn one_uncertain_parameter_explains_everything() {
     let dir = folder(&[("one.toml", &one_uncertain())]);
     let d = dir.path();
     ok(d, &["sensitivity", "one"]);
-    let (header, rows) = read_csv(&d.join("results/one/sensitivity.csv"));
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    let row = &rows[0];
-    assert_eq!(
-        row[..2],
-        ["one".to_string(), "issue.security.concession".into()]
-    );
-    // The outcome is a function of the concession alone, so all its variance is explained by
-    // the concession; the index is the share explained by the bin means. Within each of the 10
-    // bins the concession still varies (over a tenth of its range), and so does the outcome, so
-    // the within-bin variance is small but not zero: for a near-linear response about
-    // 1/10² = 1% of the total, leaving an index near 0.99, above 0.9 but below 1.
-    let index = field(&header, row, "first_order_index");
-    assert!(index > 0.9 && index < 1.0, "first_order_index = {index}");
+    let trials = 20000;
+    let (header, rows) = check_sensitivity(d, "one", 10, trials, true);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // The outcome is a function of the concession alone (no walk, no event, no change of
+    // leader): both its indices are 1 within their intervals, and chance's are exactly 0.
+    let row = row_of(&header, &rows, "issue.security.concession");
+    for order in ["first_order", "total_order"] {
+        let (estimate, low, high) = index(&header, row, order);
+        let se = (high - low) / (2.0 * 1.96);
+        assert!(
+            (estimate - 1.0).abs() <= SE_TOLERANCE * se && se < 0.05,
+            "{order} {estimate} ± {se}"
+        );
+    }
+    let chance = row_of(&header, &rows, "chance");
+    for column in SENSITIVITY_HEADER[6..12].iter() {
+        assert_eq!(field(&header, chance, column), 0.0, "chance {column}");
+    }
     assert!(field(&header, row, "swing") > 0.0);
     assert!(field(&header, row, "correlation") > 0.0);
 
-    let trials = 20000;
-    check_bins(d, "one", 10, trials);
     let (bh, bins) = read_csv(&d.join("results/one/sensitivity_bins.csv"));
     // Quantile bins of uniform(0, 1) draws: edges near the tenths, within the KS bound.
     let bound = 1.95 / (trials as f64).sqrt();
@@ -1158,7 +1226,8 @@ fn one_uncertain_parameter_explains_almost_everything() {
     }
     // The outcome rises with the concession, so the bin probabilities rise too (exactly:
     // every trial of a higher bin has a higher draw), and their trial-weighted mean is the
-    // overall probability of `run` on the same trials.
+    // overall probability of `run` on the same trials, which is the file's own probability to
+    // the digit.
     let p = numbers(&bh, &bins, "probability");
     assert!(p.windows(2).all(|w| w[1] >= w[0]), "{p:?}");
     ok(d, &["run", "one"]);
@@ -1166,6 +1235,10 @@ fn one_uncertain_parameter_explains_almost_everything() {
     let mean = p.iter().sum::<f64>() / p.len() as f64;
     let overall = field(&sh, &summary, "probability");
     assert!((mean - overall).abs() <= EXACT, "{mean} vs {overall}");
+    assert_eq!(
+        text(&header, row, "probability"),
+        text(&sh, &summary, "probability")
+    );
 }
 
 /// The uncertain parameters of the baseline, from `treatysim show baseline`: those written as
@@ -1200,49 +1273,281 @@ fn uncertain_in_show(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn baseline_sensitivity_is_in_tornado_order_with_every_uncertain_parameter() {
+fn baseline_sensitivity_has_every_uncertain_parameter_and_chance() {
     let dir = folder(&[]);
     let d = dir.path();
     let uncertain = uncertain_in_show(d);
     assert!(!uncertain.contains(&"issue.security.leverage.us".to_string()));
     assert_eq!(uncertain.len(), 11, "{uncertain:?}");
 
-    ok(d, &["sensitivity", "baseline", "--trials", "50000"]);
-    let rows = check_bins(d, "baseline", 10, 50000);
-    let header: Vec<String> = SENSITIVITY_HEADER.iter().map(|h| h.to_string()).collect();
-    let mut listed: Vec<String> = rows
-        .iter()
-        .map(|r| text(&header, r, "parameter").to_string())
-        .collect();
-    let swings = numbers(&header, &rows, "swing");
-    for w in swings.windows(2) {
-        assert!(w[0].abs() >= w[1].abs(), "not in tornado order: {swings:?}");
-    }
-    let swing = |key: &str| swings[listed.iter().position(|p| p == key).expect(key)];
-    assert!(swing("issue.security.concession") > 0.0);
-    assert!(swing("issue.security.demand") < 0.0);
-    listed.sort();
-    let mut expected = uncertain.clone();
-    expected.sort();
-    assert_eq!(
-        listed, expected,
-        "each uncertain parameter once, no constant"
-    );
-
-    // --bins 5: five bins per parameter.
-    ok(
-        d,
-        &[
+    for estimator in ["conditional", "indicator"] {
+        let args = [
             "sensitivity",
             "baseline",
             "--trials",
             "50000",
-            "--bins",
-            "5",
-        ],
+            "--estimator",
+            estimator,
+        ];
+        ok(d, &args);
+        let (header, rows) = check_sensitivity(d, "baseline", 10, 50000, true);
+        assert!(
+            rows.iter()
+                .all(|r| text(&header, r, "estimator") == estimator),
+            "{estimator}"
+        );
+        let swing = |key: &str| field(&header, row_of(&header, &rows, key), "swing");
+        assert!(swing("issue.security.concession") > 0.0);
+        assert!(swing("issue.security.demand") < 0.0);
+        let mut listed: Vec<String> = rows
+            .iter()
+            .map(|r| text(&header, r, "parameter").to_string())
+            .filter(|p| p != "chance")
+            .collect();
+        listed.sort();
+        let mut expected = uncertain.clone();
+        expected.sort();
+        assert_eq!(
+            listed, expected,
+            "each uncertain parameter once, no constant"
+        );
+        // The walk, the event and the change of leader matter, and under the indicator the
+        // summit and signing coins too: chance's total order is well above 0.
+        let (total, low, _) = index(&header, row_of(&header, &rows, "chance"), "total_order");
+        assert!(total > 0.1 && low > 0.0, "{estimator}: chance {total}");
+        // The probability is `run`'s on the same trials, to the digit.
+        ok(
+            d,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "50000",
+                "--estimator",
+                estimator,
+            ],
+        );
+        let (sh, summary) = one_row(&d.join("results/baseline/summary.csv"));
+        assert_eq!(
+            text(&header, &rows[0], "probability"),
+            text(&sh, &summary, "probability")
+        );
+    }
+
+    // The bins shape the tornado only: the Sobol columns are the same for any --bins, even
+    // --bins 1000 on 1000 trials (one trial a bin), where the binned index of earlier versions
+    // gave every parameter 1.
+    for trials in ["50000", "1000"] {
+        let indices = |bins: &str| {
+            ok(
+                d,
+                &[
+                    "sensitivity",
+                    "baseline",
+                    "--trials",
+                    trials,
+                    "--bins",
+                    bins,
+                ],
+            );
+            let n: usize = trials.parse().expect("trials");
+            let (header, mut rows) =
+                check_sensitivity(d, "baseline", bins.parse().expect("bins"), n, true);
+            assert_eq!(rows.len(), uncertain.len() + 1);
+            rows.sort();
+            rows.iter()
+                .map(|r| {
+                    SENSITIVITY_HEADER[4..13]
+                        .iter()
+                        .map(|c| text(&header, r, c).to_string())
+                        .collect()
+                })
+                .collect::<Vec<Vec<String>>>()
+        };
+        let few = indices("5");
+        assert_eq!(
+            few,
+            indices(if trials == "1000" { "1000" } else { "10" }),
+            "{trials}"
+        );
+    }
+}
+
+/// More trials than the pilot: the bins come from the first 65,536 trials, hold roughly equal
+/// shares of all of them, and sum to every trial.
+#[test]
+fn bins_from_the_pilot_cover_every_trial() {
+    let dir = folder(&[("one.toml", &one_uncertain())]);
+    let d = dir.path();
+    ok(
+        d,
+        &["sensitivity", "one", "--trials", "200000", "--bins", "4"],
     );
-    let rows = check_bins(d, "baseline", 5, 50000);
-    assert_eq!(rows.len(), uncertain.len());
+    check_sensitivity(d, "one", 4, 200000, false);
+    let (bh, bins) = read_csv(&d.join("results/one/sensitivity_bins.csv"));
+    for b in &bins {
+        // A quarter of uniform draws, within the pilot's binomial error on each edge.
+        let share = field(&bh, b, "trials") / 200000.0;
+        let se = (0.25 * 0.75 / 65536.0f64).sqrt();
+        assert!((share - 0.25).abs() < SE_TOLERANCE * 2.0 * se, "{b:?}");
+    }
+}
+
+/// A parameter that enters nothing (an outside party's indifference where its leverage is 0)
+/// has Sobol indices of exactly 0, within their intervals; under the indicator estimator too.
+#[test]
+fn a_parameter_that_does_not_enter_the_model_has_indices_of_zero() {
+    let inert = ScenarioText::bilateral()
+        .dist("party.japan.will", "beta(6, 3)")
+        .dist("party.us.indifference", "uniform(0, 1)")
+        .set("issue.security.leverage.us", "0")
+        .set("process.will_volatility", "0.05")
+        .text();
+    let dir = folder(&[("inert.toml", &inert)]);
+    let d = dir.path();
+    for estimator in ["conditional", "indicator"] {
+        ok(d, &["sensitivity", "inert", "--estimator", estimator]);
+        let (header, rows) = check_sensitivity(d, "inert", 10, 20000, true);
+        let row = row_of(&header, &rows, "party.us.indifference");
+        for order in ["first_order", "total_order"] {
+            let (estimate, low, high) = index(&header, row, order);
+            assert_eq!(estimate, 0.0, "{estimator} {order}");
+            assert!(low <= 0.0 && 0.0 <= high);
+        }
+        let will = row_of(&header, &rows, "party.japan.will");
+        assert!(index(&header, will, "total_order").1 > 0.0, "{estimator}");
+    }
+}
+
+/// A one-month scenario whose indices are known in closed form. At t = 0 there is no walk,
+/// no issue makes a gap, and with s = 1e-100 the signing probability is a step:
+/// y = λ · 1{W_a > 0.5} · 1{W_b > 0.5} under the conditional estimator, a product of three
+/// independent factors f₁(λ) f₂(W_a) f₃(W_b), λ and W_a uniform on [0, 1], W_b on [0.25, 1];
+/// party o's indifference enters nothing. For a product, V = Π E[fᵢ²] − Π E[fᵢ]²,
+/// Vᵢ = Var(fᵢ) Π_{j≠i} E[fⱼ]² and V_Tᵢ = Var(fᵢ) Π_{j≠i} E[fⱼ²], which give
+/// S = (1/9, 1/3, 1/6) and T = (1/3, 2/3, 4/9). `bench/salib_agreement.py` evaluates the same
+/// function on SALib's Saltelli sample and estimates the indices with SALib's Saltelli and
+/// Jansen estimators: its figures are pinned here.
+fn known_indices() -> String {
+    ScenarioText::new()
+        .set("description", "\"known Sobol indices\"")
+        .set("simulation.start", "\"2020-01\"")
+        .set("simulation.deadline", "\"2020-02\"")
+        .set("simulation.trials", "100000")
+        .set("simulation.seed", "11")
+        .dist("party.a.will", "uniform(0, 1)")
+        .dist("party.b.will", "uniform(0.25, 1)")
+        .set("party.o.role", "\"outside\"")
+        .dist("party.o.indifference", "uniform(0, 1)")
+        .dist("process.summit_rate", "uniform(0, 1)")
+        .set("process.will_volatility", "0")
+        .set("process.signing_threshold", "0.5")
+        .set("process.decision_noise", "1e-100")
+        .text()
+}
+
+/// The known indices (first, total) by parameter, and SALib's estimates with their 95%
+/// half-widths, from `python3 bench/salib_agreement.py` (N = 2¹⁶, seed 1).
+/// SALib's first order, its 95% half-width, total order and its half-width.
+type Salib = (f64, f64, f64, f64);
+
+const KNOWN: [(&str, (f64, f64), Salib); 4] = [
+    (
+        "process.summit_rate",
+        (1.0 / 9.0, 1.0 / 3.0),
+        SALIB_SUMMIT_RATE,
+    ),
+    ("party.a.will", (1.0 / 3.0, 2.0 / 3.0), SALIB_A_WILL),
+    ("party.b.will", (1.0 / 6.0, 4.0 / 9.0), SALIB_B_WILL),
+    ("party.o.indifference", (0.0, 0.0), SALIB_O_INDIFFERENCE),
+];
+const SALIB_SUMMIT_RATE: Salib = (
+    0.11187491526368927,
+    0.006485337351323086,
+    0.3332423592661977,
+    0.006145980191206415,
+);
+const SALIB_A_WILL: Salib = (
+    0.3327529974856608,
+    0.007909814525340295,
+    0.6666712360251359,
+    0.010534424316003746,
+);
+const SALIB_B_WILL: Salib = (
+    0.16658479507233884,
+    0.00606018071207545,
+    0.44437404579547396,
+    0.009172661879673069,
+);
+const SALIB_O_INDIFFERENCE: Salib = (0.0, 0.0, 0.0, 0.0);
+
+#[test]
+fn indices_agree_with_their_known_values_and_with_salib() {
+    let dir = folder(&[("known.toml", &known_indices())]);
+    let d = dir.path();
+    ok(d, &["sensitivity", "known"]);
+    let (header, rows) = check_sensitivity(d, "known", 10, 100000, false);
+    for (parameter, (first, total), (salib_first, first_half, salib_total, total_half)) in KNOWN {
+        let row = row_of(&header, &rows, parameter);
+        for (order, truth, salib, salib_half) in [
+            ("first_order", first, salib_first, first_half),
+            ("total_order", total, salib_total, total_half),
+        ] {
+            let (estimate, low, high) = index(&header, row, order);
+            let se = (high - low) / (2.0 * 1.96);
+            assert!(
+                (estimate - truth).abs() <= SE_TOLERANCE * se,
+                "{parameter} {order}: {estimate} ± {se}, known {truth}"
+            );
+            let salib_se = salib_half / 1.96;
+            assert!(
+                (estimate - salib).abs() <= SE_TOLERANCE * se.hypot(salib_se),
+                "{parameter} {order}: {estimate} ± {se}, SALib {salib} ± {salib_se}"
+            );
+            if truth == 0.0 {
+                assert_eq!(estimate, 0.0, "{parameter} enters nothing");
+            }
+        }
+    }
+    let chance = row_of(&header, &rows, "chance");
+    assert_eq!(field(&header, chance, "total_order"), 0.0, "no randomness");
+}
+
+/// Heavy tails and atoms: a lognormal(0, 17) volatility, whose draws reach 1e30 and beyond,
+/// and betas with all their mass at 0 (beta(1e-100, 1)) or at 0 and 1 (beta(0.001, 0.001)).
+/// No sum wraps, nothing is NaN, atoms merge bins, and the tornado plots.
+#[test]
+fn extreme_draws_give_finite_statistics_and_a_plot() {
+    let wild = ScenarioText::bilateral()
+        .dist("party.japan.will", "beta(6, 3)")
+        .dist("process.will_volatility", "lognormal(0, 17)")
+        .dist("party.russia.will", "beta(0.001, 0.001)")
+        .dist("issue.security.concession", "beta(1e-100, 1)")
+        .text();
+    let dir = folder(&[("wild.toml", &wild)]);
+    let d = dir.path();
+    ok(d, &["sensitivity", "wild", "--trials", "100000"]);
+    let (header, rows) = check_sensitivity(d, "wild", 10, 100000, false);
+    // Almost every volatility clamps the will to 0 or 1 from the second month on, so the
+    // volatility's draw barely matters: its correlation with the outcome is near 0 (an i128
+    // sum of squares once wrapped and reported 0.19).
+    let r = field(
+        &header,
+        row_of(&header, &rows, "process.will_volatility"),
+        "correlation",
+    );
+    assert!(r.abs() < 0.02, "correlation {r}");
+    let (bh, bins) = read_csv(&d.join("results/wild/sensitivity_bins.csv"));
+    let count = |key: &str| {
+        bins.iter()
+            .filter(|b| text(&bh, b, "parameter") == key)
+            .count()
+    };
+    assert_eq!(count("issue.security.concession"), 1, "every draw is 0");
+    // A quarter of beta(0.001, 0.001)'s draws are exactly 0 and half are 1: tied edges merge.
+    assert!(count("party.russia.will") < 10, "tied bins merge");
+    ok(d, &["plot", "wild"]);
+    assert!(d.join("results/wild/sensitivity.svg").is_file());
 }
 
 // ---------------------------------------------------------------------------------------------

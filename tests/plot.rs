@@ -110,13 +110,22 @@ alpha,2020-03,0.01,0.03,0.02,0.04
 alpha,2020-04,0.01,0.04,0.028,0.052
 ";
 
-const SENSITIVITY: &str =
+const SENSITIVITY: &str = "scenario,trials,seed,estimator,parameter,correlation,first_order,\
+first_order_ci95_low,first_order_ci95_high,total_order,total_order_ci95_low,total_order_ci95_high,\
+probability,probability_low,probability_high,swing
+alpha,1000,1,conditional,issue.security.concession,0.21,0.08,0.07,0.09,0.3,0.28,0.32,0.0548,0.012,0.118,0.106
+alpha,1000,1,conditional,chance,,0.05,0.04,0.06,0.2,0.19,0.21,0.0548,,,
+alpha,1000,1,conditional,issue.security.demand,-0.18,0.06,0.05,0.07,0.15,0.14,0.16,0.0548,0.102,0.019,-0.083
+alpha,1000,1,conditional,party.russia.will,0.15,0.04,0.03,0.05,0.1,0.09,0.11,0.0548,0.021,0.093,0.072
+alpha,1000,1,conditional,issue.security.leverage.us,-0.04,0.005,0,0.01,0.02,0.01,0.03,0.0548,0.062,0.047,-0.015
+alpha,1000,1,conditional,process.decision_noise,0.01,0.001,0,0.002,0.004,0.003,0.005,0.0548,0.053,0.057,0.004
+";
+
+/// A sensitivity file of an older version: no indices, no probability of its own.
+const OLD_SENSITIVITY: &str =
     "scenario,parameter,correlation,first_order_index,probability_low,probability_high,swing
 alpha,issue.security.concession,0.21,0.08,0.012,0.118,0.106
 alpha,issue.security.demand,-0.18,0.06,0.102,0.019,-0.083
-alpha,party.russia.will,0.15,0.04,0.021,0.093,0.072
-alpha,issue.security.leverage.us,-0.04,0.005,0.062,0.047,-0.015
-alpha,process.decision_noise,0.01,0.001,0.053,0.057,0.004
 ";
 
 const SCENARIO_SUMMARY: &str =
@@ -287,12 +296,17 @@ fn plots_every_kind_of_csv() {
     ));
     assert!(has_text(&tornado, "treaty probability (%)"));
     assert!(
-        has_text(&tornado, "overall probability 5.51%"),
-        "the overall probability from summary.csv"
+        has_text(&tornado, "overall probability 5.48%"),
+        "the study's own probability, not summary.csv's"
     );
     let bars =
         elements(&tornado, "rect", &[BLUE]).len() + elements(&tornado, "rect", &[ORANGE]).len();
-    assert_eq!(bars, 5, "one bar per parameter");
+    assert_eq!(bars, 5, "one bar per parameter, none for chance");
+    assert!(has_text(&tornado, "chance  S 0.05  T 0.20"));
+    assert!(has_text(
+        &tornado,
+        "issue.security.concession  S 0.08  T 0.30"
+    ));
     assert_eq!(
         elements(&tornado, "rect", &[ORANGE]).len(),
         2,
@@ -306,7 +320,9 @@ fn plots_every_kind_of_csv() {
         "process.decision_noise",
     ] {
         assert!(
-            texts(&tornado).iter().any(|t| t == parameter),
+            texts(&tornado)
+                .iter()
+                .any(|t| t.starts_with(&format!("{parameter}  S "))),
             "label {parameter}"
         );
     }
@@ -392,16 +408,23 @@ fn named_scenarios_only() {
 }
 
 #[test]
-fn tornado_without_a_summary_centres_on_the_midpoint() {
+fn tornado_without_a_summary_centres_on_its_own_probability() {
     let dir = workdir(&[]);
     write(&dir.path().join("out/alpha/sensitivity.csv"), SENSITIVITY);
+    write(
+        &dir.path().join("out/beta/sensitivity.csv"),
+        OLD_SENSITIVITY,
+    );
     treatysim(dir.path())
         .args(["plot", "--out", "out"])
         .assert()
         .success();
     assert!(!dir.path().join("out/summary.svg").exists());
     let tornado = svg(&dir.path().join("out/alpha/sensitivity.svg"));
-    assert!(has_text(&tornado, "midpoint"));
+    assert!(has_text(&tornado, "overall probability 5.48%"));
+    // An older file has no probability of its own: the midpoint stands in.
+    let old = svg(&dir.path().join("out/beta/sensitivity.svg"));
+    assert!(has_text(&old, "midpoint"));
 }
 
 #[test]

@@ -103,9 +103,14 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
                     sum.merge(tally.clone());
                 }
             }
-            super::sensitivity::write(out, &first.scenario, &sum, bins)?;
-            let rows = super::sensitivity::rows(&sum, bins);
-            super::sensitivity::report(&first.scenario, estimator, &rows, out);
+            let run = super::sensitivity::Run {
+                scenario: &first.scenario,
+                trials: first.trials,
+                seed: first.seed,
+                estimator,
+            };
+            let summary = super::sensitivity::write(out, run, &sum, bins)?;
+            super::sensitivity::report(run, &summary, out);
         }
     }
     Ok(())

@@ -135,6 +135,13 @@ impl Lanes {
         }
     }
 
+    /// Each lane's cumulative probability by the end of the last month, the trial's outcome
+    /// (0 in a window of no months).
+    #[inline]
+    pub fn outcome(&self) -> [f64; LANES] {
+        self.cumulative.last().copied().unwrap_or([0.0; LANES])
+    }
+
     /// Adds the first `count` lanes' cumulative probabilities by month, and their squares, in
     /// the per-trial quanta of [`crate::engine`], to `sum` and `sum_sq` (one entry a month):
     /// what adding the trials one at a time would give, in vector registers.
@@ -415,6 +422,21 @@ impl Model {
         let isa = Isa::detect();
         self.draw_lanes_on(isa, keys, draws);
         self.simulate_lanes_on(isa, keys, draws, out);
+    }
+
+    /// [`Model::draw`] for the [`LANES`] trials with keys `keys`: parameter `i` of lane `l` into
+    /// `draws[i][l]`, the same bits as one trial at a time.
+    pub fn draw_lanes(&self, keys: &[u64; LANES], draws: &mut [[f64; LANES]]) {
+        self.draw_lanes_on(Isa::detect(), keys, draws);
+    }
+
+    /// The conditional month loop of [`LANES`] trials with the given draws (parameter by
+    /// parameter, as [`Model::draw_lanes`] writes them), lane `l` drawing its walk, events and
+    /// changes of leader from [`rng::process_rng`]`(keys[l])`: lane for lane the same bits as
+    /// [`Model::simulate`]. The draws and the stream need not come from one key: sensitivity
+    /// runs a trial's month loop on another trial's parameters, and the other way round.
+    pub fn simulate_lanes(&self, keys: &[u64; LANES], draws: &[[f64; LANES]], out: &mut Lanes) {
+        self.simulate_lanes_on(Isa::detect(), keys, draws, out);
     }
 
     /// The month loop of [`Model::trials_lanes`] for given draws, on `isa`.

@@ -1,0 +1,8 @@
+//! Analyses over many trials whose tallies shard files carry: below the commands that run them
+//! ([`crate::cmd`]) and the shard files that store them ([`crate::shard`]), above the engine and
+//! the model they evaluate.
+//!
+//! - [`sensitivity`]: Sobol first- and total-order indices by pick-freeze, and the binned
+//!   swings of the tornado (SPEC §8).
+
+pub mod sensitivity;

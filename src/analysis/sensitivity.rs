@@ -1,0 +1,936 @@
+//! Sensitivity (SPEC §8): Sobol first- and total-order indices by pick-freeze, and the binned
+//! swings of the tornado, in tallies that merge across shards to the bit.
+//!
+//! # The factors and the outcome
+//!
+//! A trial's outcome y = f(x, ω) is a function of its parameter draws x (each from its own
+//! stream, [`crate::rng`]) and of its month-loop stream ω (walks, events, changes of leader,
+//! and under the indicator estimator the summit and signing coins). Under the conditional
+//! estimator y is the trial's chance of a treaty given x and ω, so the variance decomposed is
+//! Var(E[signed | x, ω]), which leaves out the summits' and signatures' own coin flips; under the
+//! indicator estimator y is 0 or 1 and the variance is P(1 − P), coin flips included (in
+//! `chance`). The factors are the uncertain parameters, each alone, except that parameters
+//! linked by `[correlations]` form one factor (a group drawn together, so that swapping it
+//! keeps the joint distribution: each member's row reports the group's indices); and `chance`,
+//! the stream ω.
+//!
+//! # Pick-freeze with per-key streams
+//!
+//! Trial i's "A" sample is its own draws and stream, under its key k = trial_key(seed, i); its
+//! "B" sample is those under [`rng::resample_key`]`(k)`, independent of A. A_B^(j) takes factor
+//! j from B and every other factor from A: since every parameter draws from its own stream, it
+//! is A's draws with factor j's rows replaced by B's, and A's month-loop stream (for `chance`:
+//! A's draws and B's stream). So each trial evaluates the model 2 + k + 1 times (k parameter
+//! factors), 64 trials at a time in the vector lanes under the conditional estimator.
+//!
+//! With V = Var(y) over the A and B outcomes pooled (as SALib does),
+//!
+//! - first order (Saltelli et al. 2010, "Variance based sensitivity analysis of model output.
+//!   Design and estimator for the total sensitivity index", CPC 181, Table 2 (b)):
+//!   S_j = mean(y_B · (y_{A_B^(j)} − y_A)) / V;
+//! - total order (Jansen 1999, "Analysis of variance designs for model output", CPC 117; the
+//!   same table's (f)): T_j = mean((y_A − y_{A_B^(j)})²) / (2V).
+//!
+//! Both are ratios of means of per-trial values, so their 95% intervals come from the delta
+//! method: with u = (y_A + y_B)/2, q = (y_A² + y_B²)/2, m = mean(u) and V = mean(q) − m², an
+//! index I = mean(g)/V has influence ψ = (g − I·(q − 2m·u))/V, and se(I) = sd(ψ)/√n; the
+//! interval is I ± 1.96·se. Every term is a mean of per-trial sums (of g, g², g·q, g·u, and of
+//! u, q, u², q², u·q), which the tally keeps. The estimates are not clipped to [0, 1]: a factor
+//! that does not enter the model gets exactly 0 (its A_B^(j) is A, to the bit), and sampling
+//! error shows as it is. When y does not vary at all (V = 0), every index is 0.
+//!
+//! # Bins, correlation, and memory
+//!
+//! The tornado's quantile bins come from a fixed pilot, the first [`PILOT_TRIALS`] trials'
+//! draws (or all of them, when fewer), which every shard draws alike. Each bin's upper edge is
+//! a pilot draw, so no bin is empty in the whole run; tied draws merge bins, so a parameter with
+//! atoms (a beta with its mass at 0 and 1) may have fewer bins than asked. Each bin tallies its
+//! trials, their outcomes and its smallest and largest draw. The Pearson correlation between a
+//! parameter and y uses exact sums ([`ExactSum`]) of the draw (centred on the pilot's median),
+//! its square and its product with y, so no draw however large wraps a sum. Nothing grows with
+//! the trial count: the pilot is bounded, and the tally holds sums.
+
+use crate::cast::ParamId;
+use crate::engine::{Accumulator, INTERRUPTED, fixed, for_each_block, unfixed};
+use crate::error::{Error, Result};
+use crate::model::{Estimator, LANES, Lanes, Model, Trial};
+use crate::rng;
+use crate::scenario::Correlation;
+use crate::stats::Z;
+use crate::tally::{ExactSum, decimal, decimals};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::sync::atomic::Ordering;
+
+/// The `parameter` of the row of the randomness inside a trial.
+pub const CHANCE: &str = "chance";
+
+/// Trials of the pilot that places the bins: the first 2¹⁶ (or every trial, when fewer).
+pub const PILOT_TRIALS: u64 = 1 << 16;
+
+/// Unit of the Sobol sums: a per-trial value v in [−1, 1] counts as ⌊v·2⁶²⌋ (toward zero).
+const UNIT: f64 = (1u64 << 62) as f64;
+
+/// A per-trial value in [−1, 1] in units of 2⁻⁶².
+#[inline(always)]
+fn units(v: f64) -> i128 {
+    i128::from((v * UNIT) as i64)
+}
+
+/// The largest magnitude an exact sum is given: a draw beyond it (or its square) saturates.
+#[inline(always)]
+fn saturate(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(-f64::MAX, f64::MAX)
+    }
+}
+
+/// The factor of each uncertain parameter (its position in `uncertain`): parameters linked by
+/// correlations, directly or through others, share one; factors are numbered from 0 in the
+/// order of their first parameter.
+pub fn factors(uncertain: &[ParamId], correlations: &[Correlation]) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..uncertain.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let position = |id: ParamId| uncertain.iter().position(|u| *u == id);
+    for c in correlations {
+        if let (Some(a), Some(b)) = (position(c.a), position(c.b)) {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let mut label: Vec<Option<usize>> = vec![None; uncertain.len()];
+    let mut next = 0;
+    (0..uncertain.len())
+        .map(|i| {
+            let r = root(&mut parent, i);
+            *label[r].get_or_insert_with(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+/// One uncertain parameter of a study: its key, factor and quantile bins, the same in every
+/// shard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bins {
+    /// The parameter's key.
+    pub param: String,
+    /// Its position in the canonical order (its index in a trial's draws).
+    pub index: usize,
+    /// Its Sobol factor: parameters correlated with each other share one.
+    pub factor: usize,
+    /// Upper edge of each bin, strictly increasing, each a pilot draw: a draw goes to the first
+    /// bin whose edge is not below it, and the last bin takes every draw above its edge.
+    pub high: Vec<f64>,
+    /// The pilot's median draw, on which the correlation's sums are centred.
+    pub centre: f64,
+}
+
+impl Bins {
+    /// The bins of a parameter from its pilot draws (`draws`, sorted in place): `count` bins of
+    /// equal shares of the pilot, the upper edge of bin b the pilot's draw of rank
+    /// ⌈(b+1)·n/count⌉ − 1, tied edges merged.
+    fn from_pilot(
+        param: String,
+        index: usize,
+        factor: usize,
+        draws: &mut [f64],
+        count: usize,
+    ) -> Bins {
+        draws.sort_unstable_by(f64::total_cmp);
+        let n = draws.len();
+        let mut high: Vec<f64> = Vec::with_capacity(count);
+        for b in 0..count {
+            let edge = draws[((b + 1) * n).div_ceil(count).max(1) - 1];
+            if high.last().is_none_or(|last| *last < edge) {
+                high.push(edge);
+            }
+        }
+        Bins {
+            param,
+            index,
+            factor,
+            high,
+            centre: draws.get(n / 2).copied().map_or(0.0, saturate),
+        }
+    }
+
+    /// The bin of draw `x`.
+    #[inline]
+    fn bin(&self, x: f64) -> usize {
+        self.high
+            .partition_point(|h| *h < x)
+            .min(self.high.len().saturating_sub(1))
+    }
+}
+
+/// Draws the pilot and places every uncertain parameter's bins: `params` (id, key) in canonical
+/// order, `factor_of` their factors ([`factors`]).
+///
+/// # Errors
+/// Interruption.
+pub fn design(
+    model: &Model,
+    seed: u64,
+    trials: u64,
+    params: &[(ParamId, String)],
+    factor_of: &[usize],
+    count: usize,
+) -> Result<Vec<Bins>> {
+    let pilot = trials.min(PILOT_TRIALS);
+    let mut columns = vec![Vec::with_capacity(pilot as usize); params.len()];
+    let mut draws = vec![0.0; model.params()];
+    for trial in 0..pilot {
+        if trial % 4096 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        model.draw(rng::trial_key(seed, trial), &mut draws);
+        for (column, (id, _)) in columns.iter_mut().zip(params) {
+            column.push(draws[id.index()]);
+        }
+    }
+    Ok(params
+        .iter()
+        .zip(factor_of)
+        .zip(&mut columns)
+        .map(|(((id, key), factor), column)| {
+            Bins::from_pilot(key.clone(), id.index(), *factor, column, count)
+        })
+        .collect())
+}
+
+/// Sums over trials of one index's per-trial value v (g or t) and of its products with the
+/// pooled u and q, in units of 2⁻⁶².
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Σ v.
+    #[serde(with = "decimal")]
+    pub sum: i128,
+    /// Σ v².
+    #[serde(with = "decimal")]
+    pub sum_sq: i128,
+    /// Σ v·q.
+    #[serde(with = "decimal")]
+    pub with_q: i128,
+    /// Σ v·u.
+    #[serde(with = "decimal")]
+    pub with_u: i128,
+}
+
+impl Contribution {
+    #[inline(always)]
+    fn add(&mut self, v: f64, q: f64, u: f64) {
+        self.sum += units(v);
+        self.sum_sq += units(v * v);
+        self.with_q += units(v * q);
+        self.with_u += units(v * u);
+    }
+
+    fn merge(&mut self, o: &Contribution) {
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+        self.with_q += o.with_q;
+        self.with_u += o.with_u;
+    }
+}
+
+/// One factor's sums: g = y_B·(y_{A_B} − y_A) for the first order, t = (y_A − y_{A_B})²/2 for
+/// the total order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorSums {
+    /// Sums of g.
+    pub first: Contribution,
+    /// Sums of t.
+    pub total: Contribution,
+}
+
+impl FactorSums {
+    #[inline(always)]
+    fn add(&mut self, (a, b, mixed): (f64, f64, f64), (q, u): (f64, f64)) {
+        self.first.add(b * (mixed - a), q, u);
+        let d = a - mixed;
+        self.total.add(0.5 * d * d, q, u);
+    }
+
+    fn merge(&mut self, o: &FactorSums) {
+        self.first.merge(&o.first);
+        self.total.merge(&o.total);
+    }
+}
+
+/// Sums of the A and B outcomes pooled, per trial u = (y_A + y_B)/2 and q = (y_A² + y_B²)/2,
+/// in units of 2⁻⁶².
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pooled {
+    /// Σ u.
+    #[serde(with = "decimal")]
+    pub u: i128,
+    /// Σ q.
+    #[serde(with = "decimal")]
+    pub q: i128,
+    /// Σ u².
+    #[serde(with = "decimal")]
+    pub uu: i128,
+    /// Σ q².
+    #[serde(with = "decimal")]
+    pub qq: i128,
+    /// Σ u·q.
+    #[serde(with = "decimal")]
+    pub uq: i128,
+}
+
+/// One parameter's sums: its bins' tallies and the exact sums of its correlation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParamSums {
+    /// Trials per bin.
+    #[serde(with = "decimals")]
+    pub count: Vec<u64>,
+    /// Σ y_A per bin, in the fixed point of `run`'s tallies ([`fixed`]).
+    #[serde(with = "decimals")]
+    pub outcome: Vec<u128>,
+    /// Smallest draw per bin (+∞ while empty).
+    pub low: Vec<f64>,
+    /// Largest draw per bin (−∞ while empty).
+    pub high: Vec<f64>,
+    /// Σ x, x the draw minus the pilot's median.
+    pub x: ExactSum,
+    /// Σ x².
+    pub xx: ExactSum,
+    /// Σ x·y_A.
+    pub xy: ExactSum,
+}
+
+impl ParamSums {
+    fn new(bins: usize) -> ParamSums {
+        ParamSums {
+            count: vec![0; bins],
+            outcome: vec![0; bins],
+            low: vec![f64::INFINITY; bins],
+            high: vec![f64::NEG_INFINITY; bins],
+            ..ParamSums::default()
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, bins: &Bins, draw: f64, a: f64, a_fixed: u128) {
+        let bin = bins.bin(draw);
+        if let (Some(count), Some(outcome), Some(low), Some(high)) = (
+            self.count.get_mut(bin),
+            self.outcome.get_mut(bin),
+            self.low.get_mut(bin),
+            self.high.get_mut(bin),
+        ) {
+            *count += 1;
+            *outcome += a_fixed;
+            *low = low.min(draw);
+            *high = high.max(draw);
+        }
+        let x = saturate(draw - bins.centre);
+        self.x.add(x);
+        self.xx.add(saturate(x * x));
+        self.xy.add(x * a);
+    }
+
+    fn merge(&mut self, o: &ParamSums) {
+        self.count
+            .iter_mut()
+            .zip(&o.count)
+            .for_each(|(p, q)| *p += q);
+        self.outcome
+            .iter_mut()
+            .zip(&o.outcome)
+            .for_each(|(p, q)| *p += q);
+        self.low
+            .iter_mut()
+            .zip(&o.low)
+            .for_each(|(p, q)| *p = p.min(*q));
+        self.high
+            .iter_mut()
+            .zip(&o.high)
+            .for_each(|(p, q)| *p = p.max(*q));
+        self.x.merge(&o.x);
+        self.xx.merge(&o.xx);
+        self.xy.merge(&o.xy);
+    }
+}
+
+/// A sensitivity study's tally over a range of trials: integer and exact sums only, so that
+/// any split of the trials sums to the same bits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityTally {
+    /// Trials.
+    #[serde(with = "decimal")]
+    pub trials: u64,
+    /// Σ y_A in the fixed point of `run`'s tallies: the probability is `run`'s, to the bit.
+    #[serde(with = "decimal")]
+    pub outcome: u128,
+    /// Σ y_A², likewise.
+    #[serde(with = "decimal")]
+    pub outcome_sq: u128,
+    /// The pooled A and B outcomes.
+    pub pooled: Pooled,
+    /// One entry per parameter factor, in factor order, then the month-loop stream's
+    /// (`chance`).
+    pub factors: Vec<FactorSums>,
+    /// One entry per uncertain parameter, in canonical order.
+    pub params: Vec<ParamSums>,
+}
+
+impl Accumulator for SensitivityTally {
+    fn merge(&mut self, o: SensitivityTally) {
+        self.trials += o.trials;
+        self.outcome += o.outcome;
+        self.outcome_sq += o.outcome_sq;
+        let (p, r) = (&mut self.pooled, &o.pooled);
+        p.u += r.u;
+        p.q += r.q;
+        p.uu += r.uu;
+        p.qq += r.qq;
+        p.uq += r.uq;
+        for (a, b) in self.factors.iter_mut().zip(&o.factors) {
+            a.merge(b);
+        }
+        for (a, b) in self.params.iter_mut().zip(&o.params) {
+            a.merge(b);
+        }
+    }
+
+    fn trials(&self) -> u64 {
+        self.trials
+    }
+}
+
+/// The number of factors of `bins` (one more than the largest).
+fn factor_count(bins: &[Bins]) -> usize {
+    bins.iter().map(|b| b.factor + 1).max().unwrap_or(0)
+}
+
+impl SensitivityTally {
+    /// An empty tally for `bins`.
+    pub fn new(bins: &[Bins]) -> SensitivityTally {
+        SensitivityTally {
+            factors: vec![FactorSums::default(); factor_count(bins) + 1],
+            params: bins.iter().map(|b| ParamSums::new(b.high.len())).collect(),
+            ..SensitivityTally::default()
+        }
+    }
+
+    /// Adds one trial: its A and B outcomes, the outcome with its draws and B's stream
+    /// (`chance`), with each factor taken from B (`mixed(f)`), and its A draws (`draw(i)`, by
+    /// canonical index).
+    #[inline]
+    fn add(
+        &mut self,
+        bins: &[Bins],
+        (a, b, chance): (f64, f64, f64),
+        mixed: impl Fn(usize) -> f64,
+        draw: impl Fn(usize) -> f64,
+    ) {
+        let (u, q) = (0.5 * (a + b), 0.5 * (a * a + b * b));
+        self.trials += 1;
+        let a_fixed = fixed(a).unsigned_abs();
+        self.outcome += a_fixed;
+        self.outcome_sq += fixed(a * a).unsigned_abs();
+        let p = &mut self.pooled;
+        p.u += units(u);
+        p.q += units(q);
+        p.uu += units(u * u);
+        p.qq += units(q * q);
+        p.uq += units(u * q);
+        let chance_factor = self.factors.len().saturating_sub(1);
+        for (f, sums) in self.factors.iter_mut().enumerate() {
+            let other = if f == chance_factor { chance } else { mixed(f) };
+            sums.add((a, b, other), (q, u));
+        }
+        for (sums, bins) in self.params.iter_mut().zip(bins) {
+            sums.add(bins, draw(bins.index), a, a_fixed);
+        }
+    }
+
+    /// Checks that the tally fits `bins` and holds what sums of trials can hold, so that a
+    /// shard file edited by hand is refused rather than read.
+    ///
+    /// # Errors
+    /// What does not fit.
+    pub fn check(&self, bins: &[Bins]) -> std::result::Result<(), String> {
+        if self.params.len() != bins.len() || self.factors.len() != factor_count(bins) + 1 {
+            return Err(format!(
+                "{} parameters and {} factors, where the bins have {} and {} (and chance)",
+                self.params.len(),
+                self.factors.len(),
+                bins.len(),
+                factor_count(bins)
+            ));
+        }
+        let one = 1u128 << 62;
+        let n = u128::from(self.trials);
+        if self.outcome > n * one || self.outcome_sq > self.outcome {
+            return Err("outcome sums outside [0, trials]".into());
+        }
+        for (b, sums) in bins.iter().zip(&self.params) {
+            let edges_ok = !b.high.is_empty()
+                && b.high.iter().all(|h| h.is_finite())
+                && b.high.windows(2).all(|w| w[0] < w[1])
+                && b.centre.is_finite();
+            let shapes_ok = [sums.count.len(), sums.outcome.len(), sums.low.len()]
+                .into_iter()
+                .chain([sums.high.len()])
+                .all(|len| len == b.high.len());
+            let counted: u64 = sums.count.iter().fold(0u64, |s, c| s.saturating_add(*c));
+            let bounded = sums
+                .count
+                .iter()
+                .zip(&sums.outcome)
+                .all(|(c, o)| *o <= u128::from(*c) * one);
+            if !edges_ok || !shapes_ok || !bounded {
+                return Err(format!("the bins of {} do not add up", b.param));
+            }
+            if counted != self.trials {
+                return Err(format!(
+                    "the bins of {} hold {counted} trials, not the tally's {}",
+                    b.param, self.trials
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The model's evaluations of one study: the design and what it runs on.
+#[derive(Clone, Debug)]
+pub struct Study<'a> {
+    /// The compiled scenario.
+    pub model: &'a Model,
+    /// The run's seed.
+    pub seed: u64,
+    /// The estimator whose outcome is decomposed.
+    pub estimator: Estimator,
+    /// Every uncertain parameter's factor and bins ([`design`]).
+    pub bins: &'a [Bins],
+    /// The canonical indices of each factor's parameters.
+    factors: Vec<Vec<usize>>,
+}
+
+impl<'a> Study<'a> {
+    /// A study of `model` over `bins`.
+    pub fn new(model: &'a Model, seed: u64, estimator: Estimator, bins: &'a [Bins]) -> Study<'a> {
+        let mut factors = vec![Vec::new(); factor_count(bins)];
+        for b in bins {
+            factors[b.factor].push(b.index);
+        }
+        Study {
+            model,
+            seed,
+            estimator,
+            bins,
+            factors,
+        }
+    }
+
+    /// Evaluates the trials of `range` and tallies them, calling `progress` with the trials
+    /// done after each wave.
+    ///
+    /// # Errors
+    /// Interruption.
+    pub fn tally(&self, range: Range<u64>, progress: &dyn Fn(u64)) -> Result<SensitivityTally> {
+        let per_block =
+            |block: Range<u64>, acc: &mut SensitivityTally, _: &mut Vec<u8>| match self.estimator {
+                Estimator::Conditional => self.lanes_block(block, acc),
+                Estimator::Indicator => self.scalar_block(block, acc),
+            };
+        for_each_block(
+            range,
+            || SensitivityTally::new(self.bins),
+            per_block,
+            None,
+            progress,
+        )
+    }
+
+    /// The conditional estimator's evaluations, [`LANES`] trials at a time: A, B, A with B's
+    /// stream, and A with each factor from B.
+    fn lanes_block(&self, block: Range<u64>, acc: &mut SensitivityTally) {
+        let model = self.model;
+        let mut draws_a = vec![[0.0; LANES]; model.params()];
+        let mut draws_b = vec![[0.0; LANES]; model.params()];
+        let mut mixed = vec![[0.0; LANES]; self.factors.len()];
+        let mut lanes = Lanes::new(model);
+        let (mut keys_a, mut keys_b) = ([0u64; LANES], [0u64; LANES]);
+        let mut first = block.start;
+        while first < block.end {
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                return;
+            }
+            let count = (block.end - first).min(LANES as u64) as usize;
+            for l in 0..LANES {
+                keys_a[l] = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
+                keys_b[l] = rng::resample_key(keys_a[l]);
+            }
+            model.draw_lanes(&keys_a, &mut draws_a);
+            model.draw_lanes(&keys_b, &mut draws_b);
+            let mut outcome = |keys: &[u64; LANES], draws: &[[f64; LANES]]| {
+                model.simulate_lanes(keys, draws, &mut lanes);
+                lanes.outcome()
+            };
+            let a = outcome(&keys_a, &draws_a);
+            let b = outcome(&keys_b, &draws_b);
+            let chance = outcome(&keys_b, &draws_a);
+            for (members, result) in self.factors.iter().zip(&mut mixed) {
+                swap_rows(members, &mut draws_a, &mut draws_b);
+                *result = outcome(&keys_a, &draws_a);
+                swap_rows(members, &mut draws_a, &mut draws_b);
+            }
+            for l in 0..count {
+                acc.add(
+                    self.bins,
+                    (a[l], b[l], chance[l]),
+                    |f| mixed[f][l],
+                    |i| draws_a[i][l],
+                );
+            }
+            first += count as u64;
+        }
+    }
+
+    /// The indicator estimator's evaluations, one trial at a time (a trial ends when it signs).
+    fn scalar_block(&self, block: Range<u64>, acc: &mut SensitivityTally) {
+        let model = self.model;
+        let mut draws_a = vec![0.0; model.params()];
+        let mut draws_b = vec![0.0; model.params()];
+        let mut mixed = vec![0.0; self.factors.len()];
+        let mut cumulative = vec![0.0; model.months()];
+        let mut state = Trial::new(model);
+        for trial in block {
+            if trial % LANES as u64 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
+                return;
+            }
+            let key_a = rng::trial_key(self.seed, trial);
+            let key_b = rng::resample_key(key_a);
+            model.draw(key_a, &mut draws_a);
+            model.draw(key_b, &mut draws_b);
+            let mut outcome = |key: u64, draws: &[f64]| {
+                let mut stream = rng::process_rng(key);
+                model.simulate(
+                    draws,
+                    &mut stream,
+                    self.estimator,
+                    &mut cumulative,
+                    &mut state,
+                );
+                cumulative.last().copied().unwrap_or(0.0)
+            };
+            let a = outcome(key_a, &draws_a);
+            let b = outcome(key_b, &draws_b);
+            let chance = outcome(key_b, &draws_a);
+            for (members, result) in self.factors.iter().zip(&mut mixed) {
+                swap_rows(members, &mut draws_a, &mut draws_b);
+                *result = outcome(key_a, &draws_a);
+                swap_rows(members, &mut draws_a, &mut draws_b);
+            }
+            acc.add(self.bins, (a, b, chance), |f| mixed[f], |i| draws_a[i]);
+        }
+    }
+}
+
+/// Swaps the rows `members` of two trials' (or batches') draws.
+#[inline]
+fn swap_rows<T>(members: &[usize], a: &mut [T], b: &mut [T]) {
+    for &i in members {
+        std::mem::swap(&mut a[i], &mut b[i]);
+    }
+}
+
+/// A Sobol index with its 95% interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Index {
+    /// The estimate.
+    pub estimate: f64,
+    /// Lower end of the 95% interval, estimate − 1.96·se.
+    pub low: f64,
+    /// Upper end, estimate + 1.96·se.
+    pub high: f64,
+}
+
+/// The pooled moments every index shares.
+struct Moments {
+    n: f64,
+    /// mean(u), the pooled mean.
+    m: f64,
+    /// mean(q).
+    q: f64,
+    /// V = mean(q) − m², the pooled variance.
+    v: f64,
+    var_u: f64,
+    var_q: f64,
+    cov_qu: f64,
+}
+
+impl Moments {
+    fn new(t: &SensitivityTally) -> Moments {
+        let n = t.trials.max(1) as f64;
+        let mean = |s: i128| s as f64 / UNIT / n;
+        let p = &t.pooled;
+        let (m, q) = (mean(p.u), mean(p.q));
+        Moments {
+            n: t.trials as f64,
+            m,
+            q,
+            v: q - m * m,
+            var_u: mean(p.uu) - m * m,
+            var_q: mean(p.qq) - q * q,
+            cov_qu: mean(p.uq) - m * q,
+        }
+    }
+
+    /// mean(v)/V with its delta-method interval; all zero when the outcome does not vary.
+    fn index(&self, c: &Contribution) -> Index {
+        let n = self.n.max(1.0);
+        let mean = |s: i128| s as f64 / UNIT / n;
+        // A variance at the sums' resolution is none.
+        if self.n < 1.0 || self.v.is_nan() || self.v <= 1e-15 * self.q.max(f64::MIN_POSITIVE) {
+            return Index::default();
+        }
+        let g = mean(c.sum);
+        let s = g / self.v;
+        let var_g = mean(c.sum_sq) - g * g;
+        let cov_gq = mean(c.with_q) - g * self.q;
+        let cov_gu = mean(c.with_u) - g * self.m;
+        let m = self.m;
+        let var_psi = (var_g + s * s * self.var_q + 4.0 * s * s * m * m * self.var_u
+            - 2.0 * s * cov_gq
+            + 4.0 * s * m * cov_gu
+            - 4.0 * s * s * m * self.cov_qu)
+            / (self.v * self.v);
+        let se = if self.n > 1.0 {
+            (var_psi.max(0.0) / (self.n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let index = Index {
+            estimate: s,
+            low: s - Z * se,
+            high: s + Z * se,
+        };
+        if [index.estimate, index.low, index.high]
+            .iter()
+            .all(|x| x.is_finite())
+        {
+            index
+        } else {
+            Index::default()
+        }
+    }
+}
+
+/// One bin of a parameter, as `sensitivity_bins.csv` shows it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BinRow {
+    /// The smallest draw in the bin.
+    pub low: f64,
+    /// The largest.
+    pub high: f64,
+    /// Trials whose draw fell in it.
+    pub trials: u64,
+    /// The treaty probability over those trials.
+    pub probability: f64,
+}
+
+/// One row of `sensitivity.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The parameter's key, or [`CHANCE`].
+    pub parameter: String,
+    /// Pearson correlation between the draw and the trial's outcome (`None` for `chance`).
+    pub correlation: Option<f64>,
+    /// Saltelli's first-order index of the parameter's factor.
+    pub first_order: Index,
+    /// Jansen's total-order index of the parameter's factor.
+    pub total_order: Index,
+    /// The bins, lowest first (none for `chance`; only bins that hold trials).
+    pub bins: Vec<BinRow>,
+}
+
+impl Row {
+    /// The probability in the lowest and highest bin, when there are bins.
+    pub fn swing(&self) -> Option<(f64, f64)> {
+        Some((
+            self.bins.first()?.probability,
+            self.bins.last()?.probability,
+        ))
+    }
+}
+
+/// What `sensitivity.csv` shows: the overall probability and the rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// The scenario's probability from the same trials (`run`'s, to the bit).
+    pub probability: f64,
+    /// One row per uncertain parameter and one for `chance`, largest total order first (ties
+    /// in canonical order, `chance` after the parameters).
+    pub rows: Vec<Row>,
+}
+
+/// The rows of a tally over `bins`. Never NaN: a statistic without data is 0.
+pub fn summary(tally: &SensitivityTally, bins: &[Bins]) -> Summary {
+    let n = tally.trials.max(1) as f64;
+    let probability = (unfixed(tally.outcome as i128) / n).clamp(0.0, 1.0);
+    let mean_y = unfixed(tally.outcome as i128) / n;
+    let var_y = unfixed(tally.outcome_sq as i128) / n - mean_y * mean_y;
+    let moments = Moments::new(tally);
+    let mut rows: Vec<Row> = bins
+        .iter()
+        .zip(&tally.params)
+        .map(|(b, sums)| {
+            let factor = tally.factors.get(b.factor).cloned().unwrap_or_default();
+            Row {
+                parameter: b.param.clone(),
+                correlation: Some(correlation(sums, n, mean_y, var_y)),
+                first_order: moments.index(&factor.first),
+                total_order: moments.index(&factor.total),
+                bins: (0..sums.count.len())
+                    .filter(|i| sums.count[*i] > 0)
+                    .map(|i| BinRow {
+                        low: sums.low.get(i).copied().unwrap_or(0.0),
+                        high: sums.high.get(i).copied().unwrap_or(0.0),
+                        trials: sums.count[i],
+                        probability: sums.outcome.get(i).map_or(0.0, |o| {
+                            (unfixed(*o as i128) / sums.count[i] as f64).clamp(0.0, 1.0)
+                        }),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let chance = tally
+        .factors
+        .get(factor_count(bins))
+        .cloned()
+        .unwrap_or_default();
+    rows.push(Row {
+        parameter: CHANCE.into(),
+        correlation: None,
+        first_order: moments.index(&chance.first),
+        total_order: moments.index(&chance.total),
+        bins: Vec::new(),
+    });
+    rows.sort_by(|a, b| b.total_order.estimate.total_cmp(&a.total_order.estimate));
+    Summary { probability, rows }
+}
+
+/// Pearson correlation between a parameter's draws and the outcome, from exact sums; 0 when
+/// either does not vary.
+fn correlation(sums: &ParamSums, n: f64, mean_y: f64, var_y: f64) -> f64 {
+    let Some(exponent) = sums.xx.exponent() else {
+        return 0.0;
+    };
+    // Scale the draws by 2^−(e/2), so that Σx² lands near 1 and nothing overflows.
+    let scale = -(exponent / 2);
+    let mean_x = sums.x.scaled(scale) / n;
+    let var_x = sums.xx.scaled(2 * scale) / n - mean_x * mean_x;
+    let cov = sums.xy.scaled(scale) / n - mean_x * mean_y;
+    let r = cov / (var_x * var_y).sqrt();
+    if var_x > 0.0 && var_y > 0.0 && r.is_finite() {
+        r.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Catalog;
+
+    fn baseline() -> crate::scenario::Scenario {
+        Catalog::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .load("baseline", &[])
+            .expect("shipped scenario")
+    }
+
+    fn study_bins(scenario: &crate::scenario::Scenario, model: &Model) -> Vec<Bins> {
+        let uncertain = scenario.uncertain();
+        let params: Vec<(ParamId, String)> = uncertain
+            .iter()
+            .map(|id| (*id, scenario.cast.key(*id).to_string()))
+            .collect();
+        let factor_of = factors(&uncertain, &scenario.correlations);
+        design(model, 5, 3000, &params, &factor_of, 7).expect("pilot")
+    }
+
+    /// Any split of the trials gives the same tally, to the bit, under both estimators.
+    #[test]
+    fn tallies_do_not_depend_on_the_split() {
+        let scenario = baseline();
+        let model = Model::new(&scenario);
+        let bins = study_bins(&scenario, &model);
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            let study = Study::new(&model, 5, estimator, &bins);
+            let whole = study.tally(0..3000, &|_| {}).expect("tally");
+            let mut parts = study.tally(0..1234, &|_| {}).expect("tally");
+            parts.merge(study.tally(1234..3000, &|_| {}).expect("tally"));
+            assert_eq!(parts, whole, "{estimator:?}");
+            whole.check(&bins).expect("consistent");
+            assert_eq!(whole.params[0].count.iter().sum::<u64>(), 3000);
+        }
+    }
+
+    /// The lanes evaluate what one trial at a time does: under the conditional estimator the
+    /// scalar path gives the same tally.
+    #[test]
+    fn lanes_and_scalar_paths_agree() {
+        let scenario = baseline();
+        let model = Model::new(&scenario);
+        let bins = study_bins(&scenario, &model);
+        let study = Study::new(&model, 9, Estimator::Conditional, &bins);
+        let (mut lanes, mut scalar) = (SensitivityTally::new(&bins), SensitivityTally::new(&bins));
+        study.lanes_block(100..300, &mut lanes);
+        study.scalar_block(100..300, &mut scalar);
+        assert_eq!(lanes, scalar);
+    }
+
+    #[test]
+    fn pilot_bins_hold_equal_shares_and_merge_ties() {
+        let mut draws: Vec<f64> = (0..100).rev().map(f64::from).collect();
+        let bins = Bins::from_pilot("x".into(), 0, 0, &mut draws, 4);
+        assert_eq!(bins.high, vec![24.0, 49.0, 74.0, 99.0]);
+        assert_eq!(
+            (
+                bins.bin(-5.0),
+                bins.bin(24.0),
+                bins.bin(24.5),
+                bins.bin(1e9)
+            ),
+            (0, 0, 1, 3)
+        );
+        let mut tied = vec![0.0; 90];
+        tied.extend(std::iter::repeat_n(1.0, 10));
+        let bins = Bins::from_pilot("y".into(), 0, 0, &mut tied, 10);
+        assert_eq!(bins.high, vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn correlated_parameters_share_a_factor() {
+        let ids: Vec<ParamId> = (0..5).map(ParamId).collect();
+        let link = |a, b| Correlation {
+            a: ParamId(a),
+            b: ParamId(b),
+            rho: 0.3,
+        };
+        assert_eq!(factors(&ids, &[]), vec![0, 1, 2, 3, 4]);
+        assert_eq!(
+            factors(&ids, &[link(3, 1), link(4, 3)]),
+            vec![0, 1, 2, 1, 1]
+        );
+        assert_eq!(factors(&ids, &[link(0, 4)]), vec![0, 1, 2, 3, 0]);
+    }
+}
