@@ -1549,9 +1549,11 @@ mod tests {
     #[test]
     fn extreme_values_draw_and_impossible_probabilities_are_refused() {
         let sweep = |values: &[f64]| {
-            let mut text = "scenario,k,probability,std_error,ci95_low,ci95_high\n".to_string();
+            let mut text =
+                "scenario,k,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n"
+                    .to_string();
             for v in values {
-                text.push_str(&format!("x,{v:e},0.5,0.01,0.4,0.6\n"));
+                text.push_str(&format!("x,{v:e},100,1,conditional,0.5,0.01,0.4,0.6\n"));
             }
             Sweep::from_table(&table(&text), "x").expect("a sweep")
         };
@@ -1568,8 +1570,8 @@ mod tests {
                 Sweep::Grid(_) => unreachable!(),
             }
         }
-        let grid = "scenario,a,b,probability\nx,-1e308,1e308,0.1\nx,1e308,-1e308,0.9\n\
-                    x,1e308,1e308,0.5\nx,-1e308,-1e308,0.2\n";
+        let grid = "scenario,a,b,trials,probability\nx,-1e308,1e308,1,0.1\nx,1e308,-1e308,1,0.9\n\
+                    x,1e308,1e308,1,0.5\nx,-1e308,-1e308,1,0.2\n";
         match Sweep::from_table(&table(grid), "x").expect("a sweep") {
             Sweep::Grid(grid) => {
                 heatmap_svg(&grid).expect("drawn");

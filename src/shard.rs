@@ -551,14 +551,7 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
     for (path, file) in &group {
         let range = range(file.shard(), file.trials);
         let expected = range.end - range.start;
-        check_payload(
-            &scenario,
-            estimator,
-            months,
-            expected,
-            &file.payload,
-        )
-        .map_err(|m| {
+        check_payload(&scenario, estimator, months, expected, &file.payload).map_err(|m| {
             tampered(
                 path,
                 format!("shard {}/{n} of '{}': {m}", file.shard, file.output),
@@ -642,9 +635,7 @@ fn check_payload(
             }
             Ok(())
         }
-        Payload::Sensitivity { bins, tally } => {
-            check_sensitivity(scenario, trials, bins, tally)
-        }
+        Payload::Sensitivity { bins, tally } => check_sensitivity(scenario, trials, bins, tally),
     }
 }
 

@@ -531,13 +531,14 @@ fn values_near_the_largest_double_neither_panic_nor_abort() {
     let results = dir.path().join("results");
     write(
         &results.join("x/sweep-party.japan.will.csv"),
-        "scenario,party.japan.will,probability,std_error,ci95_low,ci95_high\n\
-         x,-1.7e308,0.1,0.01,0.05,0.2\nx,1e308,0.2,0.01,0.1,0.3\nx,1.7976931348623157e308,0.3,0.01,0.2,0.4\n",
+        "scenario,party.japan.will,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n\
+         x,-1.7e308,9,1,conditional,0.1,0.01,0.05,0.2\nx,1e308,9,1,conditional,0.2,0.01,0.1,0.3\n\
+         x,1.7976931348623157e308,9,1,conditional,0.3,0.01,0.2,0.4\n",
     );
     write(
         &results.join("x/sweep-party.japan.will-party.russia.will.csv"),
-        "scenario,party.japan.will,party.russia.will,probability\n\
-         x,-1e308,1e308,0.1\nx,1e308,-1e308,0.9\nx,1e308,1e308,0.5\nx,-1e308,-1e308,0.2\n",
+        "scenario,party.japan.will,party.russia.will,trials,probability\n\
+         x,-1e308,1e308,9,0.1\nx,1e308,-1e308,9,0.9\nx,1e308,1e308,9,0.5\nx,-1e308,-1e308,9,0.2\n",
     );
     treatysim(dir.path()).args(["plot", "x"]).assert().success();
     svg(&results.join("x/sweep-party.japan.will.svg"));

@@ -148,6 +148,10 @@ fn check_examples(root: &Path, doc: &str, path_var: &str) -> usize {
     let doc_dir = root.join(doc).parent().expect("folder").to_path_buf();
     let mut ran = 0;
     let mut printed = String::new();
+    // TREATYSIM_BLESS_DOCS=1 rewrites the outputs and images shown with what the commands
+    // print and draw now (then review the diff), instead of failing on a difference.
+    let bless = std::env::var_os("TREATYSIM_BLESS_DOCS").is_some();
+    let mut blessed: Vec<(usize, usize, String)> = Vec::new();
     let mut after_sh: Option<usize> = None;
     let mut next_block = 0;
     let mut i = 0;
@@ -172,8 +176,11 @@ fn check_examples(root: &Path, doc: &str, path_var: &str) -> usize {
                 {
                     let shown = without_timings(&block.body.join("\n"));
                     let real = without_timings(&printed);
+                    if bless && shown != real {
+                        blessed.push((block.open + 1, block.close, printed.trim_end().to_string()));
+                    }
                     assert!(
-                        shown == real,
+                        bless || shown == real,
                         "{at}: the output shown is not what the commands print.\n--- shown:\n{shown}\n--- printed:\n{real}\n"
                     );
                 }
@@ -221,13 +228,27 @@ fn check_examples(root: &Path, doc: &str, path_var: &str) -> usize {
                     i + 1
                 )
             });
+            if bless && shown != drawn_now {
+                std::fs::write(doc_dir.join(image), &drawn_now).expect("bless an image");
+            }
             assert!(
-                shown == drawn_now,
+                bless || shown == drawn_now,
                 "{doc}:{}: {image} is not the {drawn} that the commands before it draw; copy it over",
                 i + 2
             );
         }
         i += 1;
+    }
+    if !blessed.is_empty() {
+        let mut out: Vec<String> = Vec::new();
+        let mut from = 0;
+        for (start, end, real) in &blessed {
+            out.extend(lines[from..*start].iter().map(|l| (*l).to_string()));
+            out.extend(real.lines().map(str::to_string));
+            from = *end;
+        }
+        out.extend(lines[from..].iter().map(|l| (*l).to_string()));
+        std::fs::write(root.join(doc), out.join("\n") + "\n").expect("bless the document");
     }
     ran
 }

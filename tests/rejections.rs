@@ -1409,12 +1409,22 @@ fn what_would_not_fit_in_memory_is_refused_with_the_estimate() {
     );
     rejects(
         &files,
-        &["sensitivity", "x", "--trials", "2e8"],
+        // Flat in the trials (2e8 trials fit), so only a tiny limit refuses it.
+        &[
+            "sensitivity",
+            "x",
+            "--trials",
+            "2e8",
+            "--bins",
+            "1000",
+            "--max-memory",
+            "1M",
+        ],
         &[
             "sensitivity x would need about",
-            "200000000 trials × 6 uncertain parameters",
-            "--max-memory 4.0 GiB",
-            "fewer --trials",
+            "pilot trials × 6 uncertain parameters",
+            "--max-memory 1.0 MiB",
+            "fewer --bins",
         ],
     );
     for size in ["4X", "0", "-1G", "G"] {

@@ -309,11 +309,20 @@ fn indicator_estimator_matches_the_closed_form_within_its_standard_error() {
                 "{case:?} month {t}: se {} vs {se}",
                 e.std_error
             );
-            let (low, high) = wilson(e.probability, nf, 1.96);
+            // The 95% interval (calibrated beta bounds, docs/statistics.md) holds the estimate
+            // and, away from the edges, is within 10% of the normal interval's width.
             assert!(
-                (e.ci95_low - low).abs() < EXACT && (e.ci95_high - high).abs() < EXACT,
-                "{case:?} month {t}: {e:?} vs Wilson [{low}, {high}]"
+                e.ci95_low <= e.probability && e.probability <= e.ci95_high,
+                "{case:?} month {t}: {e:?}"
             );
+            if nf * e.probability * (1.0 - e.probability) > 100.0 {
+                let width = e.ci95_high - e.ci95_low;
+                assert!(
+                    (width / (2.0 * 1.96 * se) - 1.0).abs() < 0.1,
+                    "{case:?} month {t}: width {width} vs normal {}",
+                    2.0 * 1.96 * se
+                );
+            }
             // The exact probability lies inside the Wilson interval at SE_TOLERANCE standard
             // errors, and within SE_TOLERANCE standard errors of the estimate.
             let (low, high) = wilson(e.probability, nf, SE_TOLERANCE);

@@ -1,12 +1,13 @@
 //! `treatysim run`: simulate scenarios and write their CSV files.
 
 use crate::cli::{RunArgs, Shard};
-use crate::engine::{Accumulator, Engine, Tally};
+use crate::engine::{Engine, Tally};
 use crate::error::{Error, Result};
 use crate::export::{self, RunSummary, SampleFormat, SamplesWriter};
-use crate::model::{Estimator, Model};
+use crate::model::Model;
 use crate::scenario::{Catalog, Scenario};
 use crate::shard::{self, Payload, ShardFile};
+use crate::stats;
 use std::path::Path;
 use std::time::Instant;
 
@@ -96,43 +97,36 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
     let bar = super::progress_bar(&scenario.name, range.end - range.start);
     let began = Instant::now();
-    let mut tally = Tally::new(model.months());
-    let mut target = match args.precision {
-        Some(_) => FIRST_PRECISION_BATCH.min(args.max_trials),
-        None => range.end,
-    };
-    loop {
-        let chunk = (range.start + tally.trials)..target;
-        let progress = |done| bar.set_position(tally.trials + done);
-        let more = match samples.as_mut() {
+    let mut run_chunk = |chunk: std::ops::Range<u64>| {
+        let first = chunk.start;
+        let progress = |done| bar.set_position(first - range.start + done);
+        match samples.as_mut() {
             Some(writer) => {
                 let mut write = |rows: &[u8]| writer.write(rows);
-                engine.run(chunk, Some((&format, &mut write)), &progress)?
+                engine.run(chunk, Some((&format, &mut write)), &progress)
             }
-            None => engine.run(chunk, None, &progress)?,
-        };
-        tally.merge(more);
-        match args.precision {
-            Some(half_width) if tally.trials < args.max_trials => {
-                match next_target(&tally, estimator, half_width, args.max_trials) {
-                    Some(next) => target = next,
-                    None => break,
-                }
+            None => engine.run(chunk, None, &progress),
+        }
+    };
+    let tally = match args.precision {
+        Some(half_width) => {
+            let outcome =
+                stats::run_to_precision(&engine, half_width, args.max_trials, &mut run_chunk)?;
+            let reached = outcome
+                .tally
+                .estimate(estimator, outcome.tally.sum.len() - 1)
+                .half_width();
+            if reached > half_width {
+                note!(
+                    "warning: {}: stopped at --max-trials {} with half-width {reached:.3e}, above the --precision {half_width}",
+                    scenario.name,
+                    outcome.tally.trials
+                );
             }
-            _ => break,
+            outcome.tally
         }
-    }
-    if let Some(half_width) = args.precision {
-        let e = tally.estimate(estimator, tally.sum.len() - 1);
-        let reached = (e.ci95_high - e.ci95_low) / 2.0;
-        if reached > half_width {
-            note!(
-                "warning: {}: stopped at --max-trials {} with half-width {reached:.3e}, above the --precision {half_width}",
-                scenario.name,
-                tally.trials
-            );
-        }
-    }
+        None => run_chunk(range.clone())?,
+    };
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
@@ -209,29 +203,4 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         path.display()
     );
     Ok(())
-}
-
-/// Trials of the first batch under `--precision`.
-const FIRST_PRECISION_BATCH: u64 = 16_384;
-
-/// Under `--precision H`: `None` once the 95% half-width is at most H; otherwise the trial
-/// count of the next check, predicted from the half-width shrinking as 1/√n (with 5% to
-/// spare, growing at least one block and at most tenfold, capped at `max_trials`). The
-/// schedule depends only on results, which depend only on the trials, so it is reproducible.
-fn next_target(
-    tally: &Tally,
-    estimator: Estimator,
-    half_width: f64,
-    max_trials: u64,
-) -> Option<u64> {
-    let e = tally.estimate(estimator, tally.sum.len() - 1);
-    let current = (e.ci95_high - e.ci95_low) / 2.0;
-    if current <= half_width {
-        return None;
-    }
-    let n = tally.trials as f64;
-    let needed = (n * (current / half_width).powi(2) * 1.05).min(n * 10.0);
-    let block = crate::engine::BLOCK as f64;
-    let next = ((needed / block).ceil() * block).max(n + block) as u64;
-    Some(next.min(max_trials))
 }
