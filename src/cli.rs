@@ -255,7 +255,7 @@ pub struct NewArgs {
     /// An issue dividing two signatories: 'I:A>B' (quoted: > is special to the shell) means
     /// on issue I, A concedes and B demands (repeatable).
     #[arg(long = "issue", value_name = "ISSUE:A>B")]
-    pub issues: Vec<crate::cmd::IssueArg>,
+    pub issues: Vec<IssueArg>,
 
     /// Scenario folders: the file goes into the first.
     #[command(flatten)]
@@ -375,4 +375,34 @@ pub struct MergeArgs {
     /// Output folder holding `<scenario>/shards/`.
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// One `--issue I:A>B`: on issue I, A concedes and B demands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueArg {
+    /// The issue's name.
+    pub name: String,
+    /// The signatory that must give ground.
+    pub concedes: String,
+    /// The signatory that must be satisfied.
+    pub demands: String,
+}
+
+impl std::str::FromStr for IssueArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<IssueArg, String> {
+        let bad = || {
+            format!(
+                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands), e.g. --issue security:japan>russia"
+            )
+        };
+        let (name, sides) = text.split_once(':').ok_or_else(bad)?;
+        let (concedes, demands) = sides.split_once('>').ok_or_else(bad)?;
+        Ok(IssueArg {
+            name: name.trim().to_string(),
+            concedes: concedes.trim().to_string(),
+            demands: demands.trim().to_string(),
+        })
+    }
 }

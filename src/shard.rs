@@ -306,7 +306,7 @@ impl ShardFile {
         let expected = match &self.payload {
             Payload::Run(_) => "run".to_string(),
             Payload::Sweep { keys, .. } => {
-                crate::cmd::sweep::sweep_output(keys).map_err(|e| e.to_string())?
+                crate::analysis::sweep::sweep_output(keys).map_err(|e| e.to_string())?
             }
             Payload::Sensitivity { .. } => "sensitivity".to_string(),
         };
@@ -604,10 +604,10 @@ fn check_payload(
                 return Err("a sweep has one or two different keys".into());
             }
             for key in keys {
-                crate::cmd::sweep::check_key(key, scenario).map_err(|e| e.to_string())?;
+                crate::analysis::sweep::check_key(key, scenario).map_err(|e| e.to_string())?;
             }
             if points.is_empty()
-                || points.len() as u64 > crate::cmd::sweep::MAX_POINTS
+                || points.len() as u64 > crate::analysis::sweep::MAX_POINTS
                 || points.len() != tallies.len()
             {
                 return Err(format!(
@@ -615,7 +615,7 @@ fn check_payload(
                      tally each",
                     points.len(),
                     tallies.len(),
-                    crate::cmd::sweep::MAX_POINTS
+                    crate::analysis::sweep::MAX_POINTS
                 ));
             }
             if let Some(i) = points

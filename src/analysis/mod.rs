@@ -3,6 +3,8 @@
 //! the model they evaluate.
 //!
 //! - [`sensitivity`]: Sobol first- and total-order indices by pick-freeze, and the binned
-//!   swings of the tornado (SPEC §8).
+//!   swings of the tornado (SPEC §8);
+//! - [`sweep`]: the keys a sweep may vary, its point cap and its file name.
 
 pub mod sensitivity;
+pub mod sweep;

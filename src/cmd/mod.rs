@@ -26,7 +26,7 @@ pub mod sensitivity;
 mod show;
 pub mod sweep;
 
-pub use new::IssueArg;
+pub use crate::cli::IssueArg;
 
 use crate::cli::{CatalogArgs, Cli, Command, SimArgs};
 use crate::error::{Error, Result};

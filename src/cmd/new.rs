@@ -10,36 +10,6 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-/// One `--issue I:A>B`: on issue I, A concedes and B demands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IssueArg {
-    /// The issue's name.
-    pub name: String,
-    /// The signatory that must give ground.
-    pub concedes: String,
-    /// The signatory that must be satisfied.
-    pub demands: String,
-}
-
-impl std::str::FromStr for IssueArg {
-    type Err = String;
-
-    fn from_str(text: &str) -> std::result::Result<IssueArg, String> {
-        let bad = || {
-            format!(
-                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands), e.g. --issue security:japan>russia"
-            )
-        };
-        let (name, sides) = text.split_once(':').ok_or_else(bad)?;
-        let (concedes, demands) = sides.split_once('>').ok_or_else(bad)?;
-        Ok(IssueArg {
-            name: name.trim().to_string(),
-            concedes: concedes.trim().to_string(),
-            demands: demands.trim().to_string(),
-        })
-    }
-}
-
 /// Checks the names and the issues, then writes the scenario (never over an existing file).
 pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
     let text = scenario_text(args, this_month())?;
@@ -411,7 +381,7 @@ mod tests {
                 "{signatories:?} {outside:?} {issues:?}"
             );
         }
-        assert!("x-a>b".parse::<IssueArg>().is_err());
+        assert!("x-a>b".parse::<crate::cli::IssueArg>().is_err());
         let mut bad = args(&["a", "b"], &[], &[]);
         bad.name = "..".into();
         assert!(scenario_text(&bad, start).is_err());

@@ -1,6 +1,7 @@
 //! `treatysim sweep`: the same trials at every value of one or two parameters (common random
 //! numbers, so curves are smooth and, where the model is monotone, exactly monotone).
 
+pub use crate::analysis::sweep::{MAX_POINTS, check_key, sweep_output};
 use crate::cli::SweepArgs;
 use crate::engine::{Accumulator, Engine, Tally, for_each_block};
 use crate::error::{Error, Result};
@@ -19,10 +20,6 @@ pub struct Axis {
     /// Its values, in the order given.
     pub values: Vec<f64>,
 }
-
-/// Most points one `--param`, or the grid of two, may have: a sweep holds a model of every
-/// point and runs every trial at each.
-pub const MAX_POINTS: u64 = 1_000_000;
 
 /// What `--param` accepts, for error messages.
 const ACCEPTED: &str = "accepted: lo:hi:step with lo <= hi and step > 0 (the points lo, \
@@ -387,27 +384,6 @@ pub fn parse_axis(arg: &str) -> Result<Axis> {
     })
 }
 
-/// Checks that `key` names something a sweep can vary in `scenario`: one of its parameters,
-/// or an event's probability (`event.NAME.probability`). `merge` checks a sweep shard's keys
-/// with it too.
-///
-/// # Errors
-/// Invalid input naming the key and what can be swept.
-pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> {
-    let is_event = key
-        .strip_prefix("event.")
-        .and_then(|k| k.strip_suffix(".probability"))
-        .is_some_and(|name| scenario.events.iter().any(|e| e.name == name));
-    if is_event || scenario.cast.id(key).is_some() {
-        return Ok(());
-    }
-    let why = crate::scenario::format_1_hint(key)
-        .unwrap_or_else(|| scenario.cast.resolve(key).err().unwrap_or_default());
-    Err(Error::Invalid(format!(
-        "--param {key}: {why}; an event's probability can be swept too, as event.NAME.probability"
-    )))
-}
-
 /// Runs the sweep and writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`.
 pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let axes = args
@@ -551,41 +527,6 @@ pub fn write_sweep(
         export::publish::folder_path(out, scenario)?.join(format!("{}.csv", sweep_output(keys)?));
     export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
     Ok(path)
-}
-
-/// Longest file name most file systems take, in bytes.
-const MAX_FILE_NAME: usize = 255;
-
-/// A sweep's output name, `sweep-KEY[-KEY2]` (its file is that `.csv`, its shards that
-/// `-K-of-N.toml`), once the keys are known to make one file name inside the scenario's folder
-/// (SPEC §7): an event's name may hold any character but a control one, and a `/` or `\` would
-/// make a path of it. Checked before anything is simulated, and again for keys read from shard
-/// files.
-///
-/// # Errors
-/// [`Error::Invalid`] naming the key.
-pub fn sweep_output(keys: &[String]) -> Result<String> {
-    if let Some(key) = keys
-        .iter()
-        .find(|k| k.is_empty() || k.contains(['/', '\\']) || k.chars().any(char::is_control))
-    {
-        return Err(Error::Invalid(format!(
-            "--param \"{}\": a sweep's file is named after its keys, and a file name cannot hold \
-             '/', '\\' or a control character; rename the event",
-            key.escape_debug()
-        )));
-    }
-    let output = format!("sweep-{}", keys.join("-"));
-    // The longest name written: a shard's, `-K-of-N.toml` with K and N up to 20 digits each.
-    if output.len() + 50 > MAX_FILE_NAME {
-        return Err(Error::Invalid(format!(
-            "--param {}: a sweep's file is named after its keys, and these make a name of {} \
-             bytes; file names hold at most {MAX_FILE_NAME}: sweep an event with a shorter name",
-            keys.join(" --param "),
-            output.len() + 4
-        )));
-    }
-    Ok(output)
 }
 
 /// Every combination of the axes' values, the first axis varying slowest.
