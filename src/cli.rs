@@ -392,7 +392,13 @@ pub struct PoolArgs {
     pub members: Vec<String>,
 
     /// The members' weights, in their order, normalised to sum 1 [default: equal].
-    #[arg(long, value_delimiter = ',', value_name = "W1,W2,...", value_parser = weight)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "W1,W2,...",
+        value_parser = weight,
+        allow_hyphen_values = true
+    )]
     pub weights: Option<Vec<f64>>,
 
     /// The pool written to summary.csv and timeline.csv: `linear` (Σ w·P, a mixture) or
