@@ -310,9 +310,7 @@ fn pool_standard_errors_match_their_spread_over_seeds() {
                     rows
                 })
                 .collect();
-            for i in 0..trials as usize {
-                tally.add(|k| &outcomes[k][i], &weights);
-            }
+            (0..trials as usize).for_each(|i| tally.add(|k| &outcomes[k][i], &weights));
             let last = months - 1;
             linear.push(tally.linear(estimator, last));
             geometric.push(tally.geometric(estimator, &weights, last).expect("defined"));
