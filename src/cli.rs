@@ -106,6 +106,17 @@ first) and <out>/NAME/sensitivity_bins.csv (the probability in each quantile bin
 parameter).\n\nExample:\n  treatysim sensitivity baseline --bins 10"
     )]
     Sensitivity(SensitivityArgs),
+    /// Pool experts' scenarios: the linear pool and the geometric mean of odds.
+    #[command(
+        after_help = "Runs the members on the same trials (the first member's trials and \
+seed unless --trials/--seed say otherwise; members must share the window) and writes \
+<out>/LABEL/pool.csv (each member's probability and weight, the linear pool and the geometric \
+mean of odds, each with its standard error and 95% interval) and, for the chosen --method, \
+<out>/LABEL/summary.csv and timeline.csv and LABEL's row of <out>/summary.csv, as a run \
+would.\n\nExample:\n  treatysim pool experts jain kistanov mason togo --weights 1,1,2,2 \
+--method geometric-odds"
+    )]
+    Pool(PoolArgs),
     /// Draw SVG plots from the CSV files already in the output folder.
     #[command(after_help = "Writes, for each named scenario with results, \
 <out>/NAME/timeline.svg, sensitivity.svg and one SVG per sweep, and <out>/summary.svg.\n\n\
@@ -352,6 +363,56 @@ pub struct SensitivityArgs {
 
     /// Run only the K-th of N contiguous ranges of the trials and write a mergeable tally.
     #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// A weight of `pool --weights`: a positive finite number.
+fn weight(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .ok_or_else(|| {
+            format!(
+                "'{text}' is not a weight; every weight is a positive finite number (they are \
+                 normalised to sum 1), e.g. --weights 2,1,1"
+            )
+        })
+}
+
+/// Options of `treatysim pool`.
+#[derive(Debug, Args)]
+pub struct PoolArgs {
+    /// The pool's name: its files go to <out>/LABEL/ (a scenario name's rules; not the name of
+    /// a member or of a scenario on the search path).
+    pub label: String,
+
+    /// The members: scenario names or paths, each at most once.
+    #[arg(required = true, value_name = "MEMBER")]
+    pub members: Vec<String>,
+
+    /// The members' weights, in their order, normalised to sum 1 [default: equal].
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "W1,W2,...",
+        value_parser = weight,
+        allow_hyphen_values = true
+    )]
+    pub weights: Option<Vec<f64>>,
+
+    /// The pool written to summary.csv and timeline.csv: `linear` (Σ w·P, a mixture) or
+    /// `geometric-odds` (Π odds^w); pool.csv holds both.
+    #[arg(long, value_enum, default_value_t = crate::pool::Method::Linear)]
+    pub method: crate::pool::Method,
+
+    /// Simulation options (trials and seed default to the first member's; --set applies to
+    /// every member).
+    #[command(flatten)]
+    pub sim: SimArgs,
+
+    /// Refused: a pool runs unsharded (see `treatysim pool --help`).
+    #[arg(long, value_name = "K/N", hide = true)]
     pub shard: Option<Shard>,
 }
 

@@ -256,13 +256,35 @@ pub struct RunSummary {
     pub deadline: Month,
     /// The tally of every trial.
     pub tally: Tally,
+    /// The timeline when it is not the tally's own estimates (a pool's, SPEC §8); `None` for a
+    /// run, whose estimates come from its tally.
+    pub timeline: Option<Vec<MonthEstimate>>,
+}
+
+/// One month of a timeline that does not come from a tally's own sums.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MonthEstimate {
+    /// The probability of signing in the month itself.
+    pub in_month: f64,
+    /// The cumulative probability by the end of the month.
+    pub cumulative: Estimate,
 }
 
 impl RunSummary {
     /// The estimate of a treaty before the deadline: the last month's cumulative probability.
     pub fn estimate(&self) -> Estimate {
-        self.tally
-            .estimate(self.estimator, self.tally.sum.len() - 1)
+        self.month(self.tally.sum.len() - 1).cumulative
+    }
+
+    /// Month `t`: its probability of signing and the cumulative estimate.
+    pub fn month(&self, t: usize) -> MonthEstimate {
+        match &self.timeline {
+            Some(timeline) => timeline[t],
+            None => MonthEstimate {
+                in_month: self.tally.in_month(t),
+                cumulative: self.tally.estimate(self.estimator, t),
+            },
+        }
     }
 
     /// This run's row of `summary.csv`.
@@ -290,11 +312,14 @@ impl RunSummary {
     /// `timeline.csv`: one row per month of the window.
     pub fn timeline_csv(&self) -> Vec<u8> {
         let rows = (0..self.tally.sum.len()).map(|t| {
-            let e = self.tally.estimate(self.estimator, t);
+            let MonthEstimate {
+                in_month,
+                cumulative: e,
+            } = self.month(t);
             vec![
                 self.scenario.clone(),
                 self.start.plus(t).to_string(),
-                float(self.tally.in_month(t)),
+                float(in_month),
                 float(e.probability),
                 float(e.ci95_low),
                 float(e.ci95_high),
@@ -330,14 +355,37 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 /// [`Error::Interrupted`], [`Error::Invalid`] for output files that are not treatysim's, I/O
 /// errors.
 pub fn publish_run(out: &Path, run: &RunSummary, samples: Option<AtomicFile>) -> Result<()> {
-    crate::engine::check_interrupted()?;
-    let lock = OutLock::acquire(out)?;
-    let _critical = critical_section();
-    let root = prepare_summary(&lock, std::slice::from_ref(run))?;
     let mut files = Vec::new();
     if let Some(samples) = samples {
         files.push(("samples.csv", publish::Content::File(samples)));
     }
+    publish_with(out, run, files)
+}
+
+/// Publishes a pool (SPEC §8) as [`publish_run`] publishes a run: its `pool.csv` with the
+/// chosen method's `summary.csv` and `timeline.csv`, all at once, and its row of
+/// `<out>/summary.csv`.
+///
+/// # Errors
+/// As [`publish_run`].
+pub fn publish_pool(out: &Path, run: &RunSummary, pool_csv: Vec<u8>) -> Result<()> {
+    publish_with(
+        out,
+        run,
+        vec![("pool.csv", publish::Content::Bytes(pool_csv))],
+    )
+}
+
+/// [`publish_run`] with `files` besides the run's summary and timeline.
+fn publish_with(
+    out: &Path,
+    run: &RunSummary,
+    mut files: Vec<(&'static str, publish::Content)>,
+) -> Result<()> {
+    crate::engine::check_interrupted()?;
+    let lock = OutLock::acquire(out)?;
+    let _critical = critical_section();
+    let root = prepare_summary(&lock, std::slice::from_ref(run))?;
     files.push(("timeline.csv", publish::Content::Bytes(run.timeline_csv())));
     files.push(("summary.csv", publish::Content::Bytes(run.summary_csv())));
     let staged = publish::stage(&lock, &run.scenario, files)?;
@@ -770,6 +818,7 @@ mod tests {
             start: Month::parse("2020-01").unwrap(),
             deadline: Month::parse("2020-03").unwrap(),
             tally,
+            timeline: None,
         };
         let text = String::from_utf8(run.summary_csv()).unwrap();
         let mut lines = text.lines();

@@ -14,6 +14,7 @@
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
 //! - [`tally`]: mergeable sums (decimal integers, exact sums of doubles), below every
 //!   tally; [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
+//! - [`pool`]: pooling experts' scenarios (the members' joint tallies, the two pools);
 //! - [`memory`]: the estimates behind `--max-memory`;
 //! - [`cli`] and [`cmd`]: the command line, one module per subcommand.
 
@@ -34,6 +35,7 @@ pub mod memory;
 pub mod model;
 pub mod month;
 pub mod plot;
+pub mod pool;
 pub mod rng;
 pub mod scenario;
 pub mod shard;

@@ -1451,3 +1451,110 @@ fn what_would_not_fit_in_memory_is_refused_with_the_estimate() {
         ],
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pooling experts (issue #11 item 3)
+// ---------------------------------------------------------------------------------------------
+
+/// Two members with uncertain wills, and a third whose window ends later.
+fn pool_members() -> Vec<(&'static str, String)> {
+    let member = |will: &str| {
+        ScenarioText::bilateral()
+            .dist("party.japan.will", will)
+            .text()
+    };
+    vec![
+        ("a.toml", member("beta(6, 3)")),
+        ("b.toml", member("beta(3, 5)")),
+        (
+            "late.toml",
+            ScenarioText::bilateral()
+                .set("simulation.deadline", "\"2021-10\"")
+                .text(),
+        ),
+    ]
+}
+
+/// `pool` refuses what it cannot pool, before writing anything: members whose windows differ,
+/// weights that are not one positive finite number per member, an unknown member, a member
+/// named twice, a label that is invalid or names a member or a scenario, and `--shard`.
+#[test]
+fn pool_refuses_what_it_cannot_pool() {
+    let members = pool_members();
+    let files: Vec<(&str, &str)> = members.iter().map(|(f, t)| (*f, t.as_str())).collect();
+    let pool = |extra: &[&str], expect: &[&str]| {
+        let mut args = vec!["pool", "p", "a", "b"];
+        args.extend_from_slice(extra);
+        rejects(&files, &args, expect)
+    };
+    rejects(
+        &files,
+        &["pool", "p", "a", "late"],
+        &[
+            "same window",
+            "a runs 2020-01 to 2021-09",
+            "late runs 2020-01 to 2021-10",
+        ],
+    );
+    for weights in ["0,1", "-1,1", "NaN,1", "inf,1", "1,abc"] {
+        pool(
+            &["--weights", weights],
+            &["--weights", "not a weight", "positive finite number"],
+        );
+    }
+    pool(
+        &["--weights", "1,2,3"],
+        &["3 weights for 2 members", "--weights 1,1"],
+    );
+    pool(&["--weights", "1"], &["1 weights for 2 members"]);
+    rejects(&files, &["pool", "p", "a", "nobody"], &["nobody"]);
+    rejects(
+        &files,
+        &["pool", "p", "a", "b", "scenarios/a.toml"],
+        &["\"a\" is named twice", "--weights"],
+    );
+    rejects(
+        &files,
+        &["pool", "a", "a", "b"],
+        &["label \"a\"", "a member"],
+    );
+    rejects(
+        &files,
+        &["pool", "late", "a", "b"],
+        &["label \"late\"", "a scenario on the search path"],
+    );
+    rejects(
+        &files,
+        &["pool", "../p", "a", "b"],
+        &["label", "not a valid name"],
+    );
+    pool(
+        &["--shard", "1/2"],
+        &["pool cannot be sharded", "--shard 1/2", "without --shard"],
+    );
+    pool(
+        &["--max-memory", "1K"],
+        &["pool p would need about", "--max-memory 1.0 KiB"],
+    );
+    // The geometric mean of odds of a member at probability 0 and one at 1 is undefined.
+    let never = ScenarioText::bilateral()
+        .set("process.summit_rate", "0")
+        .text();
+    let surely = ScenarioText::bilateral()
+        .set("process.summit_rate", "1")
+        .set("party.japan.will", "1")
+        .set("party.russia.will", "1")
+        .set("process.signing_threshold", "-10")
+        .set("process.decision_noise", "0.01")
+        .text();
+    rejects(
+        &[("never.toml", &never), ("surely.toml", &surely)],
+        &["pool", "p", "never", "surely", "--method", "geometric-odds"],
+        &[
+            "geometric mean of odds is undefined in month 1",
+            "never's probability is 0",
+            "surely's is 1",
+            "--method linear",
+        ],
+    );
+}

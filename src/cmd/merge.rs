@@ -59,6 +59,7 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
                 start: scenario.simulation.start,
                 deadline: scenario.simulation.deadline,
                 tally: sum,
+                timeline: None,
             };
             super::run::write_outputs(out, &run, samples)?;
             note!("{}: merged {} shards", first.scenario, group.files.len());

@@ -21,6 +21,7 @@ mod list;
 mod merge;
 mod new;
 mod plot;
+mod pool;
 mod run;
 pub mod sensitivity;
 mod show;
@@ -63,6 +64,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             }
             sensitivity::sensitivity(&catalog(&args.sim.catalog), &args)
         }
+        Command::Pool(args) => pool::pool(&catalog(&args.sim.catalog), &args),
         Command::Plot(args) => plot::plot(&args),
         Command::Merge(args) => merge::merge(&args),
     }

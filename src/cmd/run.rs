@@ -142,6 +142,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         start: sim.start,
         deadline: sim.deadline,
         tally,
+        timeline: None,
     };
     write_outputs(out, &run, samples.map(SamplesWriter::into_file))?;
     report(&run, Some(seconds), out);

@@ -9,8 +9,9 @@
 //! <out>/NAME/summary.csv  -> .run/summary.csv
 //! <out>/NAME/timeline.csv -> .run/timeline.csv
 //! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples)
+//! <out>/NAME/pool.csv     -> .run/pool.csv         (a pool's)
 //! <out>/NAME/.run         -> .run-7
-//! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv
+//! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv or pool.csv
 //! <out>/NAME/sweep-*.csv, sensitivity*.csv, shards/, *.svg: other commands' files, never touched
 //! ```
 //!
@@ -50,8 +51,10 @@ use std::path::{Path, PathBuf};
 /// Name of the link to the current version of a scenario's run files.
 pub const LINK: &str = ".run";
 
-/// The files of a run, in the order they are written.
-pub const RUN_FILES: [&str; 3] = ["summary.csv", "timeline.csv", "samples.csv"];
+/// The files of a run (a pool's: `pool.csv` too), in the order they are written. A folder
+/// shows one run's or one pool's files at a time: a run into a pool's folder removes its
+/// `pool.csv`, as it removes the `samples.csv` of a run before it.
+pub const RUN_FILES: [&str; 4] = ["summary.csv", "timeline.csv", "samples.csv", "pool.csv"];
 
 /// One file of a publication.
 pub enum Content {

@@ -1,0 +1,343 @@
+//! Pooling experts (SPEC §8): the members' tallies on common random numbers, and the two pools
+//! with their standard errors.
+//!
+//! Every member runs the same trials (trial i of every member from the same per-trial streams,
+//! as in `compare`), so the members' estimates are correlated and a pool's standard error must
+//! account for it. [`PoolTally`] holds, month by month, in the fixed point of the engine's
+//! [`Tally`] (integer sums: the same bits whatever the split of the trials):
+//! - each member's own tally (Σy_k, Σy_k²), exactly what `run` of that member sums;
+//! - the linear pool's per-trial outcome y = Σ_k w_k·y_k, as a tally (Σy, Σy²);
+//! - the cross products Σ y_k·y_l of every pair of members k < l.
+//!
+//! **Linear pool** Σ w_k·P_k: the mean of the per-trial pooled outcome, with its standard error
+//! and interval from (n, Σy, Σy²) exactly as a run's ([`stats::estimate`]).
+//!
+//! **Geometric mean of odds** P = O/(1 + O), O = Π o_k^{w_k}, o_k = P_k/(1 − P_k): a smooth
+//! function of the members' means, so its standard error comes from the delta method
+//! (e.g. Casella & Berger, *Statistical Inference*, §5.5.4): with L = Σ w_k·logit P_k and
+//! g_k = ∂L/∂P_k = w_k / (P_k(1 − P_k)), Var L = gᵀ Σ g, Σ the covariance matrix of the members'
+//! mean estimates (Σ_kl = c_kl / n, c_kl the per-trial covariance of y_k and y_l from the
+//! tallies), and se(P) = P(1 − P)·√(Var L). Its interval is [`stats::interval`] of a mean with
+//! that standard error: the per-trial variance d·se², d = n − 1 (conditional) or n
+//! (indicator), as the members' own estimates count it. With one member both pools are that
+//! member: its probability, standard error and interval (up to the rounding of the odds).
+
+use crate::engine::{Accumulator, Tally, fixed, unfixed};
+use crate::model::Estimator;
+use crate::stats::{self, Estimate};
+
+/// How the members' probabilities are combined (`--method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// Σ w_k·P_k: a mixture, one of the members is right.
+    Linear,
+    /// Π odds_k^{w_k}, turned back into a probability.
+    #[value(name = "geometric-odds")]
+    GeometricOdds,
+}
+
+impl Method {
+    /// The name written in `pool.csv`'s `method` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Linear => "linear",
+            Method::GeometricOdds => "geometric-odds",
+        }
+    }
+}
+
+/// The weights of `members` members: the given ones normalised to sum 1, or equal weights.
+///
+/// # Errors
+/// A message (for exit 2) when their number differs from the members' or one is not a
+/// positive finite number.
+pub fn normalised_weights(given: Option<&[f64]>, members: usize) -> Result<Vec<f64>, String> {
+    let Some(given) = given else {
+        return Ok(vec![1.0 / members as f64; members]);
+    };
+    if given.len() != members {
+        return Err(format!(
+            "--weights gives {} weights for {members} members; give one positive number per \
+             member, in the members' order, e.g. --weights {}",
+            given.len(),
+            vec!["1"; members].join(",")
+        ));
+    }
+    if let Some(bad) = given.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
+        return Err(format!(
+            "--weights: {bad} is not a weight; every weight is a positive finite number (they \
+             are normalised to sum 1), e.g. --weights 2,1,1"
+        ));
+    }
+    let total: f64 = given.iter().sum();
+    if !total.is_finite() {
+        return Err(
+            "--weights: the weights add up to more than a double holds; scale them down, \
+                    they are normalised to sum 1"
+                .into(),
+        );
+    }
+    Ok(given.iter().map(|w| w / total).collect())
+}
+
+/// The members' sums on common trials: see the module documentation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolTally {
+    /// Each member's tally, as `run` of that member sums it.
+    pub members: Vec<Tally>,
+    /// The tally of the per-trial linear pool Σ w_k·y_k.
+    pub linear: Tally,
+    /// Σ y_k·y_l for k < l, fixed point, month by month: month t's pairs at
+    /// `t · pairs + pair(k, l)`, pairs in the order (0,1), (0,2), …, (1,2), ….
+    pub cross: Vec<u128>,
+}
+
+/// Index of the pair k < l among `members` members, pairs ordered (0,1), (0,2), …, (1,2), ….
+fn pair(k: usize, l: usize, members: usize) -> usize {
+    debug_assert!(k < l && l < members);
+    k * (2 * members - k - 1) / 2 + (l - k - 1)
+}
+
+impl PoolTally {
+    /// Empty sums for `members` members over `months` months.
+    pub fn new(members: usize, months: usize) -> PoolTally {
+        PoolTally {
+            members: vec![Tally::new(months); members],
+            linear: Tally::new(months),
+            cross: vec![0; months * members * members.saturating_sub(1) / 2],
+        }
+    }
+
+    /// Bytes held by a tally of `members` members over `months` months (for `--max-memory`).
+    pub fn bytes(members: usize, months: usize) -> u64 {
+        let tallies = (members as u64 + 1) * crate::memory::tally_bytes(months);
+        let pairs = (members * members.saturating_sub(1) / 2) as u64;
+        tallies.saturating_add((16 * months as u64).saturating_mul(pairs))
+    }
+
+    /// Trials tallied.
+    pub fn trials(&self) -> u64 {
+        self.linear.trials
+    }
+
+    /// Months of the window.
+    pub fn months(&self) -> usize {
+        self.linear.sum.len()
+    }
+
+    /// Adds one trial: `cumulative(k)` is member k's cumulative probability by month in this
+    /// trial, `weights` the normalised weights.
+    pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
+        let members = self.members.len();
+        let pairs = members * members.saturating_sub(1) / 2;
+        let unsigned = |x: f64| fixed(x).unsigned_abs();
+        for tally in self.members.iter_mut().chain([&mut self.linear]) {
+            tally.trials += 1;
+        }
+        for t in 0..self.months() {
+            let mut pooled = 0.0;
+            for (k, (tally, w)) in self.members.iter_mut().zip(weights).enumerate() {
+                let y = cumulative(k)[t];
+                tally.sum[t] += unsigned(y);
+                tally.sum_sq[t] += unsigned(y * y);
+                pooled += w * y;
+                for l in k + 1..members {
+                    self.cross[t * pairs + pair(k, l, members)] += unsigned(y * cumulative(l)[t]);
+                }
+            }
+            // Normalised weights may sum to 1 + 1 ulp.
+            let pooled = pooled.clamp(0.0, 1.0);
+            self.linear.sum[t] += unsigned(pooled);
+            self.linear.sum_sq[t] += unsigned(pooled * pooled);
+        }
+    }
+
+    /// Member k's own estimate of the cumulative probability by month `t`: what `run` of that
+    /// member writes, on the same trials and seed.
+    pub fn member(&self, k: usize, estimator: Estimator, t: usize) -> Estimate {
+        self.members[k].estimate(estimator, t)
+    }
+
+    /// The linear pool by month `t`, from the per-trial pooled outcome. With several members
+    /// the outcome is no longer 0 or 1 under the indicator estimator, so its interval is that of
+    /// a mean of values in [0, 1] (the conditional form); with one member it is the member's.
+    pub fn linear(&self, estimator: Estimator, t: usize) -> Estimate {
+        let form = if self.members.len() == 1 {
+            estimator
+        } else {
+            Estimator::Conditional
+        };
+        self.linear.estimate(form, t)
+    }
+
+    /// The geometric mean of odds by month `t` (module documentation), or `None` where it is
+    /// undefined: one member at probability 0 and another at 1 (odds 0 and ∞). A member at 0
+    /// (or 1) alone makes the pool 0 (or 1), with standard error 0 and as interval the pool of
+    /// the members' interval ends.
+    pub fn geometric(&self, estimator: Estimator, weights: &[f64], t: usize) -> Option<Estimate> {
+        let estimates: Vec<Estimate> = (0..self.members.len())
+            .map(|k| self.member(k, estimator, t))
+            .collect();
+        let p: Vec<f64> = estimates.iter().map(|e| e.probability).collect();
+        let pooled = pool_odds(&p, weights)?;
+        let ends = |end: fn(&Estimate) -> f64, undefined: f64| {
+            let values: Vec<f64> = estimates.iter().map(end).collect();
+            pool_odds(&values, weights).unwrap_or(undefined)
+        };
+        if pooled <= 0.0 || pooled >= 1.0 {
+            return Some(Estimate {
+                probability: pooled,
+                std_error: 0.0,
+                ci95_low: ends(|e| e.ci95_low, 0.0).min(pooled),
+                ci95_high: ends(|e| e.ci95_high, 1.0).max(pooled),
+            });
+        }
+        let n = self.trials();
+        let nf = n as f64;
+        // Per-trial covariances with the members' own denominator (stats::estimate).
+        let denominator = match estimator {
+            Estimator::Indicator => nf,
+            Estimator::Conditional => nf - 1.0,
+        };
+        if denominator <= 0.0 {
+            return Some(Estimate {
+                probability: pooled,
+                std_error: 0.0,
+                ci95_low: 0.0,
+                ci95_high: 1.0,
+            });
+        }
+        let members = self.members.len();
+        let pairs = members * members.saturating_sub(1) / 2;
+        let sum = |k: usize| unfixed(self.members[k].sum[t] as i128);
+        let gradient: Vec<f64> = p
+            .iter()
+            .zip(weights)
+            .map(|(p, w)| w / (p * (1.0 - p)))
+            .collect();
+        let mut variance_of_log_odds = 0.0;
+        for k in 0..members {
+            let own = unfixed(self.members[k].sum_sq[t] as i128);
+            let variance = ((own - sum(k) * p[k]) / denominator).max(0.0);
+            variance_of_log_odds += gradient[k] * gradient[k] * variance;
+            for l in k + 1..members {
+                let cross = unfixed(self.cross[t * pairs + pair(k, l, members)] as i128);
+                let covariance = (cross - sum(k) * p[l]) / denominator;
+                variance_of_log_odds += 2.0 * gradient[k] * gradient[l] * covariance;
+            }
+        }
+        let variance_of_log_odds = variance_of_log_odds.max(0.0) / nf;
+        let std_error = pooled * (1.0 - pooled) * variance_of_log_odds.sqrt();
+        let (low, high) = stats::interval(nf, pooled, std_error * std_error * denominator);
+        Some(Estimate {
+            probability: pooled,
+            std_error,
+            ci95_low: low.min(pooled),
+            ci95_high: high.max(pooled),
+        })
+    }
+
+    /// The chosen pool by month `t`.
+    pub fn pooled(
+        &self,
+        method: Method,
+        estimator: Estimator,
+        weights: &[f64],
+        t: usize,
+    ) -> Option<Estimate> {
+        match method {
+            Method::Linear => Some(self.linear(estimator, t)),
+            Method::GeometricOdds => self.geometric(estimator, weights, t),
+        }
+    }
+}
+
+/// The geometric mean of the odds of `probabilities` with `weights` (summing to 1), as a
+/// probability: 0 when one is 0, 1 when one is 1, `None` when one is 0 and another 1.
+pub fn pool_odds(probabilities: &[f64], weights: &[f64]) -> Option<f64> {
+    let zero = probabilities.iter().any(|p| *p <= 0.0);
+    let one = probabilities.iter().any(|p| *p >= 1.0);
+    match (zero, one) {
+        (true, true) => None,
+        (true, false) => Some(0.0),
+        (false, true) => Some(1.0),
+        (false, false) => {
+            let log_odds: f64 = probabilities
+                .iter()
+                .zip(weights)
+                .map(|(p, w)| w * (p / (1.0 - p)).ln())
+                .sum();
+            Some(1.0 / (1.0 + (-log_odds).exp()))
+        }
+    }
+}
+
+impl Accumulator for PoolTally {
+    const ORDER_FREE: bool = true;
+
+    fn merge(&mut self, other: PoolTally) {
+        for (a, b) in self.members.iter_mut().zip(other.members) {
+            a.merge(b);
+        }
+        self.linear.merge(other.linear);
+        for (a, b) in self.cross.iter_mut().zip(&other.cross) {
+            *a += b;
+        }
+    }
+
+    fn trials(&self) -> u64 {
+        self.linear.trials
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_are_numbered_densely_in_order() {
+        for members in 2..7 {
+            let mut next = 0;
+            for k in 0..members {
+                for l in k + 1..members {
+                    assert_eq!(pair(k, l, members), next, "{k},{l} of {members}");
+                    next += 1;
+                }
+            }
+            assert_eq!(next, members * (members - 1) / 2);
+        }
+    }
+
+    #[test]
+    fn weights_are_normalised_and_checked() {
+        assert_eq!(normalised_weights(None, 4), Ok(vec![0.25; 4]));
+        assert_eq!(
+            normalised_weights(Some(&[2.0, 1.0, 1.0]), 3),
+            Ok(vec![0.5, 0.25, 0.25])
+        );
+        for bad in [
+            vec![1.0, 0.0],
+            vec![1.0, -1.0],
+            vec![f64::NAN, 1.0],
+            vec![f64::INFINITY, 1.0],
+            vec![1.0],
+            vec![f64::MAX, f64::MAX],
+        ] {
+            let err = normalised_weights(Some(&bad), 2).expect_err("refused");
+            assert!(err.contains("--weights"), "{err}");
+        }
+    }
+
+    #[test]
+    fn odds_pool_at_the_edges() {
+        let w = [0.5, 0.5];
+        assert_eq!(pool_odds(&[0.0, 0.3], &w), Some(0.0));
+        assert_eq!(pool_odds(&[1.0, 0.3], &w), Some(1.0));
+        assert_eq!(pool_odds(&[0.0, 1.0], &w), None);
+        // Odds 1/9 and 9: their geometric mean is 1.
+        let even = pool_odds(&[0.1, 0.9], &w).expect("defined");
+        assert!((even - 0.5).abs() < 1e-15, "{even}");
+        let one = pool_odds(&[0.0123], &[1.0]).expect("defined");
+        assert!((one - 0.0123).abs() < 1e-16, "{one}");
+    }
+}
