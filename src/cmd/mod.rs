@@ -63,7 +63,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             }
             sensitivity::sensitivity(&catalog(&args.sim.catalog), &args)
         }
-        Command::Plot(args) => plot::plot(&args),
+        Command::Plot(args) => plot::plot(&catalog(&args.catalog), &args),
         Command::Merge(args) => merge::merge(&args),
     }
 }
