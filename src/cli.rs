@@ -119,8 +119,10 @@ would.\n\nExample:\n  treatysim pool experts jain kistanov mason togo --weights 
     Pool(PoolArgs),
     /// Draw SVG plots from the CSV files already in the output folder.
     #[command(after_help = "Writes, for each named scenario with results, \
-<out>/NAME/timeline.svg, sensitivity.svg and one SVG per sweep, and <out>/summary.svg.\n\n\
-Example:\n  treatysim plot baseline mason")]
+<out>/NAME/timeline.svg, sensitivity.svg, pool.svg and one SVG per sweep; <out>/timelines.svg \
+(their cumulative curves together), and <out>/summary.svg and <out>/calibration.svg when \
+summary.csv and calibration.csv exist.\n\n\
+Example:\n  treatysim plot baseline mason --common-scale")]
     Plot(PlotArgs),
     /// Combine the shards of a sharded run, sweep or sensitivity into the unsharded files.
     #[command(
@@ -425,6 +427,15 @@ pub struct PlotArgs {
     /// Output folder holding the CSV files.
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Give every timeline.svg drawn the same y axis, so that runs compare at a glance.
+    #[arg(long)]
+    pub common_scale: bool,
+
+    /// Where a sweep's scenario is looked up, to mark its own value, when its folder has no
+    /// run.toml.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
 }
 
 /// Options of `treatysim merge`.

@@ -18,6 +18,14 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+mod calibration;
+mod pool;
+mod timelines;
+
+pub use calibration::{Calibration, CalibrationBin, calibration_svg, point_radius};
+pub use pool::{Pool, PoolRow, pool_svg};
+pub use timelines::{Timelines, timelines_svg};
+
 /// Width of every plot, in pixels.
 const WIDTH: u32 = 960;
 /// Colour of lines, points and the heat map's text on light cells.
@@ -71,13 +79,13 @@ impl Table {
             .headers()
             .map_err(invalid)?
             .iter()
-            .map(str::to_string)
+            .map(printable)
             .collect();
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(invalid)?;
             let line = record.position().map_or(0, csv::Position::line);
-            rows.push((line, record.iter().map(str::to_string).collect()));
+            rows.push((line, record.iter().map(printable).collect()));
         }
         if rows.is_empty() {
             let what = if header.is_empty() {
@@ -124,7 +132,11 @@ impl Table {
 
     /// Parses every row's `name` field with `parse`, which says what the field should be
     /// when it fails.
-    fn values<T>(&self, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>> {
+    pub(crate) fn values<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Vec<T>> {
         let i = self.column(name)?;
         self.rows
             .iter()
@@ -209,6 +221,141 @@ impl Table {
     }
 }
 
+/// A CSV field as text an SVG document can hold: control characters (which XML 1.0 forbids,
+/// and a hand-edited file may contain) become U+FFFD. plotters escapes `<`, `>` and `&`.
+fn printable(field: &str) -> String {
+    field
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// What a plot's numbers came from, as its CSV files record it: trials, seed, deadline and
+/// estimator (SPEC §8: every plot states its trials, seed and deadline). Each is the text of
+/// its column, or a range when the rows differ, or `None` when no file records it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    /// Number of trials.
+    pub trials: Option<String>,
+    /// Seed of the random streams.
+    pub seed: Option<String>,
+    /// The month before which the treaty must be signed.
+    pub deadline: Option<String>,
+    /// `conditional` or `indicator`.
+    pub estimator: Option<String>,
+}
+
+impl Facts {
+    /// The facts recorded in `table`'s `trials`, `seed`, `deadline` and `estimator` columns
+    /// (those it has).
+    pub fn from_table(table: &Table) -> Facts {
+        Facts::of_rows(table, |_| true)
+    }
+
+    /// As [`Facts::from_table`], from the rows (counted from 0) that `keep` keeps.
+    pub fn of_rows(table: &Table, keep: impl Fn(usize) -> bool) -> Facts {
+        let column = |name: &str| {
+            table.texts(name).ok().and_then(|values| {
+                let kept: Vec<String> = values
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| keep(*i))
+                    .map(|(_, v)| v)
+                    .collect();
+                summarise(&kept)
+            })
+        };
+        Facts {
+            trials: column("trials"),
+            seed: column("seed"),
+            deadline: column("deadline"),
+            estimator: column("estimator"),
+        }
+    }
+
+    /// These facts, with those missing taken from `other`.
+    pub fn or(self, other: Facts) -> Facts {
+        Facts {
+            trials: self.trials.or(other.trials),
+            seed: self.seed.or(other.seed),
+            deadline: self.deadline.or(other.deadline),
+            estimator: self.estimator.or(other.estimator),
+        }
+    }
+
+    /// One line for under a title: `200000 trials · seed 42 · deadline 2021-09 · conditional`,
+    /// saying which are not recorded.
+    pub fn line(&self) -> String {
+        self.parts(true).join(" · ")
+    }
+
+    /// As [`Facts::line`] without the deadline, for a row that names its deadline itself.
+    pub fn run_line(&self) -> String {
+        self.parts(false).join(" · ")
+    }
+
+    fn parts(&self, deadline: bool) -> Vec<String> {
+        let mut parts = vec![
+            self.trials
+                .as_ref()
+                .map_or("trials not recorded".into(), |t| format!("{t} trials")),
+            self.seed
+                .as_ref()
+                .map_or("seed not recorded".into(), |s| format!("seed {s}")),
+        ];
+        if deadline {
+            parts.push(
+                self.deadline
+                    .as_ref()
+                    .map_or("deadline not recorded".into(), |d| format!("deadline {d}")),
+            );
+        }
+        parts.extend(self.estimator.clone());
+        parts
+    }
+}
+
+/// The distinct values of a column, in one short text: the value when all rows agree, the
+/// lowest to the highest when they are numbers (or months) that differ, else the first few.
+fn summarise(values: &[String]) -> Option<String> {
+    let mut distinct: Vec<&str> = values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let shorten = |v: &str| -> String {
+        if v.chars().count() > 24 {
+            v.chars().take(23).chain(['…']).collect()
+        } else {
+            v.to_string()
+        }
+    };
+    match distinct.as_slice() {
+        [] => None,
+        [only] => Some(shorten(only)),
+        many => {
+            let numbers: Option<Vec<f64>> = many.iter().map(|v| v.parse::<f64>().ok()).collect();
+            Some(match numbers {
+                Some(mut numbers) => {
+                    numbers.sort_by(f64::total_cmp);
+                    format!(
+                        "{}–{}",
+                        short_number(numbers[0]),
+                        short_number(numbers[numbers.len() - 1])
+                    )
+                }
+                // Months (YYYY-MM) sort as text.
+                None if many.iter().all(|v| Month::parse(v).is_ok()) => {
+                    format!("{}–{}", many[0], many[many.len() - 1])
+                }
+                None => format!("{}, {}…", shorten(many[0]), shorten(many[1])),
+            })
+        }
+    }
+}
+
 /// A curve with its 95% band; probabilities as fractions (0–1), sorted by `x`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Band {
@@ -245,7 +392,8 @@ impl Band {
     }
 }
 
-/// `timeline.csv`: the cumulative probability by month with its 95% band.
+/// `timeline.csv`: the cumulative probability by month with its 95% band, and the remaining
+/// probability.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timeline {
     /// Scenario name, for the title.
@@ -254,11 +402,25 @@ pub struct Timeline {
     pub start: Month,
     /// Cumulative probability (`cumulative_probability`, `ci95_low`, `ci95_high`) by month.
     pub band: Band,
+    /// Remaining probability by month, P(signed in this month or later, before the deadline |
+    /// not signed before it) (SPEC §6), at the same positions as `band`.
+    pub remaining: Band,
+    /// Whether `remaining` has a 95% band (read from the file's `remaining_ci95_low` and
+    /// `remaining_ci95_high`); otherwise it was computed from the cumulative curve and its
+    /// `low` and `high` equal its `probability`.
+    pub remaining_interval: bool,
+    /// Trials, seed, deadline and estimator (the deadline is the month after the last one
+    /// until the scenario's `summary.csv` says otherwise).
+    pub facts: Facts,
+    /// The top of the y axis as a probability, when several timelines share one scale
+    /// (`plot --common-scale`); otherwise the axis fits this timeline.
+    pub y_top: Option<f64>,
 }
 
 impl Timeline {
     /// Reads `timeline.csv`: columns `month`, `cumulative_probability`, `ci95_low`,
-    /// `ci95_high` (others are ignored).
+    /// `ci95_high` and, when present, `remaining_probability`, `remaining_ci95_low`,
+    /// `remaining_ci95_high` (others are ignored).
     ///
     /// # Errors
     /// When the file cannot be read or a column is missing or malformed.
@@ -275,28 +437,78 @@ impl Timeline {
         let cumulative = table.probabilities("cumulative_probability")?;
         let low = table.probabilities("ci95_low")?;
         let high = table.probabilities("ci95_high")?;
-        let Some(&start) = months.iter().min() else {
+        let remaining = if table.has_column("remaining_probability") {
+            Some((
+                table.probabilities("remaining_probability")?,
+                table.probabilities("remaining_ci95_low")?,
+                table.probabilities("remaining_ci95_high")?,
+            ))
+        } else {
+            None
+        };
+        let (Some(&start), Some(&last)) = (months.iter().min(), months.iter().max()) else {
             return Err(Error::Invalid(format!(
                 "'{}' has no months",
                 table.path().display()
             )));
         };
-        let points = (0..months.len())
-            .map(|i| {
-                (
-                    start.months_until(months[i]) as f64,
-                    cumulative[i],
-                    low[i],
-                    high[i],
-                )
-            })
-            .collect();
+        let mut order: Vec<usize> = (0..months.len()).collect();
+        order.sort_by_key(|&i| months[i]);
+        let x = |i: usize| start.months_until(months[i]) as f64;
+        let band = Band::from_points(
+            order
+                .iter()
+                .map(|&i| (x(i), cumulative[i], low[i], high[i]))
+                .collect(),
+        );
+        let remaining_interval = remaining.is_some();
+        let remaining = match remaining {
+            Some((p, low, high)) => Band::from_points(
+                order
+                    .iter()
+                    .map(|&i| (x(i), p[i], low[i], high[i]))
+                    .collect(),
+            ),
+            None => {
+                let p = remaining_from_cumulative(&band.probability);
+                Band::from_points(band.x.iter().zip(p).map(|(&x, p)| (x, p, p, p)).collect())
+            }
+        };
         Ok(Timeline {
             scenario: scenario.to_string(),
             start,
-            band: Band::from_points(points),
+            band,
+            remaining,
+            remaining_interval,
+            facts: Facts {
+                deadline: Some(last.plus(1).to_string()),
+                ..Facts::default()
+            },
+            y_top: None,
         })
     }
+
+    /// The highest value drawn, cumulative or remaining, with their bands.
+    pub fn top(&self) -> f64 {
+        self.band.top().max(self.remaining.top())
+    }
+}
+
+/// The remaining probability from a cumulative curve F (sorted by month), for files written
+/// before `timeline.csv` had it: r_t = (F_last − F_{t−1}) / (1 − F_{t−1}) with F_{−1} = 0, and 0
+/// where F_{t−1} = 1 (nothing remains to be signed).
+pub fn remaining_from_cumulative(cumulative: &[f64]) -> Vec<f64> {
+    let last = cumulative.last().copied().unwrap_or(0.0);
+    (0..cumulative.len())
+        .map(|t| {
+            let before = if t == 0 { 0.0 } else { cumulative[t - 1] };
+            if before >= 1.0 {
+                0.0
+            } else {
+                ((last - before) / (1.0 - before)).clamp(0.0, 1.0)
+            }
+        })
+        .collect()
 }
 
 /// One bar of a tornado chart.
@@ -328,6 +540,9 @@ pub struct Tornado {
     /// older file its scenario's `summary.csv`); otherwise it is the mean of the bars'
     /// midpoints.
     pub overall_from_summary: bool,
+    /// Trials, seed and estimator of the study; the deadline from the scenario's
+    /// `summary.csv`.
+    pub facts: Facts,
 }
 
 impl Tornado {
@@ -339,19 +554,26 @@ impl Tornado {
     /// When a file cannot be read or a column is missing or malformed.
     pub fn read(path: &Path, summary: &Path, scenario: &str) -> Result<Tornado> {
         let table = Table::read(path)?;
-        let overall = if table.has_column("probability") {
-            table.numbers("probability")?.first().copied()
-        } else if summary.is_file() {
-            let summary = Table::read(summary)?;
-            if summary.has_column("probability") {
-                summary.probabilities("probability")?.first().copied()
-            } else {
-                None
-            }
+        let summary = if summary.is_file() {
+            Some(Table::read(summary)?)
         } else {
             None
         };
-        Tornado::from_table(&table, overall, scenario)
+        let overall = if table.has_column("probability") {
+            table.numbers("probability")?.first().copied()
+        } else {
+            match &summary {
+                Some(summary) if summary.has_column("probability") => {
+                    summary.probabilities("probability")?.first().copied()
+                }
+                _ => None,
+            }
+        };
+        let mut tornado = Tornado::from_table(&table, overall, scenario)?;
+        if let Some(summary) = &summary {
+            tornado.facts = tornado.facts.or(Facts::from_table(summary));
+        }
+        Ok(tornado)
     }
 
     /// As [`Tornado::read`], from a table already read and the overall probability if known.
@@ -393,6 +615,7 @@ impl Tornado {
             overall_from_summary: overall.is_some(),
             chance,
             bars,
+            facts: Facts::from_table(table),
         })
     }
 }
@@ -406,6 +629,44 @@ pub struct SweepLine {
     pub key: String,
     /// Probability by parameter value.
     pub band: Band,
+    /// Trials, seed and estimator of the sweep; the deadline from the scenario's
+    /// `summary.csv`.
+    pub facts: Facts,
+    /// The scenario's own value or central 90% of the parameter, when known.
+    pub own: Option<Own>,
+    /// Why `own` is not known, for a note under the title.
+    pub own_note: Option<String>,
+}
+
+/// The scenario's own setting of a swept parameter, marked on the sweep's plot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Own {
+    /// A constant: marked with a line.
+    Value(f64),
+    /// A distribution's central 90%, from its 5% to its 95% quantile: a shaded span.
+    Span(f64, f64),
+}
+
+impl Own {
+    /// The lowest and highest value marked.
+    fn ends(self) -> (f64, f64) {
+        match self {
+            Own::Value(v) => (v, v),
+            Own::Span(lo, hi) => (lo, hi),
+        }
+    }
+
+    /// How the legend names it.
+    fn describe(self) -> String {
+        match self {
+            Own::Value(v) => format!("the scenario's value, {}", short_number(v)),
+            Own::Span(lo, hi) => format!(
+                "the scenario's central 90%, {} to {}",
+                short_number(lo),
+                short_number(hi)
+            ),
+        }
+    }
 }
 
 /// One cell of a two-parameter sweep.
@@ -430,6 +691,13 @@ pub struct SweepGrid {
     pub y_key: String,
     /// One cell per row of the file.
     pub cells: Vec<Cell>,
+    /// Trials, seed and estimator of the sweep; the deadline from the scenario's
+    /// `summary.csv`.
+    pub facts: Facts,
+    /// The scenario's own setting of the first and the second parameter, when known.
+    pub own: [Option<Own>; 2],
+    /// Why `own` is not known, for a note under the title.
+    pub own_note: Option<String>,
 }
 
 /// A `sweep-KEY.csv` or `sweep-KEY-KEY2.csv` file.
@@ -471,6 +739,9 @@ impl Sweep {
                     scenario: scenario.to_string(),
                     key: key.clone(),
                     band: Band::from_points(points),
+                    facts: Facts::from_table(table),
+                    own: None,
+                    own_note: None,
                 }))
             }
             [x_key, y_key] => {
@@ -488,6 +759,9 @@ impl Sweep {
                     x_key: x_key.clone(),
                     y_key: y_key.clone(),
                     cells,
+                    facts: Facts::from_table(table),
+                    own: [None, None],
+                    own_note: None,
                 }))
             }
             _ => Err(Error::Invalid(format!(
@@ -515,6 +789,8 @@ pub struct SummaryRow {
     pub scenario: String,
     /// Deadline month, as written.
     pub deadline: String,
+    /// Trials, seed and estimator, as written (`None` when the file has no such column).
+    pub facts: Facts,
     /// P(treaty before the deadline).
     pub probability: f64,
     /// Lower end of the 95% interval.
@@ -526,13 +802,13 @@ pub struct SummaryRow {
 /// `<out>/summary.csv`: every scenario's probability with its interval.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
-    /// The rows, in the file's order (sorted by scenario).
+    /// The rows, the most probable first (ties by name).
     pub rows: Vec<SummaryRow>,
 }
 
 impl Summary {
     /// Reads `summary.csv` (columns `scenario`, `deadline`, `probability`, `ci95_low`,
-    /// `ci95_high`).
+    /// `ci95_high`, and `trials`, `seed`, `estimator` when present), sorted by probability.
     ///
     /// # Errors
     /// When the file cannot be read or a column is missing or malformed.
@@ -550,15 +826,39 @@ impl Summary {
         let probability = table.probabilities("probability")?;
         let low = table.probabilities("ci95_low")?;
         let high = table.probabilities("ci95_high")?;
-        let rows = (0..scenario.len())
+        let optional = |name: &str| {
+            table.texts(name).map_or_else(
+                |_| vec![None; scenario.len()],
+                |v| v.into_iter().map(Some).collect(),
+            )
+        };
+        let (trials, seed, estimator) =
+            (optional("trials"), optional("seed"), optional("estimator"));
+        let one = |value: &Option<String>| {
+            value
+                .as_ref()
+                .and_then(|v| summarise(std::slice::from_ref(v)))
+        };
+        let mut rows: Vec<SummaryRow> = (0..scenario.len())
             .map(|i| SummaryRow {
                 scenario: scenario[i].clone(),
                 deadline: deadline[i].clone(),
+                facts: Facts {
+                    trials: one(&trials[i]),
+                    seed: one(&seed[i]),
+                    deadline: summarise(std::slice::from_ref(&deadline[i])),
+                    estimator: one(&estimator[i]),
+                },
                 probability: probability[i],
                 low: low[i],
                 high: high[i],
             })
             .collect();
+        rows.sort_by(|a, b| {
+            b.probability
+                .total_cmp(&a.probability)
+                .then_with(|| a.scenario.cmp(&b.scenario))
+        });
         Ok(Summary { rows })
     }
 }
@@ -728,13 +1028,6 @@ fn font(size: f64) -> TextStyle<'static> {
     ("sans-serif", size).into_font().color(&INK)
 }
 
-/// The title's style: `size` (plotters' size), smaller when a long title would not fit in
-/// `width` pixels.
-fn title_font(title: &str, size: f64, width: u32) -> TextStyle<'static> {
-    let fits = f64::from(width.saturating_sub(40)) / (0.48 * title.chars().count().max(1) as f64);
-    font(fits.clamp(14.0, size))
-}
-
 fn desc_font() -> TextStyle<'static> {
     font(18.0)
 }
@@ -752,7 +1045,30 @@ fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
 // ---------------------------------------------------------------------------------------------
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-type Drawn = std::result::Result<(), DrawingAreaErrorKind<std::io::Error>>;
+type DrawError = DrawingAreaErrorKind<std::io::Error>;
+type Drawn = std::result::Result<(), DrawError>;
+
+/// Height of a plot's header: the title and, under it, the facts line.
+const HEADER: u32 = 76;
+/// Colour of the facts line.
+const MUTED: RGBColor = RGBColor(85, 85, 85);
+/// Colour of the remaining-probability curve and of pooled values.
+const SECOND: RGBColor = RGBColor(230, 126, 34);
+/// Colour of the span of a scenario's own central 90% on a sweep.
+const OWN: RGBColor = RGBColor(120, 120, 120);
+/// Colours of the runs on `timelines.svg` (matplotlib's tab10).
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
 
 /// Draws on a white `size` canvas and returns the SVG document.
 fn render(what: &str, size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> Result<String> {
@@ -770,28 +1086,215 @@ fn render(what: &str, size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -
     Ok(svg)
 }
 
-/// How to draw a [`Band`].
+/// A font of `size` (plotters' size), smaller (down to `min`) when `text` would not fit in
+/// `width` pixels.
+fn fitted_font(text: &str, size: f64, min: f64, width: u32) -> TextStyle<'static> {
+    let fits = f64::from(width.saturating_sub(40)) / (0.48 * text.chars().count().max(1) as f64);
+    font(fits.clamp(min, size))
+}
+
+/// Draws `title` and under it `subtitle` (the facts: trials, seed, deadline) across the top
+/// of `root`, and returns the area below.
+fn header<'a>(
+    root: &Area<'a>,
+    title: &str,
+    subtitle: &str,
+) -> std::result::Result<Area<'a>, DrawError> {
+    let (top, rest) = root.split_vertically(HEADER);
+    let width = top.dim_in_pixel().0;
+    let centre = (width / 2) as i32;
+    let centred = |style: TextStyle<'static>| anchored(style, HPos::Center, VPos::Center);
+    top.draw(&Text::new(
+        title.to_string(),
+        (centre, 26),
+        centred(fitted_font(title, 24.0, 14.0, width)),
+    ))?;
+    top.draw(&Text::new(
+        subtitle.to_string(),
+        (centre, 58),
+        centred(fitted_font(subtitle, 15.0, 10.0, width).color(&MUTED)),
+    ))?;
+    Ok(rest)
+}
+
+/// What a legend entry shows before its text.
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    /// A filled square, drawn as a short thick line so that it is counted with no series.
+    Swatch(RGBAColor),
+    /// A line.
+    Line(RGBColor),
+    /// A dashed line.
+    Dashed(RGBColor),
+    /// A vertical line.
+    Rule(RGBColor),
+    /// A white square outlined in ink.
+    Box,
+}
+
+/// Height of one row of a legend, in pixels.
+const LEGEND_ROW: u32 = 26;
+
+/// The width of a legend entry, in pixels (plotters' estimate of viewers' fonts, with room).
+fn legend_width(text: &str) -> i32 {
+    34 + (text.chars().count() as f64 * 7.6) as i32
+}
+
+/// The legend's entries by row, filled left to right within `width` pixels.
+fn legend_rows(entries: &[(Key, String)], width: u32) -> Vec<Vec<usize>> {
+    const GAP: i32 = 30;
+    let room = width as i32 - 40;
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut used = 0;
+    for (i, (_, text)) in entries.iter().enumerate() {
+        let w = legend_width(text);
+        match rows.last_mut() {
+            Some(row) if used + GAP + w <= room => {
+                row.push(i);
+                used += GAP + w;
+            }
+            _ => {
+                rows.push(vec![i]);
+                used = w;
+            }
+        }
+    }
+    rows
+}
+
+/// The height a legend of `entries` needs in `width` pixels (0 for none).
+fn legend_height(entries: &[(Key, String)], width: u32) -> u32 {
+    match legend_rows(entries, width).len() {
+        0 => 0,
+        n => n as u32 * LEGEND_ROW + 14,
+    }
+}
+
+/// A legend in pixel coordinates: rows of entries, each centred, each a key then a text.
+fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
+    const GAP: i32 = 30;
+    let width = area.dim_in_pixel().0;
+    for (r, row) in legend_rows(entries, width).iter().enumerate() {
+        let total = row
+            .iter()
+            .map(|&i| legend_width(&entries[i].1))
+            .sum::<i32>()
+            + GAP * (row.len() as i32 - 1);
+        let mut x = ((width as i32 - total) / 2).max(10);
+        let y = 14 + r as i32 * LEGEND_ROW as i32;
+        for &i in row {
+            let (key, text) = &entries[i];
+            let (left, right) = ((x, y), (x + 24, y));
+            match *key {
+                Key::Swatch(colour) => area.draw(&PathElement::new(
+                    vec![(x + 5, y), (x + 19, y)],
+                    colour.stroke_width(14),
+                ))?,
+                Key::Line(colour) => {
+                    area.draw(&PathElement::new(vec![left, right], colour.stroke_width(3)))?
+                }
+                Key::Dashed(colour) => {
+                    for k in 0..3 {
+                        let a = x + 9 * k;
+                        area.draw(&PathElement::new(
+                            vec![(a, y), (a + 6, y)],
+                            colour.stroke_width(2),
+                        ))?;
+                    }
+                }
+                Key::Rule(colour) => area.draw(&PathElement::new(
+                    vec![(x + 12, y - 9), (x + 12, y + 9)],
+                    colour.stroke_width(2),
+                ))?,
+                Key::Box => area.draw(&PathElement::new(
+                    vec![
+                        (x + 5, y - 6),
+                        (x + 19, y - 6),
+                        (x + 19, y + 6),
+                        (x + 5, y + 6),
+                        (x + 5, y - 6),
+                    ],
+                    INK.stroke_width(2),
+                ))?,
+            }
+            area.draw(&Text::new(
+                text.clone(),
+                (x + 32, y),
+                anchored(label_font(), HPos::Left, VPos::Center),
+            ))?;
+            x += legend_width(text) + GAP;
+        }
+    }
+    Ok(())
+}
+
+/// Splits `area` into the chart above and a legend of `entries` below, and draws the legend.
+fn with_legend<'a>(
+    area: &Area<'a>,
+    entries: &[(Key, String)],
+) -> std::result::Result<Area<'a>, DrawError> {
+    let (width, height) = area.dim_in_pixel();
+    let legend = legend_height(entries, width).min(height / 2);
+    let (chart, below) = area.split_vertically(height - legend);
+    draw_legend(&below, entries)?;
+    Ok(chart)
+}
+
+/// One curve of a line chart.
+struct Curve<'a> {
+    band: &'a Band,
+    colour: RGBColor,
+    /// Legend text of the line.
+    label: String,
+    /// Legend text of its 95% band; `None` draws no band.
+    interval: Option<String>,
+    /// Whether to mark each point (sweeps: the values run; a timeline of one month).
+    markers: bool,
+}
+
+/// How to draw a line chart.
 struct CurveSpec<'a> {
     title: String,
+    subtitle: String,
     x_desc: &'a str,
     y_desc: &'a str,
     x_range: Range<f64>,
     x_ticks: Vec<f64>,
     x_label: &'a dyn Fn(&f64) -> String,
-    line_label: &'a str,
-    /// Whether to mark each point (sweeps: the values run; a timeline of one month).
-    markers: bool,
-    /// A label at the last point.
+    /// The highest value to show, a percentage.
+    y_top: f64,
+    /// A label at the first curve's last point.
     end_label: Option<String>,
+    /// The scenario's own value of the x axis' parameter (sweeps).
+    own: Option<Own>,
 }
 
-/// A line with its 95% band as a shaded polygon, on a percentage axis from 0.
-fn draw_curve(root: &Area<'_>, band: &Band, spec: &CurveSpec<'_>) -> Drawn {
-    let (y_range, y_ticks, decimals) = percent_axis(100.0 * band.top());
+/// Lines with their 95% bands as shaded polygons, on a percentage axis from 0; a legend below.
+fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpec<'_>) -> Drawn {
+    let area = header(root, &spec.title, &spec.subtitle)?;
+    let mut entries = Vec::new();
+    for curve in curves {
+        entries.push((Key::Line(curve.colour), curve.label.clone()));
+        if let Some(text) = &curve.interval {
+            entries.push((Key::Swatch(curve.colour.mix(BAND_OPACITY)), text.clone()));
+        }
+    }
+    let own = spec.own.filter(|own| {
+        let (lo, hi) = own.ends();
+        hi >= spec.x_range.start && lo <= spec.x_range.end
+    });
+    match own {
+        Some(own @ Own::Value(_)) => entries.push((Key::Dashed(INK), own.describe())),
+        Some(own @ Own::Span(..)) => entries.push((Key::Swatch(OWN.mix(0.3)), own.describe())),
+        None => {}
+    }
+    let area = with_legend(&area, &entries)?;
+    let (y_range, y_ticks, decimals) = percent_axis(spec.y_top);
+    let y_end = y_range.end;
     let y_label = |y: &f64| format!("{y:.decimals$}%");
-    let mut chart = ChartBuilder::on(root)
-        .caption(&spec.title, title_font(&spec.title, 26.0, WIDTH))
+    let mut chart = ChartBuilder::on(&area)
         .margin(20)
+        .margin_top(10)
         .x_label_area_size(60)
         .y_label_area_size(90)
         .build_cartesian_2d(
@@ -808,50 +1311,75 @@ fn draw_curve(root: &Area<'_>, band: &Band, spec: &CurveSpec<'_>) -> Drawn {
         .axis_desc_style(desc_font())
         .bold_line_style(INK.mix(GRID_OPACITY))
         .draw()?;
-    let band_style = LINE.mix(BAND_OPACITY).filled();
-    let upper = band.x.iter().zip(&band.high).map(|(&x, &h)| (x, 100.0 * h));
-    let lower = band
-        .x
-        .iter()
-        .zip(&band.low)
-        .rev()
-        .map(|(&x, &l)| (x, 100.0 * l));
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            upper.chain(lower).collect::<Vec<_>>(),
-            band_style,
-        )))?
-        .label("95% interval")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], band_style));
-    let points: Vec<(f64, f64)> = band
-        .x
-        .iter()
-        .zip(&band.probability)
-        .map(|(&x, &p)| (x, 100.0 * p))
-        .collect();
-    chart
-        .draw_series(LineSeries::new(points.clone(), LINE.stroke_width(2)))?
-        .label(spec.line_label)
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], LINE.stroke_width(2)));
-    if spec.markers {
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, LINE.filled())))?;
+    let clip = |x: f64| x.clamp(spec.x_range.start, spec.x_range.end);
+    match own {
+        Some(Own::Span(lo, hi)) => {
+            let (lo, hi) = (clip(lo), clip(hi));
+            chart.draw_series(std::iter::once(Polygon::new(
+                vec![(lo, 0.0), (hi, 0.0), (hi, y_end), (lo, y_end)],
+                OWN.mix(0.3).filled(),
+            )))?;
+        }
+        Some(Own::Value(v)) => {
+            chart.draw_series(DashedLineSeries::new(
+                [(v, 0.0), (v, y_end)],
+                8,
+                5,
+                INK.stroke_width(2),
+            ))?;
+        }
+        None => {}
     }
-    if let (Some(text), Some(&last)) = (&spec.end_label, points.last()) {
+    for curve in curves {
+        let band = curve.band;
+        if curve.interval.is_some() {
+            let upper = band.x.iter().zip(&band.high).map(|(&x, &h)| (x, 100.0 * h));
+            let lower = band
+                .x
+                .iter()
+                .zip(&band.low)
+                .rev()
+                .map(|(&x, &l)| (x, 100.0 * l));
+            chart.draw_series(std::iter::once(Polygon::new(
+                upper.chain(lower).collect::<Vec<_>>(),
+                curve.colour.mix(BAND_OPACITY).filled(),
+            )))?;
+        }
+    }
+    for curve in curves {
+        let points: Vec<(f64, f64)> = curve
+            .band
+            .x
+            .iter()
+            .zip(&curve.band.probability)
+            .map(|(&x, &p)| (x, 100.0 * p))
+            .collect();
+        chart.draw_series(LineSeries::new(
+            points.clone(),
+            curve.colour.stroke_width(2),
+        ))?;
+        if curve.markers {
+            chart.draw_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, 4, curve.colour.filled())),
+            )?;
+        }
+    }
+    let last = curves
+        .first()
+        .and_then(|c| Some((*c.band.x.last()?, 100.0 * *c.band.probability.last()?)));
+    if let (Some(text), Some(last)) = (&spec.end_label, last) {
         let style = anchored(label_font(), HPos::Right, VPos::Bottom);
         chart.draw_series(std::iter::once(
             EmptyElement::at(last) + Text::new(text.clone(), (-6, -10), style),
         ))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(label_font())
-        .background_style(WHITE.mix(0.85))
-        .border_style(INK.mix(0.3))
-        .draw()
+    Ok(())
 }
 
-/// `timeline.svg`: the cumulative probability by month, with its 95% band.
+/// `timeline.svg`: the cumulative probability by month with its 95% band, and the remaining
+/// probability (with its band when the file has one).
 ///
 /// # Errors
 /// [`Error::Io`] when plotters fails to draw.
@@ -865,25 +1393,79 @@ pub fn timeline_svg(timeline: &Timeline) -> Result<String> {
         .probability
         .last()
         .map(|&p| format!("{} by {}", percent(p), month(&last)));
+    let mut subtitle = timeline.facts.line();
+    if !timeline.remaining_interval {
+        subtitle.push_str(" · remaining computed from the cumulative curve, without an interval");
+    }
+    let curves = [
+        Curve {
+            band,
+            colour: LINE,
+            label: "cumulative: P(signed by the end of the month)".into(),
+            interval: Some("95% interval".into()),
+            markers: band.x.len() == 1,
+        },
+        Curve {
+            band: &timeline.remaining,
+            colour: SECOND,
+            label: "remaining: P(signed from the month on, before the deadline | not yet signed)"
+                .into(),
+            interval: timeline
+                .remaining_interval
+                .then(|| "95% interval (remaining)".into()),
+            markers: band.x.len() == 1,
+        },
+    ];
     let spec = CurveSpec {
-        title: format!("{}: cumulative probability of a treaty", timeline.scenario),
+        title: format!(
+            "{}: probability of a treaty, month by month",
+            timeline.scenario
+        ),
+        subtitle,
         x_desc: "month",
-        y_desc: "P(treaty signed by end of month) (%)",
+        y_desc: "probability",
         x_range,
         x_ticks: month_ticks(last),
         x_label: &month,
-        line_label: "cumulative probability (%)",
-        markers: band.x.len() == 1,
+        y_top: 100.0 * timeline.y_top.unwrap_or_else(|| timeline.top()),
         end_label,
+        own: None,
     };
     render(
         &format!("the timeline of {}", timeline.scenario),
-        (WIDTH, 540),
-        |root| draw_curve(root, band, &spec),
+        (WIDTH, 600),
+        |root| draw_curves(root, &curves, &spec),
     )
 }
 
-/// `sweep-KEY.svg`: the probability against the swept parameter, with its 95% band.
+/// The facts line of a sweep, with a note on the scenario's own value when it is unknown or
+/// off the chart.
+fn sweep_subtitle(
+    facts: &Facts,
+    own: &[(Option<Own>, Range<f64>)],
+    note: &Option<String>,
+) -> String {
+    let mut line = facts.line();
+    if let Some(note) = note {
+        line.push_str(" · ");
+        line.push_str(note);
+    }
+    for (own, range) in own {
+        if let Some(own) = own {
+            let (lo, hi) = own.ends();
+            if hi < range.start || lo > range.end {
+                line.push_str(&format!(
+                    " · {} lies outside the swept range",
+                    own.describe()
+                ));
+            }
+        }
+    }
+    line
+}
+
+/// `sweep-KEY.svg`: the probability against the swept parameter, with its 95% band, and the
+/// scenario's own value (a dashed line) or central 90% (a shaded span) when known.
 ///
 /// # Errors
 /// [`Error::Io`] when plotters fails to draw.
@@ -901,20 +1483,32 @@ pub fn sweep_line_svg(sweep: &SweepLine) -> Result<String> {
     };
     let x_range = (lo - pad).max(f64::MIN)..(hi + pad).min(f64::MAX);
     let (x_ticks, _) = nice_ticks(&x_range, 10);
+    let curves = [Curve {
+        band: &sweep.band,
+        colour: LINE,
+        label: "P(treaty before the deadline)".into(),
+        interval: Some("95% interval".into()),
+        markers: true,
+    }];
     let spec = CurveSpec {
         title: format!("{}: P(treaty) as {} varies", sweep.scenario, sweep.key),
+        subtitle: sweep_subtitle(
+            &sweep.facts,
+            &[(sweep.own, x_range.clone())],
+            &sweep.own_note,
+        ),
         x_desc: &sweep.key,
-        y_desc: "P(treaty before deadline) (%)",
+        y_desc: "P(treaty before the deadline)",
         x_range,
         x_ticks,
         x_label: &|v: &f64| short_number(*v),
-        line_label: "probability (%)",
-        markers: true,
+        y_top: 100.0 * sweep.band.top(),
         end_label: None,
+        own: sweep.own,
     };
     let what = format!("the sweep of {} over {}", sweep.scenario, sweep.key);
-    render(&what, (WIDTH, 540), |root| {
-        draw_curve(root, &sweep.band, &spec)
+    render(&what, (WIDTH, 600), |root| {
+        draw_curves(root, &curves, &spec)
     })
 }
 
@@ -943,7 +1537,7 @@ fn row_item<T>(items: &[T], y: f64) -> Option<&T> {
 /// # Errors
 /// [`Error::Io`] when plotters fails to draw.
 pub fn tornado_svg(tornado: &Tornado) -> Result<String> {
-    let height = (170 + 40 * tornado.bars.len()).clamp(360, 4000) as u32;
+    let height = (250 + 40 * tornado.bars.len()).clamp(420, 4000) as u32;
     render(
         &format!("the tornado of {}", tornado.scenario),
         (WIDTH, height),
@@ -958,7 +1552,6 @@ type TickLabel<'a> = dyn Fn(&f64) -> String + 'a;
 /// items' names down the left (`longest` characters at most), no horizontal grid lines.
 fn row_chart<'a, 'b>(
     area: &'a Area<'b>,
-    title: &str,
     x_desc: &str,
     (x_axis, y_axis): (Axis, Axis),
     longest: usize,
@@ -968,8 +1561,8 @@ fn row_chart<'a, 'b>(
     DrawingAreaErrorKind<std::io::Error>,
 > {
     let mut chart = ChartBuilder::on(area)
-        .caption(title, title_font(title, 26.0, WIDTH))
         .margin(20)
+        .margin_top(10)
         .x_label_area_size(60)
         .y_label_area_size(text_width(longest, 16.0).saturating_add(20).min(WIDTH / 2))
         .build_cartesian_2d(x_axis, y_axis)?;
@@ -988,7 +1581,32 @@ fn row_chart<'a, 'b>(
 
 fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     let bars = &tornado.bars;
-    let (chart_area, legend_area) = root.split_vertically(root.dim_in_pixel().1 - 44);
+    let overall_text = if tornado.overall_from_summary {
+        format!("overall probability {}", percent(tornado.overall))
+    } else {
+        format!("midpoint {} (no summary.csv)", percent(tornado.overall))
+    };
+    let mut entries = vec![
+        (
+            Key::Swatch(RAISES.into()),
+            "higher values raise P(treaty)".to_string(),
+        ),
+        (
+            Key::Swatch(LOWERS.into()),
+            "higher values lower P(treaty)".to_string(),
+        ),
+        (Key::Rule(INK), overall_text),
+    ];
+    if let Some((first, total)) = tornado.chance {
+        // The randomness inside a trial has indices but no bins: a swatch of the page colour.
+        entries.push((
+            Key::Swatch(WHITE.into()),
+            format!("chance  S {}  T {}", index_text(first), index_text(total)),
+        ));
+    }
+    let title = format!("{}: what moves the treaty probability", tornado.scenario);
+    let area = header(root, &title, &tornado.facts.line())?;
+    let chart_area = with_legend(&area, &entries)?;
     let values = bars
         .iter()
         .flat_map(|b| [b.low, b.high])
@@ -1013,18 +1631,16 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         .unwrap_or(0);
     let x_label = |x: &f64| format!("{x:.decimals$}%");
     let y_label = |y: &f64| row_item(bars, *y).map(name).unwrap_or_default();
-    let title = format!("{}: what moves the treaty probability", tornado.scenario);
     let x_desc = if bars.iter().any(|b| b.indices.is_some()) {
-        "treaty probability (%); S, T: first- and total-order Sobol indices"
+        "treaty probability; S, T: first- and total-order Sobol indices"
     } else {
-        "treaty probability (%)"
+        "treaty probability"
     };
     // A label left of a bar needs about this much room before the axis starts.
     let label_room = 0.1 * (x_range.end - x_range.start);
     let axis_start = x_range.start;
     let mut chart = row_chart(
         &chart_area,
-        &title,
         x_desc,
         (Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks)),
         longest,
@@ -1063,24 +1679,7 @@ fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         vec![(overall, -0.5), (overall, top)],
         INK.stroke_width(2),
     )))?;
-    let overall_text = if tornado.overall_from_summary {
-        format!("overall probability {}", percent(tornado.overall))
-    } else {
-        format!("midpoint {} (no summary.csv)", percent(tornado.overall))
-    };
-    let mut entries = vec![
-        (Some(RAISES), "higher values raise P(treaty)".to_string()),
-        (Some(LOWERS), "higher values lower P(treaty)".to_string()),
-        (None, overall_text),
-    ];
-    if let Some((first, total)) = tornado.chance {
-        // The randomness inside a trial has indices but no bins: a swatch of the page colour.
-        entries.push((
-            Some(WHITE),
-            format!("chance  S {}  T {}", index_text(first), index_text(total)),
-        ));
-    }
-    draw_legend_strip(&legend_area, &entries)
+    Ok(())
 }
 
 /// A Sobol index to two decimals, without the sign of an estimate that rounds to 0.
@@ -1088,52 +1687,32 @@ fn index_text(index: f64) -> String {
     format!("{:.2}", if index.abs() < 0.005 { 0.0 } else { index })
 }
 
-/// A centred row of legend entries in pixel coordinates: a colour swatch (a polygon, so that it
-/// is not counted with the bars) or, for `None`, a vertical line; then the text.
-fn draw_legend_strip(area: &Area<'_>, entries: &[(Option<RGBColor>, String)]) -> Drawn {
-    const GAP: i32 = 30;
-    let widths: Vec<i32> = entries
-        .iter()
-        .map(|(_, text)| 20 + (text.chars().count() as f64 * 7.4) as i32)
-        .collect();
-    let total = widths.iter().sum::<i32>() + GAP * (widths.len() as i32 - 1);
-    let mut x = ((area.dim_in_pixel().0 as i32 - total) / 2).max(10);
-    let y = 14;
-    for ((colour, text), width) in entries.iter().zip(widths) {
-        match colour {
-            Some(colour) => {
-                let square = vec![(x, y - 7), (x + 14, y - 7), (x + 14, y + 7), (x, y + 7)];
-                area.draw(&Polygon::new(square, colour.filled()))?;
-            }
-            None => area.draw(&PathElement::new(
-                vec![(x + 7, y - 9), (x + 7, y + 9)],
-                INK.stroke_width(2),
-            ))?,
-        }
-        area.draw(&Text::new(
-            text.clone(),
-            (x + 20, y),
-            anchored(label_font(), HPos::Left, VPos::Center),
-        ))?;
-        x += width + GAP;
-    }
-    Ok(())
+/// One row of a dot-and-whisker chart.
+struct DotRow {
+    /// The row's name, left of the axis.
+    label: String,
+    probability: f64,
+    low: f64,
+    high: f64,
+    colour: RGBColor,
 }
 
-/// `summary.svg`: every scenario's probability as a point with its 95% interval as an error
-/// bar, one row per scenario.
-///
-/// # Errors
-/// [`Error::Io`] when plotters fails to draw.
-pub fn summary_svg(summary: &Summary) -> Result<String> {
-    let height = (160 + 44 * summary.rows.len()).clamp(300, 4000) as u32;
-    render("the summary", (WIDTH, height), |root| {
-        draw_summary(root, summary)
-    })
+/// The height of a dot-and-whisker chart of `rows` rows.
+fn dots_height(rows: usize) -> u32 {
+    (220 + 44 * rows).clamp(360, 4000) as u32
 }
 
-fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
-    let rows = &summary.rows;
+/// A dot-and-whisker chart: one row per item, the first on top, each a point at its
+/// probability with its 95% interval as whiskers and the numbers beside it; a legend below.
+fn draw_dots(
+    root: &Area<'_>,
+    (title, subtitle): (&str, &str),
+    x_desc: &str,
+    rows: &[DotRow],
+    entries: &[(Key, String)],
+) -> Drawn {
+    let area = header(root, title, subtitle)?;
+    let area = with_legend(&area, entries)?;
     let top = rows
         .iter()
         .map(|r| r.high.max(r.probability))
@@ -1143,24 +1722,18 @@ fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
     let (y_range, y_ticks) = rows_axis(rows.len());
     let longest = rows
         .iter()
-        .map(|r| r.scenario.chars().count())
+        .map(|r| r.label.chars().count())
         .max()
         .unwrap_or(0);
-    let deadline = match rows.first() {
-        Some(first) if rows.iter().all(|r| r.deadline == first.deadline) => first.deadline.clone(),
-        _ => "each scenario's deadline".into(),
-    };
     let x_label = |x: &f64| format!("{x:.decimals$}%");
     let y_label = |y: &f64| {
         row_item(rows, *y)
-            .map(|r| r.scenario.clone())
+            .map(|r| r.label.clone())
             .unwrap_or_default()
     };
-    let title = format!("P(treaty before {deadline}) by scenario, with 95% intervals");
     let mut chart = row_chart(
-        root,
-        &title,
-        "P(treaty before deadline) (%)",
+        &area,
+        x_desc,
         (Axis::new(x_range, x_ticks), Axis::new(y_range, y_ticks)),
         longest,
         (&x_label, &y_label),
@@ -1177,7 +1750,7 @@ fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
         chart.draw_series([low, high].map(|x| {
             EmptyElement::at((x, y)) + PathElement::new(vec![(0, -6), (0, 6)], whisker)
         }))?;
-        chart.draw_series(std::iter::once(Circle::new((p, y), 6, LINE.filled())))?;
+        chart.draw_series(std::iter::once(Circle::new((p, y), 6, row.colour.filled())))?;
         let text = format!(
             "{} ({}–{})",
             percent(row.probability),
@@ -1196,6 +1769,61 @@ fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
         ))?;
     }
     Ok(())
+}
+
+/// The rows of `summary.svg` and its facts line: each row is named with its deadline and,
+/// when the runs differ in trials, seed or estimator, with those too.
+fn summary_rows(summary: &Summary) -> (Vec<DotRow>, String) {
+    let rows = &summary.rows;
+    let same = |f: fn(&Facts) -> &Option<String>| {
+        rows.windows(2).all(|w| f(&w[0].facts) == f(&w[1].facts))
+    };
+    let (same_runs, same_deadline) = (
+        same(|f| &f.trials) && same(|f| &f.seed) && same(|f| &f.estimator),
+        same(|f| &f.deadline),
+    );
+    let subtitle = match rows.first() {
+        Some(first) if same_runs && same_deadline => format!("every run: {}", first.facts.line()),
+        _ => "the runs differ in trials, seed, estimator or deadline: each row states its own"
+            .to_string(),
+    };
+    let dots = rows
+        .iter()
+        .map(|row| {
+            let mut label = format!("{} · before {}", row.scenario, row.deadline);
+            if !same_runs {
+                let rest = row.facts.run_line();
+                label = format!("{label} · {rest}");
+            }
+            DotRow {
+                label,
+                probability: row.probability,
+                low: row.low,
+                high: row.high,
+                colour: LINE,
+            }
+        })
+        .collect();
+    (dots, subtitle)
+}
+
+/// `summary.svg`: every run's probability as a point with its 95% interval as whiskers, one
+/// row per run, the most probable on top, each named with its deadline.
+///
+/// # Errors
+/// [`Error::Io`] when plotters fails to draw.
+pub fn summary_svg(summary: &Summary) -> Result<String> {
+    let (rows, subtitle) = summary_rows(summary);
+    let title = "P(treaty before the deadline) by run, most probable first, with 95% intervals";
+    render("the summary", (WIDTH, dots_height(rows.len())), |root| {
+        draw_dots(
+            root,
+            (title, &subtitle),
+            "P(treaty before the row's deadline)",
+            &rows,
+            &[],
+        )
+    })
 }
 
 /// The distinct values of `values`, sorted.
@@ -1234,7 +1862,8 @@ fn value_ticks(values: &[f64]) -> Vec<f64> {
 }
 
 /// `sweep-KEY-KEY2.svg`: a heat map of the probability over two parameters, one rectangle per
-/// cell, with a colour bar.
+/// cell, with a smooth colour bar, and the scenario's own setting of each parameter along its
+/// axis (a distribution's central 90%: a white bar; a constant: a white pointer).
 ///
 /// # Errors
 /// [`Error::Io`] when plotters fails to draw.
@@ -1243,7 +1872,43 @@ pub fn heatmap_svg(grid: &SweepGrid) -> Result<String> {
         "the sweep of {} over {} and {}",
         grid.scenario, grid.x_key, grid.y_key
     );
-    render(&what, (WIDTH, 640), |root| draw_heatmap(root, grid))
+    let svg = render(&what, (WIDTH, 700), |root| draw_heatmap(root, grid))?;
+    Ok(smooth_colour_bar(&svg))
+}
+
+/// The fill of the colour bar's placeholder rectangle, replaced by a gradient once drawn.
+const BAR_PLACEHOLDER: RGBColor = RGBColor(1, 2, 3);
+
+/// Replaces the colour bar's placeholder fill with a vertical viridis gradient (plotters has
+/// no gradients): SVG viewers interpolate it smoothly between its stops.
+fn smooth_colour_bar(svg: &str) -> String {
+    const STOPS: usize = 16;
+    let placeholder = format!(
+        "fill=\"#{:02X}{:02X}{:02X}\"",
+        BAR_PLACEHOLDER.0, BAR_PLACEHOLDER.1, BAR_PLACEHOLDER.2
+    );
+    let Some(open_end) = svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|end| at + end + 1))
+    else {
+        return svg.to_string();
+    };
+    let mut defs = String::from(
+        "\n<defs><linearGradient id=\"colour-bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">",
+    );
+    for k in 0..=STOPS {
+        let t = k as f64 / STOPS as f64;
+        let RGBColor(r, g, b) = ViridisRGB::get_color(t);
+        defs.push_str(&format!(
+            "<stop offset=\"{t}\" stop-color=\"#{r:02X}{g:02X}{b:02X}\"/>"
+        ));
+    }
+    defs.push_str("</linearGradient></defs>");
+    let (head, body) = svg.split_at(open_end);
+    format!(
+        "{head}{defs}{}",
+        body.replace(&placeholder, "fill=\"url(#colour-bar)\"")
+    )
 }
 
 fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
@@ -1251,6 +1916,7 @@ fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
     let ys = distinct(grid.cells.iter().map(|c| c.y));
     let (x_edges, y_edges) = (cell_edges(&xs), cell_edges(&ys));
     let span = |edges: &[f64]| edges[0]..edges[edges.len() - 1];
+    let (x_span, y_span) = (span(&x_edges), span(&y_edges));
     let min = grid
         .cells
         .iter()
@@ -1268,7 +1934,6 @@ fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
             0.5
         }
     };
-    let (main, legend) = root.split_horizontally(WIDTH - 130);
     let title = format!(
         "{}: P(treaty) by {} and {} (min {}, max {})",
         grid.scenario,
@@ -1277,14 +1942,36 @@ fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
         percent(min),
         percent(max)
     );
+    let subtitle = sweep_subtitle(
+        &grid.facts,
+        &[(grid.own[0], x_span.clone()), (grid.own[1], y_span.clone())],
+        &grid.own_note,
+    );
+    let area = header(root, &title, &subtitle)?;
+    // Each key's own setting, as a bar (or, for a constant, a pointer) along its axis: inside
+    // the chart's edge, clear of the cells' labels.
+    let inside = |own: Option<Own>, range: &Range<f64>| {
+        own.map(Own::ends)
+            .filter(|&(lo, hi)| hi >= range.start && lo <= range.end)
+            .map(|(lo, hi)| (lo.max(range.start), hi.min(range.end)))
+    };
+    let marks = [inside(grid.own[0], &x_span), inside(grid.own[1], &y_span)];
+    let mut entries = Vec::new();
+    for ((own, key), mark) in grid.own.iter().zip([&grid.x_key, &grid.y_key]).zip(marks) {
+        if let (Some(own), Some(_)) = (own, mark) {
+            entries.push((Key::Box, format!("{key}: {}", own.describe())));
+        }
+    }
+    let area = with_legend(&area, &entries)?;
+    let (main, legend) = area.split_horizontally(WIDTH - 130);
     let mut chart = ChartBuilder::on(&main)
-        .caption(&title, title_font(&title, 22.0, main.dim_in_pixel().0))
         .margin(20)
+        .margin_top(10)
         .x_label_area_size(60)
         .y_label_area_size(90)
         .build_cartesian_2d(
-            Axis::new(span(&x_edges), value_ticks(&xs)),
-            Axis::new(span(&y_edges), value_ticks(&ys)),
+            Axis::new(x_span.clone(), value_ticks(&xs)),
+            Axis::new(y_span.clone(), value_ticks(&ys)),
         )?;
     chart
         .configure_mesh()
@@ -1323,11 +2010,41 @@ fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
             )))?;
         }
     }
+    for (axis, mark) in marks.into_iter().enumerate() {
+        let Some((lo, hi)) = mark else { continue };
+        // In halves, so that spans near ±f64::MAX do not overflow.
+        let across = |r: &Range<f64>, f: f64| r.start + f * (r.end / 2.0 - r.start / 2.0) * 2.0;
+        let along = if axis == 0 { &x_span } else { &y_span };
+        let edge = if axis == 0 { &y_span } else { &x_span };
+        let (thin, wide) = (across(edge, 0.02), across(along, 0.012) - along.start);
+        let shape: Vec<(f64, f64)> = if lo == hi {
+            // A pointer at the value.
+            vec![
+                (lo - wide, edge.start),
+                (lo + wide, edge.start),
+                (lo, across(edge, 0.05)),
+            ]
+        } else {
+            vec![(lo, edge.start), (hi, edge.start), (hi, thin), (lo, thin)]
+        };
+        let shape: Vec<(f64, f64)> = if axis == 0 {
+            shape
+        } else {
+            shape.into_iter().map(|(a, b)| (b, a)).collect()
+        };
+        let mut outline = shape.clone();
+        outline.extend(shape.first().copied());
+        chart.draw_series(std::iter::once(Polygon::new(shape, WHITE.filled())))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            outline,
+            INK.stroke_width(2),
+        )))?;
+    }
     draw_colour_bar(&legend, 100.0 * min, 100.0 * max)
 }
 
-/// A vertical colour bar from `min` to `max` (percentages), made of polygons so that only the
-/// heat map's cells are rectangles.
+/// A vertical colour bar from `min` to `max` (percentages): one rectangle filled with a
+/// placeholder that [`smooth_colour_bar`] turns into a gradient.
 fn draw_colour_bar(area: &Area<'_>, min: f64, max: f64) -> Drawn {
     let (lo, hi) = if max > min {
         (min, max)
@@ -1340,7 +2057,7 @@ fn draw_colour_bar(area: &Area<'_>, min: f64, max: f64) -> Drawn {
     let (ticks, decimals) = nice_ticks(&(lo..hi), 10);
     let label = |y: &f64| format!("{y:.decimals$}%");
     let mut bar = ChartBuilder::on(area)
-        .margin_top(47)
+        .margin_top(10)
         .margin_bottom(80)
         .margin_left(10)
         .right_y_label_area_size(80)
@@ -1348,23 +2065,15 @@ fn draw_colour_bar(area: &Area<'_>, min: f64, max: f64) -> Drawn {
     bar.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
-        .y_desc("probability (%)")
+        .y_desc("P(treaty)")
         .y_label_formatter(&label)
         .label_style(font(14.0))
         .axis_desc_style(font(16.0))
         .draw()?;
-    const STEPS: usize = 64;
-    bar.draw_series((0..STEPS).map(|k| {
-        let (a, b) = (
-            lo + (hi - lo) * k as f64 / STEPS as f64,
-            lo + (hi - lo) * (k + 1) as f64 / STEPS as f64,
-        );
-        let t = (k as f64 + 0.5) / STEPS as f64;
-        Polygon::new(
-            vec![(0.0, a), (1.0, a), (1.0, b), (0.0, b)],
-            ViridisRGB::get_color(t).filled(),
-        )
-    }))?;
+    bar.draw_series(std::iter::once(Rectangle::new(
+        [(0.0, lo), (1.0, hi)],
+        BAR_PLACEHOLDER.filled(),
+    )))?;
     Ok(())
 }
 
@@ -1588,5 +2297,239 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("from 0 to 1"), "{err}");
+    }
+
+    #[test]
+    fn remaining_probability_from_the_cumulative_curve() {
+        // r_t = (F_last − F_{t−1}) / (1 − F_{t−1}), F_{−1} = 0.
+        let r = remaining_from_cumulative(&[0.1, 0.3, 0.5]);
+        let expected = [0.5, 0.4 / 0.9, 0.2 / 0.7];
+        for (r, e) in r.iter().zip(expected) {
+            assert!((r - e).abs() < 1e-15, "{r} vs {e}");
+        }
+        // Everything signed by the first month: nothing remains after it.
+        assert_eq!(remaining_from_cumulative(&[1.0, 1.0]), vec![1.0, 0.0]);
+        assert!(remaining_from_cumulative(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_timeline_reads_its_remaining_curve_or_computes_it() {
+        let old = table(
+            "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high\n\
+             x,2020-02,0.2,0.3,0.2,0.4\nx,2020-01,0.1,0.1,0.05,0.15\n",
+        );
+        let timeline = Timeline::from_table(&old, "x").unwrap();
+        assert!(!timeline.remaining_interval);
+        assert_eq!(
+            timeline.remaining.probability,
+            vec![0.3, (0.3 - 0.1) / (1.0 - 0.1)]
+        );
+        assert_eq!(timeline.remaining.low, timeline.remaining.probability);
+        // Without summary.csv, the deadline is the month after the last.
+        assert_eq!(timeline.facts.deadline.as_deref(), Some("2020-03"));
+        let new = table(
+            "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high,\
+             remaining_probability,remaining_ci95_low,remaining_ci95_high\n\
+             x,2020-02,0.2,0.3,0.2,0.4,0.22,0.2,0.25\nx,2020-01,0.1,0.1,0.05,0.15,0.3,0.28,0.33\n",
+        );
+        let timeline = Timeline::from_table(&new, "x").unwrap();
+        assert!(timeline.remaining_interval);
+        assert_eq!(timeline.remaining.x, vec![0.0, 1.0]);
+        assert_eq!(timeline.remaining.probability, vec![0.3, 0.22]);
+        assert_eq!(timeline.remaining.high, vec![0.33, 0.25]);
+        assert!((timeline.top() - 0.4).abs() < 1e-15);
+        let svg = timeline_svg(&timeline).unwrap();
+        assert!(svg.contains("95% interval (remaining)"));
+        let bad = table(
+            "scenario,month,cumulative_probability,ci95_low,ci95_high,remaining_probability,\
+             remaining_ci95_low,remaining_ci95_high\nx,2020-01,0.1,0.05,0.15,1e308,0,1\n",
+        );
+        let message = Timeline::from_table(&bad, "x").unwrap_err().to_string();
+        assert!(
+            message.contains("line 2, column 'remaining_probability'"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn facts_name_one_value_or_a_range() {
+        let t = table(
+            "scenario,trials,seed,estimator,deadline\nx,1000,7,conditional,2021-09\n\
+             y,20000,7,conditional,2020-05\n",
+        );
+        let facts = Facts::from_table(&t);
+        assert_eq!(facts.trials.as_deref(), Some("1000–20000"));
+        assert_eq!(facts.seed.as_deref(), Some("7"));
+        assert_eq!(facts.deadline.as_deref(), Some("2020-05–2021-09"));
+        assert_eq!(
+            facts.line(),
+            "1000–20000 trials · seed 7 · deadline 2020-05–2021-09 · conditional"
+        );
+        assert_eq!(
+            Facts::of_rows(&t, |i| i == 0).line(),
+            "1000 trials · seed 7 · deadline 2021-09 · conditional"
+        );
+        assert_eq!(
+            Facts::default().line(),
+            "trials not recorded · seed not recorded · deadline not recorded"
+        );
+        let only_deadline = Facts {
+            deadline: Some("2020-01".into()),
+            ..Facts::default()
+        };
+        assert_eq!(Facts::default().or(only_deadline.clone()), only_deadline);
+    }
+
+    #[test]
+    fn the_summary_is_sorted_by_probability_and_names_each_rows_deadline() {
+        let t = table(
+            "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n\
+             a,conditional,1000,1,2020-01,2020-05,0.05,0.001,0.04,0.06\n\
+             b,conditional,1000,1,2020-01,2021-05,0.2,0.001,0.19,0.21\n\
+             c,conditional,1000,1,2020-01,2020-05,0.05,0.001,0.04,0.06\n",
+        );
+        let summary = Summary::from_table(&t).unwrap();
+        let names: Vec<&str> = summary.rows.iter().map(|r| r.scenario.as_str()).collect();
+        assert_eq!(names, ["b", "a", "c"], "most probable first, ties by name");
+        let (rows, subtitle) = summary_rows(&summary);
+        assert_eq!(rows[0].label, "b · before 2021-05");
+        assert!(subtitle.contains("differ"), "{subtitle}");
+        let same = table(&t_text_same());
+        let (rows, subtitle) = summary_rows(&Summary::from_table(&same).unwrap());
+        assert_eq!(rows[0].label, "a · before 2020-05");
+        assert_eq!(
+            subtitle,
+            "every run: 1000 trials · seed 1 · deadline 2020-05 · conditional"
+        );
+        // Runs of different trials say so on each row.
+        let mixed = table(&t_text_same().replace("b,conditional,1000,", "b,conditional,5000,"));
+        let (rows, _) = summary_rows(&Summary::from_table(&mixed).unwrap());
+        let b = rows.iter().find(|r| r.label.starts_with("b ")).unwrap();
+        assert_eq!(
+            b.label,
+            "b · before 2020-05 · 5000 trials · seed 1 · conditional"
+        );
+    }
+
+    fn t_text_same() -> String {
+        "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n\
+         a,conditional,1000,1,2020-01,2020-05,0.3,0.001,0.29,0.31\n\
+         b,conditional,1000,1,2020-01,2020-05,0.2,0.001,0.19,0.21\n"
+            .to_string()
+    }
+
+    #[test]
+    fn the_colour_bar_is_a_gradient() {
+        let t = table(
+            "scenario,a,b,trials,seed,estimator,probability\nx,1,1,9,3,indicator,0.1\n\
+             x,2,1,9,3,indicator,0.3\nx,1,2,9,3,indicator,0.5\nx,2,2,9,3,indicator,0.9\n",
+        );
+        let Sweep::Grid(grid) = Sweep::from_table(&t, "x").unwrap() else {
+            panic!("not a grid")
+        };
+        assert_eq!(grid.facts.trials.as_deref(), Some("9"));
+        let svg = heatmap_svg(&grid).unwrap();
+        assert_eq!(svg.matches("<linearGradient").count(), 1);
+        assert_eq!(svg.matches("<stop ").count(), 17);
+        assert_eq!(svg.matches("fill=\"url(#colour-bar)\"").count(), 1);
+        assert!(!svg.contains("#010203"), "the placeholder is replaced");
+        assert!(svg.contains("9 trials · seed 3 · deadline not recorded · indicator"));
+    }
+
+    #[test]
+    fn names_are_escaped_and_control_characters_replaced() {
+        let t = table(
+            "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n\
+             \"a<b&c\u{1}\",conditional,1000,1,2020-01,2020-05,0.3,0.001,0.29,0.31\n",
+        );
+        let summary = Summary::from_table(&t).unwrap();
+        assert_eq!(summary.rows[0].scenario, "a<b&c\u{FFFD}");
+        let svg = summary_svg(&summary).unwrap();
+        assert!(svg.contains("a&lt;b&amp;c\u{FFFD}"), "{svg}");
+        assert!(!svg.contains('\u{1}'));
+    }
+
+    #[test]
+    fn a_pool_splits_members_from_pooled_values_and_shows_weights() {
+        let t = table(
+            "pool,method,member,weight,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n\
+             p,member,a,2,100,1,conditional,0.1,0.01,0.08,0.12\n\
+             p,member,b,1,100,1,conditional,0.4,0.01,0.38,0.42\n\
+             p,member,c,1,100,1,conditional,0.2,0.01,0.18,0.22\n\
+             p,linear,,,100,1,conditional,0.2,0.01,0.19,0.21\n\
+             p,geometric-odds,,,100,1,conditional,0.18,0.01,0.17,0.19\n",
+        );
+        let pool = Pool::from_table(&t, "p").unwrap();
+        let names = |rows: &[PoolRow]| rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&pool.members), ["a", "b", "c"]);
+        assert_eq!(names(&pool.pooled), ["linear", "geometric-odds"]);
+        assert_eq!(pool.shares(), Some(vec![0.5, 0.25, 0.25]));
+        let svg = pool_svg(&pool).unwrap();
+        assert!(svg.contains("a · weight 2 (50%)"));
+        assert!(svg.contains("geometric-odds pool"));
+        assert_eq!(svg.matches("<circle").count(), 5, "a point per row");
+        // Weights whose sum overflows have no shares, and still draw.
+        let huge = table(
+            "pool,method,member,weight,probability,ci95_low,ci95_high\n\
+             p,member,a,1e308,0.1,0,0.2\np,member,b,1.7e308,0.3,0.2,0.4\n",
+        );
+        let pool = Pool::from_table(&huge, "p").unwrap();
+        assert_eq!(pool.shares(), None);
+        assert!(pool_svg(&pool).unwrap().contains("weight 1.000e308"));
+    }
+
+    #[test]
+    fn calibration_keeps_bins_with_runs_and_sizes_points_by_them() {
+        let t = table(
+            "bin_low,bin_high,runs,mean_forecast,observed_frequency\n\
+             0,0.1,12,0.05,0.0833\n0.1,0.2,0,,\n0.2,0.3,3,0.25,0.3333\n",
+        );
+        let calibration = Calibration::from_table(&t).unwrap();
+        assert_eq!(calibration.bins.len(), 2);
+        assert_eq!(calibration.runs(), 15.0);
+        assert!(point_radius(3.0, 12.0) < point_radius(12.0, 12.0));
+        assert_eq!(point_radius(12.0, 12.0), 16);
+        let svg = calibration_svg(&calibration).unwrap();
+        assert!(svg.contains("12 runs") && svg.contains("3 runs"));
+        assert_eq!(svg.matches("<circle").count(), 2);
+        for (bad, column) in [
+            ("0,0.1,-1,0.05,0.1", "runs"),
+            ("0,0.1,2.5,0.05,0.1", "runs"),
+            ("0,0.1,2,1e308,0.1", "mean_forecast"),
+        ] {
+            let t = table(&format!(
+                "bin_low,bin_high,runs,mean_forecast,observed_frequency\n{bad}\n"
+            ));
+            let message = Calibration::from_table(&t).unwrap_err().to_string();
+            assert!(message.contains(&format!("column '{column}'")), "{message}");
+        }
+        let huge =
+            table("bin_low,bin_high,runs,mean_forecast,observed_frequency\n0,1,1e308,0.5,0.5\n");
+        calibration_svg(&Calibration::from_table(&huge).unwrap()).expect("drawn");
+    }
+
+    #[test]
+    fn timelines_share_one_month_axis() {
+        let early = table(
+            "scenario,month,cumulative_probability,ci95_low,ci95_high\n\
+             x,2020-01,0.1,0.05,0.15\nx,2020-02,0.2,0.1,0.3\n",
+        );
+        let late = table(
+            "scenario,month,cumulative_probability,ci95_low,ci95_high\n\
+             y,2020-03,0.3,0.2,0.4\n",
+        );
+        let timelines = Timelines {
+            runs: vec![
+                Timeline::from_table(&early, "x").unwrap(),
+                Timeline::from_table(&late, "y").unwrap(),
+            ],
+        };
+        let curves = timelines.curves();
+        assert_eq!(curves[0].x, vec![0.0, 1.0]);
+        assert_eq!(curves[1].x, vec![2.0], "y starts two months after x");
+        // Their deadlines (the month after each one's last) differ.
+        assert!(timelines.facts_differ());
+        let svg = timelines_svg(&timelines).unwrap();
+        assert!(svg.contains("x (trials not recorded · seed not recorded · deadline 2020-03)"));
     }
 }

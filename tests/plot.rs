@@ -93,7 +93,11 @@ fn texts(svg: &str) -> Vec<String> {
                 .next()
                 .expect("text")
                 .trim()
-                .to_string()
+                .replace("&apos;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
         })
         .collect()
 }
@@ -233,9 +237,36 @@ fn plots_the_timeline_and_summary_of_a_real_run() {
     let timeline = svg(&dir.path().join("results/baseline/timeline.svg"));
     assert!(has_text(
         &timeline,
-        "baseline: cumulative probability of a treaty"
+        "baseline: probability of a treaty, month by month"
     ));
-    assert!(has_text(&timeline, "P(treaty signed by end of month) (%)"));
+    assert!(texts(&timeline).iter().any(|t| t == "probability"));
+    assert!(
+        !texts(&timeline).iter().any(|t| t.contains("(%)")),
+        "issue #12: the y label no longer doubles (%)"
+    );
+    // Issue #12: every plot states trials, seed and deadline.
+    assert!(has_text(
+        &timeline,
+        "20000 trials · seed 20200120 · deadline 2021-09 · conditional"
+    ));
+    // The remaining probability, read from the file with its band, in the second colour.
+    let remaining: Vec<_> = elements(&timeline, "polyline", &[ORANGE])
+        .into_iter()
+        .filter(|l| points(l) == months)
+        .collect();
+    assert_eq!(
+        remaining.len(),
+        1,
+        "one remaining curve through every month"
+    );
+    // Its band when the file has one (run writes remaining_ci95_low from 0.2 on).
+    let header = common::read_csv(&dir.path().join("results/baseline/timeline.csv")).0;
+    let banded = header.iter().any(|h| h == "remaining_ci95_low");
+    assert_eq!(
+        elements(&timeline, "polygon", &[ORANGE]).len(),
+        usize::from(banded),
+        "its band"
+    );
     assert!(has_text(&timeline, "month"));
     assert!(has_text(&timeline, "2020-01"), "month labels");
     assert!(
@@ -261,8 +292,17 @@ fn plots_the_timeline_and_summary_of_a_real_run() {
         1,
         "one point for the one scenario"
     );
-    assert!(has_text(&summary, "P(treaty before deadline) (%)"));
-    assert!(has_text(&summary, "baseline"));
+    assert!(has_text(&summary, "P(treaty before the row's deadline)"));
+    assert!(has_text(&summary, "baseline · before 2021-09"));
+    let timelines = svg(&dir.path().join("results/timelines.svg"));
+    assert_eq!(
+        elements(&timelines, "polyline", &[BLUE])
+            .into_iter()
+            .filter(|l| points(l) == months)
+            .count(),
+        1,
+        "the one run's curve"
+    );
 }
 
 #[test]
@@ -276,25 +316,50 @@ fn plots_every_kind_of_csv() {
         .expect("plot runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert_eq!(stderr.matches("wrote ").count(), 6, "{stderr}");
+    assert_eq!(stderr.matches("wrote ").count(), 7, "{stderr}");
 
     let timeline = svg(&results.join("alpha/timeline.svg"));
     assert!(has_text(
         &timeline,
-        "alpha: cumulative probability of a treaty"
+        "alpha: probability of a treaty, month by month"
     ));
+    assert!(has_text(
+        &timeline,
+        "1000 trials · seed 1 · deadline 2020-05 · conditional · remaining computed"
+    ));
+    // An older file has no remaining columns: the curve is computed, without a band.
+    assert_eq!(
+        elements(&timeline, "polyline", &[ORANGE])
+            .into_iter()
+            .filter(|l| points(l) == 4)
+            .count(),
+        1
+    );
+    assert!(elements(&timeline, "polygon", &[ORANGE]).is_empty());
     assert!(
         has_text(&timeline, "4.00% by 2020-04"),
         "the last month's value"
     );
-    assert!(svg(&results.join("beta/timeline.svg")).contains("beta: cumulative probability"));
+    let beta = svg(&results.join("beta/timeline.svg"));
+    assert!(beta.contains("beta: probability of a treaty"));
+    assert!(
+        has_text(
+            &beta,
+            "trials not recorded · seed not recorded · deadline 2020-05"
+        ),
+        "no summary.csv: the deadline follows the last month"
+    );
 
     let tornado = svg(&results.join("alpha/sensitivity.svg"));
     assert!(has_text(
         &tornado,
         "alpha: what moves the treaty probability"
     ));
-    assert!(has_text(&tornado, "treaty probability (%)"));
+    assert!(has_text(&tornado, "treaty probability; S, T"));
+    assert!(has_text(
+        &tornado,
+        "1000 trials · seed 1 · deadline 2020-05"
+    ));
     assert!(
         has_text(&tornado, "overall probability 5.48%"),
         "the study's own probability, not summary.csv's"
@@ -338,7 +403,15 @@ fn plots_every_kind_of_csv() {
             .any(|t| t == "issue.security.concession"),
         "x axis description"
     );
-    assert!(has_text(&line, "P(treaty before deadline) (%)"));
+    assert!(
+        texts(&line)
+            .iter()
+            .any(|t| t == "P(treaty before the deadline)")
+    );
+    assert!(has_text(
+        &line,
+        "1000 trials · seed 7 · deadline 2020-05 · conditional"
+    ));
     assert_eq!(
         elements(&line, "polyline", &[BLUE])
             .into_iter()
@@ -357,7 +430,7 @@ fn plots_every_kind_of_csv() {
     let heat = svg(&results.join("alpha/sweep-party.japan.will-party.russia.will.svg"));
     let cells = elements(&heat, "rect", &[])
         .into_iter()
-        .filter(|r| !r.contains("#FFFFFF"))
+        .filter(|r| !r.contains("#FFFFFF") && !r.contains("url(#colour-bar)"))
         .count();
     assert_eq!(cells, 12, "one rectangle per cell");
     assert!(has_text(
@@ -368,7 +441,10 @@ fn plots_every_kind_of_csv() {
         texts(&heat).iter().any(|t| t == "party.russia.will"),
         "y axis description"
     );
-    assert!(elements(&heat, "polygon", &[]).len() > 10, "a colour bar");
+    assert!(
+        heat.contains("<linearGradient") && heat.contains("url(#colour-bar)"),
+        "a smooth colour bar"
+    );
 
     let summary = svg(&results.join("summary.svg"));
     assert_eq!(
@@ -376,13 +452,39 @@ fn plots_every_kind_of_csv() {
         3,
         "one point per scenario"
     );
-    assert!(has_text(&summary, "P(treaty before 2020-05) by scenario"));
-    for scenario in ["alpha", "beta", "gamma"] {
-        assert!(
-            texts(&summary).iter().any(|t| t == scenario),
-            "row {scenario}"
-        );
-    }
+    assert!(has_text(&summary, "most probable first"));
+    // Issue #12: sorted by probability (most probable on top), each row with its deadline.
+    let mut rows: Vec<(f64, String)> = summary
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let y = t
+                .split(" y=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse::<f64>()
+                .ok()?;
+            let text = t
+                .split_once('>')?
+                .1
+                .split("</text>")
+                .next()?
+                .trim()
+                .to_string();
+            text.contains(" · before ").then_some((y, text))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let rows: Vec<String> = rows.into_iter().map(|(_, text)| text).collect();
+    assert_eq!(
+        rows,
+        [
+            "beta · before 2020-05 · 1000 trials · seed 1 · conditional",
+            "alpha · before 2020-05 · 1000 trials · seed 1 · conditional",
+            "gamma · before 2020-05 · 1000 trials · seed 1 · indicator"
+        ]
+    );
     assert!(has_text(&summary, "14.0% (13.6%–14.4%)"));
 }
 
@@ -401,7 +503,8 @@ fn named_scenarios_only() {
         stderr.lines().collect::<Vec<_>>(),
         [
             "wrote results/beta/timeline.svg",
-            "wrote results/summary.svg"
+            "wrote results/summary.svg",
+            "wrote results/timelines.svg"
         ]
     );
     assert!(!results.join("alpha/timeline.svg").exists());
@@ -588,4 +691,243 @@ fn names_that_leave_the_output_folder_are_refused() {
         !dir.path().join("timeline.svg").exists(),
         "plot wrote outside --out"
     );
+}
+
+/// The largest percentage tick label of a chart (its y axis' top).
+fn top_tick(svg: &str) -> f64 {
+    texts(svg)
+        .iter()
+        .filter_map(|t| t.strip_suffix('%')?.parse::<f64>().ok())
+        .fold(0.0, f64::max)
+}
+
+/// Issue #12: `--common-scale` gives every timeline the same y axis.
+#[test]
+fn common_scale_gives_the_timelines_one_y_axis() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    fixtures(&results);
+    write(
+        &results.join("beta/timeline.csv"),
+        &TIMELINE
+            .replace("alpha", "beta")
+            .replace("0.04,0.028,0.052", "0.4,0.3,0.5"),
+    );
+    treatysim(dir.path()).args(["plot"]).assert().success();
+    let (alpha, beta) = (
+        svg(&results.join("alpha/timeline.svg")),
+        svg(&results.join("beta/timeline.svg")),
+    );
+    assert!(top_tick(&alpha) < 10.0 && top_tick(&beta) >= 50.0);
+    treatysim(dir.path())
+        .args(["plot", "--common-scale"])
+        .assert()
+        .success();
+    let (alpha, beta) = (
+        svg(&results.join("alpha/timeline.svg")),
+        svg(&results.join("beta/timeline.svg")),
+    );
+    assert_eq!(top_tick(&alpha), top_tick(&beta));
+    assert!(top_tick(&alpha) >= 50.0);
+    // timelines.svg has both runs' cumulative curves, in two colours.
+    let both = svg(&results.join("timelines.svg"));
+    assert_eq!(
+        elements(&both, "polyline", &[BLUE])
+            .iter()
+            .filter(|l| points(l) == 4)
+            .count(),
+        1
+    );
+    assert_eq!(
+        elements(&both, "polyline", &["#FF7F0E"])
+            .iter()
+            .filter(|l| points(l) == 4)
+            .count(),
+        1
+    );
+    assert!(has_text(
+        &both,
+        "alpha (1000 trials · seed 1 · deadline 2020-05 · conditional)"
+    ));
+    assert!(has_text(&both, "beta (trials not recorded"));
+}
+
+/// The resolved scenario `show` prints for the shipped baseline with `sets` applied.
+fn resolved_baseline(dir: &Path, sets: &[&str]) -> String {
+    let mut command = treatysim(dir);
+    command
+        .args(["show", "baseline", "--scenarios"])
+        .arg(common::shipped_scenarios());
+    for set in sets {
+        command.args(["--set", set]);
+    }
+    let output = command.output().expect("show runs");
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// Issue #12: a sweep marks the scenario's own value (from run.toml, else the catalog), or
+/// says why it cannot.
+#[test]
+fn a_sweep_marks_the_scenarios_own_value_or_range() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    write(
+        &results.join("baseline/sweep-issue.security.concession.csv"),
+        &sweep_line(),
+    );
+    // From the catalog: the baseline's concession is "0.05 to 0.3", its central 90%.
+    let output = treatysim(dir.path())
+        .args(["plot", "baseline", "--scenarios"])
+        .arg(common::shipped_scenarios())
+        .output()
+        .expect("plot runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = svg(&results.join("baseline/sweep-issue.security.concession.svg"));
+    assert!(
+        has_text(&line, "the scenario's central 90%, 0.05 to 0.3"),
+        "{:?}",
+        texts(&line)
+    );
+    let spans = elements(&line, "polygon", &["#787878"]);
+    assert_eq!(spans.len(), 1, "a shaded span");
+
+    // From run.toml, which wins over the catalog: a constant is a dashed line.
+    let resolved = resolved_baseline(dir.path(), &["issue.security.concession=0.42"]);
+    write(
+        &results.join("baseline/run.toml"),
+        &format!(
+            "version = \"0.2.0\"\nresolved = {}\n",
+            toml::Value::from(resolved)
+        ),
+    );
+    treatysim(dir.path())
+        .args(["plot", "baseline", "--scenarios"])
+        .arg(common::shipped_scenarios())
+        .assert()
+        .success();
+    let line = svg(&results.join("baseline/sweep-issue.security.concession.svg"));
+    assert!(has_text(&line, "the scenario's value, 0.42"));
+    assert!(elements(&line, "polygon", &["#787878"]).is_empty());
+    assert!(
+        elements(&line, "polyline", &["#212121"]).len() > 3,
+        "dashes"
+    );
+
+    // Neither: no mark, and a note says why.
+    std::fs::remove_file(results.join("baseline/run.toml")).expect("remove");
+    treatysim(dir.path())
+        .args(["plot", "baseline"])
+        .assert()
+        .success();
+    let line = svg(&results.join("baseline/sweep-issue.security.concession.svg"));
+    assert!(has_text(
+        &line,
+        "scenario's own value not marked: no run.toml, and no valid scenario 'baseline' in --scenarios"
+    ));
+    assert!(!has_text(&line, "the scenario's"));
+}
+
+const POOL: &str =
+    "pool,method,member,weight,trials,seed,estimator,probability,std_error,ci95_low,ci95_high
+experts,member,mason,2,1000,4,conditional,0.15,0.002,0.145,0.155
+experts,member,togo,1,1000,4,conditional,0.18,0.002,0.175,0.185
+experts,member,two_islands,1,1000,4,conditional,0.13,0.002,0.125,0.135
+experts,linear,,,1000,4,conditional,0.1525,0.0015,0.15,0.155
+experts,geometric-odds,,,1000,4,conditional,0.151,0.0015,0.148,0.154
+";
+
+/// `plot LABEL` draws pool.svg from pool.csv: members with weights, then the pooled values.
+#[test]
+fn plots_a_pool() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    write(&results.join("experts/pool.csv"), POOL);
+    write(
+        &results.join("experts/summary.csv"),
+        &SCENARIO_SUMMARY.replace("alpha", "experts"),
+    );
+    treatysim(dir.path())
+        .args(["plot", "experts"])
+        .assert()
+        .success();
+    let pool = svg(&results.join("experts/pool.svg"));
+    assert_eq!(
+        elements(&pool, "circle", &[BLUE]).len(),
+        3,
+        "a point per member"
+    );
+    assert_eq!(
+        elements(&pool, "circle", &[ORANGE]).len(),
+        2,
+        "a point per method"
+    );
+    for label in [
+        "mason · weight 2 (50%)",
+        "togo · weight 1 (25%)",
+        "linear pool",
+        "geometric-odds pool",
+        "15.2% (15.0%–15.5%)",
+        "1000 trials · seed 4 · deadline 2020-05 · conditional",
+    ] {
+        assert!(has_text(&pool, label), "{label}: {:?}", texts(&pool));
+    }
+    write(
+        &results.join("experts/pool.csv"),
+        &POOL.replace("0.15,0.002", "1e308,0.002"),
+    );
+    let output = treatysim(dir.path())
+        .args(["plot", "experts"])
+        .output()
+        .expect("plot runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("line 2, column 'probability'"));
+}
+
+/// calibration.svg: a reliability diagram, the diagonal and a point per bin with runs.
+#[test]
+fn plots_the_calibration() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    fixtures(&results);
+    write(
+        &results.join("calibration.csv"),
+        "bin_low,bin_high,runs,mean_forecast,observed_frequency\n0,0.1,12,0.04,0.0833\n\
+         0.1,0.2,0,,\n0.2,0.3,4,0.24,0.25\n0.9,1,1,0.95,1\n",
+    );
+    write(
+        &results.join("scores.csv"),
+        "scenario,probability,outcome\nalpha,0.05,not signed\n",
+    );
+    let output = treatysim(dir.path())
+        .args(["plot", "beta"])
+        .output()
+        .expect("plot runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("wrote results/calibration.svg"), "{stderr}");
+    let calibration = svg(&results.join("calibration.svg"));
+    assert_eq!(
+        elements(&calibration, "circle", &[]).len(),
+        3,
+        "bins with runs"
+    );
+    for label in [
+        "12 runs",
+        "4 runs",
+        "1 run",
+        "Calibration of 17 scored runs",
+    ] {
+        assert!(has_text(&calibration, label), "{label}");
+    }
+    // The scored run's facts, from summary.csv.
+    assert!(has_text(
+        &calibration,
+        "1000 trials · seed 1 · deadline 2020-05 · conditional"
+    ));
+    // The diagonal: dashes from (0, 0) to (100%, 100%).
+    assert!(elements(&calibration, "polyline", &[]).len() > 5);
 }

@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use treatysim::Error;
 use treatysim::cli::Cli;
-use treatysim::plot::{self, Summary, Sweep, Table, Timeline, Tornado};
+use treatysim::plot::{
+    self, Calibration, Pool, Summary, Sweep, Table, Timeline, Timelines, Tornado,
+};
 
 fn config(cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -357,6 +359,32 @@ fn header() -> impl Strategy<Value = Vec<String>> {
             "ci95_low",
             "ci95_high",
         ],
+        vec![
+            "pool",
+            "method",
+            "member",
+            "weight",
+            "probability",
+            "ci95_low",
+            "ci95_high",
+        ],
+        vec![
+            "bin_low",
+            "bin_high",
+            "runs",
+            "mean_forecast",
+            "observed_frequency",
+        ],
+        vec![
+            "scenario",
+            "month",
+            "cumulative_probability",
+            "ci95_low",
+            "ci95_high",
+            "remaining_probability",
+            "remaining_ci95_low",
+            "remaining_ci95_high",
+        ],
     ];
     (prop::sample::select(kinds), any::<bool>(), 0usize..3).prop_map(|(kind, swap, cut)| {
         let mut columns: Vec<String> = kind.iter().map(|c| c.to_string()).collect();
@@ -415,6 +443,13 @@ fn check_plot(text: &str) -> Result<(), TestCaseError> {
     ok_or_invalid(Tornado::from_table(&table, None, "x").and_then(|t| plot::tornado_svg(&t)))?;
     ok_or_invalid(Tornado::from_table(&table, Some(0.3), "x").and_then(|t| plot::tornado_svg(&t)))?;
     ok_or_invalid(Summary::from_table(&table).and_then(|s| plot::summary_svg(&s)))?;
+    ok_or_invalid(Pool::from_table(&table, "x").and_then(|p| plot::pool_svg(&p)))?;
+    ok_or_invalid(Calibration::from_table(&table).and_then(|c| plot::calibration_svg(&c)))?;
+    ok_or_invalid(Timeline::from_table(&table, "x").and_then(|t| {
+        plot::timelines_svg(&Timelines {
+            runs: vec![t.clone(), t],
+        })
+    }))?;
     Ok(())
 }
 

@@ -65,7 +65,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             sensitivity::sensitivity(&catalog(&args.sim.catalog), &args)
         }
         Command::Pool(args) => pool::pool(&catalog(&args.sim.catalog), &args),
-        Command::Plot(args) => plot::plot(&args),
+        Command::Plot(args) => plot::plot(&catalog(&args.catalog), &args),
         Command::Merge(args) => merge::merge(&args),
     }
 }

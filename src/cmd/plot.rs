@@ -4,10 +4,13 @@
 //! it was; then each SVG is written atomically and named on stderr.
 
 use crate::cli::PlotArgs;
+use crate::distribution::Dist;
 use crate::error::{Error, Result};
 use crate::export::write_atomic;
-use crate::plot::{self, Summary, Sweep, Timeline, Tornado};
-use crate::scenario::{name_rule, valid_scenario_name};
+use crate::plot::{
+    self, Calibration, Facts, Own, Pool, Summary, Sweep, Table, Timeline, Timelines, Tornado,
+};
+use crate::scenario::{Catalog, Override, Scenario, name_rule, valid_scenario_name};
 use std::path::{Path, PathBuf};
 
 /// A CSV file to plot and the kind of plot it makes.
@@ -19,8 +22,12 @@ enum Source {
     Sensitivity(PathBuf),
     /// `<scenario>/sweep-KEY[-KEY2].csv`.
     Sweep(PathBuf),
+    /// `<label>/pool.csv`.
+    Pool(PathBuf),
     /// `<out>/summary.csv`.
     Summary(PathBuf),
+    /// `<out>/calibration.csv`.
+    Calibration(PathBuf),
 }
 
 impl Source {
@@ -29,7 +36,9 @@ impl Source {
             Source::Timeline(p)
             | Source::Sensitivity(p)
             | Source::Sweep(p)
-            | Source::Summary(p) => p,
+            | Source::Pool(p)
+            | Source::Summary(p)
+            | Source::Calibration(p) => p,
         }
     }
 
@@ -37,31 +46,209 @@ impl Source {
     fn svg(&self) -> PathBuf {
         self.csv().with_extension("svg")
     }
+}
 
-    /// Reads the CSV file and draws its plot; `scenario` names the plot.
-    fn draw(&self, scenario: &str) -> Result<String> {
+/// A plot read from its CSV files, ready to draw.
+#[derive(Debug)]
+enum Chart {
+    Timeline(Timeline),
+    Tornado(Tornado),
+    Sweep(Sweep),
+    Pool(Pool),
+    Summary(Summary),
+    Calibration(Calibration),
+    Timelines(Timelines),
+}
+
+impl Chart {
+    fn svg(&self) -> Result<String> {
         match self {
-            Source::Timeline(path) => plot::timeline_svg(&Timeline::read(path, scenario)?),
-            Source::Sensitivity(path) => {
-                let summary = path.with_file_name("summary.csv");
-                plot::tornado_svg(&Tornado::read(path, &summary, scenario)?)
-            }
-            Source::Sweep(path) => match Sweep::read(path, scenario)? {
-                Sweep::Line(line) => plot::sweep_line_svg(&line),
-                Sweep::Grid(grid) => plot::heatmap_svg(&grid),
-            },
-            Source::Summary(path) => plot::summary_svg(&Summary::read(path)?),
+            Chart::Timeline(t) => plot::timeline_svg(t),
+            Chart::Tornado(t) => plot::tornado_svg(t),
+            Chart::Sweep(Sweep::Line(line)) => plot::sweep_line_svg(line),
+            Chart::Sweep(Sweep::Grid(grid)) => plot::heatmap_svg(grid),
+            Chart::Pool(p) => plot::pool_svg(p),
+            Chart::Summary(s) => plot::summary_svg(s),
+            Chart::Calibration(c) => plot::calibration_svg(c),
+            Chart::Timelines(t) => plot::timelines_svg(t),
         }
     }
 }
 
-/// Draws the plots of the named scenarios (every scenario with results when none is named)
-/// and `<out>/summary.svg`.
+/// What reading a scenario folder's plots needs beyond its files.
+struct Reader<'a> {
+    catalog: &'a Catalog,
+}
+
+impl Reader<'_> {
+    /// Reads `source`, a file of the folder of `scenario` (empty for the root's files) in
+    /// `out`.
+    fn read(&self, out: &Path, scenario: &str, source: &Source) -> Result<Chart> {
+        let dir = out.join(scenario);
+        Ok(match source {
+            Source::Timeline(path) => {
+                let mut timeline = Timeline::read(path, scenario)?;
+                timeline.facts = folder_facts(&dir)?.or(timeline.facts);
+                Chart::Timeline(timeline)
+            }
+            Source::Sensitivity(path) => {
+                Chart::Tornado(Tornado::read(path, &dir.join("summary.csv"), scenario)?)
+            }
+            Source::Sweep(path) => {
+                let deadline = Facts {
+                    deadline: folder_facts(&dir)?.deadline,
+                    ..Facts::default()
+                };
+                let mut sweep = Sweep::read(path, scenario)?;
+                let own = self.scenario_of(&dir, scenario);
+                let own_of = |key: &str| own.as_ref().ok().and_then(|s| own_value(s, key));
+                match &mut sweep {
+                    Sweep::Line(line) => {
+                        line.facts = line.facts.clone().or(deadline);
+                        line.own = own_of(&line.key);
+                        line.own_note = own_note(&own, line.own.is_none(), &line.key);
+                    }
+                    Sweep::Grid(grid) => {
+                        grid.facts = grid.facts.clone().or(deadline);
+                        grid.own = [own_of(&grid.x_key), own_of(&grid.y_key)];
+                        let unknown: Vec<&str> = [&grid.x_key, &grid.y_key]
+                            .into_iter()
+                            .zip(grid.own)
+                            .filter(|(_, own)| own.is_none())
+                            .map(|(key, _)| key.as_str())
+                            .collect();
+                        grid.own_note = own_note(&own, !unknown.is_empty(), &unknown.join(", "));
+                    }
+                }
+                Chart::Sweep(sweep)
+            }
+            Source::Pool(path) => {
+                let mut pool = Pool::read(path, scenario)?;
+                let deadline = Facts {
+                    deadline: folder_facts(&dir)?.deadline,
+                    ..Facts::default()
+                };
+                pool.facts = pool.facts.clone().or(deadline);
+                Chart::Pool(pool)
+            }
+            Source::Summary(path) => Chart::Summary(Summary::read(path)?),
+            Source::Calibration(path) => {
+                let mut calibration = Calibration::read(path)?;
+                calibration.facts = scored_facts(out)?;
+                Chart::Calibration(calibration)
+            }
+        })
+    }
+
+    /// The scenario whose results are in `dir`: the resolved scenario in its `run.toml` when
+    /// there is one, else the scenario `name` from the catalog with the overrides its
+    /// `summary.csv` records. `Err` says why neither is available.
+    fn scenario_of(&self, dir: &Path, name: &str) -> std::result::Result<Scenario, String> {
+        let run = dir.join("run.toml");
+        if run.is_file() {
+            let text = std::fs::read_to_string(&run).map_err(|_| "run.toml unreadable")?;
+            let resolved = text
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("resolved")?.as_str().map(str::to_string))
+                .ok_or("run.toml holds no resolved scenario")?;
+            return crate::scenario::from_resolved(name, &run, &resolved)
+                .map_err(|_| "run.toml's resolved scenario is not valid".to_string());
+        }
+        let overrides = recorded_overrides(dir).ok_or("its summary.csv's overrides unreadable")?;
+        self.catalog
+            .load(name, &overrides)
+            .map_err(|_| format!("no run.toml, and no valid scenario '{name}' in --scenarios"))
+    }
+}
+
+/// The note under a sweep's title when the scenario's own value of `keys` is not marked.
+fn own_note(
+    scenario: &std::result::Result<Scenario, String>,
+    unknown: bool,
+    keys: &str,
+) -> Option<String> {
+    match scenario {
+        _ if !unknown => None,
+        Err(why) => Some(format!("scenario's own value not marked: {why}")),
+        Ok(_) => Some(format!("the scenario has no parameter {keys}")),
+    }
+}
+
+/// The `--set` overrides recorded in `dir/summary.csv`'s `overrides` column (none when the
+/// file or the column is missing); `None` when one cannot be read back.
+fn recorded_overrides(dir: &Path) -> Option<Vec<Override>> {
+    let path = dir.join("summary.csv");
+    if !path.is_file() {
+        return Some(Vec::new());
+    }
+    let table = Table::read(&path).ok()?;
+    if !table.has_column("overrides") {
+        return Some(Vec::new());
+    }
+    let joined = table.texts("overrides").ok()?.into_iter().next()?;
+    joined
+        .split("; ")
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| o.parse::<Override>().ok())
+        .collect()
+}
+
+/// A scenario's own setting of a swept key: a constant's value, a distribution's central 90%
+/// (5% to 95% quantile), an event's probability.
+pub fn own_value(scenario: &Scenario, key: &str) -> Option<Own> {
+    if let Some(id) = scenario.cast.id(key) {
+        return Some(match *scenario.dist(id) {
+            Dist::Constant(value) => Own::Value(value),
+            ref dist => Own::Span(dist.quantile(0.05), dist.quantile(0.95)),
+        })
+        .filter(|own| {
+            let (lo, hi) = match own {
+                Own::Value(v) => (*v, *v),
+                Own::Span(lo, hi) => (*lo, *hi),
+            };
+            lo.is_finite() && hi.is_finite()
+        });
+    }
+    let event = key.strip_prefix("event.")?.strip_suffix(".probability")?;
+    scenario
+        .events
+        .iter()
+        .find(|e| e.name == event)
+        .map(|e| Own::Value(e.probability))
+}
+
+/// The facts recorded in `dir/summary.csv` (none when there is no such file).
+fn folder_facts(dir: &Path) -> Result<Facts> {
+    let path = dir.join("summary.csv");
+    if path.is_file() {
+        Ok(Facts::from_table(&Table::read(&path)?))
+    } else {
+        Ok(Facts::default())
+    }
+}
+
+/// The facts of the scored runs: the rows of `<out>/summary.csv` whose scenario is in
+/// `<out>/scores.csv` (none when a file is missing).
+fn scored_facts(out: &Path) -> Result<Facts> {
+    let (scores, summary) = (out.join("scores.csv"), out.join("summary.csv"));
+    if !(scores.is_file() && summary.is_file()) {
+        return Ok(Facts::default());
+    }
+    let scored = Table::read(&scores)?.texts("scenario")?;
+    let summary = Table::read(&summary)?;
+    let names = summary.texts("scenario")?;
+    Ok(Facts::of_rows(&summary, |i| scored.contains(&names[i])))
+}
+
+/// Draws the plots of the named scenarios (every scenario with results when none is named),
+/// `<out>/timelines.svg` from their timelines, and `<out>/summary.svg` and
+/// `<out>/calibration.svg` when their CSV files exist.
 ///
 /// # Errors
 /// [`Error::Invalid`] when the output folder is missing, a named scenario has no results, or a
 /// CSV file is malformed; [`Error::Io`] when a file cannot be read, drawn or written.
-pub fn plot(args: &PlotArgs) -> Result<()> {
+pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
     let out = &args.out;
     if !out.is_dir() {
         return Err(Error::Invalid(format!(
@@ -70,75 +257,111 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
             out_flag(out)
         )));
     }
-    let mut sources: Vec<(String, Source)> = Vec::new();
-    if args.names.is_empty() {
+    let mut sources = if args.names.is_empty() {
+        let mut sources = Vec::new();
         for scenario in scenario_folders(out)? {
             let found = scenario_sources(&out.join(&scenario))?;
             sources.extend(found.into_iter().map(|source| (scenario.clone(), source)));
         }
+        sources
     } else {
-        let mut names: Vec<String> = Vec::new();
-        for arg in &args.names {
-            // The plots are written into <out>/NAME/: NAME must be one folder inside --out.
-            let name = super::output_name(arg)
-                .ok_or_else(|| Error::Invalid(name_rule("scenario", &scenario_name(arg))))?;
-            crate::export::check_scenario_folder(out, &name)?;
-            names.push(name);
+        named_sources(out, &args.names)?
+    };
+    for (file, root) in [
+        ("summary.csv", Source::Summary as fn(PathBuf) -> Source),
+        ("calibration.csv", Source::Calibration),
+    ] {
+        let path = out.join(file);
+        if path.is_file() {
+            sources.push((String::new(), root(path)));
         }
-        names.dedup();
-        // A name is a folder of `--out`: `..` or a path would draw (and write) outside it.
-        if let Some(bad) = names
-            .iter()
-            .find(|n| !crate::scenario::valid_scenario_name(n))
-        {
-            return Err(Error::Invalid(crate::scenario::name_rule(
-                "plot: the scenario",
-                bad,
-            )));
-        }
-        for scenario in names {
-            let dir = out.join(&scenario);
-            let found = if dir.is_dir() {
-                scenario_sources(&dir)?
-            } else {
-                Vec::new()
-            };
-            if found.is_empty() {
-                return Err(Error::Invalid(format!(
-                    "no results to plot in '{}' (no timeline.csv, sensitivity.csv or sweep-*.csv){}; \
-                     run `treatysim run {scenario}{}` first",
-                    dir.display(),
-                    crate::cast::did_you_mean(
-                        &scenario,
-                        folders_in(out).iter().map(String::as_str)
-                    ),
-                    out_flag(out)
-                )));
-            }
-            sources.extend(found.into_iter().map(|source| (scenario.clone(), source)));
-        }
-    }
-    let summary = out.join("summary.csv");
-    if summary.is_file() {
-        sources.push((String::new(), Source::Summary(summary)));
     }
     if sources.is_empty() {
         return Err(Error::Invalid(format!(
-            "nothing to plot in '{}': no scenario folder holds timeline.csv, sensitivity.csv or \
-             sweep-*.csv, and there is no summary.csv; run `treatysim run NAME{}` first",
+            "nothing to plot in '{}': no scenario folder holds timeline.csv, sensitivity.csv, \
+             sweep-*.csv or pool.csv, and there is no summary.csv or calibration.csv; run \
+             `treatysim run NAME{}` first",
             out.display(),
             out_flag(out)
         )));
     }
-    let drawn = sources
+    let reader = Reader { catalog };
+    let mut charts = sources
         .iter()
-        .map(|(scenario, source)| Ok((source.svg(), source.draw(scenario)?)))
+        .map(|(scenario, source)| Ok((source.svg(), reader.read(out, scenario, source)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let timelines: Vec<&mut Timeline> = charts
+        .iter_mut()
+        .filter_map(|(_, chart)| match chart {
+            Chart::Timeline(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    if args.common_scale {
+        let top = timelines.iter().map(|t| t.top()).fold(0.0, f64::max);
+        for timeline in timelines {
+            timeline.y_top = Some(top);
+        }
+    }
+    let runs: Vec<Timeline> = charts
+        .iter()
+        .filter_map(|(_, chart)| match chart {
+            Chart::Timeline(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    if !runs.is_empty() {
+        charts.push((
+            out.join("timelines.svg"),
+            Chart::Timelines(Timelines { runs }),
+        ));
+    }
+    let drawn = charts
+        .iter()
+        .map(|(path, chart)| Ok((path, chart.svg()?)))
         .collect::<Result<Vec<_>>>()?;
     for (path, svg) in drawn {
-        write_atomic(&path, svg.as_bytes())?;
+        write_atomic(path, svg.as_bytes())?;
         note!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// The sources of the scenarios named on the command line.
+fn named_sources(out: &Path, args: &[String]) -> Result<Vec<(String, Source)>> {
+    let mut names: Vec<String> = Vec::new();
+    for arg in args {
+        // The plots are written into <out>/NAME/: NAME must be one folder inside --out.
+        let name = super::output_name(arg)
+            .ok_or_else(|| Error::Invalid(name_rule("scenario", &scenario_name(arg))))?;
+        crate::export::check_scenario_folder(out, &name)?;
+        names.push(name);
+    }
+    names.dedup();
+    // A name is a folder of `--out`: `..` or a path would draw (and write) outside it.
+    if let Some(bad) = names.iter().find(|n| !valid_scenario_name(n)) {
+        return Err(Error::Invalid(name_rule("plot: the scenario", bad)));
+    }
+    let mut sources = Vec::new();
+    for scenario in names {
+        let dir = out.join(&scenario);
+        let found = if dir.is_dir() {
+            scenario_sources(&dir)?
+        } else {
+            Vec::new()
+        };
+        if found.is_empty() {
+            return Err(Error::Invalid(format!(
+                "no results to plot in '{}' (no timeline.csv, sensitivity.csv, sweep-*.csv or \
+                 pool.csv){}; run `treatysim run {scenario}{}` first",
+                dir.display(),
+                crate::cast::did_you_mean(&scenario, folders_in(out).iter().map(String::as_str)),
+                out_flag(out)
+            )));
+        }
+        sources.extend(found.into_iter().map(|source| (scenario.clone(), source)));
+    }
+    Ok(sources)
 }
 
 /// ` --out DIR` for hints, when the folder is not the default.
@@ -179,8 +402,8 @@ fn scenario_folders(out: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// The plottable CSV files in a scenario's folder: `timeline.csv`, `sensitivity.csv` and
-/// `sweep-*.csv` (sorted by name).
+/// The plottable CSV files in a scenario's folder: `timeline.csv`, `sensitivity.csv`,
+/// `pool.csv` and `sweep-*.csv` (sorted by name).
 fn scenario_sources(dir: &Path) -> Result<Vec<Source>> {
     let mut sources = Vec::new();
     let timeline = dir.join("timeline.csv");
@@ -190,6 +413,10 @@ fn scenario_sources(dir: &Path) -> Result<Vec<Source>> {
     let sensitivity = dir.join("sensitivity.csv");
     if sensitivity.is_file() {
         sources.push(Source::Sensitivity(sensitivity));
+    }
+    let pool = dir.join("pool.csv");
+    if pool.is_file() {
+        sources.push(Source::Pool(pool));
     }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read folder", dir, e))?;
     let mut sweeps = Vec::new();

@@ -1,0 +1,185 @@
+//! `<out>/calibration.svg`: the reliability diagram of the scored runs.
+
+use super::*;
+
+/// One bin of `calibration.csv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CalibrationBin {
+    /// The lowest forecast in the bin.
+    pub low: f64,
+    /// The highest forecast in the bin.
+    pub high: f64,
+    /// How many scored runs fell in the bin.
+    pub runs: f64,
+    /// Their mean forecast.
+    pub mean_forecast: f64,
+    /// The fraction of them whose treaty was signed.
+    pub observed: f64,
+}
+
+/// `calibration.csv`: forecasts binned against how often they came true.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calibration {
+    /// The bins with at least one run, in the file's order.
+    pub bins: Vec<CalibrationBin>,
+    /// Trials, seed and deadline of the scored runs (ranges when they differ).
+    pub facts: Facts,
+}
+
+impl Calibration {
+    /// Reads `calibration.csv`: columns `bin_low`, `bin_high`, `runs`, `mean_forecast`,
+    /// `observed_frequency`. Bins without runs (or with empty fields) are left out.
+    ///
+    /// # Errors
+    /// When the file cannot be read or a column is missing or malformed (`runs` must be a
+    /// count, the others probabilities or, for an empty bin, empty).
+    pub fn read(path: &Path) -> Result<Calibration> {
+        Calibration::from_table(&Table::read(path)?)
+    }
+
+    /// As [`Calibration::read`], from a table already read.
+    ///
+    /// # Errors
+    /// When a column is missing or malformed.
+    pub fn from_table(table: &Table) -> Result<Calibration> {
+        let low = table.probabilities("bin_low")?;
+        let high = table.probabilities("bin_high")?;
+        let runs = table.values("runs", |text| {
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| *n >= 0.0 && n.is_finite() && n.fract() == 0.0)
+                .ok_or_else(|| "a count of runs (a whole number from 0)".to_string())
+        })?;
+        let optional_probability = |name: &str| {
+            table.values(name, |text| {
+                if text.trim().is_empty() {
+                    return Ok(None);
+                }
+                text.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| (0.0..=1.0).contains(x))
+                    .map(Some)
+                    .ok_or_else(|| "a number from 0 to 1 (a probability) or empty".to_string())
+            })
+        };
+        let mean = optional_probability("mean_forecast")?;
+        let observed = optional_probability("observed_frequency")?;
+        let bins = (0..low.len())
+            .filter_map(|i| {
+                Some(CalibrationBin {
+                    low: low[i],
+                    high: high[i],
+                    runs: runs[i],
+                    mean_forecast: mean[i]?,
+                    observed: observed[i]?,
+                })
+            })
+            .filter(|bin| bin.runs > 0.0)
+            .collect();
+        Ok(Calibration {
+            bins,
+            facts: Facts::default(),
+        })
+    }
+
+    /// The number of runs in all the bins.
+    pub fn runs(&self) -> f64 {
+        self.bins.iter().map(|b| b.runs).sum()
+    }
+}
+
+/// A point's radius in pixels: its area grows with the bin's runs, from 5 to 16 pixels.
+pub fn point_radius(runs: f64, most: f64) -> i32 {
+    if most <= 0.0 {
+        return 5;
+    }
+    (5.0 + 11.0 * (runs / most).clamp(0.0, 1.0).sqrt()).round() as i32
+}
+
+/// `calibration.svg`: a reliability diagram. Each bin is a point at (mean forecast, observed
+/// frequency), its area by its number of runs and labelled with it; the diagonal is where
+/// forecasts come true as often as they say.
+///
+/// # Errors
+/// [`Error::Io`] when plotters fails to draw.
+pub fn calibration_svg(calibration: &Calibration) -> Result<String> {
+    render("the calibration", (WIDTH, 860), |root| {
+        draw_calibration(root, calibration)
+    })
+}
+
+fn draw_calibration(root: &Area<'_>, calibration: &Calibration) -> Drawn {
+    let title = format!(
+        "Calibration of {} scored runs: forecast against outcome",
+        short_number(calibration.runs())
+    );
+    let area = header(root, &title, &calibration.facts.line())?;
+    let entries = [
+        (Key::Dashed(INK), "perfect calibration".to_string()),
+        (
+            Key::Swatch(LINE.into()),
+            "a bin of runs: mean forecast against the fraction signed; area by runs".to_string(),
+        ),
+    ];
+    let area = with_legend(&area, &entries)?;
+    let (range, ticks, _) = percent_axis(100.0);
+    let label = |v: &f64| format!("{v:.0}%");
+    // A square plot, centred.
+    let (w, h) = area.dim_in_pixel();
+    let side = w.min(h + 60);
+    let (_, right) = area.split_horizontally((w - side) / 2);
+    let (square, _) = right.split_horizontally(side);
+    let mut chart = ChartBuilder::on(&square)
+        .margin(20)
+        .margin_top(10)
+        .x_label_area_size(60)
+        .y_label_area_size(90)
+        .build_cartesian_2d(
+            Axis::new(range.clone(), ticks.clone()),
+            Axis::new(range, ticks),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("mean forecast P(treaty) in the bin")
+        .y_desc("fraction of the bin's runs signed")
+        .x_label_formatter(&label)
+        .y_label_formatter(&label)
+        .label_style(label_font())
+        .axis_desc_style(desc_font())
+        .bold_line_style(INK.mix(GRID_OPACITY))
+        .draw()?;
+    chart.draw_series(DashedLineSeries::new(
+        [(0.0, 0.0), (100.0, 100.0)],
+        8,
+        5,
+        INK.mix(0.6).stroke_width(2),
+    ))?;
+    let most = calibration.bins.iter().map(|b| b.runs).fold(0.0, f64::max);
+    for bin in &calibration.bins {
+        let at = (100.0 * bin.mean_forecast, 100.0 * bin.observed);
+        let radius = point_radius(bin.runs, most);
+        chart.draw_series(std::iter::once(Circle::new(
+            at,
+            radius,
+            LINE.mix(0.75).filled(),
+        )))?;
+        // Right of the point, or left of it near the right edge.
+        let (h, dx) = if at.0 > 80.0 {
+            (HPos::Right, -radius - 4)
+        } else {
+            (HPos::Left, radius + 4)
+        };
+        let runs = if bin.runs == 1.0 { "run" } else { "runs" };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + Text::new(
+                    format!("{} {runs}", short_number(bin.runs)),
+                    (dx, 0),
+                    anchored(font(14.0), h, VPos::Center),
+                ),
+        ))?;
+    }
+    Ok(())
+}
