@@ -53,13 +53,16 @@ pub const SUMMARY_HEADER: [&str; 10] = [
 ];
 
 /// Columns of `timeline.csv`.
-pub const TIMELINE_HEADER: [&str; 6] = [
+pub const TIMELINE_HEADER: [&str; 9] = [
     "scenario",
     "month",
     "probability_in_month",
     "cumulative_probability",
     "ci95_low",
     "ci95_high",
+    "remaining_probability",
+    "remaining_ci95_low",
+    "remaining_ci95_high",
 ];
 
 /// A float in its shortest round-trip form: plain decimals, with an exponent only for very
@@ -287,18 +290,26 @@ impl RunSummary {
         csv_bytes(&SUMMARY_HEADER, std::iter::once(self.summary_row()))
     }
 
-    /// `timeline.csv`: one row per month of the window.
+    /// `timeline.csv`: one row per month of the window. The remaining probability's three
+    /// fields are empty once nothing is left to forecast (every trial signed for certain
+    /// before the month: [`Tally::remaining`]).
     pub fn timeline_csv(&self) -> Vec<u8> {
         let rows = (0..self.tally.sum.len()).map(|t| {
             let e = self.tally.estimate(self.estimator, t);
-            vec![
+            let remaining = self.tally.remaining(self.estimator, t).map_or_else(
+                || vec![String::new(); 3],
+                |r| vec![float(r.probability), float(r.ci95_low), float(r.ci95_high)],
+            );
+            let mut row = vec![
                 self.scenario.clone(),
                 self.start.plus(t).to_string(),
                 float(self.tally.in_month(t)),
                 float(e.probability),
                 float(e.ci95_low),
                 float(e.ci95_high),
-            ]
+            ];
+            row.extend(remaining);
+            row
         });
         csv_bytes(&TIMELINE_HEADER, rows)
     }
