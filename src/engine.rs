@@ -193,7 +193,6 @@ impl Tally {
                      which no set of probabilities allows"
                 ));
             }
-            self.check_cross(t)?;
             if t > 0 {
                 let (before, before_sq) = (self.sum[t - 1], self.sum_sq[t - 1]);
                 if q - before_sq > 2 * (s - before) + slack {
@@ -204,7 +203,8 @@ impl Tally {
                 }
             }
         }
-        Ok(())
+        // The cross sums once the sums they are bounded by have passed.
+        (0..months).try_for_each(|t| self.check_cross(t))
     }
 
     /// [`Tally::check`]'s checks of month `t`'s cross sum (its sums already checked).
@@ -373,7 +373,11 @@ impl BlockTally {
         debug_assert!(self.trials < BLOCK);
         self.trials += 1;
         let last = cumulative.last().copied().unwrap_or(0.0);
-        let sums = self.sum.iter_mut().zip(&mut self.sum_sq).zip(&mut self.sum_cross);
+        let sums = self
+            .sum
+            .iter_mut()
+            .zip(&mut self.sum_sq)
+            .zip(&mut self.sum_cross);
         for (((sum, sum_sq), sum_cross), &c) in sums.zip(cumulative) {
             *sum += quantum(c);
             *sum_sq += quantum(c * c);
@@ -752,7 +756,10 @@ mod tests {
             broken(&|t| t.sum_sq[19] = t.sum[19] + 4096, "exceeds the sum");
             broken(&|t| t.sum[19] = 5001 << 62, "exceed the number of trials");
             broken(&|t| t.sum_cross.truncate(19), "cover 20, 20 and 19 months");
-            broken(&|t| t.sum_cross[7] += 1, "is not a whole number of per-trial quanta");
+            broken(
+                &|t| t.sum_cross[7] += 1,
+                "is not a whole number of per-trial quanta",
+            );
             broken(&|t| t.sum_cross[7] = t.sum_sq[7] - 4096, "is outside [Σc²");
             broken(&|t| t.sum_cross[19] += 4096, "is outside [Σc²");
             if estimator == Estimator::Conditional {

@@ -146,7 +146,13 @@ impl Lanes {
     /// products with the last month's, in the per-trial quanta of [`crate::engine`], to `sum`,
     /// `sum_sq` and `sum_cross` (one entry a month): what adding the trials one at a time would
     /// give, in vector registers.
-    pub fn add_sums(&self, count: usize, sum: &mut [u64], sum_sq: &mut [u64], sum_cross: &mut [u64]) {
+    pub fn add_sums(
+        &self,
+        count: usize,
+        sum: &mut [u64],
+        sum_sq: &mut [u64],
+        sum_cross: &mut [u64],
+    ) {
         add_sums_on(Isa::detect(), self, count, sum, sum_sq, sum_cross);
     }
 }
