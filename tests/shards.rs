@@ -1528,13 +1528,18 @@ fn slurm_example() {
         );
     }
     // ...then the merge job's command, as sbatch --wrap runs it (sh -c).
-    let status = std::process::Command::new("sh")
+    // Its output captured, not printed among the tests'.
+    let output = std::process::Command::new("sh")
         .arg("-c")
         .arg(wrap)
         .current_dir(dir)
-        .status()
+        .output()
         .expect("run the merge");
-    assert!(status.success(), "merge: {wrap}");
+    assert!(
+        output.status.success(),
+        "merge: {wrap}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     ok(
         dir,
         &["run", "baseline", "--trials", TRIALS, "--out", out_arg(&a)],
