@@ -323,8 +323,11 @@ pub fn remaining(estimator: Estimator, sums: &RatioSums) -> Estimate {
             } else {
                 0.0
             };
-            let mut effective = sums.b * sums.b / sums.bb;
-            let mut variance = residual / sums.bb;
+            // (Σb)²/n ≤ Σb² ≤ Σb (Cauchy–Schwarz, b ≤ 1), which the per-trial rounding of
+            // b near 0 could otherwise break.
+            let bb = sums.bb.clamp(sums.b * sums.b / n, sums.b);
+            let mut effective = sums.b * sums.b / bb;
+            let mut variance = residual / bb;
             let most = r * (1.0 - r);
             if variance > most && most > 0.0 {
                 effective *= most / variance;
@@ -702,6 +705,44 @@ mod tests {
                     "{k}/{n}: {e:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn remaining_of_0_1_trials_is_the_binomial_interval_and_rounding_cannot_break_it() {
+        // 0/1 trials: m = 300 not signed before the month, k = 12 of them sign later; a = b = 1
+        // for those 12, b = 1 for the other 288.
+        let sums = RatioSums {
+            n: 1000,
+            a: 12.0,
+            b: 300.0,
+            aa: 12.0,
+            ab: 12.0,
+            bb: 300.0,
+        };
+        let (low, high) = binomial_bounds(12.0, 300.0);
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            let r = remaining(estimator, &sums);
+            assert_eq!(r.probability, 0.04);
+            assert!((r.ci95_low - low).abs() < 1e-12, "{estimator:?}: {r:?}");
+            assert!((r.ci95_high - high).abs() < 1e-12, "{estimator:?}: {r:?}");
+        }
+        // Trials within a quantum of certain: Σb² rounded to 0 or below while Σb > 0.
+        for bb in [0.0, -1e-9] {
+            let sums = RatioSums {
+                n: 1000,
+                a: 1e-9,
+                b: 2e-9,
+                aa: 0.0,
+                ab: 0.0,
+                bb,
+            };
+            let r = remaining(Estimator::Conditional, &sums);
+            assert_eq!(r.probability, 0.5);
+            assert!(
+                0.0 <= r.ci95_low && r.ci95_low <= 0.5 && 0.5 <= r.ci95_high && r.ci95_high <= 1.0,
+                "{r:?}"
+            );
         }
     }
 

@@ -793,6 +793,7 @@ fn grid() {
     );
     out!("|---|---|---|---|---|---|---|---|---|");
     let mut outside = Vec::new();
+    let mut remaining_rows = Vec::new();
     for case in &cases {
         if !only.is_empty() && !only.contains("coverage") {
             break;
@@ -802,6 +803,22 @@ fn grid() {
         for estimator in ESTIMATORS {
             let small = tallies(&model, estimator, 1..seeds + 1, &sizes);
             let big = tallies(&model, estimator, 1..big_seeds + 1, &[100_000]);
+            for t in REMAINING_MONTHS.into_iter().filter(|t| *t <= case.last()) {
+                let truth = remaining_truth(case, t);
+                if !truth.is_finite() {
+                    continue;
+                }
+                let cells: Vec<String> = (0..sizes.len())
+                    .map(|k| coverage(&small, k, estimator, t, truth, reported_remaining).show())
+                    .collect();
+                remaining_rows.push(format!(
+                    "| {} | {} | {} | {truth:.5} | {} |",
+                    case.label,
+                    estimator.name(),
+                    t + 1,
+                    cells.join(" | ")
+                ));
+            }
             let mut cells = Vec::new();
             for (k, n) in sizes.iter().enumerate() {
                 let c = coverage(&small, k, estimator, t, case.truth[t], reported);
@@ -858,6 +875,21 @@ fn grid() {
         out!("\nOutside the widened band:\n");
         for o in &outside {
             out!("- {o}");
+        }
+    }
+    if !remaining_rows.is_empty() {
+        out!("\n## The remaining probability\n");
+        out!(
+            "Coverage of `remaining_probability`'s interval at the start of the month (1 to 20), the truth (F_T − F_{{t−1}}) / (1 − F_{{t−1}}) of the case's truths, over the same seeds and trials.\n"
+        );
+        let header: Vec<String> = sizes.iter().map(|n| format!("n = {n}")).collect();
+        out!(
+            "| scenario | estimator | month | R | {} |",
+            header.join(" | ")
+        );
+        out!("|---|---|---|---|{}", "---|".repeat(sizes.len()));
+        for row in &remaining_rows {
+            out!("{row}");
         }
     }
 
