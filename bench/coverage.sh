@@ -13,7 +13,8 @@
 #
 # Environment: COVERAGE_SEEDS (2000), COVERAGE_BIG_SEEDS (1000), PRECISION_SEEDS (2000),
 # TRUTH_SEEDS (200) × TRUTH_TRIALS (1000000) for the measured truths, GRID_ONLY (any of
-# exact,coverage,precision; default all), CARGO_TARGET_DIR.
+# exact,coverage,precision; default all; the remaining probability's coverage comes with
+# coverage), CARGO_TARGET_DIR.
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 out=$(realpath -m "${1:-coverage.md}")

@@ -1,8 +1,9 @@
 //! The engine: trials in parallel, tallied so that the result does not depend on how the work
 //! was split (SPEC §5).
 //!
-//! Every trial adds its cumulative probability by month, and its square, to a [`Tally`] in
-//! fixed point (units of 2⁻⁶²) held in `u128`. Integer addition is associative, so any split
+//! Every trial adds its cumulative probability by month, its square, and its product with the
+//! last month's (for the remaining probability's interval), to a [`Tally`] in fixed point
+//! (units of 2⁻⁶²) held in `u128`. Integer addition is associative, so any split
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
@@ -53,7 +54,9 @@ pub fn check_interrupted() -> Result<()> {
     }
 }
 
-/// Sums over trials of the cumulative treaty probability by month and of its square.
+/// Sums over trials of the cumulative treaty probability c_t by month, of its square, and of
+/// its product with the last month's c_T (the cross sum the remaining probability's interval
+/// needs: [`Tally::remaining`]).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tally {
@@ -66,6 +69,9 @@ pub struct Tally {
     /// Σ cumulative_t², fixed point, per month.
     #[serde(with = "crate::tally::decimals")]
     pub sum_sq: Vec<u128>,
+    /// Σ cumulative_t · cumulative_T (T the last month), fixed point, per month.
+    #[serde(with = "crate::tally::decimals")]
+    pub sum_cross: Vec<u128>,
 }
 
 impl Tally {
@@ -75,6 +81,7 @@ impl Tally {
             trials: 0,
             sum: vec![0; months],
             sum_sq: vec![0; months],
+            sum_cross: vec![0; months],
         }
     }
 
@@ -85,6 +92,9 @@ impl Tally {
             *a += u128::from(*b) << TRIAL_SHIFT;
         }
         for (a, b) in self.sum_sq.iter_mut().zip(&block.sum_sq) {
+            *a += u128::from(*b) << TRIAL_SHIFT;
+        }
+        for (a, b) in self.sum_cross.iter_mut().zip(&block.sum_cross) {
             *a += u128::from(*b) << TRIAL_SHIFT;
         }
     }
@@ -106,7 +116,12 @@ impl Tally {
     /// - (Σc_t)² ≤ trials · Σc_t² (Cauchy–Schwarz), up to the rounding of the quanta;
     /// - the month's rise of Σc² is at most twice that of Σc (c_t² − c_{t−1}² =
     ///   (c_t − c_{t−1})(c_t + c_{t−1})), up to the rounding;
-    /// - under the indicator estimator c is 0 or 1: Σc² = Σc, a whole number of trials.
+    /// - under the indicator estimator c is 0 or 1: Σc² = Σc, a whole number of trials;
+    /// - the cross sum Σc_t·c_T (T the last month) is a whole number of quanta, does not
+    ///   decrease, lies between Σc_t² and the smaller of Σc_t and Σc_T² (c_t ≤ c_T ≤ 1; the
+    ///   rounded products keep these orders exactly, so it equals Σc_T² in the last month and
+    ///   Σc_t under the indicator), and (Σc_t·c_T)² ≤ Σc_t² · Σc_T² (Cauchy–Schwarz), up to
+    ///   rounding.
     ///
     /// # Errors
     /// What is wrong, e.g. "the sum of month 3 is below that of month 2".
@@ -124,11 +139,13 @@ impl Tally {
                 self.trials
             ));
         }
-        if self.sum.len() != months || self.sum_sq.len() != months {
+        if self.sum.len() != months || self.sum_sq.len() != months || self.sum_cross.len() != months
+        {
             return Err(format!(
-                "its sums cover {} and {} months, not the {months} of the scenario's window",
+                "its sums cover {}, {} and {} months, not the {months} of the scenario's window",
                 self.sum.len(),
-                self.sum_sq.len()
+                self.sum_sq.len(),
+                self.sum_cross.len()
             ));
         }
         let n = u128::from(trials);
@@ -186,7 +203,79 @@ impl Tally {
                 }
             }
         }
+        // The cross sums once the sums they are bounded by have passed.
+        (0..months).try_for_each(|t| self.check_cross(t))
+    }
+
+    /// [`Tally::check`]'s checks of month `t`'s cross sum (its sums already checked).
+    fn check_cross(&self, t: usize) -> std::result::Result<(), String> {
+        const QUANTUM: u128 = 1 << TRIAL_SHIFT;
+        let month = t + 1;
+        let last = self.sum.len() - 1;
+        let (s, q, x) = (self.sum[t], self.sum_sq[t], self.sum_cross[t]);
+        let q_last = self.sum_sq[last];
+        let broken = |why: &str| {
+            Err(format!(
+                "the cross sum Σc·c_last of month {month} {why}, which no set of probabilities \
+                 allows"
+            ))
+        };
+        if x % QUANTUM != 0 {
+            return broken("is not a whole number of per-trial quanta");
+        }
+        if x < q || x > s.min(q_last) {
+            return broken("is outside [Σc², min(Σc, Σc_last²)]");
+        }
+        if t > 0 && x < self.sum_cross[t - 1] {
+            return broken("is below that of the month before");
+        }
+        let unit = (1u128 << 62) as f64;
+        let (xf, qf, q_last_f) = (x as f64 / unit, q as f64 / unit, q_last as f64 / unit);
+        // Each of the n per-trial values is within half a quantum (2⁻⁵¹) of its exact product,
+        // which moves either side by at most 2n²·2⁻⁵¹; then the rounding of the doubles.
+        let nf = self.trials as f64;
+        let tolerance = 5.0 * nf * nf * 2f64.powi(-51) + 1e-12 * (xf * xf + qf * q_last_f);
+        if xf * xf > qf * q_last_f + tolerance {
+            return broken("squared exceeds Σc² · Σc_last²");
+        }
         Ok(())
+    }
+
+    /// The estimate of the remaining probability at the start of month `t`: of signing in month
+    /// `t` or later, before the deadline, given no treaty before month `t`,
+    /// R_t = (F_T − F_{t−1}) / (1 − F_{t−1}) with F the cumulative probability and T the last
+    /// month ([`stats::remaining`] for its interval). Month 0's is the summary's estimate,
+    /// interval and all. `None` when nothing is left to forecast: every trial had signed for
+    /// certain before month `t` (F_{t−1} = 1).
+    pub fn remaining(&self, estimator: Estimator, t: usize) -> Option<Estimate> {
+        let last = self.sum.len().checked_sub(1)?;
+        if t == 0 {
+            return Some(self.estimate(estimator, last));
+        }
+        let before = t - 1;
+        // Per trial, a = c_T − c_{t−1} (signed from month t on) and b = 1 − c_{t−1} (not signed
+        // before month t); their sums and sums of products, exactly, from the tally's.
+        let wide = |x: u128| x as i128;
+        let all = wide(u128::from(self.trials) << 62);
+        let (s_last, q_last) = (wide(self.sum[last]), wide(self.sum_sq[last]));
+        let (s, q, x) = (
+            wide(self.sum[before]),
+            wide(self.sum_sq[before]),
+            wide(self.sum_cross[before]),
+        );
+        let at_risk = all - s;
+        if at_risk <= 0 {
+            return None;
+        }
+        let sums = stats::RatioSums {
+            n: self.trials,
+            a: unfixed(s_last - s),
+            b: unfixed(at_risk),
+            aa: unfixed(q_last - 2 * x + q),
+            ab: unfixed(s_last - x - s + q),
+            bb: unfixed(all - 2 * s + q),
+        };
+        Some(stats::remaining(estimator, &sums))
     }
 
     /// The mean probability of signing in month `t` itself (the difference of cumulative means).
@@ -256,6 +345,7 @@ pub struct BlockTally {
     trials: u64,
     sum: Vec<u64>,
     sum_sq: Vec<u64>,
+    sum_cross: Vec<u64>,
 }
 
 impl BlockTally {
@@ -265,6 +355,7 @@ impl BlockTally {
             trials: 0,
             sum: vec![0; months],
             sum_sq: vec![0; months],
+            sum_cross: vec![0; months],
         }
     }
 
@@ -273,7 +364,7 @@ impl BlockTally {
     pub fn add_lanes(&mut self, lanes: &Lanes, count: usize) {
         debug_assert!(self.trials + count as u64 <= BLOCK);
         self.trials += count as u64;
-        lanes.add_sums(count, &mut self.sum, &mut self.sum_sq);
+        lanes.add_sums(count, &mut self.sum, &mut self.sum_sq, &mut self.sum_cross);
     }
 
     /// Adds one trial's cumulative probabilities.
@@ -281,9 +372,16 @@ impl BlockTally {
     pub fn add(&mut self, cumulative: &[f64]) {
         debug_assert!(self.trials < BLOCK);
         self.trials += 1;
-        for ((sum, sum_sq), &c) in self.sum.iter_mut().zip(&mut self.sum_sq).zip(cumulative) {
+        let last = cumulative.last().copied().unwrap_or(0.0);
+        let sums = self
+            .sum
+            .iter_mut()
+            .zip(&mut self.sum_sq)
+            .zip(&mut self.sum_cross);
+        for (((sum, sum_sq), sum_cross), &c) in sums.zip(cumulative) {
             *sum += quantum(c);
             *sum_sq += quantum(c * c);
+            *sum_cross += quantum(c * last);
         }
     }
 }
@@ -313,6 +411,9 @@ impl Accumulator for Tally {
             *a += b;
         }
         for (a, b) in self.sum_sq.iter_mut().zip(&other.sum_sq) {
+            *a += b;
+        }
+        for (a, b) in self.sum_cross.iter_mut().zip(&other.sum_cross) {
             *a += b;
         }
     }
@@ -654,10 +755,26 @@ mod tests {
             broken(&|t| t.sum[3] += 1, "whole numbers of per-trial quanta");
             broken(&|t| t.sum_sq[19] = t.sum[19] + 4096, "exceeds the sum");
             broken(&|t| t.sum[19] = 5001 << 62, "exceed the number of trials");
+            broken(&|t| t.sum_cross.truncate(19), "cover 20, 20 and 19 months");
+            broken(
+                &|t| t.sum_cross[7] += 1,
+                "is not a whole number of per-trial quanta",
+            );
+            broken(&|t| t.sum_cross[7] = t.sum_sq[7] - 4096, "is outside [Σc²");
+            broken(&|t| t.sum_cross[19] += 4096, "is outside [Σc²");
             if estimator == Estimator::Conditional {
                 broken(
                     &|t| t.sum.iter_mut().for_each(|x| *x *= 5),
                     "(Σc)² exceeds trials · Σc²",
+                );
+                // Within its bounds, but more than Cauchy–Schwarz allows.
+                broken(
+                    &|t| t.sum_cross[10] = t.sum[10].min(t.sum_sq[19]),
+                    "squared exceeds Σc² · Σc_last²",
+                );
+                broken(
+                    &|t| t.sum_cross[10] = t.sum_cross[9] - 4096,
+                    "below that of the month before",
                 );
                 // One quantum more than the rounding allows, still below the month's sum.
                 broken(
@@ -678,6 +795,69 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A tally of the given trials' cumulative probabilities.
+    fn tally_of(trials: &[&[f64]]) -> Tally {
+        let mut block = BlockTally::new(trials[0].len());
+        for trial in trials {
+            block.add(trial);
+        }
+        let mut tally = Tally::new(trials[0].len());
+        tally.add_block(&block);
+        tally
+    }
+
+    /// The remaining probability of small tallies, by hand: indicator counts, constant
+    /// conditional trials (no spread: a point interval), and nothing left once every trial
+    /// has signed.
+    #[test]
+    fn remaining_probability_by_hand() {
+        let tally = tally_of(&[&[0.0, 1.0, 1.0], &[0.0, 0.0, 1.0], &[0.0; 3], &[1.0; 3]]);
+        assert_eq!(tally.check(Estimator::Indicator, 4, 3), Ok(()));
+        let indicator = |t| {
+            tally
+                .remaining(Estimator::Indicator, t)
+                .expect("something left")
+        };
+        assert_eq!(
+            indicator(0),
+            tally.estimate(Estimator::Indicator, 2),
+            "month 0 is the summary"
+        );
+        // Month 1: 3 trials had not signed, 2 of them sign later; month 2: 1 of 2.
+        for (t, k, m) in [(1, 2.0, 3.0), (2, 1.0, 2.0)] {
+            let r = indicator(t);
+            assert_eq!(r.probability, k / m);
+            assert_eq!(
+                (r.ci95_low, r.ci95_high),
+                stats::binomial_bounds(k, m),
+                "month {t}"
+            );
+        }
+        // Constant trials: c_t = 1 − 0.9^(t+1), so R_t = 1 − 0.9^(3−t).
+        let c: [f64; 3] = std::array::from_fn(|t| 1.0 - 0.9f64.powi(t as i32 + 1));
+        let tally = tally_of(&[&c[..]; 5]);
+        assert_eq!(tally.check(Estimator::Conditional, 5, 3), Ok(()));
+        for t in 0..3 {
+            let r = tally
+                .remaining(Estimator::Conditional, t)
+                .expect("something left");
+            let exact = 1.0 - 0.9f64.powi(3 - t as i32);
+            assert!((r.probability - exact).abs() < 1e-12, "month {t}: {r:?}");
+            assert!(r.ci95_high - r.ci95_low < 1e-6, "month {t}: {r:?}");
+        }
+        // Every trial signed in month 0: nothing is left from month 1 on.
+        let tally = tally_of(&[&[1.0, 1.0], &[1.0, 1.0]]);
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            assert_eq!(tally.check(estimator, 2, 2), Ok(()));
+            assert_eq!(
+                tally.remaining(estimator, 0),
+                Some(tally.estimate(estimator, 1))
+            );
+            assert_eq!(tally.remaining(estimator, 1), None);
+        }
+        assert_eq!(Tally::new(0).remaining(Estimator::Conditional, 0), None);
     }
 
     #[test]

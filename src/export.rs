@@ -53,13 +53,16 @@ pub const SUMMARY_HEADER: [&str; 10] = [
 ];
 
 /// Columns of `timeline.csv`.
-pub const TIMELINE_HEADER: [&str; 6] = [
+pub const TIMELINE_HEADER: [&str; 9] = [
     "scenario",
     "month",
     "probability_in_month",
     "cumulative_probability",
     "ci95_low",
     "ci95_high",
+    "remaining_probability",
+    "remaining_ci95_low",
+    "remaining_ci95_high",
 ];
 
 /// A float in its shortest round-trip form: plain decimals, with an exponent only for very
@@ -287,6 +290,29 @@ impl RunSummary {
         }
     }
 
+    /// The three remaining-probability fields of month `t` (SPEC §6), empty once nothing is
+    /// left. A pool's (its timeline given) is (F_last − F_{t−1}) / (1 − F_{t−1}) of its pooled
+    /// cumulative curve, without an interval: its fields are empty.
+    fn remaining(&self, t: usize) -> Vec<String> {
+        let Some(timeline) = &self.timeline else {
+            return self.tally.remaining(self.estimator, t).map_or_else(
+                || vec![String::new(); 3],
+                |r| vec![float(r.probability), float(r.ci95_low), float(r.ci95_high)],
+            );
+        };
+        let last = timeline.len() - 1;
+        let before = if t == 0 {
+            0.0
+        } else {
+            timeline[t - 1].cumulative.probability
+        };
+        if before >= 1.0 {
+            return vec![String::new(); 3];
+        }
+        let r = ((timeline[last].cumulative.probability - before) / (1.0 - before)).clamp(0.0, 1.0);
+        vec![float(r), String::new(), String::new()]
+    }
+
     /// This run's row of `summary.csv`.
     pub fn summary_row(&self) -> Vec<String> {
         let e = self.estimate();
@@ -309,21 +335,26 @@ impl RunSummary {
         csv_bytes(&SUMMARY_HEADER, std::iter::once(self.summary_row()))
     }
 
-    /// `timeline.csv`: one row per month of the window.
+    /// `timeline.csv`: one row per month of the window. The remaining probability's three
+    /// fields are empty once nothing is left to forecast (every trial signed for certain
+    /// before the month: [`Tally::remaining`]).
     pub fn timeline_csv(&self) -> Vec<u8> {
         let rows = (0..self.tally.sum.len()).map(|t| {
             let MonthEstimate {
                 in_month,
                 cumulative: e,
             } = self.month(t);
-            vec![
+            let remaining = self.remaining(t);
+            let mut row = vec![
                 self.scenario.clone(),
                 self.start.plus(t).to_string(),
                 float(in_month),
                 float(e.probability),
                 float(e.ci95_low),
                 float(e.ci95_high),
-            ]
+            ];
+            row.extend(remaining);
+            row
         });
         csv_bytes(&TIMELINE_HEADER, rows)
     }

@@ -35,7 +35,7 @@ impl Estimate {
         }
     }
 
-    /// Adds a part: `bytes` for `what` (e.g. "24,000 months × 2 threads × 568 bytes of
+    /// Adds a part: `bytes` for `what` (e.g. "24,000 months × 2 threads × 592 bytes of
     /// per-thread buffers").
     #[must_use]
     pub fn add(mut self, what: impl Into<String>, bytes: u64) -> Estimate {
@@ -151,13 +151,14 @@ fn times(a: u64, b: u64) -> u64 {
 }
 
 /// Bytes a worker thread holds for each month of the window while it simulates a block of a
-/// model: the batch buffers of [`LANES`] trials (8 bytes a lane), a block's sums (16 bytes), a
-/// tally's (32 bytes) and a trial's cumulative probabilities (8 bytes).
-pub const PER_THREAD_MONTH: u64 = 8 * LANES as u64 + 16 + 32 + 8;
+/// model: the batch buffers of [`LANES`] trials (8 bytes a lane), a block's sums (24 bytes), a
+/// tally's (48 bytes) and a trial's cumulative probabilities (8 bytes).
+pub const PER_THREAD_MONTH: u64 = 8 * LANES as u64 + 24 + 48 + 8;
 
-/// Bytes of one tally over `months` months: two vectors of `u128` and their headers.
+/// Bytes of one tally over `months` months: three vectors of `u128` (Σc, Σc², Σc·c_last) and
+/// their headers.
 pub fn tally_bytes(months: usize) -> u64 {
-    times(32, months as u64) + 64
+    times(48, months as u64) + 96
 }
 
 /// What `threads` workers hold to simulate `model`: per-thread buffers by month, and the

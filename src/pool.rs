@@ -134,12 +134,20 @@ impl PoolTally {
         for tally in self.members.iter_mut().chain([&mut self.linear]) {
             tally.trials += 1;
         }
+        let last = self.months() - 1;
+        let pooled_last = weights
+            .iter()
+            .enumerate()
+            .map(|(k, w)| w * cumulative(k)[last])
+            .sum::<f64>()
+            .clamp(0.0, 1.0);
         for t in 0..self.months() {
             let mut pooled = 0.0;
             for (k, (tally, w)) in self.members.iter_mut().zip(weights).enumerate() {
                 let y = cumulative(k)[t];
                 tally.sum[t] += unsigned(y);
                 tally.sum_sq[t] += unsigned(y * y);
+                tally.sum_cross[t] += unsigned(y * cumulative(k)[last]);
                 pooled += w * y;
                 for l in k + 1..members {
                     self.cross[t * pairs + pair(k, l, members)] += unsigned(y * cumulative(l)[t]);
@@ -149,6 +157,7 @@ impl PoolTally {
             let pooled = pooled.clamp(0.0, 1.0);
             self.linear.sum[t] += unsigned(pooled);
             self.linear.sum_sq[t] += unsigned(pooled * pooled);
+            self.linear.sum_cross[t] += unsigned(pooled * pooled_last);
         }
     }
 

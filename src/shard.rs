@@ -373,8 +373,12 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
     let folder = ShardFile::folder(out, scenario);
     let entries = std::fs::read_dir(&folder).map_err(|_| {
         Error::Invalid(format!(
-            "no shards for '{scenario}': '{}' does not exist; run with --shard K/N first",
-            folder.display()
+            "no shards for '{scenario}': '{}' does not exist{}",
+            folder.display(),
+            match suggestion(out, scenario) {
+                None => "; run with --shard K/N first".to_string(),
+                Some(hint) => format!("{hint} (otherwise run with --shard K/N first)"),
+            }
         ))
     })?;
     let mut paths = Vec::new();
@@ -432,6 +436,27 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
         .collect()
 }
 
+/// "; did you mean `x`?" for a scenario NAME that has no shards: the closest of the
+/// scenarios with shards in `out`, else of the scenarios in the `scenarios` folder (where
+/// shards come from), if one is close.
+fn suggestion(out: &Path, scenario: &str) -> Option<String> {
+    let sharded: Vec<String> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.') && ShardFile::folder(out, name).is_dir())
+        .collect();
+    let hint = crate::cast::did_you_mean(scenario, sharded.iter().map(String::as_str));
+    if !hint.is_empty() {
+        return Some(format!("{hint} ('{}' has its shards)", out.display()));
+    }
+    let catalog = crate::scenario::Catalog::new("scenarios")
+        .names()
+        .unwrap_or_default();
+    let hint = crate::cast::did_you_mean(scenario, catalog.iter().map(String::as_str));
+    (!hint.is_empty()).then_some(hint)
+}
+
 /// `samples-K-of-N.csv`.
 fn is_samples_part(name: &str) -> bool {
     name.strip_prefix("samples-")
@@ -446,22 +471,21 @@ fn is_samples_part(name: &str) -> bool {
 
 fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group> {
     group.sort_by_key(|(_, f)| f.shard);
+    splits(&group)?;
     let (first_path, first) = &group[0];
+    let folder = first_path
+        .parent()
+        .map_or_else(String::new, |p| p.display().to_string());
     for (path, file) in &group[1..] {
         let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
             Error::Invalid(format!(
-                "shards disagree on {what}: '{}' has {a}, '{}' has {b}; rerun the shards with the same scenario and options",
+                "shards disagree on {what}: '{}' has {a}, '{}' has {b}; rerun the shards with \
+                 the same scenario and options (shards left from an earlier run stay in \
+                 '{folder}' until removed: remove that folder, then rerun every shard)",
                 first_path.display(),
                 path.display()
             ))
         };
-        if file.shards != first.shards {
-            return Err(differs(
-                "N (the number of shards)",
-                &first.shards,
-                &file.shards,
-            ));
-        }
         if file.seed != first.seed {
             return Err(differs("the seed", &first.seed, &file.seed));
         }
@@ -488,9 +512,6 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
         }
     }
     let n = first.shards;
-    let folder = first_path
-        .parent()
-        .map_or_else(String::new, |p| p.display().to_string());
     let have: Vec<u64> = group.iter().map(|(_, f)| f.shard).collect();
     if let Some(dup) = have.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::Invalid(format!(
@@ -582,6 +603,39 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
         scenario,
         estimator,
     })
+}
+
+/// Refuses a group whose shards come from splits into different numbers N of shards: what an
+/// earlier split leaves in `shards/`, named with how to clear it.
+fn splits(group: &[(PathBuf, ShardFile)]) -> Result<()> {
+    let mut counts: Vec<(u64, usize)> = Vec::new();
+    for (_, file) in group {
+        match counts.iter_mut().find(|(n, _)| *n == file.shards) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((file.shards, 1)),
+        }
+    }
+    if counts.len() < 2 {
+        return Ok(());
+    }
+    counts.sort_unstable();
+    let (path, first) = &group[0];
+    let folder = path
+        .parent()
+        .map_or_else(String::new, |p| p.display().to_string());
+    let output = &first.output;
+    let listed: Vec<String> = counts
+        .iter()
+        .map(|(n, count)| format!("{count} of N = {n} ({output}-*-of-{n}.toml)"))
+        .collect();
+    Err(Error::Invalid(format!(
+        "shards disagree on N (the number of shards): '{folder}' holds shards of {} splits of \
+         '{output}': {}; shards left from an earlier split stay until removed: remove the files \
+         of the split you do not want (and its samples-*-of-N.csv), or remove '{folder}' and \
+         rerun every shard",
+        counts.len(),
+        listed.join(", ")
+    )))
 }
 
 /// Checks one shard's payload against the scenario it ran: `trials` trials of its range over

@@ -276,6 +276,74 @@ pub fn estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate
     }
 }
 
+/// The sums over n trials of a ratio of means R = Σa / Σb with 0 ≤ a ≤ b ≤ 1 per trial: the
+/// remaining probability's, a = c_T − c_{t−1}, b = 1 − c_{t−1} ([`Tally::remaining`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RatioSums {
+    /// The number of trials.
+    pub n: u64,
+    /// Σa.
+    pub a: f64,
+    /// Σb (positive).
+    pub b: f64,
+    /// Σa².
+    pub aa: f64,
+    /// Σab.
+    pub ab: f64,
+    /// Σb².
+    pub bb: f64,
+}
+
+/// The estimate of a ratio of means R = Σa / Σb (the remaining probability), its standard
+/// error by the delta method, and a 95% interval from the project's intervals at an effective
+/// sample size.
+///
+/// R is the mean of the per-trial ratios a/b weighted by b. The delta method (the ratio
+/// estimator's linearisation, Cochran, *Sampling Techniques*, 1977, §6.3) gives
+/// Var(R) ≈ Σ(a − R·b)² / (Σb)², from Σa², Σab and Σb². The interval is [`interval`] at Kish's
+/// effective count of the weights, n_e = (Σb)² / Σb², and the variance that makes
+/// v_e / n_e = Var(R), v_e = Σ(a − R·b)² / Σb² (if v_e exceeds R(1 − R), the most values in
+/// [0, 1] with mean R can vary, n_e shrinks instead). Under the indicator estimator b is 1 for
+/// the m trials that had not signed before month t, and the interval is the binomial interval
+/// of Σa events among m ([`binomial_bounds`]), as the summary's is among all n. When every b is
+/// 1 (month 0) both are the summary's interval.
+pub fn remaining(estimator: Estimator, sums: &RatioSums) -> Estimate {
+    let r = (sums.a / sums.b).clamp(0.0, 1.0);
+    let (std_error, (low, high)) = match estimator {
+        Estimator::Indicator => {
+            let m = sums.b;
+            ((r * (1.0 - r) / m).sqrt(), binomial_bounds(sums.a, m))
+        }
+        Estimator::Conditional => {
+            let n = sums.n as f64;
+            let residual = (sums.aa - 2.0 * r * sums.ab + r * r * sums.bb).max(0.0);
+            // The sample variance's n − 1 in the standard error, as `estimate` has.
+            let std_error = if sums.n > 1 {
+                (residual * n / (n - 1.0)).sqrt() / sums.b
+            } else {
+                0.0
+            };
+            // (Σb)²/n ≤ Σb² ≤ Σb (Cauchy–Schwarz, b ≤ 1), which the per-trial rounding of
+            // b near 0 could otherwise break.
+            let bb = sums.bb.clamp(sums.b * sums.b / n, sums.b);
+            let mut effective = sums.b * sums.b / bb;
+            let mut variance = residual / bb;
+            let most = r * (1.0 - r);
+            if variance > most && most > 0.0 {
+                effective *= most / variance;
+                variance = most;
+            }
+            (std_error, interval(effective, r, variance))
+        }
+    };
+    Estimate {
+        probability: r,
+        std_error,
+        ci95_low: low.min(r),
+        ci95_high: high.max(r),
+    }
+}
+
 /// Chunks of the `--precision` pilot, run side by side so that their spread measures how
 /// noisy the half-width is.
 const PILOT_CHUNKS: usize = 8;
@@ -637,6 +705,44 @@ mod tests {
                     "{k}/{n}: {e:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn remaining_of_0_1_trials_is_the_binomial_interval_and_rounding_cannot_break_it() {
+        // 0/1 trials: m = 300 not signed before the month, k = 12 of them sign later; a = b = 1
+        // for those 12, b = 1 for the other 288.
+        let sums = RatioSums {
+            n: 1000,
+            a: 12.0,
+            b: 300.0,
+            aa: 12.0,
+            ab: 12.0,
+            bb: 300.0,
+        };
+        let (low, high) = binomial_bounds(12.0, 300.0);
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            let r = remaining(estimator, &sums);
+            assert_eq!(r.probability, 0.04);
+            assert!((r.ci95_low - low).abs() < 1e-12, "{estimator:?}: {r:?}");
+            assert!((r.ci95_high - high).abs() < 1e-12, "{estimator:?}: {r:?}");
+        }
+        // Trials within a quantum of certain: Σb² rounded to 0 or below while Σb > 0.
+        for bb in [0.0, -1e-9] {
+            let sums = RatioSums {
+                n: 1000,
+                a: 1e-9,
+                b: 2e-9,
+                aa: 0.0,
+                ab: 0.0,
+                bb,
+            };
+            let r = remaining(Estimator::Conditional, &sums);
+            assert_eq!(r.probability, 0.5);
+            assert!(
+                0.0 <= r.ci95_low && r.ci95_low <= 0.5 && 0.5 <= r.ci95_high && r.ci95_high <= 1.0,
+                "{r:?}"
+            );
         }
     }
 

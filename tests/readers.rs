@@ -230,6 +230,8 @@ fn check_merge(file: usize, text: &str) -> Result<(), TestCaseError> {
         out.to_str().expect("UTF-8 path"),
     ])
     .expect("arguments");
+    // What the merge reports is not for `cargo test`'s console.
+    treatysim::cmd::QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
     match treatysim::dispatch(cli) {
         Err(Error::Invalid(message)) => {
             prop_assert!(!message.is_empty());

@@ -652,7 +652,63 @@ fn shards_of_different_n_are_refused() {
             ],
         );
     }
-    merge_refused(dir, &b, &["number of shards"]);
+    merge_refused(
+        dir,
+        &b,
+        &[
+            "number of shards",
+            "holds shards of 2 splits of 'run'",
+            "1 of N = 2 (run-*-of-2.toml), 3 of N = 3 (run-*-of-3.toml)",
+            "shards left from an earlier split stay until removed",
+            "baseline/shards' and rerun every shard",
+        ],
+    );
+    // As the message says: without the earlier split's file, the shards merge.
+    std::fs::remove_file(b.join("baseline/shards/run-1-of-2.toml")).expect("remove");
+    ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+}
+
+/// Issue #12 item 6: a misspelt NAME is refused (exit 2, nothing written) with the closest
+/// scenario that has shards in --out, else the closest in the scenarios folder, else no
+/// suggestion.
+#[test]
+fn a_misspelt_name_is_refused_with_a_suggestion() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = three_shards(dir, |_| vec![]);
+    let before = snapshot(&b, true);
+    let refused_here = |name: &str| {
+        let stderr = refused(dir, &["merge", name, "--out", out_arg(&b)]);
+        assert!(
+            stderr.starts_with(&format!("error: no shards for '{name}'")),
+            "{stderr}"
+        );
+        assert_eq!(
+            snapshot(&b, true),
+            before,
+            "a refused merge changed the folder"
+        );
+        assert!(!b.join(name).exists(), "a refused merge created {name}");
+        stderr
+    };
+    let stderr = refused_here("basline");
+    assert!(
+        stderr.contains("did you mean `baseline`? (") && stderr.contains("has its shards"),
+        "{stderr}"
+    );
+    // No shards under a close name: the scenarios folder's names.
+    std::fs::create_dir(dir.join("scenarios")).expect("mkdir");
+    std::fs::write(dir.join("scenarios/ceasefire.toml"), "").expect("write");
+    let stderr = refused_here("ceasfire");
+    assert!(
+        stderr.contains("did you mean `ceasefire`? (otherwise run with --shard K/N first)"),
+        "{stderr}"
+    );
+    let stderr = refused_here("zzz");
+    assert!(
+        !stderr.contains("did you mean") && stderr.contains("run with --shard K/N first"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -940,6 +996,28 @@ fn decreasing_sums_are_refused() {
 
 /// The issue's `trials = "0"` (probability 1, NaN): in one shard, in every shard, and in the
 /// tallies.
+/// The remaining probability's cross sum Σc·c_last is checked like the other sums: one below
+/// Σc² is refused before anything is written, naming the shard and the month.
+#[test]
+fn a_forged_cross_sum_is_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(tmp.path(), |_| vec![]);
+    let path = b.join("baseline/shards/run-2-of-3.toml");
+    forge(&path, |body| {
+        let mut cross = sums(body, "sum_cross");
+        cross[7] = sums(body, "sum_sq")[7] - 4096;
+        with_sums(body, "sum_cross", &cross)
+    });
+    merge_refused(
+        tmp.path(),
+        &b,
+        &[
+            "run-2-of-3.toml",
+            "the cross sum Σc·c_last of month 8 is outside [Σc², min(Σc, Σc_last²)]",
+        ],
+    );
+}
+
 #[test]
 fn zero_trials_are_refused() {
     let tmp = tempfile::tempdir().expect("temporary folder");
@@ -1162,10 +1240,11 @@ fn zero_shards_empty_tallies_and_empty_bins_are_refused_without_a_panic() {
         std::fs::write(p, text).expect("write");
         forge(p, |body| {
             let body = with_sums(body, "sum", &[]);
-            with_sums(&body, "sum_sq", &[])
+            let body = with_sums(&body, "sum_sq", &[]);
+            with_sums(&body, "sum_cross", &[])
         });
     }
-    merge_refused(dir, &b, &["0 and 0 months", "the scenario's window"]);
+    merge_refused(dir, &b, &["0, 0 and 0 months", "the scenario's window"]);
     for (p, text) in paths.iter().zip(&originals) {
         std::fs::write(p, text).expect("write");
     }
@@ -1449,13 +1528,18 @@ fn slurm_example() {
         );
     }
     // ...then the merge job's command, as sbatch --wrap runs it (sh -c).
-    let status = std::process::Command::new("sh")
+    // Its output captured, not printed among the tests'.
+    let output = std::process::Command::new("sh")
         .arg("-c")
         .arg(wrap)
         .current_dir(dir)
-        .status()
+        .output()
         .expect("run the merge");
-    assert!(status.success(), "merge: {wrap}");
+    assert!(
+        output.status.success(),
+        "merge: {wrap}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     ok(
         dir,
         &["run", "baseline", "--trials", TRIALS, "--out", out_arg(&a)],

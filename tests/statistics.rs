@@ -1506,5 +1506,166 @@ fn timeline_is_consistent_with_the_summary() {
                 "{estimator} {c}"
             );
         }
+        assert_remaining_follows_the_cumulative_column(estimator, &sh, &summary[0], &th, &timeline);
+    }
+}
+
+/// SPEC §6: the first row's remaining probability and its interval are the summary's
+/// probability and interval, as the same strings; every row's is (F_last − F_{t−1}) / (1 − F_{t−1})
+/// of the cumulative column to [`EXACT`], inside its interval, inside [0, 1].
+fn assert_remaining_follows_the_cumulative_column(
+    label: &str,
+    summary_header: &[String],
+    summary: &[String],
+    header: &[String],
+    timeline: &[Vec<String>],
+) {
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let summary_col = |name: &str| summary_header.iter().position(|h| h == name).expect(name);
+    for (remaining, summary_name) in [
+        ("remaining_probability", "probability"),
+        ("remaining_ci95_low", "ci95_low"),
+        ("remaining_ci95_high", "ci95_high"),
+    ] {
+        assert_eq!(
+            timeline[0][col(remaining)],
+            summary[summary_col(summary_name)],
+            "{label}: the first row's {remaining}"
+        );
+    }
+    let cumulative: Vec<f64> = timeline
+        .iter()
+        .map(|row| field(header, row, "cumulative_probability"))
+        .collect();
+    let last = cumulative[cumulative.len() - 1];
+    for (t, row) in timeline.iter().enumerate() {
+        let before = if t == 0 { 0.0 } else { cumulative[t - 1] };
+        let expected = (last - before) / (1.0 - before);
+        let r = field(header, row, "remaining_probability");
+        assert!(
+            (r - expected).abs() < EXACT,
+            "{label} row {t}: remaining {r} vs {expected} from the cumulative column"
+        );
+        let (low, high) = (
+            field(header, row, "remaining_ci95_low"),
+            field(header, row, "remaining_ci95_high"),
+        );
+        assert!(
+            0.0 <= low && low <= r && r <= high && high <= 1.0,
+            "{label} row {t}: [{low}, {high}] vs {r}"
+        );
+    }
+}
+
+/// With constant parameters F_t = 1 − (1 − q)^(t+1), q = λp, so the remaining probability at
+/// the start of month t is R_t = 1 − (1 − q)^(T − t) exactly: the conditional estimator gives
+/// it to [`EXACT`] (every trial alike: a point interval), the indicator within `SE_TOLERANCE`
+/// standard errors √(R(1 − R)/m) of it, m the trials not signed before month t, and its
+/// interval is the binomial interval of the trials signed from month t on among those m.
+#[test]
+fn remaining_probability_matches_the_closed_form() {
+    for case in closed_form_cases() {
+        let months = case.months;
+        let exact = |t: usize| 1.0 - (1.0 - case.q()).powi((months - t) as i32);
+        let scenario = case.scenario();
+        let tally = run(&scenario, 11, Estimator::Conditional, 1000);
+        for t in 0..months {
+            let r = tally
+                .remaining(Estimator::Conditional, t)
+                .expect("something left");
+            assert!(
+                (r.probability - exact(t)).abs() < EXACT,
+                "{case:?} month {t}: {r:?} vs exact {}",
+                exact(t)
+            );
+            assert!(r.ci95_high - r.ci95_low < 1e-6, "{case:?} month {t}: {r:?}");
+        }
+        let n = 100_000;
+        let tally = run(&scenario, 12, Estimator::Indicator, n);
+        for t in 0..months {
+            let Some(r) = tally.remaining(Estimator::Indicator, t) else {
+                // Every trial signed before month t: only when signing is near certain.
+                assert!(
+                    (1.0 - case.q()).powi(t as i32) * (n as f64) < 10.0,
+                    "{case:?} month {t}: nothing left"
+                );
+                continue;
+            };
+            let signed_before = if t == 0 { 0 } else { tally.sum[t - 1] >> 62 };
+            let at_risk = (u128::from(n) - signed_before) as f64;
+            let signed_since = ((tally.sum[months - 1] >> 62) - signed_before) as f64;
+            assert_eq!(r.probability, signed_since / at_risk, "{case:?} month {t}");
+            if t == 0 {
+                // The summary's, whose count is p·n.
+                assert_eq!(r, tally.estimate(Estimator::Indicator, months - 1));
+            } else {
+                assert_eq!(
+                    (r.ci95_low, r.ci95_high),
+                    treatysim::stats::binomial_bounds(signed_since, at_risk),
+                    "{case:?} month {t}"
+                );
+            }
+            let se = (exact(t) * (1.0 - exact(t)) / at_risk).sqrt();
+            assert!(
+                (r.probability - exact(t)).abs() <= SE_TOLERANCE * se.max(1.0 / at_risk),
+                "{case:?} month {t}: {r:?} vs exact {} (se {se}, {at_risk} trials left)",
+                exact(t)
+            );
+        }
+    }
+}
+
+/// When every trial has signed for certain before a month (λ = 1, p = 1), nothing is left to
+/// forecast: from the second month on the remaining fields are empty (SPEC §6, docs/guide.md),
+/// under both estimators, and `plot` still reads the file.
+#[test]
+fn remaining_probability_is_empty_once_nothing_is_left() {
+    let text = ScenarioText::bilateral()
+        .set("process.summit_rate", "1")
+        .set("process.decision_noise", "0.001")
+        .set("simulation.deadline", "\"2020-04\"")
+        .text();
+    let dir = workdir(&[("certain.toml", &text)]);
+    for estimator in ["conditional", "indicator"] {
+        let out = format!("out-{estimator}");
+        treatysim(dir.path())
+            .args([
+                "run",
+                "certain",
+                "--trials",
+                "1000",
+                "--estimator",
+                estimator,
+            ])
+            .args(["--out", &out])
+            .assert()
+            .success();
+        let folder = dir.path().join(&out).join("certain");
+        let (header, rows) = read_csv(&folder.join("timeline.csv"));
+        assert_eq!(
+            header,
+            [
+                "scenario",
+                "month",
+                "probability_in_month",
+                "cumulative_probability",
+                "ci95_low",
+                "ci95_high",
+                "remaining_probability",
+                "remaining_ci95_low",
+                "remaining_ci95_high"
+            ]
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!(field(&header, &rows[0], "cumulative_probability"), 1.0);
+        assert_eq!(field(&header, &rows[0], "remaining_probability"), 1.0);
+        for row in &rows[1..] {
+            assert_eq!(row[6..], ["", "", ""], "{estimator}: {row:?}");
+        }
+        treatysim(dir.path())
+            .args(["plot", "certain", "--out", &out])
+            .assert()
+            .success();
+        assert!(folder.join("timeline.svg").is_file());
     }
 }

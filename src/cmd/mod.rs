@@ -2,18 +2,26 @@
 
 /// `eprintln!` that escapes control characters (names and paths are echoed; they must not
 /// drive the terminal) and ignores write errors: a closed stderr (`treatysim check 2>&1 |
-/// head -1`) is not worth a panic, and there is nowhere left to report it.
+/// head -1`) is not worth a panic, and there is nowhere left to report it. Silent when
+/// [`QUIET`] is set.
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let line = format!($($arg)*);
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "{}",
-            $crate::error::escape_controls(&line)
-        );
+        if !$crate::cmd::QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+            let line = format!($($arg)*);
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{}",
+                $crate::error::escape_controls(&line)
+            );
+        }
     }};
 }
+
+/// Silences the commands' messages on stderr (what they wrote, their one-line results): for a
+/// program that calls [`dispatch`] itself and reports on its own, such as the in-process tests,
+/// whose console `cargo test` keeps for its own lines. Errors are returned, never printed here.
+pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 mod check;
 mod compare;

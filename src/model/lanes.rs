@@ -142,29 +142,46 @@ impl Lanes {
         self.cumulative.last().copied().unwrap_or([0.0; LANES])
     }
 
-    /// Adds the first `count` lanes' cumulative probabilities by month, and their squares, in
-    /// the per-trial quanta of [`crate::engine`], to `sum` and `sum_sq` (one entry a month):
-    /// what adding the trials one at a time would give, in vector registers.
-    pub fn add_sums(&self, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
-        add_sums_on(Isa::detect(), self, count, sum, sum_sq);
+    /// Adds the first `count` lanes' cumulative probabilities by month, their squares and their
+    /// products with the last month's, in the per-trial quanta of [`crate::engine`], to `sum`,
+    /// `sum_sq` and `sum_cross` (one entry a month): what adding the trials one at a time would
+    /// give, in vector registers.
+    pub fn add_sums(
+        &self,
+        count: usize,
+        sum: &mut [u64],
+        sum_sq: &mut [u64],
+        sum_cross: &mut [u64],
+    ) {
+        add_sums_on(Isa::detect(), self, count, sum, sum_sq, sum_cross);
     }
 }
 
-multiversion!(fn add_sums_on(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) => add_sums);
+multiversion!(fn add_sums_on(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64], sum_cross: &mut [u64]) => add_sums);
 
 #[inline(always)]
-fn add_sums(lanes: &Lanes, count: usize, sum: &mut [u64], sum_sq: &mut [u64]) {
+fn add_sums(
+    lanes: &Lanes,
+    count: usize,
+    sum: &mut [u64],
+    sum_sq: &mut [u64],
+    sum_cross: &mut [u64],
+) {
     // Idle lanes (past `count`) add nothing.
     let keep: [u64; LANES] = std::array::from_fn(|l| if l < count { u64::MAX } else { 0 });
-    for ((sum, sum_sq), month) in sum.iter_mut().zip(sum_sq).zip(&lanes.cumulative) {
-        let (mut s, mut s2) = (0u64, 0u64);
+    let last = lanes.outcome();
+    let sums = sum.iter_mut().zip(sum_sq).zip(sum_cross);
+    for (((sum, sum_sq), sum_cross), month) in sums.zip(&lanes.cumulative) {
+        let (mut s, mut s2, mut sx) = (0u64, 0u64, 0u64);
         for l in 0..LANES {
             let c = month[l];
             s += quantum(c) & keep[l];
             s2 += quantum(c * c) & keep[l];
+            sx += quantum(c * last[l]) & keep[l];
         }
         *sum += s;
         *sum_sq += s2;
+        *sum_cross += sx;
     }
 }
 
