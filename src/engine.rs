@@ -216,14 +216,19 @@ pub struct TrialRecord<'a> {
 pub trait RecordFormat: Sync {
     /// Appends one record to a block's buffer.
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>);
+
+    /// About how many bytes a record takes, to size a block's buffer once.
+    fn record_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// Where per-trial records go: their format, and a writer that receives each block's bytes in
 /// trial order.
 pub type Samples<'a> = (&'a dyn RecordFormat, BlockWriter<'a>);
 
-/// Receives each block's streamed bytes, in trial order.
-pub type BlockWriter<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
+/// Receives each block's streamed bytes, in trial order (its own buffer, to keep or drop).
+pub type BlockWriter<'a> = &'a mut dyn FnMut(Vec<u8>) -> Result<()>;
 
 /// A value in [0, 1] in per-trial quanta.
 #[inline(always)]
@@ -433,7 +438,7 @@ where
             done += acc.trials();
             total.merge(acc);
             if let Some(write) = write.as_deref_mut() {
-                write(&bytes)?;
+                write(bytes)?;
             }
         }
         progress(done);
@@ -471,6 +476,8 @@ impl Engine<'_> {
         };
         let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| match format {
             Some(format) => {
+                let trials = (block.end - block.start) as usize;
+                rows.reserve(trials.saturating_mul(format.record_bytes()));
                 let mut sums = BlockTally::new(months);
                 self.for_each_trial(block, |record| {
                     sums.add(record.cumulative);

@@ -51,7 +51,12 @@ use std::path::{Path, PathBuf};
 pub const LINK: &str = ".run";
 
 /// The files of a run, in the order they are written.
-pub const RUN_FILES: [&str; 3] = ["summary.csv", "timeline.csv", "samples.csv"];
+pub const RUN_FILES: [&str; 4] = [
+    "summary.csv",
+    "timeline.csv",
+    "samples.csv",
+    "samples.parquet",
+];
 
 /// One file of a publication.
 pub enum Content {
