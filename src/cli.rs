@@ -76,7 +76,8 @@ treatysim show mason\n  treatysim show baseline --keys\n  treatysim show baselin
     #[command(
         after_help = "Writes <out>/NAME/summary.csv (the probability of a treaty before \
 the deadline, its standard error and 95% interval), <out>/NAME/timeline.csv (month by month) \
-and, with --samples, <out>/NAME/samples.csv (every trial's draws); adds or replaces NAME's row \
+and, with --samples, <out>/NAME/samples.csv (every trial's draws; samples.parquet with \
+--samples-format parquet); adds or replaces NAME's row \
 of <out>/summary.csv.\n\nExamples:\n  treatysim run baseline\n  treatysim run --all \
 --trials 1e6\n  treatysim run baseline --set 'party.japan.will=beta(8, 2)' --set \
 'party.russia.will=0.2 to 0.5'\n  treatysim run hindsight_2020 --set \

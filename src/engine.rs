@@ -221,6 +221,25 @@ pub trait RecordFormat: Sync {
     fn record_bytes(&self) -> usize {
         0
     }
+
+    /// Prepares a block's empty buffer for `trials` records.
+    fn start_block(&self, trials: usize, out: &mut Vec<u8>) {
+        out.reserve(trials.saturating_mul(self.record_bytes()));
+    }
+
+    /// Writes record `index` of a block of `trials` records (after
+    /// [`RecordFormat::start_block`]): appends it, unless the format lays a block out another
+    /// way (column by column).
+    fn format_in_block(
+        &self,
+        record: &TrialRecord<'_>,
+        index: usize,
+        trials: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let _ = (index, trials);
+        self.format(record, out);
+    }
 }
 
 /// Where per-trial records go: their format, and a writer that receives each block's bytes in
@@ -476,13 +495,26 @@ impl Engine<'_> {
         };
         let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| match format {
             Some(format) => {
+                let first = block.start;
                 let trials = (block.end - block.start) as usize;
-                rows.reserve(trials.saturating_mul(format.record_bytes()));
+                format.start_block(trials, rows);
                 let mut sums = BlockTally::new(months);
-                self.for_each_trial(block, |record| {
-                    sums.add(record.cumulative);
-                    format.format(&record, rows);
-                });
+                let mut visit = |record: TrialRecord<'_>| {
+                    format.format_in_block(&record, (record.trial - first) as usize, trials, rows);
+                };
+                if self.estimator == Estimator::Conditional {
+                    // The sums lane by lane, in vector registers (the bits of `add`).
+                    self.for_each_lane_trial(
+                        block,
+                        |lanes, count| sums.add_lanes(lanes, count),
+                        &mut visit,
+                    );
+                } else {
+                    self.for_each_trial(block, |record| {
+                        sums.add(record.cumulative);
+                        visit(record);
+                    });
+                }
                 tally.add_block(&sums);
             }
             None => tally.add_block(&self.tally_block(block)),
@@ -507,29 +539,12 @@ impl Engine<'_> {
     /// buffers are allocated once per block, not per trial. Stops early, with the block
     /// unfinished, when [`INTERRUPTED`] is set.
     pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
-        let months = self.model.months();
-        let mut cumulative = vec![0.0; months];
-        let mut exits = vec![usize::MAX; self.model.signatories()];
         if self.estimator == Estimator::Conditional {
-            let mut row = vec![0.0; self.model.params()];
-            self.for_each_batch(block, |first, count, draws, lanes| {
-                for l in 0..count {
-                    lanes.copy_cumulative(l, &mut cumulative);
-                    lanes.copy_exits(l, &mut exits);
-                    for (x, draw) in row.iter_mut().zip(draws) {
-                        *x = draw[l];
-                    }
-                    visit(TrialRecord {
-                        trial: first + l as u64,
-                        draws: &row,
-                        exits: &exits,
-                        signed_month: None,
-                        cumulative: &cumulative,
-                    });
-                }
-            });
+            self.for_each_lane_trial(block, |_, _| {}, visit);
             return;
         }
+        let months = self.model.months();
+        let mut cumulative = vec![0.0; months];
         let mut draws = vec![0.0; self.model.params()];
         let mut state = Trial::new(self.model);
         for trial in block {
@@ -552,6 +567,37 @@ impl Engine<'_> {
                 cumulative: &cumulative,
             });
         }
+    }
+
+    /// [`Engine::for_each_trial`] under the conditional estimator: each batch of trials
+    /// simulated side by side is handed to `batch` (with its number of trials), then each of
+    /// its trials to `visit`.
+    fn for_each_lane_trial(
+        &self,
+        block: Range<u64>,
+        mut batch: impl FnMut(&Lanes, usize),
+        mut visit: impl FnMut(TrialRecord<'_>),
+    ) {
+        let mut cumulative = vec![0.0; self.model.months()];
+        let mut exits = vec![usize::MAX; self.model.signatories()];
+        let mut row = vec![0.0; self.model.params()];
+        self.for_each_batch(block, |first, count, draws, lanes| {
+            batch(lanes, count);
+            for l in 0..count {
+                lanes.copy_cumulative(l, &mut cumulative);
+                lanes.copy_exits(l, &mut exits);
+                for (x, draw) in row.iter_mut().zip(draws) {
+                    *x = draw[l];
+                }
+                visit(TrialRecord {
+                    trial: first + l as u64,
+                    draws: &row,
+                    exits: &exits,
+                    signed_month: None,
+                    cumulative: &cumulative,
+                });
+            }
+        });
     }
 
     /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time

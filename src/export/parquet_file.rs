@@ -5,8 +5,8 @@
 //! `party.P.leader_exit_month` and `signed_month` nullable UTF-8 strings `YYYY-MM` (null where
 //! the CSV cell is empty), so that a reader gets the CSV's values.
 //!
-//! The engine formats each trial as fixed-width binary ([`ParquetRecords`]: 8 bytes a column),
-//! in parallel; [`ParquetWriter`] receives the blocks in trial order and hands them to an
+//! The engine lays each block of trials out as fixed-width binary, column by column
+//! ([`ParquetRecords`]: 8 bytes a cell), in parallel; [`ParquetWriter`] receives the blocks in trial order and hands them to an
 //! [`Encoder`] on its own thread, which gathers them into columns and writes a row group every
 //! [`ROW_GROUP`] rows counted from the file's first row. Memory is
 //! one row group whatever the trials, and the bytes depend only on the rows: the same whatever
@@ -134,45 +134,77 @@ fn internal(what: &str, e: parquet::errors::ParquetError) -> Error {
     }
 }
 
-/// The engine's binary rows for `samples.parquet`: per trial, 8 little-endian bytes a column —
-/// the trial, each draw's bits, each leader's exit month index (`u64::MAX`: none), then the
-/// signing month index or the probability's bits.
+/// The engine's binary blocks for `samples.parquet`, column by column: each column's cells
+/// for the block's trials, 8 little-endian bytes each — the trial, each draw's bits, each
+/// leader's exit month index (`u64::MAX`: none), then the signing month index or the
+/// probability's bits. Laid out in the worker threads, so that the encoder only copies columns.
 #[derive(Clone, Debug)]
 pub struct ParquetRecords {
     format: SampleFormat,
 }
 
 impl ParquetRecords {
-    /// The binary rows of `format`'s columns.
+    /// The binary blocks of `format`'s columns.
     pub fn new(format: SampleFormat) -> ParquetRecords {
         ParquetRecords { format }
+    }
+
+    /// Writes `record`'s cells, in column order, `stride` bytes apart from the start of `out`.
+    fn put_cells(&self, record: &TrialRecord<'_>, out: &mut [u8], stride: usize) {
+        let mut at = 0;
+        let mut put = |cell: u64| {
+            if let Some(slot) = out.get_mut(at..at + CELL) {
+                slot.copy_from_slice(&cell.to_le_bytes());
+            }
+            at += stride;
+        };
+        put(record.trial);
+        for draw in record.draws {
+            put(draw.to_bits());
+        }
+        for &k in self.format.exits() {
+            let exit = record.exits[k];
+            put(if exit == usize::MAX {
+                NO_MONTH
+            } else {
+                exit as u64
+            });
+        }
+        put(match self.format.estimator {
+            Estimator::Indicator => record.signed_month.map_or(NO_MONTH, |t| t as u64),
+            Estimator::Conditional => record.cumulative.last().copied().unwrap_or(0.0).to_bits(),
+        });
     }
 }
 
 impl RecordFormat for ParquetRecords {
+    /// One record alone (a block of one).
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>) {
-        out.extend_from_slice(&record.trial.to_le_bytes());
-        for draw in record.draws {
-            out.extend_from_slice(&draw.to_bits().to_le_bytes());
-        }
-        for &k in self.format.exits() {
-            let exit = record.exits[k];
-            let cell = if exit == usize::MAX {
-                NO_MONTH
-            } else {
-                exit as u64
-            };
-            out.extend_from_slice(&cell.to_le_bytes());
-        }
-        let last = match self.format.estimator {
-            Estimator::Indicator => record.signed_month.map_or(NO_MONTH, |t| t as u64),
-            Estimator::Conditional => record.cumulative.last().copied().unwrap_or(0.0).to_bits(),
-        };
-        out.extend_from_slice(&last.to_le_bytes());
+        let start = out.len();
+        out.resize(start + self.record_bytes(), 0);
+        self.put_cells(record, &mut out[start..], CELL);
     }
 
     fn record_bytes(&self) -> usize {
         CELL * self.format.columns().len()
+    }
+
+    fn start_block(&self, trials: usize, out: &mut Vec<u8>) {
+        out.clear();
+        out.resize(trials * self.record_bytes(), 0);
+    }
+
+    fn format_in_block(
+        &self,
+        record: &TrialRecord<'_>,
+        index: usize,
+        trials: usize,
+        out: &mut Vec<u8>,
+    ) {
+        // Column c's cell of this record is at (c · trials + index) · CELL.
+        if let Some(out) = out.get_mut(index * CELL..) {
+            self.put_cells(record, out, trials * CELL);
+        }
     }
 }
 
@@ -234,19 +266,19 @@ impl Encoder {
         })
     }
 
-    /// Appends the engine's binary rows ([`ParquetRecords`]), writing each row group as it
-    /// fills.
+    /// Appends one of the engine's binary blocks ([`ParquetRecords`]: column by column),
+    /// writing each row group as it fills.
     ///
     /// # Errors
     /// I/O errors.
-    pub fn write(&mut self, mut rows: &[u8]) -> Result<()> {
-        let width = CELL * self.columns.len();
-        debug_assert_eq!(rows.len() % width, 0);
-        while !rows.is_empty() {
-            let take = (ROW_GROUP - self.rows).min(rows.len() / width);
-            let (now, later) = rows.split_at(take * width);
-            self.gather(now, width);
-            rows = later;
+    pub fn write(&mut self, block: &[u8]) -> Result<()> {
+        let trials = block.len() / (CELL * self.columns.len());
+        debug_assert_eq!(block.len(), trials * CELL * self.columns.len());
+        let mut done = 0;
+        while done < trials {
+            let take = (ROW_GROUP - self.rows).min(trials - done);
+            self.gather(block, trials, done..done + take);
+            done += take;
             self.rows += take;
             if self.rows == ROW_GROUP {
                 self.flush_group()?;
@@ -255,23 +287,15 @@ impl Encoder {
         Ok(())
     }
 
-    /// Appends `rows` (whole binary rows of `width` bytes) to the columns, a column at a time
-    /// over a tile of rows that stays in the cache.
-    fn gather(&mut self, rows: &[u8], width: usize) {
-        for tile in rows.chunks(width * 256) {
-            self.gather_tile(tile, width);
-        }
-    }
-
-    fn gather_tile(&mut self, rows: &[u8], width: usize) {
-        let cell = |row: &[u8], at: usize| {
-            let mut bytes = [0; CELL];
-            bytes.copy_from_slice(&row[at..at + CELL]);
-            u64::from_le_bytes(bytes)
-        };
+    /// Appends rows `range` of a column-by-column block of `trials` rows to the columns.
+    fn gather(&mut self, block: &[u8], trials: usize, range: std::ops::Range<usize>) {
         for (c, column) in self.columns.iter_mut().enumerate() {
-            let at = c * CELL;
-            let values = rows.chunks_exact(width).map(|row| cell(row, at));
+            let cells = &block[(c * trials + range.start) * CELL..(c * trials + range.end) * CELL];
+            let values = cells.chunks_exact(CELL).map(|cell| {
+                let mut bytes = [0; CELL];
+                bytes.copy_from_slice(cell);
+                u64::from_le_bytes(bytes)
+            });
             match column {
                 Column::Trial(v) => v.extend(values.map(|x| x as i64)),
                 Column::Real(v) => v.extend(values.map(f64::from_bits)),
@@ -430,7 +454,7 @@ impl ParquetWriter {
         })
     }
 
-    /// Hands the engine's binary rows ([`ParquetRecords`]) to the encoding thread.
+    /// Hands one of the engine's binary blocks ([`ParquetRecords`]) to the encoding thread.
     ///
     /// # Errors
     /// The encoder's error, once it has stopped on one.

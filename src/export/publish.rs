@@ -8,7 +8,7 @@
 //! ```text
 //! <out>/NAME/summary.csv  -> .run/summary.csv
 //! <out>/NAME/timeline.csv -> .run/timeline.csv
-//! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples)
+//! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples; or samples.parquet)
 //! <out>/NAME/.run         -> .run-7
 //! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv
 //! <out>/NAME/sweep-*.csv, sensitivity*.csv, shards/, *.svg: other commands' files, never touched
