@@ -305,14 +305,38 @@ pub struct TrialRecord<'a> {
 pub trait RecordFormat: Sync {
     /// Appends one record to a block's buffer.
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>);
+
+    /// About how many bytes a record takes, to size a block's buffer once.
+    fn record_bytes(&self) -> usize {
+        0
+    }
+
+    /// Prepares a block's empty buffer for `trials` records.
+    fn start_block(&self, trials: usize, out: &mut Vec<u8>) {
+        out.reserve(trials.saturating_mul(self.record_bytes()));
+    }
+
+    /// Writes record `index` of a block of `trials` records (after
+    /// [`RecordFormat::start_block`]): appends it, unless the format lays a block out another
+    /// way (column by column).
+    fn format_in_block(
+        &self,
+        record: &TrialRecord<'_>,
+        index: usize,
+        trials: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let _ = (index, trials);
+        self.format(record, out);
+    }
 }
 
 /// Where per-trial records go: their format, and a writer that receives each block's bytes in
 /// trial order.
 pub type Samples<'a> = (&'a dyn RecordFormat, BlockWriter<'a>);
 
-/// Receives each block's streamed bytes, in trial order.
-pub type BlockWriter<'a> = &'a mut dyn FnMut(&[u8]) -> Result<()>;
+/// Receives each block's streamed bytes, in trial order (its own buffer, to keep or drop).
+pub type BlockWriter<'a> = &'a mut dyn FnMut(Vec<u8>) -> Result<()>;
 
 /// A value in [0, 1] in per-trial quanta.
 #[inline(always)]
@@ -534,7 +558,7 @@ where
             done += acc.trials();
             total.merge(acc);
             if let Some(write) = write.as_deref_mut() {
-                write(&bytes)?;
+                write(bytes)?;
             }
         }
         progress(done);
@@ -572,11 +596,26 @@ impl Engine<'_> {
         };
         let per_block = |block: Range<u64>, tally: &mut Tally, rows: &mut Vec<u8>| match format {
             Some(format) => {
+                let first = block.start;
+                let trials = (block.end - block.start) as usize;
+                format.start_block(trials, rows);
                 let mut sums = BlockTally::new(months);
-                self.for_each_trial(block, |record| {
-                    sums.add(record.cumulative);
-                    format.format(&record, rows);
-                });
+                let mut visit = |record: TrialRecord<'_>| {
+                    format.format_in_block(&record, (record.trial - first) as usize, trials, rows);
+                };
+                if self.estimator == Estimator::Conditional {
+                    // The sums lane by lane, in vector registers (the bits of `add`).
+                    self.for_each_lane_trial(
+                        block,
+                        |lanes, count| sums.add_lanes(lanes, count),
+                        &mut visit,
+                    );
+                } else {
+                    self.for_each_trial(block, |record| {
+                        sums.add(record.cumulative);
+                        visit(record);
+                    });
+                }
                 tally.add_block(&sums);
             }
             None => tally.add_block(&self.tally_block(block)),
@@ -601,29 +640,12 @@ impl Engine<'_> {
     /// buffers are allocated once per block, not per trial. Stops early, with the block
     /// unfinished, when [`INTERRUPTED`] is set.
     pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
-        let months = self.model.months();
-        let mut cumulative = vec![0.0; months];
-        let mut exits = vec![usize::MAX; self.model.signatories()];
         if self.estimator == Estimator::Conditional {
-            let mut row = vec![0.0; self.model.params()];
-            self.for_each_batch(block, |first, count, draws, lanes| {
-                for l in 0..count {
-                    lanes.copy_cumulative(l, &mut cumulative);
-                    lanes.copy_exits(l, &mut exits);
-                    for (x, draw) in row.iter_mut().zip(draws) {
-                        *x = draw[l];
-                    }
-                    visit(TrialRecord {
-                        trial: first + l as u64,
-                        draws: &row,
-                        exits: &exits,
-                        signed_month: None,
-                        cumulative: &cumulative,
-                    });
-                }
-            });
+            self.for_each_lane_trial(block, |_, _| {}, visit);
             return;
         }
+        let months = self.model.months();
+        let mut cumulative = vec![0.0; months];
         let mut draws = vec![0.0; self.model.params()];
         let mut state = Trial::new(self.model);
         for trial in block {
@@ -646,6 +668,37 @@ impl Engine<'_> {
                 cumulative: &cumulative,
             });
         }
+    }
+
+    /// [`Engine::for_each_trial`] under the conditional estimator: each batch of trials
+    /// simulated side by side is handed to `batch` (with its number of trials), then each of
+    /// its trials to `visit`.
+    fn for_each_lane_trial(
+        &self,
+        block: Range<u64>,
+        mut batch: impl FnMut(&Lanes, usize),
+        mut visit: impl FnMut(TrialRecord<'_>),
+    ) {
+        let mut cumulative = vec![0.0; self.model.months()];
+        let mut exits = vec![usize::MAX; self.model.signatories()];
+        let mut row = vec![0.0; self.model.params()];
+        self.for_each_batch(block, |first, count, draws, lanes| {
+            batch(lanes, count);
+            for l in 0..count {
+                lanes.copy_cumulative(l, &mut cumulative);
+                lanes.copy_exits(l, &mut exits);
+                for (x, draw) in row.iter_mut().zip(draws) {
+                    *x = draw[l];
+                }
+                visit(TrialRecord {
+                    trial: first + l as u64,
+                    draws: &row,
+                    exits: &exits,
+                    signed_month: None,
+                    cumulative: &cumulative,
+                });
+            }
+        });
     }
 
     /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time

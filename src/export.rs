@@ -24,6 +24,7 @@
 
 pub mod cleanup;
 pub mod lock;
+pub mod parquet_file;
 pub mod publish;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
@@ -244,6 +245,18 @@ impl AtomicFile {
     }
 }
 
+/// Writing through [`AtomicFile::write_all`] (for writers that take any [`std::io::Write`]:
+/// the Parquet writer).
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
 /// One finished run of one scenario.
 #[derive(Clone, Debug)]
 pub struct RunSummary {
@@ -375,7 +388,8 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 /// [`critical_section`]: prepares `<out>/summary.csv` ([`prepare_summary`]: every check, and
 /// the new file flushed to disk), writes the run's files into a new version of `<out>/NAME/`
 /// ([`publish::stage`]), publishes them all at once, then renames the root summary into place.
-/// `samples` is the run's `samples.csv`, already written to a temporary file in `<out>/NAME/`.
+/// `samples` is the run's `samples.csv` or `samples.parquet`, already written to a temporary
+/// file in `<out>/NAME/`; a run without it removes the samples file of the run before.
 ///
 /// Until the folder is published nothing a reader sees has changed, and an error or an
 /// interruption leaves everything as it was. A process killed between the folder and the root
@@ -385,10 +399,14 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 /// # Errors
 /// [`Error::Interrupted`], [`Error::Invalid`] for output files that are not treatysim's, I/O
 /// errors.
-pub fn publish_run(out: &Path, run: &RunSummary, samples: Option<AtomicFile>) -> Result<()> {
+pub fn publish_run(
+    out: &Path,
+    run: &RunSummary,
+    samples: Option<(SamplesFormat, AtomicFile)>,
+) -> Result<()> {
     let mut files = Vec::new();
-    if let Some(samples) = samples {
-        files.push(("samples.csv", publish::Content::File(samples)));
+    if let Some((kind, samples)) = samples {
+        files.push((kind.file_name(), publish::Content::File(samples)));
     }
     publish_with(out, run, files)
 }
@@ -652,10 +670,14 @@ pub struct SampleFormat {
     pub start: Month,
     /// The estimator: decides the last column.
     pub estimator: Estimator,
+    /// The column names.
+    columns: Vec<String>,
     /// The header line.
     header: String,
     /// Positions (among the signatories) of those whose leaders can leave.
     exits: Vec<usize>,
+    /// Whether each parameter is a constant (its column holds one value), canonical order.
+    constant: Vec<bool>,
 }
 
 impl SampleFormat {
@@ -689,13 +711,39 @@ impl SampleFormat {
             start: scenario.simulation.start,
             estimator,
             header: format!("{}\n", header.join(",")),
+            columns: header,
             exits,
+            constant: cast
+                .ids()
+                .map(|id| scenario.dist(id).is_constant())
+                .collect(),
         }
     }
 
     /// The header line.
     pub fn header(&self) -> &str {
         &self.header
+    }
+
+    /// The column names, in order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Positions (among the signatories) of those whose leaders can leave: one
+    /// `party.P.leader_exit_month` column each.
+    pub fn exits(&self) -> &[usize] {
+        &self.exits
+    }
+
+    /// Whether each parameter's column holds one value (a constant), canonical order.
+    pub fn constant_draws(&self) -> &[bool] {
+        &self.constant
+    }
+
+    /// The number of `party.P.leader_exit_month` columns.
+    pub fn exit_columns(&self) -> usize {
+        self.exits.len()
     }
 }
 
@@ -718,6 +766,10 @@ impl RecordFormat for SampleFormat {
             Estimator::Conditional => float(record.cumulative.last().copied().unwrap_or(0.0)),
         };
         let _ = writeln!(out, ",{last}");
+    }
+
+    fn record_bytes(&self) -> usize {
+        20 * self.columns.len()
     }
 }
 
@@ -764,6 +816,112 @@ impl SamplesWriter {
     /// ([`publish::Content::File`]).
     pub fn into_file(self) -> AtomicFile {
         self.file
+    }
+}
+
+/// The file format of `--samples` (`--samples-format`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SamplesFormat {
+    /// `samples.csv`.
+    #[default]
+    Csv,
+    /// `samples.parquet` ([`parquet_file`]).
+    Parquet,
+}
+
+impl SamplesFormat {
+    /// Its file name extension: `csv` or `parquet`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SamplesFormat::Csv => "csv",
+            SamplesFormat::Parquet => "parquet",
+        }
+    }
+
+    /// The run file it writes: `samples.csv` or `samples.parquet`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            SamplesFormat::Csv => "samples.csv",
+            SamplesFormat::Parquet => "samples.parquet",
+        }
+    }
+
+    /// Whether it is CSV, the default (which shard files do not write down).
+    pub fn is_csv(&self) -> bool {
+        *self == SamplesFormat::Csv
+    }
+
+    /// The engine's record format for `format`'s columns in this file format.
+    pub fn records(self, format: &SampleFormat) -> Box<dyn RecordFormat> {
+        match self {
+            SamplesFormat::Csv => Box::new(format.clone()),
+            SamplesFormat::Parquet => Box::new(parquet_file::ParquetRecords::new(format.clone())),
+        }
+    }
+}
+
+/// A samples file being streamed, in either format.
+pub enum SamplesSink {
+    /// `samples.csv` or a CSV part.
+    Csv(SamplesWriter),
+    /// `samples.parquet` or a Parquet part.
+    Parquet(parquet_file::ParquetWriter),
+}
+
+impl SamplesSink {
+    /// Starts `path` in `kind` with `format`'s columns; a CSV `header` line unless this is a
+    /// shard's CSV part.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn create(
+        path: &Path,
+        kind: SamplesFormat,
+        format: &SampleFormat,
+        header: bool,
+    ) -> Result<SamplesSink> {
+        Ok(match kind {
+            SamplesFormat::Csv => {
+                SamplesSink::Csv(SamplesWriter::create(path, format.clone(), header)?)
+            }
+            SamplesFormat::Parquet => {
+                SamplesSink::Parquet(parquet_file::ParquetWriter::create(path, format)?)
+            }
+        })
+    }
+
+    /// Appends the engine's rows (as [`SamplesFormat::records`] formats them).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write(&mut self, rows: Vec<u8>) -> Result<()> {
+        match self {
+            SamplesSink::Csv(w) => w.write(&rows),
+            SamplesSink::Parquet(w) => w.write(rows),
+        }
+    }
+
+    /// The file written, complete (a Parquet footer written) but not yet in place: for a run's
+    /// publication, or [`AtomicFile::commit`].
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn into_file(self) -> Result<AtomicFile> {
+        match self {
+            SamplesSink::Csv(w) => Ok(w.into_file()),
+            SamplesSink::Parquet(w) => w.finish(),
+        }
     }
 }
 

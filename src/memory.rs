@@ -9,6 +9,7 @@
 //! changes the estimate it builds.
 
 use crate::error::{Error, Result};
+use crate::export::SamplesFormat;
 use crate::model::{LANES, Model};
 
 /// What a process holds before any command's data: the binary, its libraries, thread stacks
@@ -186,21 +187,35 @@ pub fn simulation(estimate: Estimate, model: &Model, threads: usize) -> Estimate
 
 /// `run`'s estimate for `model`: the simulation, and with `--samples` the rows of a wave of
 /// blocks held until they are written in trial order (4 blocks a thread, about 24 bytes a
-/// value) with a tally per block.
-pub fn run(model: &Model, threads: usize, samples: bool) -> Estimate {
+/// value) with a tally per block; for `samples.parquet` also the waves queued for its encoding
+/// thread (8 bytes a value) and the row group being gathered with its encoded pages (about 48
+/// bytes a value).
+pub fn run(model: &Model, threads: usize, samples: Option<SamplesFormat>) -> Estimate {
     let estimate = simulation(Estimate::new(), model, threads);
-    if !samples {
+    let Some(kind) = samples else {
         return estimate;
-    }
+    };
     let blocks = 4 * threads.max(1) as u64;
-    let row = 24 * (model.params() + model.signatories() + 2) as u64;
-    estimate.add(
+    let columns = (model.params() + model.signatories() + 2) as u64;
+    let estimate = estimate.add(
         format!("{blocks} blocks of --samples rows waiting to be written, with their tallies"),
         times(
             blocks,
-            times(crate::engine::BLOCK, row).saturating_add(tally_bytes(model.months())),
+            times(crate::engine::BLOCK, 24 * columns).saturating_add(tally_bytes(model.months())),
         ),
-    )
+    );
+    match kind {
+        SamplesFormat::Csv => estimate,
+        SamplesFormat::Parquet => estimate
+            .add(
+                "two waves of rows waiting for the samples.parquet encoder",
+                times(2 * blocks, times(crate::engine::BLOCK, 8 * columns)),
+            )
+            .add(
+                "one row group of samples.parquet",
+                times(crate::export::parquet_file::ROW_GROUP as u64, 48 * columns),
+            ),
+    }
 }
 
 /// `sweep`'s estimate: a model and, per worker and in total, a tally for every point, the

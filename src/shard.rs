@@ -8,6 +8,7 @@
 use crate::cli::Shard;
 use crate::engine::Tally;
 use crate::error::{Error, Result};
+use crate::export::SamplesFormat;
 use crate::model::Estimator;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,9 @@ pub struct ShardFile {
     /// The SHA-256 of the `--samples` part, in hexadecimal (set by [`ShardFile::write`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_sha256: Option<String>,
+    /// The samples part's format (`--samples-format`); absent for CSV.
+    #[serde(default, skip_serializing_if = "SamplesFormat::is_csv")]
+    pub samples_format: SamplesFormat,
     /// The resolved scenario, as `treatysim show` prints it.
     pub resolved: String,
     /// The tally.
@@ -151,7 +155,7 @@ impl ShardFile {
         scenario: &crate::scenario::Scenario,
         estimator: crate::model::Estimator,
         shard: Shard,
-        samples: bool,
+        samples: Option<SamplesFormat>,
         payload: Payload,
     ) -> ShardFile {
         ShardFile {
@@ -162,8 +166,9 @@ impl ShardFile {
             trials: scenario.simulation.trials,
             shard: shard.index,
             shards: shard.count,
-            samples,
+            samples: samples.is_some(),
             samples_sha256: None,
+            samples_format: samples.unwrap_or_default(),
             resolved: scenario.to_toml(),
             payload,
         }
@@ -187,9 +192,25 @@ impl ShardFile {
         }
     }
 
+    /// The file of a shard's `--samples` rows in `format`: `samples-K-of-N.csv` (rows without
+    /// a header) or `samples-K-of-N.parquet`.
+    pub fn samples_path(
+        out: &Path,
+        scenario: &str,
+        shard: Shard,
+        format: SamplesFormat,
+    ) -> PathBuf {
+        Self::folder(out, scenario).join(format!(
+            "samples-{}-of-{}.{}",
+            shard.index,
+            shard.count,
+            format.extension()
+        ))
+    }
+
     /// The file of this shard's `--samples` rows.
-    pub fn samples_path(out: &Path, scenario: &str, shard: Shard) -> PathBuf {
-        Self::folder(out, scenario).join(format!("samples-{}-of-{}.csv", shard.index, shard.count))
+    pub fn samples_part(&self, out: &Path) -> PathBuf {
+        Self::samples_path(out, &self.scenario, self.shard(), self.samples_format)
     }
 
     /// The file's text: the checksum line, then the TOML.
@@ -216,7 +237,7 @@ impl ShardFile {
         let path = Self::folder(out, &self.scenario).join(self.file_name());
         let mut file = self.clone();
         if self.samples {
-            let part = Self::samples_path(out, &self.scenario, self.shard());
+            let part = self.samples_part(out);
             file.samples_sha256 = Some(sha256_file(&part)?);
         }
         crate::export::write_atomic(&path, file.to_text()?.as_bytes())?;
@@ -233,7 +254,7 @@ impl ShardFile {
         if path.is_dir() {
             return Err(Error::Invalid(format!(
                 "'{}' is a folder; a shards folder holds only shard files (*.toml) and samples \
-                 parts (samples-K-of-N.csv): move it out",
+                 parts (samples-K-of-N.csv or .parquet): move it out",
                 path.display()
             )));
         }
@@ -315,6 +336,9 @@ impl ShardFile {
                 "its output '{}' does not match its tally, which is of '{expected}'",
                 self.output.escape_debug()
             ));
+        }
+        if !self.samples && !self.samples_format.is_csv() {
+            return Err("it has a samples_format but no --samples".into());
         }
         match (&self.samples_sha256, self.samples) {
             (Some(hex), true) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
@@ -401,7 +425,7 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
             paths.push(path);
         } else if !is_samples_part(name) {
             return Err(Error::Invalid(format!(
-                "'{}' is neither a shard file (*.toml) nor a samples part (samples-K-of-N.csv); \
+                "'{}' is neither a shard file (*.toml) nor a samples part (samples-K-of-N.csv or .parquet); \
                  a shards folder holds only those: move it out",
                 path.display()
             )));
@@ -457,10 +481,13 @@ fn suggestion(out: &Path, scenario: &str) -> Option<String> {
     (!hint.is_empty()).then_some(hint)
 }
 
-/// `samples-K-of-N.csv`.
+/// `samples-K-of-N.csv` or `samples-K-of-N.parquet`.
 fn is_samples_part(name: &str) -> bool {
     name.strip_prefix("samples-")
-        .and_then(|rest| rest.strip_suffix(".csv"))
+        .and_then(|rest| {
+            rest.strip_suffix(".csv")
+                .or_else(|| rest.strip_suffix(".parquet"))
+        })
         .and_then(|rest| rest.split_once("-of-"))
         .is_some_and(|(k, n)| {
             [k, n]
@@ -497,6 +524,13 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
         }
         if file.samples != first.samples {
             return Err(differs("--samples", &first.samples, &file.samples));
+        }
+        if file.samples_format != first.samples_format {
+            return Err(differs(
+                "--samples-format",
+                &first.samples_format.extension(),
+                &file.samples_format.extension(),
+            ));
         }
         if scenario_text(&file.resolved) != scenario_text(&first.resolved)
             || std::mem::discriminant(&file.payload) != std::mem::discriminant(&first.payload)
@@ -579,7 +613,7 @@ fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group
             )
         })?;
         if file.samples {
-            let part = ShardFile::samples_path(out, &file.scenario, file.shard());
+            let part = file.samples_part(out);
             if !part.is_file() {
                 return Err(Error::Invalid(format!(
                     "shard {}/{n} was run with --samples but '{}' is missing",

@@ -3,7 +3,8 @@
 use crate::cli::MergeArgs;
 use crate::engine::{Accumulator, Tally};
 use crate::error::{Error, Result};
-use crate::export::{AtomicFile, RunSummary, SampleFormat};
+use crate::export::parquet_file::Encoder;
+use crate::export::{AtomicFile, RunSummary, SampleFormat, SamplesFormat};
 use crate::shard::{self, Group, HashingReader, Payload, ShardFile};
 use std::path::Path;
 
@@ -48,7 +49,8 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
             let samples = if first.samples {
                 let model = crate::model::Model::new(scenario);
                 let format = SampleFormat::new(scenario, &model, estimator);
-                Some(merge_samples(out, &group.files, &format)?)
+                let kind = first.samples_format;
+                Some((kind, merge_samples(out, &group.files, &format, kind)?))
             } else {
                 None
             };
@@ -117,25 +119,26 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
     Ok(())
 }
 
-/// Concatenates the shards' sample rows under one header into a temporary file, to become
-/// `samples.csv` when the run is published, checking each part's checksum again as it is copied
-/// (a part replaced since [`shard::collect`] checked it leaves `samples.csv` as it was).
-fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Result<AtomicFile> {
-    let path = out.join(&group[0].scenario).join("samples.csv");
+/// Concatenates the shards' sample rows into a temporary file, to become `samples.csv` (under
+/// one header) or `samples.parquet` (read back and regrouped: the unsharded run's bytes) when
+/// the run is published, checking each part's checksum again as it is read (a part replaced
+/// since [`shard::collect`] checked it leaves the samples file as it was).
+fn merge_samples(
+    out: &Path,
+    group: &[ShardFile],
+    format: &SampleFormat,
+    kind: SamplesFormat,
+) -> Result<AtomicFile> {
+    let path = out.join(&group[0].scenario).join(kind.file_name());
+    if kind == SamplesFormat::Parquet {
+        return merge_parquet(out, group, format, &path);
+    }
     let mut file = AtomicFile::create(&path)?;
     file.write_all(format.header().as_bytes())
         .map_err(|e| Error::io("write", &path, e))?;
     for shard in group {
-        let part = ShardFile::samples_path(out, &shard.scenario, shard.shard());
-        let reader = std::fs::File::open(&part).map_err(|_| {
-            Error::Invalid(format!(
-                "shard {}/{} was run with --samples but '{}' is missing",
-                shard.shard,
-                shard.shards,
-                part.display()
-            ))
-        })?;
-        let mut reader = HashingReader::new(reader);
+        let part = shard.samples_part(out);
+        let mut reader = HashingReader::new(open_part(shard, &part)?);
         file.copy_from(&mut reader)
             .map_err(|e| Error::io("copy samples from", &part, e))?;
         if Some(reader.hex().as_str()) != shard.samples_sha256.as_deref() {
@@ -146,4 +149,42 @@ fn merge_samples(out: &Path, group: &[ShardFile], format: &SampleFormat) -> Resu
         }
     }
     Ok(file)
+}
+
+/// A shard's samples part, opened.
+fn open_part(shard: &ShardFile, part: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(part).map_err(|_| {
+        Error::Invalid(format!(
+            "shard {}/{} was run with --samples but '{}' is missing",
+            shard.shard,
+            shard.shards,
+            part.display()
+        ))
+    })
+}
+
+/// `samples.parquet` from the shards' parts: each part's checksum checked on the open file,
+/// then its rows read back and written through one [`Encoder`].
+fn merge_parquet(
+    out: &Path,
+    group: &[ShardFile],
+    format: &SampleFormat,
+    path: &Path,
+) -> Result<AtomicFile> {
+    let mut writer = Encoder::create(path, format)?;
+    for shard in group {
+        let part = shard.samples_part(out);
+        let mut file = open_part(shard, &part)?;
+        let mut reader = HashingReader::new(&mut file);
+        std::io::copy(&mut reader, &mut std::io::sink())
+            .map_err(|e| Error::io("read", &part, e))?;
+        if Some(reader.hex().as_str()) != shard.samples_sha256.as_deref() {
+            return Err(Error::Invalid(format!(
+                "the samples part '{}' changed while it was merged; nothing was written from it",
+                part.display()
+            )));
+        }
+        writer.append_part(file, &part)?;
+    }
+    writer.finish()
 }

@@ -3,7 +3,7 @@
 use crate::cli::{RunArgs, Shard};
 use crate::engine::{Engine, Tally};
 use crate::error::{Error, Result};
-use crate::export::{self, RunSummary, SampleFormat, SamplesWriter};
+use crate::export::{self, RunSummary, SampleFormat, SamplesFormat, SamplesSink};
 use crate::model::Model;
 use crate::scenario::{Catalog, Scenario};
 use crate::shard::{self, Payload, ShardFile};
@@ -44,8 +44,11 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         .map(|name| args.sim.load(catalog, name))
         .collect::<Result<Vec<_>>>()?;
     for scenario in &scenarios {
-        let estimate =
-            crate::memory::run(&Model::new(scenario), args.sim.thread_count(), args.samples);
+        let estimate = crate::memory::run(
+            &Model::new(scenario),
+            args.sim.thread_count(),
+            args.samples(),
+        );
         args.sim
             .check_memory(&format!("run {}", scenario.name), &estimate)?;
     }
@@ -78,19 +81,21 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         estimator,
     };
     let out = &args.sim.out;
+    let kind = args.samples().unwrap_or_default();
     let samples_path = match args.shard {
-        Some(shard) => ShardFile::samples_path(out, &scenario.name, shard),
-        None => out.join(&scenario.name).join("samples.csv"),
+        Some(shard) => ShardFile::samples_path(out, &scenario.name, shard, kind),
+        None => out.join(&scenario.name).join(kind.file_name()),
     };
     let format = SampleFormat::new(scenario, &model, estimator);
-    let mut samples = if args.samples {
-        Some(SamplesWriter::create(
+    let records = kind.records(&format);
+    let mut samples = match args.samples() {
+        Some(kind) => Some(SamplesSink::create(
             &samples_path,
-            format.clone(),
+            kind,
+            &format,
             args.shard.is_none(),
-        )?)
-    } else {
-        None
+        )?),
+        None => None,
     };
     let range = args
         .shard
@@ -102,8 +107,8 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         let progress = |done| bar.set_position(first - range.start + done);
         match samples.as_mut() {
             Some(writer) => {
-                let mut write = |rows: &[u8]| writer.write(rows);
-                engine.run(chunk, Some((&format, &mut write)), &progress)
+                let mut write = |rows: Vec<u8>| writer.write(rows);
+                engine.run(chunk, Some((records.as_ref(), &mut write)), &progress)
             }
             None => engine.run(chunk, None, &progress),
         }
@@ -131,7 +136,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
         if let Some(samples) = samples {
-            samples.commit()?;
+            samples.into_file()?.commit()?;
         }
         return write_shard(scenario, args, shard, tally);
     }
@@ -144,13 +149,17 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         tally,
         timeline: None,
     };
-    write_outputs(out, &run, samples.map(SamplesWriter::into_file))?;
+    let samples = match samples {
+        Some(sink) => Some((kind, sink.into_file()?)),
+        None => None,
+    };
+    write_outputs(out, &run, samples)?;
     report(&run, Some(seconds), out);
     Ok(())
 }
 
-/// Publishes a run's `summary.csv`, `timeline.csv` and, when given, its `samples.csv` (already
-/// written to a temporary file in `<out>/NAME/`) all at once, and updates `<out>/summary.csv`,
+/// Publishes a run's `summary.csv`, `timeline.csv` and, when given, its `samples.csv` or
+/// `samples.parquet` (already written to a temporary file in `<out>/NAME/`) all at once, and updates `<out>/summary.csv`,
 /// all under the lock on `out` (other processes may be writing into it):
 /// [`export::publish_run`]. `merge` calls the same function, so merged shards give the same
 /// bytes.
@@ -160,7 +169,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
 pub fn write_outputs(
     out: &Path,
     run: &RunSummary,
-    samples: Option<export::AtomicFile>,
+    samples: Option<(SamplesFormat, export::AtomicFile)>,
 ) -> Result<()> {
     export::publish_run(out, run, samples)
 }
@@ -192,7 +201,7 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         scenario,
         args.sim.estimator,
         shard,
-        args.samples,
+        args.samples(),
         Payload::Run(tally),
     );
     let path = file.write(&args.sim.out)?;

@@ -185,7 +185,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             &scenario,
             estimator,
             shard,
-            false,
+            None,
             payload,
         );
         let path = file.write(&args.sim.out)?;

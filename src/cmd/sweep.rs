@@ -455,7 +455,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
             points,
             tallies: tallies.0,
         };
-        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, false, payload);
+        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload);
         let path = file.write(&args.sim.out)?;
         note!(
             "{}: sweep shard {}/{} -> {}",

@@ -8,7 +8,7 @@
 //! ```text
 //! <out>/NAME/summary.csv  -> .run/summary.csv
 //! <out>/NAME/timeline.csv -> .run/timeline.csv
-//! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples)
+//! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples; or samples.parquet)
 //! <out>/NAME/pool.csv     -> .run/pool.csv         (a pool's)
 //! <out>/NAME/.run         -> .run-7
 //! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv or pool.csv
@@ -53,8 +53,14 @@ pub const LINK: &str = ".run";
 
 /// The files of a run (a pool's: `pool.csv` too), in the order they are written. A folder
 /// shows one run's or one pool's files at a time: a run into a pool's folder removes its
-/// `pool.csv`, as it removes the `samples.csv` of a run before it.
-pub const RUN_FILES: [&str; 4] = ["summary.csv", "timeline.csv", "samples.csv", "pool.csv"];
+/// `pool.csv`, as it removes the samples of a run before it.
+pub const RUN_FILES: [&str; 5] = [
+    "summary.csv",
+    "timeline.csv",
+    "samples.csv",
+    "samples.parquet",
+    "pool.csv",
+];
 
 /// One file of a publication.
 pub enum Content {
