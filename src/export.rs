@@ -24,6 +24,7 @@
 
 pub mod cleanup;
 pub mod lock;
+pub mod provenance;
 pub mod publish;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
@@ -37,9 +38,11 @@ use std::path::{Path, PathBuf};
 
 pub use cleanup::{CriticalSection, critical_section, exit_now};
 pub use lock::OutLock;
+pub use provenance::{Output, Record, RunToml};
+pub use publish::Content;
 
-/// Columns of `summary.csv`.
-pub const SUMMARY_HEADER: [&str; 10] = [
+/// Columns of `summary.csv`; `overrides` holds the `--set` arguments as given, joined by `; `.
+pub const SUMMARY_HEADER: [&str; 11] = [
     "scenario",
     "estimator",
     "trials",
@@ -50,7 +53,20 @@ pub const SUMMARY_HEADER: [&str; 10] = [
     "std_error",
     "ci95_low",
     "ci95_high",
+    "overrides",
 ];
+
+/// The columns `summary.csv` had before `overrides` (treatysim 0.2 before run.toml): such a
+/// file is read as if its `overrides` were empty, and rewritten with the column.
+const OLD_SUMMARY_COLUMNS: usize = 10;
+
+/// Whether `header` is [`SUMMARY_HEADER`], or its columns before `overrides`.
+fn summary_header(header: &csv::StringRecord) -> bool {
+    header.iter().eq(SUMMARY_HEADER)
+        || header
+            .iter()
+            .eq(SUMMARY_HEADER[..OLD_SUMMARY_COLUMNS].iter().copied())
+}
 
 /// Columns of `timeline.csv`.
 pub const TIMELINE_HEADER: [&str; 6] = [
@@ -164,6 +180,15 @@ impl AtomicFile {
         &self.path
     }
 
+    /// Flushes what was written to disk and returns its SHA-256 (for `run.toml`).
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn sha256(&mut self) -> Result<String> {
+        self.finish()?;
+        crate::digest::sha256_file(self.writer.get_ref().path())
+    }
+
     /// Appends bytes.
     ///
     /// # Errors
@@ -256,6 +281,8 @@ pub struct RunSummary {
     pub deadline: Month,
     /// The tally of every trial.
     pub tally: Tally,
+    /// The `--set` arguments as given.
+    pub overrides: Vec<String>,
 }
 
 impl RunSummary {
@@ -279,6 +306,7 @@ impl RunSummary {
             float(e.std_error),
             float(e.ci95_low),
             float(e.ci95_high),
+            self.overrides.join("; "),
         ]
     }
 
@@ -319,7 +347,8 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 /// [`critical_section`]: prepares `<out>/summary.csv` ([`prepare_summary`]: every check, and
 /// the new file flushed to disk), writes the run's files into a new version of `<out>/NAME/`
 /// ([`publish::stage`]), publishes them all at once, then renames the root summary into place.
-/// `samples` is the run's `samples.csv`, already written to a temporary file in `<out>/NAME/`.
+/// `samples` is the run's `samples.csv`, already written to a temporary file in `<out>/NAME/`;
+/// `record` (and, for merged shards, `shard_command`) go into its `run.toml`.
 ///
 /// Until the folder is published nothing a reader sees has changed, and an error or an
 /// interruption leaves everything as it was. A process killed between the folder and the root
@@ -329,23 +358,141 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 /// # Errors
 /// [`Error::Interrupted`], [`Error::Invalid`] for output files that are not treatysim's, I/O
 /// errors.
-pub fn publish_run(out: &Path, run: &RunSummary, samples: Option<AtomicFile>) -> Result<()> {
+pub fn publish_run(
+    out: &Path,
+    run: &RunSummary,
+    record: Record,
+    shard_command: Vec<String>,
+    samples: Option<AtomicFile>,
+) -> Result<()> {
     crate::engine::check_interrupted()?;
     let lock = OutLock::acquire(out)?;
     let _critical = critical_section();
     let root = prepare_summary(&lock, std::slice::from_ref(run))?;
     let mut files = Vec::new();
     if let Some(samples) = samples {
-        files.push(("samples.csv", publish::Content::File(samples)));
+        files.push(("samples.csv".into(), publish::Content::File(samples)));
     }
-    files.push(("timeline.csv", publish::Content::Bytes(run.timeline_csv())));
-    files.push(("summary.csv", publish::Content::Bytes(run.summary_csv())));
-    let staged = publish::stage(&lock, &run.scenario, files)?;
+    files.push(("timeline.csv".into(), Content::Bytes(run.timeline_csv())));
+    files.push(("summary.csv".into(), Content::Bytes(run.summary_csv())));
+    let publication = Publication {
+        name: run.scenario.clone(),
+        files,
+        output: None,
+        record,
+        shard_command,
+    };
+    let staged = stage_publication(&lock, publication)?;
     crate::engine::check_interrupted()?;
     let published = staged.publish()?;
     root.commit()?;
     published.tidy(&lock);
     Ok(())
+}
+
+/// Files to publish together into `<out>/NAME/`, with `run.toml`.
+pub struct Publication {
+    /// NAME: the folder (scenario name or `--as` label).
+    pub name: String,
+    /// The files, by name.
+    pub files: Vec<(String, Content)>,
+    /// `None` for a plain run (its files replace [`publish::RUN_FILES`]); the output's name
+    /// (`sweep-KEY`, `sensitivity`) for an analysis, which replaces only its own files.
+    pub output: Option<String>,
+    /// What produced the files.
+    pub record: Record,
+    /// For merged shards, the first shard's command line; empty otherwise.
+    pub shard_command: Vec<String>,
+}
+
+/// Publishes an analysis's files into `<out>/NAME/` with `run.toml`, under the lock on `out`
+/// and in the [`critical_section`] (SPEC §7): the folder's other files stay.
+///
+/// # Errors
+/// [`Error::Interrupted`], [`Error::Invalid`] when the folder cannot take the files, I/O
+/// errors; nothing a reader sees has changed then.
+pub fn publish_analysis(out: &Path, publication: Publication) -> Result<()> {
+    crate::engine::check_interrupted()?;
+    let lock = OutLock::acquire(out)?;
+    let _critical = critical_section();
+    let staged = stage_publication(&lock, publication)?;
+    crate::engine::check_interrupted()?;
+    staged.publish()?.tidy(&lock);
+    Ok(())
+}
+
+/// Steps 1-3 of a publication ([`publish::stage`]) with `run.toml`: the folder's current
+/// `run.toml` updated with this publication's record, and every file's SHA-256.
+fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish::Staged> {
+    let Publication {
+        name,
+        mut files,
+        output,
+        record,
+        shard_command,
+    } = publication;
+    let names: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let folder = publish::prepare(lock, &name, &name_refs)?;
+    // A run.toml that cannot be read is replaced by one that describes what is there.
+    let mut toml = RunToml::read(&folder.join(publish::RUN_TOML))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| RunToml::new(&name));
+    let replaced = |f: &str| {
+        f == publish::RUN_TOML
+            || names.iter().any(|n| n == f)
+            || (output.is_none() && publish::RUN_FILES.contains(&f))
+    };
+    let carry: Vec<String> = publish::current_files(&folder)
+        .into_iter()
+        .filter(|f| !replaced(f))
+        .collect();
+    let mut hashes = BTreeMap::new();
+    for (file, content) in &mut files {
+        let hash = match content {
+            Content::Bytes(bytes) => crate::digest::sha256_hex(bytes),
+            Content::File(temp) => temp.sha256()?,
+        };
+        hashes.insert(file.clone(), hash);
+    }
+    for file in &carry {
+        let hash = match toml.files.get(file) {
+            Some(hash) => hash.clone(),
+            None => crate::digest::sha256_file(&folder.join(file))?,
+        };
+        hashes.insert(file.clone(), hash);
+    }
+    toml.treatysim = env!("CARGO_PKG_VERSION").to_string();
+    toml.label = name.clone();
+    match output {
+        None => {
+            toml.run = Some(record);
+            toml.shard_command = shard_command;
+        }
+        Some(output) => {
+            toml.outputs.insert(
+                output,
+                Output {
+                    record,
+                    files: names.clone(),
+                    shard_command,
+                },
+            );
+        }
+    }
+    if !hashes.contains_key("summary.csv") {
+        toml.run = None;
+        toml.shard_command = Vec::new();
+    }
+    toml.outputs
+        .retain(|_, o| o.files.iter().all(|f| hashes.contains_key(f)));
+    toml.files = hashes;
+    files.push((
+        publish::RUN_TOML.into(),
+        Content::Bytes(toml.to_text().into_bytes()),
+    ));
+    publish::stage(lock, &name, files, &carry)
 }
 
 /// `<out>/summary.csv`, rewritten and flushed to disk but not yet renamed into place: see
@@ -436,7 +583,7 @@ pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>
     let header = reader
         .headers()
         .map_err(|e| foreign_summary(path, &csv_problem(e)))?;
-    if header.iter().ne(SUMMARY_HEADER) {
+    if !summary_header(header) {
         return Err(foreign_summary(
             path,
             &format!(
@@ -450,7 +597,8 @@ pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>
     for record in reader.records() {
         let record = record.map_err(|e| foreign_summary(path, &csv_problem(e)))?;
         let line = record.position().map_or(0, csv::Position::line);
-        let row: Vec<String> = record.iter().map(str::to_string).collect();
+        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        row.resize(SUMMARY_HEADER.len(), String::new());
         let name = row.first().cloned().unwrap_or_default();
         if !crate::scenario::valid_scenario_name(&name) {
             return Err(foreign_summary(
@@ -556,11 +704,12 @@ fn probe_writable(dir: &Path) -> Result<()> {
 fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
     let mut reader = csv::Reader::from_path(path).ok()?;
     let header = reader.headers().ok()?;
-    if header.iter().ne(SUMMARY_HEADER) {
+    if !summary_header(header) {
         return None;
     }
     let mut records = reader.records();
-    let row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    let mut row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    row.resize(SUMMARY_HEADER.len(), String::new());
     (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
 }
 
@@ -770,21 +919,22 @@ mod tests {
             start: Month::parse("2020-01").unwrap(),
             deadline: Month::parse("2020-03").unwrap(),
             tally,
+            overrides: vec!["a.b=1".into(), "c=beta(1, 2)".into()],
         };
         let text = String::from_utf8(run.summary_csv()).unwrap();
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
             Some(
-                "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high"
+                "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high,overrides"
             )
         );
+        let row = lines.next().unwrap();
         assert!(
-            lines
-                .next()
-                .unwrap()
-                .starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,")
+            row.starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,"),
+            "{row}"
         );
+        assert!(row.ends_with(",a.b=1; \"c=beta(1, 2)\""), "{row}");
         let timeline = String::from_utf8(run.timeline_csv()).unwrap();
         let rows: Vec<&str> = timeline.lines().collect();
         assert_eq!(rows.len(), 3);

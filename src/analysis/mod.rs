@@ -4,5 +4,7 @@
 //!
 //! - [`sensitivity`]: Sobol first- and total-order indices by pick-freeze, and the binned
 //!   swings of the tornado (SPEC §8).
+//! - [`score`]: Brier, log and time-averaged Brier scores, and calibration (SPEC §8).
 
+pub mod score;
 pub mod sensitivity;
