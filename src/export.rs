@@ -432,13 +432,23 @@ fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish
         shard_command,
     } = publication;
     let names: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
-    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let folder = publish::prepare(lock, &name, &name_refs)?;
     // A run.toml that cannot be read is replaced by one that describes what is there.
-    let mut toml = RunToml::read(&folder.join(publish::RUN_TOML))
+    let folder = publish::folder_path(lock.out(), &name)?;
+    let current = RunToml::read(&folder.join(publish::RUN_TOML))
         .ok()
-        .flatten()
-        .unwrap_or_else(|| RunToml::new(&name));
+        .flatten();
+    // Plain files the current run.toml lists (a folder of plain files) are converted too, to
+    // be carried over.
+    let mut convert: Vec<&str> = names.iter().map(String::as_str).collect();
+    if let Some(current) = &current {
+        convert.extend(current.files.keys().map(String::as_str));
+    }
+    let convert: Vec<&str> = convert
+        .into_iter()
+        .filter(|f| crate::scenario::valid_scenario_name(f))
+        .collect();
+    publish::prepare(lock, &name, &convert)?;
+    let mut toml = current.unwrap_or_else(|| RunToml::new(&name));
     let replaced = |f: &str| {
         f == publish::RUN_TOML
             || names.iter().any(|n| n == f)
