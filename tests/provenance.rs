@@ -261,12 +261,12 @@ fn merged_shards_record_both_command_lines() {
             "--set",
             "party.japan.will=0.6",
             "--as",
-            "whole",
+            "split",
             "--out",
             "whole",
         ],
     );
-    let whole = run_toml(&d.join("whole/whole"));
+    let whole = run_toml(&d.join("whole/split"));
     assert_eq!(
         whole.files, toml.files,
         "merged files differ from the unsharded run's"
