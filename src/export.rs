@@ -880,6 +880,7 @@ mod tests {
                 "0.1",
                 "0.3",
                 "0.7",
+                "",
             ]
             .into_iter()
             .map(String::from)
@@ -944,7 +945,7 @@ mod tests {
             row.starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,"),
             "{row}"
         );
-        assert!(row.ends_with(",a.b=1; \"c=beta(1, 2)\""), "{row}");
+        assert!(row.ends_with(",\"a.b=1; c=beta(1, 2)\""), "{row}");
         let timeline = String::from_utf8(run.timeline_csv()).unwrap();
         let rows: Vec<&str> = timeline.lines().collect();
         assert_eq!(rows.len(), 3);

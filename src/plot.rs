@@ -521,6 +521,10 @@ pub struct SummaryRow {
     pub low: f64,
     /// Upper end of the 95% interval.
     pub high: f64,
+    /// What produced it: `N trials, seed S, ESTIMATOR` (empty for files without the columns).
+    pub provenance: String,
+    /// The `--set` arguments it ran with, as the `overrides` column holds them (empty: none).
+    pub overrides: String,
 }
 
 /// `<out>/summary.csv`: every scenario's probability with its interval.
@@ -550,6 +554,15 @@ impl Summary {
         let probability = table.probabilities("probability")?;
         let low = table.probabilities("ci95_low")?;
         let high = table.probabilities("ci95_high")?;
+        let optional = |name: &str| -> Result<Vec<String>> {
+            if table.has_column(name) {
+                table.texts(name)
+            } else {
+                Ok(vec![String::new(); scenario.len()])
+            }
+        };
+        let (trials, seed, estimator) = (optional("trials")?, optional("seed")?, optional("estimator")?);
+        let overrides = optional("overrides")?;
         let rows = (0..scenario.len())
             .map(|i| SummaryRow {
                 scenario: scenario[i].clone(),
@@ -557,6 +570,12 @@ impl Summary {
                 probability: probability[i],
                 low: low[i],
                 high: high[i],
+                provenance: if trials[i].is_empty() {
+                    String::new()
+                } else {
+                    format!("{} trials, seed {}, {}", trials[i], seed[i], estimator[i])
+                },
+                overrides: overrides[i].clone(),
             })
             .collect();
         Ok(Summary { rows })
@@ -1156,7 +1175,20 @@ fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
             .map(|r| r.scenario.clone())
             .unwrap_or_default()
     };
-    let title = format!("P(treaty before {deadline}) by scenario, with 95% intervals");
+    // Runs of different trials, seeds or estimators are told apart row by row; when they all
+    // agree, the title says it once.
+    let shared = match rows.first() {
+        Some(first) if rows.iter().all(|r| r.provenance == first.provenance) => {
+            Some(first.provenance.clone())
+        }
+        _ => None,
+    };
+    let title = match &shared {
+        Some(p) if !p.is_empty() => {
+            format!("P(treaty before {deadline}) by scenario, with 95% intervals ({p})")
+        }
+        _ => format!("P(treaty before {deadline}) by scenario, with 95% intervals"),
+    };
     let mut chart = row_chart(
         root,
         &title,
@@ -1178,12 +1210,22 @@ fn draw_summary(root: &Area<'_>, summary: &Summary) -> Drawn {
             EmptyElement::at((x, y)) + PathElement::new(vec![(0, -6), (0, 6)], whisker)
         }))?;
         chart.draw_series(std::iter::once(Circle::new((p, y), 6, LINE.filled())))?;
-        let text = format!(
+        let mut text = format!(
             "{} ({}–{})",
             percent(row.probability),
             percent(row.low),
             percent(row.high)
         );
+        if shared.is_none() && !row.provenance.is_empty() {
+            text.push_str(&format!(", {}", row.provenance));
+        }
+        if !row.overrides.is_empty() {
+            let mut set: String = row.overrides.chars().take(48).collect();
+            if set.len() < row.overrides.len() {
+                set.push('…');
+            }
+            text.push_str(&format!(", --set {set}"));
+        }
         // Right of the point, or left of it in the right third, so that it stays in the chart.
         let (h, dx) = if p > x_end * 0.66 {
             (HPos::Right, -6)
