@@ -561,7 +561,11 @@ impl Summary {
                 Ok(vec![String::new(); scenario.len()])
             }
         };
-        let (trials, seed, estimator) = (optional("trials")?, optional("seed")?, optional("estimator")?);
+        let (trials, seed, estimator) = (
+            optional("trials")?,
+            optional("seed")?,
+            optional("estimator")?,
+        );
         let overrides = optional("overrides")?;
         let rows = (0..scenario.len())
             .map(|i| SummaryRow {
