@@ -188,9 +188,9 @@ fn resolution(layer: &Layer, simulation: &Simulation) -> Result<Option<Resolutio
             let Some(at) = month_at else {
                 return Err(invalid(
                     &outcome.origin,
-                    "resolution.month",
-                    "missing: outcome = \"signed\" needs the month it was signed in, \
-                     month = \"YYYY-MM\""
+                    "resolution.outcome",
+                    "\"signed\" needs resolution.month, the month it was signed in, which is \
+                     missing: write month = \"YYYY-MM\""
                         .to_string(),
                 ));
             };
