@@ -76,11 +76,12 @@ treatysim show mason\n  treatysim show baseline --keys\n  treatysim show baselin
     #[command(
         after_help = "Writes <out>/NAME/summary.csv (the probability of a treaty before \
 the deadline, its standard error and 95% interval), <out>/NAME/timeline.csv (month by month) \
-and, with --samples, <out>/NAME/samples.csv (every trial's draws; samples.parquet with \
---samples-format parquet); adds or replaces NAME's row \
-of <out>/summary.csv.\n\nExamples:\n  treatysim run baseline\n  treatysim run --all \
+and, with --samples, <out>/NAME/samples.csv (every trial's draws; samples.parquet with --samples-format parquet), with <out>/NAME/run.toml \
+(the command, the resolved scenario, overrides, trials, seed, estimator and each file's SHA-256); \
+adds or replaces NAME's row of <out>/summary.csv (NAME: the scenario, or the --as label).\n\nExamples:\n  treatysim run baseline\n  treatysim run --all \
 --trials 1e6\n  treatysim run baseline --set 'party.japan.will=beta(8, 2)' --set \
-'party.russia.will=0.2 to 0.5'\n  treatysim run hindsight_2020 --set \
+'party.russia.will=0.2 to 0.5'\n  treatysim run baseline --set party.japan.will=0.7 --as \
+hawkish_japan\n  treatysim run hindsight_2020 --set \
 'event.COVID-19 pandemic.probability=0'\n  treatysim run baseline --precision 0.001"
     )]
     Run(RunArgs),
@@ -119,6 +120,18 @@ would.\n\nExample:\n  treatysim pool experts jain kistanov mason togo --weights 
 --method geometric-odds"
     )]
     Pool(PoolArgs),
+    /// Score runs against how their questions resolved (the scenarios' [resolution]).
+    #[command(
+        after_help = "Writes <out>/scores.csv: per run, its probability, the outcome, the \
+Brier score (p - o)^2 (lower is better), the log score ln p if signed, ln(1 - p) if not (higher \
+is better), and the Brier score of remaining_probability averaged over the months from the \
+start to the signing month (or over the whole window); with ten or more runs also \
+<out>/calibration.csv (ten equal bins of the forecast). Without names, scores every run in \
+--out whose scenario has a [resolution] and says on stderr which were skipped. A run whose \
+scenario changed since it was run, or without run.toml, is refused: rerun it.\n\nExample:\n  \
+treatysim run --all && treatysim score"
+    )]
+    Score(ScoreArgs),
     /// Draw SVG plots from the CSV files already in the output folder.
     #[command(after_help = "Writes, for each named scenario with results, \
 <out>/NAME/timeline.svg, sensitivity.svg, pool.svg and one SVG per sweep; <out>/timelines.svg \
@@ -204,6 +217,12 @@ pub struct SimArgs {
     /// Output folder.
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Write the results under LABEL instead of the scenario's name: a variant kept beside the
+    /// scenario's own results (run.toml records both names). LABEL follows the scenario-name
+    /// rule and may not be another scenario's name or folder.
+    #[arg(long = "as", value_name = "LABEL")]
+    pub label: Option<String>,
 
     /// Refuse to start when the command's estimated peak memory (long windows, many sweep
     /// points, many threads) exceeds SIZE: e.g. 512M, 4G or 4GiB (K/M/G/T are powers of 1024,
@@ -450,6 +469,22 @@ pub struct PlotArgs {
 
     /// Where a sweep's scenario is looked up, to mark its own value, when its folder has no
     /// run.toml.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// Options of `treatysim score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Runs to score, by NAME (their folders in --out); every run with a resolution when none
+    /// is named.
+    pub names: Vec<String>,
+
+    /// Output folder holding the runs; scores.csv and calibration.csv are written there.
+    #[arg(long, default_value = "results", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Scenario folders, where each run's scenario (named in its run.toml) is read.
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }

@@ -25,6 +25,7 @@
 pub mod cleanup;
 pub mod lock;
 pub mod parquet_file;
+pub mod provenance;
 pub mod publish;
 
 use crate::engine::{RecordFormat, Tally, TrialRecord};
@@ -38,9 +39,11 @@ use std::path::{Path, PathBuf};
 
 pub use cleanup::{CriticalSection, critical_section, exit_now};
 pub use lock::OutLock;
+pub use provenance::{Output, Record, RunToml};
+pub use publish::Content;
 
-/// Columns of `summary.csv`.
-pub const SUMMARY_HEADER: [&str; 10] = [
+/// Columns of `summary.csv`; `overrides` holds the `--set` arguments as given, joined by `; `.
+pub const SUMMARY_HEADER: [&str; 11] = [
     "scenario",
     "estimator",
     "trials",
@@ -51,7 +54,20 @@ pub const SUMMARY_HEADER: [&str; 10] = [
     "std_error",
     "ci95_low",
     "ci95_high",
+    "overrides",
 ];
+
+/// The columns `summary.csv` had before `overrides` (treatysim 0.2 before run.toml): such a
+/// file is read as if its `overrides` were empty, and rewritten with the column.
+const OLD_SUMMARY_COLUMNS: usize = 10;
+
+/// Whether `header` is [`SUMMARY_HEADER`], or its columns before `overrides`.
+fn summary_header(header: &csv::StringRecord) -> bool {
+    header.iter().eq(SUMMARY_HEADER)
+        || header
+            .iter()
+            .eq(SUMMARY_HEADER[..OLD_SUMMARY_COLUMNS].iter().copied())
+}
 
 /// Columns of `timeline.csv`.
 pub const TIMELINE_HEADER: [&str; 9] = [
@@ -168,6 +184,15 @@ impl AtomicFile {
         &self.path
     }
 
+    /// Flushes what was written to disk and returns its SHA-256 (for `run.toml`).
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn sha256(&mut self) -> Result<String> {
+        self.finish()?;
+        crate::digest::sha256_file(self.writer.get_ref().path())
+    }
+
     /// Appends bytes.
     ///
     /// # Errors
@@ -275,6 +300,8 @@ pub struct RunSummary {
     /// The timeline when it is not the tally's own estimates (a pool's, SPEC §8); `None` for a
     /// run, whose estimates come from its tally.
     pub timeline: Option<Vec<MonthEstimate>>,
+    /// The `--set` arguments as given.
+    pub overrides: Vec<String>,
 }
 
 /// One month of a timeline that does not come from a tally's own sums.
@@ -340,6 +367,7 @@ impl RunSummary {
             float(e.std_error),
             float(e.ci95_low),
             float(e.ci95_high),
+            self.overrides.join("; "),
         ]
     }
 
@@ -389,7 +417,8 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 /// the new file flushed to disk), writes the run's files into a new version of `<out>/NAME/`
 /// ([`publish::stage`]), publishes them all at once, then renames the root summary into place.
 /// `samples` is the run's `samples.csv` or `samples.parquet`, already written to a temporary
-/// file in `<out>/NAME/`; a run without it removes the samples file of the run before.
+/// file in `<out>/NAME/` (a run without it removes the samples file of the run before);
+/// `record` (and, for merged shards, `shard_command`) go into its `run.toml`.
 ///
 /// Until the folder is published nothing a reader sees has changed, and an error or an
 /// interruption leaves everything as it was. A process killed between the folder and the root
@@ -402,26 +431,30 @@ pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
 pub fn publish_run(
     out: &Path,
     run: &RunSummary,
+    record: Record,
+    shard_command: Vec<String>,
     samples: Option<(SamplesFormat, AtomicFile)>,
 ) -> Result<()> {
     let mut files = Vec::new();
     if let Some((kind, samples)) = samples {
-        files.push((kind.file_name(), publish::Content::File(samples)));
+        files.push((kind.file_name().to_string(), Content::File(samples)));
     }
-    publish_with(out, run, files)
+    publish_with(out, run, record, shard_command, files)
 }
 
 /// Publishes a pool (SPEC §8) as [`publish_run`] publishes a run: its `pool.csv` with the
-/// chosen method's `summary.csv` and `timeline.csv`, all at once, and its row of
+/// chosen method's `summary.csv` and `timeline.csv` and `run.toml`, all at once, and its row of
 /// `<out>/summary.csv`.
 ///
 /// # Errors
 /// As [`publish_run`].
-pub fn publish_pool(out: &Path, run: &RunSummary, pool_csv: Vec<u8>) -> Result<()> {
+pub fn publish_pool(out: &Path, run: &RunSummary, record: Record, pool_csv: Vec<u8>) -> Result<()> {
     publish_with(
         out,
         run,
-        vec![("pool.csv", publish::Content::Bytes(pool_csv))],
+        record,
+        Vec::new(),
+        vec![("pool.csv".into(), Content::Bytes(pool_csv))],
     )
 }
 
@@ -429,20 +462,144 @@ pub fn publish_pool(out: &Path, run: &RunSummary, pool_csv: Vec<u8>) -> Result<(
 fn publish_with(
     out: &Path,
     run: &RunSummary,
-    mut files: Vec<(&'static str, publish::Content)>,
+    record: Record,
+    shard_command: Vec<String>,
+    mut files: Vec<(String, Content)>,
 ) -> Result<()> {
     crate::engine::check_interrupted()?;
     let lock = OutLock::acquire(out)?;
     let _critical = critical_section();
     let root = prepare_summary(&lock, std::slice::from_ref(run))?;
-    files.push(("timeline.csv", publish::Content::Bytes(run.timeline_csv())));
-    files.push(("summary.csv", publish::Content::Bytes(run.summary_csv())));
-    let staged = publish::stage(&lock, &run.scenario, files)?;
+    files.push(("timeline.csv".into(), Content::Bytes(run.timeline_csv())));
+    files.push(("summary.csv".into(), Content::Bytes(run.summary_csv())));
+    let publication = Publication {
+        name: run.scenario.clone(),
+        files,
+        output: None,
+        record,
+        shard_command,
+    };
+    let staged = stage_publication(&lock, publication)?;
     crate::engine::check_interrupted()?;
     let published = staged.publish()?;
     root.commit()?;
     published.tidy(&lock);
     Ok(())
+}
+
+/// Files to publish together into `<out>/NAME/`, with `run.toml`.
+pub struct Publication {
+    /// NAME: the folder (scenario name or `--as` label).
+    pub name: String,
+    /// The files, by name.
+    pub files: Vec<(String, Content)>,
+    /// `None` for a plain run (its files replace [`publish::RUN_FILES`]); the output's name
+    /// (`sweep-KEY`, `sensitivity`) for an analysis, which replaces only its own files.
+    pub output: Option<String>,
+    /// What produced the files.
+    pub record: Record,
+    /// For merged shards, the first shard's command line; empty otherwise.
+    pub shard_command: Vec<String>,
+}
+
+/// Publishes an analysis's files into `<out>/NAME/` with `run.toml`, under the lock on `out`
+/// and in the [`critical_section`] (SPEC §7): the folder's other files stay.
+///
+/// # Errors
+/// [`Error::Interrupted`], [`Error::Invalid`] when the folder cannot take the files, I/O
+/// errors; nothing a reader sees has changed then.
+pub fn publish_analysis(out: &Path, publication: Publication) -> Result<()> {
+    crate::engine::check_interrupted()?;
+    let lock = OutLock::acquire(out)?;
+    let _critical = critical_section();
+    let staged = stage_publication(&lock, publication)?;
+    crate::engine::check_interrupted()?;
+    staged.publish()?.tidy(&lock);
+    Ok(())
+}
+
+/// Steps 1-3 of a publication ([`publish::stage`]) with `run.toml`: the folder's current
+/// `run.toml` updated with this publication's record, and every file's SHA-256.
+fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish::Staged> {
+    let Publication {
+        name,
+        mut files,
+        output,
+        record,
+        shard_command,
+    } = publication;
+    let names: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    // A run.toml that cannot be read is replaced by one that describes what is there.
+    let folder = publish::folder_path(lock.out(), &name)?;
+    let current = RunToml::read(&folder.join(publish::RUN_TOML))
+        .ok()
+        .flatten();
+    // Plain files the current run.toml lists (a folder of plain files) are converted too, to
+    // be carried over.
+    let mut convert: Vec<&str> = names.iter().map(String::as_str).collect();
+    if let Some(current) = &current {
+        convert.extend(current.files.keys().map(String::as_str));
+    }
+    let convert: Vec<&str> = convert
+        .into_iter()
+        .filter(|f| crate::scenario::valid_scenario_name(f))
+        .collect();
+    publish::prepare(lock, &name, &convert)?;
+    let mut toml = current.unwrap_or_else(|| RunToml::new(&name));
+    let replaced = |f: &str| {
+        f == publish::RUN_TOML
+            || names.iter().any(|n| n == f)
+            || (output.is_none() && publish::RUN_FILES.contains(&f))
+    };
+    let carry: Vec<String> = publish::current_files(&folder)
+        .into_iter()
+        .filter(|f| !replaced(f))
+        .collect();
+    let mut hashes = BTreeMap::new();
+    for (file, content) in &mut files {
+        let hash = match content {
+            Content::Bytes(bytes) => crate::digest::sha256_hex(bytes),
+            Content::File(temp) => temp.sha256()?,
+        };
+        hashes.insert(file.clone(), hash);
+    }
+    for file in &carry {
+        let hash = match toml.files.get(file) {
+            Some(hash) => hash.clone(),
+            None => crate::digest::sha256_file(&folder.join(file))?,
+        };
+        hashes.insert(file.clone(), hash);
+    }
+    toml.treatysim = env!("CARGO_PKG_VERSION").to_string();
+    toml.label = name.clone();
+    match output {
+        None => {
+            toml.run = Some(record);
+            toml.shard_command = shard_command;
+        }
+        Some(output) => {
+            toml.outputs.insert(
+                output,
+                Output {
+                    record,
+                    files: names.clone(),
+                    shard_command,
+                },
+            );
+        }
+    }
+    if !hashes.contains_key("summary.csv") {
+        toml.run = None;
+        toml.shard_command = Vec::new();
+    }
+    toml.outputs
+        .retain(|_, o| o.files.iter().all(|f| hashes.contains_key(f)));
+    toml.files = hashes;
+    files.push((
+        publish::RUN_TOML.into(),
+        Content::Bytes(toml.to_text().into_bytes()),
+    ));
+    publish::stage(lock, &name, files, &carry)
 }
 
 /// `<out>/summary.csv`, rewritten and flushed to disk but not yet renamed into place: see
@@ -533,7 +690,7 @@ pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>
     let header = reader
         .headers()
         .map_err(|e| foreign_summary(path, &csv_problem(e)))?;
-    if header.iter().ne(SUMMARY_HEADER) {
+    if !summary_header(header) {
         return Err(foreign_summary(
             path,
             &format!(
@@ -547,7 +704,8 @@ pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>
     for record in reader.records() {
         let record = record.map_err(|e| foreign_summary(path, &csv_problem(e)))?;
         let line = record.position().map_or(0, csv::Position::line);
-        let row: Vec<String> = record.iter().map(str::to_string).collect();
+        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        row.resize(SUMMARY_HEADER.len(), String::new());
         let name = row.first().cloned().unwrap_or_default();
         if !crate::scenario::valid_scenario_name(&name) {
             return Err(foreign_summary(
@@ -653,11 +811,12 @@ fn probe_writable(dir: &Path) -> Result<()> {
 fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
     let mut reader = csv::Reader::from_path(path).ok()?;
     let header = reader.headers().ok()?;
-    if header.iter().ne(SUMMARY_HEADER) {
+    if !summary_header(header) {
         return None;
     }
     let mut records = reader.records();
-    let row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    let mut row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    row.resize(SUMMARY_HEADER.len(), String::new());
     (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
 }
 
@@ -958,6 +1117,7 @@ mod tests {
                 "0.1",
                 "0.3",
                 "0.7",
+                "",
             ]
             .into_iter()
             .map(String::from)
@@ -1008,21 +1168,22 @@ mod tests {
             deadline: Month::parse("2020-03").unwrap(),
             tally,
             timeline: None,
+            overrides: vec!["a.b=1".into(), "c=beta(1, 2)".into()],
         };
         let text = String::from_utf8(run.summary_csv()).unwrap();
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
             Some(
-                "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high"
+                "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high,overrides"
             )
         );
+        let row = lines.next().unwrap();
         assert!(
-            lines
-                .next()
-                .unwrap()
-                .starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,")
+            row.starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,"),
+            "{row}"
         );
+        assert!(row.ends_with(",\"a.b=1; c=beta(1, 2)\""), "{row}");
         let timeline = String::from_utf8(run.timeline_csv()).unwrap();
         let rows: Vec<&str> = timeline.lines().collect();
         assert_eq!(rows.len(), 3);

@@ -25,6 +25,7 @@ pub mod cast;
 pub mod cli;
 pub mod cmd;
 pub mod copula;
+pub mod digest;
 pub mod distribution;
 pub mod engine;
 pub mod error;

@@ -797,6 +797,8 @@ pub struct SummaryRow {
     pub low: f64,
     /// Upper end of the 95% interval.
     pub high: f64,
+    /// The `--set` arguments it ran with, as the `overrides` column holds them (empty: none).
+    pub overrides: String,
 }
 
 /// `<out>/summary.csv`: every scenario's probability with its interval.
@@ -839,6 +841,11 @@ impl Summary {
                 .as_ref()
                 .and_then(|v| summarise(std::slice::from_ref(v)))
         };
+        let overrides = if table.has_column("overrides") {
+            table.texts("overrides")?
+        } else {
+            vec![String::new(); scenario.len()]
+        };
         let mut rows: Vec<SummaryRow> = (0..scenario.len())
             .map(|i| SummaryRow {
                 scenario: scenario[i].clone(),
@@ -852,6 +859,7 @@ impl Summary {
                 probability: probability[i],
                 low: low[i],
                 high: high[i],
+                overrides: overrides[i].clone(),
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -1794,6 +1802,13 @@ fn summary_rows(summary: &Summary) -> (Vec<DotRow>, String) {
             if !same_runs {
                 let rest = row.facts.run_line();
                 label = format!("{label} · {rest}");
+            }
+            if !row.overrides.is_empty() {
+                let mut set: String = row.overrides.chars().take(40).collect();
+                if set.len() < row.overrides.len() {
+                    set.push('…');
+                }
+                label = format!("{label} · --set {set}");
             }
             DotRow {
                 label,

@@ -12,8 +12,6 @@ use crate::export::SamplesFormat;
 use crate::model::Estimator;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -79,6 +77,16 @@ pub struct ShardFile {
     /// The samples part's format (`--samples-format`); absent for CSV.
     #[serde(default, skip_serializing_if = "SamplesFormat::is_csv")]
     pub samples_format: SamplesFormat,
+    /// The scenario's own name when `scenario` is an `--as` label (empty otherwise, and in
+    /// shards written before run.toml).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
+    /// The shard's command line, for the merged `run.toml` (empty in older shards).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    /// The `--set` arguments as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     /// The resolved scenario, as `treatysim show` prints it.
     pub resolved: String,
     /// The tally.
@@ -88,65 +96,7 @@ pub struct ShardFile {
 /// The first line of a shard file starts with this, followed by the checksum and `"`.
 const CHECKSUM_PREFIX: &str = "sha256 = \"";
 
-/// The SHA-256 of `bytes` in lowercase hexadecimal.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The SHA-256 of a file's content in hexadecimal, read in pieces (samples parts may be
-/// large).
-///
-/// # Errors
-/// I/O errors, naming the file.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        let read = file
-            .read(&mut buffer)
-            .map_err(|e| Error::io("read", path, e))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-/// A reader that hashes what passes through it, so that a part copied by `merge` is checked
-/// against its checksum as it is copied.
-pub struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-}
-
-impl<R: Read> HashingReader<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R) -> HashingReader<R> {
-        HashingReader {
-            inner,
-            hasher: Sha256::new(),
-        }
-    }
-
-    /// The SHA-256 of everything read so far, in hexadecimal.
-    pub fn hex(self) -> String {
-        hex(&self.hasher.finalize())
-    }
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        self.hasher.update(&buf[..read]);
-        Ok(read)
-    }
-}
+pub use crate::digest::{HashingReader, sha256_file, sha256_hex};
 
 impl ShardFile {
     /// The shard file of `scenario` run as shard `shard` with `estimator`.
@@ -169,8 +119,45 @@ impl ShardFile {
             samples: samples.is_some(),
             samples_sha256: None,
             samples_format: samples.unwrap_or_default(),
+            origin: if scenario.origin == scenario.name {
+                String::new()
+            } else {
+                scenario.origin.clone()
+            },
+            command: Vec::new(),
+            overrides: Vec::new(),
             resolved: scenario.to_toml(),
             payload,
+        }
+    }
+
+    /// Records the command line and `--set` arguments of the command writing this shard.
+    pub fn with_provenance(mut self, sim: &crate::cli::SimArgs) -> ShardFile {
+        self.command = crate::export::provenance::command_line();
+        self.overrides = sim.overrides();
+        self
+    }
+
+    /// The scenario's own name (not the `--as` label).
+    pub fn origin(&self) -> &str {
+        if self.origin.is_empty() {
+            &self.scenario
+        } else {
+            &self.origin
+        }
+    }
+
+    /// What produced the merged files, for `run.toml`: the merge's command line, and the
+    /// shard's record.
+    pub fn record(&self, trials: u64) -> crate::export::Record {
+        crate::export::Record {
+            command: crate::export::provenance::command_line(),
+            scenario: self.origin().to_string(),
+            estimator: self.estimator.clone(),
+            trials,
+            seed: self.seed,
+            overrides: self.overrides.clone(),
+            resolved: self.resolved.clone(),
         }
     }
 

@@ -54,8 +54,8 @@ const WRITES: [&str; 6] = [
     "copy_file_range",
 ];
 
-/// A run's files, as `<out>/NAME/` shows them.
-const RUN_FILES: [&str; 3] = ["summary.csv", "timeline.csv", "samples.csv"];
+/// A run's files, as `<out>/NAME/` shows them, `run.toml` included.
+const RUN_FILES: [&str; 4] = ["summary.csv", "timeline.csv", "samples.csv", "run.toml"];
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_treatysim")
@@ -98,15 +98,58 @@ fn ok(dir: &Path, args: &[&str]) {
 }
 
 /// A run's files in `folder` as a reader sees them (file name → bytes; absent ones absent).
+/// In `run.toml`, the command line's `--out reference` (where the reference run was written)
+/// reads `--out out`.
 fn run_files(folder: &Path) -> BTreeMap<String, Vec<u8>> {
     RUN_FILES
         .iter()
         .filter_map(|f| {
-            std::fs::read(folder.join(f))
-                .ok()
-                .map(|b| (f.to_string(), b))
+            std::fs::read(folder.join(f)).ok().map(|b| {
+                let b = if *f == "run.toml" {
+                    String::from_utf8(b)
+                        .expect("UTF-8")
+                        .replace("\"--out\", \"reference\"", "\"--out\", \"out\"")
+                        .into_bytes()
+                } else {
+                    b
+                };
+                (f.to_string(), b)
+            })
         })
         .collect()
+}
+
+/// [`run_files`] but `run.toml`, which other commands writing into the folder update.
+fn run_data(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = run_files(folder);
+    files.remove("run.toml");
+    files
+}
+
+/// Asserts that `<folder>/run.toml` describes exactly the files beside it: every file it lists
+/// is there with that SHA-256, and every run file there is listed.
+fn assert_run_toml_agrees(folder: &Path, context: &str) {
+    let path = folder.join("run.toml");
+    let toml = treatysim::export::RunToml::read(&path)
+        .unwrap_or_else(|e| panic!("{context}: {e}"))
+        .unwrap_or_else(|| panic!("{context}: no run.toml"));
+    for (file, hash) in &toml.files {
+        let bytes = std::fs::read(folder.join(file))
+            .unwrap_or_else(|e| panic!("{context}: run.toml lists {file}, absent: {e}"));
+        assert_eq!(
+            &treatysim::digest::sha256_hex(&bytes),
+            hash,
+            "{context}: {file} disagrees with run.toml"
+        );
+    }
+    for file in RUN_FILES.iter().filter(|f| **f != "run.toml") {
+        if folder.join(file).exists() {
+            assert!(
+                toml.files.contains_key(*file),
+                "{context}: {file} is not in run.toml"
+            );
+        }
+    }
 }
 
 /// Everything else a reader sees under `folder`.
@@ -275,6 +318,7 @@ fn kill_everywhere(dir: &Path, base: &Path, command: &[&str]) -> (usize, usize) 
                 other_files(&folder) == others,
                 "{context}: other files changed"
             );
+            assert_run_toml_agrees(&folder, &context);
             // The root summary is whole (renamed into place), if behind.
             common::read_csv(&out.join("summary.csv"));
             // A command that writes into the folder without the lock on --out removes what
@@ -293,10 +337,13 @@ fn kill_everywhere(dir: &Path, base: &Path, command: &[&str]) -> (usize, usize) 
                 ],
             );
             assert_eq!(leftovers(&folder), Vec::<PathBuf>::new(), "{context}");
+            let mut data = got.clone();
+            data.remove("run.toml");
             assert!(
-                run_files(&folder) == got,
+                run_data(&folder) == data,
                 "{context}: tidying changed the run"
             );
+            assert_run_toml_agrees(&folder, &context);
             // The next run into --out brings every row up to date and leaves nothing behind.
             ok(dir, &["run", "mason", "--trials", "100", "--out", "out"]);
             assert_rows_agree(&out, &context);
@@ -358,11 +405,16 @@ fn a_killed_run_leaves_one_whole_run() {
 fn a_killed_run_over_plain_files_leaves_one_whole_run() {
     let dir = earlier_outputs();
     let base = dir.path().join("base");
-    // Plain copies of what a reader sees, in place of the links.
+    // Plain copies of what a reader sees, in place of the links (the sweep's too).
     let folder = base.join("baseline");
-    for (file, bytes) in run_files(&folder) {
-        std::fs::remove_file(folder.join(&file)).expect("remove link");
-        std::fs::write(folder.join(&file), bytes).expect("plain file");
+    for entry in std::fs::read_dir(&folder).expect("folder") {
+        let path = entry.expect("entry").path();
+        let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink());
+        if link && path.file_name().is_some_and(|n| n != ".run") {
+            let bytes = std::fs::read(&path).expect("read");
+            std::fs::remove_file(&path).expect("remove link");
+            std::fs::write(&path, bytes).expect("plain file");
+        }
     }
     let version = std::fs::read_link(folder.join(".run")).expect(".run");
     std::fs::remove_dir_all(folder.join(version)).expect("remove version");

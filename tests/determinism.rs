@@ -94,6 +94,7 @@ fn outputs_do_not_depend_on_the_thread_count() {
             assert_eq!(
                 names,
                 [
+                    "baseline/run.toml",
                     "baseline/samples.csv",
                     "baseline/summary.csv",
                     "baseline/timeline.csv",
@@ -149,7 +150,7 @@ fn same_seed_same_bytes_other_seed_other_result() {
             snapshot(&dir.path().join(out("b"))),
             snapshot(&dir.path().join(out("c"))),
         );
-        assert_eq!(a.len(), 4);
+        assert_eq!(a.len(), 5);
         assert!(a == b, "{estimator}: two runs with seed 42 differ");
         let summary = Path::new("baseline/summary.csv");
         assert_ne!(
@@ -252,7 +253,7 @@ fn a_failed_run_leaves_earlier_results_intact() {
         .assert()
         .success();
     let before = snapshot(&out);
-    assert_eq!(before.len(), 4, "{:?}", before.keys());
+    assert_eq!(before.len(), 5, "{:?}", before.keys());
     let failures: [&[&str]; 4] = [
         &[
             "run",
@@ -562,6 +563,7 @@ fn general_outputs_do_not_depend_on_threads_or_shards() {
             assert_eq!(
                 names,
                 [
+                    "general/run.toml",
                     "general/samples.csv",
                     "general/summary.csv",
                     "general/timeline.csv",

@@ -1558,3 +1558,61 @@ fn pool_refuses_what_it_cannot_pool() {
         ],
     );
 }
+
+/// `[resolution]` (SPEC §8 "Scoring"): an outcome other than "signed" / "not signed", a signed
+/// outcome without its month, a month outside the window (the deadline month included), a
+/// month beside "not signed" and a month without an outcome are each refused at their line.
+#[test]
+fn resolutions_are_refused_unless_complete_and_inside_the_window() {
+    let with = |body: &str| base().raw(&format!("[resolution]\n{body}")).text();
+    let text = with("outcome = \"maybe\"");
+    rejects_at(
+        &text,
+        "resolution.outcome",
+        &["\"maybe\"", "\"not signed\""],
+    );
+    let text = with("outcome = \"signed\"");
+    rejects_at(
+        &text,
+        "resolution.outcome",
+        &["resolution.month", "missing"],
+    );
+    for month in ["2019-12", "2021-09", "2030-01"] {
+        let text = with(&format!("outcome = \"signed\"\nmonth = \"{month}\""));
+        rejects_at(
+            &text,
+            "resolution.month",
+            &[month, "outside the simulated window", "2020-01"],
+        );
+    }
+    let text = with("outcome = \"not signed\"\nmonth = \"2020-05\"");
+    rejects_at(
+        &text,
+        "resolution.month",
+        &["only for outcome = \"signed\""],
+    );
+    let text = with("month = \"2020-05\"");
+    rejects_at(&text, "resolution.month", &["without resolution.outcome"]);
+    let text = with("outcome = \"not signed\"\nwhen = 1");
+    rejects_at(&text, "resolution.when", &["outcome", "month"]);
+}
+
+/// The positive control of the rejections above: each valid resolution runs, and `show`
+/// prints it last.
+#[test]
+fn valid_resolutions_run_and_show() {
+    for body in [
+        "outcome = \"signed\"\nmonth = \"2021-08\"",
+        "outcome = \"not signed\"",
+    ] {
+        let text = base().raw(&format!("[resolution]\n{body}")).text();
+        let dir = common::workdir(&[("x.toml", &text)]);
+        let output = common::treatysim(dir.path())
+            .args(["show", "x"])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        let shown = String::from_utf8_lossy(&output.stdout);
+        assert!(shown.trim_end().ends_with(body), "{shown}");
+    }
+}

@@ -4,7 +4,9 @@
 //!
 //! - [`sensitivity`]: Sobol first- and total-order indices by pick-freeze, and the binned
 //!   swings of the tornado (SPEC §8);
-//! - [`sweep`]: the keys a sweep may vary, its point cap and its file name.
+//! - [`sweep`]: the keys a sweep may vary, its point cap and its file name;
+//! - [`score`]: Brier, log and time-averaged Brier scores, and calibration (SPEC §8).
 
+pub mod score;
 pub mod sensitivity;
 pub mod sweep;

@@ -144,12 +144,37 @@ pub fn file_name(a: &str, b: &str) -> Result<String> {
     Ok(format!("compare-{a}-vs-{b}.csv"))
 }
 
+/// The file of a comparison written `--as LABEL`: `compare-LABEL.csv`, a variant kept beside
+/// `compare-A-vs-B.csv` (e.g. both run with `--set`). LABEL follows the scenario-name rule and
+/// may not hold `-vs-`, so it never names the file of a pair.
+///
+/// # Errors
+/// Invalid input naming the label.
+pub fn label_file_name(label: &str) -> Result<String> {
+    if !crate::scenario::valid_scenario_name(label) {
+        return Err(Error::Invalid(format!(
+            "--as: {}",
+            crate::scenario::name_rule("the label", label)
+        )));
+    }
+    if format!("-{label}-").contains("-vs-") {
+        return Err(Error::Invalid(format!(
+            "--as {label}: a label holding 'vs' between hyphens would name the file of a pair \
+             (compare-A-vs-B.csv); choose another label"
+        )));
+    }
+    Ok(format!("compare-{label}.csv"))
+}
+
 /// Runs A and B on the same trials (A's trials and seed unless overridden) and writes
 /// `<out>/compare-A-vs-B.csv`.
 pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     let a = args.sim.load(catalog, &args.a)?;
     let mut b = args.sim.load(catalog, &args.b)?;
-    let file = file_name(&a.name, &b.name)?;
+    let file = match &args.sim.label {
+        None => file_name(&a.name, &b.name)?,
+        Some(label) => label_file_name(label)?,
+    };
     if a.simulation.start != b.simulation.start || a.simulation.deadline != b.simulation.deadline {
         return Err(Error::Invalid(format!(
             "compare needs the same window: {} runs {} to {}, {} runs {} to {}",

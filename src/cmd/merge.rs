@@ -60,10 +60,12 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
                 seed: first.seed,
                 start: scenario.simulation.start,
                 deadline: scenario.simulation.deadline,
+                overrides: first.overrides.clone(),
                 tally: sum,
                 timeline: None,
             };
-            super::run::write_outputs(out, &run, samples)?;
+            let record = first.record(run.tally.trials);
+            super::run::write_outputs(out, &run, record, first.command.clone(), samples)?;
             note!("{}: merged {} shards", first.scenario, group.files.len());
             super::run::report(&run, None, out);
         }
@@ -83,6 +85,7 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
                     }
                 }
             }
+            let provenance = (first.record(first.trials), first.command.clone());
             let path = super::sweep::write_sweep(
                 out,
                 &first.scenario,
@@ -91,6 +94,7 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
                 &sums,
                 first.seed,
                 estimator,
+                provenance,
             )?;
             note!(
                 "{}: merged {} sweep shards -> {}",
@@ -112,7 +116,8 @@ fn merge_group(out: &Path, group: &Group) -> Result<()> {
                 seed: first.seed,
                 estimator,
             };
-            let summary = super::sensitivity::write(out, run, &sum, bins)?;
+            let provenance = (first.record(first.trials), first.command.clone());
+            let summary = super::sensitivity::write(out, run, &sum, bins, provenance)?;
             super::sensitivity::report(run, &summary, out);
         }
     }

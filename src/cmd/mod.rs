@@ -31,6 +31,7 @@ mod new;
 mod plot;
 mod pool;
 mod run;
+mod score;
 pub mod sensitivity;
 mod show;
 pub mod sweep;
@@ -73,6 +74,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             sensitivity::sensitivity(&catalog(&args.sim.catalog), &args)
         }
         Command::Pool(args) => pool::pool(&catalog(&args.sim.catalog), &args),
+        Command::Score(args) => score::score(&catalog(&args.catalog), &args),
         Command::Plot(args) => plot::plot(&catalog(&args.catalog), &args),
         Command::Merge(args) => merge::merge(&args),
     }
@@ -115,6 +117,55 @@ impl SimArgs {
         Ok(scenario)
     }
 
+    /// Files `scenario`'s results under `--as LABEL`, if given, and checks that its folder in
+    /// `--out` is not another scenario's: LABEL may not be the name of another scenario on the
+    /// search path, and a `run.toml` already in `<out>/NAME/` must record the same scenario
+    /// (what `run baseline` then `run other --as baseline` would otherwise mix silently).
+    ///
+    /// # Errors
+    /// Invalid input (exit 2) naming the label, the other scenario and what to do.
+    pub fn relabel(&self, catalog: &Catalog, scenario: &mut Scenario) -> Result<()> {
+        if let Some(label) = &self.label {
+            if !crate::scenario::valid_scenario_name(label) {
+                return Err(Error::Invalid(format!(
+                    "--as: {}",
+                    crate::scenario::name_rule("the label", label)
+                )));
+            }
+            if *label != scenario.origin
+                && let Ok(path) = catalog.locate(label)
+            {
+                return Err(Error::Invalid(format!(
+                    "--as {label}: '{label}' is another scenario ('{}'); its results and this \
+                     variant of '{}' would share <out>/{label}/: choose another label",
+                    path.display(),
+                    scenario.origin
+                )));
+            }
+            scenario.name = label.clone();
+        }
+        check_folder_owner(&self.out, &scenario.name, &scenario.origin)
+    }
+
+    /// What produced a run of `scenario` (loaded with these options) with `trials` trials, for
+    /// `run.toml`.
+    pub fn record(&self, scenario: &Scenario, trials: u64) -> crate::export::Record {
+        crate::export::Record {
+            command: crate::export::provenance::command_line(),
+            scenario: scenario.origin.clone(),
+            estimator: self.estimator.name().to_string(),
+            trials,
+            seed: scenario.simulation.seed,
+            overrides: self.overrides(),
+            resolved: scenario.to_toml(),
+        }
+    }
+
+    /// The `--set` arguments as given.
+    pub fn overrides(&self) -> Vec<String> {
+        self.sets.iter().map(|o| o.arg.clone()).collect()
+    }
+
     /// The worker threads this command will use (`--threads`, else all cores).
     pub fn thread_count(&self) -> usize {
         crate::memory::threads(self.threads)
@@ -143,6 +194,34 @@ impl SimArgs {
             source: std::io::Error::other(e),
         })?;
         pool.install(work)
+    }
+}
+
+/// Refuses to write `origin`'s results into `<out>/NAME/` when the folder's `run.toml` records
+/// another scenario (an unreadable `run.toml` is replaced by the publication, so it is no
+/// objection).
+///
+/// # Errors
+/// Invalid input (exit 2).
+pub fn check_folder_owner(out: &Path, name: &str, origin: &str) -> Result<()> {
+    let path = out.join(name).join(crate::export::publish::RUN_TOML);
+    let Ok(Some(toml)) = crate::export::RunToml::read(&path) else {
+        return Ok(());
+    };
+    let recorded = toml
+        .run
+        .iter()
+        .chain(toml.outputs.values().map(|o| &o.record))
+        .map(|r| r.scenario.as_str())
+        .find(|s| *s != origin);
+    match recorded {
+        Some(other) => Err(Error::Invalid(format!(
+            "'{}' holds results of scenario '{other}' ({}), not '{origin}': write this one under \
+             another name with --as LABEL, or remove the folder",
+            out.join(name).display(),
+            path.display()
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -113,9 +113,24 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
             deadline: first.deadline,
             tally: tally.linear.clone(),
             timeline: Some(timeline(&tally, args.method, estimator, &weights, &names)?),
+            overrides: args.sim.overrides(),
         };
+        // run.toml: the pool's command, and each member's resolved scenario in turn.
+        let mut record = args.sim.record(&members[0], trials);
+        record.scenario = args.label.clone();
+        record.seed = seed;
+        record.resolved = members
+            .iter()
+            .map(|m| format!("# member {}\n{}", m.name, m.to_toml()))
+            .collect::<Vec<_>>()
+            .join("\n");
         let rows = pool_rows(&args.label, &names, &weights, &tally, estimator, seed);
-        export::publish_pool(&args.sim.out, &run, export::csv_bytes(&POOL_HEADER, rows))?;
+        export::publish_pool(
+            &args.sim.out,
+            &run,
+            record,
+            export::csv_bytes(&POOL_HEADER, rows),
+        )?;
         Ok((run, tally))
     })?;
     report(

@@ -39,9 +39,20 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
             "--precision cannot be sharded: it decides the trial count as it goes; run it unsharded".into(),
         ));
     }
+    if args.sim.label.is_some() && names.len() != 1 {
+        return Err(Error::Invalid(format!(
+            "--as names one scenario's results, and {} scenarios were named: run them one at \
+             a time",
+            names.len()
+        )));
+    }
     let scenarios = names
         .iter()
-        .map(|name| args.sim.load(catalog, name))
+        .map(|name| {
+            let mut scenario = args.sim.load(catalog, name)?;
+            args.sim.relabel(catalog, &mut scenario)?;
+            Ok(scenario)
+        })
         .collect::<Result<Vec<_>>>()?;
     for scenario in &scenarios {
         let estimate = crate::memory::run(
@@ -140,6 +151,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         }
         return write_shard(scenario, args, shard, tally);
     }
+    let record = args.sim.record(scenario, tally.trials);
     let run = RunSummary {
         scenario: scenario.name.clone(),
         estimator,
@@ -148,18 +160,20 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         deadline: sim.deadline,
         tally,
         timeline: None,
+        overrides: args.sim.overrides(),
     };
     let samples = match samples {
         Some(sink) => Some((kind, sink.into_file()?)),
         None => None,
     };
-    write_outputs(out, &run, samples)?;
+    write_outputs(out, &run, record, Vec::new(), samples)?;
     report(&run, Some(seconds), out);
     Ok(())
 }
 
-/// Publishes a run's `summary.csv`, `timeline.csv` and, when given, its `samples.csv` or
-/// `samples.parquet` (already written to a temporary file in `<out>/NAME/`) all at once, and updates `<out>/summary.csv`,
+/// Publishes a run's `summary.csv`, `timeline.csv`, `run.toml` (from `record`) and, when given,
+/// its `samples.csv` or `samples.parquet` (already written to a temporary file in `<out>/NAME/`) all at once, and
+/// updates `<out>/summary.csv`,
 /// all under the lock on `out` (other processes may be writing into it):
 /// [`export::publish_run`]. `merge` calls the same function, so merged shards give the same
 /// bytes.
@@ -169,9 +183,11 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
 pub fn write_outputs(
     out: &Path,
     run: &RunSummary,
+    record: export::Record,
+    shard_command: Vec<String>,
     samples: Option<(SamplesFormat, export::AtomicFile)>,
 ) -> Result<()> {
-    export::publish_run(out, run, samples)
+    export::publish_run(out, run, record, shard_command, samples)
 }
 
 /// The one-line summary on stderr.
@@ -203,7 +219,8 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         shard,
         args.samples(),
         Payload::Run(tally),
-    );
+    )
+    .with_provenance(&args.sim);
     let path = file.write(&args.sim.out)?;
     note!(
         "{}: shard {}/{} -> {}",

@@ -53,7 +53,9 @@ pub struct Run<'a> {
     pub estimator: Estimator,
 }
 
-/// Writes `sensitivity.csv` and `sensitivity_bins.csv` of a complete tally.
+/// Publishes `sensitivity.csv` and `sensitivity_bins.csv` of a complete tally, together, with
+/// their record in `run.toml` (`provenance`: the record, and for merged shards the first
+/// shard's command line).
 ///
 /// # Errors
 /// I/O errors.
@@ -62,6 +64,7 @@ pub fn write(
     run: Run<'_>,
     tally: &SensitivityTally,
     bins: &[Bins],
+    provenance: (export::Record, Vec<String>),
 ) -> Result<Summary> {
     let summary = analysis::summary(tally, bins);
     let optional = |x: Option<f64>| x.map(float).unwrap_or_default();
@@ -86,11 +89,7 @@ pub fn write(
             optional(swing.map(|s| s.1 - s.0)),
         ]
     });
-    let dir = out.join(run.scenario);
-    export::write_atomic(
-        &dir.join("sensitivity.csv"),
-        &export::csv_bytes(&HEADER, table),
-    )?;
+    let table = export::csv_bytes(&HEADER, table);
     let bin_rows = summary.rows.iter().flat_map(|r| {
         r.bins.iter().enumerate().map(|(i, b)| {
             vec![
@@ -104,16 +103,31 @@ pub fn write(
             ]
         })
     });
-    export::write_atomic(
-        &dir.join("sensitivity_bins.csv"),
-        &export::csv_bytes(&BINS_HEADER, bin_rows),
+    let (record, shard_command) = provenance;
+    export::publish_analysis(
+        out,
+        export::Publication {
+            name: run.scenario.to_string(),
+            files: vec![
+                ("sensitivity.csv".into(), export::Content::Bytes(table)),
+                (
+                    "sensitivity_bins.csv".into(),
+                    export::Content::Bytes(export::csv_bytes(&BINS_HEADER, bin_rows)),
+                ),
+            ],
+            output: Some("sensitivity".into()),
+            record,
+            shard_command,
+        },
     )?;
     Ok(summary)
 }
 
 /// Draws the pilot, evaluates the trials and writes the files (or the shard).
 pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
-    let scenario = args.sim.load(catalog, &args.name)?;
+    let mut scenario = args.sim.load(catalog, &args.name)?;
+    args.sim.relabel(catalog, &mut scenario)?;
+    export::check_scenario_folder(&args.sim.out, &scenario.name)?;
     let uncertain = scenario.uncertain();
     if uncertain.is_empty() {
         return Err(Error::Invalid(format!(
@@ -187,7 +201,8 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             shard,
             None,
             payload,
-        );
+        )
+        .with_provenance(&args.sim);
         let path = file.write(&args.sim.out)?;
         note!(
             "{}: sensitivity shard {}/{} -> {}",
@@ -204,7 +219,8 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
         seed: sim.seed,
         estimator,
     };
-    let summary = write(&args.sim.out, run, &tally, &bins)?;
+    let provenance = (args.sim.record(&scenario, sim.trials), Vec::new());
+    let summary = write(&args.sim.out, run, &tally, &bins, provenance)?;
     report(run, &summary, &args.sim.out);
     Ok(())
 }

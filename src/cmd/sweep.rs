@@ -406,7 +406,8 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
                 .join(" × ")
         )));
     }
-    let unswept = args.sim.load(catalog, &args.name)?;
+    let mut unswept = args.sim.load(catalog, &args.name)?;
+    args.sim.relabel(catalog, &mut unswept)?;
     for axis in &axes {
         check_key(&axis.key, &unswept)?;
     }
@@ -455,7 +456,8 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
             points,
             tallies: tallies.0,
         };
-        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload);
+        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload)
+            .with_provenance(&args.sim);
         let path = file.write(&args.sim.out)?;
         note!(
             "{}: sweep shard {}/{} -> {}",
@@ -466,6 +468,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         );
         return Ok(());
     }
+    let provenance = (args.sim.record(&unswept, sim.trials), Vec::new());
     let path = write_sweep(
         &args.sim.out,
         &first.name,
@@ -474,6 +477,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         &tallies.0,
         sim.seed,
         args.sim.estimator,
+        provenance,
     )?;
     note!(
         "{}: swept {} over {} points, {} trials each, {} -> {}",
@@ -487,10 +491,13 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes `<out>/<scenario>/sweep-KEY[-KEY2].csv`; `merge` calls it too.
+/// Publishes `<out>/<scenario>/sweep-KEY[-KEY2].csv` with its record in `run.toml`
+/// (`provenance`: the record, and for merged shards the first shard's command line); `merge`
+/// calls it too.
 ///
 /// # Errors
 /// I/O errors.
+#[allow(clippy::too_many_arguments)]
 pub fn write_sweep(
     out: &Path,
     scenario: &str,
@@ -499,6 +506,7 @@ pub fn write_sweep(
     tallies: &[Tally],
     seed: u64,
     estimator: Estimator,
+    provenance: (export::Record, Vec<String>),
 ) -> Result<PathBuf> {
     let mut header = vec!["scenario"];
     header.extend(keys.iter().map(String::as_str));
@@ -523,9 +531,23 @@ pub fn write_sweep(
         row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
         row
     });
-    let path =
-        export::publish::folder_path(out, scenario)?.join(format!("{}.csv", sweep_output(keys)?));
-    export::write_atomic(&path, &export::csv_bytes(&header, rows))?;
+    let output = sweep_output(keys)?;
+    let file = format!("{output}.csv");
+    let path = export::publish::folder_path(out, scenario)?.join(&file);
+    let (record, shard_command) = provenance;
+    export::publish_analysis(
+        out,
+        export::Publication {
+            name: scenario.to_string(),
+            files: vec![(
+                file,
+                export::Content::Bytes(export::csv_bytes(&header, rows)),
+            )],
+            output: Some(output),
+            record,
+            shard_command,
+        },
+    )?;
     Ok(path)
 }
 

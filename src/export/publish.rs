@@ -10,10 +10,18 @@
 //! <out>/NAME/timeline.csv -> .run/timeline.csv
 //! <out>/NAME/samples.csv  -> .run/samples.csv      (with --samples; or samples.parquet)
 //! <out>/NAME/pool.csv     -> .run/pool.csv         (a pool's)
+//! <out>/NAME/sweep-K.csv  -> .run/sweep-K.csv      (sweeps and sensitivity: analyses)
+//! <out>/NAME/run.toml     -> .run/run.toml         (what produced each file, with its SHA-256)
 //! <out>/NAME/.run         -> .run-7
-//! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv or pool.csv
-//! <out>/NAME/sweep-*.csv, sensitivity*.csv, shards/, *.svg: other commands' files, never touched
+//! <out>/NAME/.run-7/         summary.csv, timeline.csv, samples.csv, sweep-K.csv, run.toml
+//! <out>/NAME/shards/, *.svg: other commands' files, never touched
 //! ```
+//!
+//! Every publication writes a whole version: the files it writes, `run.toml` describing them,
+//! and the files of the current version it does not replace, hard-linked (or copied) in. A run
+//! replaces the run's files ([`RUN_FILES`]) and keeps the analyses; a sweep replaces its own
+//! file and keeps everything else. So `run.toml` and the files beside it always change
+//! together.
 //!
 //! **Publishing run 8**, under the lock on `--out` ([`super::OutLock`]) and in the
 //! [`super::critical_section`]:
@@ -54,13 +62,17 @@ pub const LINK: &str = ".run";
 /// The files of a run (a pool's: `pool.csv` too), in the order they are written. A folder
 /// shows one run's or one pool's files at a time: a run into a pool's folder removes its
 /// `pool.csv`, as it removes the samples of a run before it.
-pub const RUN_FILES: [&str; 5] = [
+pub const RUN_FILES: [&str; 6] = [
     "summary.csv",
     "timeline.csv",
     "samples.csv",
     "samples.parquet",
     "pool.csv",
+    RUN_TOML,
 ];
+
+/// The file recording what produced the files beside it (SPEC §6).
+pub const RUN_TOML: &str = "run.toml";
 
 /// One file of a publication.
 pub enum Content {
@@ -87,10 +99,18 @@ pub fn folder_path(out: &Path, name: &str) -> Result<PathBuf> {
 /// # Errors
 /// [`Error::Invalid`] naming what is in the way; I/O errors.
 pub fn check_run_folder(folder: &Path) -> Result<bool> {
+    check_publication_folder(folder, &RUN_FILES)
+}
+
+/// [`check_run_folder`] for a publication that writes `names` (and `run.toml`).
+///
+/// # Errors
+/// As [`check_run_folder`].
+pub fn check_publication_folder(folder: &Path, names: &[&str]) -> Result<bool> {
     if !check_folder(folder)? {
         return Ok(false);
     }
-    for name in RUN_FILES.iter().chain([&LINK]) {
+    for name in names.iter().chain([&RUN_TOML, &LINK]) {
         let path = folder.join(name);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             return Err(Error::Invalid(format!(
@@ -140,19 +160,51 @@ pub struct Published {
     folder: PathBuf,
 }
 
-/// Steps 1-3 of a publication: writes `files` (names from [`RUN_FILES`]) into a new version
-/// folder of `<out>/NAME`, creating the folder if needed and converting a folder of plain files
-/// first. Call it while holding the lock on `--out` and the critical section.
+/// Steps 1-3 of a publication: writes `files` into a new version folder of `<out>/NAME`, with
+/// the files of the current version listed in `carry` hard-linked (or copied) beside them,
+/// creating the folder if needed and converting a folder of plain files first. Call it while
+/// holding the lock on `--out` and the critical section, after [`prepare`].
 ///
 /// # Errors
 /// [`Error::Invalid`] when `<out>/NAME` cannot take a publication ([`check_run_folder`]); I/O
 /// errors. Nothing a reader sees has changed then.
-pub fn stage(lock: &OutLock, name: &str, files: Vec<(&'static str, Content)>) -> Result<Staged> {
+pub fn stage(
+    lock: &OutLock,
+    name: &str,
+    files: Vec<(String, Content)>,
+    carry: &[String],
+) -> Result<Staged> {
     let folder = folder_path(lock.out(), name)?;
-    if !check_run_folder(&folder)? {
+    unix::stage(lock, folder, files, carry)
+}
+
+/// Before [`stage`]: checks `<out>/NAME` ([`check_publication_folder`] for `names`), creates
+/// it if needed, tidies it, and converts a folder of plain files. Returns the folder.
+///
+/// # Errors
+/// As [`stage`].
+pub fn prepare(lock: &OutLock, name: &str, names: &[&str]) -> Result<PathBuf> {
+    let folder = folder_path(lock.out(), name)?;
+    if !check_publication_folder(&folder, names)? {
         std::fs::create_dir(&folder).map_err(|e| Error::io("create folder", &folder, e))?;
     }
-    unix::stage(lock, folder, files)
+    #[cfg(unix)]
+    unix::prepare(lock, &folder, names)?;
+    Ok(folder)
+}
+
+/// The files of the current version of `<out>/NAME` (what its links show), sorted; empty
+/// without one (a new folder, or where files are renamed into place one by one).
+pub fn current_files(folder: &Path) -> Vec<String> {
+    #[cfg(unix)]
+    {
+        unix::current_files(folder)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        Vec::new()
+    }
 }
 
 impl Staged {
@@ -225,16 +277,42 @@ mod unix {
     use std::io::Write;
     use std::path::{Path, PathBuf};
 
+    /// Tidies `folder` and converts plain files among `names` and the run's files.
+    pub(super) fn prepare(lock: &OutLock, folder: &Path, names: &[&str]) -> Result<()> {
+        super::tidy_folder(lock, folder);
+        if std::fs::symlink_metadata(folder.join(LINK)).is_err() && !links_work(folder)? {
+            return Ok(());
+        }
+        adopt(folder, names)
+    }
+
+    pub(super) fn current_files(folder: &Path) -> Vec<String> {
+        let Some(version) = current_version(folder) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = std::fs::read_dir(folder.join(version))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
     pub(super) fn stage(
-        lock: &OutLock,
+        _lock: &OutLock,
         folder: PathBuf,
-        files: Vec<(&'static str, Content)>,
+        files: Vec<(String, Content)>,
+        carry: &[String],
     ) -> Result<Staged> {
-        super::tidy_folder(lock, &folder);
         if std::fs::symlink_metadata(folder.join(LINK)).is_err() && !links_work(&folder)? {
             return super::one_by_one(folder, files);
         }
-        adopt(&folder)?;
+        let current = current_version(&folder);
         let version = next_version(&folder)?;
         let dir = folder.join(&version);
         std::fs::create_dir(&dir).map_err(|e| Error::io("create folder", &dir, e))?;
@@ -245,23 +323,39 @@ mod unix {
         };
         let mut written = Vec::new();
         for (file, content) in files {
-            debug_assert!(RUN_FILES.contains(&file), "{file}");
-            let path = dir.join(file);
+            debug_assert!(!file.contains('/') && !file.starts_with('.'), "{file}");
+            let path = dir.join(&file);
             match content {
                 Content::Bytes(bytes) => write_new(&path, &bytes)?,
                 Content::File(temp) => temp.commit_as(&path)?,
             }
             written.push(file);
         }
+        if let Some(current) = &current {
+            for file in carry {
+                let from = staged.folder.join(current).join(file);
+                link_or_copy(&from, &dir.join(file))?;
+                written.push(file.clone());
+            }
+        }
         sync_dir(&dir)?;
         for file in written {
-            let path = staged.folder.join(file);
+            let path = staged.folder.join(&file);
             if std::fs::symlink_metadata(&path).is_err() {
-                std::os::unix::fs::symlink(link_target(file), &path)
+                std::os::unix::fs::symlink(link_target(&file), &path)
                     .map_err(|e| Error::io("create the link", &path, e))?;
             }
         }
         Ok(staged)
+    }
+
+    /// Hard-links `from` to `to`, or copies it where links cannot be made.
+    fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+        let linked = std::fs::canonicalize(from).and_then(|real| std::fs::hard_link(real, to));
+        if linked.is_err() {
+            std::fs::copy(from, to).map_err(|e| Error::io("copy", from, e))?;
+        }
+        Ok(())
     }
 
     /// `.run/FILE`: what `<out>/NAME/FILE` links to.
@@ -356,17 +450,25 @@ mod unix {
             .map_err(|e| Error::io("rename into place", &path, e.error))
     }
 
-    /// Converts a folder whose run files are not all links through a current version (plain
-    /// files written by treatysim 0.2 or by hand, links elsewhere) into the layout, without
-    /// changing what any name resolves to: see the module's documentation.
-    fn adopt(folder: &Path) -> Result<()> {
+    /// Converts a folder whose run files (and `names`) are not all links through a current
+    /// version (plain files written by treatysim 0.2 or by hand, links elsewhere) into the
+    /// layout, without changing what any name resolves to: see the module's documentation.
+    fn adopt(folder: &Path, names: &[&str]) -> Result<()> {
         let current = current_version(folder);
-        let foreign: Vec<&str> = RUN_FILES
-            .into_iter()
+        let ours = current_files(folder);
+        let mut all: Vec<&str> = RUN_FILES.to_vec();
+        all.extend(names.iter().copied());
+        all.extend(ours.iter().map(String::as_str));
+        all.sort_unstable();
+        all.dedup();
+        let foreign: Vec<&str> = all
+            .iter()
+            .copied()
             .filter(|f| std::fs::symlink_metadata(folder.join(f)).is_ok() && !our_link(folder, f))
             .collect();
-        let seen: Vec<&str> = RUN_FILES
-            .into_iter()
+        let seen: Vec<&str> = all
+            .iter()
+            .copied()
             .filter(|f| std::fs::metadata(folder.join(f)).is_ok_and(|m| m.is_file()))
             .collect();
         if foreign.is_empty() && (current.is_some() || seen.is_empty()) {
@@ -381,13 +483,7 @@ mod unix {
         let dir = folder.join(&version);
         std::fs::create_dir(&dir).map_err(|e| Error::io("create folder", &dir, e))?;
         for file in &seen {
-            let from = folder.join(file);
-            let to = dir.join(file);
-            let linked =
-                std::fs::canonicalize(&from).and_then(|real| std::fs::hard_link(real, &to));
-            if linked.is_err() {
-                std::fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
-            }
+            link_or_copy(&folder.join(file), &dir.join(file))?;
         }
         sync_dir(&dir)?;
         staged.publish()?;
@@ -423,7 +519,7 @@ mod unix {
                 kind.is_symlink()
             } else if name == LINK {
                 kind.is_symlink() && dangling(name)
-            } else if RUN_FILES.contains(&name) {
+            } else if kind.is_symlink() {
                 our_link(folder, name) && dangling(name)
             } else {
                 false
@@ -445,10 +541,12 @@ mod unix {
 }
 
 /// Where there are no symbolic links (not Unix, or a file system such as FAT): each file
-/// renamed into place on its own (samples, timeline, then summary), and a `samples.csv` the run
-/// does not write removed. The promise then holds file by file only.
-fn one_by_one(folder: PathBuf, files: Vec<(&'static str, Content)>) -> Result<Staged> {
-    let written: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
+/// renamed into place on its own (in order: samples, timeline, summary, `run.toml` last), and
+/// for a run, a `samples.csv` it does not write removed. The promise then holds file by file
+/// only.
+fn one_by_one(folder: PathBuf, files: Vec<(String, Content)>) -> Result<Staged> {
+    let written: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    let is_run = written.iter().any(|f| f == "summary.csv");
     for (file, content) in files {
         let path = folder.join(file);
         match content {
@@ -456,7 +554,10 @@ fn one_by_one(folder: PathBuf, files: Vec<(&'static str, Content)>) -> Result<St
             Content::File(temp) => temp.commit_as(&path)?,
         }
     }
-    for file in RUN_FILES.into_iter().filter(|f| !written.contains(f)) {
+    let dropped = RUN_FILES
+        .into_iter()
+        .filter(|f| is_run && !written.iter().any(|w| w == f));
+    for file in dropped {
         let path = folder.join(file);
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -481,7 +582,8 @@ mod unix {
     pub(super) fn stage(
         _lock: &OutLock,
         folder: PathBuf,
-        files: Vec<(&'static str, Content)>,
+        files: Vec<(String, Content)>,
+        _carry: &[String],
     ) -> Result<Staged> {
         super::one_by_one(folder, files)
     }
@@ -501,6 +603,14 @@ mod tests {
 
     fn bytes(text: &str) -> Content {
         Content::Bytes(text.as_bytes().to_vec())
+    }
+
+    /// [`prepare`] and [`stage`] `files`, carrying nothing over.
+    fn stage(lock: &OutLock, name: &str, files: Vec<(&str, Content)>) -> Result<Staged> {
+        let names: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
+        prepare(lock, name, &names)?;
+        let files = files.into_iter().map(|(f, c)| (f.to_string(), c)).collect();
+        super::stage(lock, name, files, &[])
     }
 
     /// Hidden entries of `folder`, sorted.

@@ -133,7 +133,7 @@ pub struct Layer {
 }
 
 /// Top-level keys of a scenario file.
-pub const TOP_LEVEL: [&str; 9] = [
+pub const TOP_LEVEL: [&str; 10] = [
     "description",
     "question",
     "extends",
@@ -143,7 +143,11 @@ pub const TOP_LEVEL: [&str; 9] = [
     "process",
     "event",
     "correlations",
+    "resolution",
 ];
+
+/// Keys of `[resolution]`.
+pub const RESOLUTION_FIELDS: [&str; 2] = ["outcome", "month"];
 
 /// Keys of `[simulation]`.
 pub const SIMULATION_FIELDS: [&str; 4] = ["start", "deadline", "trials", "seed"];
@@ -433,6 +437,9 @@ impl Reader<'_> {
                 "issue" => self.issues(value, &mut layer)?,
                 "event" => self.events(value, &mut layer)?,
                 "correlations" => self.correlations(value, &mut layer)?,
+                "resolution" => {
+                    self.fields(value, "resolution", &RESOLUTION_FIELDS, &mut layer)?;
+                }
                 _ => return Err(self.unknown_table(key, value)),
             }
         }

@@ -90,8 +90,10 @@ pub struct Correlation {
 /// A fully resolved, validated scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
-    /// The name outputs are filed under (the file name without `.toml`).
+    /// The name outputs are filed under: the file name without `.toml`, or the `--as` label.
     pub name: String,
+    /// The scenario's own name (the file name without `.toml`), whatever the label.
+    pub origin: String,
     /// The file it was loaded from.
     pub path: PathBuf,
     /// The `extends` chain, root first, ending with this file.
@@ -110,8 +112,38 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// Rank correlations between parameters.
     pub correlations: Vec<Correlation>,
+    /// How the question resolved, if the scenario says (`[resolution]`, for `score`); it
+    /// changes no simulated number.
+    pub resolution: Option<Resolution>,
     /// Things worth a warning that do not stop a run.
     pub warnings: Vec<String>,
+}
+
+/// How a scenario's question resolved (`[resolution]`, SPEC §8 "Scoring").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// `outcome = "signed"`, `month = "YYYY-MM"`: signed in that month of the window.
+    Signed(crate::month::Month),
+    /// `outcome = "not signed"`: no treaty before the deadline.
+    NotSigned,
+}
+
+impl Resolution {
+    /// 1 if signed, 0 if not: the outcome a forecast is scored against.
+    pub fn indicator(self) -> f64 {
+        match self {
+            Resolution::Signed(_) => 1.0,
+            Resolution::NotSigned => 0.0,
+        }
+    }
+
+    /// `signed` or `not signed`, as written in the scenario and in `scores.csv`.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Resolution::Signed(_) => "signed",
+            Resolution::NotSigned => "not signed",
+        }
+    }
 }
 
 impl Scenario {

@@ -73,7 +73,7 @@ impl Scenario {
         let _ = writeln!(
             out,
             "# scenario '{}', resolved from {}",
-            self.name,
+            self.origin,
             chain.join(" <- ")
         );
         let _ = writeln!(out, "description = {}", quoted(&self.description));
@@ -179,6 +179,15 @@ impl Scenario {
                     .map(|p| quoted(&cast.parties[*p].name))
                     .collect();
                 let _ = writeln!(out, "leader_exit = [{}]", names.join(", "));
+            }
+        }
+        // Last, so that `score` can set it aside when it compares a run's scenario with the
+        // file as it is now (a resolution added after the run changes no number).
+        if let Some(resolution) = self.resolution {
+            let _ = writeln!(out, "\n[resolution]");
+            let _ = writeln!(out, "outcome = \"{}\"", resolution.outcome());
+            if let crate::scenario::Resolution::Signed(month) = resolution {
+                let _ = writeln!(out, "month = \"{month}\"");
             }
         }
         out

@@ -4,8 +4,8 @@
 
 use super::layer::{self, Layer, Located, Origin, Raw};
 use super::{
-    Correlation, DEFAULT_SEED, DEFAULT_TRIALS, Effect, Event, ParamSpec, Scenario, Simulation,
-    format_1_hint, invalid,
+    Correlation, DEFAULT_SEED, DEFAULT_TRIALS, Effect, Event, ParamSpec, Resolution, Scenario,
+    Simulation, format_1_hint, invalid,
 };
 use crate::cast::{Cast, Domain, Issue, Kind, Party, Role, did_you_mean};
 use crate::distribution::{Dist, Written};
@@ -67,7 +67,10 @@ pub(super) fn validate(
             .map_or(file.clone(), |at| at.origin.clone());
         return Err(invalid(&origin, "correlations", message));
     }
+    let resolution = resolution(&layer, &simulation)?;
     Ok(Scenario {
+        resolution,
+        origin: name.clone(),
         name,
         path,
         chain,
@@ -147,6 +150,71 @@ fn simulation(layer: &Layer, file: &Origin) -> Result<Simulation> {
         trials,
         seed,
     })
+}
+
+/// `[resolution]`: `outcome = "signed"` with a `month` inside the window, or `outcome = "not
+/// signed"` (a `month` inherited from a parent that said "signed" is then set aside; one
+/// written beside "not signed" in the same file is an error).
+fn resolution(layer: &Layer, simulation: &Simulation) -> Result<Option<Resolution>> {
+    const ACCEPTED: &str = "accepted: outcome = \"signed\" with month = \"YYYY-MM\", or \
+                            outcome = \"not signed\"";
+    let month_at = layer.values.get("resolution.month");
+    let Some(outcome) = layer.values.get("resolution.outcome") else {
+        return match month_at {
+            Some(at) => Err(invalid(
+                &at.origin,
+                "resolution.month",
+                format!("a month without resolution.outcome; {ACCEPTED}"),
+            )),
+            None => Ok(None),
+        };
+    };
+    match &outcome.value {
+        Raw::Str(s) if s == "not signed" => {
+            let same_file = |a: &Origin, b: &Origin| match (a, b) {
+                (Origin::File { path: p, .. }, Origin::File { path: q, .. }) => p == q,
+                _ => a == b,
+            };
+            match month_at {
+                Some(at) if same_file(&at.origin, &outcome.origin) => Err(invalid(
+                    &at.origin,
+                    "resolution.month",
+                    format!("a month is only for outcome = \"signed\"; remove it ({ACCEPTED})"),
+                )),
+                _ => Ok(Some(Resolution::NotSigned)),
+            }
+        }
+        Raw::Str(s) if s == "signed" => {
+            let Some(at) = month_at else {
+                return Err(invalid(
+                    &outcome.origin,
+                    "resolution.outcome",
+                    "\"signed\" needs resolution.month, the month it was signed in, which is \
+                     missing: write month = \"YYYY-MM\""
+                        .to_string(),
+                ));
+            };
+            let signed = month(layer, "resolution.month", &at.origin)?;
+            if signed < simulation.start || signed >= simulation.deadline {
+                return Err(invalid(
+                    &at.origin,
+                    "resolution.month",
+                    format!(
+                        "{signed} is outside the simulated window, {} up to the deadline {} \
+                         (exclusive); a treaty signed at or after the deadline resolves as \
+                         outcome = \"not signed\"",
+                        simulation.start, simulation.deadline
+                    ),
+                ));
+            }
+            Ok(Some(Resolution::Signed(signed)))
+        }
+        other => Err(invalid(
+            &outcome.origin,
+            "resolution.outcome",
+            format!("{other} is not an outcome; {ACCEPTED}"),
+        )),
+    }
 }
 
 /// The values filed under `prefix.` (a party's or an issue's), with their field names.

@@ -343,7 +343,9 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
 /// What a reader of `root` sees (path relative to `root` → bytes): every file whose path has no
 /// hidden part (not a run's version folders `.run-N`, nor temporary files), read through
 /// symbolic links (a link to a folder is entered); a link that leads nowhere is no file. Empty
-/// when `root` does not exist.
+/// when `root` does not exist. In a `run.toml`, the command lines (`command = `,
+/// `shard_command = `) are left out: they name the command, `--out` and `--threads` that
+/// produced it, which outputs compared across those must not depend on.
 pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
     for path in files_under(root) {
@@ -361,6 +363,9 @@ pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
             continue;
         }
         match std::fs::read(&path) {
+            Ok(bytes) if relative.file_name().is_some_and(|n| n == "run.toml") => {
+                files.insert(relative, without_command_lines(&bytes));
+            }
             Ok(bytes) => {
                 files.insert(relative, bytes);
             }
@@ -369,6 +374,16 @@ pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     files
+}
+
+/// A `run.toml` without its command lines (see [`snapshot`]).
+pub fn without_command_lines(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("command = ") && !l.starts_with("shard_command = "))
+        .collect();
+    (kept.join("\n") + "\n").into_bytes()
 }
 
 /// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
