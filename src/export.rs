@@ -311,6 +311,9 @@ pub struct MonthEstimate {
     pub in_month: f64,
     /// The cumulative probability by the end of the month.
     pub cumulative: Estimate,
+    /// The remaining probability from the month on with its interval, where the timeline has
+    /// one (a linear pool's); else it is computed from the cumulative curve, without interval.
+    pub remaining: Option<Estimate>,
 }
 
 impl RunSummary {
@@ -326,20 +329,27 @@ impl RunSummary {
             None => MonthEstimate {
                 in_month: self.tally.in_month(t),
                 cumulative: self.tally.estimate(self.estimator, t),
+                remaining: self.tally.remaining(self.estimator, t),
             },
         }
     }
 
     /// The three remaining-probability fields of month `t` (SPEC §6), empty once nothing is
-    /// left. A pool's (its timeline given) is (F_last − F_{t−1}) / (1 − F_{t−1}) of its pooled
-    /// cumulative curve, without an interval: its fields are empty.
+    /// left. A linear pool's comes from its per-trial pooled outcome; a geometric pool's is
+    /// (F_last − F_{t−1}) / (1 − F_{t−1}) of its pooled cumulative curve, without an interval
+    /// (those two fields are empty).
     fn remaining(&self, t: usize) -> Vec<String> {
+        let fields =
+            |r: Estimate| vec![float(r.probability), float(r.ci95_low), float(r.ci95_high)];
         let Some(timeline) = &self.timeline else {
-            return self.tally.remaining(self.estimator, t).map_or_else(
-                || vec![String::new(); 3],
-                |r| vec![float(r.probability), float(r.ci95_low), float(r.ci95_high)],
-            );
+            return self
+                .tally
+                .remaining(self.estimator, t)
+                .map_or_else(|| vec![String::new(); 3], fields);
         };
+        if let Some(r) = timeline[t].remaining {
+            return fields(r);
+        }
         let last = timeline.len() - 1;
         let before = if t == 0 {
             0.0
@@ -384,6 +394,7 @@ impl RunSummary {
             let MonthEstimate {
                 in_month,
                 cumulative: e,
+                ..
             } = self.month(t);
             let remaining = self.remaining(t);
             let mut row = vec![

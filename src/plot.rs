@@ -191,6 +191,25 @@ impl Table {
         })
     }
 
+    /// The `name` column as probabilities (numbers from 0 to 1) or, where a field is empty,
+    /// `None`.
+    ///
+    /// # Errors
+    /// As [`Table::probabilities`], but for empty fields.
+    pub fn optional_probabilities(&self, name: &str) -> Result<Vec<Option<f64>>> {
+        self.values(name, |text| {
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| (0.0..=1.0).contains(x))
+                .map(Some)
+                .ok_or_else(|| "a number from 0 to 1 (a probability) or empty".to_string())
+        })
+    }
+
     /// The `name` column as finite numbers or, where a field is empty, `None`.
     ///
     /// # Errors
@@ -439,9 +458,9 @@ impl Timeline {
         let high = table.probabilities("ci95_high")?;
         let remaining = if table.has_column("remaining_probability") {
             Some((
-                table.probabilities("remaining_probability")?,
-                table.probabilities("remaining_ci95_low")?,
-                table.probabilities("remaining_ci95_high")?,
+                table.optional_probabilities("remaining_probability")?,
+                table.optional_probabilities("remaining_ci95_low")?,
+                table.optional_probabilities("remaining_ci95_high")?,
             ))
         } else {
             None
@@ -461,12 +480,18 @@ impl Timeline {
                 .map(|&i| (x(i), cumulative[i], low[i], high[i]))
                 .collect(),
         );
-        let remaining_interval = remaining.is_some();
+        // Empty fields: nothing left to forecast (no row), or a pool's curve without a band.
+        let remaining_interval = remaining
+            .as_ref()
+            .is_some_and(|(_, low, high)| low.iter().chain(high).any(Option::is_some));
         let remaining = match remaining {
             Some((p, low, high)) => Band::from_points(
                 order
                     .iter()
-                    .map(|&i| (x(i), p[i], low[i], high[i]))
+                    .filter_map(|&i| {
+                        let p = p[i]?;
+                        Some((x(i), p, low[i].unwrap_or(p), high[i].unwrap_or(p)))
+                    })
                     .collect(),
             ),
             None => {

@@ -179,6 +179,17 @@ impl PoolTally {
         self.linear.estimate(form, t)
     }
 
+    /// The linear pool's remaining probability from month `t` on (SPEC §6), from the per-trial
+    /// pooled outcome as [`PoolTally::linear`]; `None` once nothing is left.
+    pub fn linear_remaining(&self, estimator: Estimator, t: usize) -> Option<Estimate> {
+        let form = if self.members.len() == 1 {
+            estimator
+        } else {
+            Estimator::Conditional
+        };
+        self.linear.remaining(form, t)
+    }
+
     /// The geometric mean of odds by month `t` (module documentation), or `None` where it is
     /// undefined: one member at probability 0 and another at 1 (odds 0 and ∞). A member at 0
     /// (or 1) alone makes the pool 0 (or 1), with standard error 0 and as interval the pool of

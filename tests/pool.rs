@@ -228,6 +228,9 @@ fn pooling_one_member_gives_that_member() {
                                     (u - v).abs() <= 1e-9 * v.abs().max(1e-6),
                                     "{estimator}: {u} vs {v}"
                                 ),
+                                // A geometric pool's remaining probability has no interval
+                                // (docs/guide.md): those two fields are empty.
+                                (Err(_), Ok(_)) if u.is_empty() => {}
                                 _ => assert_eq!(u, v),
                             }
                         }

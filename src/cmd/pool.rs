@@ -267,9 +267,14 @@ fn timeline(
                 Method::GeometricOdds => (cumulative.probability - before).max(0.0),
             };
             before = cumulative.probability;
+            let remaining = match method {
+                Method::Linear => tally.linear_remaining(estimator, t),
+                Method::GeometricOdds => None,
+            };
             Ok(MonthEstimate {
                 in_month,
                 cumulative,
+                remaining,
             })
         })
         .collect()
