@@ -190,6 +190,12 @@ fn score_run(
             folder.display()
         ))));
     };
+    if folder.join("pool.csv").is_file() {
+        return Ok(Err(Skip::Quiet(format!(
+            "'{}' is a pool; pools are not scored yet: score its members",
+            folder.display()
+        ))));
+    }
     let overrides = record
         .overrides
         .iter()
