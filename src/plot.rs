@@ -1828,12 +1828,10 @@ fn summary_rows(summary: &Summary) -> (Vec<DotRow>, String) {
                 let rest = row.facts.run_line();
                 label = format!("{label} · {rest}");
             }
+            // The overrides themselves are in summary.csv's `overrides` column; a label that
+            // held them would crowd the axis out of the picture.
             if !row.overrides.is_empty() {
-                let mut set: String = row.overrides.chars().take(40).collect();
-                if set.len() < row.overrides.len() {
-                    set.push('…');
-                }
-                label = format!("{label} · --set {set}");
+                label = format!("{label} · with --set");
             }
             DotRow {
                 label,

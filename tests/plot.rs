@@ -931,3 +931,28 @@ fn plots_the_calibration() {
     // The diagonal: dashes from (0, 0) to (100%, 100%).
     assert!(elements(&calibration, "polyline", &[]).len() > 5);
 }
+
+/// A row of `<out>/summary.csv` run with `--set` (its `overrides` field) is labelled so in
+/// `summary.svg`; a row without overrides is not.
+#[test]
+fn summary_marks_the_rows_run_with_overrides() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    let with_overrides = "scenario,estimator,trials,seed,start,deadline,probability,std_error,\
+ci95_low,ci95_high,overrides
+alpha,conditional,1000,1,2020-01,2020-05,0.0551,0.001,0.0531,0.0571,
+beta,conditional,1000,1,2020-01,2020-05,0.14,0.002,0.136,0.144,party.japan.will=0.9
+";
+    write(&results.join("summary.csv"), with_overrides);
+    let output = treatysim(dir.path())
+        .args(["plot", "--out", "results"])
+        .output()
+        .expect("plot runs");
+    assert!(output.status.success(), "{output:?}");
+    let svg = std::fs::read_to_string(results.join("summary.svg")).expect("summary.svg");
+    assert!(svg.contains("beta · before 2020-05 · with --set"), "{svg}");
+    assert!(
+        !svg.contains("alpha · before 2020-05 · with --set"),
+        "{svg}"
+    );
+}
