@@ -350,16 +350,15 @@ impl RunSummary {
         if let Some(r) = timeline[t].remaining {
             return fields(r);
         }
-        let last = timeline.len() - 1;
+        let last = timeline[timeline.len() - 1].cumulative.probability;
         let before = if t == 0 {
             0.0
         } else {
             timeline[t - 1].cumulative.probability
         };
-        if before >= 1.0 {
+        let Some(r) = crate::stats::remaining_probability(before, last) else {
             return vec![String::new(); 3];
-        }
-        let r = ((timeline[last].cumulative.probability - before) / (1.0 - before)).clamp(0.0, 1.0);
+        };
         vec![float(r), String::new(), String::new()]
     }
 

@@ -166,13 +166,7 @@ impl Table {
     /// [`Error::Invalid`] naming the file, the line and the column when there is no such column
     /// or a field is not a finite number.
     pub fn numbers(&self, name: &str) -> Result<Vec<f64>> {
-        self.values(name, |text| {
-            text.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| "a number".to_string())
-        })
+        self.values(name, |text| number_in(text, f64::is_finite, NUMBER))
     }
 
     /// The `name` column as probabilities: numbers from 0 to 1 (treatysim writes nothing else
@@ -182,13 +176,7 @@ impl Table {
     /// [`Error::Invalid`] naming the file, the line and the column when there is no such column
     /// or a field is not a number from 0 to 1.
     pub fn probabilities(&self, name: &str) -> Result<Vec<f64>> {
-        self.values(name, |text| {
-            text.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| (0.0..=1.0).contains(x))
-                .ok_or_else(|| "a number from 0 to 1 (a probability)".to_string())
-        })
+        self.values(name, |text| number_in(text, is_probability, PROBABILITY))
     }
 
     /// The `name` column as probabilities (numbers from 0 to 1) or, where a field is empty,
@@ -197,17 +185,7 @@ impl Table {
     /// # Errors
     /// As [`Table::probabilities`], but for empty fields.
     pub fn optional_probabilities(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        self.values(name, |text| {
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            text.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| (0.0..=1.0).contains(x))
-                .map(Some)
-                .ok_or_else(|| "a number from 0 to 1 (a probability) or empty".to_string())
-        })
+        self.values(name, |text| optional(text, is_probability, PROBABILITY))
     }
 
     /// The `name` column as finite numbers or, where a field is empty, `None`.
@@ -215,17 +193,7 @@ impl Table {
     /// # Errors
     /// As [`Table::numbers`], but for empty fields.
     pub fn optional_numbers(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        self.values(name, |text| {
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            text.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .map(Some)
-                .ok_or_else(|| "a number or empty".to_string())
-        })
+        self.values(name, |text| optional(text, f64::is_finite, NUMBER))
     }
 
     /// The `name` column as months (`YYYY-MM`).
@@ -238,6 +206,36 @@ impl Table {
             Month::parse(text.trim()).map_err(|_| "a month (YYYY-MM)".to_string())
         })
     }
+}
+
+/// What a number column accepts, for messages.
+const NUMBER: &str = "a number";
+/// What a probability column accepts, for messages.
+const PROBABILITY: &str = "a number from 0 to 1 (a probability)";
+
+fn is_probability(x: f64) -> bool {
+    (0.0..=1.0).contains(&x)
+}
+
+/// A field as a number that `accept` takes, or `what` it should have been.
+fn number_in(text: &str, accept: fn(f64) -> bool, what: &str) -> std::result::Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| accept(*x))
+        .ok_or_else(|| what.to_string())
+}
+
+/// [`number_in`], or `None` for an empty field.
+fn optional(
+    text: &str,
+    accept: fn(f64) -> bool,
+    what: &str,
+) -> std::result::Result<Option<f64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    number_in(text, accept, &format!("{what} or empty")).map(Some)
 }
 
 /// A CSV field as text an SVG document can hold: control characters (which XML 1.0 forbids,
@@ -520,20 +518,9 @@ impl Timeline {
 }
 
 /// The remaining probability from a cumulative curve F (sorted by month), for files written
-/// before `timeline.csv` had it: r_t = (F_last − F_{t−1}) / (1 − F_{t−1}) with F_{−1} = 0, and 0
-/// where F_{t−1} = 1 (nothing remains to be signed).
+/// before `timeline.csv` had it: [`crate::stats::remaining_curve`].
 pub fn remaining_from_cumulative(cumulative: &[f64]) -> Vec<f64> {
-    let last = cumulative.last().copied().unwrap_or(0.0);
-    (0..cumulative.len())
-        .map(|t| {
-            let before = if t == 0 { 0.0 } else { cumulative[t - 1] };
-            if before >= 1.0 {
-                0.0
-            } else {
-                ((last - before) / (1.0 - before)).clamp(0.0, 1.0)
-            }
-        })
-        .collect()
+    crate::stats::remaining_curve(cumulative)
 }
 
 /// One bar of a tornado chart.

@@ -523,6 +523,25 @@ fn next_target(
     })
 }
 
+/// The remaining probability (SPEC §6) from the cumulative probability before the month,
+/// F_{t−1}, and by the deadline, F_last: (F_last − F_{t−1}) / (1 − F_{t−1}), clamped to [0, 1];
+/// `None` once F_{t−1} = 1 (nothing remains to be signed).
+pub fn remaining_probability(before: f64, last: f64) -> Option<f64> {
+    (before < 1.0).then(|| ((last - before) / (1.0 - before)).clamp(0.0, 1.0))
+}
+
+/// [`remaining_probability`] of every month of a cumulative curve F (sorted by month), with
+/// F_{−1} = 0, and 0 where nothing remains.
+pub fn remaining_curve(cumulative: &[f64]) -> Vec<f64> {
+    let last = cumulative.last().copied().unwrap_or(0.0);
+    (0..cumulative.len())
+        .map(|t| {
+            let before = if t == 0 { 0.0 } else { cumulative[t - 1] };
+            remaining_probability(before, last).unwrap_or(0.0)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,17 +45,7 @@ pub fn log_score(probability: f64, signed: bool) -> f64 {
 /// `remaining_probability` of every month from the cumulative probabilities F_t:
 /// (F_last − F_{t−1}) / (1 − F_{t−1}), F_{−1} = 0, and 0 once F_{t−1} = 1.
 pub fn remaining(cumulative: &[f64]) -> Vec<f64> {
-    let last = cumulative.last().copied().unwrap_or(0.0);
-    (0..cumulative.len())
-        .map(|t| {
-            let before = if t == 0 { 0.0 } else { cumulative[t - 1] };
-            if before >= 1.0 {
-                0.0
-            } else {
-                ((last - before) / (1.0 - before)).clamp(0.0, 1.0)
-            }
-        })
-        .collect()
+    crate::stats::remaining_curve(cumulative)
 }
 
 /// The scores of a run with probability `probability` and month-by-month remaining
