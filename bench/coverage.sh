@@ -4,7 +4,7 @@
 #
 #   bench/coverage.sh [OUT]        Markdown tables to OUT (default coverage.md) and stdout
 #
-# Runs the ignored test `grid` of tests/coverage.rs through the library (no processes): the
+# Runs the ignored test `grid` of tests/it/coverage.rs through the library (no processes): the
 # exact coverage of the indicator's interval, then the coverage over COVERAGE_SEEDS seeds of
 # twelve scenarios whose truth is known (closed forms, two-point laws, and three shipped-scenario
 # variants whose truth a large conditional run measures) at 1,000, 4,096, 10,000 trials and over
@@ -26,6 +26,6 @@ cd "$root"
     echo "on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') × $(nproc), $(uname -sr)."
     echo
 } > "$out"
-COVERAGE_OUT="$out" cargo test --release --test coverage grid -- --ignored --exact --nocapture \
+COVERAGE_OUT="$out" cargo test --release --test it coverage::grid -- --ignored --exact --nocapture \
     > /dev/null
 echo "tables in $out" >&2

@@ -17,7 +17,7 @@ starting points, keeping the lowest sum of squares: a reference that does not sh
 optimiser (Nelder-Mead, then Levenberg-Marquardt) nor its beta quantile function
 (`scipy.special.betaincinv` here).
 
-tests/elicitation.rs freezes the table printed by `--rust`; rerun this script and update it there
+tests/it/elicitation.rs freezes the table printed by `--rust`; rerun this script and update it there
 when a case is added.  `--treatysim BIN` writes one scenario per case into a temporary folder,
 runs `BIN show` on it and compares the `# fitted:` comment's parameters with the reference
 (exit 1 on a disagreement beyond the tolerances below).
@@ -52,7 +52,7 @@ CASES = [
     ("event_effect_normal", "effect", [(0.1, -0.1), (0.5, -0.05), (0.9, 0.02)]),
 ]
 
-# Tolerances of the comparison (also stated in tests/elicitation.rs): fitted quantiles agree to
+# Tolerances of the comparison (also stated in tests/it/elicitation.rs): fitted quantiles agree to
 # 1e-6 (relative to the value for the lognormal), and treatysim's sum of squares is no more than
 # 1e-9 (relative) above the reference's, or below 1e-20 (an exact fit, up to rounding).
 QUANTILE_TOLERANCE = 1e-6

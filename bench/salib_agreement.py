@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SALib's Sobol indices of a scenario whose indices are known, beside treatysim's.
 
-The scenario (tests/analysis.rs, `known_indices`) has one month, so no walk; no issue, so no
+The scenario (tests/it/analysis.rs, `known_indices`) has one month, so no walk; no issue, so no
 gap; and a decision noise of 1e-100, so the signing probability at a summit is a step. Under
 the conditional estimator (SPEC §4) a trial's outcome is then
 
@@ -114,7 +114,7 @@ def main():
     for k, (s1, s1c, st, stc) in ours.items():
         ks, kt = KNOWN[k]
         print(f"{k:22} {ks:8.4f} {s1:8.4f} ± {s1c:6.4f} {kt:8.4f} {st:8.4f} ± {stc:6.4f}")
-    print("pinned in tests/analysis.rs (estimate, 95% half-width):")
+    print("pinned in tests/it/analysis.rs (estimate, 95% half-width):")
     for k, (s1, s1c, st, stc) in ours.items():
         name = "SALIB_" + k.split(".", 1)[1].replace(".", "_").upper()
         print(f"const {name}: Salib = ({float(s1)!r}, {float(s1c)!r}, {float(st)!r}, {float(stc)!r});")

@@ -6,7 +6,7 @@
 //! seeds, and reads the CSV files back. Statistical checks follow the policy of
 //! `common::SE_TOLERANCE` unless a tighter bound is stated where it is used.
 
-mod common;
+use crate::common;
 
 use common::{
     EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, read_csv, shipped_scenarios,

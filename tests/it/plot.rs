@@ -5,7 +5,7 @@
 //! the series it should: plotters writes text as `<text>`, lines as `<polyline>`, bands and
 //! legend swatches as `<polygon>`, bars and heat-map cells as `<rect>`, points as `<circle>`.
 
-mod common;
+use crate::common;
 
 use common::{treatysim, workdir};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Format 2 from the command line: events conditioned with `--set`, `treatysim new`, the example
 //! scenarios of other questions, and agreement with the independent NumPy model.
 
-mod common;
+use crate::common;
 
 use common::{SE_TOLERANCE, ScenarioText, field, read_csv, shipped_scenarios, treatysim, workdir};
 use std::path::{Path, PathBuf};

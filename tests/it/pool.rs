@@ -1,9 +1,9 @@
 //! `treatysim pool` (SPEC §8, issue #11 item 3): the pooled numbers are the formulas applied to
 //! the members' own probabilities, the members' rows are their runs, one member pools to
 //! itself, the standard errors match the pools' spread over seeds, and the files do not depend
-//! on the thread count. Refusals are in tests/rejections.rs.
+//! on the thread count. Refusals are in tests/it/rejections.rs.
 
-mod common;
+use crate::common;
 
 use common::{EXACT, SE_TOLERANCE, field, read_csv, shipped_scenarios, treatysim, workdir};
 use std::path::Path;

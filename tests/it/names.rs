@@ -9,7 +9,7 @@
 //! keys, may hold an event's name, which is checked to make one file name. These tests try
 //! every command with every shape of a bad name, and names read from edited shard files.
 
-mod common;
+use crate::common;
 
 use common::{ScenarioText, workdir};
 use std::collections::BTreeMap;

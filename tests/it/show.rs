@@ -1,6 +1,6 @@
 //! `treatysim show` prints a resolved scenario that loads back to the same scenario.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use treatysim::scenario::{Catalog, Override};

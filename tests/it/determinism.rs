@@ -5,7 +5,7 @@
 //! of `ScenarioText::multilateral` (three signatories, two issues, two outside parties,
 //! `leader_exit` events) for the thread, shard and common-random-number checks.
 
-mod common;
+use crate::common;
 
 use common::{ScenarioText, field, read_csv, shipped_scenarios, treatysim, workdir};
 use std::collections::BTreeMap;

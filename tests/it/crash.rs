@@ -19,9 +19,7 @@
 //!   folder that is a link out of `--out` or a run file that is a folder: refused before
 //!   anything is simulated or written.
 
-#![cfg(target_os = "linux")]
-
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;

@@ -16,7 +16,7 @@
 //!   before it drew in the working folder;
 //! - every relative link leads to a file that exists, and every `#anchor` to a heading.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

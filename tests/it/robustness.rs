@@ -11,7 +11,7 @@
 #![cfg(unix)]
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::Read;

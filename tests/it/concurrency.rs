@@ -12,7 +12,7 @@
 //! so whatever it extends is there too), never scenario text written here, so these tests do not
 //! depend on the scenario format.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

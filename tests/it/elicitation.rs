@@ -16,7 +16,7 @@
 //!   increasing or outside the domain, fewer than two quantiles, a fit that does not converge)
 //!   exits 2 with its own message naming the file, line, column and key, and writes nothing.
 
-mod common;
+use crate::common;
 
 use common::{ScenarioText, field, read_csv, treatysim, workdir};
 use std::path::Path;

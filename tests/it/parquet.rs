@@ -3,7 +3,7 @@
 //! do not depend on `--threads`; shards merge into the unsharded file byte for byte; a run
 //! folder never holds samples of another run.
 
-mod common;
+use crate::common;
 
 use common::{read_csv, shipped_scenarios, treatysim, workdir};
 use parquet::basic::{LogicalType, Type as Physical};

@@ -16,7 +16,7 @@
 //! ([`KS_CRITICAL`], [`AD_CRITICAL`]) for goodness of fit.
 //! Every seed is fixed.
 
-mod common;
+use crate::common;
 
 use common::{
     AD_CRITICAL, EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, anderson_darling,

@@ -8,7 +8,7 @@
 //! Coverage is checked against SPEC §11's band, 94% to 98.5%, widened by `SE_TOLERANCE`
 //! binomial standard errors of a coverage measured over that many seeds.
 
-mod common;
+use crate::common;
 
 use common::{SE_TOLERANCE, ScenarioText, shipped_scenarios};
 use rayon::prelude::*;

@@ -8,7 +8,7 @@
 //! was not created). [`base_scenario_runs`] is the positive control that makes the rejections
 //! meaningful. Lines are found with [`common::line_of`] in the very text under test.
 
-mod common;
+use crate::common;
 
 use common::{ScenarioText, line_of};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! beside every run and analysis, the `overrides` column, `--as LABEL`, and `treatysim score`
 //! checked against values computed by hand from the files it reads.
 
-mod common;
+use crate::common;
 
 use common::{field, read_csv};
 use std::path::Path;

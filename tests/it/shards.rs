@@ -5,7 +5,7 @@
 //! bytes the unsharded command writes. Every test works in a fresh temporary folder and reads
 //! the shipped scenarios in place.
 
-mod common;
+use crate::common;
 
 use common::{read_csv, shipped_scenarios, treatysim};
 use std::collections::BTreeMap;

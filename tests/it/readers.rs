@@ -14,7 +14,7 @@
 //! longer. The fuzz targets `shard` and `plot_csv` (fuzz/) run the same readers on arbitrary
 //! bytes.
 
-mod common;
+use crate::common;
 
 use clap::Parser;
 use proptest::prelude::*;

@@ -1,0 +1,25 @@
+//! The integration tests, one crate (one link) with a module per area; `common` is the
+//! shared toolkit (scenario text, runs, outputs, statistics).
+
+mod analysis;
+mod common;
+mod concurrency;
+mod coverage;
+#[cfg(target_os = "linux")]
+mod crash;
+mod determinism;
+mod elicitation;
+mod format2;
+mod names;
+mod parquet;
+mod plot;
+mod pool;
+mod properties;
+mod provenance;
+mod readers;
+mod readme;
+mod rejections;
+mod robustness;
+mod shards;
+mod show;
+mod statistics;
