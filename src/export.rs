@@ -831,7 +831,8 @@ fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
 }
 
 /// The rows of `samples.csv`: `trial`, every parameter's draw in canonical order headed by
-/// its key, `party.P.leader_exit_month` for each signatory whose leader can leave, then
+/// its key, `party.P.leader_exit_month` for each signatory whose leader can leave,
+/// `event.NAME.month` for each event (the month it fired, empty if it did not), then
 /// `signed_month` (indicator) or `signed_probability` (conditional).
 #[derive(Clone, Debug)]
 pub struct SampleFormat {
@@ -845,6 +846,8 @@ pub struct SampleFormat {
     header: String,
     /// Positions (among the signatories) of those whose leaders can leave.
     exits: Vec<usize>,
+    /// The number of events (one `event.NAME.month` column each).
+    events: usize,
     /// Whether each parameter is a constant (its column holds one value), canonical order.
     constant: Vec<bool>,
 }
@@ -869,6 +872,12 @@ impl SampleFormat {
                 cast.parties[signatories[*k]].name
             )
         }));
+        header.extend(
+            scenario
+                .events
+                .iter()
+                .map(|e| format!("event.{}.month", e.name)),
+        );
         header.push(
             match estimator {
                 Estimator::Indicator => "signed_month",
@@ -882,6 +891,7 @@ impl SampleFormat {
             header: format!("{}\n", header.join(",")),
             columns: header,
             exits,
+            events: scenario.events.len(),
             constant: cast
                 .ids()
                 .map(|id| scenario.dist(id).is_constant())
@@ -910,9 +920,11 @@ impl SampleFormat {
         &self.constant
     }
 
-    /// The number of `party.P.leader_exit_month` columns.
+    /// The number of month columns between the draws and the last column: one
+    /// `party.P.leader_exit_month` for each leader that can leave, one `event.NAME.month` for
+    /// each event.
     pub fn exit_columns(&self) -> usize {
-        self.exits.len()
+        self.exits.len() + self.events
     }
 }
 
@@ -929,6 +941,9 @@ impl RecordFormat for SampleFormat {
         for &k in &self.exits {
             let exit = record.exits[k];
             let _ = write!(out, ",{}", month((exit != usize::MAX).then_some(exit)));
+        }
+        for &fired in record.events {
+            let _ = write!(out, ",{}", month((fired != usize::MAX).then_some(fired)));
         }
         let last = match self.estimator {
             Estimator::Indicator => month(record.signed_month),
