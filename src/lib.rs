@@ -31,7 +31,6 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod fastmath;
-pub mod fit;
 pub mod memory;
 pub mod model;
 pub mod month;

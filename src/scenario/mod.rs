@@ -5,6 +5,9 @@ mod layer;
 mod show;
 mod validate;
 
+/// Correlations live with the copula that realises them (below the scenario, so that
+/// validation can build a copula without an import circle).
+pub use crate::copula::Correlation;
 pub use layer::{Layer, Located, Origin, Raw, RawEvent, format_1_hint, pair_key};
 
 use crate::cast::{Cast, ParamId, did_you_mean};
@@ -74,17 +77,6 @@ impl Simulation {
     pub fn months(&self) -> usize {
         self.start.months_until(self.deadline).max(0) as usize
     }
-}
-
-/// A Spearman rank correlation between two uncertain parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Correlation {
-    /// First parameter.
-    pub a: ParamId,
-    /// Second parameter.
-    pub b: ParamId,
-    /// Target Spearman rank correlation in [−1, 1].
-    pub rho: f64,
 }
 
 /// A fully resolved, validated scenario.
