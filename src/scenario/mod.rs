@@ -438,6 +438,38 @@ pub fn from_resolved(name: &str, origin: &Path, text: &str) -> Result<Scenario> 
     )
 }
 
+/// The scenario a self-contained TOML text describes (no `extends`), named `name`, with
+/// `overrides` applied last as `Catalog::load` applies them: what a front end that holds the
+/// text itself (the Python package's `Scenario.from_toml`) loads. Messages name `origin` as
+/// the file.
+///
+/// # Errors
+/// Any invalid input, naming file, line, key, problem and what is accepted.
+pub fn from_text(
+    name: &str,
+    origin: &Path,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let mut layer = Layer::parse(origin, text)?;
+    if let Some(parent) = &layer.extends {
+        return Err(invalid(
+            &parent.origin,
+            "extends",
+            "a scenario given as text extends nothing; load it from a folder instead",
+        ));
+    }
+    for o in overrides {
+        apply_override(&mut layer, o)?;
+    }
+    validate::validate(
+        name.to_string(),
+        origin.to_path_buf(),
+        vec![origin.to_path_buf()],
+        layer,
+    )
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
