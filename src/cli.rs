@@ -239,31 +239,8 @@ pub struct SimArgs {
     pub catalog: CatalogArgs,
 }
 
-/// `--shard K/N`: run the K-th of N contiguous ranges of the trials.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// K, from 1.
-    pub index: u64,
-    /// N.
-    pub count: u64,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Shard, String> {
-        let bad = || format!("'{text}' is not K/N with 1 <= K <= N, e.g. --shard 3/10");
-        let (k, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (
-            k.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        if index < 1 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
+/// `--shard K/N`, parsed by the library's own [`crate::options::Shard`].
+pub use crate::options::Shard;
 
 /// Options of `treatysim new`.
 #[derive(Debug, Args)]

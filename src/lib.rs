@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod api;
 pub mod cast;
 pub mod cli;
 pub mod cmd;
@@ -31,12 +32,13 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod fastmath;
-pub mod fit;
 pub mod memory;
 pub mod model;
 pub mod month;
+pub mod options;
 pub mod plot;
 pub mod pool;
+pub mod precision;
 pub mod rng;
 pub mod scenario;
 pub mod shard;

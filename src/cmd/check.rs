@@ -1,8 +1,8 @@
 //! `treatysim check`.
 
 use crate::distribution::Written;
+use crate::distribution::fit;
 use crate::error::{Error, Result};
-use crate::fit;
 use crate::scenario::{Catalog, ParamSpec, Scenario};
 
 /// Validates the named scenarios (all when none is named), reporting every error and warning

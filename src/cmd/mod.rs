@@ -213,15 +213,7 @@ impl SimArgs {
     /// # Errors
     /// Whatever `work` fails with, or a pool that cannot start.
     pub fn in_pool<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-        let mut pool = rayon::ThreadPoolBuilder::new();
-        if let Some(threads) = self.threads {
-            pool = pool.num_threads(threads as usize);
-        }
-        let pool = pool.build().map_err(|e| Error::Io {
-            context: "could not start worker threads".into(),
-            source: std::io::Error::other(e),
-        })?;
-        pool.install(work)
+        crate::api::in_pool(self.threads, work)
     }
 }
 

@@ -457,7 +457,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
             tallies: tallies.0,
         };
         let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload)
-            .with_provenance(&args.sim);
+            .with_provenance(args.sim.overrides());
         let path = file.write(&args.sim.out)?;
         note!(
             "{}: sweep shard {}/{} -> {}",

@@ -617,7 +617,7 @@ fn leave(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Estimator;
 

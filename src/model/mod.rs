@@ -24,9 +24,11 @@
 
 mod draws;
 mod lanes;
+mod observe;
 mod ziggurat;
 
 pub use lanes::{LANES, Lanes};
+pub use observe::{IssueView, Observer, SummitView, Unobserved};
 
 use crate::cast::{Kind, ParamId};
 use crate::copula::Copula;
@@ -79,6 +81,8 @@ struct IssueSlots {
 /// An event compiled for the month loop.
 #[derive(Clone, Debug)]
 struct ModelEvent {
+    /// Its position in the scenario's events (declaration order).
+    index: usize,
     month: usize,
     probability: f64,
     /// Signatories (their positions) whose leaders leave when it fires.
@@ -107,6 +111,8 @@ pub struct Trial {
     pub exits: Vec<usize>,
     /// Month index in which the treaty was signed (indicator estimator only).
     pub signed_month: Option<usize>,
+    /// Each issue as step 4 last saw it (filled only for an observer that wants summits).
+    views: Vec<IssueView>,
 }
 
 impl Trial {
@@ -117,6 +123,7 @@ impl Trial {
             in_office: vec![true; model.signatories.len()],
             exits: vec![usize::MAX; model.signatories.len()],
             signed_month: None,
+            views: vec![IssueView::default(); model.issues.len()],
         }
     }
 }
@@ -232,9 +239,11 @@ impl Model {
         let mut events: Vec<ModelEvent> = scenario
             .events
             .iter()
-            .filter_map(|e| {
+            .enumerate()
+            .filter_map(|(index, e)| {
                 let offset = start.months_until(e.month);
                 (0..months as i64).contains(&offset).then(|| ModelEvent {
+                    index,
                     month: offset as usize,
                     probability: e.probability,
                     leader_exit: e
@@ -365,27 +374,48 @@ impl Model {
         cumulative: &mut [f64],
         trial: &mut Trial,
     ) {
+        self.simulate_observed(draws, rng, estimator, cumulative, trial, &mut Unobserved);
+    }
+
+    /// [`Model::simulate`], telling `observer` what happens (every month's step 4, events
+    /// fired, leaders leaving): the same draws, the same results.
+    #[inline]
+    pub fn simulate_observed<R: Rng + ?Sized, O: Observer>(
+        &self,
+        draws: &[f64],
+        rng: &mut R,
+        estimator: Estimator,
+        cumulative: &mut [f64],
+        trial: &mut Trial,
+        observer: &mut O,
+    ) {
         match estimator {
-            Estimator::Conditional => self.walk::<R, true>(draws, rng, cumulative, trial),
-            Estimator::Indicator => self.walk::<R, false>(draws, rng, cumulative, trial),
+            Estimator::Conditional => {
+                self.walk::<R, O, true>(draws, rng, cumulative, trial, observer);
+            }
+            Estimator::Indicator => {
+                self.walk::<R, O, false>(draws, rng, cumulative, trial, observer);
+            }
         }
     }
 
     /// The month loop of [`Model::simulate`], compiled once per estimator so that the hot loop
     /// carries no estimator test.
     #[inline(always)]
-    fn walk<R: Rng + ?Sized, const CONDITIONAL: bool>(
+    fn walk<R: Rng + ?Sized, O: Observer, const CONDITIONAL: bool>(
         &self,
         draws: &[f64],
         rng: &mut R,
         cumulative: &mut [f64],
         trial: &mut Trial,
+        observer: &mut O,
     ) {
         let Trial {
             state,
             in_office,
             exits,
             signed_month,
+            views,
         } = trial;
         for (value, &param) in state.iter_mut().zip(&self.state) {
             *value = draws[param];
@@ -416,11 +446,13 @@ impl Model {
             if t == events.next_month {
                 for event in self.take_month(&mut events) {
                     if uniform(rng) < event.probability {
+                        observer.event(event.index, t);
                         for &k in &event.leader_exit {
                             if in_office[k] {
                                 in_office[k] = false;
                                 exits[k] = t;
                                 state[k] = self.successor(draws, k, state[k]);
+                                observer.leader_exit(k, t);
                             }
                         }
                         for (slot, shift) in &event.effects {
@@ -439,11 +471,25 @@ impl Model {
                     in_office[k] = false;
                     exits[k] = t;
                     state[k] = self.successor(draws, k, state[k]);
+                    observer.leader_exit(k, t);
                 }
             }
             // 4. A summit, and the signing decision.
             let will = state[..wills].iter().fold(f64::INFINITY, |m, w| m.min(*w));
             let rate = state[self.summit_rate];
+            if O::SUMMITS {
+                self.observe_summit(
+                    t,
+                    draws,
+                    state,
+                    will,
+                    rate,
+                    bar,
+                    inverse_noise,
+                    views,
+                    observer,
+                );
+            }
             if CONDITIONAL {
                 // With no summit possible q is exactly 0 whatever p is (even NaN, from s so
                 // small that 1/s is infinite).
@@ -462,6 +508,53 @@ impl Model {
                 cumulative[t] = 0.0;
             }
         }
+    }
+
+    /// Tells `observer` what step 4 of month `t` sees.
+    #[allow(clippy::too_many_arguments)]
+    #[cold]
+    fn observe_summit<O: Observer>(
+        &self,
+        t: usize,
+        draws: &[f64],
+        state: &[f64],
+        will: f64,
+        rate: f64,
+        bar: f64,
+        inverse_noise: f64,
+        views: &mut [IssueView],
+        observer: &mut O,
+    ) {
+        let mut gap = 0.0;
+        for (issue, view) in self.issues.iter().zip(views.iter_mut()) {
+            let mut room = state[issue.concession];
+            for &(indifference, leverage) in &issue.leverage {
+                room += draws[leverage] * state[indifference];
+            }
+            let room = room.clamp(0.0, 1.0);
+            let demand = state[issue.demand];
+            let open = (demand - room).max(0.0);
+            gap += open;
+            *view = IssueView {
+                concession: state[issue.concession],
+                demand,
+                room,
+                gap: open,
+            };
+        }
+        let wills = self.signatories.len();
+        let holder = (0..wills).find(|&k| state[k] == will).unwrap_or(0);
+        observer.summit(&SummitView {
+            month: t,
+            issues: views,
+            will,
+            holder,
+            threshold: draws[self.threshold],
+            gap,
+            blocked: None,
+            rate,
+            p: signing_probability(will, bar, inverse_noise),
+        });
     }
 
     /// The k-th signatory's will after its leader leaves: S_P (a leader leaves only where
@@ -494,6 +587,35 @@ impl Model {
             next_month: self.events.get(end).map_or(usize::MAX, |e| e.month),
         };
         &self.events[start.min(end)..end]
+    }
+
+    /// [`Model::trial`], telling `observer` what happens ([`Model::simulate_observed`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn trial_observed<O: Observer>(
+        &self,
+        seed: u64,
+        trial: u64,
+        estimator: Estimator,
+        draws: &mut [f64],
+        cumulative: &mut [f64],
+        state: &mut Trial,
+        observer: &mut O,
+    ) {
+        let key = rng::trial_key(seed, trial);
+        self.draw(key, draws);
+        self.simulate_observed(
+            draws,
+            &mut rng::process_rng(key),
+            estimator,
+            cumulative,
+            state,
+            observer,
+        );
+    }
+
+    /// The number of issues (an observer's issue indices run below it).
+    pub fn issues(&self) -> usize {
+        self.issues.len()
     }
 
     /// Draws and simulates trial `trial` under `seed`.

@@ -5,6 +5,9 @@ mod layer;
 mod show;
 mod validate;
 
+/// Correlations live with the copula that realises them (below the scenario, so that
+/// validation can build a copula without an import circle).
+pub use crate::copula::Correlation;
 pub use layer::{Layer, Located, Origin, Raw, RawEvent, format_1_hint, pair_key};
 
 use crate::cast::{Cast, ParamId, did_you_mean};
@@ -74,17 +77,6 @@ impl Simulation {
     pub fn months(&self) -> usize {
         self.start.months_until(self.deadline).max(0) as usize
     }
-}
-
-/// A Spearman rank correlation between two uncertain parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Correlation {
-    /// First parameter.
-    pub a: ParamId,
-    /// Second parameter.
-    pub b: ParamId,
-    /// Target Spearman rank correlation in [−1, 1].
-    pub rho: f64,
 }
 
 /// A fully resolved, validated scenario.
@@ -462,6 +454,38 @@ pub fn from_resolved(name: &str, origin: &Path, text: &str) -> Result<Scenario> 
             "extends",
             "a resolved scenario extends nothing",
         ));
+    }
+    validate::validate(
+        name.to_string(),
+        origin.to_path_buf(),
+        vec![origin.to_path_buf()],
+        layer,
+    )
+}
+
+/// The scenario a self-contained TOML text describes (no `extends`), named `name`, with
+/// `overrides` applied last as `Catalog::load` applies them: what a front end that holds the
+/// text itself (the Python package's `Scenario.from_toml`) loads. Messages name `origin` as
+/// the file.
+///
+/// # Errors
+/// Any invalid input, naming file, line, key, problem and what is accepted.
+pub fn from_text(
+    name: &str,
+    origin: &Path,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let mut layer = Layer::parse(origin, text)?;
+    if let Some(parent) = &layer.extends {
+        return Err(invalid(
+            &parent.origin,
+            "extends",
+            "a scenario given as text extends nothing; load it from a folder instead",
+        ));
+    }
+    for o in overrides {
+        apply_override(&mut layer, o)?;
     }
     validate::validate(
         name.to_string(),

@@ -729,8 +729,9 @@ fn precision_study(
                 }
                 Ok(tally)
             };
-            let out = stats::run_to_precision(&engine, half_width, 100_000_000, &mut run)
-                .expect("not interrupted");
+            let out =
+                treatysim::precision::run_to_precision(&engine, half_width, 100_000_000, &mut run)
+                    .expect("not interrupted");
             let e = out.tally.estimate(estimator, t);
             let planned = first.expect("ran").estimate(estimator, t).probability;
             (

@@ -10,6 +10,7 @@ mod crash;
 mod determinism;
 mod elicitation;
 mod format2;
+mod modules;
 mod names;
 mod parquet;
 mod plot;
