@@ -80,9 +80,7 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
 }
 
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
-    for warning in &scenario.warnings {
-        note!("warning: {warning}");
-    }
+    super::scenario_warnings(scenario);
     let sim = &scenario.simulation;
     let model = Model::new(scenario);
     let estimator = args.sim.estimator;

@@ -216,9 +216,10 @@ pub fn name_rule(what: &str, name: &str) -> String {
 /// `TREATYSIM_SCENARIOS`.
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    /// Folders given on the command line; `list`, `check` and `run --all` cover these.
+    /// Folders given on the command line.
     dirs: Vec<PathBuf>,
-    /// Further folders searched for names and `extends` only.
+    /// The folders of `TREATYSIM_SCENARIOS`, searched after them (by `list`, `check` and
+    /// `run --all` too).
     more: Vec<PathBuf>,
 }
 
@@ -247,19 +248,35 @@ impl Catalog {
         self.dirs.iter().chain(&self.more)
     }
 
-    /// The scenario names in the `--scenarios` folders, sorted, the first folder winning a
-    /// name found in several. Files whose names break the name rule are skipped.
+    /// The scenario names along the search path (the `--scenarios` folders, then those of
+    /// `TREATYSIM_SCENARIOS`), sorted, the first folder winning a name found in several. Files
+    /// whose names break the name rule are skipped; so is a folder that does not exist, as
+    /// long as another one does.
     ///
     /// # Errors
-    /// When a folder cannot be read.
+    /// When a folder cannot be read, or none of them exists.
     pub fn names(&self) -> Result<Vec<String>> {
         let mut names = Vec::new();
-        for dir in &self.dirs {
-            for name in names_in(dir)? {
-                if !names.contains(&name) {
-                    names.push(name);
+        let mut missing = None;
+        let mut found = false;
+        for dir in self.search_path() {
+            match names_in(dir) {
+                Ok(in_dir) => {
+                    found = true;
+                    for name in in_dir {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
                 }
+                Err(e) if !dir.exists() => {
+                    missing.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
             }
+        }
+        if let (false, Some(e)) = (found, missing) {
+            return Err(e);
         }
         names.sort();
         Ok(names)
@@ -300,8 +317,16 @@ impl Catalog {
             .map(|d| format!("'{}'", d.display()))
             .collect();
         Err(Error::Invalid(format!(
-            "unknown scenario '{name}': no {name}.toml in {}{}; available: {}",
+            "unknown scenario '{name}': no {name}.toml in {}{}{}; available: {}",
             folders.join(", "),
+            nearby(name)
+                .map(|dir| format!(
+                    "; there is one in '{}': add --scenarios {} (or give the path, {})",
+                    dir.display(),
+                    dir.display(),
+                    dir.join(format!("{name}.toml")).display()
+                ))
+                .unwrap_or_default(),
             did_you_mean(name, available.iter().map(String::as_str)),
             if available.is_empty() {
                 "none (pass --scenarios DIR)".to_string()
@@ -488,6 +513,23 @@ fn stem(path: &Path) -> String {
 }
 
 /// The valid scenario names of `<dir>/*.toml`.
+/// A folder holding `NAME.toml` that the search path missed: the current folder, or one of its
+/// subfolders (one level down, in name order), for the advice of an unknown name.
+fn nearby(name: &str) -> Option<PathBuf> {
+    let file = format!("{name}.toml");
+    if Path::new(&file).is_file() {
+        return Some(PathBuf::from("."));
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(".")
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| PathBuf::from(e.file_name()))
+        .collect();
+    dirs.sort();
+    dirs.into_iter().find(|d| d.join(&file).is_file())
+}
+
 fn names_in(dir: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
