@@ -14,7 +14,6 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 mod tally;
-pub(crate) use tally::quantum;
 pub use tally::{BlockTally, Tally, fixed, unfixed};
 
 /// Trials simulated by one task, with one scratch buffer.
@@ -420,9 +419,9 @@ impl Engine<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::tally::TRIAL_ONE;
     use super::*;
     use crate::scenario::Catalog;
+    use crate::tally::{TRIAL_ONE, quantum};
 
     /// The lane-by-lane tally equals the trial-by-trial one to the bit, whole batches and
     /// short ones, under both estimators.
