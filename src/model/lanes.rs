@@ -24,8 +24,8 @@ use super::schedule::{Timing, drawn_month};
 pub(super) use super::streams::normal_fast_path;
 use super::streams::{Streams, normals};
 use crate::distribution::Sampler;
-use crate::engine::quantum;
 use crate::fastmath;
+use crate::tally::quantum;
 
 /// `fn $name(isa: Isa, args…)`: runs the `#[inline(always)]` function `$body` on `args`,
 /// compiled for `isa` — inlined into a function with that instruction set's features, `$body`

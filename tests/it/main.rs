@@ -12,6 +12,7 @@ mod determinism;
 mod elicitation;
 mod format2;
 mod model3;
+mod modules;
 mod names;
 mod parquet;
 mod plot;
