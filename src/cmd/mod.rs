@@ -24,8 +24,10 @@ macro_rules! note {
 pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The warnings printed so far by this command, by what they are about: a warning is printed
-/// once per command, not once per scenario that inherits the parameter it is about.
-static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// once per command, not once per scenario that inherits the parameter it is about. A set, so
+/// that a scenario with a warning per event stays linear to check.
+static WARNED: std::sync::Mutex<Option<std::collections::HashSet<String>>> =
+    std::sync::Mutex::new(None);
 
 /// Prints `warning: TEXT` unless a warning about `about` was printed already by this command
 /// (or [`QUIET`] is set).
@@ -33,10 +35,9 @@ pub(crate) fn warn_once(about: &str, text: &str) {
     let mut warned = WARNED
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if warned.iter().any(|w| w == about) {
+    if !warned.get_or_insert_default().insert(about.to_string()) {
         return;
     }
-    warned.push(about.to_string());
     drop(warned);
     note!("warning: {text}");
 }
