@@ -25,6 +25,7 @@ pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 
 mod check;
 mod compare;
+mod explain;
 mod list;
 mod merge;
 mod new;
@@ -64,6 +65,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             new::new(folder, &args)
         }
         Command::Run(args) => run::run(&catalog(&args.sim.catalog), &args),
+        Command::Explain(args) => explain::explain(&catalog(&args.sim.catalog), &args),
         Command::Sweep(args) => sweep::sweep(&catalog(&args.sim.catalog), &args),
         Command::Compare(args) => compare::compare(&catalog(&args.sim.catalog), &args),
         Command::Sensitivity(args) => {

@@ -9,6 +9,7 @@ mod coverage;
 mod crash;
 mod determinism;
 mod elicitation;
+mod explain;
 mod format2;
 mod names;
 mod parquet;
