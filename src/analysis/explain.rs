@@ -34,13 +34,17 @@
 //! **(c) The reasons** ([`reasons`]): each factor of the scenario (an issue's gap, a
 //! signatory's will, the threshold, the summit rate, each event, each leader's exit hazard,
 //! each leverage, pressure and drift) is neutralised on the central path in a fixed way, and
-//! its strength is the change in the central path's log-odds, logit P′ − logit P (P clamped to
-//! [1e-9, 1 − 1e-9]). The reasons are the three factors of largest |strength|, whichever way
-//! they pull: a positive strength holds P down (neutralised, P rises), a negative one holds
-//! it up; each sentence says which by giving P with and without. A dealbreaker issue also
-//! counts what the diagnostic saw: closing a dealbreaker that blocks a share b of summit
-//! months multiplies the summits that can sign by 1/(1 − b), a strength of at least
-//! −ln(1 − b).
+//! its strength is [`strength`] of the central path's P with and without it: ln(P′/P) when
+//! P < ½ (the relative change of P), −ln((1 − P′)/(1 − P)) from ½ up (the relative change of
+//! the chance of no treaty), so that a low probability is explained by what holds it down and
+//! a high one by what holds it up; positive when the factor holds P down. Events and leaders'
+//! exits also have an observed strength, from the diagnostic's trials in which the event did
+//! not fire (the leader stayed) against all trials; the larger in magnitude counts, so that an
+//! event that is necessary in the trials (a referendum that alone closes a dealbreaker) is a
+//! reason even when its chance, spread over the central path, moves nothing. A dealbreaker's
+//! strength is at least −ln(1 − b), b the share of summit months it blocks in the diagnostic:
+//! closing it would multiply the summit months that can sign by 1/(1 − b). The reasons are the
+//! three factors of largest |strength|, ties in the factors' order.
 
 use crate::cast::Kind;
 use crate::engine::{self, Accumulator};
@@ -53,7 +57,7 @@ use std::ops::Range;
 /// Trials of the diagnostic run when `--trials` is not given.
 pub const DEFAULT_TRIALS: u64 = 20_000;
 
-/// Probabilities are clamped to [FLOOR, 1 − FLOOR] before their log-odds are taken.
+/// Probabilities are clamped to [FLOOR, 1 − FLOOR] before a strength is taken.
 const FLOOR: f64 = 1e-9;
 
 /// Columns of `explain.csv`.
@@ -180,24 +184,39 @@ impl Inputs {
                     .iter()
                     .filter_map(|&o| Some((position(&outside, o)?, median(Kind::Leverage(i, o))?)))
                     .collect(),
-                pressure: Vec::new(),
-                concession_drift: 0.0,
-                demand_drift: 0.0,
-                dealbreaker: false,
+                pressure: issue
+                    .pressure
+                    .iter()
+                    .filter_map(|&o| Some((position(&outside, o)?, median(Kind::Pressure(i, o))?)))
+                    .collect(),
+                concession_drift: median(Kind::ConcessionDrift(i)).unwrap_or(0.0),
+                demand_drift: median(Kind::DemandDrift(i)).unwrap_or(0.0),
+                dealbreaker: issue.dealbreaker,
             })
             .collect();
         let start = scenario.simulation.start;
+        let months = scenario.simulation.months();
         let events = scenario
             .events
             .iter()
             .map(|e| {
                 let first = start.months_until(e.month);
-                PathEvent {
-                    timing: Timing::Dated {
+                let timing = if e.hazard {
+                    let last = e.until.map_or(months as i64 - 1, |u| start.months_until(u));
+                    Timing::Hazard {
                         first,
-                        last: first,
+                        last,
+                        hazard: e.probability,
+                    }
+                } else {
+                    Timing::Dated {
+                        first,
+                        last: e.until.map_or(first, |u| start.months_until(u)),
                         probability: e.probability,
-                    },
+                    }
+                };
+                PathEvent {
+                    timing,
                     effects: e
                         .effects
                         .iter()
@@ -220,13 +239,13 @@ impl Inputs {
                         .iter()
                         .filter_map(|&p| position(&signatories, p))
                         .collect(),
-                    requires: Vec::new(),
-                    excludes: Vec::new(),
+                    requires: e.requires.clone(),
+                    excludes: e.excludes.clone(),
                 }
             })
             .collect();
         Inputs {
-            months: scenario.simulation.months(),
+            months,
             wills,
             hazards,
             successors,
@@ -310,7 +329,8 @@ impl CentralPath {
 
 /// The central path of `scenario` (see the module's docs).
 pub fn central_path(scenario: &Scenario) -> CentralPath {
-    walk(&Inputs::new(scenario), Tweak::None, 1.0)
+    let inputs = Inputs::new(scenario);
+    walk(&inputs, Tweak::None, 1.0, &vec![false; inputs.issues.len()])
 }
 
 /// p = 1/(1 + exp(−margin)).
@@ -319,8 +339,8 @@ fn logistic(margin: f64) -> f64 {
 }
 
 /// The month loop of SPEC §4 on the central path, with `tweak` applied and λ scaled by
-/// `rate_factor` (capped at 1).
-fn walk(inputs: &Inputs, tweak: Tweak, rate_factor: f64) -> CentralPath {
+/// `rate_factor` (capped at 1), and the gaps of the issues marked in `closed` closed.
+fn walk(inputs: &Inputs, tweak: Tweak, rate_factor: f64, closed: &[bool]) -> CentralPath {
     let unit = |x: f64| x.clamp(0.0, 1.0);
     let signatories = inputs.wills.len();
     let mut leader = inputs.wills.clone();
@@ -436,7 +456,7 @@ fn walk(inputs: &Inputs, tweak: Tweak, rate_factor: f64) -> CentralPath {
                     .map(|&(o, k)| k * (1.0 - indifference[o]))
                     .sum();
                 let room = unit(concession + freed - bound);
-                if tweak == Tweak::CloseGap(i) {
+                if tweak == Tweak::CloseGap(i) || closed.get(i).copied().unwrap_or(false) {
                     demand = demand.min(room);
                 }
                 let open = (demand - room).max(0.0);
@@ -513,6 +533,10 @@ pub struct DiagnosticTally {
     /// Σ c², c each trial's probability of a treaty before the deadline (for its standard
     /// error).
     pub sum_sq: f64,
+    /// Per event, Σ c over the trials in which it fired.
+    pub signed_if_fired: Vec<f64>,
+    /// Per signatory, Σ c over the trials in which its leader left.
+    pub signed_if_exit: Vec<f64>,
 }
 
 impl DiagnosticTally {
@@ -530,6 +554,8 @@ impl DiagnosticTally {
             exits: vec![0; signatories],
             in_month: vec![0.0; months],
             sum_sq: 0.0,
+            signed_if_fired: vec![0.0; events],
+            signed_if_exit: vec![0.0; signatories],
         }
     }
 }
@@ -548,6 +574,8 @@ impl Accumulator for DiagnosticTally {
         add(&mut self.blocks, &other.blocks);
         add(&mut self.lowest, &other.lowest);
         add(&mut self.in_month, &other.in_month);
+        add(&mut self.signed_if_fired, &other.signed_if_fired);
+        add(&mut self.signed_if_exit, &other.signed_if_exit);
         self.fired
             .iter_mut()
             .zip(&other.fired)
@@ -668,11 +696,17 @@ impl Diagnostic<'_> {
             let signed = 1.0 - watch.survival;
             tally.sum_sq += signed * signed;
             tally.trials += 1;
-            for (count, f) in tally.fired.iter_mut().zip(&fired) {
-                *count += u64::from(*f);
+            for (e, f) in fired.iter().enumerate() {
+                if *f {
+                    tally.fired[e] += 1;
+                    tally.signed_if_fired[e] += signed;
+                }
             }
-            for (count, x) in tally.exits.iter_mut().zip(&exited) {
-                *count += u64::from(*x);
+            for (k, x) in exited.iter().enumerate() {
+                if *x {
+                    tally.exits[k] += 1;
+                    tally.signed_if_exit[k] += signed;
+                }
             }
         }
     }
@@ -721,6 +755,12 @@ pub struct DiagnosticSummary {
     pub probability: f64,
     /// Its estimate with standard error and 95% interval, as `run` computes them.
     pub estimate: crate::stats::Estimate,
+    /// Per event: the probability over the trials in which it did not fire (`None` when it
+    /// fired in every trial).
+    pub without_event: Vec<Option<f64>>,
+    /// Per signatory: the probability over the trials in which its leader stayed (`None` when
+    /// it left in every trial).
+    pub without_exit: Vec<Option<f64>>,
 }
 
 impl DiagnosticSummary {
@@ -735,7 +775,23 @@ impl DiagnosticSummary {
             }
         };
         let in_month: Vec<f64> = tally.in_month.iter().map(|x| x / n).collect();
+        let total: f64 = tally.in_month.iter().sum();
+        let without = |count: u64, signed: f64| {
+            (tally.trials > count).then(|| (total - signed) / (tally.trials - count) as f64)
+        };
         DiagnosticSummary {
+            without_event: tally
+                .fired
+                .iter()
+                .zip(&tally.signed_if_fired)
+                .map(|(c, s)| without(*c, *s))
+                .collect(),
+            without_exit: tally
+                .exits
+                .iter()
+                .zip(&tally.signed_if_exit)
+                .map(|(c, s)| without(*c, *s))
+                .collect(),
             trials: tally.trials,
             seed,
             summits: tally.summits / n,
@@ -768,8 +824,7 @@ impl DiagnosticSummary {
 pub struct Reason {
     /// The key (or key prefix) it names, e.g. `issue.security`, `party.russia.will`.
     pub key: String,
-    /// Its strength: the change in the central path's log-odds when the factor is neutralised
-    /// (positive: neutralising it raises P).
+    /// Its strength ([`strength`]; positive: neutralising it raises P).
     pub strength: f64,
     /// The sentence, in plain words.
     pub text: String,
@@ -784,6 +839,8 @@ struct Factor {
     rate_factor: f64,
     /// A floor on the strength from the diagnostic (dealbreakers).
     floor: f64,
+    /// The diagnostic's probability over the trials without it (events, leader exits).
+    observed: Option<f64>,
 }
 
 /// The scenario's factors, each neutralised (see the module's docs).
@@ -799,6 +856,7 @@ fn factors(scenario: &Scenario, inputs: &Inputs, diagnostic: &DiagnosticSummary)
             tweak,
             rate_factor,
             floor,
+            observed: None,
         });
     };
     for (i, issue) in cast.issues.iter().enumerate() {
@@ -924,13 +982,34 @@ fn factors(scenario: &Scenario, inputs: &Inputs, diagnostic: &DiagnosticSummary)
             0.0,
         );
     }
+    for factor in &mut out {
+        factor.observed = if let Some(name) = factor.key.strip_prefix("event.") {
+            let e = scenario.events.iter().position(|x| x.name == name);
+            e.and_then(|e| diagnostic.without_event.get(e).copied().flatten())
+        } else if factor.key.ends_with(".leader_exit_hazard") {
+            let k = signatories.iter().position(|&p| {
+                factor.key == format!("party.{}.leader_exit_hazard", cast.parties[p].name)
+            });
+            k.and_then(|k| diagnostic.without_exit.get(k).copied().flatten())
+        } else {
+            None
+        };
+    }
     out
 }
 
-/// Log-odds of a probability clamped to [FLOOR, 1 − FLOOR].
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(FLOOR, 1.0 - FLOOR);
-    (p / (1.0 - p)).ln()
+/// The strength of a change of the probability from `reference` to `changed`: below ½ the
+/// log of the ratio of the probabilities, ln(P′/P); from ½ up the log of the ratio of the
+/// chances of no treaty, −ln((1 − P′)/(1 − P)). Positive when P rises; each probability clamped
+/// to [FLOOR, 1 − FLOOR].
+fn strength(changed: f64, reference: f64) -> f64 {
+    let clamp = |p: f64| p.clamp(FLOOR, 1.0 - FLOOR);
+    let (changed, reference) = (clamp(changed), clamp(reference));
+    if reference < 0.5 {
+        (changed / reference).ln()
+    } else {
+        -((1.0 - changed) / (1.0 - reference)).ln()
+    }
 }
 
 /// A percentage for a sentence: `94%`, `5.1%`, `0.03%`.
@@ -953,27 +1032,40 @@ pub fn reasons(
     diagnostic: &DiagnosticSummary,
 ) -> Vec<Reason> {
     let inputs = Inputs::new(scenario);
-    let base = logit(central.probability);
-    let mut ranked: Vec<(f64, Factor, f64)> = factors(scenario, &inputs, diagnostic)
+    let none = vec![false; inputs.issues.len()];
+    let mut ranked: Vec<(f64, Factor, Measure)> = factors(scenario, &inputs, diagnostic)
         .into_iter()
         .map(|f| {
-            let path = walk(&f.inputs, f.tweak, f.rate_factor);
-            let strength = (logit(path.probability) - base).max(f.floor);
-            (strength, f, path.probability)
+            let path = walk(&f.inputs, f.tweak, f.rate_factor, &none).probability;
+            let on_path = strength(path, central.probability).max(f.floor);
+            let observed = f.observed.map(|p| (strength(p, diagnostic.probability), p));
+            match observed {
+                Some((s, p)) if s.abs() > on_path.abs() => (s, f, Measure::Trials(p)),
+                _ => (on_path, f, Measure::Path(path)),
+            }
         })
-        .filter(|(s, _, _)| s.abs() > 1e-9)
+        .filter(|(s, ..)| s.abs() > 1e-9)
         .collect();
-    // Strongest first; ties in declaration order (the sort is stable).
+    // Strongest first; ties in the order of the factors (the sort is stable).
     ranked.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
     ranked
         .into_iter()
         .take(3)
-        .map(|(strength, factor, without)| Reason {
-            text: sentence(scenario, &inputs, central, diagnostic, &factor, without),
+        .map(|(strength, factor, measure)| Reason {
+            text: sentence(scenario, &inputs, central, diagnostic, &factor, measure),
             key: factor.key,
             strength,
         })
         .collect()
+}
+
+/// Where a reason's "P without it" comes from.
+#[derive(Clone, Copy, Debug)]
+enum Measure {
+    /// The central path with the factor neutralised.
+    Path(f64),
+    /// The diagnostic's trials without the event (or the leader's exit).
+    Trials(f64),
 }
 
 /// The sentence for one reason, naming its key and numbers from the central path and the
@@ -984,15 +1076,22 @@ fn sentence(
     central: &CentralPath,
     diagnostic: &DiagnosticSummary,
     factor: &Factor,
-    without: f64,
+    measure: Measure,
 ) -> String {
     let cast = &scenario.cast;
     let first = central.months.first();
-    let then = format!(
-        "the central path's P would be {} instead of {}",
-        percent(without),
-        percent(central.probability)
-    );
+    let then = match measure {
+        Measure::Path(without) => format!(
+            "the central path's P would be {} instead of {}",
+            percent(without),
+            percent(central.probability)
+        ),
+        Measure::Trials(without) => format!(
+            "P over the trials without it is {} instead of {}",
+            percent(without),
+            percent(diagnostic.probability)
+        ),
+    };
     let key = factor.key.as_str();
     match factor.tweak {
         Tweak::CloseGap(i) => {
@@ -1021,7 +1120,9 @@ fn sentence(
                 .iter()
                 .enumerate()
                 .filter(|&(j, _)| j != k)
-                .map(|(j, &p)| format!("{} {:.2}", cast.parties[p].name, inputs.wills[j]))
+                .map(|(j, &p)| {
+                    format!("party.{}.will {:.2}", cast.parties[p].name, inputs.wills[j])
+                })
                 .collect();
             format!(
                 "{key} is the lowest will in {} of summit months: median {:.2} against {}; \
@@ -1053,10 +1154,18 @@ fn sentence(
                     .iter()
                     .position(|x| x.name == name)
                     .unwrap_or(0);
-                format!(
-                    "{key} fires in {} of trials; without it, {then}",
-                    percent(diagnostic.event_rate.get(e).copied().unwrap_or(0.0))
-                )
+                let rate = percent(diagnostic.event_rate.get(e).copied().unwrap_or(0.0));
+                match measure {
+                    Measure::Trials(without) => format!(
+                        "{key} fires in {rate} of trials; in the trials without it P is {} \
+                         instead of {}",
+                        percent(without),
+                        percent(diagnostic.probability)
+                    ),
+                    Measure::Path(_) => {
+                        format!("{key} fires in {rate} of trials; without it, {then}")
+                    }
+                }
             } else if key.ends_with(".leader_exit_hazard") {
                 let k = cast
                     .signatories()
@@ -1064,13 +1173,21 @@ fn sentence(
                         key == format!("party.{}.leader_exit_hazard", cast.parties[p].name)
                     })
                     .unwrap_or(0);
-                format!(
-                    "{key} has median {:.3} a month: the leader leaves in {} of trials \
-                     (successor_will median {:.2}); never leaving, {then}",
+                let head = format!(
+                    "{key} has median {:.3} a month: the leader leaves in {} of trials (by it \
+                     or by events; successor_will median {:.2})",
                     inputs.hazards[k],
                     percent(diagnostic.exit_rate[k]),
                     inputs.successors[k].unwrap_or(f64::NAN)
-                )
+                );
+                match measure {
+                    Measure::Trials(stays) => format!(
+                        "{head}; in the trials where it stays P is {} instead of {}",
+                        percent(stays),
+                        percent(diagnostic.probability)
+                    ),
+                    Measure::Path(_) => format!("{head}; never leaving, {then}"),
+                }
             } else {
                 let value = cast
                     .id(key)
@@ -1290,12 +1407,15 @@ impl Explanation {
             out,
             "\nCentral path (every parameter at its median, no walk, events at their chance):"
         );
+        let columns: Vec<String> = signatories
+            .iter()
+            .map(|s| format!("W.{s}"))
+            .chain(cast.issues.iter().map(|i| format!("gap.{}", i.name)))
+            .collect();
+        let widths: Vec<usize> = columns.iter().map(|c| c.chars().count().max(6)).collect();
         let mut head = String::from("  month  ");
-        for s in &signatories {
-            let _ = write!(head, " {:>8}", format!("W.{}", short(s)));
-        }
-        for i in &cast.issues {
-            let _ = write!(head, " {:>8}", format!("gap.{}", short(&i.name)));
+        for (column, width) in columns.iter().zip(&widths) {
+            let _ = write!(head, " {column:>width$}");
         }
         let _ = write!(
             head,
@@ -1305,11 +1425,9 @@ impl Explanation {
         let _ = writeln!(out, "{head}");
         for (t, m) in self.central.months.iter().enumerate() {
             let mut line = format!("  {}", start.plus(t));
-            for w in &m.wills {
-                let _ = write!(line, " {w:>8.3}");
-            }
-            for i in &m.issues {
-                let _ = write!(line, " {:>8.3}", i.gap);
+            let values = m.wills.iter().chain(m.issues.iter().map(|i| &i.gap));
+            for (value, width) in values.zip(&widths) {
+                let _ = write!(line, " {value:>width$.3}");
             }
             let margin = if m.blocked.is_some() {
                 "blocked".to_string()
@@ -1377,9 +1495,4 @@ impl Explanation {
         let _ = writeln!(out, "{by_month}");
         out
     }
-}
-
-/// A name cut to 6 characters for a column head.
-fn short(name: &str) -> String {
-    name.chars().take(6).collect()
 }

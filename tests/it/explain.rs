@@ -108,6 +108,117 @@ effects = { "party.russia.will" = -0.2 }"#,
     assert!((path - (1.0 - survival)).abs() < EXACT);
 }
 
+/// Model 3's events on the central path, by hand: a `hazard` event (0.2 a month over
+/// 2020-03..2020-06) has fired by month t with chance F = 1 − 0.8^(t−1), shifting russia's will
+/// by −0.1·F; an event that `excludes` it (2020-04, probability 1) fires with chance
+/// 1 − F(2020-04) and lowers λ by 0.1 times that; one that `requires` it (2020-05,
+/// probability 0.5) fires with chance 0.5·F(2020-05) and raises the demand by 0.2 times that.
+/// A demand drift of 0.01 a month moves d on top.
+#[test]
+fn central_path_of_hazard_requires_and_excludes_by_hand() {
+    let text = ScenarioText::bilateral()
+        .set("simulation.deadline", "\"2020-10\"")
+        .set("issue.security.demand_drift", "0.01")
+        .event(
+            r#"name = "war"
+month = "2020-03"
+until = "2020-06"
+hazard = 0.2
+effects = { "party.russia.will" = -0.1 }"#,
+        )
+        .event(
+            r#"name = "deal"
+month = "2020-05"
+probability = 0.5
+requires = ["war"]
+effects = { "issue.security.demand" = 0.2 }"#,
+        )
+        .event(
+            r#"name = "calm"
+month = "2020-04"
+probability = 1
+excludes = ["war"]
+effects = { "process.summit_rate" = -0.1 }"#,
+        )
+        .text();
+    let dir = workdir(&[("events.toml", &text)]);
+    explain(dir.path(), &["events", "--trials", "100"]);
+    let rows = explain_csv(dir.path(), "events");
+    let russia = series(&rows, "central.will", "party.russia");
+    let war = series(&rows, "central.event_chance", "event.war");
+    let demand = series(&rows, "central.demand", "issue.security");
+    let rate = series(&rows, "central.summit_rate", "");
+    let cumulative = series(&rows, "central.cumulative", "");
+    let mut fired: f64 = 0.0;
+    let (mut calm, mut deal) = (0.0, 0.0);
+    let mut survival = 1.0;
+    for t in 0..9 {
+        let month = format!("2020-{:02}", t + 1);
+        if (2..=5).contains(&t) {
+            fired += 0.2 * (1.0 - fired);
+        }
+        if t == 3 {
+            calm = 1.0 - fired;
+        }
+        if t == 4 {
+            deal = 0.5 * fired;
+        }
+        let will = 0.6 - 0.1 * fired;
+        let d = 0.5 + 0.2 * deal + 0.01 * t as f64;
+        let lambda = 0.3 - 0.1 * calm;
+        let p = 1.0 / (1.0 + (-(will - 0.3 - (d - 0.4)) / 0.1f64).exp());
+        survival *= 1.0 - lambda * p;
+        for (name, got, expect) in [
+            ("war", war[&month], fired),
+            ("russia", russia[&month], will),
+            ("demand", demand[&month], d),
+            ("rate", rate[&month], lambda),
+            ("cumulative", cumulative[&month], 1.0 - survival),
+        ] {
+            assert!(
+                (got - expect).abs() < EXACT,
+                "{month} {name}: {got} vs {expect}"
+            );
+        }
+    }
+    assert!((fired - (1.0 - 0.8f64.powi(4))).abs() < EXACT);
+}
+
+/// The only open gap is a dealbreaker's: that issue is the first reason, and its sentence
+/// says it blocks.
+#[test]
+fn a_dealbreaker_open_gap_is_the_first_reason() {
+    let text = ScenarioText::bilateral()
+        .set("issue.security.concession", "0.6")
+        .set("issue.constitution.concedes", "\"japan\"")
+        .set("issue.constitution.demands", "\"russia\"")
+        .dist("issue.constitution.concession", "uniform(0.1, 0.5)")
+        .dist("issue.constitution.demand", "uniform(0.3, 0.6)")
+        .set("issue.constitution.dealbreaker", "true")
+        .text();
+    let dir = workdir(&[("blocked.toml", &text)]);
+    let stdout = explain(dir.path(), &["blocked", "--trials", "4000"]);
+    let rows = explain_csv(dir.path(), "blocked");
+    assert_eq!(
+        value(&rows, "diagnostic.gap_open_share", "issue.security"),
+        0.0
+    );
+    let blocked = value(&rows, "diagnostic.blocked_share", "issue.constitution");
+    assert!(blocked > 0.5, "{blocked}");
+    let keys = reason_keys(&rows);
+    assert_eq!(
+        keys.first().map(String::as_str),
+        Some("issue.constitution"),
+        "{keys:?}"
+    );
+    assert!(
+        stdout.contains("1. issue.constitution's gap is open"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("a dealbreaker, it blocks"), "{stdout}");
+    assert_eq!(value(&rows, "central.probability", ""), 0.0);
+}
+
 /// Without events or exits, the constant scenario's central path is its only trial: the
 /// diagnostic's probability equals it and the closed form 1 − (1 − λp)^T.
 #[test]
@@ -349,4 +460,40 @@ fn rejections_exit_2_and_write_nothing() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
     assert!(!dir.path().join("results").exists());
+}
+
+/// The Armenia–Azerbaijan example (SPEC §3's model-3 keys at work): its reasons are the
+/// constitution (the dealbreaker), the re-election the referendum requires, and the
+/// referendum, in that order.
+#[test]
+fn the_armenia_azerbaijan_example_hinges_on_the_constitution() {
+    let dir = workdir(&[]);
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
+    let examples = examples.to_str().expect("UTF-8 path");
+    let args = [
+        "armenia_azerbaijan_2025",
+        "--scenarios",
+        examples,
+        "--trials",
+        "4000",
+    ];
+    explain(dir.path(), &args);
+    let rows = explain_csv(dir.path(), "armenia_azerbaijan_2025");
+    assert_eq!(
+        reason_keys(&rows),
+        [
+            "issue.constitution",
+            "event.Civil Contract re-elected",
+            "event.constitutional referendum"
+        ]
+    );
+    // No treaty on the central path (the constitution blocks it every month) nor before the
+    // referendum's window.
+    assert_eq!(value(&rows, "central.probability", ""), 0.0);
+    let by_month = series(&rows, "diagnostic.probability_in_month", "");
+    assert!(
+        by_month
+            .range(..="2026-06".to_string())
+            .all(|(_, p)| *p < 1e-3)
+    );
 }
