@@ -23,9 +23,9 @@ use super::Model;
 use super::schedule::{Timing, drawn_month};
 use crate::distribution::Sampler;
 use crate::distribution::{standard_normal, uniform};
-use crate::engine::quantum;
 use crate::fastmath;
 use crate::rng::{self, Xoshiro};
+use crate::tally::quantum;
 use rand::Rng;
 use rand::distr::{Distribution, Open01};
 

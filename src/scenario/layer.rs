@@ -249,7 +249,22 @@ impl Layer {
         };
         let table = DeTable::parse(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            let hint = syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""));
+            // `[event]` twice: the second is a duplicate table; say how to write events.
+            let line_start = text
+                .get(..span.start)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let line = text.get(line_start..).and_then(|rest| rest.lines().next());
+            let hint = if e.message().contains("duplicate")
+                && line.is_some_and(|l| {
+                    l.split('#').next().unwrap_or("").replace(' ', "") == "[event]"
+                }) {
+                "; each event is a table of the array `event`: write [[event]], with two \
+                 brackets, above every event"
+                    .to_string()
+            } else {
+                syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""))
+            };
             reader.error(
                 span.start,
                 "",

@@ -6,6 +6,9 @@ mod layer;
 mod show;
 mod validate;
 
+/// Correlations live with the copula that realises them (below the scenario, so that
+/// validation can build a copula without an import circle).
+pub use crate::copula::Correlation;
 pub use events::{EVENT_KEYS, RawEvent, window};
 pub use layer::{Layer, Located, Origin, Raw, format_1_hint, pair_key};
 
@@ -86,17 +89,6 @@ impl Simulation {
     pub fn months(&self) -> usize {
         self.start.months_until(self.deadline).max(0) as usize
     }
-}
-
-/// A Spearman rank correlation between two uncertain parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Correlation {
-    /// First parameter.
-    pub a: ParamId,
-    /// Second parameter.
-    pub b: ParamId,
-    /// Target Spearman rank correlation in [−1, 1].
-    pub rho: f64,
 }
 
 /// A fully resolved, validated scenario.
@@ -224,9 +216,10 @@ pub fn name_rule(what: &str, name: &str) -> String {
 /// `TREATYSIM_SCENARIOS`.
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    /// Folders given on the command line; `list`, `check` and `run --all` cover these.
+    /// Folders given on the command line.
     dirs: Vec<PathBuf>,
-    /// Further folders searched for names and `extends` only.
+    /// The folders of `TREATYSIM_SCENARIOS`, searched after them (by `list`, `check` and
+    /// `run --all` too).
     more: Vec<PathBuf>,
 }
 
@@ -255,19 +248,35 @@ impl Catalog {
         self.dirs.iter().chain(&self.more)
     }
 
-    /// The scenario names in the `--scenarios` folders, sorted, the first folder winning a
-    /// name found in several. Files whose names break the name rule are skipped.
+    /// The scenario names along the search path (the `--scenarios` folders, then those of
+    /// `TREATYSIM_SCENARIOS`), sorted, the first folder winning a name found in several. Files
+    /// whose names break the name rule are skipped; so is a folder that does not exist, as
+    /// long as another one does.
     ///
     /// # Errors
-    /// When a folder cannot be read.
+    /// When a folder cannot be read, or none of them exists.
     pub fn names(&self) -> Result<Vec<String>> {
         let mut names = Vec::new();
-        for dir in &self.dirs {
-            for name in names_in(dir)? {
-                if !names.contains(&name) {
-                    names.push(name);
+        let mut missing = None;
+        let mut found = false;
+        for dir in self.search_path() {
+            match names_in(dir) {
+                Ok(in_dir) => {
+                    found = true;
+                    for name in in_dir {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
                 }
+                Err(e) if !dir.exists() => {
+                    missing.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
             }
+        }
+        if let (false, Some(e)) = (found, missing) {
+            return Err(e);
         }
         names.sort();
         Ok(names)
@@ -308,8 +317,16 @@ impl Catalog {
             .map(|d| format!("'{}'", d.display()))
             .collect();
         Err(Error::Invalid(format!(
-            "unknown scenario '{name}': no {name}.toml in {}{}; available: {}",
+            "unknown scenario '{name}': no {name}.toml in {}{}{}; available: {}",
             folders.join(", "),
+            nearby(name)
+                .map(|dir| format!(
+                    "; there is one in '{}': add --scenarios {} (or give the path, {})",
+                    dir.display(),
+                    dir.display(),
+                    dir.join(format!("{name}.toml")).display()
+                ))
+                .unwrap_or_default(),
             did_you_mean(name, available.iter().map(String::as_str)),
             if available.is_empty() {
                 "none (pass --scenarios DIR)".to_string()
@@ -458,12 +475,61 @@ pub fn from_resolved(name: &str, origin: &Path, text: &str) -> Result<Scenario> 
     )
 }
 
+/// The scenario a self-contained TOML text describes (no `extends`), named `name`, with
+/// `overrides` applied last as `Catalog::load` applies them: what a front end that holds the
+/// text itself (the Python package's `Scenario.from_toml`) loads. Messages name `origin` as
+/// the file.
+///
+/// # Errors
+/// Any invalid input, naming file, line, key, problem and what is accepted.
+pub fn from_text(
+    name: &str,
+    origin: &Path,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let mut layer = Layer::parse(origin, text)?;
+    if let Some(parent) = &layer.extends {
+        return Err(invalid(
+            &parent.origin,
+            "extends",
+            "a scenario given as text extends nothing; load it from a folder instead",
+        ));
+    }
+    for o in overrides {
+        apply_override(&mut layer, o)?;
+    }
+    validate::validate(
+        name.to_string(),
+        origin.to_path_buf(),
+        vec![origin.to_path_buf()],
+        layer,
+    )
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
 /// The valid scenario names of `<dir>/*.toml`.
+/// A folder holding `NAME.toml` that the search path missed: the current folder, or one of its
+/// subfolders (one level down, in name order), for the advice of an unknown name.
+fn nearby(name: &str) -> Option<PathBuf> {
+    let file = format!("{name}.toml");
+    if Path::new(&file).is_file() {
+        return Some(PathBuf::from("."));
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(".")
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| PathBuf::from(e.file_name()))
+        .collect();
+    dirs.sort();
+    dirs.into_iter().find(|d| d.join(&file).is_file())
+}
+
 fn names_in(dir: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {

@@ -3,8 +3,8 @@
 
 use super::{ParamSpec, Scenario};
 use crate::cast::Kind;
+use crate::distribution::fit;
 use crate::distribution::{Dist, Written};
-use crate::fit;
 use std::fmt::Write;
 
 /// A TOML string literal, escaped.
