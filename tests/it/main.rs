@@ -12,6 +12,7 @@ mod determinism;
 mod elicitation;
 mod explain;
 mod format2;
+mod model3;
 mod modules;
 mod names;
 mod parquet;
