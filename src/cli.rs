@@ -89,6 +89,17 @@ hawkish_japan\n  treatysim run hindsight_2020 --set \
 'event.COVID-19 pandemic.probability=0'\n  treatysim run baseline --precision 0.001"
     )]
     Run(RunArgs),
+    /// Explain a scenario's probability: its central path, a diagnostic run and the three
+    /// strongest reasons.
+    #[command(
+        after_help = "Prints the reasons, the central path (every parameter at its median, \
+no walk, each event at its chance) month by month and the diagnostic run's figures on stdout, \
+and writes them to <out>/NAME/explain.csv (scenario,month,quantity,subject,value) with \
+run.toml. The diagnostic runs 20000 trials unless --trials says otherwise, seeded as `run` \
+seeds them.\n\nExamples:\n  treatysim explain baseline\n  treatysim explain baseline --set \
+'party.russia.will=beta(5, 5)' --as keen_russia"
+    )]
+    Explain(ExplainArgs),
     /// Rerun the same trials with a parameter set to each of several values.
     #[command(
         after_help = "Writes <out>/NAME/sweep-KEY.csv (or sweep-KEY-KEY2.csv): one row \
@@ -331,6 +342,17 @@ fn positive_finite(text: &str) -> Result<f64, String> {
         .ok()
         .filter(|h| h.is_finite() && *h > 0.0)
         .ok_or_else(|| format!("'{text}' is not a positive number, e.g. 0.001"))
+}
+
+/// Options of `treatysim explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Scenario name or path.
+    pub name: String,
+
+    /// Simulation options (--trials defaults to 20000 here, not the scenario's trials).
+    #[command(flatten)]
+    pub sim: SimArgs,
 }
 
 /// Options of `treatysim sweep`.

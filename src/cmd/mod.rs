@@ -51,6 +51,7 @@ pub(crate) fn scenario_warnings(scenario: &Scenario) {
 
 mod check;
 mod compare;
+mod explain;
 mod list;
 mod merge;
 mod new;
@@ -93,6 +94,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             new::new(folder, &args)
         }
         Command::Run(args) => run::run(&catalog(&args.sim.catalog), &args),
+        Command::Explain(args) => explain::explain(&catalog(&args.sim.catalog), &args),
         Command::Sweep(args) => sweep::sweep(&catalog(&args.sim.catalog), &args),
         Command::Compare(args) => compare::compare(&catalog(&args.sim.catalog), &args),
         Command::Sensitivity(args) => {

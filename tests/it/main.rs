@@ -10,6 +10,7 @@ mod coverage;
 mod crash;
 mod determinism;
 mod elicitation;
+mod explain;
 mod format2;
 mod model3;
 mod modules;
