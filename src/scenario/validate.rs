@@ -586,10 +586,19 @@ fn events(
             Raw::Int(i) if (0..=1).contains(&i) => i as f64,
             Raw::Float(x) if (0.0..=1.0).contains(&x) => x,
             ref other => {
+                // `probability = 30`: a percentage.
+                let percent = match *other {
+                    Raw::Int(i) if (2..=100).contains(&i) => Some(i as f64),
+                    Raw::Float(x) if x > 1.0 && x <= 100.0 => Some(x),
+                    _ => None,
+                };
+                let hint = percent.map_or(String::new(), |x| {
+                    format!("; for {x}% write probability = {:.2}", x / 100.0)
+                });
                 return Err(invalid(
                     &p_at.origin,
                     &key("probability"),
-                    format!("{other} is not a probability; accepted: a number in [0, 1]"),
+                    format!("{other} is not a probability; accepted: a number in [0, 1]{hint}"),
                 ));
             }
         };

@@ -9,6 +9,7 @@ mod coverage;
 mod crash;
 mod determinism;
 mod elicitation;
+mod forecaster;
 mod format2;
 mod modules;
 mod names;
