@@ -125,6 +125,8 @@ pub struct RunResult {
     pub summary: RunSummary,
     /// `samples.csv`'s bytes, when asked for (`options.samples`, CSV only in memory).
     pub samples: Option<Vec<u8>>,
+    /// The resolved scenario's text for `run.toml` (a merge keeps the shards').
+    pub resolved: String,
 }
 
 impl RunResult {
@@ -142,7 +144,7 @@ impl RunResult {
             trials: self.summary.tally.trials,
             seed: self.scenario.simulation.seed,
             overrides: self.overrides.clone(),
-            resolved: self.scenario.to_toml(),
+            resolved: self.resolved.clone(),
         }
     }
 }
@@ -160,6 +162,19 @@ pub fn override_args(overrides: &[Override]) -> Vec<String> {
 /// # Errors
 /// Invalid options (a shard: use [`run_shard`]; Parquet samples), interruption.
 pub fn run(scenario: &Scenario, overrides: &[Override], options: &RunOptions) -> Result<RunResult> {
+    run_with_progress(scenario, overrides, options, &|_| {})
+}
+
+/// [`run`], calling `progress` with the trials done after each wave of blocks.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with_progress(
+    scenario: &Scenario,
+    overrides: &[Override],
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult> {
     if options.shard.is_some() {
         return Err(Error::Invalid(
             "a sharded run returns a shard file: call run_shard".into(),
@@ -177,7 +192,7 @@ pub fn run(scenario: &Scenario, overrides: &[Override], options: &RunOptions) ->
     let (tally, samples) = match options.samples {
         None => (
             in_pool(options.threads, || {
-                tally(&engine, 0..sim.trials, precision, None, &|_| {})
+                tally(&engine, 0..sim.trials, precision, None, progress)
             })?,
             None,
         ),
@@ -195,7 +210,7 @@ pub fn run(scenario: &Scenario, overrides: &[Override], options: &RunOptions) ->
                     0..sim.trials,
                     precision,
                     Some((records.as_ref(), &mut write)),
-                    &|_| {},
+                    progress,
                 )
             })?;
             (tally, Some(bytes))
@@ -218,6 +233,7 @@ pub fn run(scenario: &Scenario, overrides: &[Override], options: &RunOptions) ->
             overrides: override_args(overrides),
         },
         overrides: override_args(overrides),
+        resolved: scenario.to_toml(),
         scenario,
         samples,
     })
@@ -295,6 +311,7 @@ pub fn merge_runs(shards: Vec<(PathBuf, ShardFile)>) -> Result<RunResult> {
             timeline: None,
         },
         overrides: first.overrides.clone(),
+        resolved: first.resolved.clone(),
         scenario,
         samples: None,
     })
@@ -322,4 +339,94 @@ pub fn write(out: &Path, result: &RunResult) -> Result<()> {
         None => None,
     };
     export::publish_run(out, &result.summary, result.record(), Vec::new(), samples)
+}
+
+pub use crate::analysis::sweep::Axis;
+
+/// A finished sweep: every point's tally on the same trials.
+#[derive(Clone, Debug)]
+pub struct SweepResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The swept keys.
+    pub keys: Vec<String>,
+    /// Each point's values, the first key varying slowest.
+    pub points: Vec<Vec<f64>>,
+    /// Each point's tally.
+    pub tallies: Vec<Tally>,
+    /// The seed.
+    pub seed: u64,
+    /// The estimator.
+    pub estimator: crate::model::Estimator,
+}
+
+impl SweepResult {
+    /// `sweep-KEY[-KEY2].csv`'s bytes, as `treatysim sweep` writes them.
+    pub fn csv(&self) -> Vec<u8> {
+        crate::analysis::sweep::sweep_csv(
+            &self.scenario,
+            &self.keys,
+            &self.points,
+            &self.tallies,
+            self.seed,
+            self.estimator,
+        )
+    }
+}
+
+/// Sweeps `scenario` over one or two axes: every point of their grid on the same trials
+/// (common random numbers), as `treatysim sweep` does. `load` loads the scenario again with
+/// a point's overrides (after its own), as the command line loads it with `--param`.
+///
+/// # Errors
+/// Invalid input (more than two axes, a key the scenario lacks, too many points, a value out
+/// of its domain), interruption.
+pub fn sweep(
+    scenario: &Scenario,
+    axes: &[Axis],
+    load: &dyn Fn(&[Override]) -> Result<Scenario>,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SweepResult> {
+    use crate::analysis::sweep::{MAX_POINTS, check_key, grid, point_overrides, run_points};
+    if axes.is_empty() || axes.len() > 2 || (axes.len() == 2 && axes[0].key == axes[1].key) {
+        return Err(Error::Invalid(
+            "sweep takes one or two different --param".into(),
+        ));
+    }
+    let total: u64 = axes.iter().map(|a| a.values.len() as u64).product();
+    if total == 0 || total > MAX_POINTS {
+        return Err(Error::Invalid(format!(
+            "the sweep's grid has {total} points; from 1 to {MAX_POINTS} are accepted"
+        )));
+    }
+    let unswept = resolve(scenario, options);
+    for axis in axes {
+        check_key(&axis.key, &unswept)?;
+    }
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    crate::analysis::sweep::sweep_output(&keys)?;
+    let points = grid(axes);
+    let models = points
+        .iter()
+        .map(|point| Ok(Model::new(&load(&point_overrides(axes, point))?)))
+        .collect::<Result<Vec<_>>>()?;
+    let sim = unswept.simulation;
+    let tallies = in_pool(options.threads, || {
+        run_points(
+            &models,
+            sim.seed,
+            options.estimator,
+            0..sim.trials,
+            progress,
+        )
+    })?;
+    Ok(SweepResult {
+        scenario: unswept.name.clone(),
+        keys,
+        points,
+        tallies: tallies.0,
+        seed: sim.seed,
+        estimator: options.estimator,
+    })
 }

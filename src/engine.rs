@@ -14,7 +14,6 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 mod tally;
-pub(crate) use tally::quantum;
 pub use tally::{BlockTally, Tally, fixed, unfixed};
 
 /// Trials simulated by one task, with one scratch buffer.
@@ -52,6 +51,9 @@ pub struct TrialRecord<'a> {
     /// The month index of each signatory's change of leader (`usize::MAX`: none), signatory
     /// order.
     pub exits: &'a [usize],
+    /// The month index in which each event fired (`usize::MAX`: it did not), in the
+    /// scenario's order.
+    pub events: &'a [usize],
     /// The month index of signing (indicator estimator only).
     pub signed_month: Option<usize>,
     /// The trial's cumulative probability by month.
@@ -328,6 +330,7 @@ impl Engine<'_> {
                 trial,
                 draws: &draws,
                 exits: &state.exits,
+                events: &state.events,
                 signed_month: state.signed_month,
                 cumulative: &cumulative,
             });
@@ -345,12 +348,14 @@ impl Engine<'_> {
     ) {
         let mut cumulative = vec![0.0; self.model.months()];
         let mut exits = vec![usize::MAX; self.model.signatories()];
+        let mut events = vec![usize::MAX; self.model.events()];
         let mut row = vec![0.0; self.model.params()];
         self.for_each_batch(block, |first, count, draws, lanes| {
             batch(lanes, count);
             for l in 0..count {
                 lanes.copy_cumulative(l, &mut cumulative);
                 lanes.copy_exits(l, &mut exits);
+                lanes.copy_events(l, &mut events);
                 for (x, draw) in row.iter_mut().zip(draws) {
                     *x = draw[l];
                 }
@@ -358,6 +363,7 @@ impl Engine<'_> {
                     trial: first + l as u64,
                     draws: &row,
                     exits: &exits,
+                    events: &events,
                     signed_month: None,
                     cumulative: &cumulative,
                 });
@@ -413,9 +419,9 @@ impl Engine<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::tally::TRIAL_ONE;
     use super::*;
     use crate::scenario::Catalog;
+    use crate::tally::{TRIAL_ONE, quantum};
 
     /// The lane-by-lane tally equals the trial-by-trial one to the bit, whole batches and
     /// short ones, under both estimators.

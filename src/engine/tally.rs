@@ -4,18 +4,10 @@
 use super::{Accumulator, BLOCK};
 use crate::model::{Estimator, Lanes};
 use crate::stats::{self, Estimate};
+use crate::tally::quantum;
 
 /// Fixed-point unit of a [`Tally`]'s sums: 2⁻⁶².
 const ONE: f64 = (1u64 << 62) as f64;
-
-/// Per-trial quantum: a value x in [0, 1] counts as x · 2⁵⁰ rounded to an integer, times 2¹²
-/// units, so that a block of up to 4096 = 2¹² trials sums in a `u64` ([`BlockTally`]) without
-/// overflow.
-pub(super) const TRIAL_ONE: f64 = (1u64 << 50) as f64;
-
-/// 2⁵²: added to y in [0, 2⁵⁰], it leaves y rounded to the nearest integer (ties to even) in the
-/// low mantissa bits.
-const ROUNDER: f64 = (1u64 << 52) as f64;
 
 /// Bits between the per-trial quantum and the tally's unit.
 const TRIAL_SHIFT: u32 = 12;
@@ -249,16 +241,6 @@ impl Tally {
         let before = if t == 0 { 0 } else { self.sum[t - 1] };
         (self.sum[t] - before) as f64 / ONE / self.trials as f64
     }
-}
-
-/// A value in [0, 1] in per-trial quanta.
-#[inline(always)]
-pub(crate) fn quantum(x: f64) -> u64 {
-    // Float additions and integer subtractions only, no float-to-integer conversion (whose
-    // saturating semantics keep a loop over lanes from vectorising).
-    (x * TRIAL_ONE + ROUNDER)
-        .to_bits()
-        .wrapping_sub(ROUNDER.to_bits())
 }
 
 /// A per-trial value in [−1, 1] in a tally's fixed-point units (2⁻⁶²), quantised as

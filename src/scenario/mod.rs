@@ -1,6 +1,7 @@
 //! Scenario files (format 2): finding them along the search path, resolving `extends` and
 //! `--set`, and validating every value into a [`Scenario`] the engine can run (SPEC §3).
 
+mod events;
 mod layer;
 mod show;
 mod validate;
@@ -8,7 +9,8 @@ mod validate;
 /// Correlations live with the copula that realises them (below the scenario, so that
 /// validation can build a copula without an import circle).
 pub use crate::copula::Correlation;
-pub use layer::{Layer, Located, Origin, Raw, RawEvent, format_1_hint, pair_key};
+pub use events::{EVENT_KEYS, RawEvent, window};
+pub use layer::{Layer, Located, Origin, Raw, format_1_hint, pair_key};
 
 use crate::cast::{Cast, ParamId, did_you_mean};
 use crate::distribution::Dist;
@@ -43,20 +45,30 @@ pub struct Effect {
     pub shift: ParamSpec,
 }
 
-/// A dated event that fires with a probability, may make leaders leave, and shifts state
-/// parameters.
+/// An event that may fire once — in its month, in a month drawn from its window, or at a
+/// monthly hazard through its window — may make leaders leave, and shifts state parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    /// Unique name (children replace parents' events by name).
+    /// Unique name (children merge into parents' events by name).
     pub name: String,
-    /// The month in which it may fire.
+    /// The month in which it may fire, or the first of its window.
     pub month: Month,
-    /// Chance that it fires, in [0, 1].
+    /// The last month of its window (inclusive), when it has one: a `probability` event's
+    /// month is then drawn uniformly from `month..=until` once per trial.
+    pub until: Option<Month>,
+    /// Chance that it fires, in [0, 1]: once, or (`hazard`) in each month of its window.
     pub probability: f64,
+    /// Whether `probability` is a hazard, a chance per month from `month` to `until` (or the
+    /// end of the simulation), rather than the chance of one dated draw.
+    pub hazard: bool,
     /// Shifts applied when it fires, in file order.
     pub effects: Vec<Effect>,
     /// Party indices of the signatories whose leaders leave when it fires.
     pub leader_exit: Vec<usize>,
+    /// Indices (in the scenario's events) of the events that must have fired before it.
+    pub requires: Vec<usize>,
+    /// Indices of the events none of which may have fired before it.
+    pub excludes: Vec<usize>,
 }
 
 /// The `[simulation]` table.
@@ -555,9 +567,14 @@ fn read(path: &Path) -> Result<String> {
     })
 }
 
-/// A `--set` value: a number when it reads as one, otherwise a string.
+/// The fields of an event `--set` can change (`event.NAME.FIELD`).
+pub const EVENT_FIELDS: [&str; 4] = ["probability", "hazard", "month", "until"];
+
+/// A `--set` value: `true` or `false`, a number when it reads as one, otherwise a string.
 fn raw_value(text: &str) -> Raw {
-    if let Ok(i) = text.parse::<i128>() {
+    if let Ok(b) = text.parse::<bool>() {
+        Raw::Bool(b)
+    } else if let Ok(i) = text.parse::<i128>() {
         Raw::Int(i)
     } else if let Ok(x) = text.parse::<f64>() {
         Raw::Float(x)
@@ -604,13 +621,13 @@ fn settable(layer: &Layer, key: &str) -> Option<String> {
                     did_you_mean(issue, layer.issues.iter().map(|n| n.value.as_str())),
                     list(&layer.issues)
                 ))
-            } else if (parts.len() == 3 && layer.issue_parameter(field))
-                || (parts.len() == 4 && field == "leverage")
+            } else if (parts.len() == 3 && (layer.issue_parameter(field) || field == "dealbreaker"))
+                || (parts.len() == 4 && layer::ISSUE_TABLES.contains(&field))
             {
                 None
             } else {
                 Some(format!(
-                    "accepted keys of an issue: issue.{issue}.concession, issue.{issue}.demand, issue.{issue}.leverage.O (O an outside party)"
+                    "accepted keys of an issue: issue.{issue}.concession, issue.{issue}.demand, issue.{issue}.concession_drift, issue.{issue}.demand_drift, issue.{issue}.dealbreaker (true or false), issue.{issue}.leverage.O, issue.{issue}.pressure.O (O an outside party)"
                 ))
             }
         }
@@ -644,7 +661,9 @@ impl Layer {
             for field in layer::issue_fields() {
                 keys.push(format!("issue.{}.{field}", issue.value));
             }
+            keys.push(format!("issue.{}.dealbreaker", issue.value));
             keys.push(format!("issue.{}.leverage.O", issue.value));
+            keys.push(format!("issue.{}.pressure.O", issue.value));
         }
         keys.extend(
             crate::cast::PROCESS
@@ -653,8 +672,9 @@ impl Layer {
         );
         for event in &self.events {
             if let Some(name) = event.name_str() {
-                keys.push(format!("event.{name}.probability"));
-                keys.push(format!("event.{name}.month"));
+                for field in EVENT_FIELDS {
+                    keys.push(format!("event.{name}.{field}"));
+                }
             }
         }
         keys.push("correlations.<a> ~ <b>".to_string());
@@ -692,7 +712,7 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
         let Some((name, field)) = rest.rsplit_once('.') else {
             return Err(fail(
                 layer,
-                "write event.NAME.probability=P or event.NAME.month=YYYY-MM".into(),
+                "write event.NAME.probability=P, event.NAME.hazard=H, event.NAME.month=YYYY-MM or event.NAME.until=YYYY-MM".into(),
             ));
         };
         let names: Vec<String> = layer
@@ -720,13 +740,16 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
         };
         let event = &mut layer.events[index];
         match field {
-            "probability" => event.probability = Some(located),
+            "probability" => event.set_chance(false, located),
+            "hazard" => event.set_chance(true, located),
             "month" => event.month = Some(located),
+            "until" => event.until = Some(located),
             _ => {
                 return Err(fail(
                     layer,
                     format!(
-                        "--set changes an event's probability or month: event.{name}.probability or event.{name}.month"
+                        "--set changes an event's probability, hazard, month or until: event.{name}.probability, event.{name}.hazard, event.{name}.month or event.{name}.until{}",
+                        did_you_mean(field, EVENT_FIELDS)
                     ),
                 ));
             }

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod common;
+mod compatibility;
 mod concurrency;
 mod coverage;
 #[cfg(target_os = "linux")]

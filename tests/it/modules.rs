@@ -215,13 +215,27 @@ fn src_has_no_import_circles() {
     assert_eq!(cycle(&graph), None, "an import circle in src/");
 }
 
-/// engine and stats, whose circle this branch broke, stay apart.
+/// No circle but the two being broken on the `speed` branch (distribution <-> fit, copula <->
+/// scenario): with their edges left out, the graph has none. It keeps the circles this branch
+/// broke (engine <-> stats, engine <-> model) broken meanwhile.
 #[test]
-fn engine_and_stats_import_one_way() {
-    let graph = graph();
+fn no_circles_besides_those_in_hand_elsewhere() {
+    let mut graph = graph();
+    for (from, to) in [
+        ("distribution", "fit"),
+        ("fit", "distribution"),
+        ("copula", "scenario"),
+        ("scenario", "copula"),
+    ] {
+        if let Some(edges) = graph.get_mut(from) {
+            edges.remove(to);
+        }
+    }
+    assert_eq!(cycle(&graph), None, "an import circle in src/");
     let stats = &graph["stats"];
+    assert!(!stats.contains("engine"), "stats imports {stats:?}");
     assert!(
-        !stats.contains("engine") && !stats.contains("precision"),
-        "stats imports {stats:?}"
+        !graph["model"].contains("engine"),
+        "model imports the engine"
     );
 }
