@@ -451,6 +451,8 @@ fn forecast(text: &str) -> Result<(String, f64), String> {
 pub struct PoolArgs {
     /// The pool's name: its files go to <out>/LABEL/ (a scenario name's rules; not the name of
     /// a member or of a scenario on the search path).
+    // Its own id: SimArgs' `--as` is `label` too (clap's debug build refuses two).
+    #[arg(id = "pool_label", value_name = "LABEL")]
     pub label: String,
 
     /// The members: scenario names or paths, each at most once.

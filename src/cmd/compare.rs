@@ -167,7 +167,8 @@ pub fn label_file_name(label: &str) -> Result<String> {
 }
 
 /// Runs A and B on the same trials (A's trials and seed unless overridden) and writes
-/// `<out>/compare-A-vs-B.csv`.
+/// `<out>/compare-A-vs-B.csv` and, beside it, `<out>/compare-A-vs-B.run.toml` (what produced
+/// it, in `run.toml`'s format: the comparison is one `[outputs]` table).
 pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     let a = args.sim.load(catalog, &args.a)?;
     let mut b = args.sim.load(catalog, &args.b)?;
@@ -239,8 +240,38 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         float(low),
         float(high),
     ];
-    let path = args.sim.out.join(file);
-    export::write_atomic(&path, &export::csv_bytes(&COMPARE_HEADER, [row]))?;
+    let path = args.sim.out.join(&file);
+    let csv = export::csv_bytes(&COMPARE_HEADER, [row]);
+    // Where the CSV came from, as every analysis records it (SPEC §6): `compare-….run.toml`
+    // beside it, with the command, both resolved scenarios and the CSV's SHA-256.
+    let stem = file.strip_suffix(".csv").unwrap_or(&file).to_string();
+    let mut record = args.sim.record(&a, n);
+    record.scenario = format!("{} vs {}", a.name, b.name);
+    record.seed = seed;
+    record.resolved = format!(
+        "# scenario A: {}\n{}\n# scenario B: {}\n{}",
+        a.name,
+        a.to_toml(),
+        b.name,
+        b.to_toml()
+    );
+    let mut toml = export::RunToml::new(&stem);
+    toml.files
+        .insert(file.clone(), crate::digest::sha256_hex(&csv));
+    toml.outputs.insert(
+        stem.clone(),
+        export::Output {
+            record,
+            files: vec![file.clone()],
+            shard_command: Vec::new(),
+        },
+    );
+    let toml_path = args.sim.out.join(format!("{stem}.run.toml"));
+    {
+        let _lock = export::OutLock::acquire(&args.sim.out)?;
+        export::write_atomic(&path, &csv)?;
+        export::write_atomic(&toml_path, toml.to_text().as_bytes())?;
+    }
     note!(
         "{} against {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",
         b.name,

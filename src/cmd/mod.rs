@@ -6,6 +6,16 @@
 /// [`QUIET`] is set.
 macro_rules! note {
     ($($arg:tt)*) => {{
+        if !$crate::cmd::NOTES_OFF.load(std::sync::atomic::Ordering::Relaxed) {
+            error_line!($($arg)*);
+        }
+    }};
+}
+
+/// As [`note!`], for an error reported on the way (`check`'s invalid scenarios): `--quiet`
+/// leaves it; only [`QUIET`] silences it.
+macro_rules! error_line {
+    ($($arg:tt)*) => {{
         use std::io::Write as _;
         if !$crate::cmd::QUIET.load(std::sync::atomic::Ordering::Relaxed) {
             let line = format!($($arg)*);
@@ -22,6 +32,9 @@ macro_rules! note {
 /// program that calls [`dispatch`] itself and reports on its own, such as the in-process tests,
 /// whose console `cargo test` keeps for its own lines. Errors are returned, never printed here.
 pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--quiet`: no notes or warnings on stderr; errors still go there.
+pub static NOTES_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The warnings printed so far by this command, by what they are about: a warning is printed
 /// once per command, not once per scenario that inherits the parameter it is about. A set, so
@@ -78,7 +91,7 @@ use std::path::Path;
 /// Whatever the command fails with; [`Error::exit_code`] gives the exit code.
 pub fn dispatch(cli: Cli) -> Result<()> {
     if cli.quiet {
-        QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
+        NOTES_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let catalog = |args: &CatalogArgs| Catalog::with_search_path(args.scenarios.clone());
     match cli.command {
@@ -250,7 +263,7 @@ pub fn check_folder_owner(out: &Path, name: &str, origin: &str) -> Result<()> {
 
 /// A progress bar on stderr, only when stderr is a terminal (never in files or pipes).
 pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+    if !std::io::stderr().is_terminal() || NOTES_OFF.load(std::sync::atomic::Ordering::Relaxed) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(trials);

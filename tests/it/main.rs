@@ -11,6 +11,7 @@ mod crash;
 mod determinism;
 mod elicitation;
 mod explain;
+mod forecaster;
 mod format2;
 mod model3;
 mod modules;

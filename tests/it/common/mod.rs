@@ -446,3 +446,17 @@ pub fn strace() -> std::process::Command {
     cmd.args(["-f", "-qq", "-o", "/dev/null"]);
     cmd
 }
+
+/// Runs `treatysim ARGS` in `dir` with `env` set: its exit code and what it printed on stderr.
+pub fn exit_and_stderr(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut cmd = treatysim(dir);
+    cmd.args(args).env_remove("TREATYSIM_SCENARIOS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = cmd.output().expect("the binary starts");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
