@@ -26,6 +26,10 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print no notes or warnings on stderr (errors still go there); any command takes it.
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 /// Where scenario files are found.
@@ -235,31 +239,8 @@ pub struct SimArgs {
     pub catalog: CatalogArgs,
 }
 
-/// `--shard K/N`: run the K-th of N contiguous ranges of the trials.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// K, from 1.
-    pub index: u64,
-    /// N.
-    pub count: u64,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Shard, String> {
-        let bad = || format!("'{text}' is not K/N with 1 <= K <= N, e.g. --shard 3/10");
-        let (k, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (
-            k.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        if index < 1 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
+/// `--shard K/N`, parsed by the library's own [`crate::options::Shard`].
+pub use crate::options::Shard;
 
 /// Options of `treatysim new`.
 #[derive(Debug, Args)]
@@ -417,6 +398,32 @@ fn weight(text: &str) -> Result<f64, String> {
         })
 }
 
+/// A `--forecast NAME=P`: a name by the scenario-name rule and a probability in [0, 1].
+fn forecast(text: &str) -> Result<(String, f64), String> {
+    let Some((name, p)) = text.split_once('=') else {
+        return Err(format!(
+            "'{text}' is not NAME=P; give an expert's name and probability, e.g. --forecast \
+             smith=0.3"
+        ));
+    };
+    let name = name.trim();
+    if !crate::scenario::valid_scenario_name(name) {
+        return Err(crate::scenario::name_rule("the forecast's name", name));
+    }
+    let p = p.trim();
+    match p.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok((name.to_string(), x)),
+        Ok(x) if x > 1.0 && x <= 100.0 => Err(format!(
+            "--forecast {name}={p}: a probability is from 0 to 1; for {p}% write {name}={}",
+            x / 100.0
+        )),
+        _ => Err(format!(
+            "--forecast {name}={p}: '{p}' is not a probability; write a number from 0 to 1, \
+             e.g. {name}=0.3"
+        )),
+    }
+}
+
 /// Options of `treatysim pool`.
 #[derive(Debug, Args)]
 pub struct PoolArgs {
@@ -428,7 +435,14 @@ pub struct PoolArgs {
     #[arg(required = true, value_name = "MEMBER")]
     pub members: Vec<String>,
 
-    /// The members' weights, in their order, normalised to sum 1 [default: equal].
+    /// A member given as a number, not a scenario: an expert's probability P in [0, 1] of a
+    /// treaty before the deadline (repeatable). It has no interval and no timeline: the pool's
+    /// timeline.csv is written only when every member is a scenario.
+    #[arg(long = "forecast", value_name = "NAME=P", value_parser = forecast)]
+    pub forecasts: Vec<(String, f64)>,
+
+    /// The members' weights, in their order (the scenarios, then the --forecast members),
+    /// normalised to sum 1 [default: equal].
     #[arg(
         long,
         value_delimiter = ',',

@@ -5,11 +5,11 @@
 //! adding the N shards' tallies gives exactly the bits of the unsharded run, and `merge`
 //! writes exactly the files the unsharded command would have written.
 
-use crate::cli::Shard;
 use crate::engine::Tally;
 use crate::error::{Error, Result};
 use crate::export::SamplesFormat;
 use crate::model::Estimator;
+use crate::options::Shard;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -131,10 +131,11 @@ impl ShardFile {
         }
     }
 
-    /// Records the command line and `--set` arguments of the command writing this shard.
-    pub fn with_provenance(mut self, sim: &crate::cli::SimArgs) -> ShardFile {
+    /// Records the command line and the `--set` arguments as given (`overrides`) of the
+    /// command writing this shard.
+    pub fn with_provenance(mut self, overrides: Vec<String>) -> ShardFile {
         self.command = crate::export::provenance::command_line();
-        self.overrides = sim.overrides();
+        self.overrides = overrides;
         self
     }
 
@@ -483,7 +484,14 @@ fn is_samples_part(name: &str) -> bool {
         })
 }
 
-fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group> {
+/// Checks one output's shards, each with the path (or name) that messages give it: that they
+/// agree, are complete, and that their tallies keep their invariants; `out` holds their samples
+/// parts. [`collect`] calls it for each group; a front end that holds shards in memory (the
+/// Python package's Dask runs) calls it directly.
+///
+/// # Errors
+/// As [`collect`].
+pub fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group> {
     group.sort_by_key(|(_, f)| f.shard);
     splits(&group)?;
     let (first_path, first) = &group[0];

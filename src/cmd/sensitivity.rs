@@ -202,7 +202,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             None,
             payload,
         )
-        .with_provenance(&args.sim);
+        .with_provenance(args.sim.overrides());
         let path = file.write(&args.sim.out)?;
         note!(
             "{}: sensitivity shard {}/{} -> {}",

@@ -15,7 +15,7 @@
 //!   killed holder is taken over and removed by the next.
 //! - Temporary files of [`super::AtomicFile`] (`.treatysim-*.tmp`): the writer locks each one
 //!   from just after creating it until it is renamed into place or removed. One that nobody
-//!   holds was left by a killed writer, and [`remove_stale_temporaries`], called by every
+//!   holds was left by a killed writer, and [`remove_stale_temporary_files`], called by every
 //!   `AtomicFile` before it creates its own, removes it. A cleaner could take a file just
 //!   created and not yet locked for stale; the writer checks after locking that its path still
 //!   names its file, and starts again under a new name if not. A file whose lock cannot be
@@ -162,16 +162,8 @@ pub(super) const TEMP_ATTEMPTS: usize = ATTEMPTS;
 
 /// Removes the temporary files in `dir` that no live process is writing: those whose lock can
 /// be taken. Best effort: a file that cannot be opened, locked or removed is left alone. Only
-/// on Unix, where a file's identity can be checked before removing it. Then, if `dir` is a
-/// scenario's folder holding what a killed publication left, removes that too when the lock on
-/// `--out` is free ([`super::publish::tidy_if_free`]).
-pub fn remove_stale_temporaries(dir: &Path) {
-    remove_stale_temporary_files(dir);
-    super::publish::tidy_if_free(dir);
-}
-
-/// The first half of [`remove_stale_temporaries`]: the temporary files only.
-pub(super) fn remove_stale_temporary_files(dir: &Path) {
+/// on Unix, where a file's identity can be checked before removing it.
+pub fn remove_stale_temporary_files(dir: &Path) {
     #[cfg(unix)]
     {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -262,7 +254,7 @@ mod tests {
         let live = File::create(path(".treatysim-live.tmp")).expect("create");
         live.lock().expect("lock");
         std::fs::create_dir(path(".treatysim-dir.tmp")).expect("folder");
-        remove_stale_temporaries(dir.path());
+        remove_stale_temporary_files(dir.path());
         assert!(!path(".treatysim-stale.tmp").exists());
         for kept in [
             ".treatysim-live.tmp",

@@ -51,28 +51,11 @@
 //! Elsewhere than on Unix, or on a file system without symbolic links (FAT, exFAT), each file
 //! is renamed into place on its own, so the promise holds file by file only.
 
-use super::{AtomicFile, OutLock};
+pub use super::layout::{LINK, RUN_FILES, RUN_TOML};
+use super::{AtomicFile, OutLock, tidy};
 use crate::error::{Error, Result};
 use crate::scenario::{name_rule, valid_scenario_name};
 use std::path::{Path, PathBuf};
-
-/// Name of the link to the current version of a scenario's run files.
-pub const LINK: &str = ".run";
-
-/// The files of a run (a pool's: `pool.csv` too), in the order they are written. A folder
-/// shows one run's or one pool's files at a time: a run into a pool's folder removes its
-/// `pool.csv`, as it removes the samples of a run before it.
-pub const RUN_FILES: [&str; 6] = [
-    "summary.csv",
-    "timeline.csv",
-    "samples.csv",
-    "samples.parquet",
-    "pool.csv",
-    RUN_TOML,
-];
-
-/// The file recording what produced the files beside it (SPEC §6).
-pub const RUN_TOML: &str = "run.toml";
 
 /// One file of a publication.
 pub enum Content {
@@ -237,40 +220,13 @@ impl Published {
     /// Step 5: removes the version replaced and the links to files the new one lacks (best
     /// effort: whatever stays is removed by the next publication).
     pub fn tidy(self, lock: &OutLock) {
-        tidy_folder(lock, &self.folder);
+        tidy::tidy_folder(lock, &self.folder);
     }
-}
-
-/// Removes what killed writers left in `folder` (an `<out>/NAME`): temporary files no one
-/// holds, and what killed publications left: version folders other than the current one,
-/// temporary links, and links of ours that lead nowhere (to a file the current version lacks).
-/// What a reader sees does not change. The lock on `--out` guarantees that no publication is under
-/// way.
-pub fn tidy_folder(_lock: &OutLock, folder: &Path) {
-    super::lock::remove_stale_temporary_files(folder);
-    #[cfg(unix)]
-    unix::leftovers(folder, true);
-    #[cfg(not(unix))]
-    let _ = folder;
-}
-
-/// [`tidy_folder`] for a command that writes into `folder` without holding the lock on
-/// `--out`: only when there is something to tidy, and only if the lock can be had at once
-/// (otherwise a publication is under way, and it tidies the folder itself).
-pub fn tidy_if_free(folder: &Path) {
-    #[cfg(unix)]
-    if unix::leftovers(folder, false)
-        && let Some(out) = folder.parent().filter(|p| !p.as_os_str().is_empty())
-        && let Ok(Some(lock)) = OutLock::try_acquire(out)
-    {
-        tidy_folder(&lock, folder);
-    }
-    #[cfg(not(unix))]
-    let _ = folder;
 }
 
 #[cfg(unix)]
 mod unix {
+    use super::super::layout::{current_version, link_target, our_link, version_number};
     use super::super::lock::{TEMP_PREFIX, TEMP_SUFFIX};
     use super::{Content, LINK, OutLock, RUN_FILES, Staged};
     use crate::error::{Error, Result};
@@ -279,7 +235,7 @@ mod unix {
 
     /// Tidies `folder` and converts plain files among `names` and the run's files.
     pub(super) fn prepare(lock: &OutLock, folder: &Path, names: &[&str]) -> Result<()> {
-        super::tidy_folder(lock, folder);
+        super::tidy::tidy_folder(lock, folder);
         if std::fs::symlink_metadata(folder.join(LINK)).is_err() && !links_work(folder)? {
             return Ok(());
         }
@@ -356,32 +312,6 @@ mod unix {
             std::fs::copy(from, to).map_err(|e| Error::io("copy", from, e))?;
         }
         Ok(())
-    }
-
-    /// `.run/FILE`: what `<out>/NAME/FILE` links to.
-    fn link_target(file: &str) -> String {
-        format!("{LINK}/{file}")
-    }
-
-    /// Whether `<folder>/FILE` is the link [`stage`] makes.
-    fn our_link(folder: &Path, file: &str) -> bool {
-        std::fs::read_link(folder.join(file)).is_ok_and(|t| t == Path::new(&link_target(file)))
-    }
-
-    /// N of a version folder's name `.run-N`.
-    pub(super) fn version_number(name: &str) -> Option<u64> {
-        let n: u64 = name.strip_prefix(LINK)?.strip_prefix('-')?.parse().ok()?;
-        (format!("{LINK}-{n}") == name).then_some(n)
-    }
-
-    /// The version folder `.run` points to, if it is one.
-    fn current_version(folder: &Path) -> Option<String> {
-        let target = std::fs::read_link(folder.join(LINK)).ok()?;
-        let target = target.to_str()?;
-        version_number(target)?;
-        std::fs::symlink_metadata(folder.join(target))
-            .is_ok_and(|m| m.is_dir())
-            .then(|| target.to_string())
     }
 
     /// A name for a new version folder, after every one there.
@@ -495,49 +425,6 @@ mod unix {
         }
         sync_dir(folder)
     }
-
-    /// Finds (and with `remove`, removes) what killed publications left in `folder`; returns
-    /// whether there was any.
-    pub(super) fn leftovers(folder: &Path, remove: bool) -> bool {
-        let Ok(entries) = std::fs::read_dir(folder) else {
-            return false;
-        };
-        let current = current_version(folder);
-        // A link that leads nowhere shows nothing: removing it changes nothing a reader sees.
-        let dangling = |name: &str| std::fs::metadata(folder.join(name)).is_err();
-        let mut found = false;
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let (Some(name), Ok(kind)) = (name.to_str(), entry.file_type()) else {
-                continue;
-            };
-            let stale = if version_number(name).is_some() {
-                kind.is_dir() && current.as_deref() != Some(name)
-            } else if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
-                // Links are made only under the lock; a temporary file is another matter
-                // (`remove_stale_temporaries`).
-                kind.is_symlink()
-            } else if name == LINK {
-                kind.is_symlink() && dangling(name)
-            } else if kind.is_symlink() {
-                our_link(folder, name) && dangling(name)
-            } else {
-                false
-            };
-            if stale {
-                found = true;
-                if remove {
-                    let path = entry.path();
-                    let _ = if kind.is_dir() {
-                        std::fs::remove_dir_all(&path)
-                    } else {
-                        std::fs::remove_file(&path)
-                    };
-                }
-            }
-        }
-        found
-    }
 }
 
 /// Where there are no symbolic links (not Unix, or a file system such as FAT): each file
@@ -626,12 +513,12 @@ mod tests {
 
     #[test]
     fn version_names_are_exact() {
-        assert_eq!(unix::version_number(".run-1"), Some(1));
-        assert_eq!(unix::version_number(".run-0"), Some(0));
+        assert_eq!(super::super::layout::version_number(".run-1"), Some(1));
+        assert_eq!(super::super::layout::version_number(".run-0"), Some(0));
         for other in [
             ".run", ".run-", ".run-01", ".run-+1", ".run--1", ".run-1x", "run-1",
         ] {
-            assert_eq!(unix::version_number(other), None, "{other}");
+            assert_eq!(super::super::layout::version_number(other), None, "{other}");
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod common;
+mod compatibility;
 mod concurrency;
 mod coverage;
 #[cfg(target_os = "linux")]
@@ -10,6 +11,7 @@ mod crash;
 mod determinism;
 mod elicitation;
 mod format2;
+mod modules;
 mod names;
 mod parquet;
 mod plot;

@@ -1,0 +1,196 @@
+//! One file written atomically: a temporary file beside the target, flushed to disk, renamed
+//! into place ([`AtomicFile`], [`write_atomic`]).
+
+use super::{cleanup, lock, tidy};
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then a rename. Creates the folder if needed.
+///
+/// # Errors
+/// I/O errors, naming the file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))?;
+    file.commit()
+}
+
+/// A file being written: a hidden temporary file beside the target, renamed over it by
+/// [`AtomicFile::commit`] and deleted if dropped uncommitted. The temporary file is locked while
+/// it exists, so that other processes know it is not stale (see [`lock`]), and registered with
+/// [`cleanup`], so that a process ended by a signal removes it.
+pub struct AtomicFile {
+    path: PathBuf,
+    writer: std::io::BufWriter<tempfile::NamedTempFile>,
+    /// Unregisters the temporary file when dropped, after it was renamed or removed.
+    registered: Registered,
+}
+
+/// A temporary file's path while it is registered with [`cleanup`].
+struct Registered(PathBuf);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        cleanup::unregister(&self.0);
+    }
+}
+
+impl AtomicFile {
+    /// Starts writing `path`, after removing the temporary files in its folder that killed
+    /// writers left.
+    ///
+    /// # Errors
+    /// When the folder or the temporary file cannot be created.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        tidy::remove_stale_temporaries(dir);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(lock::TEMP_PREFIX).suffix(lock::TEMP_SUFFIX);
+        // Output files are readable by everyone, as files written directly would be (a
+        // temporary file is private by default).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut attempts = 0;
+        let temp = loop {
+            let temp = cleanup::create_registered(|| {
+                let temp = builder.tempfile_in(dir)?;
+                let path = temp.path().to_path_buf();
+                Ok((temp, path))
+            })
+            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+            let registered = Registered(temp.path().to_path_buf());
+            if lock::lock_temporary(temp.as_file(), temp.path()) {
+                break (temp, registered);
+            }
+            // Another process took it for stale before it was locked and removed it: forget
+            // the name (deleting it now could delete someone else's file) and take another.
+            let _ = temp.into_temp_path().keep();
+            drop(registered);
+            attempts += 1;
+            if attempts == lock::TEMP_ATTEMPTS {
+                return Err(Error::io(
+                    "create a temporary file in",
+                    dir,
+                    std::io::Error::other("other processes kept removing it"),
+                ));
+            }
+        };
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            writer: std::io::BufWriter::with_capacity(1 << 16, temp.0),
+            registered: temp.1,
+        })
+    }
+
+    /// The file this will become.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes what was written to disk and returns its SHA-256 (for `run.toml`).
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn sha256(&mut self) -> Result<String> {
+        self.finish()?;
+        crate::digest::sha256_file(self.writer.get_ref().path())
+    }
+
+    /// Appends bytes.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(bytes)
+    }
+
+    /// Appends everything `reader` holds, a megabyte at a time; stops with an error of kind
+    /// [`std::io::ErrorKind::Interrupted`] when [`crate::engine::INTERRUPTED`] is set.
+    ///
+    /// # Errors
+    /// I/O errors, or the interruption.
+    pub fn copy_from(&mut self, reader: &mut impl std::io::Read) -> std::io::Result<u64> {
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut copied = 0;
+        loop {
+            if crate::engine::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "interrupted",
+                ));
+            }
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => return Ok(copied),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.writer.write_all(&buffer[..n])?;
+            copied += n as u64;
+        }
+    }
+
+    /// Flushes everything written to disk (`fsync`), so that a full disk shows here, before
+    /// anything is renamed.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn finish(&mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .and_then(|()| self.writer.get_ref().as_file().sync_all())
+            .map_err(|e| Error::io("write", &self.path, e))
+    }
+
+    /// Flushes the file to disk and renames it into place.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path.clone();
+        self.commit_as(&path)
+    }
+
+    /// Flushes the file to disk and renames it to `target` (in the same file system) instead
+    /// of the path it was created for.
+    ///
+    /// # Errors
+    /// I/O errors, naming the file.
+    pub fn commit_as(mut self, target: &Path) -> Result<()> {
+        self.finish()?;
+        let AtomicFile {
+            writer, registered, ..
+        } = self;
+        let temp = writer
+            .into_inner()
+            .map_err(|e| Error::io("write", target, e.into_error()))?;
+        let result = temp
+            .persist(target)
+            .map(drop)
+            .map_err(|e| Error::io("rename into place", target, e.error));
+        drop(registered);
+        result
+    }
+}
+
+/// Writing through [`AtomicFile::write_all`] (for writers that take any [`std::io::Write`]:
+/// the Parquet writer).
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}

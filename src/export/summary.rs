@@ -1,0 +1,441 @@
+//! `summary.csv` and `timeline.csv` (SPEC §6): a run's rows, and the root `<out>/summary.csv`
+//! that keeps one row per folder.
+
+use super::{AtomicFile, OutLock, csv_bytes, float, tidy};
+use crate::engine::Tally;
+use crate::error::{Error, Result};
+use crate::model::Estimator;
+use crate::month::Month;
+use crate::stats::Estimate;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Columns of `summary.csv`; `overrides` holds the `--set` arguments as given, joined by `; `.
+pub const SUMMARY_HEADER: [&str; 11] = [
+    "scenario",
+    "estimator",
+    "trials",
+    "seed",
+    "start",
+    "deadline",
+    "probability",
+    "std_error",
+    "ci95_low",
+    "ci95_high",
+    "overrides",
+];
+
+/// The columns `summary.csv` had before `overrides` (treatysim 0.2 before run.toml): such a
+/// file is read as if its `overrides` were empty, and rewritten with the column.
+const OLD_SUMMARY_COLUMNS: usize = 10;
+
+/// Whether `header` is [`SUMMARY_HEADER`], or its columns before `overrides`.
+fn summary_header(header: &csv::StringRecord) -> bool {
+    header.iter().eq(SUMMARY_HEADER)
+        || header
+            .iter()
+            .eq(SUMMARY_HEADER[..OLD_SUMMARY_COLUMNS].iter().copied())
+}
+
+/// Columns of `timeline.csv`.
+pub const TIMELINE_HEADER: [&str; 9] = [
+    "scenario",
+    "month",
+    "probability_in_month",
+    "cumulative_probability",
+    "ci95_low",
+    "ci95_high",
+    "remaining_probability",
+    "remaining_ci95_low",
+    "remaining_ci95_high",
+];
+
+/// One finished run of one scenario.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Estimator used.
+    pub estimator: Estimator,
+    /// Seed.
+    pub seed: u64,
+    /// First simulated month.
+    pub start: Month,
+    /// Deadline month (exclusive).
+    pub deadline: Month,
+    /// The tally of every trial.
+    pub tally: Tally,
+    /// The timeline when it is not the tally's own estimates (a pool's, SPEC §8); `None` for a
+    /// run, whose estimates come from its tally.
+    pub timeline: Option<Vec<MonthEstimate>>,
+    /// The `--set` arguments as given.
+    pub overrides: Vec<String>,
+}
+
+/// One month of a timeline that does not come from a tally's own sums.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MonthEstimate {
+    /// The probability of signing in the month itself.
+    pub in_month: f64,
+    /// The cumulative probability by the end of the month.
+    pub cumulative: Estimate,
+    /// The remaining probability from the month on with its interval, where the timeline has
+    /// one (a linear pool's); else it is computed from the cumulative curve, without interval.
+    pub remaining: Option<Estimate>,
+}
+
+impl RunSummary {
+    /// The estimate of a treaty before the deadline: the last month's cumulative probability.
+    pub fn estimate(&self) -> Estimate {
+        self.month(self.tally.sum.len() - 1).cumulative
+    }
+
+    /// Month `t`: its probability of signing and the cumulative estimate.
+    pub fn month(&self, t: usize) -> MonthEstimate {
+        match &self.timeline {
+            Some(timeline) => timeline[t],
+            None => MonthEstimate {
+                in_month: self.tally.in_month(t),
+                cumulative: self.tally.estimate(self.estimator, t),
+                remaining: self.tally.remaining(self.estimator, t),
+            },
+        }
+    }
+
+    /// The three remaining-probability fields of month `t` (SPEC §6), empty once nothing is
+    /// left. A linear pool's comes from its per-trial pooled outcome; a geometric pool's is
+    /// (F_last − F_{t−1}) / (1 − F_{t−1}) of its pooled cumulative curve, without an interval
+    /// (those two fields are empty).
+    fn remaining(&self, t: usize) -> Vec<String> {
+        let fields =
+            |r: Estimate| vec![float(r.probability), float(r.ci95_low), float(r.ci95_high)];
+        let Some(timeline) = &self.timeline else {
+            return self
+                .tally
+                .remaining(self.estimator, t)
+                .map_or_else(|| vec![String::new(); 3], fields);
+        };
+        if let Some(r) = timeline[t].remaining {
+            return fields(r);
+        }
+        let last = timeline[timeline.len() - 1].cumulative.probability;
+        let before = if t == 0 {
+            0.0
+        } else {
+            timeline[t - 1].cumulative.probability
+        };
+        let Some(r) = crate::stats::remaining_probability(before, last) else {
+            return vec![String::new(); 3];
+        };
+        vec![float(r), String::new(), String::new()]
+    }
+
+    /// This run's row of `summary.csv`.
+    pub fn summary_row(&self) -> Vec<String> {
+        let e = self.estimate();
+        vec![
+            self.scenario.clone(),
+            self.estimator.name().to_string(),
+            self.tally.trials.to_string(),
+            self.seed.to_string(),
+            self.start.to_string(),
+            self.deadline.to_string(),
+            float(e.probability),
+            float(e.std_error),
+            float(e.ci95_low),
+            float(e.ci95_high),
+            self.overrides.join("; "),
+        ]
+    }
+
+    /// `summary.csv` for this scenario alone.
+    pub fn summary_csv(&self) -> Vec<u8> {
+        csv_bytes(&SUMMARY_HEADER, std::iter::once(self.summary_row()))
+    }
+
+    /// `timeline.csv`: one row per month of the window. The remaining probability's three
+    /// fields are empty once nothing is left to forecast (every trial signed for certain
+    /// before the month: [`Tally::remaining`]).
+    pub fn timeline_csv(&self) -> Vec<u8> {
+        let rows = (0..self.tally.sum.len()).map(|t| {
+            let MonthEstimate {
+                in_month,
+                cumulative: e,
+                ..
+            } = self.month(t);
+            let remaining = self.remaining(t);
+            let mut row = vec![
+                self.scenario.clone(),
+                self.start.plus(t).to_string(),
+                float(in_month),
+                float(e.probability),
+                float(e.ci95_low),
+                float(e.ci95_high),
+            ];
+            row.extend(remaining);
+            row
+        });
+        csv_bytes(&TIMELINE_HEADER, rows)
+    }
+}
+
+/// `<out>/summary.csv`, rewritten and flushed to disk but not yet renamed into place: see
+/// [`prepare_summary`].
+pub struct PendingSummary {
+    file: AtomicFile,
+}
+
+impl PendingSummary {
+    /// Renames the new `<out>/summary.csv` into place.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn commit(self) -> Result<()> {
+        self.file.commit()
+    }
+}
+
+/// Writes the next `<out>/summary.csv` to a temporary file, flushed to disk, for the caller to
+/// rename into place once the runs' folders are published: the rows of `runs`' scenarios are
+/// replaced, so is every row whose `<out>/NAME/summary.csv` says otherwise (those missing are
+/// added), the others are kept, all sorted by scenario. The lock on `--out` (which also says
+/// where it is) keeps other processes from updating the file meanwhile. While it holds the
+/// lock, this also tidies every scenario folder ([`super::tidy::tidy_folder`]): what a killed
+/// publication left goes.
+///
+/// Everything that could fail is done here, before any output changes: an existing file that
+/// is not a treatysim summary, a folder that cannot be written, a full disk.
+///
+/// # Errors
+/// [`Error::Invalid`] when the existing file is not a treatysim summary; I/O errors.
+pub fn prepare_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<PendingSummary> {
+    let out = lock.out();
+    let path = out.join("summary.csv");
+    let mut rows = read_summary(&path)?.unwrap_or_default();
+    let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read folder", out, e))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        if !crate::scenario::valid_scenario_name(&name)
+            || !entry.file_type().is_ok_and(|t| t.is_dir())
+        {
+            continue;
+        }
+        tidy::tidy_folder(lock, &entry.path());
+        if let Some(row) = folder_row(&entry.path().join("summary.csv"), &name) {
+            rows.insert(name, row);
+        }
+    }
+    for run in runs {
+        rows.insert(run.scenario.clone(), run.summary_row());
+    }
+    let mut file = AtomicFile::create(&path)?;
+    file.write_all(&csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+        .map_err(|e| Error::io("write", &path, e))?;
+    file.finish()?;
+    Ok(PendingSummary { file })
+}
+
+/// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, as [`prepare_summary`]
+/// prepares it, and renames it into place.
+///
+/// # Errors
+/// As [`prepare_summary`].
+pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
+    prepare_summary(lock, runs)?.commit()
+}
+
+/// The rows of an existing `<out>/summary.csv` by scenario (`None` when there is none), checked
+/// to be a treatysim summary: its columns, one row per valid scenario name, each with every
+/// column.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the file and line when it is not a treatysim summary; I/O errors
+/// when it cannot be read.
+pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(foreign_summary(path, "it is a folder"));
+    }
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+    let header = reader
+        .headers()
+        .map_err(|e| foreign_summary(path, &csv_problem(e)))?;
+    if !summary_header(header) {
+        return Err(foreign_summary(
+            path,
+            &format!(
+                "its columns are {}, not {}",
+                header.iter().collect::<Vec<_>>().join(","),
+                SUMMARY_HEADER.join(",")
+            ),
+        ));
+    }
+    let mut rows = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| foreign_summary(path, &csv_problem(e)))?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        row.resize(SUMMARY_HEADER.len(), String::new());
+        let name = row.first().cloned().unwrap_or_default();
+        if !crate::scenario::valid_scenario_name(&name) {
+            return Err(foreign_summary(
+                path,
+                &format!(
+                    "line {line}: {}",
+                    crate::scenario::name_rule("the scenario", &name)
+                ),
+            ));
+        }
+        if rows.insert(name.clone(), row).is_some() {
+            return Err(foreign_summary(
+                path,
+                &format!("line {line}: a second row for scenario \"{name}\""),
+            ));
+        }
+    }
+    Ok(Some(rows))
+}
+
+/// The error for an existing `summary.csv` that treatysim would have to replace but did not
+/// write: invalid input (exit 2), since it was written or edited by someone else.
+fn foreign_summary(path: &Path, why: &str) -> Error {
+    Error::Invalid(format!(
+        "'{}' is not a treatysim summary: {why}; it was left as it is, and nothing was written: \
+         move it away or choose another --out",
+        path.display()
+    ))
+}
+
+/// A CSV reading error in words, with its line where known.
+fn csv_problem(e: csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos: Some(pos),
+            expected_len,
+            len,
+        } => format!(
+            "line {}: {len} fields where the header has {expected_len}",
+            pos.line()
+        ),
+        csv::ErrorKind::Utf8 { pos: Some(pos), .. } => {
+            format!("line {}: not UTF-8 text", pos.line())
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// The one row of a run folder's `summary.csv`, if it is a summary of `name` alone.
+fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    let header = reader.headers().ok()?;
+    if !summary_header(header) {
+        return None;
+    }
+    let mut records = reader.records();
+    let mut row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    row.resize(SUMMARY_HEADER.len(), String::new());
+    (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a folder's `summary.csv` that is a summary of that folder's name alone is taken.
+    #[test]
+    fn upsert_takes_each_folders_own_row() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let out = dir.path();
+        let row = |name: &str, trials: &str| {
+            vec![
+                name,
+                "indicator",
+                trials,
+                "7",
+                "2020-01",
+                "2020-03",
+                "0.5",
+                "0.1",
+                "0.3",
+                "0.7",
+                "",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+        };
+        let write = |path: &str, bytes: &[u8]| {
+            std::fs::create_dir_all(out.join(path).parent().expect("folder")).expect("folder");
+            std::fs::write(out.join(path), bytes).expect("write");
+        };
+        let root = [row("a", "1"), row("b", "1"), row("c", "1")];
+        write("summary.csv", &csv_bytes(&SUMMARY_HEADER, root.clone()));
+        write(
+            "a/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("a", "2")]),
+        );
+        write("b/summary.csv", b"not a summary\n");
+        write(
+            "c/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("x", "2")]),
+        );
+        write(
+            "d/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("d", "2")]),
+        );
+        let two = [row("e", "2"), row("e", "3")];
+        write("e/summary.csv", &csv_bytes(&SUMMARY_HEADER, two));
+        let lock = OutLock::acquire(out).expect("lock");
+        upsert_summary(&lock, &[]).expect("upsert");
+        let expected = [row("a", "2"), row("b", "1"), row("c", "1"), row("d", "2")];
+        assert_eq!(
+            std::fs::read(out.join("summary.csv")).expect("read"),
+            csv_bytes(&SUMMARY_HEADER, expected)
+        );
+    }
+
+    #[test]
+    fn summary_snapshot() {
+        let mut block = crate::engine::BlockTally::new(2);
+        block.add(&[0.0, 1.0]);
+        block.add(&[0.0, 0.0]);
+        let mut tally = Tally::new(2);
+        tally.add_block(&block);
+        let run = RunSummary {
+            scenario: "x".into(),
+            estimator: Estimator::Indicator,
+            seed: 7,
+            start: Month::parse("2020-01").unwrap(),
+            deadline: Month::parse("2020-03").unwrap(),
+            tally,
+            timeline: None,
+            overrides: vec!["a.b=1".into(), "c=beta(1, 2)".into()],
+        };
+        let text = String::from_utf8(run.summary_csv()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high,overrides"
+            )
+        );
+        let row = lines.next().unwrap();
+        assert!(
+            row.starts_with("x,indicator,2,7,2020-01,2020-03,0.5,0.3535533905932738,"),
+            "{row}"
+        );
+        assert!(row.ends_with(",\"a.b=1; c=beta(1, 2)\""), "{row}");
+        let timeline = String::from_utf8(run.timeline_csv()).unwrap();
+        let rows: Vec<&str> = timeline.lines().collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows[1].starts_with("x,2020-01,0,0,0,"), "{}", rows[1]);
+        assert!(rows[2].starts_with("x,2020-02,0.5,0.5,"), "{}", rows[2]);
+    }
+}
