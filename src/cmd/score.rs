@@ -54,6 +54,8 @@ enum Skip {
 /// named) and writes `<out>/scores.csv` and, with ten or more, `<out>/calibration.csv`.
 pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
     let out = &args.out;
+    // Stale root rows agree with their folders again before anything is read (SPEC §7).
+    export::repair(out)?;
     let named = !args.names.is_empty();
     let names = if named {
         args.names.clone()
@@ -171,9 +173,11 @@ fn score_run(
     name: &str,
 ) -> Result<std::result::Result<Scored, Skip>> {
     let folder = export::publish::folder_path(out, name)?;
-    let toml_path = folder.join(RUN_TOML);
+    // Every file is read from the one version `.run` names now, not through the links.
+    let run = export::RunFolder::resolve(&folder)?;
+    let toml_path = run.path(RUN_TOML);
     let Some(toml) = RunToml::read(&toml_path)? else {
-        let why = if folder.join("summary.csv").is_file() {
+        let why = if run.path("summary.csv").is_file() {
             format!(
                 "'{}' has no run.toml (it was written by an older treatysim), so what produced \
                  it is unknown: rerun it (`treatysim run {name}`) to score it",
@@ -190,7 +194,7 @@ fn score_run(
             folder.display()
         ))));
     };
-    if folder.join("pool.csv").is_file() {
+    if run.path("pool.csv").is_file() {
         return Ok(Err(Skip::Quiet(format!(
             "'{}' is a pool; pools are not scored yet: score its members",
             folder.display()
@@ -222,8 +226,8 @@ fn score_run(
             record.scenario
         )));
     }
-    let summary = verified_table(&folder, &toml, "summary.csv")?;
-    let timeline = verified_table(&folder, &toml, "timeline.csv")?;
+    let summary = verified_table(&run, &toml, "summary.csv")?;
+    let timeline = verified_table(&run, &toml, "timeline.csv")?;
     let probability = *summary
         .probabilities("probability")?
         .first()
@@ -278,9 +282,10 @@ fn comparable(resolved: &str) -> String {
 ///
 /// # Errors
 /// Invalid input (exit 2) when `run.toml` does not list it or it differs.
-fn verified_table(folder: &Path, toml: &RunToml, file: &str) -> Result<Table> {
+fn verified_table(run: &export::RunFolder, toml: &RunToml, file: &str) -> Result<Table> {
+    let folder = run.folder();
     let path = folder.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    let bytes = export::guard::read_regular(&run.path(file), crate::plot::READ_LIMIT)?;
     let actual = crate::digest::sha256_hex(&bytes);
     match toml.files.get(file) {
         Some(hash) if hash.eq_ignore_ascii_case(&actual) => Table::parse(&path, &bytes),

@@ -128,6 +128,15 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     let mut scenario = args.sim.load(catalog, &args.name)?;
     args.sim.relabel(catalog, &mut scenario)?;
     export::check_scenario_folder(&args.sim.out, &scenario.name)?;
+    // What it will write can be written: probed before the first trial.
+    let target = match args.shard {
+        Some(s) => ShardFile::folder(&args.sim.out, &scenario.name)
+            .join(format!("sensitivity-{}-of-{}.toml", s.index, s.count)),
+        None => {
+            export::publish::folder_path(&args.sim.out, &scenario.name)?.join("sensitivity.csv")
+        }
+    };
+    export::probe_output(&args.sim.out, &target)?;
     let uncertain = scenario.uncertain();
     if uncertain.is_empty() {
         return Err(Error::Invalid(format!(
@@ -203,7 +212,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             payload,
         )
         .with_provenance(&args.sim);
-        let path = file.write(&args.sim.out)?;
+        let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(
             "{}: sensitivity shard {}/{} -> {}",
             scenario.name,

@@ -10,6 +10,8 @@ mod crash;
 mod determinism;
 mod elicitation;
 mod format2;
+#[cfg(unix)]
+mod links;
 mod names;
 mod parquet;
 mod plot;
@@ -20,6 +22,7 @@ mod readers;
 mod readme;
 mod rejections;
 mod robustness;
+mod safety;
 mod shards;
 mod show;
 mod statistics;
