@@ -66,7 +66,10 @@ impl Table {
     /// [`Error::Io`] when the file cannot be read; [`Error::Invalid`] when it is not CSV or has
     /// no data rows.
     pub fn read(path: &Path) -> Result<Table> {
-        let bytes = crate::export::guard::read_regular(path, READ_LIMIT)?;
+        let bytes = crate::export::guard::read_regular(
+            &crate::export::layout::through_our_link(path),
+            READ_LIMIT,
+        )?;
         Table::parse(path, &bytes)
     }
 

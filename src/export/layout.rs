@@ -114,8 +114,17 @@ impl RunFolder {
         &self.dir
     }
 
-    /// Where `file` of this version is: the path to open it by (never through a link).
+    /// Where `file` of this version is: the path to open it by (never through a link). A
+    /// name of the folder that is not treatysim's link (a plain file put there by hand, or
+    /// another link, which opening then refuses) is what a reader by path sees: that is read.
     pub fn path(&self, file: &str) -> std::path::PathBuf {
+        #[cfg(unix)]
+        if self.dir != self.folder {
+            let named = self.folder.join(file);
+            if std::fs::symlink_metadata(&named).is_ok() && !our_link(&self.folder, file) {
+                return named;
+            }
+        }
         self.dir.join(file)
     }
 
@@ -142,6 +151,20 @@ impl RunFolder {
             Err(e) => Err(e),
         }
     }
+}
+
+/// `path`, or, when it is one of treatysim's links (`<out>/NAME/FILE -> .run/FILE`), the file
+/// in the version folder it leads to: for readers given a path, which must not follow links
+/// below `--out` but may go through treatysim's own layout.
+pub fn through_our_link(path: &Path) -> std::path::PathBuf {
+    #[cfg(unix)]
+    if let (Some(folder), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        && our_link(folder, name)
+        && let Ok(run) = RunFolder::resolve(folder)
+    {
+        return run.path(name);
+    }
+    path.to_path_buf()
 }
 
 /// The error for a `.run` that does not lead to one of treatysim's version folders.

@@ -25,7 +25,7 @@
 mod atomic;
 pub mod cleanup;
 pub mod guard;
-mod layout;
+pub mod layout;
 pub mod lock;
 pub mod parquet_file;
 mod preflight;

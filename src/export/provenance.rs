@@ -224,6 +224,7 @@ impl RunToml {
     /// [`Error::Invalid`] naming the file and key when it is not a treatysim `run.toml`; I/O
     /// errors.
     pub fn read(path: &Path) -> Result<Option<RunToml>> {
+        let path = &super::layout::through_our_link(path);
         match super::guard::read_regular(path, RUN_TOML_LIMIT) {
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 Ok(None)
