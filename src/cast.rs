@@ -4,8 +4,8 @@
 //! works with indices ([`ParamId`]).
 //!
 //! In the model's symbols (SPEC §4): signatory P has will W_P, exit hazard h_P and successor
-//! will S_P; outside party O has indifference U_O; issue I has concession C_I, demand D_I and
-//! leverage L_{I,O}; the process has λ, σ, θ and s.
+//! will S_P; outside party O has indifference U_O; issue I has concession C_I, demand D_I,
+//! leverage L_{I,O}, pressure K_{I,O} and drifts δC_I and δD_I; the process has λ, σ, θ and s.
 //!
 //! # Example
 //! ```
@@ -16,7 +16,7 @@
 //!         Party::new("russia", Role::Signatory),
 //!         Party::new("us", Role::Outside),
 //!     ],
-//!     vec![Issue { name: "security".into(), concedes: 0, demands: 1, leverage: vec![2] }],
+//!     vec![Issue::new("security", 0, 1, vec![2])],
 //!     &[true, false],
 //!     &[false, false],
 //! );
@@ -118,6 +118,31 @@ pub struct Issue {
     pub demands: usize,
     /// Indices of the outside parties with a leverage entry on this issue, in party order.
     pub leverage: Vec<usize>,
+    /// Indices of the outside parties with a pressure entry on this issue, in party order.
+    pub pressure: Vec<usize>,
+    /// Whether it has a `concession_drift`, δC_I.
+    pub concession_drift: bool,
+    /// Whether it has a `demand_drift`, δD_I.
+    pub demand_drift: bool,
+    /// Whether no treaty can be signed while its gap is open.
+    pub dealbreaker: bool,
+}
+
+impl Issue {
+    /// An issue with leverage from these outside parties and none of pressure, drift or
+    /// dealbreaker.
+    pub fn new(name: &str, concedes: usize, demands: usize, leverage: Vec<usize>) -> Issue {
+        Issue {
+            name: name.to_string(),
+            concedes,
+            demands,
+            leverage,
+            pressure: Vec::new(),
+            concession_drift: false,
+            demand_drift: false,
+            dealbreaker: false,
+        }
+    }
 }
 
 /// What a parameter is, in the model's symbols.
@@ -137,6 +162,12 @@ pub enum Kind {
     Demand(usize),
     /// L_{I,O}: issue index, party index.
     Leverage(usize, usize),
+    /// K_{I,O}: issue index, party index.
+    Pressure(usize, usize),
+    /// δC_I.
+    ConcessionDrift(usize),
+    /// δD_I.
+    DemandDrift(usize),
     /// λ.
     SummitRate,
     /// σ.
@@ -152,7 +183,9 @@ impl Kind {
     pub fn domain(self) -> Domain {
         match self {
             Kind::WillVolatility => Domain::NonNegative,
-            Kind::SigningThreshold => Domain::Real,
+            Kind::SigningThreshold | Kind::ConcessionDrift(_) | Kind::DemandDrift(_) => {
+                Domain::Real
+            }
             Kind::DecisionNoise => Domain::Positive,
             _ => Domain::Unit,
         }
@@ -208,8 +241,8 @@ pub const SIGNATORY_FIELDS: [&str; 3] = ["will", "leader_exit_hazard", "successo
 /// Fields of an outside party's table that are parameters.
 pub const OUTSIDE_FIELDS: [&str; 1] = ["indifference"];
 
-/// Fields of an issue's table that are parameters (besides `leverage.O`).
-pub const ISSUE_FIELDS: [&str; 2] = ["concession", "demand"];
+/// Fields of an issue's table that are parameters (besides `leverage.O` and `pressure.O`).
+pub const ISSUE_FIELDS: [&str; 4] = ["concession", "demand", "concession_drift", "demand_drift"];
 
 /// A scenario's parties, issues and parameters, in canonical order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -226,8 +259,9 @@ impl Cast {
     /// The cast of these parties and issues. `hazards[k]` and `successors[k]` say whether the
     /// k-th signatory (in party order) has a `leader_exit_hazard` and a `successor_will`.
     /// Canonical order: each party's parameters in party order (a signatory's will, hazard,
-    /// successor will; an outside party's indifference), then each issue's concession, demand
-    /// and leverage by outside party, then `process.*`.
+    /// successor will; an outside party's indifference), then each issue's concession, demand,
+    /// leverage by outside party, pressure by outside party, concession drift and demand drift
+    /// (those it has), then `process.*`.
     pub fn new(
         parties: Vec<Party>,
         issues: Vec<Issue>,
@@ -266,6 +300,24 @@ impl Cast {
                 push(
                     format!("issue.{}.leverage.{}", issue.name, parties[o].name),
                     Kind::Leverage(i, o),
+                );
+            }
+            for &o in &issue.pressure {
+                push(
+                    format!("issue.{}.pressure.{}", issue.name, parties[o].name),
+                    Kind::Pressure(i, o),
+                );
+            }
+            if issue.concession_drift {
+                push(
+                    format!("issue.{}.concession_drift", issue.name),
+                    Kind::ConcessionDrift(i),
+                );
+            }
+            if issue.demand_drift {
+                push(
+                    format!("issue.{}.demand_drift", issue.name),
+                    Kind::DemandDrift(i),
                 );
             }
         }
@@ -443,17 +495,12 @@ mod tests {
                 Party::new("c", Role::Signatory),
             ],
             vec![
+                Issue::new("x", 0, 2, vec![1]),
                 Issue {
-                    name: "x".into(),
-                    concedes: 0,
-                    demands: 2,
-                    leverage: vec![1],
-                },
-                Issue {
-                    name: "y".into(),
-                    concedes: 3,
-                    demands: 0,
-                    leverage: vec![],
+                    pressure: vec![1],
+                    demand_drift: true,
+                    dealbreaker: true,
+                    ..Issue::new("y", 3, 0, vec![])
                 },
             ],
             &[false, true, false],
@@ -479,6 +526,8 @@ mod tests {
                 "issue.x.leverage.o",
                 "issue.y.concession",
                 "issue.y.demand",
+                "issue.y.pressure.o",
+                "issue.y.demand_drift",
                 "process.summit_rate",
                 "process.will_volatility",
                 "process.signing_threshold",
@@ -499,6 +548,13 @@ mod tests {
             cast.domain(cast.id("process.decision_noise").unwrap()),
             Domain::Positive
         );
+        let pressure = cast.id("issue.y.pressure.o").unwrap();
+        assert_eq!(cast.kind(pressure), Kind::Pressure(1, 1));
+        assert_eq!(cast.domain(pressure), Domain::Unit);
+        let drift = cast.id("issue.y.demand_drift").unwrap();
+        assert_eq!(cast.kind(drift), Kind::DemandDrift(1));
+        assert_eq!(cast.domain(drift), Domain::Real);
+        assert!(!Kind::DemandDrift(1).is_state() && !Kind::Pressure(1, 1).is_state());
         assert!(
             cast.resolve("issue.x.demnd")
                 .unwrap_err()

@@ -6,6 +6,8 @@ use crate::scenario::Override;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+pub use crate::options::whole_number;
+
 /// Monte Carlo simulator for treaty outcome probabilities.
 ///
 /// Scenario files state beliefs about each party's political will and the concessions that
@@ -26,6 +28,10 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print no notes or warnings on stderr (errors still go there); any command takes it.
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 /// Where scenario files are found.
@@ -164,50 +170,6 @@ pub struct ShowArgs {
     pub catalog: CatalogArgs,
 }
 
-/// A whole number as SPEC §2 accepts it wherever one is asked for: digits (`200000`), or a
-/// decimal with an exponent whose value is whole (`1e6`, `2.5e3`, `1E6`), exactly (no rounding
-/// through floating point); `None` for anything else, or past 2⁶⁴ − 1. The one parser of every
-/// whole-number option.
-pub fn whole_number(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let text = text.strip_prefix('+').unwrap_or(text);
-    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.strip_prefix('+').unwrap_or(e).parse::<i32>().ok()?),
-        None => (text, 0),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = || whole.chars().chain(fraction.chars());
-    if whole.is_empty() && fraction.is_empty() || !digits().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    // value = digits × 10^(exponent − fraction's length), whole only if the digits dropped by
-    // a negative power are zeros.
-    let shift = i64::from(exponent) - fraction.len() as i64;
-    let all: String = digits().collect();
-    let kept = if shift < 0 {
-        let cut = all.len().checked_sub(usize::try_from(-shift).ok()?)?;
-        if !all[cut..].chars().all(|c| c == '0') {
-            return None;
-        }
-        &all[..cut]
-    } else {
-        &all[..]
-    };
-    let mut value: u64 = 0;
-    for c in kept.chars() {
-        value = value
-            .checked_mul(10)?
-            .checked_add(u64::from(c as u8 - b'0'))?;
-    }
-    for _ in 0..shift.max(0) {
-        if value == 0 {
-            break;
-        }
-        value = value.checked_mul(10)?;
-    }
-    Some(value)
-}
-
 /// A whole number from `LO` to `HI` ([`whole_number`]): the value parser of whole-number
 /// options.
 fn whole<const LO: u64, const HI: u64>(text: &str) -> Result<u64, String> {
@@ -294,31 +256,8 @@ pub struct SimArgs {
     pub catalog: CatalogArgs,
 }
 
-/// `--shard K/N`: run the K-th of N contiguous ranges of the trials.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// K, from 1.
-    pub index: u64,
-    /// N.
-    pub count: u64,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Shard, String> {
-        let bad = || format!("'{text}' is not K/N with 1 <= K <= N, e.g. --shard 3/10");
-        let (k, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (
-            whole_number(k).ok_or_else(bad)?,
-            whole_number(n).ok_or_else(bad)?,
-        );
-        if index < 1 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
+/// `--shard K/N`, parsed by the library's own [`crate::options::Shard`].
+pub use crate::options::Shard;
 
 /// Options of `treatysim new`.
 #[derive(Debug, Args)]
@@ -476,6 +415,32 @@ fn weight(text: &str) -> Result<f64, String> {
         })
 }
 
+/// A `--forecast NAME=P`: a name by the scenario-name rule and a probability in [0, 1].
+fn forecast(text: &str) -> Result<(String, f64), String> {
+    let Some((name, p)) = text.split_once('=') else {
+        return Err(format!(
+            "'{text}' is not NAME=P; give an expert's name and probability, e.g. --forecast \
+             smith=0.3"
+        ));
+    };
+    let name = name.trim();
+    if !crate::scenario::valid_scenario_name(name) {
+        return Err(crate::scenario::name_rule("the forecast's name", name));
+    }
+    let p = p.trim();
+    match p.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok((name.to_string(), x)),
+        Ok(x) if x > 1.0 && x <= 100.0 => Err(format!(
+            "--forecast {name}={p}: a probability is from 0 to 1; for {p}% write {name}={}",
+            x / 100.0
+        )),
+        _ => Err(format!(
+            "--forecast {name}={p}: '{p}' is not a probability; write a number from 0 to 1, \
+             e.g. {name}=0.3"
+        )),
+    }
+}
+
 /// Options of `treatysim pool`.
 #[derive(Debug, Args)]
 pub struct PoolArgs {
@@ -487,7 +452,14 @@ pub struct PoolArgs {
     #[arg(required = true, value_name = "MEMBER")]
     pub members: Vec<String>,
 
-    /// The members' weights, in their order, normalised to sum 1 [default: equal].
+    /// A member given as a number, not a scenario: an expert's probability P in [0, 1] of a
+    /// treaty before the deadline (repeatable). It has no interval and no timeline: the pool's
+    /// timeline.csv is written only when every member is a scenario.
+    #[arg(long = "forecast", value_name = "NAME=P", value_parser = forecast)]
+    pub forecasts: Vec<(String, f64)>,
+
+    /// The members' weights, in their order (the scenarios, then the --forecast members),
+    /// normalised to sum 1 [default: equal].
     #[arg(
         long,
         value_delimiter = ',',

@@ -7,10 +7,20 @@
 //! result through Φ and the parameter's own quantile function, so every marginal stays
 //! exactly as written.
 
-use crate::cast::Cast;
+use crate::cast::{Cast, ParamId};
 use crate::distribution::{Dist, normal_cdf, standard_normal};
 use crate::rng;
-use crate::scenario::Correlation;
+
+/// A Spearman rank correlation between two uncertain parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Correlation {
+    /// First parameter.
+    pub a: ParamId,
+    /// Second parameter.
+    pub b: ParamId,
+    /// Target Spearman rank correlation in [−1, 1].
+    pub rho: f64,
+}
 
 /// The copula of a scenario's correlated parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,10 +86,7 @@ impl Copula {
                 .to_string()
         })?;
         let marginals = members.iter().map(|&i| dists[i]).collect();
-        let streams = members
-            .iter()
-            .map(|&i| cast.stream(crate::cast::ParamId(i)))
-            .collect();
+        let streams = members.iter().map(|&i| cast.stream(ParamId(i))).collect();
         Ok(Some(Copula {
             members,
             streams,

@@ -17,12 +17,12 @@ pub fn hex(digest: &[u8]) -> String {
 }
 
 /// The SHA-256 of a regular file's content in hexadecimal, read in pieces (samples parts may
-/// be large); a link or a FIFO is refused ([`crate::export::guard`]).
+/// be large); a link or a FIFO is refused ([`crate::guard`]).
 ///
 /// # Errors
 /// I/O errors, naming the file.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = crate::export::guard::open_existing(path)?;
+    let mut file = crate::guard::open_existing(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     loop {

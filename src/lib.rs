@@ -1,6 +1,101 @@
 //! treatysim: a Monte Carlo simulator for treaty outcome probabilities.
 //!
-//! The pieces, each in the file its name says:
+//! # The library API
+//!
+//! [`api`] holds the entry points that the command line and the Python package both call.
+//! Each takes plain values and an options struct of [`options`] (no command-line types) and
+//! returns values; writing files is a separate step, [`api::write`]. `cli.rs` and [`cmd`] only
+//! translate arguments into these calls and print.
+//!
+//! **Load** a scenario by name along a search path, with overrides ([`api::load`]), or from a
+//! self-contained TOML text ([`api::from_toml`]):
+//! ```
+//! use treatysim::api::{self, LoadOptions};
+//! let options = LoadOptions {
+//!     scenarios: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()],
+//!     overrides: vec![api::parse_override("party.japan.will=beta(8, 2)")?],
+//! };
+//! let scenario = api::load("baseline", &options)?;
+//! assert_eq!(scenario.name, "baseline");
+//! let again = api::from_toml("copy", &scenario.to_toml(), &[])?;
+//! assert_eq!(again.params, scenario.params);
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! **Run** it ([`api::run`]; [`options::RunOptions`] says trials, seed, estimator, threads,
+//! samples, precision) and **write** the CLI's files ([`api::write`]):
+//! ```
+//! use treatysim::api::{self, LoadOptions, RunOptions};
+//! use treatysim::model::Estimator;
+//! let scenarios = vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()];
+//! let scenario = api::load("baseline", &LoadOptions { scenarios, ..LoadOptions::default() })?;
+//! let options = RunOptions {
+//!     trials: Some(20_000),
+//!     seed: Some(1),
+//!     estimator: Estimator::Indicator,
+//!     ..RunOptions::default()
+//! };
+//! let result = api::run(&scenario, &[], &options)?;
+//! let estimate = result.estimate();
+//! assert!(estimate.ci95_low <= estimate.probability && estimate.probability <= estimate.ci95_high);
+//! let out = tempfile::tempdir().expect("a temporary folder");
+//! api::write(out.path(), &result)?;
+//! assert_eq!(
+//!     std::fs::read(out.path().join("baseline/timeline.csv")).expect("written"),
+//!     result.summary.timeline_csv()
+//! );
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! **Shards and merge** (SPEC §9): [`api::run_shard`] runs the K-th of N ranges of the trials
+//! and returns its shard file; [`api::merge_runs`] checks a complete set and merges it into
+//! exactly the unsharded run:
+//! ```
+//! use treatysim::api::{self, LoadOptions, RunOptions, Shard};
+//! let scenarios = vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()];
+//! let scenario = api::load("baseline", &LoadOptions { scenarios, ..LoadOptions::default() })?;
+//! let options = RunOptions { trials: Some(10_000), ..RunOptions::default() };
+//! let shards = (1..=3)
+//!     .map(|index| {
+//!         let file = api::run_shard(&scenario, &[], &options, Shard { index, count: 3 })?;
+//!         Ok((format!("shard {index}").into(), file))
+//!     })
+//!     .collect::<treatysim::Result<Vec<_>>>()?;
+//! let merged = api::merge_runs(shards)?;
+//! let whole = api::run(&scenario, &[], &options)?;
+//! assert_eq!(merged.summary.tally, whole.summary.tally);
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! **Sweep** one or two parameters on common trials ([`api::sweep`]; `load` reloads the
+//! scenario with a point's overrides):
+//! ```
+//! use treatysim::api::{self, Axis, LoadOptions, RunOptions};
+//! let options = LoadOptions {
+//!     scenarios: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()],
+//!     ..LoadOptions::default()
+//! };
+//! let scenario = api::load("baseline", &options)?;
+//! let load = |extra: &[treatysim::scenario::Override]| {
+//!     api::load("baseline", &LoadOptions { overrides: extra.to_vec(), ..options.clone() })
+//! };
+//! let axes = [Axis { key: "party.japan.will".into(), values: vec![0.3, 0.6] }];
+//! let run = RunOptions { trials: Some(8_192), ..RunOptions::default() };
+//! let sweep = api::sweep(&scenario, &axes, &load, &run, &|_| {})?;
+//! assert_eq!(sweep.points, vec![vec![0.3], vec![0.6]]);
+//! let csv = String::from_utf8(sweep.csv()).expect("UTF-8");
+//! assert!(csv.starts_with("scenario,party.japan.will,trials,seed,estimator,probability"));
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! Compare, pool, sensitivity, score and explain are still reached through their commands
+//! ([`cmd`]); their move into [`api`] is the next step of issue #20 (docs/internals.md, "The
+//! rooms").
+//!
+//! # The rooms
+//!
+//! Each piece in the file its name says (docs/internals.md has the map, with what each may
+//! import):
 //! - [`cast`]: a scenario's parties, issues and parameters in canonical order, shared by
 //!   every module that names a parameter;
 //! - [`scenario`]: scenario files (format 2), `extends`, `--set` and validation;
@@ -10,17 +105,21 @@
 //!   ([`fastmath`] holds its `exp`);
 //! - [`rng`]: per-trial random streams, a function of (seed, trial) alone;
 //! - [`engine`]: trials in parallel, tallied so results do not depend on the split;
-//! - [`analysis`]: analyses' tallies and estimators (Sobol indices), below the commands;
+//! - [`precision`]: `--precision`'s pilot and schedule, above the engine and the estimates;
+//! - [`analysis`]: analyses' tallies and estimators (Sobol indices, sweeps), below the commands;
 //! - [`stats`]: estimates and intervals; [`export`]: the CSV files, written atomically;
-//! - [`tally`]: mergeable sums (decimal integers, exact sums of doubles), below every
-//!   tally; [`shard`]: shard files and their merge; [`plot`]: SVG charts from the CSV files;
+//! - [`tally`]: mergeable sums (decimal integers, exact sums of doubles, the per-trial
+//!   quantum), below every tally; [`shard`]: shard files and their merge; [`plot`]: SVG charts
+//!   from the CSV files;
 //! - [`pool`]: pooling experts' scenarios (the members' joint tallies, the two pools);
 //! - [`memory`]: the estimates behind `--max-memory`;
+//! - [`options`] and [`api`]: the library's entry points and their plain options;
 //! - [`cli`] and [`cmd`]: the command line, one module per subcommand.
 
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod api;
 pub mod cast;
 pub mod cli;
 pub mod cmd;
@@ -31,12 +130,14 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod fastmath;
-pub mod fit;
+pub mod guard;
 pub mod memory;
 pub mod model;
 pub mod month;
+pub mod options;
 pub mod plot;
 pub mod pool;
+pub mod precision;
 pub mod rng;
 pub mod scenario;
 pub mod shard;

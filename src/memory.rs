@@ -4,7 +4,7 @@
 //! Memory never grows with `--trials` (tallies are sums, merged as the work goes), but it does
 //! grow with what a command holds per month, per thread and per sweep point. Each simulating
 //! command builds an [`Estimate`] of its peak from those, part by part, and calls
-//! [`crate::cli::SimArgs::check_memory`] with it before simulating anything; the refusal quotes
+//! [`Estimate::check`] with it before simulating anything; the refusal quotes
 //! the estimate and its parts. A command whose layout changes (a new sensitivity method) only
 //! changes the estimate it builds.
 

@@ -17,9 +17,17 @@
 //! (e.g. Casella & Berger, *Statistical Inference*, §5.5.4): with L = Σ w_k·logit P_k and
 //! g_k = ∂L/∂P_k = w_k / (P_k(1 − P_k)), Var L = gᵀ Σ g, Σ the covariance matrix of the members'
 //! mean estimates (Σ_kl = c_kl / n, c_kl the per-trial covariance of y_k and y_l from the
-//! tallies), and se(P) = P(1 − P)·√(Var L). Its interval is [`stats::interval`] of a mean with
-//! that standard error: the per-trial variance d·se², d = n − 1 (conditional) or n
-//! (indicator), as the members' own estimates count it. With one member both pools are that
+//! tallies), and se(P) = P(1 − P)·√(Var L). Its interval is built on the log-odds scale and
+//! mapped back, by the MOVER method (Zou & Donner, "Construction of confidence limits about
+//! effect measures", Stat. Med. 2008; Newcombe's square-and-add for sums of parameters): each
+//! member's own 95% interval (the run's, valid near 0 and 1: a skew-aware or binomial bound)
+//! is mapped to log-odds, [l_k, u_k] around θ_k = logit P_k, and
+//! L ± √(Σ_k Σ_l r_kl·d_k·d_l), with d_k = w_k(θ_k − l_k) below and w_k(u_k − θ_k) above and
+//! r_kl the per-trial correlation of the members (common trials). A p(1 − p)-capped interval
+//! of a mean with that standard error, used before, covered 55–89% of the time when a member
+//! was near 0 (docs/statistics.md). A member at exactly 0 or 1 makes the pool 0 or 1: its
+//! interval is the pool of the members' interval ends, never zero-width, and `pool` names the
+//! member. With one member both pools are that
 //! member: its probability, standard error and interval (up to the rounding of the odds).
 
 use crate::engine::{Accumulator, Tally, fixed, unfixed};
@@ -44,6 +52,18 @@ impl Method {
             Method::GeometricOdds => "geometric-odds",
         }
     }
+}
+
+/// A member given as a number (`pool --forecast NAME=P`, SPEC §8): an expert's probability of
+/// a treaty before the deadline, with no interval and no timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    /// The expert's name, as `pool.csv` writes it.
+    pub name: String,
+    /// Its weight, normalised with the scenario members' to sum 1.
+    pub weight: f64,
+    /// Its probability, in [0, 1].
+    pub probability: f64,
 }
 
 /// The weights of `members` members: the given ones normalised to sum 1, or equal weights.
@@ -191,25 +211,56 @@ impl PoolTally {
     }
 
     /// The geometric mean of odds by month `t` (module documentation), or `None` where it is
-    /// undefined: one member at probability 0 and another at 1 (odds 0 and ∞). A member at 0
-    /// (or 1) alone makes the pool 0 (or 1), with standard error 0 and as interval the pool of
-    /// the members' interval ends.
+    /// undefined: one member at probability 0 and another at 1 (odds 0 and ∞).
+    ///
+    /// A member at exactly 0 (or 1) makes the pool 0 (or 1); its interval is then the pool of
+    /// the members' interval ends (a member's interval at 0 reaches up to its binomial bound
+    /// for no event, so the pool's is never zero-width), and its standard error is that
+    /// interval's half-width over 1.96. [`PoolTally::at_edge`] names the member.
     pub fn geometric(&self, estimator: Estimator, weights: &[f64], t: usize) -> Option<Estimate> {
+        self.geometric_with(estimator, weights, &[], t)
+    }
+
+    /// [`PoolTally::geometric`] with direct forecasts among the members: each a fixed
+    /// probability, without interval (`weights` are the scenario members', normalised with
+    /// the forecasts' to sum 1).
+    pub fn geometric_with(
+        &self,
+        estimator: Estimator,
+        weights: &[f64],
+        forecasts: &[Forecast],
+        t: usize,
+    ) -> Option<Estimate> {
         let estimates: Vec<Estimate> = (0..self.members.len())
             .map(|k| self.member(k, estimator, t))
             .collect();
         let p: Vec<f64> = estimates.iter().map(|e| e.probability).collect();
-        let pooled = pool_odds(&p, weights)?;
+        let all_weights: Vec<f64> = weights
+            .iter()
+            .copied()
+            .chain(forecasts.iter().map(|f| f.weight))
+            .collect();
+        let with_forecasts = |values: Vec<f64>| -> Vec<f64> {
+            values
+                .into_iter()
+                .chain(forecasts.iter().map(|f| f.probability))
+                .collect()
+        };
+        let pooled = pool_odds(&with_forecasts(p.clone()), &all_weights)?;
         let ends = |end: fn(&Estimate) -> f64, undefined: f64| {
             let values: Vec<f64> = estimates.iter().map(end).collect();
-            pool_odds(&values, weights).unwrap_or(undefined)
+            pool_odds(&with_forecasts(values), &all_weights).unwrap_or(undefined)
         };
         if pooled <= 0.0 || pooled >= 1.0 {
+            let (low, high) = (
+                ends(|e| e.ci95_low, 0.0).min(pooled),
+                ends(|e| e.ci95_high, 1.0).max(pooled),
+            );
             return Some(Estimate {
                 probability: pooled,
-                std_error: 0.0,
-                ci95_low: ends(|e| e.ci95_low, 0.0).min(pooled),
-                ci95_high: ends(|e| e.ci95_high, 1.0).max(pooled),
+                std_error: (high - low) / (2.0 * stats::Z),
+                ci95_low: low,
+                ci95_high: high,
             });
         }
         let n = self.trials();
@@ -228,8 +279,8 @@ impl PoolTally {
             });
         }
         let members = self.members.len();
-        let pairs = members * members.saturating_sub(1) / 2;
-        let sum = |k: usize| unfixed(self.members[k].sum[t] as i128);
+        let covariance = self.covariances(t, &p, denominator);
+        // The delta method's standard error of the pooled log-odds.
         let gradient: Vec<f64> = p
             .iter()
             .zip(weights)
@@ -237,24 +288,116 @@ impl PoolTally {
             .collect();
         let mut variance_of_log_odds = 0.0;
         for k in 0..members {
-            let own = unfixed(self.members[k].sum_sq[t] as i128);
-            let variance = ((own - sum(k) * p[k]) / denominator).max(0.0);
-            variance_of_log_odds += gradient[k] * gradient[k] * variance;
-            for l in k + 1..members {
-                let cross = unfixed(self.cross[t * pairs + pair(k, l, members)] as i128);
-                let covariance = (cross - sum(k) * p[l]) / denominator;
-                variance_of_log_odds += 2.0 * gradient[k] * gradient[l] * covariance;
+            for l in 0..members {
+                variance_of_log_odds += gradient[k] * gradient[l] * covariance[k * members + l];
             }
         }
         let variance_of_log_odds = variance_of_log_odds.max(0.0) / nf;
         let std_error = pooled * (1.0 - pooled) * variance_of_log_odds.sqrt();
-        let (low, high) = stats::interval(nf, pooled, std_error * std_error * denominator);
+        // The interval: MOVER on the log-odds scale, from each member's own interval.
+        let correlation = |k: usize, l: usize| {
+            let (vk, vl) = (covariance[k * members + k], covariance[l * members + l]);
+            if vk > 0.0 && vl > 0.0 {
+                (covariance[k * members + l] / (vk * vl).sqrt()).clamp(-1.0, 1.0)
+            } else {
+                0.0
+            }
+        };
+        let logit = |x: f64| (x / (1.0 - x)).ln();
+        let centre: f64 = p
+            .iter()
+            .zip(weights)
+            .map(|(p, w)| w * logit(*p))
+            .sum::<f64>()
+            + forecasts
+                .iter()
+                .map(|f| f.weight * logit(f.probability))
+                .sum::<f64>();
+        let reach = |distance: &dyn Fn(usize) -> f64| {
+            let d: Vec<f64> = (0..members).map(|k| weights[k] * distance(k)).collect();
+            if d.iter().any(|d| !d.is_finite()) {
+                return f64::INFINITY;
+            }
+            let mut square = 0.0;
+            for k in 0..members {
+                square += d[k] * d[k];
+                for l in k + 1..members {
+                    square += 2.0 * correlation(k, l) * d[k] * d[l];
+                }
+            }
+            square.max(0.0).sqrt()
+        };
+        let down = reach(&|k| logit(p[k]) - logit(estimates[k].ci95_low));
+        let up = reach(&|k| logit(estimates[k].ci95_high) - logit(p[k]));
+        let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
         Some(Estimate {
             probability: pooled,
             std_error,
-            ci95_low: low.min(pooled),
-            ci95_high: high.max(pooled),
+            ci95_low: expit(centre - down).min(pooled),
+            ci95_high: expit(centre + up).max(pooled),
         })
+    }
+
+    /// The members' per-trial covariance matrix in month `t` (row-major, `members²` values),
+    /// with the members' means `p` and the estimator's `denominator` (n − 1 or n).
+    fn covariances(&self, t: usize, p: &[f64], denominator: f64) -> Vec<f64> {
+        let members = self.members.len();
+        let pairs = members * members.saturating_sub(1) / 2;
+        let sum = |k: usize| unfixed(self.members[k].sum[t] as i128);
+        let mut covariance = vec![0.0; members * members];
+        for k in 0..members {
+            let own = unfixed(self.members[k].sum_sq[t] as i128);
+            covariance[k * members + k] = ((own - sum(k) * p[k]) / denominator).max(0.0);
+            for l in k + 1..members {
+                let cross = unfixed(self.cross[t * pairs + pair(k, l, members)] as i128);
+                let c = (cross - sum(k) * p[l]) / denominator;
+                covariance[k * members + l] = c;
+                covariance[l * members + k] = c;
+            }
+        }
+        covariance
+    }
+
+    /// The first member whose estimate by month `t` is exactly 0 or 1, with that value: the
+    /// member that decides a geometric pool on its own (SPEC §8 asks to name it).
+    pub fn at_edge(&self, estimator: Estimator, t: usize) -> Option<(usize, f64)> {
+        (0..self.members.len()).find_map(|k| {
+            let p = self.member(k, estimator, t).probability;
+            (p <= 0.0 || p >= 1.0).then_some((k, p))
+        })
+    }
+
+    /// [`PoolTally::linear`] with direct forecasts among the members: the tally holds
+    /// Σ w_k·y_k over the scenario members (their weights normalised with the forecasts'), and
+    /// the forecasts add the constant Σ w_f·P_f to the estimate and to its interval.
+    pub fn linear_with(&self, estimator: Estimator, forecasts: &[Forecast], t: usize) -> Estimate {
+        if forecasts.is_empty() {
+            return self.linear(estimator, t);
+        }
+        let shift: f64 = forecasts.iter().map(|f| f.weight * f.probability).sum();
+        let e = self.linear.estimate(Estimator::Conditional, t);
+        let clamp = |x: f64| (x + shift).clamp(0.0, 1.0);
+        Estimate {
+            probability: clamp(e.probability),
+            std_error: e.std_error,
+            ci95_low: clamp(e.ci95_low),
+            ci95_high: clamp(e.ci95_high),
+        }
+    }
+
+    /// The chosen pool by month `t`, with direct forecasts among the members.
+    pub fn pooled_with(
+        &self,
+        method: Method,
+        estimator: Estimator,
+        weights: &[f64],
+        forecasts: &[Forecast],
+        t: usize,
+    ) -> Option<Estimate> {
+        match method {
+            Method::Linear => Some(self.linear_with(estimator, forecasts, t)),
+            Method::GeometricOdds => self.geometric_with(estimator, weights, forecasts, t),
+        }
     }
 
     /// The chosen pool by month `t`.

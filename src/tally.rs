@@ -6,6 +6,27 @@
 //! and, where they are not (a parameter's draws, which may be as large as a double allows),
 //! the exact sum of the doubles themselves.
 
+/// Per-trial quantum: a value x in [0, 1] counts as x · 2⁵⁰ rounded to an integer, times 2¹²
+/// units, so that a block of up to 4096 = 2¹² trials sums in a `u64`
+/// ([`crate::engine::BlockTally`]) without overflow.
+pub const TRIAL_ONE: f64 = (1u64 << 50) as f64;
+
+/// 2⁵²: added to y in [0, 2⁵⁰], it leaves y rounded to the nearest integer (ties to even) in the
+/// low mantissa bits.
+const ROUNDER: f64 = (1u64 << 52) as f64;
+
+/// A value in [0, 1] in per-trial quanta: what the engine's tallies and the model's lane sums
+/// (which must agree to the bit) add for each trial. Here, below both, so that neither imports
+/// the other for it.
+#[inline(always)]
+pub fn quantum(x: f64) -> u64 {
+    // Float additions and integer subtractions only, no float-to-integer conversion (whose
+    // saturating semantics keep a loop over lanes from vectorising).
+    (x * TRIAL_ONE + ROUNDER)
+        .to_bits()
+        .wrapping_sub(ROUNDER.to_bits())
+}
+
 /// Serialises integers as decimal strings (TOML integers are only 64-bit signed).
 pub mod decimal {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};

@@ -20,11 +20,13 @@
 pub struct Scores {
     /// `(p − o)²`.
     pub brier: f64,
-    /// `ln p` if signed, `ln(1 − p)` if not; higher is better.
+    /// `ln p` if signed, `ln(1 − p)` if not; higher is better (−∞ for a certainty that failed).
     pub log_score: f64,
-    /// The mean of `(r_t − o)²` over the months scored.
-    pub time_averaged_brier: f64,
-    /// How many months were averaged.
+    /// The mean of `(r_t − o)²` over the months scored; `None` when no month has a remaining
+    /// probability (a pool with a direct forecast has no timeline).
+    pub time_averaged_brier: Option<f64>,
+    /// How many months were averaged: those from the start to the resolution month (or over
+    /// the whole window) that have a remaining probability.
     pub months_scored: usize,
 }
 
@@ -50,24 +52,23 @@ pub fn remaining(cumulative: &[f64]) -> Vec<f64> {
 
 /// The scores of a run with probability `probability` and month-by-month remaining
 /// probabilities `remaining`, for a question that resolved signed in month index `signed_in`
-/// (from 0, the start) or, with `None`, not signed.
+/// (from 0, the start) or, with `None`, not signed. A month whose remaining probability is
+/// `None` (treatysim leaves it empty once the cumulative probability reached 1: nothing is
+/// left to forecast) is left out of the average and of `months_scored`.
 ///
 /// # Panics
 /// Never: a `signed_in` past the window is scored over the whole window (the scenario's
 /// validation keeps it inside).
-pub fn score(probability: f64, remaining: &[f64], signed_in: Option<usize>) -> Scores {
+pub fn score(probability: f64, remaining: &[Option<f64>], signed_in: Option<usize>) -> Scores {
     let outcome = if signed_in.is_some() { 1.0 } else { 0.0 };
     let months = signed_in.map_or(remaining.len(), |m| (m + 1).min(remaining.len()));
-    let sum: f64 = remaining[..months].iter().map(|r| brier(*r, outcome)).sum();
+    let scored: Vec<f64> = remaining[..months].iter().flatten().copied().collect();
+    let sum: f64 = scored.iter().map(|r| brier(*r, outcome)).sum();
     Scores {
         brier: brier(probability, outcome),
         log_score: log_score(probability, signed_in.is_some()),
-        time_averaged_brier: if months == 0 {
-            f64::NAN
-        } else {
-            sum / months as f64
-        },
-        months_scored: months,
+        time_averaged_brier: (!scored.is_empty()).then(|| sum / scored.len() as f64),
+        months_scored: scored.len(),
     }
 }
 
@@ -134,17 +135,30 @@ mod tests {
             assert!((a - b).abs() < 1e-15, "{r:?}");
         }
         // Not signed: mean of r² over all three months = (0.25 + 16/81 + 4/49) / 3.
+        let r: Vec<Option<f64>> = r.into_iter().map(Some).collect();
         let s = score(0.5, &r, None);
         let hand = (0.25 + 16.0 / 81.0 + 4.0 / 49.0) / 3.0;
-        assert!((s.time_averaged_brier - hand).abs() < 1e-15, "{s:?}");
+        assert!(
+            (s.time_averaged_brier.unwrap() - hand).abs() < 1e-15,
+            "{s:?}"
+        );
         assert_eq!(s.months_scored, 3);
         assert!((s.brier - 0.25).abs() < 1e-15);
         assert!((s.log_score - 0.5f64.ln()).abs() < 1e-15);
         // Signed in the second month: mean of (r − 1)² over two months = (0.25 + 25/81) / 2.
         let s = score(0.5, &r, Some(1));
         let hand = (0.25 + 25.0 / 81.0) / 2.0;
-        assert!((s.time_averaged_brier - hand).abs() < 1e-15, "{s:?}");
+        assert!(
+            (s.time_averaged_brier.unwrap() - hand).abs() < 1e-15,
+            "{s:?}"
+        );
         assert_eq!(s.months_scored, 2);
+        // Empty months (nothing left once P reached 1) are left out of the mean and the count.
+        let s = score(1.0, &[Some(1.0), None, None], None);
+        assert_eq!((s.time_averaged_brier, s.months_scored), (Some(1.0), 1));
+        assert_eq!(s.log_score, f64::NEG_INFINITY);
+        let s = score(1.0, &[None, None], None);
+        assert_eq!((s.time_averaged_brier, s.months_scored), (None, 0));
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! points it may hold and the file it writes. The `sweep` command and the shard files that carry
 //! a sweep's tallies both check against these.
 
+use crate::engine::{Accumulator, Engine, Tally, for_each_block};
 use crate::error::{Error, Result};
+use crate::export::float;
+use crate::model::{Estimator, Model};
+use std::ops::Range;
 
 /// Most points one `--param`, or the grid of two, may have: a sweep holds a model of every
 /// point and runs every trial at each.
@@ -62,4 +66,130 @@ pub fn sweep_output(keys: &[String]) -> Result<String> {
         )));
     }
     Ok(output)
+}
+
+/// One swept parameter and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// The parameter's full key (or `event.NAME.probability`).
+    pub key: String,
+    /// Its values, in the order given.
+    pub values: Vec<f64>,
+}
+
+/// Every combination of the axes' values, the first axis varying slowest.
+pub fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
+    axes.iter().fold(vec![Vec::new()], |points, axis| {
+        points
+            .iter()
+            .flat_map(|p| {
+                axis.values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push(*v);
+                    q
+                })
+            })
+            .collect()
+    })
+}
+
+/// The overrides that make a point of the sweep: each axis's key set to the point's value
+/// (written so that it parses back to the same bits).
+pub fn point_overrides(axes: &[Axis], point: &[f64]) -> Vec<crate::scenario::Override> {
+    axes.iter()
+        .zip(point)
+        .map(|(axis, value)| crate::scenario::Override {
+            key: axis.key.clone(),
+            value: format!("{value:?}"),
+            arg: format!("--param {}={value}", axis.key),
+        })
+        .collect()
+}
+
+/// One tally per sweep point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointTallies(pub Vec<Tally>);
+
+impl Accumulator for PointTallies {
+    const ORDER_FREE: bool = true;
+
+    fn merge(&mut self, other: PointTallies) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            a.merge(b);
+        }
+    }
+
+    fn trials(&self) -> u64 {
+        self.0.first().map_or(0, |t| t.trials)
+    }
+}
+
+/// Runs every point's model on the same trials `range` (common random numbers), block by
+/// block; `progress` gets the trials done.
+///
+/// # Errors
+/// Interruption.
+pub fn run_points(
+    models: &[Model],
+    seed: u64,
+    estimator: Estimator,
+    range: Range<u64>,
+    progress: &dyn Fn(u64),
+) -> Result<PointTallies> {
+    let months = models[0].months();
+    let engines: Vec<Engine<'_>> = models
+        .iter()
+        .map(|model| Engine {
+            model,
+            seed,
+            estimator,
+        })
+        .collect();
+    for_each_block(
+        range,
+        || PointTallies(vec![Tally::new(months); models.len()]),
+        |block, acc: &mut PointTallies, _| {
+            for (engine, tally) in engines.iter().zip(&mut acc.0) {
+                let sums = engine.tally_block(block.clone());
+                tally.add_block(&sums);
+            }
+        },
+        None,
+        progress,
+    )
+}
+
+/// `sweep-KEY[-KEY2].csv`'s bytes: one row per point with its estimate by the deadline.
+pub fn sweep_csv(
+    scenario: &str,
+    keys: &[String],
+    points: &[Vec<f64>],
+    tallies: &[Tally],
+    seed: u64,
+    estimator: Estimator,
+) -> Vec<u8> {
+    let mut header = vec!["scenario"];
+    header.extend(keys.iter().map(String::as_str));
+    header.extend([
+        "trials",
+        "seed",
+        "estimator",
+        "probability",
+        "std_error",
+        "ci95_low",
+        "ci95_high",
+    ]);
+    let rows = points.iter().zip(tallies).map(|(point, tally)| {
+        let e = tally.estimate(estimator, tally.sum.len() - 1);
+        let mut row = vec![scenario.to_string()];
+        row.extend(point.iter().map(|v| float(*v)));
+        row.extend([
+            tally.trials.to_string(),
+            seed.to_string(),
+            estimator.name().to_string(),
+        ]);
+        row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
+        row
+    });
+    crate::export::csv_bytes(&header, rows)
 }

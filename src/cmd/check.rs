@@ -1,8 +1,8 @@
 //! `treatysim check`.
 
 use crate::distribution::Written;
+use crate::distribution::fit;
 use crate::error::{Error, Result};
-use crate::fit;
 use crate::scenario::{Catalog, ParamSpec, Scenario};
 
 /// Validates the named scenarios (all when none is named), reporting every error and warning
@@ -17,8 +17,10 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
     for name in &names {
         match catalog.load(name, &[]) {
             Ok(scenario) => {
-                for warning in scenario.warnings.iter().chain(&poor_fits(&scenario)) {
-                    note!("warning: {warning}");
+                super::scenario_warnings(&scenario);
+                // Once per parameter: the scenarios that inherit it have the same fit.
+                for (about, warning) in poor_fits(&scenario) {
+                    super::warn_once(&about, &warning);
                 }
                 note!("ok: {name}");
             }
@@ -39,8 +41,9 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
 }
 
 /// A warning for every `"quantiles(…)"` whose fitted distribution misses an elicited quantile
-/// by more than [`fit::POOR_FIT`] (SPEC §8), parameters first, then event effects.
-fn poor_fits(scenario: &Scenario) -> Vec<String> {
+/// by more than [`fit::POOR_FIT`] (SPEC §8), parameters first, then event effects: each with
+/// what it is about (the key and the text fitted), to print it once per command.
+fn poor_fits(scenario: &Scenario) -> Vec<(String, String)> {
     let cast = &scenario.cast;
     let params = cast
         .ids()
@@ -56,7 +59,12 @@ fn poor_fits(scenario: &Scenario) -> Vec<String> {
     params
         .chain(effects)
         .filter_map(|(key, spec)| {
-            poor_fit(spec).map(|why| format!("{}: {key}: {why}", scenario.name))
+            poor_fit(spec).map(|why| {
+                (
+                    format!("{key} = {}", spec.written),
+                    format!("{}: {key}: {why}", scenario.name),
+                )
+            })
         })
         .collect()
 }

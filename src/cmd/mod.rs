@@ -23,6 +23,31 @@ macro_rules! note {
 /// whose console `cargo test` keeps for its own lines. Errors are returned, never printed here.
 pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// The warnings printed so far by this command, by what they are about: a warning is printed
+/// once per command, not once per scenario that inherits the parameter it is about.
+static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Prints `warning: TEXT` unless a warning about `about` was printed already by this command
+/// (or [`QUIET`] is set).
+pub(crate) fn warn_once(about: &str, text: &str) {
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if warned.iter().any(|w| w == about) {
+        return;
+    }
+    warned.push(about.to_string());
+    drop(warned);
+    note!("warning: {text}");
+}
+
+/// Prints each of a scenario's warnings once per command ([`warn_once`]).
+pub(crate) fn scenario_warnings(scenario: &Scenario) {
+    for warning in &scenario.warnings {
+        warn_once(warning, warning);
+    }
+}
+
 mod check;
 mod compare;
 mod list;
@@ -50,6 +75,9 @@ use std::path::Path;
 /// # Errors
 /// Whatever the command fails with; [`Error::exit_code`] gives the exit code.
 pub fn dispatch(cli: Cli) -> Result<()> {
+    if cli.quiet {
+        QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let catalog = |args: &CatalogArgs| Catalog::with_search_path(args.scenarios.clone());
     match cli.command {
         Command::List { catalog: c } => list::list(&catalog(&c)),
@@ -194,15 +222,7 @@ impl SimArgs {
     /// # Errors
     /// Whatever `work` fails with, or a pool that cannot start.
     pub fn in_pool<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-        let mut pool = rayon::ThreadPoolBuilder::new();
-        if let Some(threads) = self.threads {
-            pool = pool.num_threads(threads as usize);
-        }
-        let pool = pool.build().map_err(|e| Error::Io {
-            context: "could not start worker threads".into(),
-            source: std::io::Error::other(e),
-        })?;
-        pool.install(work)
+        crate::api::in_pool(self.threads, work)
     }
 }
 
@@ -280,7 +300,7 @@ fn check_owner(out: &Path, name: &str, origin: &str, pool: bool) -> Result<()> {
 
 /// A progress bar on stderr, only when stderr is a terminal (never in files or pipes).
 pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || QUIET.load(std::sync::atomic::Ordering::Relaxed) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(trials);

@@ -10,10 +10,51 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-/// Checks the names and the issues, then writes the scenario (never over an existing file).
+/// The command that finds the scenario `name` written into `scenarios`, wherever that is:
+/// `treatysim VERB NAME` in the default folder, else `treatysim VERB NAME --scenarios DIR`.
+pub fn advice(verb: &str, scenarios: &Path, name: &str) -> String {
+    if scenarios == Path::new("scenarios") {
+        format!("treatysim {verb} {name}")
+    } else {
+        format!(
+            "treatysim {verb} {name} --scenarios {}",
+            scenarios.display()
+        )
+    }
+}
+
+/// The scenario name `new` was given: `x.toml` is taken as `x` (a note says so); a path is
+/// refused, pointing at `--scenarios`.
+///
+/// # Errors
+/// Invalid input for a NAME with a `/` (or `\`).
+pub fn scenario_name(given: &str) -> Result<String> {
+    if given.contains('/') || given.contains('\\') {
+        let (folder, file) = given.rsplit_once(['/', '\\']).unwrap_or(("", given));
+        let stem = file.strip_suffix(".toml").unwrap_or(file);
+        return Err(Error::Invalid(format!(
+            "new takes a scenario NAME, not a path (\"{}\"): write `treatysim new {stem} \
+             --scenarios {}` to put {stem}.toml in that folder",
+            given.escape_debug(),
+            if folder.is_empty() { "." } else { folder }
+        )));
+    }
+    match given.strip_suffix(".toml") {
+        Some(stem) if !stem.is_empty() => {
+            note!("note: NAME \"{given}\" taken as \"{stem}\" (the file is {stem}.toml)");
+            Ok(stem.to_string())
+        }
+        _ => Ok(given.to_string()),
+    }
+}
+
+/// Checks the names and the issues, then writes the scenario (never over an existing file),
+/// with the mode the umask gives a new file (0644 under umask 022), like any file a user
+/// creates.
 pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
-    let text = scenario_text(args, this_month())?;
-    let path = scenarios.join(format!("{}.toml", args.name));
+    let name = scenario_name(&args.name)?;
+    let text = scenario_text_in(args, &name, scenarios, this_month())?;
+    let path = scenarios.join(format!("{name}.toml"));
     if path.exists() {
         return Err(Error::Invalid(format!(
             "'{}' already exists; treatysim new never overwrites a scenario: pick another NAME or remove the file",
@@ -21,9 +62,15 @@ pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(scenarios).map_err(|e| Error::io("create folder", scenarios, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".treatysim-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".treatysim-").suffix(".tmp");
+    // tempfile's default is 0600; 0666 here is narrowed by the umask as open(2) does.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
         .tempfile_in(scenarios)
         .map_err(|e| Error::io("create a temporary file in", scenarios, e))?;
     temp.write_all(text.as_bytes())
@@ -39,15 +86,11 @@ pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
             Error::io("write", &path, e.error)
         }
     })?;
-    let folder = if scenarios == Path::new("scenarios") {
-        String::new()
-    } else {
-        format!(" --scenarios {}", scenarios.display())
-    };
     note!(
-        "wrote {}: check it with `treatysim check {name}{folder}`, run it with `treatysim run {name}{folder}`, then replace every placeholder with your own judgement",
+        "wrote {}: check it with `{}`, run it with `{}`, then replace every placeholder with your own judgement",
         path.display(),
-        name = args.name,
+        advice("check", scenarios, &name),
+        advice("run", scenarios, &name),
     );
     Ok(())
 }
@@ -85,9 +128,23 @@ fn check_name(what: &str, name: &str) -> Result<()> {
 ///
 /// # Errors
 /// Invalid names, too few signatories, or issues that do not name two different signatories.
+#[cfg(test)]
 pub fn scenario_text(args: &NewArgs, start: Month) -> Result<String> {
-    if !valid_scenario_name(&args.name) {
-        return Err(Error::Invalid(name_rule("scenario", &args.name)));
+    let folder = args
+        .catalog
+        .scenarios
+        .first()
+        .map_or(Path::new("scenarios"), |d| d.as_path());
+    scenario_text_in(args, &args.name, folder, start)
+}
+
+/// [`scenario_text`] for the scenario `name` written into `folder` (its advice names them).
+///
+/// # Errors
+/// As [`scenario_text`].
+fn scenario_text_in(args: &NewArgs, name: &str, folder: &Path, start: Month) -> Result<String> {
+    if !valid_scenario_name(name) {
+        return Err(Error::Invalid(name_rule("scenario", name)));
     }
     let signatories = &args.signatories;
     if signatories.len() < 2 {
@@ -130,7 +187,7 @@ pub fn scenario_text(args: &NewArgs, start: Month) -> Result<String> {
             )));
         }
     }
-    Ok(template(args, start))
+    Ok(template(args, name, folder, start))
 }
 
 /// `code`, then `comment` at column 37 (or after one space past a long line).
@@ -142,9 +199,8 @@ fn line(out: &mut String, code: &str, comment: &str) {
     }
 }
 
-fn template(args: &NewArgs, start: Month) -> String {
+fn template(args: &NewArgs, name: &str, folder: &Path, start: Month) -> String {
     let mut out = String::new();
-    let name = &args.name;
     let labels: Vec<String> = args.signatories.iter().map(|s| title(s)).collect();
     let together = match labels.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
@@ -157,12 +213,17 @@ fn template(args: &NewArgs, start: Month) -> String {
             .to_string(),
         "# say why in a comment beside it: the date of the information you use, the sources, the"
             .to_string(),
-        format!("# reasoning. Then `treatysim check {name}` and `treatysim run {name}`."),
+        format!(
+            "# reasoning. Then `{}` and `{}`.",
+            advice("check", folder, name),
+            advice("run", folder, name)
+        ),
         "# Distributions: \"beta(a, b)\", \"uniform(a, b)\", \"pert(lo, mode, hi)\", \"lo to hi\" (a 90%"
             .to_string(),
         "# interval), \"normal(mean, sd)\", \"lognormal(mu, sigma)\", \"triangular(lo, mode, hi)\","
             .to_string(),
-        "# \"truncnormal(mean, sd, lo, hi)\", or a plain number.\n".to_string(),
+        "# \"truncnormal(mean, sd, lo, hi)\", elicited quantiles fitted by least squares,".to_string(),
+        "# \"quantiles(0.1: 0.2, 0.5: 0.35, 0.9: 0.6)\", or a plain number.\n".to_string(),
         format!("description = \"{name}: a treaty between {together}\""),
         format!(
             "question = \"Will {together} sign the treaty before {}?\"\n",
@@ -248,6 +309,7 @@ fn template(args: &NewArgs, start: Month) -> String {
             "# demand = \"uniform(0.3, 0.7)\"",
             "D: the least the demanding side accepts",
         );
+        issue_options(&mut out, args.outside.first().map(String::as_str));
     }
     for issue in &args.issues {
         let (i, a, b) = (&issue.name, &issue.concedes, &issue.demands);
@@ -280,6 +342,7 @@ fn template(args: &NewArgs, start: Month) -> String {
                 &format!("how far each outside party's indifference frees {a}"),
             );
         }
+        issue_options(&mut out, args.outside.first().map(String::as_str));
     }
     let _ = writeln!(out, "\n[process]");
     line(
@@ -314,7 +377,53 @@ fn template(args: &NewArgs, start: Month) -> String {
         &format!("# leader_exit = [\"{a}\"]"),
         "its leader leaves office when it happens",
     );
+    for (code, comment) in [
+        (
+            format!("# until = \"{}\"", start.plus(11)),
+            "optional: the month is drawn uniformly from month..until",
+        ),
+        (
+            "# hazard = 0.02".to_string(),
+            "instead of probability: chance per month, from month to until (or the end)",
+        ),
+        (
+            "# requires = [\"other event\"]".to_string(),
+            "optional: fires only if these have fired before it",
+        ),
+        (
+            "# excludes = [\"other event\"]".to_string(),
+            "optional: fires only if none of these has fired before it",
+        ),
+    ] {
+        line(&mut out, &code, comment);
+    }
     out
+}
+
+/// Model 3's optional keys of an issue (SPEC §3), commented out: `pressure` names an outside
+/// party (`party`, or a placeholder when the scenario has none).
+fn issue_options(out: &mut String, party: Option<&str>) {
+    let party = party.unwrap_or("outside_party");
+    for (code, comment) in [
+        (
+            format!("# pressure = {{ {party} = 0.2 }}"),
+            "optional, per outside party: how far its opposition binds `concedes`",
+        ),
+        (
+            "# dealbreaker = true".to_string(),
+            "optional: no treaty while this issue's gap is open",
+        ),
+        (
+            "# concession_drift = 0.005".to_string(),
+            "optional, per month: `concedes` softens (+) or hardens (-)",
+        ),
+        (
+            "# demand_drift = \"-0.01 to 0\"".to_string(),
+            "optional, per month: `demands` lowers (-) or raises (+) its price",
+        ),
+    ] {
+        line(out, &code, comment);
+    }
 }
 
 /// A display label from a name: `saudi_arabia` → `Saudi arabia`, `eu` → `EU`.

@@ -11,7 +11,7 @@ use crate::engine::{BLOCK, Engine, for_each_block};
 use crate::error::{Error, Result};
 use crate::export::{self, MonthEstimate, RunSummary, float};
 use crate::model::{Estimator, LANES, Model};
-use crate::pool::{Method, PoolTally, normalised_weights};
+use crate::pool::{Forecast, Method, PoolTally, normalised_weights};
 use crate::scenario::{Catalog, Scenario, name_rule, valid_scenario_name};
 use crate::stats::Estimate;
 
@@ -45,9 +45,24 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
         )));
     }
     check_label(catalog, &args.label, &args.members)?;
-    let weights =
-        normalised_weights(args.weights.as_deref(), args.members.len()).map_err(Error::Invalid)?;
+    let all_weights = normalised_weights(
+        args.weights.as_deref(),
+        args.members.len() + args.forecasts.len(),
+    )
+    .map_err(Error::Invalid)?;
+    let (weights, forecast_weights) = all_weights.split_at(args.members.len());
     let members = load_members(catalog, args)?;
+    let forecasts: Vec<Forecast> = args
+        .forecasts
+        .iter()
+        .zip(forecast_weights)
+        .map(|((name, probability), &weight)| Forecast {
+            name: name.clone(),
+            weight,
+            probability: *probability,
+        })
+        .collect();
+    check_forecasts(&args.label, &members, &forecasts)?;
     for scenario in &members {
         if scenario.name == args.label {
             return Err(Error::Invalid(format!(
@@ -56,9 +71,7 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
                 args.label
             )));
         }
-        for warning in &scenario.warnings {
-            note!("warning: {warning}");
-        }
+        super::scenario_warnings(scenario);
     }
     let models: Vec<Model> = members.iter().map(Model::new).collect();
     let threads = args.sim.thread_count();
@@ -101,7 +114,7 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
         let tally = for_each_block(
             0..trials,
             || PoolTally::new(engines.len(), months),
-            |block, acc: &mut PoolTally, _| run_block(&engines, &weights, chunk, block, acc),
+            |block, acc: &mut PoolTally, _| run_block(&engines, weights, chunk, block, acc),
             None,
             &|done| bar.set_position(done),
         )?;
@@ -113,7 +126,13 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
             start: first.start,
             deadline: first.deadline,
             tally: tally.linear.clone(),
-            timeline: Some(timeline(&tally, args.method, estimator, &weights, &names)?),
+            timeline: Some(timeline(
+                &tally,
+                args.method,
+                estimator,
+                (weights, &forecasts),
+                &names,
+            )?),
             overrides: args.sim.overrides(),
         };
         // run.toml: the pool's command, and each member's resolved scenario in turn.
@@ -123,14 +142,27 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
         record.resolved = members
             .iter()
             .map(|m| format!("# member {}\n{}", m.name, m.to_toml()))
+            .chain(
+                forecasts
+                    .iter()
+                    .map(|f| format!("# forecast {} = {}\n", f.name, float(f.probability))),
+            )
             .collect::<Vec<_>>()
             .join("\n");
-        let rows = pool_rows(&args.label, &names, &weights, &tally, estimator, seed);
+        let rows = pool_rows(
+            &args.label,
+            &names,
+            (weights, &forecasts),
+            &tally,
+            estimator,
+            seed,
+        );
         export::publish_pool(
             &args.sim.out,
             &run,
             record,
             export::csv_bytes(&POOL_HEADER, rows),
+            forecasts.is_empty(),
         )?;
         Ok((run, tally))
     })?;
@@ -140,9 +172,33 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
         &names,
         &tally,
         estimator,
-        &weights,
+        (weights, &forecasts),
         &args.sim.out,
     );
+    Ok(())
+}
+
+/// Each forecast's name is used once, and is neither a scenario member's nor the label.
+fn check_forecasts(label: &str, members: &[Scenario], forecasts: &[Forecast]) -> Result<()> {
+    for (i, f) in forecasts.iter().enumerate() {
+        let clash = if f.name == label {
+            Some("the pool's label")
+        } else if members.iter().any(|m| m.name == f.name) {
+            Some("a scenario member's name")
+        } else if forecasts[..i].iter().any(|g| g.name == f.name) {
+            Some("the name of another --forecast")
+        } else {
+            None
+        };
+        if let Some(clash) = clash {
+            return Err(Error::Invalid(format!(
+                "pool: --forecast {}={}: \"{}\" is {clash}; give each member its own name",
+                f.name,
+                float(f.probability),
+                f.name
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -254,23 +310,23 @@ fn timeline(
     tally: &PoolTally,
     method: Method,
     estimator: Estimator,
-    weights: &[f64],
+    (weights, forecasts): (&[f64], &[Forecast]),
     names: &[&str],
 ) -> Result<Vec<MonthEstimate>> {
     let mut before = 0.0;
     (0..tally.months())
         .map(|t| {
             let cumulative = tally
-                .pooled(method, estimator, weights, t)
-                .ok_or_else(|| undefined(tally, estimator, names, t))?;
+                .pooled_with(method, estimator, weights, forecasts, t)
+                .ok_or_else(|| undefined(tally, estimator, names, forecasts, t))?;
             let in_month = match method {
                 Method::Linear => tally.linear.in_month(t),
                 Method::GeometricOdds => (cumulative.probability - before).max(0.0),
             };
             before = cumulative.probability;
             let remaining = match method {
-                Method::Linear => tally.linear_remaining(estimator, t),
-                Method::GeometricOdds => None,
+                Method::Linear if forecasts.is_empty() => tally.linear_remaining(estimator, t),
+                _ => None,
             };
             Ok(MonthEstimate {
                 in_month,
@@ -282,13 +338,26 @@ fn timeline(
 }
 
 /// The refusal of a geometric pool that is undefined in month index `t`.
-fn undefined(tally: &PoolTally, estimator: Estimator, names: &[&str], t: usize) -> Error {
+fn undefined(
+    tally: &PoolTally,
+    estimator: Estimator,
+    names: &[&str],
+    forecasts: &[Forecast],
+    t: usize,
+) -> Error {
     let at = |value: f64| {
         names
             .iter()
             .enumerate()
             .find(|(k, _)| tally.member(*k, estimator, t).probability == value)
-            .map_or("?", |(_, name)| *name)
+            .map(|(_, name)| *name)
+            .or_else(|| {
+                forecasts
+                    .iter()
+                    .find(|f| f.probability == value)
+                    .map(|f| f.name.as_str())
+            })
+            .unwrap_or("?")
     };
     Error::Invalid(format!(
         "pool: the geometric mean of odds is undefined in month {} of the window: {}'s \
@@ -306,7 +375,7 @@ fn undefined(tally: &PoolTally, estimator: Estimator, names: &[&str], t: usize) 
 fn pool_rows(
     label: &str,
     names: &[&str],
-    weights: &[f64],
+    (weights, forecasts): (&[f64], &[Forecast]),
     tally: &PoolTally,
     estimator: Estimator,
     seed: u64,
@@ -341,8 +410,18 @@ fn pool_rows(
             )
         })
         .collect();
+    // A direct forecast: its probability, no trials, seed, estimator or interval.
+    for f in forecasts {
+        let mut row = vec![String::new(); POOL_HEADER.len()];
+        row[0] = label.to_string();
+        row[1] = "member".into();
+        row[2] = f.name.clone();
+        row[3] = float(f.weight);
+        row[7] = float(f.probability);
+        rows.push(row);
+    }
     for method in [Method::Linear, Method::GeometricOdds] {
-        let e = tally.pooled(method, estimator, weights, last);
+        let e = tally.pooled_with(method, estimator, weights, forecasts, last);
         rows.push(row(method.name(), "", String::new(), e));
     }
     rows
@@ -355,24 +434,57 @@ fn report(
     names: &[&str],
     tally: &PoolTally,
     estimator: Estimator,
-    weights: &[f64],
+    (weights, forecasts): (&[f64], &[Forecast]),
     out: &std::path::Path,
 ) {
     let last = tally.months() - 1;
+    // SPEC §8: a geometric pool decided by a member at exactly 0 or 1 says which.
+    let edge = tally
+        .at_edge(estimator, last)
+        .map(|(k, p)| (names[k], p, "estimate"))
+        .or_else(|| {
+            forecasts
+                .iter()
+                .find(|f| f.probability <= 0.0 || f.probability >= 1.0)
+                .map(|f| (f.name.as_str(), f.probability, "forecast"))
+        });
+    if let Some((name, p, what)) = edge {
+        note!(
+            "warning: {name}'s {what} is exactly {p} by the deadline, so the geometric mean of \
+             odds is {p} whatever the others say; its interval comes from the members' \
+             intervals{}",
+            if what == "estimate" {
+                ". More trials (or --estimator conditional) would give it a chance"
+            } else {
+                ""
+            }
+        );
+    }
     let other = match method {
         Method::Linear => Method::GeometricOdds,
         Method::GeometricOdds => Method::Linear,
     };
     let e = run.estimate();
-    let other_text = tally.pooled(other, estimator, weights, last).map_or_else(
-        || "undefined".to_string(),
-        |o| format!("{:.3}%", 100.0 * o.probability),
-    );
+    let other_text = tally
+        .pooled_with(other, estimator, weights, forecasts, last)
+        .map_or_else(
+            || "undefined".to_string(),
+            |o| format!("{:.3}%", 100.0 * o.probability),
+        );
+    let members: Vec<String> = names
+        .iter()
+        .map(|n| n.to_string())
+        .chain(
+            forecasts
+                .iter()
+                .map(|f| format!("{}={}", f.name, float(f.probability))),
+        )
+        .collect();
     note!(
         "{}: {} pool of {} = {:.3}% (95% CI {:.3}%–{:.3}%; {} {}), {} trials, {} -> {}",
         run.scenario,
         method.name(),
-        names.join(", "),
+        members.join(", "),
         100.0 * e.probability,
         100.0 * e.ci95_low,
         100.0 * e.ci95_high,

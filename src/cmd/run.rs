@@ -1,5 +1,6 @@
 //! `treatysim run`: simulate scenarios and write their CSV files.
 
+use crate::api;
 use crate::cli::{RunArgs, Shard};
 use crate::engine::{Engine, Tally};
 use crate::error::{Error, Result};
@@ -7,7 +8,6 @@ use crate::export::{self, RunSummary, SampleFormat, SamplesFormat, SamplesSink};
 use crate::model::Model;
 use crate::scenario::{Catalog, Scenario};
 use crate::shard::{self, Payload, ShardFile};
-use crate::stats;
 use std::path::Path;
 use std::time::Instant;
 
@@ -87,9 +87,7 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
 }
 
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
-    for warning in &scenario.warnings {
-        note!("warning: {warning}");
-    }
+    super::scenario_warnings(scenario);
     let sim = &scenario.simulation;
     let model = Model::new(scenario);
     let estimator = args.sim.estimator;
@@ -121,36 +119,31 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
     let bar = super::progress_bar(&scenario.name, range.end - range.start);
     let began = Instant::now();
-    let mut run_chunk = |chunk: std::ops::Range<u64>| {
-        let first = chunk.start;
-        let progress = |done| bar.set_position(first - range.start + done);
-        match samples.as_mut() {
-            Some(writer) => {
-                let mut write = |rows: Vec<u8>| writer.write(rows);
-                engine.run(chunk, Some((records.as_ref(), &mut write)), &progress)
-            }
-            None => engine.run(chunk, None, &progress),
+    let precision = args.precision.map(|h| (h, args.max_trials));
+    let progress = |done| bar.set_position(done);
+    let tally = match samples.as_mut() {
+        Some(writer) => {
+            let mut write = |rows: Vec<u8>| writer.write(rows);
+            api::tally(
+                &engine,
+                range.clone(),
+                precision,
+                Some((records.as_ref(), &mut write)),
+                &progress,
+            )?
         }
+        None => api::tally(&engine, range.clone(), precision, None, &progress)?,
     };
-    let tally = match args.precision {
-        Some(half_width) => {
-            let outcome =
-                stats::run_to_precision(&engine, half_width, args.max_trials, &mut run_chunk)?;
-            let reached = outcome
-                .tally
-                .estimate(estimator, outcome.tally.sum.len() - 1)
-                .half_width();
-            if reached > half_width {
-                note!(
-                    "warning: {}: stopped at --max-trials {} with half-width {reached:.3e}, above the --precision {half_width}",
-                    scenario.name,
-                    outcome.tally.trials
-                );
-            }
-            outcome.tally
+    if let Some(half_width) = args.precision {
+        let reached = tally.estimate(estimator, tally.sum.len() - 1).half_width();
+        if reached > half_width {
+            note!(
+                "warning: {}: stopped at --max-trials {} with half-width {reached:.3e}, above the --precision {half_width}",
+                scenario.name,
+                tally.trials
+            );
         }
-        None => run_chunk(range.clone())?,
-    };
+    }
     let seconds = began.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
@@ -228,7 +221,7 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         args.samples(),
         Payload::Run(tally),
     )
-    .with_provenance(&args.sim);
+    .with_provenance(args.sim.overrides());
     let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
     note!(
         "{}: shard {}/{} -> {}",

@@ -6,13 +6,23 @@
 //! run with: comment lines, `simulation.trials`, `simulation.seed` and `[resolution]` aside,
 //! the text `show` prints must be the same. Otherwise the run is refused (exit 2) with advice to
 //! rerun it: a score of a forecast of another scenario would mislead.
+//!
+//! A pool is scored like a run: its probability and its remaining-probability timeline, against
+//! the resolution its scenario members state (they must agree; each must be the scenario it
+//! was run with). A pool with a direct forecast (`--forecast`) has no timeline: its
+//! `time_averaged_brier` is empty and `months_scored` 0.
+//!
+//! `scores.csv` keeps its rows: a score replaces the rows of the runs it scores and keeps the
+//! others, under the lock on `--out`, and `calibration.csv` is computed over every row.
 
 use crate::analysis::score::{self, CALIBRATION_MIN_RUNS};
 use crate::cli::ScoreArgs;
 use crate::error::{Error, Result};
+use crate::export::OutLock;
 use crate::export::{self, RunToml, float, publish::RUN_TOML};
 use crate::plot::Table;
 use crate::scenario::{Catalog, Override, Resolution, Scenario};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Columns of `scores.csv`.
@@ -51,7 +61,8 @@ enum Skip {
 }
 
 /// Scores the named runs (every run in `--out` whose scenario has a resolution when none is
-/// named) and writes `<out>/scores.csv` and, with ten or more, `<out>/calibration.csv`.
+/// named) and writes `<out>/scores.csv` (their rows replaced, the others kept) and, with ten or
+/// more rows, `<out>/calibration.csv` over all of them.
 pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
     let out = &args.out;
     // Stale root rows agree with their folders again before anything is read (SPEC §7).
@@ -79,28 +90,57 @@ pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
             out.display()
         )));
     }
-    scored.sort_by(|a, b| a.name.cmp(&b.name));
-    let rows = scored.iter().map(|s| {
-        vec![
+    for s in &scored {
+        if s.scores.log_score == f64::NEG_INFINITY {
+            note!(
+                "warning: {}'s probability is exactly {}, and the question resolved {}: its log \
+                 score is -inf. A probability of 0 or 1 is rarely meant: run it with more \
+                 trials, or with --estimator conditional, whose trials each carry a chance",
+                s.name,
+                float(s.probability),
+                s.resolution.outcome()
+            );
+        }
+    }
+    let lock = OutLock::acquire(out)?;
+    let scores_path = lock.out().join("scores.csv");
+    let mut rows = read_scores(&scores_path)?;
+    for s in &scored {
+        rows.insert(
             s.name.clone(),
-            float(s.probability),
-            s.resolution.outcome().to_string(),
-            float(s.scores.brier),
-            float(s.scores.log_score),
-            float(s.scores.time_averaged_brier),
-            s.scores.months_scored.to_string(),
-        ]
-    });
-    let scores_path = out.join("scores.csv");
-    export::write_atomic(&scores_path, &export::csv_bytes(&SCORES_HEADER, rows))?;
-    let calibration_path = out.join("calibration.csv");
-    if scored.len() >= CALIBRATION_MIN_RUNS {
-        let pairs: Vec<(f64, f64)> = scored
-            .iter()
-            .map(|s| (s.probability, s.resolution.indicator()))
+            vec![
+                s.name.clone(),
+                float(s.probability),
+                s.resolution.outcome().to_string(),
+                float(s.scores.brier),
+                float(s.scores.log_score),
+                s.scores.time_averaged_brier.map(float).unwrap_or_default(),
+                s.scores.months_scored.to_string(),
+            ],
+        );
+    }
+    let kept = rows.len() - scored.len();
+    export::write_atomic(
+        &scores_path,
+        &export::csv_bytes(&SCORES_HEADER, rows.values().cloned()),
+    )?;
+    let kept_text = if kept > 0 {
+        format!(", {kept} earlier rows kept")
+    } else {
+        String::new()
+    };
+    let calibration_path = lock.out().join("calibration.csv");
+    if rows.len() >= CALIBRATION_MIN_RUNS {
+        // Every row was checked by `read_scores` or written just now.
+        let pairs: Vec<(f64, f64)> = rows
+            .values()
+            .map(|r| {
+                let p = r[1].parse::<f64>().unwrap_or(f64::NAN);
+                (p, if r[2] == "signed" { 1.0 } else { 0.0 })
+            })
             .collect();
         let optional = |x: Option<f64>| x.map(float).unwrap_or_default();
-        let rows = score::calibration(&pairs).into_iter().map(|b| {
+        let bins = score::calibration(&pairs).into_iter().map(|b| {
             vec![
                 float(b.low),
                 float(b.high),
@@ -111,31 +151,89 @@ pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
         });
         export::write_atomic(
             &calibration_path,
-            &export::csv_bytes(&CALIBRATION_HEADER, rows),
+            &export::csv_bytes(&CALIBRATION_HEADER, bins),
         )?;
         note!(
-            "scored {} runs -> {}, {}",
+            "scored {} runs{kept_text} -> {}, {} ({} rows)",
             scored.len(),
             scores_path.display(),
-            calibration_path.display()
+            calibration_path.display(),
+            rows.len()
         );
     } else {
-        // An older table would describe other runs than scores.csv.
+        // An older table would describe rows that scores.csv no longer holds.
         match std::fs::remove_file(&calibration_path) {
             Ok(()) => note!(
-                "removed {}: it described an earlier scoring",
+                "removed {}: scores.csv now holds fewer than {CALIBRATION_MIN_RUNS} rows",
                 calibration_path.display()
             ),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io("remove", &calibration_path, e)),
         }
         note!(
-            "scored {} runs -> {} (calibration.csv needs {CALIBRATION_MIN_RUNS} or more)",
+            "scored {} runs{kept_text} -> {} (calibration.csv needs {CALIBRATION_MIN_RUNS} or \
+             more rows)",
             scored.len(),
             scores_path.display()
         );
     }
     Ok(())
+}
+
+/// The rows of an existing `<out>/scores.csv` by run (empty when there is none), checked to be
+/// treatysim's: its columns, one row per run name, a probability and an outcome in each.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the file and the line when it is not a treatysim scores file (it
+/// is then left as it is); I/O errors.
+fn read_scores(path: &Path) -> Result<BTreeMap<String, Vec<String>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    let foreign = |why: String| {
+        Error::Invalid(format!(
+            "'{}' is not a treatysim scores file: {why}; it was left as it is, and nothing was \
+             written: move it away or choose another --out",
+            path.display()
+        ))
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().map_err(|e| foreign(e.to_string()))?;
+    if header.iter().ne(SCORES_HEADER) {
+        return Err(foreign(format!(
+            "its columns are {}, not {}",
+            header.iter().collect::<Vec<_>>().join(","),
+            SCORES_HEADER.join(",")
+        )));
+    }
+    let mut rows = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| foreign(e.to_string()))?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let row: Vec<String> = record.iter().map(str::to_string).collect();
+        let probability = row[1].parse::<f64>().ok();
+        if !probability.is_some_and(|p| (0.0..=1.0).contains(&p)) {
+            return Err(foreign(format!(
+                "line {line}: probability '{}' is not a number from 0 to 1",
+                row[1]
+            )));
+        }
+        if !["signed", "not signed"].contains(&row[2].as_str()) {
+            return Err(foreign(format!(
+                "line {line}: outcome '{}' is neither \"signed\" nor \"not signed\"",
+                row[2]
+            )));
+        }
+        if rows.insert(row[0].clone(), row.clone()).is_some() {
+            return Err(foreign(format!(
+                "line {line}: a second row for \"{}\"",
+                row[0]
+            )));
+        }
+    }
+    Ok(rows)
 }
 
 /// The folders of `out` that hold a run (a `summary.csv`), sorted.
@@ -194,67 +292,168 @@ fn score_run(
             folder.display()
         ))));
     };
-    if run.path("pool.csv").is_file() {
-        return Ok(Err(Skip::Quiet(format!(
-            "'{}' is a pool; pools are not scored yet: score its members",
-            folder.display()
-        ))));
-    }
     let overrides = record
         .overrides
         .iter()
         .map(|o| o.parse::<Override>().map_err(Error::Invalid))
         .collect::<Result<Vec<_>>>()?;
-    let scenario = catalog.load(&record.scenario, &overrides).map_err(|e| {
-        Error::Invalid(format!(
-            "score {name}: its scenario '{}' (run.toml) no longer loads: {e}",
-            record.scenario
-        ))
-    })?;
-    let Some(resolution) = scenario.resolution else {
-        return Ok(Err(Skip::Quiet(format!(
-            "scenario '{}' has no [resolution]",
-            record.scenario
-        ))));
+    let pool = toml.files.contains_key("pool.csv");
+    let (scenario, resolution) = if pool {
+        match pool_resolution(catalog, name, &record.resolved, &overrides, &toml_path)? {
+            Ok(found) => found,
+            Err(skip) => return Ok(Err(skip)),
+        }
+    } else {
+        let scenario = catalog.load(&record.scenario, &overrides).map_err(|e| {
+            Error::Invalid(format!(
+                "score {name}: its scenario '{}' (run.toml) no longer loads: {e}",
+                record.scenario
+            ))
+        })?;
+        let Some(resolution) = scenario.resolution else {
+            return Ok(Err(Skip::Quiet(format!(
+                "scenario '{}' has no [resolution]",
+                record.scenario
+            ))));
+        };
+        if comparable(&record.resolved) != comparable(&scenario.to_toml()) {
+            return Err(changed(name, &record.scenario, &toml_path));
+        }
+        (scenario, resolution)
     };
-    if comparable(&record.resolved) != comparable(&scenario.to_toml()) {
-        return Err(Error::Invalid(format!(
-            "score {name}: scenario '{}' changed since it was run (the resolved scenario in '{}' \
-             differs from `treatysim show {}` now, with the same --set): rerun it, then score",
-            record.scenario,
-            toml_path.display(),
-            record.scenario
-        )));
-    }
     let summary = verified_table(&run, &toml, "summary.csv")?;
-    let timeline = verified_table(&run, &toml, "timeline.csv")?;
     let probability = *summary
         .probabilities("probability")?
         .first()
         .ok_or_else(|| Error::Invalid(format!("{}: no row", summary.path().display())))?;
-    let remaining = if timeline.has_column("remaining_probability") {
-        timeline.probabilities("remaining_probability")?
-    } else {
-        score::remaining(&timeline.probabilities("cumulative_probability")?)
-    };
     let signed_in = match resolution {
         Resolution::Signed(month) => Some(signed_index(&scenario, month)),
         Resolution::NotSigned => None,
     };
-    if remaining.len() != scenario.simulation.months() {
+    // A pool with a direct forecast has no timeline (SPEC §8).
+    let remaining = if toml.files.contains_key("timeline.csv") {
+        let timeline = verified_table(&run, &toml, "timeline.csv")?;
+        // Empty fields: nothing is left to forecast once P reached 1 (SPEC §6).
+        let remaining = if timeline.has_column("remaining_probability") {
+            timeline.optional_probabilities("remaining_probability")?
+        } else {
+            score::remaining(&timeline.probabilities("cumulative_probability")?)
+                .into_iter()
+                .map(Some)
+                .collect()
+        };
+        if remaining.len() != scenario.simulation.months() {
+            return Err(Error::Invalid(format!(
+                "{}: {} months where the window has {}; rerun it",
+                timeline.path().display(),
+                remaining.len(),
+                scenario.simulation.months()
+            )));
+        }
+        remaining
+    } else if pool {
+        Vec::new()
+    } else {
         return Err(Error::Invalid(format!(
-            "{}: {} months where the window has {}; rerun it",
-            timeline.path().display(),
-            remaining.len(),
-            scenario.simulation.months()
+            "'{}' is not listed in '{}'; rerun the scenario",
+            folder.join("timeline.csv").display(),
+            toml_path.display()
         )));
-    }
+    };
     Ok(Ok(Scored {
         name: name.to_string(),
         probability,
         resolution,
         scores: score::score(probability, &remaining, signed_in),
     }))
+}
+
+/// The refusal of a run whose scenario changed since it was run.
+fn changed(name: &str, scenario: &str, toml_path: &Path) -> Error {
+    Error::Invalid(format!(
+        "score {name}: scenario '{scenario}' changed since it was run (the resolved scenario in \
+         '{}' differs from `treatysim show {scenario}` now, with the same --set): rerun it, \
+         then score",
+        toml_path.display()
+    ))
+}
+
+/// The scenario members of a pool, from its `run.toml`'s resolved text (`# member NAME`
+/// before each member's resolved scenario): each name with its text.
+fn pool_members(resolved: &str) -> Vec<(String, String)> {
+    let mut members: Vec<(String, String)> = Vec::new();
+    for line in resolved.lines() {
+        if let Some(name) = line.strip_prefix("# member ") {
+            members.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = members.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    members
+}
+
+/// How a pool's question resolved: the resolution its scenario members state, each loaded
+/// now with the pool's `--set` and checked against what it was run with; and the first member
+/// (for the window).
+///
+/// # Errors
+/// Invalid input when a member no longer loads or changed since, or when members state
+/// different resolutions.
+fn pool_resolution(
+    catalog: &Catalog,
+    name: &str,
+    resolved: &str,
+    overrides: &[Override],
+    toml_path: &Path,
+) -> Result<std::result::Result<(Scenario, Resolution), Skip>> {
+    let mut first: Option<Scenario> = None;
+    let mut found: Option<(Resolution, String)> = None;
+    for (member, text) in pool_members(resolved) {
+        let scenario = catalog.load(&member, overrides).map_err(|e| {
+            Error::Invalid(format!(
+                "score {name}: its member '{member}' (run.toml) no longer loads: {e}"
+            ))
+        })?;
+        if comparable(&text) != comparable(&scenario.to_toml()) {
+            return Err(changed(name, &member, toml_path));
+        }
+        if let Some(resolution) = scenario.resolution {
+            match &found {
+                Some((other, by)) if *other != resolution => {
+                    return Err(Error::Invalid(format!(
+                        "score {name}: the pool's members disagree on how the question \
+                         resolved: {by} says {}, {member} says {}; give them the same \
+                         [resolution]",
+                        describe(*other),
+                        describe(resolution)
+                    )));
+                }
+                Some(_) => {}
+                None => found = Some((resolution, member.clone())),
+            }
+        }
+        first.get_or_insert(scenario);
+    }
+    let Some(first) = first else {
+        return Ok(Err(Skip::Quiet(
+            "its run.toml names no member: rerun the pool".into(),
+        )));
+    };
+    match found {
+        Some((resolution, _)) => Ok(Ok((first, resolution))),
+        None => Ok(Err(Skip::Quiet(
+            "no member of the pool has a [resolution]".into(),
+        ))),
+    }
+}
+
+/// A resolution in words: `signed in 2020-03`, `not signed`.
+fn describe(resolution: Resolution) -> String {
+    match resolution {
+        Resolution::Signed(month) => format!("signed in {month}"),
+        Resolution::NotSigned => "not signed".into(),
+    }
 }
 
 /// The month index (from 0, the start) of a signing month inside the window.

@@ -3,23 +3,16 @@
 
 pub use crate::analysis::sweep::{MAX_POINTS, check_key, sweep_output};
 use crate::cli::SweepArgs;
-use crate::engine::{Accumulator, Engine, Tally, for_each_block};
+use crate::engine::Tally;
 use crate::error::{Error, Result};
-use crate::export::{self, float};
+use crate::export;
 use crate::model::{Estimator, Model};
-use crate::scenario::{Catalog, Override};
+use crate::scenario::Catalog;
 use crate::shard::{self, Payload, ShardFile};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// One swept parameter and its values.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Axis {
-    /// The parameter's full key (or `event.NAME.probability`).
-    pub key: String,
-    /// Its values, in the order given.
-    pub values: Vec<f64>,
-}
+pub use crate::analysis::sweep::Axis;
+use crate::analysis::sweep::{grid, point_overrides, run_points};
 
 /// What `--param` accepts, for error messages.
 const ACCEPTED: &str = "accepted: lo:hi:step with lo <= hi and step > 0 (the points lo, \
@@ -436,15 +429,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let models = points
         .iter()
         .map(|point| {
-            let overrides: Vec<Override> = axes
-                .iter()
-                .zip(point)
-                .map(|(axis, value)| Override {
-                    key: axis.key.clone(),
-                    value: format!("{value:?}"),
-                    arg: format!("--param {}={value}", axis.key),
-                })
-                .collect();
+            let overrides = point_overrides(&axes, point);
             let scenario = args.sim.load_with(catalog, &args.name, &overrides)?;
             Ok(Model::new(&scenario))
         })
@@ -454,9 +439,13 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let range = args
         .shard
         .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
-    let tallies = args
-        .sim
-        .in_pool(|| run_points(&models, sim.seed, args.sim.estimator, range))?;
+    let bar = super::progress_bar("sweep", range.end - range.start);
+    let tallies = args.sim.in_pool(|| {
+        run_points(&models, sim.seed, args.sim.estimator, range, &|done| {
+            bar.set_position(done)
+        })
+    })?;
+    bar.finish_and_clear();
     if let Some(shard) = args.shard {
         // The unswept scenario: every point's differs from it only in the swept keys.
         let payload = Payload::Sweep {
@@ -465,7 +454,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
             tallies: tallies.0,
         };
         let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload)
-            .with_provenance(&args.sim);
+            .with_provenance(args.sim.overrides());
         let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(
             "{}: sweep shard {}/{} -> {}",
@@ -516,29 +505,7 @@ pub fn write_sweep(
     estimator: Estimator,
     provenance: (export::Record, Vec<String>),
 ) -> Result<PathBuf> {
-    let mut header = vec!["scenario"];
-    header.extend(keys.iter().map(String::as_str));
-    header.extend([
-        "trials",
-        "seed",
-        "estimator",
-        "probability",
-        "std_error",
-        "ci95_low",
-        "ci95_high",
-    ]);
-    let rows = points.iter().zip(tallies).map(|(point, tally)| {
-        let e = tally.estimate(estimator, tally.sum.len() - 1);
-        let mut row = vec![scenario.to_string()];
-        row.extend(point.iter().map(|v| float(*v)));
-        row.extend([
-            tally.trials.to_string(),
-            seed.to_string(),
-            estimator.name().to_string(),
-        ]);
-        row.extend([e.probability, e.std_error, e.ci95_low, e.ci95_high].map(float));
-        row
-    });
+    let csv = crate::analysis::sweep::sweep_csv(scenario, keys, points, tallies, seed, estimator);
     let output = sweep_output(keys)?;
     let file = format!("{output}.csv");
     let path = export::publish::folder_path(out, scenario)?.join(&file);
@@ -547,83 +514,13 @@ pub fn write_sweep(
         out,
         export::Publication {
             name: scenario.to_string(),
-            files: vec![(
-                file,
-                export::Content::Bytes(export::csv_bytes(&header, rows)),
-            )],
+            files: vec![(file, export::Content::Bytes(csv))],
             output: Some(output),
             record,
             shard_command,
         },
     )?;
     Ok(path)
-}
-
-/// Every combination of the axes' values, the first axis varying slowest.
-fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
-    axes.iter().fold(vec![Vec::new()], |points, axis| {
-        points
-            .iter()
-            .flat_map(|p| {
-                axis.values.iter().map(move |v| {
-                    let mut q = p.clone();
-                    q.push(*v);
-                    q
-                })
-            })
-            .collect()
-    })
-}
-
-/// One tally per sweep point.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PointTallies(pub Vec<Tally>);
-
-impl Accumulator for PointTallies {
-    const ORDER_FREE: bool = true;
-
-    fn merge(&mut self, other: PointTallies) {
-        for (a, b) in self.0.iter_mut().zip(other.0) {
-            a.merge(b);
-        }
-    }
-
-    fn trials(&self) -> u64 {
-        self.0.first().map_or(0, |t| t.trials)
-    }
-}
-
-/// Runs every point's model on the same trials, block by block.
-fn run_points(
-    models: &[Model],
-    seed: u64,
-    estimator: Estimator,
-    range: Range<u64>,
-) -> Result<PointTallies> {
-    let months = models[0].months();
-    let bar = super::progress_bar("sweep", range.end - range.start);
-    let engines: Vec<Engine<'_>> = models
-        .iter()
-        .map(|model| Engine {
-            model,
-            seed,
-            estimator,
-        })
-        .collect();
-    let result = for_each_block(
-        range,
-        || PointTallies(vec![Tally::new(months); models.len()]),
-        |block, acc: &mut PointTallies, _| {
-            for (engine, tally) in engines.iter().zip(&mut acc.0) {
-                let sums = engine.tally_block(block.clone());
-                tally.add_block(&sums);
-            }
-        },
-        None,
-        &|done| bar.set_position(done),
-    );
-    bar.finish_and_clear();
-    result
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@
 
 mod atomic;
 pub mod cleanup;
-pub mod guard;
+pub use crate::guard;
 pub mod layout;
 pub mod lock;
 pub mod parquet_file;

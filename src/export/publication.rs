@@ -32,7 +32,7 @@ pub fn publish_run(
     shard_command: Vec<String>,
     samples: Option<(SamplesFormat, AtomicFile)>,
 ) -> Result<()> {
-    let mut files = Vec::new();
+    let mut files = vec![("timeline.csv".into(), Content::Bytes(run.timeline_csv()))];
     if let Some((kind, samples)) = samples {
         files.push((kind.file_name().to_string(), Content::File(samples)));
     }
@@ -45,14 +45,19 @@ pub fn publish_run(
 ///
 /// # Errors
 /// As [`publish_run`].
-pub fn publish_pool(out: &Path, run: &RunSummary, record: Record, pool_csv: Vec<u8>) -> Result<()> {
-    publish_with(
-        out,
-        run,
-        record,
-        Vec::new(),
-        vec![("pool.csv".into(), Content::Bytes(pool_csv))],
-    )
+/// A pool with a direct forecast among its members has no `timeline.csv` (`timeline` false).
+pub fn publish_pool(
+    out: &Path,
+    run: &RunSummary,
+    record: Record,
+    pool_csv: Vec<u8>,
+    timeline: bool,
+) -> Result<()> {
+    let mut files = vec![("pool.csv".into(), Content::Bytes(pool_csv))];
+    if timeline {
+        files.push(("timeline.csv".into(), Content::Bytes(run.timeline_csv())));
+    }
+    publish_with(out, run, record, Vec::new(), files)
 }
 
 /// [`publish_run`] with `files` besides the run's summary and timeline.
@@ -74,7 +79,6 @@ fn publish_with(
     let lock = OutLock::acquire(out)?;
     let _critical = critical_section();
     let root = prepare_summary(&lock, std::slice::from_ref(run))?;
-    files.push(("timeline.csv".into(), Content::Bytes(run.timeline_csv())));
     files.push(("summary.csv".into(), Content::Bytes(run.summary_csv())));
     let publication = Publication {
         name: run.scenario.clone(),

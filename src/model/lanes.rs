@@ -19,12 +19,13 @@
 // best, and the clearest one here.
 #![allow(clippy::needless_range_loop)]
 
-use super::{EventCursor, Model};
+use super::Model;
+use super::schedule::{Timing, drawn_month};
 use crate::distribution::Sampler;
 use crate::distribution::{standard_normal, uniform};
-use crate::engine::quantum;
 use crate::fastmath;
 use crate::rng::{self, Xoshiro};
+use crate::tally::quantum;
 use rand::Rng;
 use rand::distr::{Distribution, Open01};
 
@@ -96,6 +97,10 @@ pub struct Lanes {
     state: Vec<Reals>,
     /// Whether each signatory's leader is still in office, lane by lane.
     in_office: Vec<[bool; LANES]>,
+    /// The month each event fired in each lane, `usize::MAX` for none.
+    events: Vec<[usize; LANES]>,
+    /// The month drawn for each event with a drawn month, in each lane.
+    drawn: Vec<[usize; LANES]>,
 }
 
 impl Lanes {
@@ -108,6 +113,8 @@ impl Lanes {
             exits: vec![[usize::MAX; LANES]; signatories],
             state: vec![[0.0; LANES]; model.state.len()],
             in_office: vec![[true; LANES]; signatories],
+            events: vec![[usize::MAX; LANES]; model.events.len()],
+            drawn: vec![[usize::MAX; LANES]; model.schedule.drawn()],
         }
     }
 
@@ -116,6 +123,16 @@ impl Lanes {
         self.months == model.months
             && self.state.len() == model.state.len()
             && self.exits.len() == model.signatories.len()
+            && self.events.len() == model.events.len()
+            && self.drawn.len() == model.schedule.drawn()
+    }
+
+    /// Copies lane `lane`'s month of each event's firing (`usize::MAX`: none) into `events`.
+    #[inline]
+    pub fn copy_events(&self, lane: usize, events: &mut [usize]) {
+        for (value, event) in events.iter_mut().zip(&self.events) {
+            *value = event[lane];
+        }
     }
 
     /// Copies lane `lane`'s cumulative probabilities by month into `row` (length T).
@@ -467,26 +484,54 @@ impl Model {
         lanes_on(isa, self, keys, draws, out);
     }
 
-    /// [`Model::signing_bar`] in every lane, the same operations in the same order lane by
-    /// lane, in vector registers.
+    /// [`Model::signing_bar`] in every lane for month `t`, the same operations in the same
+    /// order lane by lane, in vector registers.
     #[inline(always)]
-    fn signing_bars(&self, draws: &[Reals], state: &[Reals]) -> Reals {
+    fn signing_bars(&self, draws: &[Reals], state: &[Reals], t: f64) -> Reals {
         let mut gap = [0.0; LANES];
+        let mut blocked = [false; LANES];
         for issue in &self.issues {
-            let mut room = state[issue.concession];
+            let mut concession = state[issue.concession];
+            let mut demand = state[issue.demand];
+            if let Some(drift) = issue.concession_drift {
+                let drift = &draws[drift];
+                for lane in 0..LANES {
+                    concession[lane] = (concession[lane] + drift[lane] * t).clamp(0.0, 1.0);
+                }
+            }
+            if let Some(drift) = issue.demand_drift {
+                let drift = &draws[drift];
+                for lane in 0..LANES {
+                    demand[lane] = (demand[lane] + drift[lane] * t).clamp(0.0, 1.0);
+                }
+            }
+            let mut room = concession;
             for &(indifference, leverage) in &issue.leverage {
                 let (u, l) = (&state[indifference], &draws[leverage]);
                 for lane in 0..LANES {
                     room[lane] += l[lane] * u[lane];
                 }
             }
-            let demand = &state[issue.demand];
+            for &(indifference, pressure) in &issue.pressure {
+                let (u, k) = (&state[indifference], &draws[pressure]);
+                for lane in 0..LANES {
+                    room[lane] -= k[lane] * (1.0 - u[lane]);
+                }
+            }
             for lane in 0..LANES {
-                gap[lane] += (demand[lane] - room[lane].min(1.0)).max(0.0);
+                let room = room[lane].clamp(0.0, 1.0);
+                gap[lane] += (demand[lane] - room).max(0.0);
+                blocked[lane] |= issue.dealbreaker & (demand[lane] > room);
             }
         }
         let threshold = &draws[self.threshold];
-        std::array::from_fn(|lane| threshold[lane] + gap[lane])
+        std::array::from_fn(|lane| {
+            if blocked[lane] {
+                f64::INFINITY
+            } else {
+                threshold[lane] + gap[lane]
+            }
+        })
     }
 }
 
@@ -507,6 +552,8 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
         exits,
         state,
         in_office,
+        events: fired,
+        drawn,
         ..
     } = out;
     for (slot, &param) in state.iter_mut().zip(&model.state) {
@@ -516,14 +563,25 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
         *office = [true; LANES];
         *exit = [usize::MAX; LANES];
     }
+    for event in fired.iter_mut() {
+        *event = [usize::MAX; LANES];
+    }
+    let mut streams = Streams::new(keys);
+    // The months of events drawn from their windows, once per trial, before month 0.
+    for (month, &e) in drawn.iter_mut().zip(model.schedule.drawn_events()) {
+        if let Timing::Drawn { first, span, .. } = model.events[e].timing {
+            let bits = streams.next();
+            for l in 0..LANES {
+                month[l] = drawn_month(first, span, unit(bits[l]), model.months);
+            }
+        }
+    }
     let wills = model.signatories.len();
     let volatility = &draws[model.volatility];
     let noise = &draws[model.noise];
     let inverse_noise: Reals = std::array::from_fn(|l| 1.0 / noise[l]);
-    let mut bar = model.signing_bars(draws, state);
+    let mut bar = model.signing_bars(draws, state, 0.0);
     let mut survival = [1.0; LANES];
-    let mut events: EventCursor = model.event_cursor();
-    let mut streams = Streams::new(keys);
     for (t, cumulative) in by_month.iter_mut().enumerate() {
         // 1. Random walk of every signatory's will.
         if t > 0 {
@@ -534,35 +592,58 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
                 }
             }
         }
-        // 2. This month's events, in file order: every lane draws whether each fires, and the
-        // lanes where it fires lose the leaders it names and draw its shifts.
-        if t == events.next_month {
-            for event in model.take_month(&mut events) {
-                let bits = streams.next();
-                let fired: [bool; LANES] =
-                    std::array::from_fn(|l| unit(bits[l]) < event.probability);
-                if !any(&fired) {
-                    continue;
-                }
-                for &k in &event.leader_exit {
-                    if let Some(successor) = model.signatories[k].successor {
-                        let (will, office, exit) =
-                            (&mut state[k], &mut in_office[k], &mut exits[k]);
-                        leave(t, &fired, will, &draws[successor], office, exit);
+        // 2. This month's due events, in declaration order: every lane where one is due draws
+        // whether it fires, and the lanes where it fires lose the leaders it names and draw
+        // its shifts.
+        for &e in model.schedule.month(t) {
+            let e = e as usize;
+            let event = &model.events[e];
+            let (bits, due) = match event.timing {
+                Timing::Drawn { slot, .. } => {
+                    let due: [bool; LANES] = std::array::from_fn(|l| drawn[slot][l] == t);
+                    if !any(&due) {
+                        continue;
                     }
+                    (streams.next_where(&due), due)
                 }
-                for (slot, shift) in &event.effects {
-                    let shifts = shift_draws(&mut streams, shift, &fired);
-                    let values = &mut state[*slot];
-                    for l in 0..LANES {
-                        let shifted = (values[l] + shifts[l]).clamp(0.0, 1.0);
-                        values[l] = if fired[l] { shifted } else { values[l] };
-                    }
-                }
-                let bars = model.signing_bars(draws, state);
+                Timing::Fixed | Timing::Hazard => (streams.next(), [true; LANES]),
+            };
+            let mut fires: [bool; LANES] = std::array::from_fn(|l| {
+                due[l] & (unit(bits[l]) < event.chance) & (fired[e][l] == usize::MAX)
+            });
+            for &r in &event.requires {
                 for l in 0..LANES {
-                    bar[l] = if fired[l] { bars[l] } else { bar[l] };
+                    fires[l] &= fired[r][l] != usize::MAX;
                 }
+            }
+            for &x in &event.excludes {
+                for l in 0..LANES {
+                    fires[l] &= fired[x][l] == usize::MAX;
+                }
+            }
+            if !any(&fires) {
+                continue;
+            }
+            for l in 0..LANES {
+                fired[e][l] = if fires[l] { t } else { fired[e][l] };
+            }
+            for &k in &event.leader_exit {
+                if let Some(successor) = model.signatories[k].successor {
+                    let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                    leave(t, &fires, will, &draws[successor], office, exit);
+                }
+            }
+            for (slot, shift) in &event.effects {
+                let shifts = shift_draws(&mut streams, shift, &fires);
+                let values = &mut state[*slot];
+                for l in 0..LANES {
+                    let shifted = (values[l] + shifts[l]).clamp(0.0, 1.0);
+                    values[l] = if fires[l] { shifted } else { values[l] };
+                }
+            }
+            let bars = model.signing_bars(draws, state, t as f64);
+            for l in 0..LANES {
+                bar[l] = if fires[l] { bars[l] } else { bar[l] };
             }
         }
         // 3. At most one change of leader for each signatory: only lanes still in office draw.
@@ -578,6 +659,9 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
             }
         }
         // 4. The summit, replaced by its probability: q = λ·p, S ← S·(1 − q).
+        if model.drifting {
+            bar = model.signing_bars(draws, state, t as f64);
+        }
         // min over the signatories (∞.min(w) = w exactly, and no copy of a whole slot).
         let mut will = [f64::INFINITY; LANES];
         for other in &state[..wills] {
@@ -617,7 +701,7 @@ fn leave(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Estimator;
 

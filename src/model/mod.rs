@@ -3,9 +3,15 @@
 //!
 //! A trial carries its state — every signatory's will W_P, every issue's concession C_I and
 //! demand D_I, every outside party's indifference U_O, and the summit rate λ — from month to
-//! month; events shift it. At a summit,
-//! room_I = min(1, C_I + Σ_O L_{I,O}·U_O), gap = Σ_I max(0, D_I − room_I), and the treaty is
-//! signed with probability p = 1 / (1 + exp(−(min_P W_P − θ − gap) / s)).
+//! month; events shift it. At a summit in month t, with c_I = clamp(C_I + δC_I·t) and
+//! d_I = clamp(D_I + δD_I·t),
+//! room_I = clamp(c_I + Σ_O L_{I,O}·U_O − Σ_O K_{I,O}·(1 − U_O)),
+//! gap = Σ_I max(0, d_I − room_I), and the treaty is signed with probability
+//! p = 1 / (1 + exp(−(min_P W_P − θ − gap) / s)), or 0 while a dealbreaker issue has
+//! d_I > room_I.
+//!
+//! The scalar loop is in `scalar.rs`, the same loop for many trials side by side in `lanes.rs`
+//! (bit for bit equal), the events' calendar in `schedule.rs`.
 //!
 //! # Example
 //! ```
@@ -24,16 +30,21 @@
 
 mod draws;
 mod lanes;
+mod observe;
+mod scalar;
+mod schedule;
 mod ziggurat;
 
 pub use lanes::{LANES, Lanes};
+pub use observe::{IssueView, Observer, SummitView, Unobserved};
 
 use crate::cast::{Kind, ParamId};
 use crate::copula::Copula;
-use crate::distribution::{Dist, Sampler, standard_normal, uniform};
+use crate::distribution::{Dist, Sampler};
 use crate::rng;
 use crate::scenario::Scenario;
 use rand::Rng;
+use schedule::{ModelEvent, Schedule};
 
 /// How a trial's chance of a treaty is estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -67,33 +78,18 @@ struct Signatory {
     successor: Option<usize>,
 }
 
-/// An issue as the month loop sees it: state slots of C_I and D_I, and for each outside party
-/// with leverage, the state slot of U_O and the draw index of L_{I,O}.
+/// An issue as the month loop sees it: state slots of C_I and D_I; for each outside party
+/// with leverage (pressure), the state slot of U_O and the draw index of L_{I,O} (K_{I,O});
+/// the draw indices of δC_I and δD_I when it drifts; whether it is a dealbreaker.
 #[derive(Clone, Debug)]
 struct IssueSlots {
     concession: usize,
     demand: usize,
     leverage: Vec<(usize, usize)>,
-}
-
-/// An event compiled for the month loop.
-#[derive(Clone, Debug)]
-struct ModelEvent {
-    month: usize,
-    probability: f64,
-    /// Signatories (their positions) whose leaders leave when it fires.
-    leader_exit: Vec<usize>,
-    /// State slot and shift of each effect.
-    effects: Vec<(usize, Sampler)>,
-}
-
-/// Where a trial is in the model's event list (events are sorted by month).
-#[derive(Clone, Copy, Debug)]
-struct EventCursor {
-    /// Index of the next event to consider.
-    next: usize,
-    /// Its month, or `usize::MAX` when none is left.
-    next_month: usize,
+    pressure: Vec<(usize, usize)>,
+    concession_drift: Option<usize>,
+    demand_drift: Option<usize>,
+    dealbreaker: bool,
 }
 
 /// One trial's working state and what happened in it besides its treaty probability; allocated
@@ -107,6 +103,13 @@ pub struct Trial {
     pub exits: Vec<usize>,
     /// Month index in which the treaty was signed (indicator estimator only).
     pub signed_month: Option<usize>,
+    /// Month index in which each event fired (`usize::MAX`: never), in the scenario's order.
+    pub events: Vec<usize>,
+    /// The month drawn for each event with a drawn month (`usize::MAX`: outside the
+    /// simulation).
+    drawn: Vec<usize>,
+    /// Each issue as step 4 last saw it (filled only for an observer that wants summits).
+    views: Vec<IssueView>,
 }
 
 impl Trial {
@@ -117,6 +120,9 @@ impl Trial {
             in_office: vec![true; model.signatories.len()],
             exits: vec![usize::MAX; model.signatories.len()],
             signed_month: None,
+            events: vec![usize::MAX; model.events.len()],
+            drawn: vec![usize::MAX; model.schedule.drawn()],
+            views: vec![IssueView::default(); model.issues.len()],
         }
     }
 }
@@ -131,8 +137,13 @@ pub struct Model {
     streams: Vec<u64>,
     /// Correlated parameters, drawn jointly.
     copula: Option<Copula>,
-    /// Events sorted by month, file order kept within a month.
+    /// Every event, in the scenario's (declaration) order.
     events: Vec<ModelEvent>,
+    /// Which events may come due in which month.
+    schedule: Schedule,
+    /// Whether some issue drifts (then the bar θ + gap changes every month, not only when an
+    /// event fires).
+    drifting: bool,
     /// The draw index that initialises each state slot: signatories' wills first (slot k is
     /// the k-th signatory's), then each issue's C_I and D_I, each outside party's U_O, and λ.
     state: Vec<usize>,
@@ -199,7 +210,7 @@ impl Model {
             outside_slot.insert(o, push(required(Kind::Indifference(o)), &mut state));
         }
         let summit_rate = push(required(Kind::SummitRate), &mut state);
-        let issues = cast
+        let issues: Vec<IssueSlots> = cast
             .issues
             .iter()
             .enumerate()
@@ -211,9 +222,19 @@ impl Model {
                     .iter()
                     .map(|&o| (outside_slot[&o], required(Kind::Leverage(i, o))))
                     .collect(),
+                pressure: issue
+                    .pressure
+                    .iter()
+                    .map(|&o| (outside_slot[&o], required(Kind::Pressure(i, o))))
+                    .collect(),
+                concession_drift: index(Kind::ConcessionDrift(i)),
+                demand_drift: index(Kind::DemandDrift(i)),
+                dealbreaker: issue.dealbreaker,
             })
             .collect();
-        let position = |party: usize| signatory_parties.iter().position(|&p| p == party);
+        let drifting = issues
+            .iter()
+            .any(|i| i.concession_drift.is_some() || i.demand_drift.is_some());
         // A leader leaves only where S_P exists (validation requires it wherever one can):
         // the month loops then need no other case.
         let signatories: Vec<Signatory> = signatory_parties
@@ -228,36 +249,24 @@ impl Model {
             })
             .collect();
         let months = scenario.simulation.months();
-        let start = scenario.simulation.start;
-        let mut events: Vec<ModelEvent> = scenario
-            .events
-            .iter()
-            .filter_map(|e| {
-                let offset = start.months_until(e.month);
-                (0..months as i64).contains(&offset).then(|| ModelEvent {
-                    month: offset as usize,
-                    probability: e.probability,
-                    leader_exit: e
-                        .leader_exit
-                        .iter()
-                        .filter_map(|&p| position(p))
-                        .filter(|&k| signatories[k].successor.is_some())
-                        .collect(),
-                    effects: e
-                        .effects
-                        .iter()
-                        .map(|f| (slot_of[&f.param.index()], Sampler::new(&f.shift.dist)))
-                        .collect(),
-                })
-            })
-            .collect();
-        events.sort_by_key(|e| e.month);
+        let (events, schedule) = schedule::compile(
+            scenario,
+            |p| {
+                signatory_parties
+                    .iter()
+                    .position(|&q| q == p)
+                    .filter(|&k| signatories[k].successor.is_some())
+            },
+            |param| slot_of[&param],
+        );
         Model {
             months,
             samplers,
             streams,
             copula,
             events,
+            schedule,
+            drifting,
             state,
             signatories,
             issues,
@@ -281,17 +290,15 @@ impl Model {
         let events: usize = self
             .events
             .iter()
-            .map(|e| {
-                size_of::<ModelEvent>()
-                    + 2 * HEADER
-                    + e.leader_exit.len() * size_of::<usize>()
-                    + e.effects.len() * size_of::<(usize, Sampler)>()
-            })
-            .sum();
+            .map(|e| size_of::<ModelEvent>() + e.heap_bytes(HEADER))
+            .sum::<usize>()
+            + self.schedule.heap_bytes(HEADER);
         let issues: usize = self
             .issues
             .iter()
-            .map(|i| size_of::<IssueSlots>() + HEADER + i.leverage.len() * 16)
+            .map(|i| {
+                size_of::<IssueSlots>() + 2 * HEADER + (i.leverage.len() + i.pressure.len()) * 16
+            })
             .sum();
         let copula = self.copula.as_ref().map_or(0, Copula::approx_bytes);
         (size_of::<Model>()
@@ -318,7 +325,15 @@ impl Model {
     /// constant 0, or by an event's `leader_exit` in the window.
     pub fn can_leave(&self, k: usize) -> bool {
         self.signatories[k].hazard.is_some()
-            || self.events.iter().any(|e| e.leader_exit.contains(&k))
+            || self
+                .events
+                .iter()
+                .any(|e| e.reachable && e.leader_exit.contains(&k))
+    }
+
+    /// The number of events (the scenario's, whether or not they can fire in the window).
+    pub fn events(&self) -> usize {
+        self.events.len()
     }
 
     /// Draws the parameters of the trial with key `key` (`draws` has [`Model::params`]
@@ -336,22 +351,6 @@ impl Model {
         }
     }
 
-    /// The bar θ + gap that the least willing signatory's will must clear at a summit, with
-    /// gap = Σ_I max(0, D_I − min(1, C_I + Σ_O L_{I,O}·U_O)); only events change it. `draw`
-    /// gives a trial's draws by index, `state` its state by slot.
-    #[inline(always)]
-    fn signing_bar(&self, draw: impl Fn(usize) -> f64, state: impl Fn(usize) -> f64) -> f64 {
-        let mut gap = 0.0;
-        for issue in &self.issues {
-            let mut room = state(issue.concession);
-            for &(indifference, leverage) in &issue.leverage {
-                room += draw(leverage) * state(indifference);
-            }
-            gap += (state(issue.demand) - room.min(1.0)).max(0.0);
-        }
-        draw(self.threshold) + gap
-    }
-
     /// Simulates one trial's month loop from its drawn parameters, writing the cumulative
     /// probability of a treaty by the end of each month into `cumulative` (length T): under
     /// the conditional estimator 1 − S_{t+1}; under the indicator estimator 0 before the
@@ -365,135 +364,58 @@ impl Model {
         cumulative: &mut [f64],
         trial: &mut Trial,
     ) {
-        match estimator {
-            Estimator::Conditional => self.walk::<R, true>(draws, rng, cumulative, trial),
-            Estimator::Indicator => self.walk::<R, false>(draws, rng, cumulative, trial),
-        }
+        self.simulate_observed(draws, rng, estimator, cumulative, trial, &mut Unobserved);
     }
 
-    /// The month loop of [`Model::simulate`], compiled once per estimator so that the hot loop
-    /// carries no estimator test.
-    #[inline(always)]
-    fn walk<R: Rng + ?Sized, const CONDITIONAL: bool>(
+    /// [`Model::simulate`], telling `observer` what happens (every month's step 4, events
+    /// fired, leaders leaving): the same draws, the same results.
+    #[inline]
+    pub fn simulate_observed<R: Rng + ?Sized, O: Observer>(
         &self,
         draws: &[f64],
         rng: &mut R,
+        estimator: Estimator,
         cumulative: &mut [f64],
         trial: &mut Trial,
+        observer: &mut O,
     ) {
-        let Trial {
+        match estimator {
+            Estimator::Conditional => {
+                self.walk::<R, O, true>(draws, rng, cumulative, trial, observer);
+            }
+            Estimator::Indicator => {
+                self.walk::<R, O, false>(draws, rng, cumulative, trial, observer);
+            }
+        }
+    }
+
+    /// [`Model::trial`], telling `observer` what happens ([`Model::simulate_observed`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn trial_observed<O: Observer>(
+        &self,
+        seed: u64,
+        trial: u64,
+        estimator: Estimator,
+        draws: &mut [f64],
+        cumulative: &mut [f64],
+        state: &mut Trial,
+        observer: &mut O,
+    ) {
+        let key = rng::trial_key(seed, trial);
+        self.draw(key, draws);
+        self.simulate_observed(
+            draws,
+            &mut rng::process_rng(key),
+            estimator,
+            cumulative,
             state,
-            in_office,
-            exits,
-            signed_month,
-        } = trial;
-        for (value, &param) in state.iter_mut().zip(&self.state) {
-            *value = draws[param];
-        }
-        in_office.fill(true);
-        exits.fill(usize::MAX);
-        *signed_month = None;
-        let wills = self.signatories.len();
-        let volatility = draws[self.volatility];
-        // −(will − θ − gap)/s is computed as (θ + gap − will) · (1/s): one division per trial
-        // instead of one a month.
-        let inverse_noise = 1.0 / draws[self.noise];
-        // The gap depends on the issues' C, D and the outside parties' U, which only events
-        // change: the bar θ + gap is computed once, and again after an event fires.
-        let mut bar = self.signing_bar(|i| draws[i], |s| state[s]);
-        let mut survival = 1.0;
-        let months = self.months.min(cumulative.len());
-        let cumulative = &mut cumulative[..months];
-        let mut events = self.event_cursor();
-        for t in 0..months {
-            // 1. Random walk of every signatory's will.
-            if t > 0 {
-                for will in &mut state[..wills] {
-                    *will = (*will + volatility * standard_normal(rng)).clamp(0.0, 1.0);
-                }
-            }
-            // 2. This month's events, in file order.
-            if t == events.next_month {
-                for event in self.take_month(&mut events) {
-                    if uniform(rng) < event.probability {
-                        for &k in &event.leader_exit {
-                            if in_office[k] {
-                                in_office[k] = false;
-                                exits[k] = t;
-                                state[k] = self.successor(draws, k, state[k]);
-                            }
-                        }
-                        for (slot, shift) in &event.effects {
-                            state[*slot] = (state[*slot] + shift.sample(rng)).clamp(0.0, 1.0);
-                        }
-                        bar = self.signing_bar(|i| draws[i], |s| state[s]);
-                    }
-                }
-            }
-            // 3. At most one change of leader for each signatory.
-            for (k, signatory) in self.signatories.iter().enumerate() {
-                if let Some(hazard) = signatory.hazard
-                    && in_office[k]
-                    && uniform(rng) < draws[hazard]
-                {
-                    in_office[k] = false;
-                    exits[k] = t;
-                    state[k] = self.successor(draws, k, state[k]);
-                }
-            }
-            // 4. A summit, and the signing decision.
-            let will = state[..wills].iter().fold(f64::INFINITY, |m, w| m.min(*w));
-            let rate = state[self.summit_rate];
-            if CONDITIONAL {
-                // With no summit possible q is exactly 0 whatever p is (even NaN, from s so
-                // small that 1/s is infinite).
-                let q = rate * signing_probability(will, bar, inverse_noise);
-                let q = if rate > 0.0 { q } else { 0.0 };
-                survival *= 1.0 - q;
-                cumulative[t] = 1.0 - survival;
-            } else {
-                if uniform(rng) < rate
-                    && uniform(rng) < signing_probability(will, bar, inverse_noise)
-                {
-                    *signed_month = Some(t);
-                    cumulative[t..].fill(1.0);
-                    return;
-                }
-                cumulative[t] = 0.0;
-            }
-        }
+            observer,
+        );
     }
 
-    /// The k-th signatory's will after its leader leaves: S_P (a leader leaves only where
-    /// it exists).
-    #[inline(always)]
-    fn successor(&self, draws: &[f64], k: usize, will: f64) -> f64 {
-        self.signatories[k].successor.map_or(will, |s| draws[s])
-    }
-
-    /// A cursor at the first event.
-    fn event_cursor(&self) -> EventCursor {
-        EventCursor {
-            next: 0,
-            next_month: self.events.first().map_or(usize::MAX, |e| e.month),
-        }
-    }
-
-    /// The events of the cursor's month, in file order; moves the cursor to the next month
-    /// with events.
-    fn take_month(&self, cursor: &mut EventCursor) -> &[ModelEvent] {
-        let start = cursor.next;
-        let month = cursor.next_month;
-        let end = start
-            + self.events[start.min(self.events.len())..]
-                .iter()
-                .take_while(|e| e.month == month)
-                .count();
-        *cursor = EventCursor {
-            next: end,
-            next_month: self.events.get(end).map_or(usize::MAX, |e| e.month),
-        };
-        &self.events[start.min(end)..end]
+    /// The number of issues (an observer's issue indices run below it).
+    pub fn issues(&self) -> usize {
+        self.issues.len()
     }
 
     /// Draws and simulates trial `trial` under `seed`.

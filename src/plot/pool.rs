@@ -15,6 +15,9 @@ pub struct PoolRow {
     pub low: f64,
     /// Upper end of the 95% interval.
     pub high: f64,
+    /// Whether it has an interval: a direct forecast (`pool --forecast`) has none, and its
+    /// `low` and `high` equal its `probability`.
+    pub interval: bool,
 }
 
 /// `pool.csv`: each member's probability and the pooled ones.
@@ -48,9 +51,10 @@ impl Pool {
         let method = table.texts("method")?;
         let member = table.texts("member")?;
         let weight = table.optional_numbers("weight")?;
-        let probability = table.probabilities("probability")?;
-        let low = table.probabilities("ci95_low")?;
-        let high = table.probabilities("ci95_high")?;
+        // Empty: a direct forecast's interval, or a geometric pool that is undefined.
+        let probability = table.optional_probabilities("probability")?;
+        let low = table.optional_probabilities("ci95_low")?;
+        let high = table.optional_probabilities("ci95_high")?;
         let mut pool = Pool {
             label: label.to_string(),
             members: Vec::new(),
@@ -59,6 +63,9 @@ impl Pool {
         };
         for i in 0..method.len() {
             let is_member = method[i].trim() == "member";
+            let Some(p) = probability[i] else {
+                continue;
+            };
             let row = PoolRow {
                 name: if is_member {
                     member[i].clone()
@@ -66,9 +73,10 @@ impl Pool {
                     method[i].clone()
                 },
                 weight: if is_member { weight[i] } else { None },
-                probability: probability[i],
-                low: low[i],
-                high: high[i],
+                probability: p,
+                low: low[i].unwrap_or(p),
+                high: high[i].unwrap_or(p),
+                interval: low[i].is_some() && high[i].is_some(),
             };
             if is_member {
                 pool.members.push(row);

@@ -7,6 +7,7 @@
 //! resolved scenario (roles, required keys, references between tables) is checked by
 //! validation.
 
+use super::events::RawEvent;
 use crate::cast::{ISSUE_FIELDS, OUTSIDE_FIELDS, PROCESS, SIGNATORY_FIELDS, did_you_mean};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
@@ -55,7 +56,9 @@ pub enum Raw {
     Str(String),
     /// An array of strings.
     Strings(Vec<String>),
-    /// Anything else (boolean, date, other array, table), by type name.
+    /// A TOML boolean (`dealbreaker`), or a `--set` value `true` or `false`.
+    Bool(bool),
+    /// Anything else (date, other array, table), by type name.
     Other(&'static str),
 }
 
@@ -72,6 +75,7 @@ impl fmt::Display for Raw {
                     .collect();
                 write!(f, "[{}]", items.join(", "))
             }
+            Raw::Bool(b) => write!(f, "{b}"),
             Raw::Other(kind) => write!(f, "a {kind}"),
         }
     }
@@ -84,35 +88,6 @@ pub struct Located<T> {
     pub value: T,
     /// Where it was written.
     pub origin: Origin,
-}
-
-/// An `[[event]]` entry as written.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RawEvent {
-    /// Where the entry starts.
-    pub origin: Origin,
-    /// `name`.
-    pub name: Option<Located<Raw>>,
-    /// `month`.
-    pub month: Option<Located<Raw>>,
-    /// `probability`.
-    pub probability: Option<Located<Raw>>,
-    /// `effects`: full parameter key and shift, in file order.
-    pub effects: Vec<(String, Located<Raw>)>,
-    /// `leader_exit`: the signatories whose leaders leave when it fires.
-    pub leader_exit: Option<Located<Raw>>,
-}
-
-impl RawEvent {
-    /// The event's name when it is a string.
-    pub fn name_str(&self) -> Option<&str> {
-        match &self.name {
-            Some(Located {
-                value: Raw::Str(s), ..
-            }) => Some(s),
-            _ => None,
-        }
-    }
 }
 
 /// A scenario file as written, or several merged by `extends`.
@@ -163,10 +138,20 @@ pub const PARTY_KEYS: [&str; 6] = [
 ];
 
 /// Keys of an `[issue.I]` table.
-pub const ISSUE_KEYS: [&str; 5] = ["concedes", "demands", "concession", "demand", "leverage"];
+pub const ISSUE_KEYS: [&str; 9] = [
+    "concedes",
+    "demands",
+    "concession",
+    "demand",
+    "leverage",
+    "pressure",
+    "dealbreaker",
+    "concession_drift",
+    "demand_drift",
+];
 
-/// Keys of an `[[event]]` entry.
-pub const EVENT_KEYS: [&str; 5] = ["name", "month", "probability", "effects", "leader_exit"];
+/// The keys of an issue that are tables from outside party to value.
+pub const ISSUE_TABLES: [&str; 2] = ["leverage", "pressure"];
 
 /// Format-1 keys and the format-2 keys that replace them, for the messages that meet a
 /// format-1 file.
@@ -246,7 +231,7 @@ impl<'a> Lines<'a> {
 }
 
 /// Parses one scenario file's text into a layer.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     path: &'a Path,
     lines: Lines<'a>,
 }
@@ -264,7 +249,22 @@ impl Layer {
         };
         let table = DeTable::parse(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            let hint = syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""));
+            // `[event]` twice: the second is a duplicate table; say how to write events.
+            let line_start = text
+                .get(..span.start)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let line = text.get(line_start..).and_then(|rest| rest.lines().next());
+            let hint = if e.message().contains("duplicate")
+                && line.is_some_and(|l| {
+                    l.split('#').next().unwrap_or("").replace(' ', "") == "[event]"
+                }) {
+                "; each event is a table of the array `event`: write [[event]], with two \
+                 brackets, above every event"
+                    .to_string()
+            } else {
+                syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""))
+            };
             reader.error(
                 span.start,
                 "",
@@ -318,7 +318,7 @@ fn in_file_order<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
 }
 
 impl Reader<'_> {
-    fn origin(&self, offset: usize) -> Origin {
+    pub(super) fn origin(&self, offset: usize) -> Origin {
         let (line, column) = self.lines.position(offset);
         Origin::File {
             path: self.path.to_path_buf(),
@@ -327,7 +327,7 @@ impl Reader<'_> {
         }
     }
 
-    fn error(&self, offset: usize, key: &str, message: &str) -> Error {
+    pub(super) fn error(&self, offset: usize, key: &str, message: &str) -> Error {
         let key = if key.is_empty() {
             String::new()
         } else {
@@ -336,7 +336,7 @@ impl Reader<'_> {
         Error::Invalid(format!("{}: {key}{message}", self.origin(offset)))
     }
 
-    fn located(&self, value: &Spanned<DeValue<'_>>) -> Located<Raw> {
+    pub(super) fn located(&self, value: &Spanned<DeValue<'_>>) -> Located<Raw> {
         let raw = match value.get_ref() {
             DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
                 .map(Raw::Int)
@@ -347,7 +347,7 @@ impl Reader<'_> {
                 .parse()
                 .map_or(Raw::Other("float"), Raw::Float),
             DeValue::String(s) => Raw::Str(s.to_string()),
-            DeValue::Boolean(_) => Raw::Other("boolean"),
+            DeValue::Boolean(b) => Raw::Bool(*b),
             DeValue::Datetime(_) => Raw::Other("date"),
             DeValue::Array(items) => items
                 .iter()
@@ -365,14 +365,24 @@ impl Reader<'_> {
         }
     }
 
-    fn table<'t, 'i>(&self, value: &'t Spanned<DeValue<'i>>, key: &str) -> Result<&'t DeTable<'i>> {
+    pub(super) fn table<'t, 'i>(
+        &self,
+        value: &'t Spanned<DeValue<'i>>,
+        key: &str,
+    ) -> Result<&'t DeTable<'i>> {
         match value.get_ref() {
             DeValue::Table(t) => Ok(t),
             _ => Err(self.error(value.span().start, key, "must be a table")),
         }
     }
 
-    fn unknown(&self, offset: usize, full: &str, word: &str, accepted: &[&str]) -> Error {
+    pub(super) fn unknown(
+        &self,
+        offset: usize,
+        full: &str,
+        word: &str,
+        accepted: &[&str],
+    ) -> Error {
         self.error(
             offset,
             full,
@@ -526,13 +536,13 @@ impl Reader<'_> {
                 let field_name: &str = field.get_ref();
                 let full = format!("{prefix}.{field_name}");
                 match field_name {
-                    "leverage" => {
+                    "leverage" | "pressure" => {
                         let DeValue::Table(table) = v.get_ref() else {
                             return Err(self.error(
                                 v.span().start,
                                 &full,
                                 &format!(
-                                    "must be a table from outside party to value, e.g. leverage = {{ us = 0.3 }}, or a [{full}] table"
+                                    "must be a table from outside party to value, e.g. {field_name} = {{ us = 0.3 }}, or a [{full}] table"
                                 ),
                             ));
                         };
@@ -577,78 +587,13 @@ impl Reader<'_> {
         }
         Ok(())
     }
-
-    /// An event's `effects` table, flattened: `{ "party.russia.will" = -0.1 }` and the dotted
-    /// form `{ party.russia.will = -0.1 }` (nested tables) give the same key.
-    fn effects(
-        &self,
-        prefix: &str,
-        value: &Spanned<DeValue<'_>>,
-        out: &mut Vec<(String, Located<Raw>)>,
-    ) {
-        match value.get_ref() {
-            DeValue::Table(table) => {
-                for (key, v) in in_file_order(table) {
-                    let full = if prefix.is_empty() {
-                        key.get_ref().to_string()
-                    } else {
-                        format!("{prefix}.{}", key.get_ref())
-                    };
-                    self.effects(&full, v, out);
-                }
-            }
-            _ => out.push((prefix.to_string(), self.located(value))),
-        }
-    }
-
-    fn events(&self, value: &Spanned<DeValue<'_>>, layer: &mut Layer) -> Result<()> {
-        let DeValue::Array(entries) = value.get_ref() else {
-            return Err(self.error(
-                value.span().start,
-                "event",
-                "must be an array of tables written [[event]]",
-            ));
-        };
-        for entry in entries.iter() {
-            let table = self.table(entry, "event")?;
-            let mut event = RawEvent {
-                origin: self.origin(entry.span().start),
-                name: None,
-                month: None,
-                probability: None,
-                effects: Vec::new(),
-                leader_exit: None,
-            };
-            for (key, v) in in_file_order(table) {
-                match key.get_ref().as_ref() {
-                    "name" => event.name = Some(self.located(v)),
-                    "month" => event.month = Some(self.located(v)),
-                    "probability" => event.probability = Some(self.located(v)),
-                    "leader_exit" => event.leader_exit = Some(self.located(v)),
-                    "effects" => {
-                        self.table(v, "event.effects")?;
-                        self.effects("", v, &mut event.effects);
-                    }
-                    other => {
-                        return Err(self.unknown(
-                            key.span().start,
-                            &format!("event.{other}"),
-                            other,
-                            &EVENT_KEYS,
-                        ));
-                    }
-                }
-            }
-            layer.events.push(event);
-        }
-        Ok(())
-    }
 }
 
 impl Layer {
     /// Lays `child` over `self` (the parent): scalar keys and correlations are replaced key by
     /// key; parties and issues new in the child are appended in its order; an event with the
-    /// same name as a parent's replaces it, other events are appended.
+    /// same name as a parent's is merged into it field by field, keeping its place
+    /// ([`super::events::overlay`]), other events are appended.
     pub fn overlay(mut self, child: Layer) -> Layer {
         self.values.extend(child.values);
         self.correlations.extend(child.correlations);
@@ -662,27 +607,7 @@ impl Layer {
                 }
             }
         }
-        // Each event's position by name, so that laying thousands of events over thousands
-        // takes linear time; the first event of a name is the one replaced, as before.
-        let mut by_name: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
-        for (i, e) in self.events.iter().enumerate() {
-            if let Some(name) = e.name_str() {
-                by_name.entry(name.to_string()).or_insert(i);
-            }
-        }
-        for event in child.events {
-            let name = event.name_str().map(str::to_string);
-            match name.as_ref().and_then(|n| by_name.get(n)) {
-                Some(&i) => self.events[i] = event,
-                None => {
-                    if let Some(name) = name {
-                        by_name.insert(name, self.events.len());
-                    }
-                    self.events.push(event);
-                }
-            }
-        }
+        super::events::overlay(&mut self.events, child.events);
         self.extends = child.extends;
         self
     }

@@ -1,11 +1,16 @@
 //! Scenario files (format 2): finding them along the search path, resolving `extends` and
 //! `--set`, and validating every value into a [`Scenario`] the engine can run (SPEC §3).
 
+mod events;
 mod layer;
 mod show;
 mod validate;
 
-pub use layer::{Layer, Located, Origin, Raw, RawEvent, format_1_hint, pair_key};
+/// Correlations live with the copula that realises them (below the scenario, so that
+/// validation can build a copula without an import circle).
+pub use crate::copula::Correlation;
+pub use events::{EVENT_KEYS, RawEvent, window};
+pub use layer::{Layer, Located, Origin, Raw, format_1_hint, pair_key};
 
 use crate::cast::{Cast, ParamId, did_you_mean};
 use crate::distribution::Dist;
@@ -40,20 +45,30 @@ pub struct Effect {
     pub shift: ParamSpec,
 }
 
-/// A dated event that fires with a probability, may make leaders leave, and shifts state
-/// parameters.
+/// An event that may fire once — in its month, in a month drawn from its window, or at a
+/// monthly hazard through its window — may make leaders leave, and shifts state parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    /// Unique name (children replace parents' events by name).
+    /// Unique name (children merge into parents' events by name).
     pub name: String,
-    /// The month in which it may fire.
+    /// The month in which it may fire, or the first of its window.
     pub month: Month,
-    /// Chance that it fires, in [0, 1].
+    /// The last month of its window (inclusive), when it has one: a `probability` event's
+    /// month is then drawn uniformly from `month..=until` once per trial.
+    pub until: Option<Month>,
+    /// Chance that it fires, in [0, 1]: once, or (`hazard`) in each month of its window.
     pub probability: f64,
+    /// Whether `probability` is a hazard, a chance per month from `month` to `until` (or the
+    /// end of the simulation), rather than the chance of one dated draw.
+    pub hazard: bool,
     /// Shifts applied when it fires, in file order.
     pub effects: Vec<Effect>,
     /// Party indices of the signatories whose leaders leave when it fires.
     pub leader_exit: Vec<usize>,
+    /// Indices (in the scenario's events) of the events that must have fired before it.
+    pub requires: Vec<usize>,
+    /// Indices of the events none of which may have fired before it.
+    pub excludes: Vec<usize>,
 }
 
 /// The `[simulation]` table.
@@ -74,17 +89,6 @@ impl Simulation {
     pub fn months(&self) -> usize {
         self.start.months_until(self.deadline).max(0) as usize
     }
-}
-
-/// A Spearman rank correlation between two uncertain parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Correlation {
-    /// First parameter.
-    pub a: ParamId,
-    /// Second parameter.
-    pub b: ParamId,
-    /// Target Spearman rank correlation in [−1, 1].
-    pub rho: f64,
 }
 
 /// A fully resolved, validated scenario.
@@ -212,9 +216,10 @@ pub fn name_rule(what: &str, name: &str) -> String {
 /// `TREATYSIM_SCENARIOS`.
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    /// Folders given on the command line; `list`, `check` and `run --all` cover these.
+    /// Folders given on the command line.
     dirs: Vec<PathBuf>,
-    /// Further folders searched for names and `extends` only.
+    /// The folders of `TREATYSIM_SCENARIOS`, searched after them (by `list`, `check` and
+    /// `run --all` too).
     more: Vec<PathBuf>,
 }
 
@@ -243,19 +248,35 @@ impl Catalog {
         self.dirs.iter().chain(&self.more)
     }
 
-    /// The scenario names in the `--scenarios` folders, sorted, the first folder winning a
-    /// name found in several. Files whose names break the name rule are skipped.
+    /// The scenario names along the search path (the `--scenarios` folders, then those of
+    /// `TREATYSIM_SCENARIOS`), sorted, the first folder winning a name found in several. Files
+    /// whose names break the name rule are skipped; so is a folder that does not exist, as
+    /// long as another one does.
     ///
     /// # Errors
-    /// When a folder cannot be read.
+    /// When a folder cannot be read, or none of them exists.
     pub fn names(&self) -> Result<Vec<String>> {
         let mut names = Vec::new();
-        for dir in &self.dirs {
-            for name in names_in(dir)? {
-                if !names.contains(&name) {
-                    names.push(name);
+        let mut missing = None;
+        let mut found = false;
+        for dir in self.search_path() {
+            match names_in(dir) {
+                Ok(in_dir) => {
+                    found = true;
+                    for name in in_dir {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
                 }
+                Err(e) if !dir.exists() => {
+                    missing.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
             }
+        }
+        if let (false, Some(e)) = (found, missing) {
+            return Err(e);
         }
         names.sort();
         Ok(names)
@@ -296,8 +317,16 @@ impl Catalog {
             .map(|d| format!("'{}'", d.display()))
             .collect();
         Err(Error::Invalid(format!(
-            "unknown scenario '{name}': no {name}.toml in {}{}; available: {}",
+            "unknown scenario '{name}': no {name}.toml in {}{}{}; available: {}",
             folders.join(", "),
+            nearby(name)
+                .map(|dir| format!(
+                    "; there is one in '{}': add --scenarios {} (or give the path, {})",
+                    dir.display(),
+                    dir.display(),
+                    dir.join(format!("{name}.toml")).display()
+                ))
+                .unwrap_or_default(),
             did_you_mean(name, available.iter().map(String::as_str)),
             if available.is_empty() {
                 "none (pass --scenarios DIR)".to_string()
@@ -446,12 +475,61 @@ pub fn from_resolved(name: &str, origin: &Path, text: &str) -> Result<Scenario> 
     )
 }
 
+/// The scenario a self-contained TOML text describes (no `extends`), named `name`, with
+/// `overrides` applied last as `Catalog::load` applies them: what a front end that holds the
+/// text itself (the Python package's `Scenario.from_toml`) loads. Messages name `origin` as
+/// the file.
+///
+/// # Errors
+/// Any invalid input, naming file, line, key, problem and what is accepted.
+pub fn from_text(
+    name: &str,
+    origin: &Path,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let mut layer = Layer::parse(origin, text)?;
+    if let Some(parent) = &layer.extends {
+        return Err(invalid(
+            &parent.origin,
+            "extends",
+            "a scenario given as text extends nothing; load it from a folder instead",
+        ));
+    }
+    for o in overrides {
+        apply_override(&mut layer, o)?;
+    }
+    validate::validate(
+        name.to_string(),
+        origin.to_path_buf(),
+        vec![origin.to_path_buf()],
+        layer,
+    )
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
 /// The valid scenario names of `<dir>/*.toml`.
+/// A folder holding `NAME.toml` that the search path missed: the current folder, or one of its
+/// subfolders (one level down, in name order), for the advice of an unknown name.
+fn nearby(name: &str) -> Option<PathBuf> {
+    let file = format!("{name}.toml");
+    if Path::new(&file).is_file() {
+        return Some(PathBuf::from("."));
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(".")
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| PathBuf::from(e.file_name()))
+        .collect();
+    dirs.sort();
+    dirs.into_iter().find(|d| d.join(&file).is_file())
+}
+
 fn names_in(dir: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -489,9 +567,14 @@ fn read(path: &Path) -> Result<String> {
     })
 }
 
-/// A `--set` value: a number when it reads as one, otherwise a string.
+/// The fields of an event `--set` can change (`event.NAME.FIELD`).
+pub const EVENT_FIELDS: [&str; 4] = ["probability", "hazard", "month", "until"];
+
+/// A `--set` value: `true` or `false`, a number when it reads as one, otherwise a string.
 fn raw_value(text: &str) -> Raw {
-    if let Ok(i) = text.parse::<i128>() {
+    if let Ok(b) = text.parse::<bool>() {
+        Raw::Bool(b)
+    } else if let Ok(i) = text.parse::<i128>() {
         Raw::Int(i)
     } else if let Ok(x) = text.parse::<f64>() {
         Raw::Float(x)
@@ -538,13 +621,13 @@ fn settable(layer: &Layer, key: &str) -> Option<String> {
                     did_you_mean(issue, layer.issues.iter().map(|n| n.value.as_str())),
                     list(&layer.issues)
                 ))
-            } else if (parts.len() == 3 && layer.issue_parameter(field))
-                || (parts.len() == 4 && field == "leverage")
+            } else if (parts.len() == 3 && (layer.issue_parameter(field) || field == "dealbreaker"))
+                || (parts.len() == 4 && layer::ISSUE_TABLES.contains(&field))
             {
                 None
             } else {
                 Some(format!(
-                    "accepted keys of an issue: issue.{issue}.concession, issue.{issue}.demand, issue.{issue}.leverage.O (O an outside party)"
+                    "accepted keys of an issue: issue.{issue}.concession, issue.{issue}.demand, issue.{issue}.concession_drift, issue.{issue}.demand_drift, issue.{issue}.dealbreaker (true or false), issue.{issue}.leverage.O, issue.{issue}.pressure.O (O an outside party)"
                 ))
             }
         }
@@ -578,7 +661,9 @@ impl Layer {
             for field in layer::issue_fields() {
                 keys.push(format!("issue.{}.{field}", issue.value));
             }
+            keys.push(format!("issue.{}.dealbreaker", issue.value));
             keys.push(format!("issue.{}.leverage.O", issue.value));
+            keys.push(format!("issue.{}.pressure.O", issue.value));
         }
         keys.extend(
             crate::cast::PROCESS
@@ -587,8 +672,9 @@ impl Layer {
         );
         for event in &self.events {
             if let Some(name) = event.name_str() {
-                keys.push(format!("event.{name}.probability"));
-                keys.push(format!("event.{name}.month"));
+                for field in EVENT_FIELDS {
+                    keys.push(format!("event.{name}.{field}"));
+                }
             }
         }
         keys.push("correlations.<a> ~ <b>".to_string());
@@ -626,7 +712,7 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
         let Some((name, field)) = rest.rsplit_once('.') else {
             return Err(fail(
                 layer,
-                "write event.NAME.probability=P or event.NAME.month=YYYY-MM".into(),
+                "write event.NAME.probability=P, event.NAME.hazard=H, event.NAME.month=YYYY-MM or event.NAME.until=YYYY-MM".into(),
             ));
         };
         let names: Vec<String> = layer
@@ -654,13 +740,16 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
         };
         let event = &mut layer.events[index];
         match field {
-            "probability" => event.probability = Some(located),
+            "probability" => event.set_chance(false, located),
+            "hazard" => event.set_chance(true, located),
             "month" => event.month = Some(located),
+            "until" => event.until = Some(located),
             _ => {
                 return Err(fail(
                     layer,
                     format!(
-                        "--set changes an event's probability or month: event.{name}.probability or event.{name}.month"
+                        "--set changes an event's probability, hazard, month or until: event.{name}.probability, event.{name}.hazard, event.{name}.month or event.{name}.until{}",
+                        did_you_mean(field, EVENT_FIELDS)
                     ),
                 ));
             }

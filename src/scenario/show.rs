@@ -3,8 +3,8 @@
 
 use super::{ParamSpec, Scenario};
 use crate::cast::Kind;
+use crate::distribution::fit;
 use crate::distribution::{Dist, Written};
-use crate::fit;
 use std::fmt::Write;
 
 /// A TOML string literal, escaped.
@@ -116,29 +116,46 @@ impl Scenario {
             let _ = writeln!(out, "\n[issue.{}]", issue.name);
             let _ = writeln!(out, "concedes = \"{}\"", cast.parties[issue.concedes].name);
             let _ = writeln!(out, "demands = \"{}\"", cast.parties[issue.demands].name);
-            let mut leverage = Vec::new();
+            let (mut leverage, mut pressure) = (Vec::new(), Vec::new());
             for id in cast.ids() {
                 match cast.kind(id) {
-                    Kind::Concession(j) | Kind::Demand(j) if j == i => {
+                    Kind::Concession(j)
+                    | Kind::Demand(j)
+                    | Kind::ConcessionDrift(j)
+                    | Kind::DemandDrift(j)
+                        if j == i =>
+                    {
                         let _ =
                             writeln!(out, "{} = {}", field(id), value(&self.params[id.index()]));
                     }
-                    Kind::Leverage(j, o) if j == i => leverage.push(format!(
-                        "{} = {}",
-                        cast.parties[o].name,
-                        inline(&self.params[id.index()])
-                    )),
+                    Kind::Leverage(j, o) if j == i => leverage.push((o, id)),
+                    Kind::Pressure(j, o) if j == i => pressure.push((o, id)),
                     _ => {}
                 }
             }
-            if !leverage.is_empty() {
-                let fits = inline_fits(cast.ids().filter_map(|id| match cast.kind(id) {
-                    Kind::Leverage(j, o) if j == i => {
-                        Some((cast.parties[o].name.as_str(), &self.params[id.index()]))
-                    }
-                    _ => None,
-                }));
-                let _ = writeln!(out, "leverage = {{ {} }}{fits}", leverage.join(", "));
+            for (table, entries) in [("leverage", leverage), ("pressure", pressure)] {
+                if entries.is_empty() {
+                    continue;
+                }
+                let written: Vec<String> = entries
+                    .iter()
+                    .map(|&(o, id)| {
+                        format!(
+                            "{} = {}",
+                            cast.parties[o].name,
+                            inline(&self.params[id.index()])
+                        )
+                    })
+                    .collect();
+                let fits = inline_fits(
+                    entries
+                        .iter()
+                        .map(|&(o, id)| (cast.parties[o].name.as_str(), &self.params[id.index()])),
+                );
+                let _ = writeln!(out, "{table} = {{ {} }}{fits}", written.join(", "));
+            }
+            if issue.dealbreaker {
+                let _ = writeln!(out, "dealbreaker = true");
             }
         }
         let _ = writeln!(out, "\n[process]");
@@ -162,7 +179,22 @@ impl Scenario {
             let _ = writeln!(out, "\n[[event]]");
             let _ = writeln!(out, "name = {}", quoted(&event.name));
             let _ = writeln!(out, "month = \"{}\"", event.month);
-            let _ = writeln!(out, "probability = {:?}", event.probability);
+            if let Some(until) = event.until {
+                let _ = writeln!(out, "until = \"{until}\"");
+            }
+            let chance = if event.hazard {
+                "hazard"
+            } else {
+                "probability"
+            };
+            let _ = writeln!(out, "{chance} = {:?}", event.probability);
+            for (field, list) in [("requires", &event.requires), ("excludes", &event.excludes)] {
+                if !list.is_empty() {
+                    let names: Vec<String> =
+                        list.iter().map(|e| quoted(&self.events[*e].name)).collect();
+                    let _ = writeln!(out, "{field} = [{}]", names.join(", "));
+                }
+            }
             if !event.effects.is_empty() {
                 let effects: Vec<String> = event
                     .effects

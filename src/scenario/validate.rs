@@ -4,8 +4,8 @@
 
 use super::layer::{self, Layer, Located, Origin, Raw};
 use super::{
-    Correlation, DEFAULT_SEED, DEFAULT_TRIALS, Effect, Event, ParamSpec, Resolution, Scenario,
-    Simulation, format_1_hint, invalid,
+    Correlation, DEFAULT_SEED, DEFAULT_TRIALS, Event, ParamSpec, Resolution, Scenario, Simulation,
+    format_1_hint, invalid,
 };
 use crate::cast::{Cast, Domain, Issue, Kind, Party, Role, did_you_mean};
 use crate::distribution::{Dist, Written};
@@ -14,7 +14,7 @@ use crate::month::Month;
 use std::path::PathBuf;
 
 /// A string value, or an error saying it must be one.
-fn string<'a>(at: &'a Located<Raw>, key: &str) -> Result<&'a str> {
+pub(super) fn string<'a>(at: &'a Located<Raw>, key: &str) -> Result<&'a str> {
     match &at.value {
         Raw::Str(s) => Ok(s),
         other => Err(invalid(
@@ -55,7 +55,7 @@ pub(super) fn validate(
     let cast = cast(&layer, &file)?;
     let params = parameters(&layer, &cast, &file)?;
     let mut warnings = Vec::new();
-    let events = events(&layer, &cast, &simulation, &mut warnings)?;
+    let events = super::events::events(&layer, &cast, &simulation, &mut warnings)?;
     successors(&layer, &cast, &params, &events, &file)?;
     let correlations = correlations(&layer, &cast, &params, &mut warnings)?;
     let dists: Vec<Dist> = params.iter().map(|p| p.dist).collect();
@@ -397,14 +397,41 @@ fn cast(layer: &Layer, file: &Origin) -> Result<Cast> {
                 ),
             ));
         }
-        let mut leverage = Vec::new();
+        let (mut leverage, mut pressure) = (Vec::new(), Vec::new());
+        let mut dealbreaker = false;
         for (field, key, at) in fields_of(layer, &prefix) {
-            if let Some(party) = field.strip_prefix("leverage.") {
+            if field == "dealbreaker" {
+                dealbreaker = match at.value {
+                    Raw::Bool(b) => b,
+                    ref other => {
+                        return Err(invalid(
+                            &at.origin,
+                            key,
+                            format!("{other} is not a boolean; accepted: true or false"),
+                        ));
+                    }
+                };
+                continue;
+            }
+            let table = ["leverage.", "pressure."].into_iter().find_map(|t| {
+                field
+                    .strip_prefix(t)
+                    .map(|party| (&t[..t.len() - 1], party))
+            });
+            if let Some((table, party)) = table {
                 match parties.iter().position(|p| p.name == party) {
-                    Some(o) if parties[o].role == Role::Outside => leverage.push(o),
+                    Some(o) if parties[o].role == Role::Outside => {
+                        if table == "leverage" {
+                            leverage.push(o);
+                        } else {
+                            pressure.push(o);
+                        }
+                    }
                     found => {
                         let why = if found.is_some() {
-                            format!("{party} is a signatory; leverage comes from outside parties")
+                            format!(
+                                "{party} is a signatory; {table} comes from outside parties (a signatory's opposition is its will and the issue's demand)"
+                            )
                         } else {
                             format!("no outside party \"{party}\"")
                         };
@@ -424,20 +451,28 @@ fn cast(layer: &Layer, file: &Origin) -> Result<Cast> {
                         ));
                     }
                 }
-            } else if field == "leverage" {
+            } else if field == "leverage" || field == "pressure" {
                 return Err(invalid(
                     &at.origin,
                     key,
-                    "must be a table from outside party to value, e.g. leverage = { us = 0.3 }",
+                    format!(
+                        "must be a table from outside party to value, e.g. {field} = {{ us = 0.3 }}"
+                    ),
                 ));
             }
         }
         leverage.sort_unstable();
+        pressure.sort_unstable();
+        let drift = |field: &str| layer.values.contains_key(&format!("{prefix}.{field}"));
         issues.push(Issue {
             name: name.value.clone(),
             concedes,
             demands,
             leverage,
+            pressure,
+            concession_drift: drift("concession_drift"),
+            demand_drift: drift("demand_drift"),
+            dealbreaker,
         });
     }
     let has = |field: &str| -> Vec<bool> {
@@ -473,7 +508,7 @@ pub fn spec(value: &Raw, domain: Option<Domain>) -> std::result::Result<ParamSpe
         Raw::Float(x) if !x.is_finite() => return Err(format!("{x}: every number must be finite")),
         Raw::Float(x) => (format!("{x:?}"), Written::Dist(Dist::Constant(*x))),
         Raw::Str(s) => (s.clone(), Written::parse(s)?),
-        Raw::Strings(_) | Raw::Other(_) => {
+        Raw::Strings(_) | Raw::Bool(_) | Raw::Other(_) => {
             return Err(format!(
                 "{value} is not accepted; write {}",
                 crate::distribution::ACCEPTED
@@ -513,182 +548,6 @@ fn parameters(layer: &Layer, cast: &Cast, file: &Origin) -> Result<Vec<ParamSpec
             spec(value, Some(cast.domain(id))).map_err(|m| invalid(origin, key, m))
         })
         .collect()
-}
-
-fn required<'a>(
-    field: &'a Option<Located<Raw>>,
-    origin: &Origin,
-    key: &str,
-    hint: &str,
-) -> Result<&'a Located<Raw>> {
-    field
-        .as_ref()
-        .ok_or_else(|| invalid(origin, key, format!("missing; {hint}")))
-}
-
-fn events(
-    layer: &Layer,
-    cast: &Cast,
-    sim: &Simulation,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Event>> {
-    let mut out: Vec<Event> = Vec::new();
-    // The names so far, so that checking each for a repeat takes constant time (thousands of
-    // events validate in linear time).
-    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for raw in &layer.events {
-        let name = required(
-            &raw.name,
-            &raw.origin,
-            "event.name",
-            "every [[event]] needs name = \"...\"",
-        )?;
-        let name_text = string(name, "event.name")?;
-        if name_text.trim().is_empty()
-            || name_text.chars().any(char::is_control)
-            || !names.insert(name_text.to_string())
-        {
-            return Err(invalid(
-                &name.origin,
-                "event.name",
-                format!(
-                    "\"{}\" must be a non-empty name without control characters, used once",
-                    name_text.escape_debug()
-                ),
-            ));
-        }
-        let key = |k: &str| format!("event \"{name_text}\".{k}");
-        let month_at = required(
-            &raw.month,
-            &raw.origin,
-            &key("month"),
-            "write month = \"YYYY-MM\"",
-        )?;
-        let month = match &month_at.value {
-            Raw::Str(s) => {
-                Month::parse(s).map_err(|m| invalid(&month_at.origin, &key("month"), m))?
-            }
-            other => {
-                return Err(invalid(
-                    &month_at.origin,
-                    &key("month"),
-                    format!("{other} is not a month; write a quoted string \"YYYY-MM\""),
-                ));
-            }
-        };
-        let p_at = required(
-            &raw.probability,
-            &raw.origin,
-            &key("probability"),
-            "write probability = a number in [0, 1]",
-        )?;
-        let probability = match p_at.value {
-            Raw::Int(i) if (0..=1).contains(&i) => i as f64,
-            Raw::Float(x) if (0.0..=1.0).contains(&x) => x,
-            ref other => {
-                return Err(invalid(
-                    &p_at.origin,
-                    &key("probability"),
-                    format!("{other} is not a probability; accepted: a number in [0, 1]"),
-                ));
-            }
-        };
-        let mut effects = Vec::new();
-        for (target, shift) in &raw.effects {
-            let effect_key = key(&format!("effects.\"{target}\""));
-            let state: Vec<&str> = cast.state_keys().collect();
-            let param = cast
-                .id(target)
-                .filter(|id| cast.kind(*id).is_state())
-                .ok_or_else(|| {
-                    let what = if cast.id(target).is_some() {
-                        format!("{target} is not a state parameter")
-                    } else if let Some(hint) = format_1_hint(target) {
-                        hint
-                    } else {
-                        format!("{target} is not a parameter of this scenario")
-                    };
-                    invalid(
-                        &shift.origin,
-                        &effect_key,
-                        format!(
-                            "{what}{}; events may shift: {}",
-                            did_you_mean(target, state.iter().copied()),
-                            state.join(", ")
-                        ),
-                    )
-                })?;
-            if effects.iter().any(|e: &Effect| e.param == param) {
-                return Err(invalid(
-                    &shift.origin,
-                    &effect_key,
-                    "this parameter is shifted twice by one event; give one shift",
-                ));
-            }
-            let spec =
-                spec(&shift.value, None).map_err(|m| invalid(&shift.origin, &effect_key, m))?;
-            effects.push(Effect { param, shift: spec });
-        }
-        let mut leader_exit = Vec::new();
-        if let Some(at) = &raw.leader_exit {
-            let signatories: Vec<&str> = cast
-                .signatories()
-                .map(|p| cast.parties[p].name.as_str())
-                .collect();
-            let Raw::Strings(names) = &at.value else {
-                return Err(invalid(
-                    &at.origin,
-                    &key("leader_exit"),
-                    format!(
-                        "{} is not a list of signatories; write e.g. leader_exit = [\"{}\"]",
-                        at.value, signatories[0]
-                    ),
-                ));
-            };
-            for party in names {
-                let index = cast
-                    .party(party)
-                    .filter(|p| cast.parties[*p].role == Role::Signatory)
-                    .ok_or_else(|| {
-                        invalid(
-                            &at.origin,
-                            &key("leader_exit"),
-                            format!(
-                                "\"{}\" is not a signatory{}; accepted: {}",
-                                party.escape_debug(),
-                                did_you_mean(party, signatories.iter().copied()),
-                                signatories.join(", ")
-                            ),
-                        )
-                    })?;
-                if leader_exit.contains(&index) {
-                    return Err(invalid(
-                        &at.origin,
-                        &key("leader_exit"),
-                        format!("{party} is listed twice"),
-                    ));
-                }
-                leader_exit.push(index);
-            }
-        }
-        let offset = sim.start.months_until(month);
-        if offset < 0 || offset >= sim.months() as i64 {
-            warnings.push(format!(
-                "{}: event \"{name_text}\" in {month} is outside the simulated window {} to {} and never fires",
-                raw.origin,
-                sim.start,
-                sim.start.plus(sim.months().saturating_sub(1))
-            ));
-        }
-        out.push(Event {
-            name: name_text.to_string(),
-            month,
-            probability,
-            effects,
-            leader_exit,
-        });
-    }
-    Ok(out)
 }
 
 /// A `successor_will` wherever a leader can leave: a hazard that is not the constant 0, or an

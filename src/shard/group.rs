@@ -148,7 +148,14 @@ fn is_samples_part(name: &str) -> bool {
         })
 }
 
-fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group> {
+/// Checks one output's shards, each with the path (or name) that messages give it: that they
+/// agree, are complete, and that their tallies keep their invariants; `out` holds their samples
+/// parts. [`collect`] calls it for each group; a front end that holds shards in memory (the
+/// Python package's Dask runs) calls it directly.
+///
+/// # Errors
+/// As [`collect`].
+pub fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<Group> {
     group.sort_by_key(|(_, f)| f.shard);
     splits(&group)?;
     let (first_path, first) = &group[0];

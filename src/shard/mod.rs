@@ -5,11 +5,11 @@
 //! adding the N shards' tallies gives exactly the bits of the unsharded run, and `merge`
 //! writes exactly the files the unsharded command would have written.
 
-use crate::cli::Shard;
 use crate::engine::Tally;
 use crate::error::{Error, Result};
 use crate::export::SamplesFormat;
 use crate::model::Estimator;
+use crate::options::Shard;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -103,7 +103,7 @@ pub use crate::digest::{HashingReader, sha256_file, sha256_hex};
 
 mod group;
 pub mod seal;
-pub use group::{Group, collect};
+pub use group::{Group, check_group, collect};
 
 impl ShardFile {
     /// The shard file of `scenario` run as shard `shard` with `estimator`.
@@ -138,10 +138,11 @@ impl ShardFile {
         }
     }
 
-    /// Records the command line and `--set` arguments of the command writing this shard.
-    pub fn with_provenance(mut self, sim: &crate::cli::SimArgs) -> ShardFile {
+    /// Records the command line and the `--set` arguments as given (`overrides`) of the
+    /// command writing this shard.
+    pub fn with_provenance(mut self, overrides: Vec<String>) -> ShardFile {
         self.command = crate::export::provenance::command_line();
-        self.overrides = sim.overrides();
+        self.overrides = overrides;
         self
     }
 

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod common;
+mod compatibility;
 mod concurrency;
 mod coverage;
 #[cfg(target_os = "linux")]
@@ -12,6 +13,7 @@ mod elicitation;
 mod format2;
 #[cfg(unix)]
 mod links;
+mod modules;
 mod names;
 mod parquet;
 mod plot;

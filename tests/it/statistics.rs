@@ -874,7 +874,7 @@ const KS_DRAWS: usize = 100_000;
 const SPECIAL_FUNCTION: f64 = 1e-9;
 
 /// A reference CDF for `dist`, from statrs or written out from the textbook formula, sharing
-/// no code with `src/distribution.rs`.
+/// no code with `src/distribution/`.
 fn reference_cdf(dist: &Dist) -> Box<dyn Fn(f64) -> f64> {
     match *dist {
         Dist::Constant(c) => Box::new(move |x| if x >= c { 1.0 } else { 0.0 }),
@@ -1318,7 +1318,7 @@ fn interval_on_the_unit_interval_is_the_beta_with_those_quantiles() {
             panic!("{text} on [0, 1] resolved to {dist}")
         };
         let beta = Beta::new(a, b).expect("beta");
-        // SPEC §3 / src/fit.rs promise the fitted quantiles to 1e-6.
+        // SPEC §3 / src/distribution/fit.rs promise the fitted quantiles to 1e-6.
         let (q05, q95) = (beta.inverse_cdf(0.05), beta.inverse_cdf(0.95));
         assert!(
             (q05 - lo).abs() <= 1e-6,

@@ -2,6 +2,8 @@
 //! written, created or deleted outside `--out`, whatever symlinks it holds; only regular files
 //! are read as shards and outputs").
 //!
+//! Used by [`crate::export`] (as `export::guard`), [`crate::shard`] and [`crate::digest`].
+//!
 //! - Files are opened with `O_NOFOLLOW` (a link in the last component is refused by the
 //!   kernel, not checked and then opened) and `O_NONBLOCK` (a FIFO does not block the open),
 //!   then checked on the open descriptor to be a regular file ([`open_regular`]). Reading a
@@ -11,7 +13,7 @@
 //! - Files treatysim writes are new temporary files (`O_CREAT | O_EXCL`, which never follows
 //!   a link) renamed over their target (which replaces a link, never writes through it).
 //! - A run's files are read through treatysim's own layout only: `.run` must name a version
-//!   folder `.run-N` that is a real folder ([`super::RunFolder`]).
+//!   folder `.run-N` that is a real folder ([`crate::export::RunFolder`]).
 //!
 //! `--out` itself may be a link: the user chose it.
 //!

@@ -9,8 +9,8 @@
 //! Levenberg–Marquardt, and accepted only at a stationary point of the sum of squares inside
 //! the parameter bounds, or, with two quantiles, only where both are hit (to 1e-7, relatively).
 
-use crate::distribution::Z95;
-use crate::distribution::{Dist, beta_quantile, normal_quantile};
+use super::dist::Dist;
+use super::special::{Z95, beta_quantile, normal_quantile};
 use statrs::function::beta::beta_reg;
 
 /// Normal(mean, sd) with 5% and 95% quantiles `lo` and `hi`.
@@ -85,7 +85,7 @@ pub fn beta_from_90_interval(lo: f64, hi: f64) -> Result<(f64, f64), String> {
 
 fn residual(x: [f64; 2], lo: f64, hi: f64) -> [f64; 2] {
     let (a, b) = (x[0].exp(), x[1].exp());
-    let probit = crate::distribution::normal_quantile;
+    let probit = normal_quantile;
     [
         probit(beta_reg(a, b, lo).clamp(1e-300, 1.0 - 1e-16)) + Z95,
         probit(beta_reg(a, b, hi).clamp(1e-300, 1.0 - 1e-16)) - Z95,

@@ -1,0 +1,64 @@
+"""Errors raise ScenarioError (a ValueError) with path, line, column and key."""
+
+from __future__ import annotations
+
+import pytest
+
+import treatysim as ts
+
+
+def test_a_bad_value_names_file_line_column_and_key(root):
+    text = (root / "scenarios" / "baseline.toml").read_text()
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("will = "))
+    lines[at] = 'will = "beta(6, -3)"'
+    with pytest.raises(ts.ScenarioError) as caught:
+        ts.Scenario.from_toml("\n".join(lines) + "\n", name="broken")
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert error.path == "broken.toml"
+    assert error.line == at + 1
+    assert error.column is not None and error.column >= 1
+    assert error.key == "party.japan.will"
+    assert str(error).startswith(f"broken.toml:{at + 1}:")
+
+
+def test_an_unknown_scenario_is_refused_with_a_suggestion(root):
+    with pytest.raises(ts.ScenarioError, match="basline|baseline") as caught:
+        ts.load("basline", scenarios=[root / "scenarios"])
+    assert isinstance(caught.value, ValueError)
+
+
+def test_a_bad_override_names_the_key(root):
+    sc = ts.load("baseline", scenarios=[root / "scenarios"])
+    with pytest.raises(ts.ScenarioError) as caught:
+        sc.set("party.japan.wil", 0.5)
+    assert "party.japan.wil" in str(caught.value)
+    assert caught.value.key == "party.japan.wil" and caught.value.path is None
+    with pytest.raises(ts.ScenarioError) as caught:
+        sc.set("party.japan.will", "beta(8")
+    assert caught.value.key == "party.japan.will"
+
+
+def test_bad_arguments_are_scenario_errors(root):
+    sc = ts.load("baseline", scenarios=[root / "scenarios"])
+    with pytest.raises(ts.ScenarioError, match="estimator"):
+        ts.run(sc, trials=10, estimator="bogus")
+    with pytest.raises(ts.ScenarioError, match="trials"):
+        ts.run(sc, trials=0)
+    with pytest.raises(ts.ScenarioError, match="trials"):
+        ts.run(sc, trials=1.5)
+    with pytest.raises(ts.ScenarioError, match="threads"):
+        ts.run(sc, trials=10, threads=0)
+    with pytest.raises(ts.ScenarioError):
+        ts.sweep(sc, {"party.japan.will": []})
+    with pytest.raises(ts.ScenarioError, match="party.japan.wil"):
+        ts.sweep(sc, {"party.japan.wil": [0.1]})
+
+
+def test_extends_is_refused_in_text(root):
+    text = (root / "scenarios" / "two_islands.toml").read_text()
+    with pytest.raises(ts.ScenarioError) as caught:
+        ts.Scenario.from_toml(text, name="child")
+    assert caught.value.key == "extends"
+    assert caught.value.path == "child.toml" and caught.value.line is not None

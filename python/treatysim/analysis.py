@@ -1,0 +1,88 @@
+"""Analyses that return tables: :func:`sweep`."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence, Tuple
+
+import pandas as pd
+
+from . import Scenario, ScenarioError, _native, _progress_callback, _read_csv, _whole
+
+__all__ = ["sweep"]
+
+
+def _points(params: Mapping[str, Sequence[Any]]) -> Tuple[list, list]:
+    """The keys, and every point of their grid (the first key varying slowest)."""
+    if not 1 <= len(params) <= 2:
+        raise ScenarioError("sweep takes one or two different parameters")
+    keys = [str(k) for k in params]
+    values = []
+    for key, vals in params.items():
+        if isinstance(vals, (str, bytes)):
+            raise ScenarioError(f"--param {key}: give a list of numbers, e.g. [0.1, 0.2, 0.3]")
+        try:
+            vals = [float(v) for v in vals]
+        except (TypeError, ValueError):
+            raise ScenarioError(f"--param {key}: every value is a number, e.g. [0.1, 0.2, 0.3]") from None
+        if not vals:
+            raise ScenarioError(f"--param {key}: give at least one value")
+        values.append(vals)
+    points: list = [[]]
+    for vals in values:
+        points = [p + [v] for p in points for v in vals]
+    return keys, points
+
+
+def sweep(
+    scenario: Scenario,
+    params: Mapping[str, Sequence[float]],
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    estimator: str = "conditional",
+    threads: Optional[int] = None,
+    progress: Optional[bool] = None,
+) -> pd.DataFrame:
+    """Rerun the same trials with one or two parameters set to each of several values.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    params : mapping of str to list of float
+        ``{key: values}``, one or two keys, e.g. ``{"issue.security.concession": [0.1, 0.2]}``.
+    trials, seed, estimator, threads, progress
+        As :func:`treatysim.run`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sweep-KEY.csv``'s table: scenario, the keys, trials, seed, estimator, probability,
+        std_error, ci95_low, ci95_high; one row per point.
+    """
+    keys, _ = _points(params)
+    values = [[float(v) for v in params[k]] for k in keys]
+    total = trials if trials is not None else scenario.trials
+    data = _native.sweep(
+        scenario._native,
+        keys,
+        values,
+        _whole(trials, "trials"),
+        _whole(seed, "seed"),
+        str(estimator),
+        _whole(threads, "threads"),
+        _progress_callback(progress, total, f"sweep {scenario.name}"),
+    )
+    return _read_csv(data)
+
+
+def _point_scenario(scenario: Scenario, keys: Sequence[str], point: Sequence[float]) -> Scenario:
+    for key, value in zip(keys, point):
+        scenario = scenario.set(key, float(value))
+    return scenario
+
+
+def _sweep_frame(
+    scenario: Scenario, keys: Sequence[str], points: Sequence[Sequence[float]], runs: Sequence[str], estimator: str
+) -> pd.DataFrame:
+    data = _native.sweep_table(scenario.name, list(keys), [list(map(float, p)) for p in points], list(runs))
+    return _read_csv(data)

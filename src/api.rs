@@ -1,0 +1,432 @@
+//! The library's entry points: what the command line and the Python package both call.
+//!
+//! Each takes plain values and an options struct of [`crate::options`] and returns values;
+//! writing files is a separate step ([`write`]). See the crate's front page for an example of
+//! each.
+
+use crate::engine::{Accumulator, Engine, Samples, Tally};
+use crate::error::{Error, Result};
+use crate::export::{self, RunSummary};
+use crate::model::Model;
+use crate::scenario::{Catalog, Override, Scenario};
+use crate::shard::{self, Payload, ShardFile};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub use crate::options::{LoadOptions, RunOptions, Shard};
+
+/// Loads, resolves and validates the scenario `name` (a name on the search path, or a path
+/// ending in `.toml` or containing `/`), applying `options.overrides` last.
+///
+/// # Errors
+/// Invalid input, naming file, line, column, key, what is wrong and what is accepted.
+pub fn load(name: &str, options: &LoadOptions) -> Result<Scenario> {
+    Catalog::with_search_path(options.scenarios.clone()).load(name, &options.overrides)
+}
+
+/// The scenario a self-contained TOML text describes (no `extends`), named `name`, with
+/// `overrides` applied last.
+///
+/// # Errors
+/// Invalid input, naming `name` as the file.
+pub fn from_toml(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario> {
+    if !crate::scenario::valid_scenario_name(name) {
+        return Err(Error::Invalid(crate::scenario::name_rule(
+            "the scenario",
+            name,
+        )));
+    }
+    crate::scenario::from_text(name, Path::new(&format!("{name}.toml")), text, overrides)
+}
+
+/// An override `KEY=VALUE`, as `--set` takes it.
+///
+/// # Errors
+/// Invalid input when `arg` has no `=`.
+pub fn parse_override(arg: &str) -> Result<Override> {
+    arg.parse().map_err(Error::Invalid)
+}
+
+/// `scenario` with `options.trials` and `options.seed` applied: what a run of it simulates.
+pub fn resolve(scenario: &Scenario, options: &RunOptions) -> Scenario {
+    let mut scenario = scenario.clone();
+    if let Some(trials) = options.trials {
+        scenario.simulation.trials = trials;
+    }
+    if let Some(seed) = options.seed {
+        scenario.simulation.seed = seed;
+    }
+    scenario
+}
+
+/// Runs `work` on a pool of `threads` workers (all cores by default).
+///
+/// # Errors
+/// Whatever `work` fails with, or a pool that cannot start.
+pub fn in_pool<T: Send>(
+    threads: Option<u32>,
+    work: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        pool = pool.num_threads(threads as usize);
+    }
+    let pool = pool.build().map_err(|e| Error::Io {
+        context: "could not start worker threads".into(),
+        source: std::io::Error::other(e),
+    })?;
+    pool.install(work)
+}
+
+/// The tally of a run: trials `range` of `engine`, or under `precision` (a half-width, capped
+/// at `max_trials` trials) as many as it takes ([`crate::precision::run_to_precision`]).
+/// Per-trial records go to `samples` in trial order; `progress` gets the trials done in the
+/// range. `run` and the command line's `run` both call it.
+///
+/// # Errors
+/// Interruption, or an error of the samples writer.
+pub fn tally(
+    engine: &Engine<'_>,
+    range: Range<u64>,
+    precision: Option<(f64, u64)>,
+    mut samples: Option<Samples<'_>>,
+    progress: &dyn Fn(u64),
+) -> Result<Tally> {
+    let start = range.start;
+    let mut run_chunk = |chunk: Range<u64>| {
+        let first = chunk.start;
+        let progress = |done| progress(first - start + done);
+        let samples = samples.as_mut().map(|(format, write)| {
+            let write: crate::engine::BlockWriter<'_> = &mut **write;
+            (*format, write)
+        });
+        engine.run(chunk, samples, &progress)
+    };
+    match precision {
+        Some((half_width, max_trials)) => {
+            Ok(
+                crate::precision::run_to_precision(engine, half_width, max_trials, &mut run_chunk)?
+                    .tally,
+            )
+        }
+        None => run_chunk(range),
+    }
+}
+
+/// A finished run: what [`write`] publishes.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// The scenario as run (trials and seed of the options applied).
+    pub scenario: Scenario,
+    /// The `--set` arguments as given, for `run.toml`.
+    pub overrides: Vec<String>,
+    /// The estimates' tally and what names them; `summary_csv` and `timeline_csv` give the
+    /// CLI's CSV bytes.
+    pub summary: RunSummary,
+    /// `samples.csv`'s bytes, when asked for (`options.samples`, CSV only in memory).
+    pub samples: Option<Vec<u8>>,
+    /// The resolved scenario's text for `run.toml` (a merge keeps the shards').
+    pub resolved: String,
+}
+
+impl RunResult {
+    /// The run's estimate by the deadline.
+    pub fn estimate(&self) -> crate::stats::Estimate {
+        self.summary.estimate()
+    }
+
+    /// What produced it, for `run.toml`.
+    pub fn record(&self) -> export::Record {
+        export::Record {
+            command: export::provenance::command_line(),
+            scenario: self.scenario.origin.clone(),
+            estimator: self.summary.estimator.name().to_string(),
+            trials: self.summary.tally.trials,
+            seed: self.scenario.simulation.seed,
+            overrides: self.overrides.clone(),
+            resolved: self.resolved.clone(),
+        }
+    }
+}
+
+/// The `--set` arguments as given, of `overrides`.
+pub fn override_args(overrides: &[Override]) -> Vec<String> {
+    overrides.iter().map(|o| o.arg.clone()).collect()
+}
+
+/// Runs `scenario` (unsharded) on `options.threads` workers and returns its estimates;
+/// `overrides` are the `--set` arguments it was loaded with, recorded in `run.toml` by
+/// [`write`]. With `options.samples` (CSV), every trial's draws are kept in memory as
+/// `samples.csv`'s bytes.
+///
+/// # Errors
+/// Invalid options (a shard: use [`run_shard`]; Parquet samples), interruption.
+pub fn run(scenario: &Scenario, overrides: &[Override], options: &RunOptions) -> Result<RunResult> {
+    run_with_progress(scenario, overrides, options, &|_| {})
+}
+
+/// [`run`], calling `progress` with the trials done after each wave of blocks.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with_progress(
+    scenario: &Scenario,
+    overrides: &[Override],
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult> {
+    if options.shard.is_some() {
+        return Err(Error::Invalid(
+            "a sharded run returns a shard file: call run_shard".into(),
+        ));
+    }
+    let scenario = resolve(scenario, options);
+    let sim = scenario.simulation;
+    let model = Model::new(&scenario);
+    let engine = Engine {
+        model: &model,
+        seed: sim.seed,
+        estimator: options.estimator,
+    };
+    let precision = options.precision.map(|h| (h, options.max_trials));
+    let (tally, samples) = match options.samples {
+        None => (
+            in_pool(options.threads, || {
+                tally(&engine, 0..sim.trials, precision, None, progress)
+            })?,
+            None,
+        ),
+        Some(export::SamplesFormat::Csv) => {
+            let format = export::SampleFormat::new(&scenario, &model, options.estimator);
+            let records = export::SamplesFormat::Csv.records(&format);
+            let mut bytes = format.header().as_bytes().to_vec();
+            let tally = in_pool(options.threads, || {
+                let mut write = |rows: Vec<u8>| {
+                    bytes.extend_from_slice(&rows);
+                    Ok(())
+                };
+                tally(
+                    &engine,
+                    0..sim.trials,
+                    precision,
+                    Some((records.as_ref(), &mut write)),
+                    progress,
+                )
+            })?;
+            (tally, Some(bytes))
+        }
+        Some(export::SamplesFormat::Parquet) => {
+            return Err(Error::Invalid(
+                "samples in memory are CSV; write Parquet with the command line".into(),
+            ));
+        }
+    };
+    Ok(RunResult {
+        summary: RunSummary {
+            scenario: scenario.name.clone(),
+            estimator: options.estimator,
+            seed: sim.seed,
+            start: sim.start,
+            deadline: sim.deadline,
+            tally,
+            timeline: None,
+            overrides: override_args(overrides),
+        },
+        overrides: override_args(overrides),
+        resolved: scenario.to_toml(),
+        scenario,
+        samples,
+    })
+}
+
+/// Runs shard `shard` of `scenario`'s trials and returns its shard file (SPEC §9), as
+/// `run --shard K/N` writes it: [`merge_runs`] combines a complete set.
+///
+/// # Errors
+/// Interruption.
+pub fn run_shard(
+    scenario: &Scenario,
+    overrides: &[Override],
+    options: &RunOptions,
+    shard: Shard,
+) -> Result<ShardFile> {
+    let scenario = resolve(scenario, options);
+    let sim = scenario.simulation;
+    let model = Model::new(&scenario);
+    let engine = Engine {
+        model: &model,
+        seed: sim.seed,
+        estimator: options.estimator,
+    };
+    let range = shard::range(shard, sim.trials);
+    let tally = in_pool(options.threads, || {
+        tally(&engine, range, None, None, &|_| {})
+    })?;
+    Ok(ShardFile::new(
+        "run".into(),
+        &scenario,
+        options.estimator,
+        shard,
+        None,
+        Payload::Run(tally),
+    )
+    .with_provenance(override_args(overrides)))
+}
+
+/// Merges a complete set of a run's shard files (in any order) into the run they split,
+/// after the checks `treatysim merge` makes ([`shard::check_group`]): the result equals the
+/// unsharded run's exactly. `names` name the shards in messages.
+///
+/// # Errors
+/// Invalid input: shards that disagree, are missing or duplicated, or whose tallies break
+/// their invariants; shards of something other than a run.
+pub fn merge_runs(shards: Vec<(PathBuf, ShardFile)>) -> Result<RunResult> {
+    let group = shard::check_group(Path::new("."), shards)?;
+    let first = &group.files[0];
+    let Payload::Run(tally) = &first.payload else {
+        return Err(Error::Invalid(format!(
+            "'{}' is not a run's shard",
+            first.output
+        )));
+    };
+    let mut sum = Tally::new(tally.sum.len());
+    for file in &group.files {
+        if let Payload::Run(t) = &file.payload {
+            sum.merge(t.clone());
+        }
+    }
+    let scenario = group.scenario.clone();
+    let mut scenario = scenario;
+    scenario.name = first.scenario.clone();
+    scenario.origin = first.origin().to_string();
+    Ok(RunResult {
+        summary: RunSummary {
+            scenario: first.scenario.clone(),
+            estimator: group.estimator,
+            seed: first.seed,
+            start: scenario.simulation.start,
+            deadline: scenario.simulation.deadline,
+            overrides: first.overrides.clone(),
+            tally: sum,
+            timeline: None,
+        },
+        overrides: first.overrides.clone(),
+        resolved: first.resolved.clone(),
+        scenario,
+        samples: None,
+    })
+}
+
+/// Writes a run's files into `<out>/NAME/` (summary.csv, timeline.csv, run.toml and, when
+/// kept, samples.csv) and its row of `<out>/summary.csv`, all at once under the lock on `out`,
+/// exactly as `treatysim run` writes them.
+///
+/// # Errors
+/// Invalid input (the folder holds another scenario's results), I/O errors.
+pub fn write(out: &Path, result: &RunResult) -> Result<()> {
+    let name = &result.summary.scenario;
+    crate::export::check_outputs(out, &[name])?;
+    let samples = match &result.samples {
+        Some(bytes) => {
+            let folder = export::publish::folder_path(out, name)?;
+            std::fs::create_dir_all(&folder).map_err(|e| Error::io("create", &folder, e))?;
+            let path = folder.join(export::SamplesFormat::Csv.file_name());
+            let mut file = export::AtomicFile::create(&path)?;
+            file.write_all(bytes)
+                .map_err(|e| Error::io("write", &path, e))?;
+            Some((export::SamplesFormat::Csv, file))
+        }
+        None => None,
+    };
+    export::publish_run(out, &result.summary, result.record(), Vec::new(), samples)
+}
+
+pub use crate::analysis::sweep::Axis;
+
+/// A finished sweep: every point's tally on the same trials.
+#[derive(Clone, Debug)]
+pub struct SweepResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The swept keys.
+    pub keys: Vec<String>,
+    /// Each point's values, the first key varying slowest.
+    pub points: Vec<Vec<f64>>,
+    /// Each point's tally.
+    pub tallies: Vec<Tally>,
+    /// The seed.
+    pub seed: u64,
+    /// The estimator.
+    pub estimator: crate::model::Estimator,
+}
+
+impl SweepResult {
+    /// `sweep-KEY[-KEY2].csv`'s bytes, as `treatysim sweep` writes them.
+    pub fn csv(&self) -> Vec<u8> {
+        crate::analysis::sweep::sweep_csv(
+            &self.scenario,
+            &self.keys,
+            &self.points,
+            &self.tallies,
+            self.seed,
+            self.estimator,
+        )
+    }
+}
+
+/// Sweeps `scenario` over one or two axes: every point of their grid on the same trials
+/// (common random numbers), as `treatysim sweep` does. `load` loads the scenario again with
+/// a point's overrides (after its own), as the command line loads it with `--param`.
+///
+/// # Errors
+/// Invalid input (more than two axes, a key the scenario lacks, too many points, a value out
+/// of its domain), interruption.
+pub fn sweep(
+    scenario: &Scenario,
+    axes: &[Axis],
+    load: &dyn Fn(&[Override]) -> Result<Scenario>,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SweepResult> {
+    use crate::analysis::sweep::{MAX_POINTS, check_key, grid, point_overrides, run_points};
+    if axes.is_empty() || axes.len() > 2 || (axes.len() == 2 && axes[0].key == axes[1].key) {
+        return Err(Error::Invalid(
+            "sweep takes one or two different --param".into(),
+        ));
+    }
+    let total: u64 = axes.iter().map(|a| a.values.len() as u64).product();
+    if total == 0 || total > MAX_POINTS {
+        return Err(Error::Invalid(format!(
+            "the sweep's grid has {total} points; from 1 to {MAX_POINTS} are accepted"
+        )));
+    }
+    let unswept = resolve(scenario, options);
+    for axis in axes {
+        check_key(&axis.key, &unswept)?;
+    }
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    crate::analysis::sweep::sweep_output(&keys)?;
+    let points = grid(axes);
+    let models = points
+        .iter()
+        .map(|point| Ok(Model::new(&load(&point_overrides(axes, point))?)))
+        .collect::<Result<Vec<_>>>()?;
+    let sim = unswept.simulation;
+    let tallies = in_pool(options.threads, || {
+        run_points(
+            &models,
+            sim.seed,
+            options.estimator,
+            0..sim.trials,
+            progress,
+        )
+    })?;
+    Ok(SweepResult {
+        scenario: unswept.name.clone(),
+        keys,
+        points,
+        tallies: tallies.0,
+        seed: sim.seed,
+        estimator: options.estimator,
+    })
+}

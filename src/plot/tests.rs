@@ -1,0 +1,453 @@
+//! Unit tests of the readers and the charts.
+
+use super::*;
+
+fn table(text: &str) -> Table {
+    Table::parse(Path::new("results/x/timeline.csv"), text.as_bytes()).unwrap()
+}
+
+#[test]
+fn reads_a_timeline_sorted_by_month() {
+    let t = table(
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high\n\
+         x,2020-02,0.1,0.3,0.2,0.4\n\
+         x,2020-01,0.2,0.2,0.1,0.3\n",
+    );
+    let timeline = Timeline::from_table(&t, "x").unwrap();
+    assert_eq!(timeline.start, Month::parse("2020-01").unwrap());
+    assert_eq!(timeline.band.x, vec![0.0, 1.0]);
+    assert_eq!(timeline.band.probability, vec![0.2, 0.3]);
+    assert_eq!(timeline.band.high, vec![0.3, 0.4]);
+}
+
+#[test]
+fn a_missing_column_is_named_with_the_file() {
+    let t = table("scenario,month,cumulative_probability,ci95_low\nx,2020-01,0.1,0.05\n");
+    let message = Timeline::from_table(&t, "x").unwrap_err().to_string();
+    assert!(message.contains("results/x/timeline.csv"), "{message}");
+    assert!(message.contains("no column 'ci95_high'"), "{message}");
+}
+
+#[test]
+fn a_bad_number_is_named_with_its_line_and_column() {
+    let t = table(
+        "scenario,month,cumulative_probability,ci95_low,ci95_high\nx,2020-01,0.1,0.05,0.2\nx,2020-02,abc,0.1,0.3\n",
+    );
+    let e = Timeline::from_table(&t, "x").unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    let message = e.to_string();
+    assert!(
+        message.contains("line 3, column 'cumulative_probability': 'abc' is not a number"),
+        "{message}"
+    );
+    let t = table("scenario,month,cumulative_probability,ci95_low,ci95_high\nx,Jan,0.1,0.05,0.2\n");
+    let message = Timeline::from_table(&t, "x").unwrap_err().to_string();
+    assert!(
+        message.contains("column 'month': 'Jan' is not a month (YYYY-MM)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn empty_and_ragged_files_are_invalid() {
+    let path = Path::new("t.csv");
+    assert!(
+        Table::parse(path, b"")
+            .unwrap_err()
+            .to_string()
+            .contains("is empty")
+    );
+    assert!(
+        Table::parse(path, b"a,b\n")
+            .unwrap_err()
+            .to_string()
+            .contains("no data rows")
+    );
+    let e = Table::parse(path, b"a,b\n1,2\n3\n").unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+}
+
+#[test]
+fn sweep_parameters_are_the_columns_between_scenario_and_trials() {
+    let one = table(
+        "scenario,party.japan.will,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\nx,0.5,100,1,conditional,0.1,0.01,0.08,0.12\nx,0.2,100,1,conditional,0.05,0.01,0.03,0.07\n",
+    );
+    let Sweep::Line(line) = Sweep::from_table(&one, "x").unwrap() else {
+        panic!("not a line")
+    };
+    assert_eq!(line.key, "party.japan.will");
+    assert_eq!(line.band.x, vec![0.2, 0.5]);
+    let two = table(
+        "scenario,party.japan.will,issue.security.leverage.us,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\nx,0.5,0.1,100,1,conditional,0.2,0,0.2,0.2\n",
+    );
+    let Sweep::Grid(grid) = Sweep::from_table(&two, "x").unwrap() else {
+        panic!("not a grid")
+    };
+    assert_eq!(
+        (grid.x_key.as_str(), grid.y_key.as_str()),
+        ("party.japan.will", "issue.security.leverage.us")
+    );
+    assert_eq!(
+        grid.cells,
+        vec![Cell {
+            x: 0.5,
+            y: 0.1,
+            probability: 0.2
+        }]
+    );
+    let none = table(
+        "scenario,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\nx,100,1,conditional,0.2,0,0.2,0.2\n",
+    );
+    assert!(
+        Sweep::from_table(&none, "x")
+            .unwrap_err()
+            .to_string()
+            .contains("one or two")
+    );
+}
+
+#[test]
+fn tornado_overall_falls_back_to_the_midpoint() {
+    let t = table(
+        "scenario,parameter,correlation,first_order,total_order,probability_low,probability_high,swing\n\
+         x,japan.will,0.3,0.1,0.2,0.02,0.1,0.08\nx,chance,,0.01,0.3,,,\n\
+         x,us.leverage,-0.1,0.01,0.05,0.08,0.04,-0.04\n",
+    );
+    let tornado = Tornado::from_table(&t, None, "x").unwrap();
+    assert!(!tornado.overall_from_summary);
+    assert!((tornado.overall - 0.06).abs() < 1e-12);
+    assert_eq!(tornado.bars.len(), 2);
+    assert_eq!(tornado.chance, Some((0.01, 0.3)));
+    assert_eq!(tornado.bars[1].indices, Some((0.01, 0.05)));
+    assert_eq!(
+        Tornado::from_table(&t, Some(0.055), "x").unwrap().overall,
+        0.055
+    );
+}
+
+#[test]
+fn labels() {
+    assert_eq!(percent(0.055123), "5.51%");
+    assert_eq!(percent(0.00293), "0.293%");
+    assert_eq!(percent(0.551), "55.1%");
+    assert_eq!(percent(0.0), "0%");
+    assert_eq!(short_number(0.30000000000000004), "0.3");
+    assert_eq!(short_number(1250.0), "1250");
+    assert_eq!(short_number(-0.05), "-0.05");
+    let (ticks, decimals) = nice_ticks(&(0.0..6.0), 8);
+    assert_eq!((ticks.len(), decimals), (7, 0));
+    assert_eq!(
+        month_ticks(19.0),
+        vec![0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0]
+    );
+    assert_eq!(cell_edges(&[0.0, 1.0, 3.0]), vec![-0.5, 0.5, 2.0, 4.0]);
+    assert_eq!(row_item(&["a", "b", "c"], 2.0), Some(&"a"));
+    assert_eq!(row_item(&["a", "b", "c"], 0.0), Some(&"c"));
+    assert_eq!(row_item(&["a", "b", "c"], 3.0), None);
+    assert_eq!(short_number(1e308), "1.000e308");
+}
+
+/// Issue #9: values near 1e308 made the tick code allocate a tick per step of 1 across
+/// the whole range (capacity overflow). Any finite range now has a handful of ticks.
+#[test]
+fn ticks_of_extreme_ranges_are_few_and_finite() {
+    for range in [
+        f64::MIN..f64::MAX,
+        -1e308..1e308,
+        1e308..1.7e308,
+        0.0..f64::MAX,
+        -5e-324..5e-324,
+        1.0..1.0 + 1e-15,
+    ] {
+        let (ticks, decimals) = nice_ticks(&range, 10);
+        assert!(ticks.len() <= 41, "{range:?}: {}", ticks.len());
+        assert!(
+            ticks
+                .iter()
+                .all(|t| t.is_finite() && range.contains(t) || *t == range.end)
+        );
+        assert!(decimals <= 20);
+    }
+    for range in [f64::NEG_INFINITY..0.0, 0.0..f64::NAN, 1.0..0.0] {
+        assert_eq!(nice_ticks(&range, 10).0, Vec::<f64>::new(), "{range:?}");
+    }
+}
+
+/// Sweeps over values near ±f64::MAX draw; probabilities outside [0, 1] are refused with
+/// the line and column.
+#[test]
+fn extreme_values_draw_and_impossible_probabilities_are_refused() {
+    let sweep = |values: &[f64]| {
+        let mut text =
+            "scenario,k,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n"
+                .to_string();
+        for v in values {
+            text.push_str(&format!("x,{v:e},100,1,conditional,0.5,0.01,0.4,0.6\n"));
+        }
+        Sweep::from_table(&table(&text), "x").expect("a sweep")
+    };
+    for values in [
+        &[-1e308, 1e308][..],
+        &[f64::MIN, f64::MAX],
+        &[f64::MAX],
+        &[1.7e308, 1.75e308, 1.79e308],
+    ] {
+        match sweep(values) {
+            Sweep::Line(line) => {
+                sweep_line_svg(&line).expect("drawn");
+            }
+            Sweep::Grid(_) => unreachable!(),
+        }
+    }
+    let grid = "scenario,a,b,trials,probability\nx,-1e308,1e308,1,0.1\nx,1e308,-1e308,1,0.9\n\
+                x,1e308,1e308,1,0.5\nx,-1e308,-1e308,1,0.2\n";
+    match Sweep::from_table(&table(grid), "x").expect("a sweep") {
+        Sweep::Grid(grid) => {
+            heatmap_svg(&grid).expect("drawn");
+        }
+        Sweep::Line(_) => unreachable!(),
+    }
+    let timeline = "scenario,month,probability_in_month,cumulative_probability,ci95_low,\
+                    ci95_high\nx,2020-01,0.1,1e308,0.05,1e308\n";
+    let err = Timeline::from_table(&table(timeline), "x").expect_err("1e308");
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string()
+            .contains("line 2, column 'cumulative_probability'"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("from 0 to 1"), "{err}");
+}
+
+#[test]
+fn remaining_probability_from_the_cumulative_curve() {
+    // r_t = (F_last − F_{t−1}) / (1 − F_{t−1}), F_{−1} = 0.
+    let r = remaining_from_cumulative(&[0.1, 0.3, 0.5]);
+    let expected = [0.5, 0.4 / 0.9, 0.2 / 0.7];
+    for (r, e) in r.iter().zip(expected) {
+        assert!((r - e).abs() < 1e-15, "{r} vs {e}");
+    }
+    // Everything signed by the first month: nothing remains after it.
+    assert_eq!(remaining_from_cumulative(&[1.0, 1.0]), vec![1.0, 0.0]);
+    assert!(remaining_from_cumulative(&[]).is_empty());
+}
+
+#[test]
+fn a_timeline_reads_its_remaining_curve_or_computes_it() {
+    let old = table(
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high\n\
+         x,2020-02,0.2,0.3,0.2,0.4\nx,2020-01,0.1,0.1,0.05,0.15\n",
+    );
+    let timeline = Timeline::from_table(&old, "x").unwrap();
+    assert!(!timeline.remaining_interval);
+    assert_eq!(
+        timeline.remaining.probability,
+        vec![0.3, (0.3 - 0.1) / (1.0 - 0.1)]
+    );
+    assert_eq!(timeline.remaining.low, timeline.remaining.probability);
+    // Without summary.csv, the deadline is the month after the last.
+    assert_eq!(timeline.facts.deadline.as_deref(), Some("2020-03"));
+    let new = table(
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high,\
+         remaining_probability,remaining_ci95_low,remaining_ci95_high\n\
+         x,2020-02,0.2,0.3,0.2,0.4,0.22,0.2,0.25\nx,2020-01,0.1,0.1,0.05,0.15,0.3,0.28,0.33\n",
+    );
+    let timeline = Timeline::from_table(&new, "x").unwrap();
+    assert!(timeline.remaining_interval);
+    assert_eq!(timeline.remaining.x, vec![0.0, 1.0]);
+    assert_eq!(timeline.remaining.probability, vec![0.3, 0.22]);
+    assert_eq!(timeline.remaining.high, vec![0.33, 0.25]);
+    assert!((timeline.top() - 0.4).abs() < 1e-15);
+    let svg = timeline_svg(&timeline).unwrap();
+    assert!(svg.contains("95% interval (remaining)"));
+    let bad = table(
+        "scenario,month,cumulative_probability,ci95_low,ci95_high,remaining_probability,\
+         remaining_ci95_low,remaining_ci95_high\nx,2020-01,0.1,0.05,0.15,1e308,0,1\n",
+    );
+    let message = Timeline::from_table(&bad, "x").unwrap_err().to_string();
+    assert!(
+        message.contains("line 2, column 'remaining_probability'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn facts_name_one_value_or_a_range() {
+    let t = table(
+        "scenario,trials,seed,estimator,deadline\nx,1000,7,conditional,2021-09\n\
+         y,20000,7,conditional,2020-05\n",
+    );
+    let facts = Facts::from_table(&t);
+    assert_eq!(facts.trials.as_deref(), Some("1000–20000"));
+    assert_eq!(facts.seed.as_deref(), Some("7"));
+    assert_eq!(facts.deadline.as_deref(), Some("2020-05–2021-09"));
+    assert_eq!(
+        facts.line(),
+        "1000–20000 trials · seed 7 · deadline 2020-05–2021-09 · conditional"
+    );
+    assert_eq!(
+        Facts::of_rows(&t, |i| i == 0).line(),
+        "1000 trials · seed 7 · deadline 2021-09 · conditional"
+    );
+    assert_eq!(
+        Facts::default().line(),
+        "trials not recorded · seed not recorded · deadline not recorded"
+    );
+    let only_deadline = Facts {
+        deadline: Some("2020-01".into()),
+        ..Facts::default()
+    };
+    assert_eq!(Facts::default().or(only_deadline.clone()), only_deadline);
+}
+
+#[test]
+fn the_summary_is_sorted_by_probability_and_names_each_rows_deadline() {
+    let t = table(
+        "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n\
+         a,conditional,1000,1,2020-01,2020-05,0.05,0.001,0.04,0.06\n\
+         b,conditional,1000,1,2020-01,2021-05,0.2,0.001,0.19,0.21\n\
+         c,conditional,1000,1,2020-01,2020-05,0.05,0.001,0.04,0.06\n",
+    );
+    let summary = Summary::from_table(&t).unwrap();
+    let names: Vec<&str> = summary.rows.iter().map(|r| r.scenario.as_str()).collect();
+    assert_eq!(names, ["b", "a", "c"], "most probable first, ties by name");
+    let (rows, subtitle) = summary_rows(&summary);
+    assert_eq!(rows[0].label, "b · before 2021-05");
+    assert!(subtitle.contains("differ"), "{subtitle}");
+    let same = table(&t_text_same());
+    let (rows, subtitle) = summary_rows(&Summary::from_table(&same).unwrap());
+    assert_eq!(rows[0].label, "a · before 2020-05");
+    assert_eq!(
+        subtitle,
+        "every run: 1000 trials · seed 1 · deadline 2020-05 · conditional"
+    );
+    // Runs of different trials say so on each row.
+    let mixed = table(&t_text_same().replace("b,conditional,1000,", "b,conditional,5000,"));
+    let (rows, _) = summary_rows(&Summary::from_table(&mixed).unwrap());
+    let b = rows.iter().find(|r| r.label.starts_with("b ")).unwrap();
+    assert_eq!(
+        b.label,
+        "b · before 2020-05 · 5000 trials · seed 1 · conditional"
+    );
+}
+
+fn t_text_same() -> String {
+    "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n\
+     a,conditional,1000,1,2020-01,2020-05,0.3,0.001,0.29,0.31\n\
+     b,conditional,1000,1,2020-01,2020-05,0.2,0.001,0.19,0.21\n"
+        .to_string()
+}
+
+#[test]
+fn the_colour_bar_is_a_gradient() {
+    let t = table(
+        "scenario,a,b,trials,seed,estimator,probability\nx,1,1,9,3,indicator,0.1\n\
+         x,2,1,9,3,indicator,0.3\nx,1,2,9,3,indicator,0.5\nx,2,2,9,3,indicator,0.9\n",
+    );
+    let Sweep::Grid(grid) = Sweep::from_table(&t, "x").unwrap() else {
+        panic!("not a grid")
+    };
+    assert_eq!(grid.facts.trials.as_deref(), Some("9"));
+    let svg = heatmap_svg(&grid).unwrap();
+    assert_eq!(svg.matches("<linearGradient").count(), 1);
+    assert_eq!(svg.matches("<stop ").count(), 17);
+    assert_eq!(svg.matches("fill=\"url(#colour-bar)\"").count(), 1);
+    assert!(!svg.contains("#010203"), "the placeholder is replaced");
+    assert!(svg.contains("9 trials · seed 3 · deadline not recorded · indicator"));
+}
+
+#[test]
+fn names_are_escaped_and_control_characters_replaced() {
+    let t = table(
+        "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n\
+         \"a<b&c\u{1}\",conditional,1000,1,2020-01,2020-05,0.3,0.001,0.29,0.31\n",
+    );
+    let summary = Summary::from_table(&t).unwrap();
+    assert_eq!(summary.rows[0].scenario, "a<b&c\u{FFFD}");
+    let svg = summary_svg(&summary).unwrap();
+    assert!(svg.contains("a&lt;b&amp;c\u{FFFD}"), "{svg}");
+    assert!(!svg.contains('\u{1}'));
+}
+
+#[test]
+fn a_pool_splits_members_from_pooled_values_and_shows_weights() {
+    let t = table(
+        "pool,method,member,weight,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n\
+         p,member,a,2,100,1,conditional,0.1,0.01,0.08,0.12\n\
+         p,member,b,1,100,1,conditional,0.4,0.01,0.38,0.42\n\
+         p,member,c,1,100,1,conditional,0.2,0.01,0.18,0.22\n\
+         p,linear,,,100,1,conditional,0.2,0.01,0.19,0.21\n\
+         p,geometric-odds,,,100,1,conditional,0.18,0.01,0.17,0.19\n",
+    );
+    let pool = Pool::from_table(&t, "p").unwrap();
+    let names = |rows: &[PoolRow]| rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&pool.members), ["a", "b", "c"]);
+    assert_eq!(names(&pool.pooled), ["linear", "geometric-odds"]);
+    assert_eq!(pool.shares(), Some(vec![0.5, 0.25, 0.25]));
+    let svg = pool_svg(&pool).unwrap();
+    assert!(svg.contains("a · weight 2 (50%)"));
+    assert!(svg.contains("geometric-odds pool"));
+    assert_eq!(svg.matches("<circle").count(), 5, "a point per row");
+    // Weights whose sum overflows have no shares, and still draw.
+    let huge = table(
+        "pool,method,member,weight,probability,ci95_low,ci95_high\n\
+         p,member,a,1e308,0.1,0,0.2\np,member,b,1.7e308,0.3,0.2,0.4\n",
+    );
+    let pool = Pool::from_table(&huge, "p").unwrap();
+    assert_eq!(pool.shares(), None);
+    assert!(pool_svg(&pool).unwrap().contains("weight 1.000e308"));
+}
+
+#[test]
+fn calibration_keeps_bins_with_runs_and_sizes_points_by_them() {
+    let t = table(
+        "bin_low,bin_high,runs,mean_forecast,observed_frequency\n\
+         0,0.1,12,0.05,0.0833\n0.1,0.2,0,,\n0.2,0.3,3,0.25,0.3333\n",
+    );
+    let calibration = Calibration::from_table(&t).unwrap();
+    assert_eq!(calibration.bins.len(), 2);
+    assert_eq!(calibration.runs(), 15.0);
+    assert!(point_radius(3.0, 12.0) < point_radius(12.0, 12.0));
+    assert_eq!(point_radius(12.0, 12.0), 16);
+    let svg = calibration_svg(&calibration).unwrap();
+    assert!(svg.contains("12 runs") && svg.contains("3 runs"));
+    assert_eq!(svg.matches("<circle").count(), 2);
+    for (bad, column) in [
+        ("0,0.1,-1,0.05,0.1", "runs"),
+        ("0,0.1,2.5,0.05,0.1", "runs"),
+        ("0,0.1,2,1e308,0.1", "mean_forecast"),
+    ] {
+        let t = table(&format!(
+            "bin_low,bin_high,runs,mean_forecast,observed_frequency\n{bad}\n"
+        ));
+        let message = Calibration::from_table(&t).unwrap_err().to_string();
+        assert!(message.contains(&format!("column '{column}'")), "{message}");
+    }
+    let huge = table("bin_low,bin_high,runs,mean_forecast,observed_frequency\n0,1,1e308,0.5,0.5\n");
+    calibration_svg(&Calibration::from_table(&huge).unwrap()).expect("drawn");
+}
+
+#[test]
+fn timelines_share_one_month_axis() {
+    let early = table(
+        "scenario,month,cumulative_probability,ci95_low,ci95_high\n\
+         x,2020-01,0.1,0.05,0.15\nx,2020-02,0.2,0.1,0.3\n",
+    );
+    let late = table(
+        "scenario,month,cumulative_probability,ci95_low,ci95_high\n\
+         y,2020-03,0.3,0.2,0.4\n",
+    );
+    let timelines = Timelines {
+        runs: vec![
+            Timeline::from_table(&early, "x").unwrap(),
+            Timeline::from_table(&late, "y").unwrap(),
+        ],
+    };
+    let curves = timelines.curves();
+    assert_eq!(curves[0].x, vec![0.0, 1.0]);
+    assert_eq!(curves[1].x, vec![2.0], "y starts two months after x");
+    // Their deadlines (the month after each one's last) differ.
+    assert!(timelines.facts_differ());
+    let svg = timelines_svg(&timelines).unwrap();
+    assert!(svg.contains("x (trials not recorded · seed not recorded · deadline 2020-03)"));
+}

@@ -1,0 +1,613 @@
+//! `[[event]]` entries: reading them, merging a child's into its parent's field by field, and
+//! validating them into [`Event`]s (SPEC §3 "Events").
+//!
+//! Validation stays linear in the number of events: names resolve through one hash map, and
+//! the `requires` graph is checked for cycles by one depth-first walk.
+
+use super::layer::{Layer, Located, Origin, Raw, Reader};
+use super::validate::{spec, string};
+use super::{Effect, Event, Simulation, format_1_hint, invalid};
+use crate::cast::{Cast, Role, did_you_mean};
+use crate::error::Result;
+use crate::month::Month;
+use std::collections::HashMap;
+use toml::Spanned;
+use toml::de::DeValue;
+
+/// Keys of an `[[event]]` entry.
+pub const EVENT_KEYS: [&str; 9] = [
+    "name",
+    "month",
+    "until",
+    "probability",
+    "hazard",
+    "effects",
+    "leader_exit",
+    "requires",
+    "excludes",
+];
+
+/// An `[[event]]` entry as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawEvent {
+    /// Where the entry starts.
+    pub origin: Origin,
+    /// `name`.
+    pub name: Option<Located<Raw>>,
+    /// `month`.
+    pub month: Option<Located<Raw>>,
+    /// `until`.
+    pub until: Option<Located<Raw>>,
+    /// `probability`.
+    pub probability: Option<Located<Raw>>,
+    /// `hazard`.
+    pub hazard: Option<Located<Raw>>,
+    /// `effects`: full parameter key and shift, in file order.
+    pub effects: Vec<(String, Located<Raw>)>,
+    /// `leader_exit`: the signatories whose leaders leave when it fires.
+    pub leader_exit: Option<Located<Raw>>,
+    /// `requires`: events that must have fired before it.
+    pub requires: Option<Located<Raw>>,
+    /// `excludes`: events none of which may have fired before it.
+    pub excludes: Option<Located<Raw>>,
+}
+
+impl RawEvent {
+    /// An entry starting at `origin` with no fields.
+    pub fn new(origin: Origin) -> RawEvent {
+        RawEvent {
+            origin,
+            name: None,
+            month: None,
+            until: None,
+            probability: None,
+            hazard: None,
+            effects: Vec::new(),
+            leader_exit: None,
+            requires: None,
+            excludes: None,
+        }
+    }
+
+    /// The event's name when it is a string.
+    pub fn name_str(&self) -> Option<&str> {
+        match &self.name {
+            Some(Located {
+                value: Raw::Str(s), ..
+            }) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Writes `probability` (`hazard` false) or `hazard`: the other kind is dropped, so that
+    /// a child (or a `--set`) turns a hazard event into a dated one or the reverse.
+    pub fn set_chance(&mut self, hazard: bool, value: Located<Raw>) {
+        if hazard {
+            self.hazard = Some(value);
+            self.probability = None;
+        } else {
+            self.probability = Some(value);
+            self.hazard = None;
+        }
+    }
+
+    /// Lays a child's entry of the same name over this one: the fields the child writes
+    /// replace these, `effects` merge key by key (a shift the child gives for a key replaces
+    /// the parent's in place, new keys are appended), the lists are replaced whole, and a
+    /// `probability` replaces a `hazard` (or the reverse) unless the child writes both.
+    fn overlay(&mut self, child: RawEvent) {
+        let both = child.probability.is_some() && child.hazard.is_some();
+        for (mine, theirs) in [
+            (&mut self.month, child.month),
+            (&mut self.until, child.until),
+            (&mut self.leader_exit, child.leader_exit),
+            (&mut self.requires, child.requires),
+            (&mut self.excludes, child.excludes),
+        ] {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        if both {
+            self.probability = child.probability;
+            self.hazard = child.hazard;
+        } else if let Some(p) = child.probability {
+            self.set_chance(false, p);
+        } else if let Some(h) = child.hazard {
+            self.set_chance(true, h);
+        }
+        let mut at: HashMap<String, usize> = self
+            .effects
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.clone(), i))
+            .collect();
+        for (key, shift) in child.effects {
+            match at.get(&key) {
+                Some(&i) => self.effects[i].1 = shift,
+                None => {
+                    at.insert(key.clone(), self.effects.len());
+                    self.effects.push((key, shift));
+                }
+            }
+        }
+        self.origin = child.origin;
+    }
+}
+
+/// Lays a child's events over its parent's: one with the same name as a parent's is merged
+/// into it ([`RawEvent::overlay`]) and keeps its place; other events are appended in the
+/// child's order. Linear in the number of events.
+pub fn overlay(events: &mut Vec<RawEvent>, child: Vec<RawEvent>) {
+    // The first event of a name is the one merged into, as before.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if let Some(name) = e.name_str() {
+            by_name.entry(name.to_string()).or_insert(i);
+        }
+    }
+    for event in child {
+        let name = event.name_str().map(str::to_string);
+        match name.as_ref().and_then(|n| by_name.get(n)) {
+            Some(&i) => events[i].overlay(event),
+            None => {
+                if let Some(name) = name {
+                    by_name.insert(name, events.len());
+                }
+                events.push(event);
+            }
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// An event's `effects` table, flattened: `{ "party.russia.will" = -0.1 }` and the dotted
+    /// form `{ party.russia.will = -0.1 }` (nested tables) give the same key.
+    fn effects(
+        &self,
+        prefix: &str,
+        value: &Spanned<DeValue<'_>>,
+        out: &mut Vec<(String, Located<Raw>)>,
+    ) {
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                let mut entries: Vec<_> = table.iter().collect();
+                entries.sort_by_key(|(k, _)| k.span().start);
+                for (key, v) in entries {
+                    let full = if prefix.is_empty() {
+                        key.get_ref().to_string()
+                    } else {
+                        format!("{prefix}.{}", key.get_ref())
+                    };
+                    self.effects(&full, v, out);
+                }
+            }
+            _ => out.push((prefix.to_string(), self.located(value))),
+        }
+    }
+
+    /// The `[[event]]` array.
+    pub(super) fn events(&self, value: &Spanned<DeValue<'_>>, layer: &mut Layer) -> Result<()> {
+        let DeValue::Array(entries) = value.get_ref() else {
+            return Err(self.error(
+                value.span().start,
+                "event",
+                "must be an array of tables written [[event]]",
+            ));
+        };
+        for entry in entries.iter() {
+            let table = self.table(entry, "event")?;
+            let mut event = RawEvent::new(self.origin(entry.span().start));
+            let mut fields: Vec<_> = table.iter().collect();
+            fields.sort_by_key(|(k, _)| k.span().start);
+            for (key, v) in fields {
+                let slot = match key.get_ref().as_ref() {
+                    "name" => &mut event.name,
+                    "month" => &mut event.month,
+                    "until" => &mut event.until,
+                    "probability" => &mut event.probability,
+                    "hazard" => &mut event.hazard,
+                    "leader_exit" => &mut event.leader_exit,
+                    "requires" => &mut event.requires,
+                    "excludes" => &mut event.excludes,
+                    "effects" => {
+                        self.table(v, "event.effects")?;
+                        self.effects("", v, &mut event.effects);
+                        continue;
+                    }
+                    other => {
+                        return Err(self.unknown(
+                            key.span().start,
+                            &format!("event.{other}"),
+                            other,
+                            &EVENT_KEYS,
+                        ));
+                    }
+                };
+                *slot = Some(self.located(v));
+            }
+            layer.events.push(event);
+        }
+        Ok(())
+    }
+}
+
+fn required<'a>(
+    field: &'a Option<Located<Raw>>,
+    origin: &Origin,
+    key: &str,
+    hint: &str,
+) -> Result<&'a Located<Raw>> {
+    field
+        .as_ref()
+        .ok_or_else(|| invalid(origin, key, format!("missing; {hint}")))
+}
+
+/// A month value.
+fn month(at: &Located<Raw>, key: &str) -> Result<Month> {
+    match &at.value {
+        Raw::Str(s) => Month::parse(s).map_err(|m| invalid(&at.origin, key, m)),
+        other => Err(invalid(
+            &at.origin,
+            key,
+            format!("{other} is not a month; write a quoted string \"YYYY-MM\""),
+        )),
+    }
+}
+
+/// A chance in [0, 1].
+fn chance(at: &Located<Raw>, key: &str, what: &str) -> Result<f64> {
+    match at.value {
+        Raw::Int(i) if (0..=1).contains(&i) => Ok(i as f64),
+        Raw::Float(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        ref other => Err(invalid(
+            &at.origin,
+            key,
+            format!("{other} is not a {what}; accepted: a number in [0, 1]"),
+        )),
+    }
+}
+
+/// The names an event's `requires` or `excludes` lists, as event indices.
+fn references(
+    at: &Located<Raw>,
+    key: &str,
+    own: &str,
+    index: &HashMap<&str, usize>,
+    names: &[&str],
+) -> Result<Vec<usize>> {
+    let field = key.rsplit('.').next().unwrap_or(key);
+    let Raw::Strings(list) = &at.value else {
+        return Err(invalid(
+            &at.origin,
+            key,
+            format!(
+                "{} is not a list of event names; write e.g. {field} = [\"{}\"]",
+                at.value,
+                names.iter().find(|n| **n != own).unwrap_or(&"other event")
+            ),
+        ));
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for name in list {
+        if name == own {
+            return Err(invalid(
+                &at.origin,
+                key,
+                format!(
+                    "event \"{}\" names itself; {field} lists other events",
+                    own.escape_debug()
+                ),
+            ));
+        }
+        let Some(&i) = index.get(name.as_str()) else {
+            let others: Vec<&str> = names.iter().copied().filter(|n| *n != own).collect();
+            return Err(invalid(
+                &at.origin,
+                key,
+                format!(
+                    "no event \"{}\"{}; accepted: the names of this scenario's other events ({})",
+                    name.escape_debug(),
+                    did_you_mean(name, others.iter().copied()),
+                    if others.is_empty() {
+                        "none".to_string()
+                    } else {
+                        others
+                            .iter()
+                            .map(|n| format!("\"{}\"", n.escape_debug()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            ));
+        };
+        if out.contains(&i) {
+            return Err(invalid(
+                &at.origin,
+                key,
+                format!("\"{}\" is listed twice", name.escape_debug()),
+            ));
+        }
+        out.push(i);
+    }
+    Ok(out)
+}
+
+/// Every event, validated, in declaration order.
+pub(super) fn events(
+    layer: &Layer,
+    cast: &Cast,
+    sim: &Simulation,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Event>> {
+    // Names first (each checked for a repeat in constant time), so that `requires` and
+    // `excludes` may name events declared after them.
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(layer.events.len());
+    let mut names: Vec<&str> = Vec::with_capacity(layer.events.len());
+    for raw in &layer.events {
+        let name = required(
+            &raw.name,
+            &raw.origin,
+            "event.name",
+            "every [[event]] needs name = \"...\"",
+        )?;
+        let name_text = string(name, "event.name")?;
+        if name_text.trim().is_empty()
+            || name_text.chars().any(char::is_control)
+            || index.insert(name_text, names.len()).is_some()
+        {
+            return Err(invalid(
+                &name.origin,
+                "event.name",
+                format!(
+                    "\"{}\" must be a non-empty name without control characters, used once",
+                    name_text.escape_debug()
+                ),
+            ));
+        }
+        names.push(name_text);
+    }
+    let state: Vec<&str> = cast.state_keys().collect();
+    let signatories: Vec<&str> = cast
+        .signatories()
+        .map(|p| cast.parties[p].name.as_str())
+        .collect();
+    let mut out: Vec<Event> = Vec::with_capacity(layer.events.len());
+    for (raw, &name_text) in layer.events.iter().zip(&names) {
+        let key = |k: &str| format!("event \"{name_text}\".{k}");
+        let month_at = required(
+            &raw.month,
+            &raw.origin,
+            &key("month"),
+            "write month = \"YYYY-MM\"",
+        )?;
+        let first = month(month_at, &key("month"))?;
+        let until = match &raw.until {
+            None => None,
+            Some(at) => {
+                let last = month(at, &key("until"))?;
+                if last < first {
+                    return Err(invalid(
+                        &at.origin,
+                        &key("until"),
+                        format!(
+                            "{last} is before month {first}; accepted: a month not before month (the window is month through until, inclusive)"
+                        ),
+                    ));
+                }
+                Some(last)
+            }
+        };
+        let (probability, hazard) = match (&raw.probability, &raw.hazard) {
+            (Some(p), None) => (chance(p, &key("probability"), "probability")?, false),
+            (None, Some(h)) => (chance(h, &key("hazard"), "hazard")?, true),
+            (Some(_), Some(h)) => {
+                return Err(invalid(
+                    &h.origin,
+                    &key("hazard"),
+                    "probability and hazard are both given; accepted: one of them, probability (the chance it fires, once, in its month) or hazard (its chance in each month of its window)",
+                ));
+            }
+            (None, None) => {
+                return Err(invalid(
+                    &raw.origin,
+                    &key("probability"),
+                    "missing; write probability = a number in [0, 1] (the chance it fires in its month), or hazard = a number in [0, 1] (its chance in each month of its window)",
+                ));
+            }
+        };
+        let mut effects: Vec<Effect> = Vec::with_capacity(raw.effects.len());
+        for (target, shift) in &raw.effects {
+            let effect_key = key(&format!("effects.\"{target}\""));
+            let param = cast
+                .id(target)
+                .filter(|id| cast.kind(*id).is_state())
+                .ok_or_else(|| {
+                    let what = if cast.id(target).is_some() {
+                        format!("{target} is not a state parameter")
+                    } else if let Some(hint) = format_1_hint(target) {
+                        hint
+                    } else {
+                        format!("{target} is not a parameter of this scenario")
+                    };
+                    invalid(
+                        &shift.origin,
+                        &effect_key,
+                        format!(
+                            "{what}{}; events may shift: {}",
+                            did_you_mean(target, state.iter().copied()),
+                            state.join(", ")
+                        ),
+                    )
+                })?;
+            if effects.iter().any(|e| e.param == param) {
+                return Err(invalid(
+                    &shift.origin,
+                    &effect_key,
+                    "this parameter is shifted twice by one event; give one shift",
+                ));
+            }
+            let spec =
+                spec(&shift.value, None).map_err(|m| invalid(&shift.origin, &effect_key, m))?;
+            effects.push(Effect { param, shift: spec });
+        }
+        let mut leader_exit = Vec::new();
+        if let Some(at) = &raw.leader_exit {
+            let Raw::Strings(list) = &at.value else {
+                return Err(invalid(
+                    &at.origin,
+                    &key("leader_exit"),
+                    format!(
+                        "{} is not a list of signatories; write e.g. leader_exit = [\"{}\"]",
+                        at.value, signatories[0]
+                    ),
+                ));
+            };
+            for party in list {
+                let index = cast
+                    .party(party)
+                    .filter(|p| cast.parties[*p].role == Role::Signatory)
+                    .ok_or_else(|| {
+                        invalid(
+                            &at.origin,
+                            &key("leader_exit"),
+                            format!(
+                                "\"{}\" is not a signatory{}; accepted: {}",
+                                party.escape_debug(),
+                                did_you_mean(party, signatories.iter().copied()),
+                                signatories.join(", ")
+                            ),
+                        )
+                    })?;
+                if leader_exit.contains(&index) {
+                    return Err(invalid(
+                        &at.origin,
+                        &key("leader_exit"),
+                        format!("{party} is listed twice"),
+                    ));
+                }
+                leader_exit.push(index);
+            }
+        }
+        let list = |field: &Option<Located<Raw>>, k: &str| -> Result<Vec<usize>> {
+            field.as_ref().map_or(Ok(Vec::new()), |at| {
+                references(at, &key(k), name_text, &index, &names)
+            })
+        };
+        let requires = list(&raw.requires, "requires")?;
+        let excludes = list(&raw.excludes, "excludes")?;
+        if let (Some(&both), Some(at)) = (
+            requires.iter().find(|r| excludes.contains(r)),
+            &raw.excludes,
+        ) {
+            return Err(invalid(
+                &at.origin,
+                &key("excludes"),
+                format!(
+                    "\"{}\" is both required and excluded, so this event could never fire; accepted: each other event in at most one of requires and excludes",
+                    names[both].escape_debug()
+                ),
+            ));
+        }
+        let last = until.unwrap_or(first);
+        let end = if hazard && until.is_none() {
+            sim.deadline
+        } else {
+            last.plus(1)
+        };
+        if end <= sim.start || first >= sim.deadline {
+            let window = if until.is_some() {
+                format!("{first} to {last}")
+            } else {
+                format!("in {first}")
+            };
+            warnings.push(format!(
+                "{}: event \"{name_text}\" {window} is outside the simulated window {} to {} and never fires",
+                raw.origin,
+                sim.start,
+                sim.start.plus(sim.months().saturating_sub(1))
+            ));
+        }
+        out.push(Event {
+            name: name_text.to_string(),
+            month: first,
+            until,
+            probability,
+            hazard,
+            effects,
+            leader_exit,
+            requires,
+            excludes,
+        });
+    }
+    requires_cycle(&out, layer)?;
+    Ok(out)
+}
+
+/// A cycle of `requires` (its events could never fire), found by one iterative depth-first
+/// walk: linear in events and references. A cycle of `excludes` is accepted (two events that
+/// exclude each other are rivals: whichever comes first rules the other out).
+fn requires_cycle(events: &[Event], layer: &Layer) -> Result<()> {
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut mark = vec![NEW; events.len()];
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    for root in 0..events.len() {
+        if mark[root] != NEW {
+            continue;
+        }
+        mark[root] = OPEN;
+        path.push((root, 0));
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let Some(&child) = events[node].requires.get(*next) else {
+                mark[node] = DONE;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match mark[child] {
+                NEW => {
+                    mark[child] = OPEN;
+                    path.push((child, 0));
+                }
+                OPEN => {
+                    let from = path.iter().position(|(n, _)| *n == child).unwrap_or(0);
+                    let mut cycle: Vec<String> = path[from..]
+                        .iter()
+                        .map(|(n, _)| format!("\"{}\"", events[*n].name.escape_debug()))
+                        .collect();
+                    cycle.push(format!("\"{}\"", events[child].name.escape_debug()));
+                    let at = layer.events[node]
+                        .requires
+                        .as_ref()
+                        .map_or(&layer.events[node].origin, |r| &r.origin);
+                    return Err(invalid(
+                        at,
+                        &format!("event \"{}\".requires", events[node].name),
+                        format!(
+                            "a cycle of requires: {}; none of these events could ever fire. Accepted: requires that lead back to no event of the chain (to make rivals, use excludes)",
+                            cycle.join(" requires ")
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The month offset of an event's window in the simulation: its first and one past its last
+/// month, relative to the start (clipped to `0..months`; empty when it lies outside).
+pub fn window(event: &Event, sim: &Simulation) -> std::ops::Range<usize> {
+    let months = sim.months() as i64;
+    let first = sim.start.months_until(event.month);
+    let end = match event.until {
+        Some(until) => sim.start.months_until(until) + 1,
+        None if event.hazard => months,
+        None => first + 1,
+    };
+    let (a, b) = (first.clamp(0, months), end.clamp(0, months));
+    (a as usize)..(b.max(a) as usize)
+}
