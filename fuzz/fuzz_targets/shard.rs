@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let body = text.split_once('\n').map_or("", |(_, body)| body);
     let sealed = format!("sha256 = \"{}\"\n{body}", sha256_hex(body.as_bytes()));
     for text in [text, sealed.as_str()] {
-        match ShardFile::parse(Path::new("x.toml"), text, None) {
+        match ShardFile::parse(Path::new("x.toml"), text) {
             Ok(file) => {
                 let months = match &file.payload {
                     Payload::Run(t) => t.sum.len(),

@@ -223,12 +223,20 @@ impl ShardFile {
         Self::samples_path(out, &self.scenario, self.shard(), self.samples_format)
     }
 
+    /// The file's text without an HMAC: [`ShardFile::to_text_keyed`] without a key.
+    ///
+    /// # Errors
+    /// When the TOML cannot be encoded.
+    pub fn to_text(&self) -> Result<String> {
+        self.to_text_keyed(None)
+    }
+
     /// The file's text: the checksum line, with a `key` the HMAC line ([`seal`]), then the
     /// TOML.
     ///
     /// # Errors
     /// When the TOML cannot be encoded.
-    pub fn to_text(&self, key: Option<&seal::ShardKey>) -> Result<String> {
+    pub fn to_text_keyed(&self, key: Option<&seal::ShardKey>) -> Result<String> {
         let body = toml::to_string(self).map_err(|e| Error::Io {
             context: format!("could not encode the shard {}", self.file_name()),
             source: std::io::Error::other(e),
@@ -255,7 +263,7 @@ impl ShardFile {
             let part = self.samples_part(out);
             file.samples_sha256 = Some(sha256_file(&part)?);
         }
-        crate::export::write_atomic(&path, file.to_text(key)?.as_bytes())?;
+        crate::export::write_atomic(&path, file.to_text_keyed(key)?.as_bytes())?;
         // A command that writes into --out brings stale root rows up to date (SPEC §7).
         crate::export::repair(out)?;
         Ok(path)
@@ -283,7 +291,7 @@ impl ShardFile {
                 e.valid_up_to()
             ))
         })?;
-        ShardFile::parse(path, text, key)
+        ShardFile::parse_keyed(path, text, key)
     }
 
     /// Parses a shard file's text; `path` names it in messages. Checks the checksum, then
@@ -293,7 +301,15 @@ impl ShardFile {
     ///
     /// # Errors
     /// Invalid input naming the file and what is wrong.
-    pub fn parse(path: &Path, text: &str, key: Option<&seal::ShardKey>) -> Result<ShardFile> {
+    pub fn parse(path: &Path, text: &str) -> Result<ShardFile> {
+        ShardFile::parse_keyed(path, text, None)
+    }
+
+    /// [`ShardFile::parse`], also checking the HMAC under `key` when one is given ([`seal`]).
+    ///
+    /// # Errors
+    /// As [`ShardFile::parse`]; invalid input for a missing or wrong HMAC.
+    pub fn parse_keyed(path: &Path, text: &str, key: Option<&seal::ShardKey>) -> Result<ShardFile> {
         let invalid = |what: String| {
             Error::Invalid(format!(
                 "{}: not a treatysim shard: {what}; rerun the shard",

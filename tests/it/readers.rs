@@ -278,7 +278,7 @@ proptest! {
     #[test]
     fn arbitrary_sealed_text_is_refused(body in any::<String>()) {
         let text = reseal(&format!("\n{body}"));
-        let parsed = treatysim::shard::ShardFile::parse(Path::new("x.toml"), &text, None);
+        let parsed = treatysim::shard::ShardFile::parse(Path::new("x.toml"), &text);
         prop_assert!(matches!(parsed, Err(Error::Invalid(_))), "{parsed:?}");
     }
 }
