@@ -67,6 +67,10 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     crate::api::same_window(&a, &b)?;
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
+    // Stale root rows agree with their folders again (SPEC §7); this also checks the lock.
+    export::repair(&args.sim.out)?;
+    // The file can be written (name length, a writable --out): probed before the first trial.
+    export::probe_output(&args.sim.out, &args.sim.out.join(&file))?;
     let (model_a, model_b) = (Model::new(&a), Model::new(&b));
     let threads = args.sim.thread_count();
     let estimate = crate::memory::simulation(crate::memory::Estimate::new(), &model_a, threads)
