@@ -199,6 +199,7 @@ pub enum SamplesFormat {
     #[default]
     Csv,
     /// `samples.parquet` ([`parquet_file`]).
+    #[value(help = "samples.parquet")]
     Parquet,
 }
 
@@ -235,8 +236,9 @@ impl SamplesFormat {
 
 /// A samples file being streamed, in either format.
 pub enum SamplesSink {
-    /// `samples.csv` or a CSV part.
-    Csv(SamplesWriter),
+    /// `samples.csv` or a CSV part (boxed: its buffered writer is six times the Parquet
+    /// writer's handle).
+    Csv(Box<SamplesWriter>),
     /// `samples.parquet` or a Parquet part.
     Parquet(parquet_file::ParquetWriter),
 }
@@ -254,9 +256,11 @@ impl SamplesSink {
         header: bool,
     ) -> Result<SamplesSink> {
         Ok(match kind {
-            SamplesFormat::Csv => {
-                SamplesSink::Csv(SamplesWriter::create(path, format.clone(), header)?)
-            }
+            SamplesFormat::Csv => SamplesSink::Csv(Box::new(SamplesWriter::create(
+                path,
+                format.clone(),
+                header,
+            )?)),
             SamplesFormat::Parquet => {
                 SamplesSink::Parquet(parquet_file::ParquetWriter::create(path, format)?)
             }
