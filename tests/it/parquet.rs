@@ -83,7 +83,8 @@ fn parquet_holds_the_csv_columns_and_values() {
         );
         for column in schema.columns() {
             let name = column.name();
-            let month = name.ends_with("_month");
+            let month = name.ends_with("_month")
+                || (name.starts_with("event.") && name.ends_with(".month"));
             let (physical, optional) = if name == "trial" {
                 (Physical::INT64, false)
             } else if month {
