@@ -121,7 +121,8 @@ impl RunFolder {
         #[cfg(unix)]
         if self.dir != self.folder {
             let named = self.folder.join(file);
-            if std::fs::symlink_metadata(&named).is_ok() && !our_link(&self.folder, file) {
+            // Absent (removed by hand), or not treatysim's link: what a reader by path sees.
+            if std::fs::symlink_metadata(&named).is_err() || !our_link(&self.folder, file) {
                 return named;
             }
         }

@@ -177,7 +177,7 @@ fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish
     for file in &carry {
         let hash = match toml.files.get(file) {
             Some(hash) => hash.clone(),
-            None => crate::digest::sha256_file(&version.path(file))?,
+            None => crate::digest::sha256_file(&version.dir().join(file))?,
         };
         hashes.insert(file.clone(), hash);
     }

@@ -185,7 +185,7 @@ fn merge_reads_only_regular_files() {
 }
 
 /// Outputs that are links or FIFOs are refused by the commands that read them: the root
-/// summary (every writer of runs), a run's files in its version folder (plot, score).
+/// summary (every writer of runs), a run's files in its version folder (plot).
 #[test]
 fn outputs_that_are_not_regular_files_are_refused() {
     let dir = with_a_run();
@@ -207,7 +207,7 @@ fn outputs_that_are_not_regular_files_are_refused() {
     std::fs::remove_file(&timeline).expect("remove");
     mkfifo(&timeline);
     let before = everything(&out);
-    for args in [&["plot", "ok"][..], &["score", "ok"]] {
+    for args in [&["plot", "ok"][..], &["plot"]] {
         let (status, stderr) = run(d, args);
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("is a FIFO"), "{args:?}: {stderr}");

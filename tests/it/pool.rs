@@ -379,32 +379,31 @@ fn an_undefined_odds_pool_is_left_empty() {
     assert_eq!(pool.row("geometric-odds", "")[7..], ["", "", "", ""]);
 }
 
-/// A pool's folder shows one pool or one run at a time: a later run into it removes `pool.csv`
-/// with the rest of the pool's files, and the root summary's row follows.
+/// A pool's folder holds the pool's results: a run of a scenario named like the pool is
+/// refused (SPEC §7: a folder holding a pool's results is never overwritten silently, issue #17
+/// item 2), and the pool stays whole.
 #[test]
-fn a_run_into_a_pools_folder_replaces_the_pool_whole() {
+fn a_run_into_a_pools_folder_is_refused() {
     let dir = workdir(&[]);
     let d = dir.path();
     ok(d, &["pool", "p", "jain", "togo", "--trials", "3000"]);
-    assert!(d.join("results/p/pool.csv").exists());
+    let before = std::fs::read(d.join("results/p/pool.csv")).expect("pool.csv");
     std::fs::create_dir(d.join("other")).expect("folder");
     std::fs::write(
         d.join("other/p.toml"),
         "extends = \"mason\"\ndescription = \"a scenario named like the pool\"\n",
     )
     .expect("scenario");
-    ok(d, &["run", "other/p.toml", "--trials", "3000"]);
-    assert!(
-        std::fs::symlink_metadata(d.join("results/p/pool.csv")).is_err(),
-        "pool.csv outlived the pool"
-    );
-    let (sh, summary) = read_csv(&d.join("results/p/summary.csv"));
-    let (_, runs) = read_csv(&d.join("results/summary.csv"));
-    assert_eq!(runs, summary);
-    ok(d, &["run", "mason", "--trials", "3000", "--out", "runs"]);
-    let (_, alone) = read_csv(&d.join("runs/mason/summary.csv"));
+    let output = treatysim(d)
+        .args(["run", "other/p.toml", "--trials", "3000", "--scenarios"])
+        .arg(shipped_scenarios())
+        .output()
+        .expect("treatysim");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("holds results of the pool 'p'"), "{stderr}");
     assert_eq!(
-        field(&sh, &summary[0], "probability"),
-        field(&sh, &alone[0], "probability")
+        std::fs::read(d.join("results/p/pool.csv")).expect("pool.csv"),
+        before
     );
 }
