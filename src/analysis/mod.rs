@@ -9,6 +9,7 @@
 //! - [`sweep`]: the keys a sweep may vary, its point cap and its file name;
 //! - [`score`]: Brier, log and time-averaged Brier scores, and calibration (SPEC §8).
 
+pub mod compare;
 pub mod explain;
 pub mod score;
 pub mod sensitivity;

@@ -40,6 +40,25 @@ pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> 
 /// Longest file name most file systems take, in bytes.
 const MAX_FILE_NAME: usize = 255;
 
+/// `name` with every character but ASCII letters, digits, `.`, `_` and `-` written `_`, so
+/// that a shell takes the file name as one word unquoted (`event.peace talks.probability` →
+/// `event.peace_talks.probability`). A name that had to change gets `-` and the first 8 hex
+/// digits of the SHA-256 of the exact `keys` (joined by newlines) appended, so that two keys
+/// that map alike (`a b`, `a_b`, `a'b`) never share a file. Keys that are already safe keep
+/// their names (every parameter key is).
+pub fn shell_safe(name: &str, keys: &[String]) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.chars().all(safe) {
+        return name.to_string();
+    }
+    let mapped: String = name
+        .chars()
+        .map(|c| if safe(c) { c } else { '_' })
+        .collect();
+    let digest = crate::digest::sha256_hex(keys.join("\n").as_bytes());
+    format!("{mapped}-{}", &digest[..8])
+}
+
 /// A sweep's output name, `sweep-KEY[-KEY2]` (its file is that `.csv`, its shards that
 /// `-K-of-N.toml`), once the keys are known to make one file name inside the scenario's folder
 /// (SPEC §7): an event's name may hold any character but a control one, and a `/` or `\` would
@@ -59,7 +78,7 @@ pub fn sweep_output(keys: &[String]) -> Result<String> {
             key.escape_debug()
         )));
     }
-    let output = format!("sweep-{}", keys.join("-"));
+    let output = shell_safe(&format!("sweep-{}", keys.join("-")), keys);
     // The longest name written: a shard's, `-K-of-N.toml` with K and N up to 20 digits each.
     if output.len() + 50 > MAX_FILE_NAME {
         return Err(Error::Invalid(format!(

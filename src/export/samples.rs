@@ -199,6 +199,7 @@ pub enum SamplesFormat {
     #[default]
     Csv,
     /// `samples.parquet` ([`parquet_file`]).
+    #[value(help = "samples.parquet")]
     Parquet,
 }
 

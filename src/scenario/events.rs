@@ -260,11 +260,22 @@ fn chance(at: &Located<Raw>, key: &str, what: &str) -> Result<f64> {
     match at.value {
         Raw::Int(i) if (0..=1).contains(&i) => Ok(i as f64),
         Raw::Float(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        ref other => Err(invalid(
-            &at.origin,
-            key,
-            format!("{other} is not a {what}; accepted: a number in [0, 1]"),
-        )),
+        ref other => {
+            // `probability = 30`: a percentage.
+            let percent = match *other {
+                Raw::Int(i) if (2..=100).contains(&i) => Some(i as f64),
+                Raw::Float(x) if x > 1.0 && x <= 100.0 => Some(x),
+                _ => None,
+            };
+            let hint = percent.map_or(String::new(), |x| {
+                format!("; for {x}% write {what} = {:.2}", x / 100.0)
+            });
+            Err(invalid(
+                &at.origin,
+                key,
+                format!("{other} is not a {what}; accepted: a number in [0, 1]{hint}"),
+            ))
+        }
     }
 }
 

@@ -11,7 +11,10 @@ mod crash;
 mod determinism;
 mod elicitation;
 mod explain;
+mod forecaster;
 mod format2;
+#[cfg(unix)]
+mod links;
 mod model3;
 mod modules;
 mod names;
@@ -24,6 +27,7 @@ mod readers;
 mod readme;
 mod rejections;
 mod robustness;
+mod safety;
 mod shards;
 mod show;
 mod statistics;
