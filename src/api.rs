@@ -430,3 +430,186 @@ pub fn sweep(
         estimator: options.estimator,
     })
 }
+
+/// A finished sensitivity study (SPEC §8): its tally and the bins the pilot set.
+#[derive(Clone, Debug)]
+pub struct SensitivityResult {
+    /// The scenario as run (trials and seed of the options applied).
+    pub scenario: Scenario,
+    /// The estimator.
+    pub estimator: crate::model::Estimator,
+    /// The study's sums.
+    pub tally: crate::analysis::sensitivity::SensitivityTally,
+    /// Each uncertain parameter's factor and quantile bins.
+    pub bins: Vec<crate::analysis::sensitivity::Bins>,
+}
+
+impl SensitivityResult {
+    /// The indices, and the bytes of `sensitivity.csv` and `sensitivity_bins.csv` as
+    /// `treatysim sensitivity` writes them.
+    pub fn tables(&self) -> (crate::analysis::sensitivity::Summary, Vec<u8>, Vec<u8>) {
+        let sim = &self.scenario.simulation;
+        let run = crate::analysis::sensitivity::Run {
+            scenario: &self.scenario.name,
+            trials: sim.trials,
+            seed: sim.seed,
+            estimator: self.estimator,
+        };
+        crate::analysis::sensitivity::tables(run, &self.tally, &self.bins)
+    }
+}
+
+/// The uncertain parameters of a study, with their keys.
+pub type Params = Vec<(crate::cast::ParamId, String)>;
+
+/// The parameters a sensitivity study of `scenario` ranks (its uncertain ones, with their
+/// keys) and the factor each belongs to (correlated parameters share one).
+///
+/// # Errors
+/// Invalid input when every parameter is a constant.
+pub fn sensitivity_factors(scenario: &Scenario) -> Result<(Params, Vec<usize>)> {
+    let uncertain = scenario.uncertain();
+    if uncertain.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{}: every parameter is a constant; nothing to rank",
+            scenario.name
+        )));
+    }
+    let params = uncertain
+        .iter()
+        .map(|id| (*id, scenario.cast.key(*id).to_string()))
+        .collect();
+    let factor_of = crate::analysis::sensitivity::factors(&uncertain, &scenario.correlations);
+    Ok((params, factor_of))
+}
+
+/// Sobol indices of `scenario`'s uncertain parameters and of chance, and the tornado's bins
+/// (`bins` quantile bins a parameter), as `treatysim sensitivity` computes them; with
+/// `options.shard`, only that shard's trials (the bins come from the same pilot in every
+/// shard). `progress` gets the trials done.
+///
+/// # Errors
+/// Invalid input (no uncertain parameter, fewer trials than bins), interruption.
+pub fn sensitivity(
+    scenario: &Scenario,
+    bins: usize,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SensitivityResult> {
+    use crate::analysis::sensitivity::{Study, design};
+    let scenario = resolve(scenario, options);
+    let (params, factor_of) = sensitivity_factors(&scenario)?;
+    let sim = scenario.simulation;
+    if !(2..=1000).contains(&bins) {
+        return Err(Error::Invalid(format!(
+            "bins: {bins} is not a number of bins; accepted: 2 to 1000"
+        )));
+    }
+    if sim.trials < bins as u64 {
+        return Err(Error::Invalid(format!(
+            "--bins {bins} needs at least {bins} trials, not {}",
+            sim.trials
+        )));
+    }
+    let model = Model::new(&scenario);
+    let range = options
+        .shard
+        .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
+    let estimator = options.estimator;
+    let (tally, bins) = in_pool(options.threads, || {
+        // The bins come from the first trials' draws, in each shard alike.
+        let bins = design(&model, sim.seed, sim.trials, &params, &factor_of, bins)?;
+        let study = Study::new(&model, sim.seed, estimator, &bins);
+        let tally = study.tally(range, progress)?;
+        Ok((tally, bins))
+    })?;
+    Ok(SensitivityResult {
+        scenario,
+        estimator,
+        tally,
+        bins,
+    })
+}
+
+/// A finished comparison: both scenarios on the same trials and the paired difference.
+#[derive(Clone, Debug)]
+pub struct CompareResult {
+    /// A's name.
+    pub a: String,
+    /// B's name.
+    pub b: String,
+    /// The sums.
+    pub tally: crate::analysis::compare::PairedTally,
+    /// The seed (A's, unless the options set one).
+    pub seed: u64,
+    /// The estimator.
+    pub estimator: crate::model::Estimator,
+}
+
+impl CompareResult {
+    /// `compare-A-vs-B.csv`'s bytes, as `treatysim compare` writes them.
+    pub fn csv(&self) -> Vec<u8> {
+        crate::analysis::compare::compare_csv(
+            &self.a,
+            &self.b,
+            &self.tally,
+            self.seed,
+            self.estimator,
+        )
+    }
+}
+
+/// Refuses to compare `a` with `b` unless they share the window.
+///
+/// # Errors
+/// Invalid input naming both windows.
+pub fn same_window(a: &Scenario, b: &Scenario) -> Result<()> {
+    if a.simulation.start != b.simulation.start || a.simulation.deadline != b.simulation.deadline {
+        return Err(Error::Invalid(format!(
+            "compare needs the same window: {} runs {} to {}, {} runs {} to {}",
+            a.name,
+            a.simulation.start,
+            a.simulation.deadline,
+            b.name,
+            b.simulation.start,
+            b.simulation.deadline
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `a` and `b` on the same trials (A's trials and seed unless the options set them) and
+/// estimates their paired difference, as `treatysim compare` does.
+///
+/// # Errors
+/// Invalid input (different windows), interruption.
+pub fn compare(
+    a: &Scenario,
+    b: &Scenario,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<CompareResult> {
+    let a = resolve(a, options);
+    let mut b = resolve(b, options);
+    same_window(&a, &b)?;
+    b.simulation.trials = a.simulation.trials;
+    b.simulation.seed = a.simulation.seed;
+    let (model_a, model_b) = (Model::new(&a), Model::new(&b));
+    let (seed, trials, estimator) = (a.simulation.seed, a.simulation.trials, options.estimator);
+    let engine = |model| Engine {
+        model,
+        seed,
+        estimator,
+    };
+    let (engine_a, engine_b) = (engine(&model_a), engine(&model_b));
+    let tally = in_pool(options.threads, || {
+        crate::analysis::compare::paired(&engine_a, &engine_b, 0..trials, progress)
+    })?;
+    Ok(CompareResult {
+        a: a.name.clone(),
+        b: b.name.clone(),
+        tally,
+        seed,
+        estimator,
+    })
+}

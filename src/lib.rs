@@ -99,7 +99,7 @@
 //! - [`cast`]: a scenario's parties, issues and parameters in canonical order, shared by
 //!   every module that names a parameter;
 //! - [`scenario`]: scenario files (format 2), `extends`, `--set` and validation;
-//! - [`distribution`] and [`fit`]: distribution syntax, samplers, `"lo to hi"` fits;
+//! - [`distribution`]: distribution syntax, samplers, exact quantiles and `"lo to hi"` fits;
 //! - [`copula`]: correlated inputs through a Gaussian copula;
 //! - [`model`]: one trial of the negotiation, a pure function of draws and a random source
 //!   ([`fastmath`] holds its `exp`);
@@ -130,6 +130,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod fastmath;
+pub mod guard;
 pub mod memory;
 pub mod model;
 pub mod month;

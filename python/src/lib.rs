@@ -535,6 +535,53 @@ fn sweep_table<'py>(
     Ok(PyBytes::new(py, &result.csv()))
 }
 
+/// Sobol indices and the tornado's bins of `scenario`: the bytes of `sensitivity.csv` and
+/// `sensitivity_bins.csv` as `treatysim sensitivity` writes them.
+#[pyfunction]
+#[pyo3(signature = (scenario, bins, trials, seed, estimator, threads, progress))]
+#[allow(clippy::too_many_arguments)]
+fn sensitivity<'py>(
+    py: Python<'py>,
+    scenario: &NativeScenario,
+    bins: usize,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    estimator: &str,
+    threads: Option<u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let options = options(py, trials, seed, estimator, threads)?;
+    let sc = &scenario.inner;
+    let result = interruptible(py, progress, |done| {
+        api::sensitivity(sc, bins, &options, &|n| done.store(n, Ordering::Relaxed))
+    })?;
+    let (_, table, bins_table) = result.tables();
+    Ok((PyBytes::new(py, &table), PyBytes::new(py, &bins_table)))
+}
+
+/// `a` and `b` on the same trials: the bytes of `compare-A-vs-B.csv` as `treatysim compare`
+/// writes them.
+#[pyfunction]
+#[pyo3(signature = (a, b, trials, seed, estimator, threads, progress))]
+#[allow(clippy::too_many_arguments)]
+fn compare<'py>(
+    py: Python<'py>,
+    a: &NativeScenario,
+    b: &NativeScenario,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    estimator: &str,
+    threads: Option<u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = options(py, trials, seed, estimator, threads)?;
+    let (a, b) = (&a.inner, &b.inner);
+    let result = interruptible(py, progress, |done| {
+        api::compare(a, b, &options, &|n| done.store(n, Ordering::Relaxed))
+    })?;
+    Ok(PyBytes::new(py, &result.csv()))
+}
+
 /// The native module.
 #[pymodule]
 fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -548,5 +595,7 @@ fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(merge_shards, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_table, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
     Ok(())
 }

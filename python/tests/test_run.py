@@ -158,3 +158,39 @@ def test_progress_reaches_the_total_when_asked(root, monkeypatch):
     monkeypatch.setattr(ts, "_progress_callback", lambda enabled, total, label: seen.append)
     ts.run(ts.load("baseline", scenarios=[root / "scenarios"]), trials=300_000, progress=True)
     assert seen and seen[-1] == 300_000 and seen == sorted(seen)
+
+
+@pytest.mark.parametrize("estimator", ["conditional", "indicator"])
+def test_sensitivity_equals_the_command_line(estimator, cli, root, tmp_path, monkeypatch):
+    monkeypatch.chdir(root)
+    out = tmp_path / "cli"
+    cli("sensitivity", "baseline", "--bins", "5", "--trials", "20000", "--estimator", estimator, "--out", str(out))
+    study = ts.sensitivity(ts.load("baseline"), bins=5, trials=20_000, estimator=estimator)
+    for frame, file in [(study.indices, "sensitivity.csv"), (study.bins, "sensitivity_bins.csv")]:
+        pd.testing.assert_frame_equal(frame, _read(out / "baseline" / file), check_exact=True)
+        assert list(frame.dtypes) == list(pd.read_csv(out / "baseline" / file).dtypes)
+
+
+def test_sensitivity_refuses_a_scenario_without_uncertainty(root):
+    text = (root / "scenarios" / "baseline.toml").read_text()
+    with pytest.raises(ts.ScenarioError):
+        ts.sensitivity(ts.Scenario.from_toml(text, name="b"), bins=1)
+
+
+@pytest.mark.parametrize("estimator", ["conditional", "indicator"])
+def test_compare_equals_the_command_line(estimator, cli, root, tmp_path, monkeypatch):
+    monkeypatch.chdir(root)
+    out = tmp_path / "cli"
+    cli("compare", "baseline", "mason", "--trials", "20000", "--estimator", estimator, "--out", str(out))
+    table = ts.compare(ts.load("baseline"), ts.load("mason"), trials=20_000, estimator=estimator)
+    expected = out / "compare-baseline-vs-mason.csv"
+    pd.testing.assert_frame_equal(table, _read(expected), check_exact=True)
+    assert list(table.dtypes) == list(pd.read_csv(expected).dtypes)
+
+
+def test_compare_refuses_different_windows(root, monkeypatch):
+    monkeypatch.chdir(root)
+    a = ts.load("baseline")
+    b = ts.load("jcpoa_restoration", scenarios=["examples/scenarios"])
+    with pytest.raises(ts.ScenarioError, match="same window"):
+        ts.compare(a, b, trials=100)

@@ -32,6 +32,9 @@ __all__ = [
     "load",
     "run",
     "sweep",
+    "compare",
+    "sensitivity",
+    "Sensitivity",
     "merge",
 ]
 
@@ -409,5 +412,5 @@ def merge(shards: Iterable[str]) -> RunResult:
     return RunResult(_native.merge_shards(list(shards)))
 
 
-from .analysis import sweep  # noqa: E402  (needs the names above)
+from .analysis import Sensitivity, compare, sensitivity, sweep  # noqa: E402  (needs the names above)
 from . import dask  # noqa: E402

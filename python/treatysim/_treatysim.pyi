@@ -57,3 +57,21 @@ def sweep(
     progress: Optional[Callable[[int], Any]],
 ) -> bytes: ...
 def sweep_table(name: str, keys: List[str], points: List[List[float]], runs: List[str]) -> bytes: ...
+def sensitivity(
+    scenario: NativeScenario,
+    bins: int,
+    trials: Optional[int],
+    seed: Optional[int],
+    estimator: str,
+    threads: Optional[int],
+    progress: Optional[Callable[[int], Any]],
+) -> Tuple[bytes, bytes]: ...
+def compare(
+    a: NativeScenario,
+    b: NativeScenario,
+    trials: Optional[int],
+    seed: Optional[int],
+    estimator: str,
+    threads: Optional[int],
+    progress: Optional[Callable[[int], Any]],
+) -> bytes: ...

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence, Tuple
+from typing import Any, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import pandas as pd
 
 from . import Scenario, ScenarioError, _native, _progress_callback, _read_csv, _whole
 
-__all__ = ["sweep"]
+__all__ = ["sweep", "compare", "sensitivity", "Sensitivity"]
 
 
 def _points(params: Mapping[str, Sequence[Any]]) -> Tuple[list, list]:
@@ -85,4 +85,85 @@ def _sweep_frame(
     scenario: Scenario, keys: Sequence[str], points: Sequence[Sequence[float]], runs: Sequence[str], estimator: str
 ) -> pd.DataFrame:
     data = _native.sweep_table(scenario.name, list(keys), [list(map(float, p)) for p in points], list(runs))
+    return _read_csv(data)
+
+
+class Sensitivity(NamedTuple):
+    """A sensitivity study's two tables."""
+
+    indices: pd.DataFrame
+    """``sensitivity.csv``: one row per uncertain parameter and one for chance, largest
+    total-order Sobol index first, with the tornado's swing."""
+    bins: pd.DataFrame
+    """``sensitivity_bins.csv``: the probability in each quantile bin of each parameter."""
+
+
+def sensitivity(
+    scenario: Scenario,
+    bins: int = 10,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    estimator: str = "conditional",
+    threads: Optional[int] = None,
+    progress: Optional[bool] = None,
+) -> Sensitivity:
+    """Sobol indices of the uncertain parameters and of chance, and the tornado's bins, as
+    ``treatysim sensitivity`` computes them.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; it needs at least one uncertain parameter.
+    bins : int, default 10
+        Quantile bins of each parameter's draws (2 to 1000).
+    trials, seed, estimator, threads, progress
+        As :func:`treatysim.run`.
+
+    Returns
+    -------
+    Sensitivity
+        ``(indices, bins)``: the DataFrames of ``sensitivity.csv`` and ``sensitivity_bins.csv``.
+    """
+    count = _whole(bins, "bins")
+    total = trials if trials is not None else scenario.trials
+    table, bin_table = _native.sensitivity(
+        scenario._native,
+        count,
+        _whole(trials, "trials"),
+        _whole(seed, "seed"),
+        str(estimator),
+        _whole(threads, "threads"),
+        _progress_callback(progress, total, f"sensitivity {scenario.name}"),
+    )
+    return Sensitivity(_read_csv(table), _read_csv(bin_table))
+
+
+def compare(
+    a: Scenario,
+    b: Scenario,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    estimator: str = "conditional",
+    threads: Optional[int] = None,
+    progress: Optional[bool] = None,
+) -> pd.DataFrame:
+    """Run two scenarios on the same trials and estimate their difference, as
+    ``treatysim compare A B`` does (trials and seed default to ``a``'s).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``compare-A-vs-B.csv``'s row: both probabilities and the paired difference B - A with
+        its standard error and 95% interval.
+    """
+    total = trials if trials is not None else a.trials
+    data = _native.compare(
+        a._native,
+        b._native,
+        _whole(trials, "trials"),
+        _whole(seed, "seed"),
+        str(estimator),
+        _whole(threads, "threads"),
+        _progress_callback(progress, total, f"compare {a.name} {b.name}"),
+    )
     return _read_csv(data)

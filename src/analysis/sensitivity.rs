@@ -62,7 +62,9 @@ use std::ops::Range;
 use std::sync::atomic::Ordering;
 
 mod summary;
+mod tables;
 pub use summary::{BinRow, Index, Row, Summary, summary};
+pub use tables::{BINS_HEADER, HEADER, Run, tables};
 
 /// The `parameter` of the row of the randomness inside a trial.
 pub const CHANCE: &str = "chance";

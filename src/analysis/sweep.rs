@@ -13,7 +13,8 @@ use std::ops::Range;
 pub const MAX_POINTS: u64 = 1_000_000;
 
 /// Checks that `key` names something a sweep can vary in `scenario`: one of its parameters,
-/// or an event's probability (`event.NAME.probability`). `merge` checks a sweep shard's keys
+/// or an event's probability or hazard (`event.NAME.probability`, `event.NAME.hazard`: a
+/// probability event swept by its hazard becomes a hazard event, SPEC §3). `merge` checks a sweep shard's keys
 /// with it too.
 ///
 /// # Errors
@@ -21,7 +22,10 @@ pub const MAX_POINTS: u64 = 1_000_000;
 pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> {
     let is_event = key
         .strip_prefix("event.")
-        .and_then(|k| k.strip_suffix(".probability"))
+        .and_then(|k| {
+            k.strip_suffix(".probability")
+                .or_else(|| k.strip_suffix(".hazard"))
+        })
         .is_some_and(|name| scenario.events.iter().any(|e| e.name == name));
     if is_event || scenario.cast.id(key).is_some() {
         return Ok(());
@@ -29,7 +33,7 @@ pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> 
     let why = crate::scenario::format_1_hint(key)
         .unwrap_or_else(|| scenario.cast.resolve(key).err().unwrap_or_default());
     Err(Error::Invalid(format!(
-        "--param {key}: {why}; an event's probability can be swept too, as event.NAME.probability"
+        "--param {key}: {why}; an event's probability or hazard can be swept too, as event.NAME.probability or event.NAME.hazard"
     )))
 }
 

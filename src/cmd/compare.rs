@@ -1,123 +1,11 @@
 //! `treatysim compare A B`: both scenarios on the same trials, and the paired difference.
 
 use crate::cli::CompareArgs;
-use crate::engine::{Accumulator, Engine, fixed, for_each_block, unfixed};
+
 use crate::error::{Error, Result};
-use crate::export::{self, float};
+use crate::export;
 use crate::model::Model;
 use crate::scenario::Catalog;
-use crate::stats::{self, Z};
-
-/// Sums over trials of each scenario's outcome and of the paired difference, in fixed point
-/// (associative, so the split of the work changes nothing).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PairedTally {
-    /// Trials.
-    pub trials: u64,
-    /// Σ outcome of A.
-    pub sum_a: u128,
-    /// Σ outcome² of A.
-    pub sum_sq_a: u128,
-    /// Σ outcome of B.
-    pub sum_b: u128,
-    /// Σ outcome² of B.
-    pub sum_sq_b: u128,
-    /// Σ (B − A).
-    pub sum_diff: i128,
-    /// Σ (B − A)².
-    pub sum_sq_diff: u128,
-}
-
-impl PairedTally {
-    fn add(&mut self, a: f64, b: f64) {
-        let d = b - a;
-        let unsigned = |x: f64| fixed(x).unsigned_abs();
-        self.trials += 1;
-        self.sum_a += unsigned(a);
-        self.sum_sq_a += unsigned(a * a);
-        self.sum_b += unsigned(b);
-        self.sum_sq_b += unsigned(b * b);
-        self.sum_diff += fixed(d);
-        self.sum_sq_diff += unsigned(d * d);
-    }
-
-    /// Mean, standard error and 95% interval of the paired difference B − A ("B against A").
-    pub fn difference(&self) -> (f64, f64, f64, f64) {
-        let n = self.trials as f64;
-        let mean = unfixed(self.sum_diff) / n;
-        let sum_sq = unfixed(self.sum_sq_diff as i128);
-        let variance = if self.trials > 1 {
-            ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0)
-        } else {
-            0.0
-        };
-        let se = (variance / n).sqrt();
-        (
-            mean,
-            se,
-            (mean - Z * se).max(-1.0),
-            (mean + Z * se).min(1.0),
-        )
-    }
-
-    /// Each scenario's own estimate, (A, B).
-    pub fn estimates(
-        &self,
-        estimator: crate::model::Estimator,
-    ) -> (stats::Estimate, stats::Estimate) {
-        let estimate = |sum: u128, sum_sq: u128| {
-            stats::estimate(
-                estimator,
-                self.trials,
-                unfixed(sum as i128),
-                unfixed(sum_sq as i128),
-            )
-        };
-        (
-            estimate(self.sum_a, self.sum_sq_a),
-            estimate(self.sum_b, self.sum_sq_b),
-        )
-    }
-
-    /// The standard error the difference would have if A and B ran on independent trials.
-    pub fn unpaired_std_error(&self, estimator: crate::model::Estimator) -> f64 {
-        let (a, b) = self.estimates(estimator);
-        a.std_error.hypot(b.std_error)
-    }
-}
-
-impl Accumulator for PairedTally {
-    const ORDER_FREE: bool = true;
-
-    fn merge(&mut self, o: PairedTally) {
-        self.trials += o.trials;
-        self.sum_a += o.sum_a;
-        self.sum_sq_a += o.sum_sq_a;
-        self.sum_b += o.sum_b;
-        self.sum_sq_b += o.sum_sq_b;
-        self.sum_diff += o.sum_diff;
-        self.sum_sq_diff += o.sum_sq_diff;
-    }
-
-    fn trials(&self) -> u64 {
-        self.trials
-    }
-}
-
-/// Columns of `compare-A-vs-B.csv`.
-pub const COMPARE_HEADER: [&str; 11] = [
-    "scenario_a",
-    "scenario_b",
-    "trials",
-    "seed",
-    "estimator",
-    "probability_a",
-    "probability_b",
-    "difference",
-    "std_error",
-    "ci95_low",
-    "ci95_high",
-];
 
 /// The name of the file comparing `a` with `b`, `compare-A-vs-B.csv`, which must name one pair:
 /// `compare a-vs-b c` and `compare a b-vs-c` would both write `compare-a-vs-b-vs-c.csv`. So a
@@ -176,19 +64,13 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         None => file_name(&a.name, &b.name)?,
         Some(label) => label_file_name(label)?,
     };
-    if a.simulation.start != b.simulation.start || a.simulation.deadline != b.simulation.deadline {
-        return Err(Error::Invalid(format!(
-            "compare needs the same window: {} runs {} to {}, {} runs {} to {}",
-            a.name,
-            a.simulation.start,
-            a.simulation.deadline,
-            b.name,
-            b.simulation.start,
-            b.simulation.deadline
-        )));
-    }
+    crate::api::same_window(&a, &b)?;
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
+    // Stale root rows agree with their folders again (SPEC §7); this also checks the lock.
+    export::repair(&args.sim.out)?;
+    // The file can be written (name length, a writable --out): probed before the first trial.
+    export::probe_output(&args.sim.out, &args.sim.out.join(&file))?;
     let (model_a, model_b) = (Model::new(&a), Model::new(&b));
     let threads = args.sim.thread_count();
     let estimate = crate::memory::simulation(crate::memory::Estimate::new(), &model_a, threads)
@@ -196,52 +78,20 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     args.sim
         .check_memory(&format!("compare {} {}", a.name, b.name), &estimate)?;
     let (seed, trials, estimator) = (a.simulation.seed, a.simulation.trials, args.sim.estimator);
-    let engine_a = Engine {
-        model: &model_a,
-        seed,
-        estimator,
-    };
-    let engine_b = Engine {
-        model: &model_b,
-        seed,
-        estimator,
-    };
     let bar = super::progress_bar("compare", trials);
-    let tally = args.sim.in_pool(|| {
-        for_each_block(
-            0..trials,
-            PairedTally::default,
-            |block, acc: &mut PairedTally, _| {
-                let mut outcomes_a = Vec::with_capacity((block.end - block.start) as usize);
-                engine_a.for_each_trial(block.clone(), |r| outcomes_a.push(last(r.cumulative)));
-                let mut outcomes_a = outcomes_a.into_iter();
-                engine_b.for_each_trial(block, |r| {
-                    acc.add(outcomes_a.next().unwrap_or(0.0), last(r.cumulative))
-                });
-            },
-            None,
-            &|done| bar.set_position(done),
-        )
-    })?;
+    let options = crate::api::RunOptions {
+        estimator,
+        threads: args.sim.threads,
+        ..crate::api::RunOptions::default()
+    };
+    let progress = |done| bar.set_position(done);
+    let result = crate::api::compare(&a, &b, &options, &progress)?;
+    let tally = &result.tally;
     bar.finish_and_clear();
     let n = tally.trials;
-    let (p_a, p_b) = tally.estimates(estimator);
     let (difference, se, low, high) = tally.difference();
-    let row = vec![
-        a.name.clone(),
-        b.name.clone(),
-        n.to_string(),
-        seed.to_string(),
-        estimator.name().to_string(),
-        float(p_a.probability),
-        float(p_b.probability),
-        float(difference),
-        float(se),
-        float(low),
-        float(high),
-    ];
     let path = args.sim.out.join(&file);
-    let csv = export::csv_bytes(&COMPARE_HEADER, [row]);
+    let csv = result.csv();
     // Where the CSV came from, as every analysis records it (SPEC §6): `compare-….run.toml`
     // beside it, with the command, both resolved scenarios and the CSV's SHA-256.
     let stem = file.strip_suffix(".csv").unwrap_or(&file).to_string();
@@ -285,10 +135,6 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         path.display()
     );
     Ok(())
-}
-
-fn last(cumulative: &[f64]) -> f64 {
-    cumulative.last().copied().unwrap_or(0.0)
 }
 
 #[cfg(test)]

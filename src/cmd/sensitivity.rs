@@ -1,57 +1,16 @@
 //! `treatysim sensitivity`: Sobol indices and the tornado's swings of every uncertain
 //! parameter, and of the randomness inside a trial ([`crate::analysis::sensitivity`]).
 
-use crate::analysis::sensitivity::{self as analysis, Bins, SensitivityTally, Study, Summary};
+use crate::analysis::sensitivity::{self as analysis, Bins, SensitivityTally, Summary};
 use crate::cast::ParamId;
 use crate::cli::SensitivityArgs;
 use crate::error::{Error, Result};
-use crate::export::{self, float};
-use crate::model::{Estimator, Model};
+use crate::export;
+use crate::model::Model;
 use crate::scenario::Catalog;
 use crate::shard::{self, Payload, ShardFile};
 
-/// Columns of `sensitivity.csv` (SPEC §8).
-pub const HEADER: [&str; 16] = [
-    "scenario",
-    "trials",
-    "seed",
-    "estimator",
-    "parameter",
-    "correlation",
-    "first_order",
-    "first_order_ci95_low",
-    "first_order_ci95_high",
-    "total_order",
-    "total_order_ci95_low",
-    "total_order_ci95_high",
-    "probability",
-    "probability_low",
-    "probability_high",
-    "swing",
-];
-/// Columns of `sensitivity_bins.csv`.
-pub const BINS_HEADER: [&str; 7] = [
-    "scenario",
-    "parameter",
-    "bin",
-    "bin_low",
-    "bin_high",
-    "trials",
-    "probability",
-];
-
-/// What produced a study, for its files' columns.
-#[derive(Clone, Copy, Debug)]
-pub struct Run<'a> {
-    /// The scenario's name (or `--as` label).
-    pub scenario: &'a str,
-    /// Trials of the whole study.
-    pub trials: u64,
-    /// Its seed.
-    pub seed: u64,
-    /// Its estimator.
-    pub estimator: Estimator,
-}
+pub use crate::analysis::sensitivity::{BINS_HEADER, HEADER, Run};
 
 /// Publishes `sensitivity.csv` and `sensitivity_bins.csv` of a complete tally, together, with
 /// their record in `run.toml` (`provenance`: the record, and for merged shards the first
@@ -66,43 +25,7 @@ pub fn write(
     bins: &[Bins],
     provenance: (export::Record, Vec<String>),
 ) -> Result<Summary> {
-    let summary = analysis::summary(tally, bins);
-    let optional = |x: Option<f64>| x.map(float).unwrap_or_default();
-    let table = summary.rows.iter().map(|r| {
-        let swing = r.swing();
-        vec![
-            run.scenario.to_string(),
-            run.trials.to_string(),
-            run.seed.to_string(),
-            run.estimator.name().to_string(),
-            r.parameter.clone(),
-            optional(r.correlation),
-            float(r.first_order.estimate),
-            float(r.first_order.low),
-            float(r.first_order.high),
-            float(r.total_order.estimate),
-            float(r.total_order.low),
-            float(r.total_order.high),
-            float(summary.probability),
-            optional(swing.map(|s| s.0)),
-            optional(swing.map(|s| s.1)),
-            optional(swing.map(|s| s.1 - s.0)),
-        ]
-    });
-    let table = export::csv_bytes(&HEADER, table);
-    let bin_rows = summary.rows.iter().flat_map(|r| {
-        r.bins.iter().enumerate().map(|(i, b)| {
-            vec![
-                run.scenario.to_string(),
-                r.parameter.clone(),
-                (i + 1).to_string(),
-                float(b.low),
-                float(b.high),
-                b.trials.to_string(),
-                float(b.probability),
-            ]
-        })
-    });
+    let (summary, table, bins_table) = analysis::tables(run, tally, bins);
     let (record, shard_command) = provenance;
     export::publish_analysis(
         out,
@@ -112,7 +35,7 @@ pub fn write(
                 ("sensitivity.csv".into(), export::Content::Bytes(table)),
                 (
                     "sensitivity_bins.csv".into(),
-                    export::Content::Bytes(export::csv_bytes(&BINS_HEADER, bin_rows)),
+                    export::Content::Bytes(bins_table),
                 ),
             ],
             output: Some("sensitivity".into()),
@@ -128,17 +51,16 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     let mut scenario = args.sim.load(catalog, &args.name)?;
     args.sim.relabel(catalog, &mut scenario)?;
     export::check_scenario_folder(&args.sim.out, &scenario.name)?;
-    let uncertain = scenario.uncertain();
-    if uncertain.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: every parameter is a constant; nothing to rank",
-            scenario.name
-        )));
-    }
-    let params: Vec<(ParamId, String)> = uncertain
-        .iter()
-        .map(|id| (*id, scenario.cast.key(*id).to_string()))
-        .collect();
+    // What it will write can be written: probed before the first trial.
+    let target = match args.shard {
+        Some(s) => ShardFile::folder(&args.sim.out, &scenario.name)
+            .join(format!("sensitivity-{}-of-{}.toml", s.index, s.count)),
+        None => {
+            export::publish::folder_path(&args.sim.out, &scenario.name)?.join("sensitivity.csv")
+        }
+    };
+    export::probe_output(&args.sim.out, &target)?;
+    let (params, factor_of) = crate::api::sensitivity_factors(&scenario)?;
     let sim = scenario.simulation;
     let bin_count = args.bins as usize;
     if sim.trials < bin_count as u64 {
@@ -147,7 +69,6 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             sim.trials
         )));
     }
-    let factor_of = analysis::factors(&uncertain, &scenario.correlations);
     if args.shard.is_none_or(|s| s.index == 1) {
         warn_groups(&scenario.name, &params, &factor_of);
     }
@@ -179,18 +100,20 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     .advice("use fewer --bins or fewer --threads");
     args.sim
         .check_memory(&format!("sensitivity {}", scenario.name), &estimate)?;
-    let range = args
-        .shard
-        .map_or(0..sim.trials, |s| shard::range(s, sim.trials));
-    let bar = super::progress_bar("sensitivity", range.end - range.start);
+    let total = args.shard.map_or(sim.trials, |s| {
+        shard::range(s, sim.trials).end - shard::range(s, sim.trials).start
+    });
+    let bar = super::progress_bar("sensitivity", total);
     let estimator = args.sim.estimator;
-    let (tally, bins) = args.sim.in_pool(|| {
-        // The bins come from the first trials' draws, in each shard alike.
-        let bins = analysis::design(&model, sim.seed, sim.trials, &params, &factor_of, bin_count)?;
-        let study = Study::new(&model, sim.seed, estimator, &bins);
-        let tally = study.tally(range, &|done| bar.set_position(done))?;
-        Ok((tally, bins))
-    })?;
+    let options = crate::api::RunOptions {
+        estimator,
+        threads: args.sim.threads,
+        shard: args.shard,
+        ..crate::api::RunOptions::default()
+    };
+    let progress = |done| bar.set_position(done);
+    let crate::api::SensitivityResult { tally, bins, .. } =
+        crate::api::sensitivity(&scenario, bin_count, &options, &progress)?;
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
         let payload = Payload::Sensitivity { bins, tally };
@@ -203,7 +126,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             payload,
         )
         .with_provenance(args.sim.overrides());
-        let path = file.write(&args.sim.out)?;
+        let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(
             "{}: sensitivity shard {}/{} -> {}",
             scenario.name,

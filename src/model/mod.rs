@@ -33,6 +33,7 @@ mod lanes;
 mod observe;
 mod scalar;
 mod schedule;
+mod streams;
 mod ziggurat;
 
 pub use lanes::{LANES, Lanes};
