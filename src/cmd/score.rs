@@ -172,7 +172,7 @@ pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
         }
         note!(
             "scored {} runs{kept_text} -> {} (calibration.csv needs {CALIBRATION_MIN_RUNS} or \
-             more)",
+             more rows)",
             scored.len(),
             scores_path.display()
         );
