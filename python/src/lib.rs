@@ -7,7 +7,7 @@
 //! thread, every 50 ms, takes the GIL back to report progress and check for signals: a
 //! KeyboardInterrupt sets the engine's interrupt flag, which its loop polls between blocks.
 
-use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::path::{Path, PathBuf};
@@ -272,16 +272,18 @@ fn interruptible<T: Send>(
                     INTERRUPTED.store(true, Ordering::SeqCst);
                 }
             }
-            let result = handle
-                .join()
-                .unwrap_or_else(|_| Err(treatysim::Error::Interrupted));
-            (result, raised)
+            (handle.join().ok(), raised)
         })
     });
     if let Some(error) = raised {
         INTERRUPTED.store(false, Ordering::SeqCst);
         return Err(error);
     }
+    let Some(result) = result else {
+        return Err(PyRuntimeError::new_err(
+            "treatysim's engine stopped on an internal error (a panic); please report it",
+        ));
+    };
     if let Some(callback) = &progress {
         callback.call1(py, (done.load(Ordering::Relaxed),))?;
     }
