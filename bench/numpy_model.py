@@ -11,9 +11,12 @@ no random streams with treatysim, so results agree within confidence intervals, 
 
 The general model: any number of signatories (the least willing one decides), issues (their
 gaps add up), outside parties (their indifference, times each issue's leverage, widens the
-conceding signatory's room), a change of leader per signatory (by hazard or by an event's
-`leader_exit`), events shifting any state parameter, and a `[correlations]` table realised with
-a Gaussian copula.  `extends` is resolved key by key (events replaced by name), looking for the
+conceding signatory's room; their opposition, times each issue's pressure, narrows it), drift
+of concessions and demands, dealbreaker issues, a change of leader per signatory (by hazard or
+by an event's `leader_exit`), events shifting any state parameter (dated, drawn from an `until`
+window, or at a monthly `hazard`; gated by `requires` and `excludes`), and a `[correlations]`
+table realised with a Gaussian copula.  `extends` is resolved key by key (events merged field
+by field by name), looking for the
 parent in the file's own folder, then in each `--scenarios DIR`, then in the folders listed in
 TREATYSIM_SCENARIOS.
 
@@ -48,11 +51,13 @@ PROCESS = {"summit_rate": "unit", "will_volatility": "nonneg",
            "signing_threshold": "real", "decision_noise": "pos"}
 SIGNATORY_KEYS = {"role", "label", "will", "leader_exit_hazard", "successor_will"}
 OUTSIDE_KEYS = {"role", "label", "indifference"}
-ISSUE_KEYS = {"concedes", "demands", "concession", "demand", "leverage"}
+ISSUE_KEYS = {"concedes", "demands", "concession", "demand", "leverage", "pressure", "dealbreaker",
+              "concession_drift", "demand_drift"}
 TOP_KEYS = {"description", "question", "extends", "simulation", "party", "issue", "process",
             "event", "correlations", "resolution"}
 SIMULATION_KEYS = {"start", "deadline", "trials", "seed"}
-EVENT_KEYS = {"name", "month", "probability", "effects", "leader_exit"}
+EVENT_KEYS = {"name", "month", "until", "probability", "hazard", "effects", "leader_exit",
+              "requires", "excludes"}
 
 
 class ScenarioError(Exception):
@@ -149,8 +154,18 @@ def load(path, search=(), chain=()):
     events = list(base.get("event", []))
     for ev in data.pop("event", []):
         names = [e["name"] for e in events]
-        if ev["name"] in names:
-            events[names.index(ev["name"])] = ev
+        if ev["name"] in names:  # field by field: effects merge, lists replaced, kinds swap
+            old = dict(events[names.index(ev["name"])])
+            if "probability" in ev and "hazard" not in ev:
+                old.pop("hazard", None)
+            if "hazard" in ev and "probability" not in ev:
+                old.pop("probability", None)
+            effects = dict(old.get("effects", {}))
+            effects.update(ev.get("effects", {}))
+            old.update(ev)
+            if effects:
+                old["effects"] = effects
+            events[names.index(ev["name"])] = old
         else:
             events.append(ev)
     base = merge(base, data)
@@ -455,14 +470,29 @@ class Model:
                 fail(where, "`concedes` and `demands` must be two different signatories")
             param(f"issue.{i}.concession", t["concession"], "unit", state=True)
             param(f"issue.{i}.demand", t["demand"], "unit", state=True)
-            lev = t.get("leverage", {})
-            if not isinstance(lev, dict):
-                fail(f"{where} leverage", "must be a table { OUTSIDE = value, ... }")
-            for o, spec in lev.items():
-                if o not in self.outside:
-                    fail(f"{where} leverage", f"{o!r} is not an outside party ({', '.join(self.outside) or 'none'})")
-                param(f"issue.{i}.leverage.{o}", spec, "unit")
-            self.issues.append((i, list(lev)))
+            tables = {}
+            for name in ("leverage", "pressure"):
+                tables[name] = t.get(name, {})
+                if not isinstance(tables[name], dict):
+                    fail(f"{where} {name}", "must be a table { OUTSIDE = value, ... }")
+                for o, spec in tables[name].items():
+                    if o not in self.outside:
+                        fail(f"{where} {name}", f"{o!r} is not an outside party ({', '.join(self.outside) or 'none'})")
+                    param(f"issue.{i}.{name}.{o}", spec, "unit")
+            # pressure entries in party order, as treatysim sums them
+            pressure = [o for o in self.outside if o in tables["pressure"]]
+            lev = [o for o in self.outside if o in tables["leverage"]]
+            drifts = []
+            for name in ("concession_drift", "demand_drift"):
+                if name in t:
+                    param(f"issue.{i}.{name}", t[name], "real")
+                    drifts.append(f"issue.{i}.{name}")
+                else:
+                    drifts.append(None)
+            breaker = t.get("dealbreaker", False)
+            if not isinstance(breaker, bool):
+                fail(f"{where} dealbreaker", f"{breaker!r} must be true or false")
+            self.issues.append((i, lev, pressure, drifts, breaker))
 
         proc = sc.get("process", {})
         unknown_keys(f"{src}: [process]", proc, set(PROCESS))
@@ -471,15 +501,31 @@ class Model:
                 fail(f"{src}: [process]", f"missing `{key}`")
             param(f"process.{key}", proc[key], domain, state=key == "summit_rate")
 
-        self.events = {}  # month t -> [(name, probability, [signatory index], [(key, Dist)])]
-        for ev in sc.get("event", []):
+        # every event, declaration order: (name, kind, chance, first t, last t, exits, shifts,
+        # requires, excludes); kind "fixed", "drawn" (month uniform on first..last) or "hazard"
+        self.events = []
+        raw = sc.get("event", [])
+        index = {ev.get("name"): k for k, ev in enumerate(raw)}
+        for ev in raw:
             where = f"{src}: event {ev.get('name')!r}"
             unknown_keys(where, ev, EVENT_KEYS)
-            for key in ("name", "month", "probability"):
+            for key in ("name", "month"):
                 if key not in ev:
                     fail(where, f"missing `{key}`")
-            t = month_index(f"{where} month", ev["month"]) - self.start
-            prob = ev["probability"]
+            if ("probability" in ev) == ("hazard" in ev):
+                fail(where, "give exactly one of `probability` and `hazard`")
+            kind = "hazard" if "hazard" in ev else "fixed"
+            prob = ev.get("hazard", ev.get("probability"))
+            first = month_index(f"{where} month", ev["month"]) - self.start
+            last = first
+            if "until" in ev:
+                last = month_index(f"{where} until", ev["until"]) - self.start
+                if last < first:
+                    fail(f"{where} until", "is before `month`")
+                if kind == "fixed":
+                    kind = "drawn"
+            elif kind == "hazard":
+                last = self.months - 1
             if isinstance(prob, bool) or not isinstance(prob, (int, float)) or not 0 <= prob <= 1:
                 fail(f"{where} probability", f"{prob!r} must be a number in [0, 1]")
             effects = ev.get("effects", {})
@@ -500,12 +546,31 @@ class Model:
                     fail(f"{where} leader_exit", f"{p!r} is not a signatory ({', '.join(self.signatories)})")
                 if p not in self.successor:
                     fail(f"{where} leader_exit", f"{p!r} needs a `successor_will` in [party.{p}]")
-            if not 0 <= t < self.months:
-                print(f"warning: {where}: month {ev['month']} is outside the window, it never fires",
+            links = []
+            for field in ("requires", "excludes"):
+                names = ev.get(field, [])
+                if not isinstance(names, list) or any(n not in index or n == ev["name"] for n in names):
+                    fail(f"{where} {field}", f"{names!r} must list other events by name")
+                links.append([index[n] for n in names])
+            if last < 0 or first >= self.months:
+                print(f"warning: {where}: its window is outside the simulation, it never fires",
                       file=sys.stderr)
-                continue
             idx = sorted({self.signatories.index(p) for p in exits})
-            self.events.setdefault(t, []).append((ev["name"], float(prob), idx, shifts))
+            self.events.append((ev["name"], kind, float(prob), first, last, idx, shifts, *links))
+        state = {}  # a cycle of requires is an error
+
+        def visit(k, path):
+            if state.get(k) == 1:
+                fail(f"{src}: event {self.events[k][0]!r}", "a cycle of requires")
+            if state.get(k) == 2:
+                return
+            state[k] = 1
+            for r in self.events[k][7]:
+                visit(r, path + [k])
+            state[k] = 2
+
+        for k in range(len(self.events)):
+            visit(k, [])
 
         # correlations: Gaussian copula, Pearson r = 2 sin(pi rho / 6) on the normal scale
         self.corr_keys, self.chol = [], None
@@ -568,8 +633,15 @@ def simulate(model, trials, seed, estimator, chunk):
                 for i, p in enumerate(sigs) if p in model.successor}
         hazards = [(i, draws[model.hazard[p]]) for i, p in enumerate(sigs) if p in model.hazard]
         issues = [(st[f"issue.{i}.concession"], st[f"issue.{i}.demand"],
-                   [(draws[f"issue.{i}.leverage.{o}"], st[f"party.{o}.indifference"]) for o in lev])
-                  for i, lev in model.issues]
+                   [(draws[f"issue.{i}.leverage.{o}"], st[f"party.{o}.indifference"]) for o in lev],
+                   [(draws[f"issue.{i}.pressure.{o}"], st[f"party.{o}.indifference"]) for o in press],
+                   [None if d is None else draws[d] for d in drifts], breaker)
+                  for i, lev, press, drifts, breaker in model.issues]
+        drifting = any(d is not None for *_, drifts, _b in model.issues for d in drifts)
+        # each event's firing month (-1: not yet); a windowed probability event's drawn month
+        fired = np.full((len(model.events), n), -1)
+        drawn = {k: ev[3] + np.minimum((rng.random(n) * (ev[4] - ev[3] + 1)).astype(int), ev[4] - ev[3])
+                 for k, ev in enumerate(model.events) if ev[1] == "drawn"}
         in_office = np.ones((K, n), bool)
         alive = np.ones(n)  # survival S_t (conditional) or 1.0/0.0 for unsigned (indicator)
         z, x, u = np.empty((K, n)), np.empty(n), np.empty(n)  # reused buffers
@@ -580,29 +652,51 @@ def simulate(model, trials, seed, estimator, chunk):
                 z *= sigma
                 W += z
                 np.clip(W, 0, 1, out=W)
-            for _name, prob, exits, shifts in model.events.get(t, ()):  # step 2: events, in order
-                fired = rng.random(n) < prob
+            for k, (_name, kind, prob, first, last, exits, shifts, req, exc) in enumerate(model.events):
+                if not first <= t <= last:  # step 2: due events, in declaration order
+                    continue
+                if kind == "fixed" and t != first:
+                    continue
+                due = drawn[k] == t if kind == "drawn" else fired[k] < 0
+                if not due.any() if kind == "drawn" else False:
+                    continue
+                fires = due & (rng.random(n) < prob)
+                for r in req:
+                    fires &= fired[r] >= 0
+                for x_ in exc:
+                    fires &= fired[x_] < 0
+                fired[k][fires] = t
+                fired_now = fires
                 for i in exits:  # leaders still in office leave first: W_P <- S_P
-                    np.copyto(W[i], succ[i], where=fired & in_office[i])
-                    in_office[i] &= ~fired
+                    np.copyto(W[i], succ[i], where=fired_now & in_office[i])
+                    in_office[i] &= ~fired_now
                 for key, dist in shifts:  # drawn for every trial, applied where the event fired
                     shift = np.broadcast_to(dist.sample(rng, n), (n,))
-                    np.clip(st[key] + np.where(fired, shift, 0.0), 0, 1, out=st[key])
+                    np.clip(st[key] + np.where(fired_now, shift, 0.0), 0, 1, out=st[key])
                 bar = None
             for i, h in hazards:  # step 3: a leader still in office leaves with hazard h (once)
                 rng.random(out=u)
                 leaves = in_office[i] & (u < h)
                 np.copyto(W[i], succ[i], where=leaves)
                 in_office[i] &= ~leaves
-            if bar is None:  # gap = sum_I max(0, D_I - min(1, C_I + sum_O L_IO U_O))
+            if bar is None or drifting:
+                # c = clip(C + dC t), d = clip(D + dD t), room = clip(c + sum L U - sum K (1 - U)),
+                # gap = sum_I max(0, d - room); a dealbreaker with d > room makes p = 0
                 gap = np.zeros(n)
-                for C, D, lev in issues:
-                    room = C.copy()
+                blocked = np.zeros(n, bool)
+                for C, D, lev, press, (dc, dd), breaker in issues:
+                    c = C if dc is None else np.clip(C + dc * t, 0, 1)
+                    d = D if dd is None else np.clip(D + dd * t, 0, 1)
+                    room = np.array(c, float, copy=True)
                     for L, U in lev:
                         room += L * U
-                    np.minimum(room, 1.0, out=room)
-                    gap += np.maximum(0.0, D - room)
-                bar = theta + gap
+                    for K_, U in press:
+                        room -= K_ * (1 - U)
+                    np.clip(room, 0.0, 1.0, out=room)
+                    gap += np.maximum(0.0, d - room)
+                    if breaker:
+                        blocked |= d > room
+                bar = np.where(blocked, np.inf, theta + gap)
             # step 4: summit with probability lambda, then signing with probability
             # p = 1 / (1 + exp(-(min_P W_P - theta - gap) / s))
             np.min(W, axis=0, out=x)

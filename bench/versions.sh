@@ -10,6 +10,12 @@
 # scenarios/ folder (0.1 reads format 1, 0.2 format 2), unless SCENARIO_DIR names one folder for
 # all. Environment: TRIALS (default 2000000), REPS (5), WORK (/tmp/treatysim-versions),
 # ESTIMATOR (conditional), SCENARIO (baseline), SCENARIO_DIR (each revision's scenarios/).
+#
+# EXTRA (e.g. "model3", default none): scenarios of bench/scenarios/ that only the last REV can
+# read (model 3's keys); the last REV also runs each of them, interleaved with the versions'
+# runs, and the table gives their trials/s and their ratio to the last REV's SCENARIO.
+# MEMORY=1: also the peak resident memory (GNU time) of the last REV on SCENARIO and each EXTRA
+# at TRIALS and at 10 x TRIALS, one thread: flat in --trials means the two are alike.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 REV [REV...]" >&2; exit 2; }
 root=$(git rev-parse --show-toplevel)
@@ -27,28 +33,63 @@ for rev in "$@"; do
         --manifest-path "$work/src-$sha/Cargo.toml"
     cp "$work/target/release/treatysim" "$work/treatysim-$sha"
 done
+last=$(git -C "$root" rev-parse --short "${!#}")
+extra=${EXTRA:-}
 declare -A best
+# Times one run of binary $1 on scenario $2 from folder $3 with $4 threads; keeps the best
+# rate under key $5.
+time_run() {
+    local start end rate
+    start=$(date +%s.%N)
+    "$work/treatysim-$1" run "$2" --trials "$trials" --threads "$4" \
+        --estimator "$estimator" --scenarios "$3" --out "$work/out" 2>/dev/null
+    end=$(date +%s.%N)
+    rate=$(echo "$trials / ($end - $start)" | bc -l)
+    if [ -z "${best[$5]:-}" ] || (( $(echo "$rate > ${best[$5]}" | bc -l) )); then
+        best[$5]=$rate
+    fi
+}
 for threads in 1 2; do
     for _ in $(seq "$reps"); do
         for rev in "$@"; do
             sha=$(git -C "$root" rev-parse --short "$rev")
-            start=$(date +%s.%N)
-            "$work/treatysim-$sha" run "$scenario" --trials "$trials" --threads "$threads" \
-                --estimator "$estimator" --scenarios "${SCENARIO_DIR:-$work/src-$sha/scenarios}" \
-                --out "$work/out" 2>/dev/null
-            end=$(date +%s.%N)
-            rate=$(echo "$trials / ($end - $start)" | bc -l)
-            key="$sha-$threads"
-            if [ -z "${best[$key]:-}" ] || (( $(echo "$rate > ${best[$key]}" | bc -l) )); then
-                best[$key]=$rate
-            fi
+            time_run "$sha" "$scenario" "${SCENARIO_DIR:-$work/src-$sha/scenarios}" "$threads" \
+                "$sha-$threads"
+        done
+        for name in $extra; do
+            time_run "$last" "$name" "$work/src-$last/bench/scenarios" "$threads" \
+                "$name-$threads"
         done
     done
 done
-printf '%-10s %8s %14s\n' version threads trials/s
+printf '%-10s %-10s %8s %14s %10s\n' version scenario threads trials/s ratio
 for rev in "$@"; do
     sha=$(git -C "$root" rev-parse --short "$rev")
     for threads in 1 2; do
-        printf '%-10s %8s %14.0f\n' "$sha" "$threads" "${best[$sha-$threads]}"
+        ratio=$(echo "${best[$sha-$threads]} / ${best[$last-$threads]}" | bc -l)
+        printf '%-10s %-10s %8s %14.0f %10.3f\n' "$sha" "$scenario" "$threads" \
+            "${best[$sha-$threads]}" "$ratio"
     done
 done
+for name in $extra; do
+    for threads in 1 2; do
+        ratio=$(echo "${best[$name-$threads]} / ${best[$last-$threads]}" | bc -l)
+        printf '%-10s %-10s %8s %14.0f %10.3f\n' "$last" "$name" "$threads" \
+            "${best[$name-$threads]}" "$ratio"
+    done
+done
+echo "(ratio: to $last on $scenario with as many threads)"
+if [ "${MEMORY:-0}" = 1 ]; then
+    printf '\n%-10s %-10s %12s %14s\n' version scenario trials "peak RSS KiB"
+    for name in "$scenario" $extra; do
+        dir="$work/src-$last/scenarios"
+        [ "$name" = "$scenario" ] || dir="$work/src-$last/bench/scenarios"
+        for n in "$trials" $((trials * 10)); do
+            /usr/bin/time -f %M -o "$work/rss" "$work/treatysim-$last" run "$name" \
+                --trials "$n" --threads 1 --estimator "$estimator" --scenarios "$dir" \
+                --out "$work/out" >/dev/null 2>&1
+            rss=$(tail -1 "$work/rss")
+            printf '%-10s %-10s %12s %14s\n' "$last" "$name" "$n" "$rss"
+        done
+    done
+fi

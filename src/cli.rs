@@ -6,6 +6,8 @@ use crate::scenario::Override;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+pub use crate::options::whole_number;
+
 /// Monte Carlo simulator for treaty outcome probabilities.
 ///
 /// Scenario files state beliefs about each party's political will and the concessions that
@@ -89,6 +91,17 @@ hawkish_japan\n  treatysim run hindsight_2020 --set \
 'event.COVID-19 pandemic.probability=0'\n  treatysim run baseline --precision 0.001"
     )]
     Run(RunArgs),
+    /// Explain a scenario's probability: its central path, a diagnostic run and the three
+    /// strongest reasons.
+    #[command(
+        after_help = "Prints the reasons, the central path (every parameter at its median, \
+no walk, each event at its chance) month by month and the diagnostic run's figures on stdout, \
+and writes them to <out>/NAME/explain.csv (scenario,month,quantity,subject,value) with \
+run.toml. The diagnostic runs 20000 trials unless --trials says otherwise, seeded as `run` \
+seeds them.\n\nExamples:\n  treatysim explain baseline\n  treatysim explain baseline --set \
+'party.russia.will=beta(5, 5)' --as keen_russia"
+    )]
+    Explain(ExplainArgs),
     /// Rerun the same trials with a parameter set to each of several values.
     #[command(
         after_help = "Writes <out>/NAME/sweep-KEY.csv (or sweep-KEY-KEY2.csv): one row \
@@ -168,26 +181,35 @@ pub struct ShowArgs {
     pub catalog: CatalogArgs,
 }
 
-/// A whole number of trials: digits, or a whole number written with an exponent (`1e6`).
-fn trials(text: &str) -> Result<u64, String> {
-    let bad = || format!("'{text}' is not a whole number of trials from 1 up, e.g. 200000 or 1e6");
-    let value = match text.trim().parse::<u64>() {
-        Ok(n) => n,
-        Err(_) => {
-            let x: f64 = text.trim().parse().map_err(|_| bad())?;
-            if !(x.fract() == 0.0 && (1.0..1.8e19).contains(&x)) {
-                return Err(bad());
-            }
-            x as u64
-        }
-    };
-    if value == 0 { Err(bad()) } else { Ok(value) }
+/// A whole number from `LO` to `HI` ([`whole_number`]): the value parser of whole-number
+/// options.
+fn whole<const LO: u64, const HI: u64>(text: &str) -> Result<u64, String> {
+    whole_number(text)
+        .filter(|n| (LO..=HI).contains(n))
+        .ok_or_else(|| {
+            format!("'{text}' is not a whole number from {LO} to {HI} (written as 200000 or 1e6)")
+        })
 }
 
-/// A seed: a whole number from 0 to 2⁶⁴ − 1.
+/// [`whole`] for an option held in a `u32`.
+fn whole_u32<const LO: u64, const HI: u64>(text: &str) -> Result<u32, String> {
+    whole::<LO, HI>(text).and_then(|n| u32::try_from(n).map_err(|e| e.to_string()))
+}
+
+/// A whole number of trials: digits, or a whole number written with an exponent (`1e6`).
+fn trials(text: &str) -> Result<u64, String> {
+    whole_number(text).filter(|n| *n > 0).ok_or_else(|| {
+        format!("'{text}' is not a whole number of trials from 1 up, e.g. 200000 or 1e6")
+    })
+}
+
+/// A seed: a whole number from 0 to 2⁶⁴ − 1 (`1e6` accepted).
 fn seed(text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| {
-        format!("'{text}' is not a seed; accepted: a whole number from 0 to 18446744073709551615")
+    whole_number(text).ok_or_else(|| {
+        format!(
+            "'{text}' is not a seed; accepted: a whole number from 0 to 18446744073709551615 \
+             (1e6 is accepted)"
+        )
     })
 }
 
@@ -203,7 +225,7 @@ pub struct SimArgs {
     pub seed: Option<u64>,
 
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, value_parser = whole_u32::<1, 4096>)]
     pub threads: Option<u32>,
 
     /// How each trial counts: `conditional` (default) adds each trial's exact chance of a
@@ -233,6 +255,12 @@ pub struct SimArgs {
     /// KB/MB/GB/TB powers of 1000). Memory never grows with --trials.
     #[arg(long, default_value = "4GiB", value_name = "SIZE", value_parser = crate::memory::parse_size)]
     pub max_memory: u64,
+
+    /// With --shard: seal the shard file with an HMAC-SHA256 under the key in FILE (its
+    /// bytes, trailing line ends dropped), which `merge` with the key checks; without it, the
+    /// key in TREATYSIM_SHARD_KEY when that is set.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 
     /// Scenario folders.
     #[command(flatten)]
@@ -308,7 +336,7 @@ pub struct RunArgs {
 
     /// Cap on trials under --precision.
     #[arg(
-        requires = "precision",long, value_name = "N", default_value_t = 100_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        requires = "precision",long, value_name = "N", default_value_t = 100_000_000, value_parser = whole::<1, { u64::MAX }>)]
     pub max_trials: u64,
 
     /// Run only the K-th of N contiguous ranges of the trials and write a mergeable tally.
@@ -331,6 +359,17 @@ fn positive_finite(text: &str) -> Result<f64, String> {
         .ok()
         .filter(|h| h.is_finite() && *h > 0.0)
         .ok_or_else(|| format!("'{text}' is not a positive number, e.g. 0.001"))
+}
+
+/// Options of `treatysim explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Scenario name or path.
+    pub name: String,
+
+    /// Simulation options (--trials defaults to 20000 here, not the scenario's trials).
+    #[command(flatten)]
+    pub sim: SimArgs,
 }
 
 /// Options of `treatysim sweep`.
@@ -372,7 +411,7 @@ pub struct SensitivityArgs {
     pub name: String,
 
     /// Number of quantile bins of each parameter's draws.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    #[arg(long, default_value_t = 10, value_parser = whole_u32::<2, 1000>)]
     pub bins: u32,
 
     /// Simulation options.
@@ -429,6 +468,8 @@ fn forecast(text: &str) -> Result<(String, f64), String> {
 pub struct PoolArgs {
     /// The pool's name: its files go to <out>/LABEL/ (a scenario name's rules; not the name of
     /// a member or of a scenario on the search path).
+    // Its own id: SimArgs' `--as` is `label` too (clap's debug build refuses two).
+    #[arg(id = "pool_label", value_name = "LABEL")]
     pub label: String,
 
     /// The members: scenario names or paths, each at most once.
@@ -481,6 +522,11 @@ pub struct PlotArgs {
     #[arg(long)]
     pub common_scale: bool,
 
+    /// Refuse to start when reading and drawing the CSV files would need more memory than
+    /// SIZE (estimated from their sizes): e.g. 512M, 4G (as `run --max-memory`).
+    #[arg(long, default_value = "4GiB", value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: u64,
+
     /// Where a sweep's scenario is looked up, to mark its own value, when its folder has no
     /// run.toml.
     #[command(flatten)]
@@ -512,6 +558,11 @@ pub struct MergeArgs {
     /// Output folder holding `<scenario>/shards/`.
     #[arg(long, default_value = "results", value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Refuse any shard without a valid HMAC under the key in FILE (its bytes, trailing line
+    /// ends dropped); without it, the key in TREATYSIM_SHARD_KEY when that is set.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 /// One `--issue I:A>B`: on issue I, A concedes and B demands.
@@ -541,5 +592,109 @@ impl std::str::FromStr for IssueArg {
             concedes: concedes.trim().to_string(),
             demands: demands.trim().to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_read_exactly_with_or_without_an_exponent() {
+        for (text, value) in [
+            ("0", 0),
+            ("200000", 200_000),
+            ("1e6", 1_000_000),
+            ("1E6", 1_000_000),
+            ("+1e+6", 1_000_000),
+            ("2.5e3", 2500),
+            ("1.000e3", 1000),
+            ("10e-1", 1),
+            ("0e400", 0),
+            (" 7 ", 7),
+            ("18446744073709551615", u64::MAX),
+            ("1.8446744073709551615e19", u64::MAX),
+        ] {
+            assert_eq!(whole_number(text), Some(value), "{text}");
+        }
+        for text in [
+            "",
+            "e6",
+            "1.5",
+            "1e-1",
+            "2.5e0",
+            "-1",
+            "1e20",
+            "18446744073709551616",
+            "1e",
+            "0x10",
+            "inf",
+            "NaN",
+            "1_000",
+            ".",
+            "1..2",
+            "1e2.5",
+        ] {
+            assert_eq!(whole_number(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn every_whole_number_option_takes_an_exponent() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "treatysim",
+            "run",
+            "x",
+            "--trials",
+            "1e6",
+            "--seed",
+            "2e3",
+            "--threads",
+            "2e0",
+            "--shard",
+            "1e0/2e0",
+        ]);
+        let Ok(Cli {
+            command: Command::Run(args),
+            ..
+        }) = cli
+        else {
+            panic!("run with exponents refused: {cli:?}");
+        };
+        assert_eq!(args.sim.trials, Some(1_000_000));
+        assert_eq!(args.sim.seed, Some(2000));
+        assert_eq!(args.sim.threads, Some(2));
+        assert_eq!(args.shard, Some(Shard { index: 1, count: 2 }));
+        let cli = Cli::try_parse_from([
+            "treatysim",
+            "run",
+            "x",
+            "--precision",
+            "0.01",
+            "--max-trials",
+            "1e6",
+        ]);
+        let Ok(Cli {
+            command: Command::Run(args),
+            ..
+        }) = cli
+        else {
+            panic!("--max-trials 1e6 refused: {cli:?}");
+        };
+        assert_eq!(args.max_trials, 1_000_000);
+        let cli = Cli::try_parse_from(["treatysim", "sensitivity", "x", "--bins", "2e1"]);
+        let Ok(Cli {
+            command: Command::Sensitivity(args),
+            ..
+        }) = cli
+        else {
+            panic!("--bins 2e1 refused: {cli:?}");
+        };
+        assert_eq!(args.bins, 20);
+        for bad in [["--threads", "1e4"], ["--threads", "0"], ["--seed", "1.5"]] {
+            let args = ["treatysim", "run", "x", bad[0], bad[1]];
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
     }
 }

@@ -11,20 +11,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-fn hex(digest: &[u8]) -> String {
+/// Bytes in lowercase hexadecimal.
+pub fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The SHA-256 of a file's content in hexadecimal, read in pieces (samples parts may be
-/// large).
+/// The SHA-256 of a regular file's content in hexadecimal, read in pieces (samples parts may
+/// be large); a link or a FIFO is refused ([`crate::guard`]).
 ///
 /// # Errors
 /// I/O errors, naming the file.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut file = crate::guard::open_existing(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     loop {
+        // Samples parts run to gigabytes: a signal stops the hashing within a chunk.
+        crate::engine::check_interrupted()?;
         let read = file
             .read(&mut buffer)
             .map_err(|e| Error::io("read", path, e))?;
@@ -60,6 +63,10 @@ impl<R: Read> HashingReader<R> {
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Not of kind `Interrupted`, which readers retry: a signal stops the copy.
+        if crate::engine::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::other("interrupted"));
+        }
         let read = self.inner.read(buf)?;
         self.hasher.update(&buf[..read]);
         Ok(read)

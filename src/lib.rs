@@ -149,6 +149,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod fastmath;
+pub mod guard;
 pub mod memory;
 pub mod model;
 pub mod month;

@@ -23,14 +23,58 @@ impl std::str::FromStr for Shard {
         let bad = || format!("'{text}' is not K/N with 1 <= K <= N, e.g. --shard 3/10");
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let (index, count): (u64, u64) = (
-            k.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
+            whole_number(k).ok_or_else(bad)?,
+            whole_number(n).ok_or_else(bad)?,
         );
         if index < 1 || index > count {
             return Err(bad());
         }
         Ok(Shard { index, count })
     }
+}
+
+/// A whole number as SPEC §2 accepts it wherever one is asked for: digits (`200000`), or a
+/// decimal with an exponent whose value is whole (`1e6`, `2.5e3`, `1E6`), exactly (no rounding
+/// through floating point); `None` for anything else, or past 2⁶⁴ − 1. The one parser of every
+/// whole-number option.
+pub fn whole_number(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.strip_prefix('+').unwrap_or(e).parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = || whole.chars().chain(fraction.chars());
+    if whole.is_empty() && fraction.is_empty() || !digits().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // value = digits × 10^(exponent − fraction's length), whole only if the digits dropped by
+    // a negative power are zeros.
+    let shift = i64::from(exponent) - fraction.len() as i64;
+    let all: String = digits().collect();
+    let kept = if shift < 0 {
+        let cut = all.len().checked_sub(usize::try_from(-shift).ok()?)?;
+        if !all[cut..].chars().all(|c| c == '0') {
+            return None;
+        }
+        &all[..cut]
+    } else {
+        &all[..]
+    };
+    let mut value: u64 = 0;
+    for c in kept.chars() {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u64::from(c as u8 - b'0'))?;
+    }
+    for _ in 0..shift.max(0) {
+        if value == 0 {
+            break;
+        }
+        value = value.checked_mul(10)?;
+    }
+    Some(value)
 }
 
 /// Where scenarios are found and what is changed when one is loaded: [`crate::api::load`].

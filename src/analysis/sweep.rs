@@ -13,7 +13,8 @@ use std::ops::Range;
 pub const MAX_POINTS: u64 = 1_000_000;
 
 /// Checks that `key` names something a sweep can vary in `scenario`: one of its parameters,
-/// or an event's probability (`event.NAME.probability`). `merge` checks a sweep shard's keys
+/// or an event's probability or hazard (`event.NAME.probability`, `event.NAME.hazard`: a
+/// probability event swept by its hazard becomes a hazard event, SPEC §3). `merge` checks a sweep shard's keys
 /// with it too.
 ///
 /// # Errors
@@ -21,7 +22,10 @@ pub const MAX_POINTS: u64 = 1_000_000;
 pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> {
     let is_event = key
         .strip_prefix("event.")
-        .and_then(|k| k.strip_suffix(".probability"))
+        .and_then(|k| {
+            k.strip_suffix(".probability")
+                .or_else(|| k.strip_suffix(".hazard"))
+        })
         .is_some_and(|name| scenario.events.iter().any(|e| e.name == name));
     if is_event || scenario.cast.id(key).is_some() {
         return Ok(());
@@ -29,12 +33,31 @@ pub fn check_key(key: &str, scenario: &crate::scenario::Scenario) -> Result<()> 
     let why = crate::scenario::format_1_hint(key)
         .unwrap_or_else(|| scenario.cast.resolve(key).err().unwrap_or_default());
     Err(Error::Invalid(format!(
-        "--param {key}: {why}; an event's probability can be swept too, as event.NAME.probability"
+        "--param {key}: {why}; an event's probability or hazard can be swept too, as event.NAME.probability or event.NAME.hazard"
     )))
 }
 
 /// Longest file name most file systems take, in bytes.
 const MAX_FILE_NAME: usize = 255;
+
+/// `name` with every character but ASCII letters, digits, `.`, `_` and `-` written `_`, so
+/// that a shell takes the file name as one word unquoted (`event.peace talks.probability` →
+/// `event.peace_talks.probability`). A name that had to change gets `-` and the first 8 hex
+/// digits of the SHA-256 of the exact `keys` (joined by newlines) appended, so that two keys
+/// that map alike (`a b`, `a_b`, `a'b`) never share a file. Keys that are already safe keep
+/// their names (every parameter key is).
+pub fn shell_safe(name: &str, keys: &[String]) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.chars().all(safe) {
+        return name.to_string();
+    }
+    let mapped: String = name
+        .chars()
+        .map(|c| if safe(c) { c } else { '_' })
+        .collect();
+    let digest = crate::digest::sha256_hex(keys.join("\n").as_bytes());
+    format!("{mapped}-{}", &digest[..8])
+}
 
 /// A sweep's output name, `sweep-KEY[-KEY2]` (its file is that `.csv`, its shards that
 /// `-K-of-N.toml`), once the keys are known to make one file name inside the scenario's folder
@@ -55,7 +78,7 @@ pub fn sweep_output(keys: &[String]) -> Result<String> {
             key.escape_debug()
         )));
     }
-    let output = format!("sweep-{}", keys.join("-"));
+    let output = shell_safe(&format!("sweep-{}", keys.join("-")), keys);
     // The longest name written: a shard's, `-K-of-N.toml` with K and N up to 20 digits each.
     if output.len() + 50 > MAX_FILE_NAME {
         return Err(Error::Invalid(format!(

@@ -25,7 +25,7 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
                 note!("ok: {name}");
             }
             Err(e) => {
-                note!("error: {e}");
+                error_line!("error: {e}");
                 failed += 1;
             }
         }

@@ -55,7 +55,8 @@ pub fn label_file_name(label: &str) -> Result<String> {
 }
 
 /// Runs A and B on the same trials (A's trials and seed unless overridden) and writes
-/// `<out>/compare-A-vs-B.csv`.
+/// `<out>/compare-A-vs-B.csv` and, beside it, `<out>/compare-A-vs-B.run.toml` (what produced
+/// it, in `run.toml`'s format: the comparison is one `[outputs]` table).
 pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     let a = args.sim.load(catalog, &args.a)?;
     let mut b = args.sim.load(catalog, &args.b)?;
@@ -66,13 +67,17 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     crate::api::same_window(&a, &b)?;
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
+    // Stale root rows agree with their folders again (SPEC §7); this also checks the lock.
+    export::repair(&args.sim.out)?;
+    // The file can be written (name length, a writable --out): probed before the first trial.
+    export::probe_output(&args.sim.out, &args.sim.out.join(&file))?;
     let (model_a, model_b) = (Model::new(&a), Model::new(&b));
     let threads = args.sim.thread_count();
     let estimate = crate::memory::simulation(crate::memory::Estimate::new(), &model_a, threads)
         .add("the second scenario's model", model_b.approx_bytes());
     args.sim
         .check_memory(&format!("compare {} {}", a.name, b.name), &estimate)?;
-    let (trials, estimator) = (a.simulation.trials, args.sim.estimator);
+    let (seed, trials, estimator) = (a.simulation.seed, a.simulation.trials, args.sim.estimator);
     let bar = super::progress_bar("compare", trials);
     let options = crate::api::RunOptions {
         estimator,
@@ -85,8 +90,38 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     bar.finish_and_clear();
     let n = tally.trials;
     let (difference, se, low, high) = tally.difference();
-    let path = args.sim.out.join(file);
-    export::write_atomic(&path, &result.csv())?;
+    let path = args.sim.out.join(&file);
+    let csv = result.csv();
+    // Where the CSV came from, as every analysis records it (SPEC §6): `compare-….run.toml`
+    // beside it, with the command, both resolved scenarios and the CSV's SHA-256.
+    let stem = file.strip_suffix(".csv").unwrap_or(&file).to_string();
+    let mut record = args.sim.record(&a, n);
+    record.scenario = format!("{} vs {}", a.name, b.name);
+    record.seed = seed;
+    record.resolved = format!(
+        "# scenario A: {}\n{}\n# scenario B: {}\n{}",
+        a.name,
+        a.to_toml(),
+        b.name,
+        b.to_toml()
+    );
+    let mut toml = export::RunToml::new(&stem);
+    toml.files
+        .insert(file.clone(), crate::digest::sha256_hex(&csv));
+    toml.outputs.insert(
+        stem.clone(),
+        export::Output {
+            record,
+            files: vec![file.clone()],
+            shard_command: Vec::new(),
+        },
+    );
+    let toml_path = args.sim.out.join(format!("{stem}.run.toml"));
+    {
+        let _lock = export::OutLock::acquire(&args.sim.out)?;
+        export::write_atomic(&path, &csv)?;
+        export::write_atomic(&toml_path, toml.to_text().as_bytes())?;
+    }
     note!(
         "{} against {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",
         b.name,

@@ -13,7 +13,8 @@ use std::path::Path;
 /// any is written, so a refused merge writes nothing.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     crate::export::publish::folder_path(&args.out, &args.name)?;
-    let groups = shard::collect(&args.out, &args.name)?;
+    let key = shard::seal::ShardKey::find(args.key_file.as_deref())?;
+    let groups = shard::collect(&args.out, &args.name, key.as_ref())?;
     for group in &groups {
         if let Payload::Sweep { keys, .. } = &group.files[0].payload {
             super::sweep::sweep_output(keys)?;
@@ -158,7 +159,7 @@ fn merge_samples(
 
 /// A shard's samples part, opened.
 fn open_part(shard: &ShardFile, part: &Path) -> Result<std::fs::File> {
-    std::fs::File::open(part).map_err(|_| {
+    crate::export::guard::open_regular(part)?.ok_or_else(|| {
         Error::Invalid(format!(
             "shard {}/{} was run with --samples but '{}' is missing",
             shard.shard,

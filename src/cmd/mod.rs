@@ -6,6 +6,16 @@
 /// [`QUIET`] is set.
 macro_rules! note {
     ($($arg:tt)*) => {{
+        if !$crate::cmd::NOTES_OFF.load(std::sync::atomic::Ordering::Relaxed) {
+            error_line!($($arg)*);
+        }
+    }};
+}
+
+/// As [`note!`], for an error reported on the way (`check`'s invalid scenarios): `--quiet`
+/// leaves it; only [`QUIET`] silences it.
+macro_rules! error_line {
+    ($($arg:tt)*) => {{
         use std::io::Write as _;
         if !$crate::cmd::QUIET.load(std::sync::atomic::Ordering::Relaxed) {
             let line = format!($($arg)*);
@@ -23,9 +33,14 @@ macro_rules! note {
 /// whose console `cargo test` keeps for its own lines. Errors are returned, never printed here.
 pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// `--quiet`: no notes or warnings on stderr; errors still go there.
+pub static NOTES_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The warnings printed so far by this command, by what they are about: a warning is printed
-/// once per command, not once per scenario that inherits the parameter it is about.
-static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// once per command, not once per scenario that inherits the parameter it is about. A set, so
+/// that a scenario with a warning per event stays linear to check.
+static WARNED: std::sync::Mutex<Option<std::collections::HashSet<String>>> =
+    std::sync::Mutex::new(None);
 
 /// Prints `warning: TEXT` unless a warning about `about` was printed already by this command
 /// (or [`QUIET`] is set).
@@ -33,10 +48,9 @@ pub(crate) fn warn_once(about: &str, text: &str) {
     let mut warned = WARNED
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if warned.iter().any(|w| w == about) {
+    if !warned.get_or_insert_default().insert(about.to_string()) {
         return;
     }
-    warned.push(about.to_string());
     drop(warned);
     note!("warning: {text}");
 }
@@ -50,6 +64,7 @@ pub(crate) fn scenario_warnings(scenario: &Scenario) {
 
 mod check;
 mod compare;
+mod explain;
 mod list;
 mod merge;
 mod new;
@@ -76,7 +91,7 @@ use std::path::Path;
 /// Whatever the command fails with; [`Error::exit_code`] gives the exit code.
 pub fn dispatch(cli: Cli) -> Result<()> {
     if cli.quiet {
-        QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
+        NOTES_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let catalog = |args: &CatalogArgs| Catalog::with_search_path(args.scenarios.clone());
     match cli.command {
@@ -92,6 +107,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             new::new(folder, &args)
         }
         Command::Run(args) => run::run(&catalog(&args.sim.catalog), &args),
+        Command::Explain(args) => explain::explain(&catalog(&args.sim.catalog), &args),
         Command::Sweep(args) => sweep::sweep(&catalog(&args.sim.catalog), &args),
         Command::Compare(args) => compare::compare(&catalog(&args.sim.catalog), &args),
         Command::Sensitivity(args) => {
@@ -121,6 +137,15 @@ pub(crate) fn output_name(arg: &str) -> Option<String> {
 }
 
 impl SimArgs {
+    /// The key that seals shard files ([`crate::shard::seal`]): `--key-file`, else
+    /// `TREATYSIM_SHARD_KEY`; `None` without either.
+    ///
+    /// # Errors
+    /// Invalid input for an empty or unreadable key file.
+    pub fn shard_key(&self) -> Result<Option<crate::shard::seal::ShardKey>> {
+        crate::shard::seal::ShardKey::find(self.key_file.as_deref())
+    }
+
     /// Loads and validates a scenario with this command's `--set`, `--trials` and `--seed`.
     ///
     /// # Errors
@@ -218,15 +243,43 @@ impl SimArgs {
 }
 
 /// Refuses to write `origin`'s results into `<out>/NAME/` when the folder's `run.toml` records
-/// another scenario (an unreadable `run.toml` is replaced by the publication, so it is no
-/// objection).
+/// another scenario, or a pool's results (SPEC §7: "a folder holding another run's or pool's
+/// results is never overwritten silently"). An unreadable `run.toml` is replaced by the
+/// publication, so it is no objection.
 ///
 /// # Errors
 /// Invalid input (exit 2).
 pub fn check_folder_owner(out: &Path, name: &str, origin: &str) -> Result<()> {
+    check_owner(out, name, origin, false)
+}
+
+/// [`check_folder_owner`] for the pool `label`: refuses a folder holding a run's or an
+/// analysis's results (of a scenario, or a variant `--as LABEL`), or another pool's.
+///
+/// # Errors
+/// Invalid input (exit 2).
+pub fn check_pool_folder_owner(out: &Path, label: &str) -> Result<()> {
+    check_owner(out, label, label, true)
+}
+
+/// Whether `<out>/NAME/` may take results of `origin` (a pool's when `pool`).
+fn check_owner(out: &Path, name: &str, origin: &str, pool: bool) -> Result<()> {
     let path = out.join(name).join(crate::export::publish::RUN_TOML);
-    let Ok(Some(toml)) = crate::export::RunToml::read(&path) else {
+    let Ok(version) = crate::export::RunFolder::resolve(&out.join(name)) else {
         return Ok(());
+    };
+    let Ok(Some(toml)) =
+        crate::export::RunToml::read(&version.path(crate::export::publish::RUN_TOML))
+    else {
+        return Ok(());
+    };
+    let holds_pool = toml.run.is_some() && toml.files.contains_key("pool.csv");
+    let what = |who: &str| {
+        if holds_pool {
+            format!("the pool '{who}'")
+        } else {
+            format!("scenario '{who}'")
+        }
     };
     let recorded = toml
         .run
@@ -234,12 +287,28 @@ pub fn check_folder_owner(out: &Path, name: &str, origin: &str) -> Result<()> {
         .chain(toml.outputs.values().map(|o| &o.record))
         .map(|r| r.scenario.as_str())
         .find(|s| *s != origin);
-    match recorded {
+    let this = if pool {
+        format!("the pool '{origin}'")
+    } else {
+        format!("'{origin}'")
+    };
+    let other = match recorded {
+        Some(other) => Some(what(other)),
+        // The same name, but a pool's results where a run goes, or a run's where a pool goes.
+        None if toml.run.is_some() && holds_pool != pool => Some(what(origin)),
+        None => None,
+    };
+    match other {
         Some(other) => Err(Error::Invalid(format!(
-            "'{}' holds results of scenario '{other}' ({}), not '{origin}': write this one under \
-             another name with --as LABEL, or remove the folder",
+            "'{}' holds results of {other} ({}), not of {this}: write this one under another \
+             name{}, or remove the folder",
             out.join(name).display(),
-            path.display()
+            path.display(),
+            if pool {
+                " (another label)"
+            } else {
+                " with --as LABEL"
+            }
         ))),
         None => Ok(()),
     }
@@ -247,7 +316,7 @@ pub fn check_folder_owner(out: &Path, name: &str, origin: &str) -> Result<()> {
 
 /// A progress bar on stderr, only when stderr is a terminal (never in files or pipes).
 pub fn progress_bar(label: &str, trials: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+    if !std::io::stderr().is_terminal() || NOTES_OFF.load(std::sync::atomic::Ordering::Relaxed) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(trials);

@@ -13,6 +13,10 @@ use crate::plot::{
 use crate::scenario::{Catalog, Override, Scenario, name_rule, valid_scenario_name};
 use std::path::{Path, PathBuf};
 
+/// Bytes plot holds at once per byte of CSV it reads (the parsed tables, the charts' points
+/// and the SVG text drawn from them): an estimate on the safe side of what was measured.
+const PLOT_BYTES_PER_CSV_BYTE: u64 = 3;
+
 /// A CSV file to plot and the kind of plot it makes.
 #[derive(Debug)]
 enum Source {
@@ -42,9 +46,21 @@ impl Source {
         }
     }
 
-    /// The SVG beside the CSV file, with the same stem.
+    /// The SVG beside the CSV file, with the same stem: in `<out>/NAME/` for a file read from
+    /// a version folder `<out>/NAME/.run-N/`.
     fn svg(&self) -> PathBuf {
-        self.csv().with_extension("svg")
+        let csv = self.csv();
+        let dir = csv.parent().unwrap_or(Path::new(""));
+        let version = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(crate::export::publish::LINK));
+        let dir = match dir.parent() {
+            Some(parent) if version => parent,
+            _ => dir,
+        };
+        dir.join(csv.file_name().unwrap_or_default())
+            .with_extension("svg")
     }
 }
 
@@ -84,7 +100,12 @@ impl Reader<'_> {
     /// Reads `source`, a file of the folder of `scenario` (empty for the root's files) in
     /// `out`.
     fn read(&self, out: &Path, scenario: &str, source: &Source) -> Result<Chart> {
-        let dir = out.join(scenario);
+        // The folder the CSV file was read from (a run's version folder): its other files
+        // come from the same run.
+        let dir = match source.csv().parent() {
+            Some(dir) if !scenario.is_empty() => dir.to_path_buf(),
+            _ => out.join(scenario),
+        };
         Ok(match source {
             Source::Timeline(path) => {
                 let mut timeline = Timeline::read(path, scenario)?;
@@ -146,7 +167,10 @@ impl Reader<'_> {
     fn scenario_of(&self, dir: &Path, name: &str) -> std::result::Result<Scenario, String> {
         let run = dir.join("run.toml");
         if run.is_file() {
-            let text = std::fs::read_to_string(&run).map_err(|_| "run.toml unreadable")?;
+            let text = crate::export::guard::read_regular(&run, plot::READ_LIMIT)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or("run.toml unreadable")?;
             let resolved = text
                 .parse::<toml::Table>()
                 .ok()
@@ -257,6 +281,9 @@ pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
             out_flag(out)
         )));
     }
+    // Stale root rows agree with their folders again before summary.svg is drawn from them
+    // (SPEC §7): a row never disagrees with its folder's summary.csv in a plot.
+    crate::export::repair(out)?;
     let mut sources = if args.names.is_empty() {
         let mut sources = Vec::new();
         for scenario in scenario_folders(out)? {
@@ -272,7 +299,7 @@ pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
         ("calibration.csv", Source::Calibration),
     ] {
         let path = out.join(file);
-        if path.is_file() {
+        if present(&path) {
             sources.push((String::new(), root(path)));
         }
     }
@@ -285,6 +312,24 @@ pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
             out_flag(out)
         )));
     }
+    // Every chart is read and drawn before any is written: memory grows with the CSV files
+    // (a 120,000-month window makes an 18 MB timeline.csv), so it is estimated from their
+    // sizes and refused past --max-memory before anything is read.
+    let csv_bytes: u64 = sources
+        .iter()
+        .map(|(_, source)| std::fs::symlink_metadata(source.csv()).map_or(0, |m| m.len()))
+        .sum();
+    crate::memory::Estimate::new()
+        .add(
+            format!(
+                "{} CSV files of {} read and drawn",
+                sources.len(),
+                crate::memory::size(csv_bytes)
+            ),
+            csv_bytes.saturating_mul(PLOT_BYTES_PER_CSV_BYTE),
+        )
+        .advice("plot fewer scenarios (name them), or shorten their windows")
+        .check("plot", args.max_memory)?;
     let reader = Reader { catalog };
     let mut charts = sources
         .iter()
@@ -403,19 +448,22 @@ fn scenario_folders(out: &Path) -> Result<Vec<String>> {
 }
 
 /// The plottable CSV files in a scenario's folder: `timeline.csv`, `sensitivity.csv`,
-/// `pool.csv` and `sweep-*.csv` (sorted by name).
+/// `pool.csv` and `sweep-*.csv` (sorted by name), read from the one version of the folder its
+/// `.run` link names when it is read ([`crate::export::RunFolder`]).
 fn scenario_sources(dir: &Path) -> Result<Vec<Source>> {
+    let run = crate::export::RunFolder::resolve(dir)?;
+    let dir = run.dir();
     let mut sources = Vec::new();
     let timeline = dir.join("timeline.csv");
-    if timeline.is_file() {
+    if present(&timeline) {
         sources.push(Source::Timeline(timeline));
     }
     let sensitivity = dir.join("sensitivity.csv");
-    if sensitivity.is_file() {
+    if present(&sensitivity) {
         sources.push(Source::Sensitivity(sensitivity));
     }
     let pool = dir.join("pool.csv");
-    if pool.is_file() {
+    if present(&pool) {
         sources.push(Source::Pool(pool));
     }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read folder", dir, e))?;
@@ -423,13 +471,19 @@ fn scenario_sources(dir: &Path) -> Result<Vec<Source>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read folder", dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("sweep-") && name.ends_with(".csv") && entry.path().is_file() {
+        if name.starts_with("sweep-") && name.ends_with(".csv") && present(&entry.path()) {
             sweeps.push(entry.path());
         }
     }
     sweeps.sort();
     sources.extend(sweeps.into_iter().map(Source::Sweep));
     Ok(sources)
+}
+
+/// Whether there is something at `path` other than a folder: a file to plot, or a link or
+/// FIFO that reading refuses ([`Table::read`]) rather than skips.
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir())
 }
 
 /// The names of the folders in `out` (the scenarios with results there), for suggestions.

@@ -101,6 +101,7 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
     // Checked, simulated and published in the pool's thread, as `run` does.
     let (run, tally) = args.sim.in_pool(|| {
         export::check_outputs(&args.sim.out, &[args.label.as_str()])?;
+        super::check_pool_folder_owner(&args.sim.out, &args.label)?;
         let engines: Vec<Engine<'_>> = models
             .iter()
             .map(|model| Engine {

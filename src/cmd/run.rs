@@ -73,6 +73,13 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         } else {
             for name in &names {
                 export::check_scenario_folder(&args.sim.out, name)?;
+                if let Some(shard) = args.shard {
+                    // The shard's file and samples part can be written: probed before the
+                    // first trial.
+                    let kind = args.samples().unwrap_or_default();
+                    let part = ShardFile::samples_path(&args.sim.out, name, shard, kind);
+                    export::probe_output(&args.sim.out, &part)?;
+                }
             }
         }
         scenarios.iter().try_for_each(|s| run_one(s, args))
@@ -99,7 +106,8 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     let records = kind.records(&format);
     let mut samples = match args.samples() {
         Some(kind) => Some(SamplesSink::create(
-            &samples_path,
+            // The folder it streams into, checked not to be a link out of --out.
+            &crate::export::guard::inside(out, &samples_path)?,
             kind,
             &format,
             args.shard.is_none(),
@@ -214,7 +222,7 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         Payload::Run(tally),
     )
     .with_provenance(args.sim.overrides());
-    let path = file.write(&args.sim.out)?;
+    let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
     note!(
         "{}: shard {}/{} -> {}",
         scenario.name,

@@ -65,6 +65,8 @@ enum Skip {
 /// more rows, `<out>/calibration.csv` over all of them.
 pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
     let out = &args.out;
+    // Stale root rows agree with their folders again before anything is read (SPEC §7).
+    export::repair(out)?;
     let named = !args.names.is_empty();
     let names = if named {
         args.names.clone()
@@ -170,7 +172,7 @@ pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
         }
         note!(
             "scored {} runs{kept_text} -> {} (calibration.csv needs {CALIBRATION_MIN_RUNS} or \
-             more rows)",
+             more)",
             scored.len(),
             scores_path.display()
         );
@@ -269,9 +271,11 @@ fn score_run(
     name: &str,
 ) -> Result<std::result::Result<Scored, Skip>> {
     let folder = export::publish::folder_path(out, name)?;
-    let toml_path = folder.join(RUN_TOML);
+    // Every file is read from the one version `.run` names now, not through the links.
+    let run = export::RunFolder::resolve(&folder)?;
+    let toml_path = run.path(RUN_TOML);
     let Some(toml) = RunToml::read(&toml_path)? else {
-        let why = if folder.join("summary.csv").is_file() {
+        let why = if run.path("summary.csv").is_file() {
             format!(
                 "'{}' has no run.toml (it was written by an older treatysim), so what produced \
                  it is unknown: rerun it (`treatysim run {name}`) to score it",
@@ -317,7 +321,7 @@ fn score_run(
         }
         (scenario, resolution)
     };
-    let summary = verified_table(&folder, &toml, "summary.csv")?;
+    let summary = verified_table(&run, &toml, "summary.csv")?;
     let probability = *summary
         .probabilities("probability")?
         .first()
@@ -328,7 +332,7 @@ fn score_run(
     };
     // A pool with a direct forecast has no timeline (SPEC §8).
     let remaining = if toml.files.contains_key("timeline.csv") {
-        let timeline = verified_table(&folder, &toml, "timeline.csv")?;
+        let timeline = verified_table(&run, &toml, "timeline.csv")?;
         // Empty fields: nothing is left to forecast once P reached 1 (SPEC §6).
         let remaining = if timeline.has_column("remaining_probability") {
             timeline.optional_probabilities("remaining_probability")?
@@ -477,9 +481,10 @@ fn comparable(resolved: &str) -> String {
 ///
 /// # Errors
 /// Invalid input (exit 2) when `run.toml` does not list it or it differs.
-fn verified_table(folder: &Path, toml: &RunToml, file: &str) -> Result<Table> {
+fn verified_table(run: &export::RunFolder, toml: &RunToml, file: &str) -> Result<Table> {
+    let folder = run.folder();
     let path = folder.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    let bytes = export::guard::read_regular(&run.path(file), crate::plot::READ_LIMIT)?;
     let actual = crate::digest::sha256_hex(&bytes);
     match toml.files.get(file) {
         Some(hash) if hash.eq_ignore_ascii_case(&actual) => Table::parse(&path, &bytes),

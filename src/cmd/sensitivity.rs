@@ -51,6 +51,15 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
     let mut scenario = args.sim.load(catalog, &args.name)?;
     args.sim.relabel(catalog, &mut scenario)?;
     export::check_scenario_folder(&args.sim.out, &scenario.name)?;
+    // What it will write can be written: probed before the first trial.
+    let target = match args.shard {
+        Some(s) => ShardFile::folder(&args.sim.out, &scenario.name)
+            .join(format!("sensitivity-{}-of-{}.toml", s.index, s.count)),
+        None => {
+            export::publish::folder_path(&args.sim.out, &scenario.name)?.join("sensitivity.csv")
+        }
+    };
+    export::probe_output(&args.sim.out, &target)?;
     let (params, factor_of) = crate::api::sensitivity_factors(&scenario)?;
     let sim = scenario.simulation;
     let bin_count = args.bins as usize;
@@ -117,7 +126,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             payload,
         )
         .with_provenance(args.sim.overrides());
-        let path = file.write(&args.sim.out)?;
+        let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(
             "{}: sensitivity shard {}/{} -> {}",
             scenario.name,

@@ -39,8 +39,13 @@ pub fn show(catalog: &Catalog, args: &ShowArgs) -> Result<()> {
         ]);
     }
     for event in &scenario.events {
+        let chance = if event.hazard {
+            "hazard"
+        } else {
+            "probability"
+        };
         rows.push([
-            format!("event.{}.probability", event.name),
+            format!("event.{}.{chance}", event.name),
             event.probability.to_string(),
             "[0, 1]".into(),
             String::new(),
@@ -51,6 +56,14 @@ pub fn show(catalog: &Catalog, args: &ShowArgs) -> Result<()> {
             "YYYY-MM".into(),
             String::new(),
         ]);
+        if let Some(until) = event.until {
+            rows.push([
+                format!("event.{}.until", event.name),
+                until.to_string(),
+                "YYYY-MM".into(),
+                String::new(),
+            ]);
+        }
     }
     let width = |c: usize| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2) = (width(0), width(1), width(2));

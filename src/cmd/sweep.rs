@@ -407,6 +407,14 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     let output = sweep_output(&keys)?;
     export::check_scenario_folder(&args.sim.out, &unswept.name)?;
+    // What it will write can be written: probed before the first trial.
+    let folder = export::publish::folder_path(&args.sim.out, &unswept.name)?;
+    let target = match args.shard {
+        Some(s) => ShardFile::folder(&args.sim.out, &unswept.name)
+            .join(format!("{output}-{}-of-{}.toml", s.index, s.count)),
+        None => folder.join(format!("{output}.csv")),
+    };
+    export::probe_output(&args.sim.out, &target)?;
     let estimate = crate::memory::sweep(
         &Model::new(&unswept),
         total as usize,
@@ -447,7 +455,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         };
         let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload)
             .with_provenance(args.sim.overrides());
-        let path = file.write(&args.sim.out)?;
+        let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(
             "{}: sweep shard {}/{} -> {}",
             first.name,

@@ -215,6 +215,16 @@ impl Dist {
         }
     }
 
+    /// The beta shapes (a, b) behind a beta or a PERT (whose draws are lo + (hi − lo)·X, X
+    /// that beta); `None` for the other families.
+    pub fn beta_shape(&self) -> Option<(f64, f64)> {
+        match *self {
+            Dist::Beta { a, b } => Some((a, b)),
+            Dist::Pert { lo, mode, hi } => Some(pert_shape(lo, mode, hi)),
+            _ => None,
+        }
+    }
+
     /// Quantile function: the x with P(X <= x) = u, for u in (0, 1).
     pub fn quantile(&self, u: f64) -> f64 {
         match *self {

@@ -13,6 +13,8 @@
 //!   triangular and PERT quantiles (a leaf: it imports no other room);
 //! - `standard`: the standard uniform and normal draws (a leaf);
 //! - `dist`: [`Dist`], the families with their domain checks, CDFs and quantiles;
+//! - `inverse`: [`BetaInverse`], the beta quantile tabulated on the normal scale for the
+//!   copula;
 //! - `gamma`: the [`Gamma`] sampler and the beta ratio taken from logarithms;
 //! - `sampler`: [`Sampler`], a [`Dist`] compiled for fast repeated draws;
 //! - [`fit`]: the `"lo to hi"` and `"quantiles(…)"` fits;
@@ -21,6 +23,7 @@
 mod dist;
 pub mod fit;
 mod gamma;
+mod inverse;
 mod parse;
 mod sampler;
 mod special;
@@ -28,6 +31,7 @@ mod standard;
 
 pub use dist::Dist;
 pub use gamma::Gamma;
+pub use inverse::BetaInverse;
 pub use parse::{ACCEPTED, Written};
 pub use sampler::Sampler;
 pub(crate) use special::triangular_quantile;

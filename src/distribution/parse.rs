@@ -235,7 +235,17 @@ fn number(arg: &str, text: &str) -> Result<f64, String> {
     let x: f64 = arg.parse().map_err(|_| {
         // `beta(8 2)`: two numbers without a comma.
         let parts: Vec<&str> = arg.split_whitespace().collect();
-        if parts.len() > 1 && parts.iter().all(|p| p.parse::<f64>().is_ok()) {
+        if let Some(x) = arg
+            .strip_suffix('%')
+            .and_then(|x| x.trim().parse::<f64>().ok())
+        {
+            // `10%`: a percentage where a fraction is wanted.
+            format!(
+                "\"{text}\": \"{arg}\" is not a number; write a percentage as a fraction: {} \
+                 for {arg}",
+                x / 100.0
+            )
+        } else if parts.len() > 1 && parts.iter().all(|p| p.parse::<f64>().is_ok()) {
             format!(
                 "\"{text}\": \"{arg}\" is not a number; separate the numbers with commas, e.g. \"{}\"",
                 text.replace(arg, &parts.join(", "))
@@ -329,9 +339,18 @@ fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
                 Dist::Triangular { lo, mode, hi }
             })
         }
-        _ => Err(format!(
-            "\"{text}\": unknown distribution \"{name}\"; accepted: {ACCEPTED}"
-        )),
+        _ => {
+            // `Beta(7, 3)`: the families are written in lower case.
+            let lower = name.to_ascii_lowercase();
+            let hint = if lower != name && family(&lower, args, text).is_ok() {
+                format!("; did you mean {lower}? (names are lower case)")
+            } else {
+                String::new()
+            };
+            Err(format!(
+                "\"{text}\": unknown distribution \"{name}\"{hint}; accepted: {ACCEPTED}"
+            ))
+        }
     }
 }
 
@@ -380,6 +399,8 @@ mod tests {
             ("beta(NaN, 2)", "finite"),
             ("uniform(inf, 2)", "finite"),
             ("gamma(2, 2)", "unknown distribution \"gamma\""),
+            ("Beta(7,3)", "did you mean beta?"),
+            ("quantiles(10%: 0.2, 0.5: 0.4)", "0.1 for 10%"),
             ("normal(0.5, 0)", "sd > 0"),
             ("triangular(0.5, 0.2, 0.9)", "lo <= mode <= hi"),
             ("0.5 to 0.2", "low end must be below"),

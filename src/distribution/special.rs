@@ -67,6 +67,12 @@ const LN_SMALLEST: f64 = -1074.0 * std::f64::consts::LN_2;
 /// iterations, so that it always returns (`statrs`' own inverse can loop forever for extreme
 /// shapes such as beta(1, 2e7)).
 fn lower_half_quantile(a: f64, b: f64, p: f64) -> f64 {
+    lower_half_ln_quantile(a, b, p).exp()
+}
+
+/// ln of [`lower_half_quantile`]'s x (the t its Newton steps end on), finite however far
+/// below the smallest double x lies: the exact values that [`super::BetaInverse`] tabulates.
+pub(super) fn lower_half_ln_quantile(a: f64, b: f64, p: f64) -> f64 {
     let ln_p = p.ln();
     let log_norm = ln_beta(a, b);
     let ln_cdf = |t: f64| beta_reg(a, b, t.exp()).ln();
@@ -75,7 +81,7 @@ fn lower_half_quantile(a: f64, b: f64, p: f64) -> f64 {
     if floor >= ln_p {
         // Below the smallest double, where I_x(a, b) ∝ x^a: exp rounds the extrapolation to
         // that double or to 0.
-        return (lo + (ln_p - floor) / a).exp();
+        return lo + (ln_p - floor) / a;
     }
     // The same power law is the start.
     let mut t = ((ln_p + a.ln() + log_norm) / a).clamp(lo, hi);
@@ -108,7 +114,7 @@ fn lower_half_quantile(a: f64, b: f64, p: f64) -> f64 {
         }
         t = next;
     }
-    t.exp()
+    t
 }
 
 /// Beta-PERT shape parameters (shape 4): α = 1 + 4(mode − lo)/(hi − lo), β = 1 + 4(hi − mode)/(hi − lo).

@@ -25,6 +25,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub struct AtomicFile {
     path: PathBuf,
     writer: std::io::BufWriter<tempfile::NamedTempFile>,
+    /// The SHA-256 of what was written, once computed (forgotten by any later write).
+    sha256: Option<String>,
     /// Unregisters the temporary file when dropped, after it was renamed or removed.
     registered: Registered,
 }
@@ -88,6 +90,7 @@ impl AtomicFile {
         Ok(AtomicFile {
             path: path.to_path_buf(),
             writer: std::io::BufWriter::with_capacity(1 << 16, temp.0),
+            sha256: None,
             registered: temp.1,
         })
     }
@@ -102,8 +105,13 @@ impl AtomicFile {
     /// # Errors
     /// I/O errors, naming the file.
     pub fn sha256(&mut self) -> Result<String> {
+        if let Some(hash) = &self.sha256 {
+            return Ok(hash.clone());
+        }
         self.finish()?;
-        crate::digest::sha256_file(self.writer.get_ref().path())
+        let hash = crate::digest::sha256_file(self.writer.get_ref().path())?;
+        self.sha256 = Some(hash.clone());
+        Ok(hash)
     }
 
     /// Appends bytes.
@@ -111,6 +119,7 @@ impl AtomicFile {
     /// # Errors
     /// I/O errors.
     pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.sha256 = None;
         self.writer.write_all(bytes)
     }
 
@@ -120,6 +129,7 @@ impl AtomicFile {
     /// # Errors
     /// I/O errors, or the interruption.
     pub fn copy_from(&mut self, reader: &mut impl std::io::Read) -> std::io::Result<u64> {
+        self.sha256 = None;
         let mut buffer = vec![0u8; 1 << 20];
         let mut copied = 0;
         loop {
@@ -187,6 +197,7 @@ impl AtomicFile {
 /// the Parquet writer).
 impl std::io::Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.sha256 = None;
         self.writer.write(bytes)
     }
 

@@ -9,6 +9,7 @@
 //! - removes every temporary file this process still holds: each [`super::AtomicFile`]
 //!   registers its path here from the moment it is created until it is renamed into place or
 //!   removed, and no new one can be created once `exit_now` has begun;
+//! - removes the lock files it holds ([`super::OutLock`]), as their drop would;
 //! - exits with the given code.
 //!
 //! Only SIGKILL (or a crash) can then leave a temporary file or an unfinished publication
@@ -19,6 +20,10 @@ use std::sync::{Mutex, MutexGuard};
 
 /// Temporary files this process holds; also held while one is created.
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Lock files this process holds ([`super::OutLock`]): removed by [`exit_now`] as by the
+/// lock's own drop, which exiting skips.
+static LOCKS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Held while a run is being published.
 static CRITICAL: Mutex<()> = Mutex::new(());
@@ -49,6 +54,19 @@ pub(super) fn unregister(path: &Path) {
     }
 }
 
+/// Registers a lock file this process holds, for [`exit_now`] to remove.
+pub(super) fn register_lock(path: &Path) {
+    lock(&LOCKS).push(path.to_path_buf());
+}
+
+/// Forgets a lock file: released.
+pub(super) fn unregister_lock(path: &Path) {
+    let mut locks = lock(&LOCKS);
+    if let Some(i) = locks.iter().rposition(|p| p == path) {
+        locks.swap_remove(i);
+    }
+}
+
 /// Proof that [`exit_now`] is not running, nor will until it is dropped: hold it across a
 /// sequence of renames that must not be cut in two.
 pub struct CriticalSection {
@@ -68,6 +86,11 @@ pub fn exit_now(code: i32) -> ! {
     let _critical = lock(&CRITICAL);
     let live = lock(&LIVE);
     for path in live.iter() {
+        let _ = std::fs::remove_file(path);
+    }
+    // Unlinked while still held, as `OutLock`'s drop does; the lock goes with the process.
+    #[cfg(unix)]
+    for path in lock(&LOCKS).iter() {
         let _ = std::fs::remove_file(path);
     }
     std::process::exit(code)

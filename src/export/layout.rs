@@ -50,3 +50,128 @@ pub fn current_version(folder: &Path) -> Option<String> {
         .is_ok_and(|m| m.is_dir())
         .then(|| target.to_string())
 }
+
+/// A scenario's folder `<out>/NAME` resolved once to the version its `.run` link names, so
+/// that every file read from it comes from one run (SPEC §7): the link is read once, then each
+/// file is opened inside that version folder, without following links ([`super::guard`]). A
+/// folder of plain files (treatysim 0.2, or a file system without links) is read as it is.
+#[derive(Clone, Debug)]
+pub struct RunFolder {
+    /// `<out>/NAME`.
+    folder: std::path::PathBuf,
+    /// Where its files are read: `<out>/NAME/.run-N`, or `<out>/NAME` itself.
+    dir: std::path::PathBuf,
+}
+
+impl RunFolder {
+    /// Resolves `folder`'s current version. A folder that does not exist resolves to itself
+    /// (every file is then missing).
+    ///
+    /// # Errors
+    /// [`crate::error::Error::Invalid`] when `folder` or the version it names is a link or not
+    /// a folder, or `.run` is not treatysim's; I/O errors.
+    pub fn resolve(folder: &Path) -> crate::error::Result<RunFolder> {
+        let plain = RunFolder {
+            folder: folder.to_path_buf(),
+            dir: folder.to_path_buf(),
+        };
+        if !super::guard::real_folder(folder, false)? {
+            return Ok(plain);
+        }
+        let link = folder.join(LINK);
+        let target = match std::fs::read_link(&link) {
+            Ok(target) => target,
+            Err(_) if std::fs::symlink_metadata(&link).is_err() => return Ok(plain),
+            Err(_) => return Err(foreign_link(&link)),
+        };
+        let name = target.to_str().filter(|t| {
+            #[cfg(unix)]
+            let ok = version_number(t).is_some();
+            #[cfg(not(unix))]
+            let ok = false;
+            ok
+        });
+        let Some(name) = name else {
+            return Err(foreign_link(&link));
+        };
+        let dir = folder.join(name);
+        if !super::guard::real_folder(&dir, false)? {
+            return Err(foreign_link(&link));
+        }
+        Ok(RunFolder {
+            folder: folder.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// `<out>/NAME`.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// The folder its files are read from: the version folder, or `<out>/NAME` itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where `file` of this version is: the path to open it by (never through a link). A
+    /// name of the folder that is not treatysim's link (a plain file put there by hand, or
+    /// another link, which opening then refuses) is what a reader by path sees: that is read.
+    pub fn path(&self, file: &str) -> std::path::PathBuf {
+        #[cfg(unix)]
+        if self.dir != self.folder {
+            let named = self.folder.join(file);
+            if std::fs::symlink_metadata(&named).is_ok() && !our_link(&self.folder, file) {
+                return named;
+            }
+        }
+        self.dir.join(file)
+    }
+
+    /// `file` of this version, opened, if it is there.
+    ///
+    /// # Errors
+    /// As [`super::guard::open_regular`].
+    pub fn open(&self, file: &str) -> crate::error::Result<Option<std::fs::File>> {
+        super::guard::open_regular(&self.path(file))
+    }
+
+    /// `file` of this version, read whole, if it is there; refused past `limit` bytes.
+    ///
+    /// # Errors
+    /// As [`super::guard::read_regular`].
+    pub fn read(&self, file: &str, limit: u64) -> crate::error::Result<Option<Vec<u8>>> {
+        match super::guard::read_regular(&self.path(file), limit) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(crate::error::Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `path`, or, when it is one of treatysim's links (`<out>/NAME/FILE -> .run/FILE`), the file
+/// in the version folder it leads to: for readers given a path, which must not follow links
+/// below `--out` but may go through treatysim's own layout.
+pub fn through_our_link(path: &Path) -> std::path::PathBuf {
+    #[cfg(unix)]
+    if let (Some(folder), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        && our_link(folder, name)
+        && let Ok(run) = RunFolder::resolve(folder)
+    {
+        return run.path(name);
+    }
+    path.to_path_buf()
+}
+
+/// The error for a `.run` that does not lead to one of treatysim's version folders.
+fn foreign_link(link: &Path) -> crate::error::Error {
+    crate::error::Error::Invalid(format!(
+        "'{}' does not lead to a version folder (.run-N) of treatysim's; treatysim does not \
+         follow it: remove it, or choose another --out",
+        link.display()
+    ))
+}

@@ -56,15 +56,10 @@ impl OutLock {
         std::fs::create_dir_all(out).map_err(|e| Error::io("create folder", out, e))?;
         let path = out.join(LOCK_FILE);
         for _ in 0..ATTEMPTS {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(|e| Error::io("open the lock file", &path, e))?;
+            let file = super::guard::open_lock_file(&path)?;
             file.lock().map_err(|e| Error::io("lock", &path, e))?;
             if still_named(&file, &path) {
+                super::cleanup::register_lock(&path);
                 return Ok(OutLock {
                     out: out.to_path_buf(),
                     path,
@@ -91,19 +86,14 @@ impl OutLock {
         }
         let path = out.join(LOCK_FILE);
         for _ in 0..ATTEMPTS {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(|e| Error::io("open the lock file", &path, e))?;
+            let file = super::guard::open_lock_file(&path)?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
                 Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
             }
             if still_named(&file, &path) {
+                super::cleanup::register_lock(&path);
                 return Ok(Some(OutLock {
                     out: out.to_path_buf(),
                     path,
@@ -127,6 +117,7 @@ impl Drop for OutLock {
         // a path still names an open file needs Unix's inode numbers.
         #[cfg(unix)]
         let _ = std::fs::remove_file(&self.path);
+        super::cleanup::unregister_lock(&self.path);
     }
 }
 
@@ -135,7 +126,7 @@ fn still_named(file: &File, path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        match (file.metadata(), std::fs::metadata(path)) {
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
             (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
             _ => false,
         }
@@ -183,7 +174,10 @@ pub fn remove_stale_temporary_files(dir: &Path) {
             let path = entry.path();
             // Opened for writing: where `flock` is emulated by byte-range locks (NFS), an
             // exclusive lock needs it.
-            let Ok(file) = OpenOptions::new().read(true).write(true).open(&path) else {
+            let mut options = OpenOptions::new();
+            options.read(true).write(true);
+            super::guard::nofollow(&mut options);
+            let Ok(file) = options.open(&path) else {
                 continue;
             };
             if file.try_lock().is_ok() && still_named(&file, &path) {

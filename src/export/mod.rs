@@ -24,7 +24,8 @@
 
 mod atomic;
 pub mod cleanup;
-mod layout;
+pub use crate::guard;
+pub mod layout;
 pub mod lock;
 pub mod parquet_file;
 mod preflight;
@@ -37,15 +38,16 @@ mod tidy;
 
 pub use atomic::{AtomicFile, write_atomic};
 pub use cleanup::{CriticalSection, critical_section, exit_now};
+pub use layout::RunFolder;
 pub use lock::OutLock;
-pub use preflight::{check_outputs, check_scenario_folder};
+pub use preflight::{check_case, check_outputs, check_scenario_folder, probe_output};
 pub use provenance::{Output, Record, RunToml};
 pub use publication::{Publication, publish_analysis, publish_pool, publish_run};
 pub use publish::Content;
 pub use samples::{SampleFormat, SamplesFormat, SamplesSink, SamplesWriter};
 pub use summary::{
     MonthEstimate, PendingSummary, RunSummary, SUMMARY_HEADER, TIMELINE_HEADER, prepare_summary,
-    read_summary, upsert_summary,
+    read_summary, repair, repair_summary, upsert_summary,
 };
 pub use tidy::remove_stale_temporaries;
 

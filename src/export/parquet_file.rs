@@ -2,7 +2,7 @@
 //! Parquet, written with the `parquet` crate's low-level writer (no Arrow).
 //!
 //! Column types: `trial` INT64; every parameter's draw and `signed_probability` DOUBLE;
-//! `party.P.leader_exit_month` and `signed_month` nullable UTF-8 strings `YYYY-MM` (null where
+//! `party.P.leader_exit_month`, `event.NAME.month` and `signed_month` nullable UTF-8 strings `YYYY-MM` (null where
 //! the CSV cell is empty), so that a reader gets the CSV's values.
 //!
 //! The engine lays each block of trials out as fixed-width binary, column by column
@@ -162,12 +162,12 @@ impl ParquetRecords {
         for draw in record.draws {
             put(draw.to_bits());
         }
-        for &k in self.format.exits() {
-            let exit = record.exits[k];
-            put(if exit == usize::MAX {
+        let exits = self.format.exits().iter().map(|&k| record.exits[k]);
+        for month in exits.chain(record.events.iter().copied()) {
+            put(if month == usize::MAX {
                 NO_MONTH
             } else {
-                exit as u64
+                month as u64
             });
         }
         put(match self.format.estimator {

@@ -38,6 +38,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The largest `run.toml` read (treatysim's own are a few kilobytes: the resolved scenario and
+/// the hashes): a larger file is refused, not read.
+pub const RUN_TOML_LIMIT: u64 = 64 << 20;
+
 /// What produced one output: the plain run, or one analysis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -213,15 +217,19 @@ impl RunToml {
         out
     }
 
-    /// Reads `path`; `None` when there is none.
+    /// Reads `path` (a regular file, not through a link: see [`super::RunFolder`] for a
+    /// run folder's); `None` when there is none.
     ///
     /// # Errors
     /// [`Error::Invalid`] naming the file and key when it is not a treatysim `run.toml`; I/O
     /// errors.
     pub fn read(path: &Path) -> Result<Option<RunToml>> {
-        match std::fs::read(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io("read", path, e)),
+        let path = &super::layout::through_our_link(path);
+        match super::guard::read_regular(path, RUN_TOML_LIMIT) {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
             Ok(bytes) => {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| invalid(path, "it is not UTF-8 text".into()))?;

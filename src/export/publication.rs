@@ -68,6 +68,13 @@ fn publish_with(
     shard_command: Vec<String>,
     mut files: Vec<(String, Content)>,
 ) -> Result<()> {
+    // Streamed files (samples, gigabytes) are hashed for run.toml before the critical section,
+    // which a signal must never wait long for (SPEC §7: stop within a second).
+    for (_, content) in &mut files {
+        if let Content::File(temp) = content {
+            temp.sha256()?;
+        }
+    }
     crate::engine::check_interrupted()?;
     let lock = OutLock::acquire(out)?;
     let _critical = critical_section();
@@ -113,6 +120,8 @@ pub fn publish_analysis(out: &Path, publication: Publication) -> Result<()> {
     crate::engine::check_interrupted()?;
     let lock = OutLock::acquire(out)?;
     let _critical = critical_section();
+    // Stale root rows (a run killed between its two renames) agree with their folders again.
+    super::repair_summary(&lock)?;
     let staged = stage_publication(&lock, publication)?;
     crate::engine::check_interrupted()?;
     staged.publish()?.tidy(&lock);
@@ -132,7 +141,8 @@ fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish
     let names: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
     // A run.toml that cannot be read is replaced by one that describes what is there.
     let folder = publish::folder_path(lock.out(), &name)?;
-    let current = RunToml::read(&folder.join(publish::RUN_TOML))
+    let version = super::RunFolder::resolve(&folder)?;
+    let current = RunToml::read(&version.path(publish::RUN_TOML))
         .ok()
         .flatten();
     // Plain files the current run.toml lists (a folder of plain files) are converted too, to
@@ -167,7 +177,7 @@ fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish
     for file in &carry {
         let hash = match toml.files.get(file) {
             Some(hash) => hash.clone(),
-            None => crate::digest::sha256_file(&folder.join(file))?,
+            None => crate::digest::sha256_file(&version.path(file))?,
         };
         hashes.insert(file.clone(), hash);
     }

@@ -9,7 +9,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// The rows of `samples.csv`: `trial`, every parameter's draw in canonical order headed by
-/// its key, `party.P.leader_exit_month` for each signatory whose leader can leave, then
+/// its key, `party.P.leader_exit_month` for each signatory whose leader can leave,
+/// `event.NAME.month` for each event (the month it fired, empty if it did not), then
 /// `signed_month` (indicator) or `signed_probability` (conditional).
 #[derive(Clone, Debug)]
 pub struct SampleFormat {
@@ -23,6 +24,8 @@ pub struct SampleFormat {
     header: String,
     /// Positions (among the signatories) of those whose leaders can leave.
     exits: Vec<usize>,
+    /// The number of events (one `event.NAME.month` column each).
+    events: usize,
     /// Whether each parameter is a constant (its column holds one value), canonical order.
     constant: Vec<bool>,
 }
@@ -47,6 +50,12 @@ impl SampleFormat {
                 cast.parties[signatories[*k]].name
             )
         }));
+        header.extend(
+            scenario
+                .events
+                .iter()
+                .map(|e| format!("event.{}.month", e.name)),
+        );
         header.push(
             match estimator {
                 Estimator::Indicator => "signed_month",
@@ -60,6 +69,7 @@ impl SampleFormat {
             header: format!("{}\n", header.join(",")),
             columns: header,
             exits,
+            events: scenario.events.len(),
             constant: cast
                 .ids()
                 .map(|id| scenario.dist(id).is_constant())
@@ -88,9 +98,11 @@ impl SampleFormat {
         &self.constant
     }
 
-    /// The number of `party.P.leader_exit_month` columns.
+    /// The number of month columns between the draws and the last column: one
+    /// `party.P.leader_exit_month` for each leader that can leave, one `event.NAME.month` for
+    /// each event.
     pub fn exit_columns(&self) -> usize {
-        self.exits.len()
+        self.exits.len() + self.events
     }
 }
 
@@ -107,6 +119,9 @@ impl RecordFormat for SampleFormat {
         for &k in &self.exits {
             let exit = record.exits[k];
             let _ = write!(out, ",{}", month((exit != usize::MAX).then_some(exit)));
+        }
+        for &fired in record.events {
+            let _ = write!(out, ",{}", month((fired != usize::MAX).then_some(fired)));
         }
         let last = match self.estimator {
             Estimator::Indicator => month(record.signed_month),
@@ -184,6 +199,7 @@ pub enum SamplesFormat {
     #[default]
     Csv,
     /// `samples.parquet` ([`parquet_file`]).
+    #[value(help = "samples.parquet")]
     Parquet,
 }
 

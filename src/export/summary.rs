@@ -209,9 +209,63 @@ impl PendingSummary {
 /// # Errors
 /// [`Error::Invalid`] when the existing file is not a treatysim summary; I/O errors.
 pub fn prepare_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<PendingSummary> {
-    let out = lock.out();
-    let path = out.join("summary.csv");
+    let path = lock.out().join("summary.csv");
     let mut rows = read_summary(&path)?.unwrap_or_default();
+    rows.extend(folder_rows(lock)?);
+    for run in runs {
+        rows.insert(run.scenario.clone(), run.summary_row());
+    }
+    write_pending(&path, rows)
+}
+
+/// `rows` as the next `<out>/summary.csv`, flushed to disk, not yet in place.
+fn write_pending(path: &Path, rows: BTreeMap<String, Vec<String>>) -> Result<PendingSummary> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(&csv_bytes(&SUMMARY_HEADER, rows.into_values()))
+        .map_err(|e| Error::io("write", path, e))?;
+    file.finish()?;
+    Ok(PendingSummary { file })
+}
+
+/// Brings every row of `<out>/summary.csv` back into agreement with its folder's own
+/// `summary.csv` (SPEC §7: "once any command has written into `--out` after a crash, every row
+/// agrees with its folder's `summary.csv` again"), under the lock, tidying every folder as
+/// [`prepare_summary`] does. The file is rewritten only when a row differs (or is missing).
+/// Every command that writes into `--out` calls this ([`repair`]), so a process killed between
+/// publishing a folder and renaming the root file leaves a stale row only until then.
+///
+/// # Errors
+/// [`Error::Invalid`] when the existing file is not a treatysim summary; I/O errors.
+pub fn repair_summary(lock: &OutLock) -> Result<()> {
+    let path = lock.out().join("summary.csv");
+    let current = read_summary(&path)?.unwrap_or_default();
+    let mut rows = current.clone();
+    rows.extend(folder_rows(lock)?);
+    if rows == current {
+        return Ok(());
+    }
+    write_pending(&path, rows)?.commit()
+}
+
+/// [`repair_summary`] for a command about to write into `out`: takes the lock on `out` (when
+/// `out` exists; there is nothing to repair otherwise) for the time of the repair.
+///
+/// # Errors
+/// As [`repair_summary`]; [`Error::Invalid`] when the lock file is a link; I/O errors.
+pub fn repair(out: &Path) -> Result<()> {
+    if !out.is_dir() {
+        return Ok(());
+    }
+    let lock = OutLock::acquire(out)?;
+    let _critical = super::critical_section();
+    repair_summary(&lock)
+}
+
+/// The own row of every folder of `out` whose `summary.csv` holds one row of its name, after
+/// tidying each folder of what killed publications left (the lock is held).
+fn folder_rows(lock: &OutLock) -> Result<BTreeMap<String, Vec<String>>> {
+    let out = lock.out();
+    let mut rows = BTreeMap::new();
     let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read folder", out, e))?;
@@ -224,18 +278,11 @@ pub fn prepare_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<PendingSum
             continue;
         }
         tidy::tidy_folder(lock, &entry.path());
-        if let Some(row) = folder_row(&entry.path().join("summary.csv"), &name) {
+        if let Some(row) = folder_row(&entry.path(), &name) {
             rows.insert(name, row);
         }
     }
-    for run in runs {
-        rows.insert(run.scenario.clone(), run.summary_row());
-    }
-    let mut file = AtomicFile::create(&path)?;
-    file.write_all(&csv_bytes(&SUMMARY_HEADER, rows.into_values()))
-        .map_err(|e| Error::io("write", &path, e))?;
-    file.finish()?;
-    Ok(PendingSummary { file })
+    Ok(rows)
 }
 
 /// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, as [`prepare_summary`]
@@ -255,14 +302,12 @@ pub fn upsert_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<()> {
 /// [`Error::Invalid`] naming the file and line when it is not a treatysim summary; I/O errors
 /// when it cannot be read.
 pub fn read_summary(path: &Path) -> Result<Option<BTreeMap<String, Vec<String>>>> {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", path, e)),
-    };
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(foreign_summary(path, "it is a folder"));
     }
+    let Some(file) = super::guard::open_regular(path)? else {
+        return Ok(None);
+    };
     let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
     let header = reader
         .headers()
@@ -331,9 +376,14 @@ fn csv_problem(e: csv::Error) -> String {
     }
 }
 
-/// The one row of a run folder's `summary.csv`, if it is a summary of `name` alone.
-fn folder_row(path: &Path, name: &str) -> Option<Vec<String>> {
-    let mut reader = csv::Reader::from_path(path).ok()?;
+/// The one row of a run folder's `summary.csv` (read from its current version, without
+/// following links), if it is a summary of `name` alone.
+pub fn folder_row(folder: &Path, name: &str) -> Option<Vec<String>> {
+    let file = super::RunFolder::resolve(folder)
+        .ok()?
+        .open("summary.csv")
+        .ok()??;
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
     let header = reader.headers().ok()?;
     if !summary_header(header) {
         return None;

@@ -21,15 +21,11 @@
 
 use super::Model;
 use super::schedule::{Timing, drawn_month};
+pub(super) use super::streams::normal_fast_path;
+use super::streams::{Streams, normals};
 use crate::distribution::Sampler;
-use crate::distribution::{standard_normal, uniform};
 use crate::fastmath;
-use crate::rng::{self, Xoshiro};
 use crate::tally::quantum;
-use rand::Rng;
-use rand::distr::{Distribution, Open01};
-
-use super::ziggurat;
 
 /// `fn $name(isa: Isa, args…)`: runs the `#[inline(always)]` function `$body` on `args`,
 /// compiled for `isa` — inlined into a function with that instruction set's features, `$body`
@@ -80,9 +76,6 @@ const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 pub(super) fn unit(bits: u64) -> f64 {
     UNIT * ((bits >> 11) as f64)
 }
-
-/// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
-const EXPONENT_TWO: u64 = 1024 << 52;
 
 /// The results of one batch of [`LANES`] trials, and the batch's working state (allocated
 /// once per model shape and reused, so that the month loop allocates nothing).
@@ -202,90 +195,6 @@ fn add_sums(
     }
 }
 
-/// The month-loop streams of the batch's trials, state word by state word.
-struct Streams {
-    s: [[u64; LANES]; 4],
-}
-
-impl Streams {
-    /// [`rng::process_rng`] of each key, seeded as [`Xoshiro::seed_from_u64`] does, word by
-    /// word across the lanes.
-    #[inline(always)]
-    fn new(keys: &[u64; LANES]) -> Streams {
-        let mut s = [[0; LANES]; 4];
-        for (w, word) in s.iter_mut().enumerate() {
-            for l in 0..LANES {
-                word[l] = rng::splitmix_output(rng::process_seed(keys[l]), w as u64 + 1);
-            }
-        }
-        Streams { s }
-    }
-
-    /// Lane `lane`'s stream, to draw from it alone.
-    #[inline]
-    fn lane(&self, lane: usize) -> Xoshiro {
-        Xoshiro {
-            s: std::array::from_fn(|w| self.s[w][lane]),
-        }
-    }
-
-    /// Puts back a stream taken with [`Streams::lane`].
-    #[inline]
-    fn set_lane(&mut self, lane: usize, stream: &Xoshiro) {
-        for w in 0..4 {
-            self.s[w][lane] = stream.s[w];
-        }
-    }
-
-    /// The next output of every stream.
-    #[inline(always)]
-    fn next(&mut self) -> [u64; LANES] {
-        self.next_where(&[true; LANES])
-    }
-
-    /// The next output of the streams of the `active` lanes; the others do not move (their
-    /// output is meaningless). [`Xoshiro::step`], written word-array by word-array so that
-    /// each line is one vector operation across the lanes.
-    #[inline(always)]
-    fn next_where(&mut self, active: &[bool; LANES]) -> [u64; LANES] {
-        let [s0, s1, s2, s3] = &mut self.s;
-        let mut out = [0; LANES];
-        for l in 0..LANES {
-            out[l] = s0[l]
-                .wrapping_add(s3[l])
-                .rotate_left(23)
-                .wrapping_add(s0[l]);
-            let t = s1[l] << 17;
-            let n2 = s2[l] ^ s0[l];
-            let n3 = s3[l] ^ s1[l];
-            let n1 = s1[l] ^ n2;
-            let n0 = s0[l] ^ n3;
-            let n2 = n2 ^ t;
-            let n3 = n3.rotate_left(45);
-            if active[l] {
-                (s0[l], s1[l], s2[l], s3[l]) = (n0, n1, n2, n3);
-            }
-        }
-        out
-    }
-}
-
-/// A standard normal in every lane: `rand_distr`'s ziggurat, its fast path in all lanes at
-/// once, the rest lane by lane.
-#[inline(always)]
-fn normals(streams: &mut Streams) -> Reals {
-    let bits = streams.next();
-    let (mut x, accepted) = normal_fast_path(&bits);
-    if !all(&accepted) {
-        for l in 0..LANES {
-            if !accepted[l] {
-                x[l] = normal_beyond_fast_path(streams, l, bits[l]);
-            }
-        }
-    }
-    x
-}
-
 /// Whether every lane's flag is set, as one vector reduction rather than a branch a lane.
 #[inline(always)]
 pub(super) fn all(flags: &[bool; LANES]) -> bool {
@@ -296,66 +205,6 @@ pub(super) fn all(flags: &[bool; LANES]) -> bool {
 #[inline(always)]
 pub(super) fn any(flags: &[bool; LANES]) -> bool {
     flags.iter().fold(false, |any, &f| any | f)
-}
-
-/// The ziggurat's fast path on one output per lane: the draw, and whether the fast path took
-/// it (about 99% of the time; else the draw is not yet known).
-#[inline(always)]
-pub(super) fn normal_fast_path(bits: &[u64; LANES]) -> (Reals, [bool; LANES]) {
-    let mut x = [0.0; LANES];
-    let mut accepted = [true; LANES];
-    for l in 0..LANES {
-        let (i, u) = layer_and_position(bits[l]);
-        x[l] = u * ziggurat::X[i];
-        accepted[l] = x[l].abs() < ziggurat::X_NEXT[i];
-    }
-    (x, accepted)
-}
-
-/// The ziggurat's layer (low 8 bits) and position in [−1, 1) (top 52 bits) of an output.
-#[inline(always)]
-fn layer_and_position(bits: u64) -> (usize, f64) {
-    (
-        (bits & 0xff) as usize,
-        f64::from_bits((bits >> 12) | EXPONENT_TWO) - 3.0,
-    )
-}
-
-/// The rest of `rand_distr`'s ziggurat for a draw `bits` that missed the fast path: the tail
-/// from layer 0, else the wedge test, else a fresh draw.
-#[cold]
-#[inline(never)]
-fn normal_beyond_fast_path(streams: &mut Streams, lane: usize, bits: u64) -> f64 {
-    let mut stream = streams.lane(lane);
-    let (i, u) = layer_and_position(bits);
-    let x = u * ziggurat::X[i];
-    let z = if i == 0 {
-        normal_tail(&mut stream, u)
-    } else if ziggurat::F[i + 1] + (ziggurat::F[i] - ziggurat::F[i + 1]) * uniform(&mut stream)
-        < (-x * x / 2.0).exp()
-    {
-        x
-    } else {
-        standard_normal(&mut stream)
-    };
-    streams.set_lane(lane, &stream);
-    z
-}
-
-/// A draw beyond ±r (Marsaglia's tail method, as `rand_distr` does it), on the side of `u`.
-fn normal_tail<G: Rng + ?Sized>(stream: &mut G, u: f64) -> f64 {
-    let (mut x, mut y) = (1.0f64, 0.0f64);
-    while -2.0 * y < x * x {
-        let x_: f64 = Open01.sample(stream);
-        let y_: f64 = Open01.sample(stream);
-        x = x_.ln() / ziggurat::R;
-        y = y_.ln();
-    }
-    if u < 0.0 {
-        x - ziggurat::R
-    } else {
-        ziggurat::R - x
-    }
 }
 
 /// [`fastmath::exp`] in every lane: branch-free for all, then redone where out of its range.
@@ -703,7 +552,10 @@ fn leave(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::distribution::standard_normal;
     use crate::model::Estimator;
+    use crate::model::ziggurat;
+    use crate::rng;
 
     /// The lanes' normals are `rand_distr`'s `StandardNormal` on each lane's stream, slow paths
     /// and tail included.
@@ -799,22 +651,30 @@ pub(crate) mod tests {
         leader_exit = ["a", "b"]
         "#;
 
-    /// Every lane equals the scalar month loop to the bit, on every instruction set here.
+    /// Every lane equals the scalar month loop to the bit, on every instruction set here: on
+    /// [`GENERAL`], and on the scenario with every model-3 feature (pressure, a dealbreaker,
+    /// drifts, hazard and windowed events, requires and excludes).
     #[test]
     fn lanes_equal_the_scalar_loop() {
-        let model = model(GENERAL);
+        lanes_equal_the_scalar_loop_on(GENERAL, 4000);
+        lanes_equal_the_scalar_loop_on(include_str!("../../bench/scenarios/model3.toml"), 8000);
+    }
+
+    fn lanes_equal_the_scalar_loop_on(text: &str, trials: usize) {
+        let model = model(text);
         let months = model.months();
         let n = model.params();
         let mut row = vec![0.0; months];
         let mut reference = vec![0.0; months];
         let mut trial = crate::model::Trial::new(&model);
         let mut exits = vec![0; model.signatories()];
-        let mut left = 0;
+        let mut events = vec![0; model.events()];
+        let (mut left, mut fired) = (0, 0);
         for isa in Isa::available() {
             let mut out = Lanes::new(&model);
             let mut draws = vec![[0.0; LANES]; n];
             let mut rows = vec![vec![0.0; n]; LANES];
-            for batch in 0..(4000 / LANES) as u64 {
+            for batch in 0..(trials / LANES) as u64 {
                 let keys: [u64; LANES] =
                     std::array::from_fn(|l| rng::trial_key(7, batch * LANES as u64 + l as u64));
                 for l in 0..LANES {
@@ -834,8 +694,11 @@ pub(crate) mod tests {
                     );
                     out.copy_cumulative(l, &mut row);
                     out.copy_exits(l, &mut exits);
+                    out.copy_events(l, &mut events);
                     assert_eq!(exits, trial.exits, "{isa:?} batch {batch} lane {l}");
+                    assert_eq!(events, trial.events, "{isa:?} batch {batch} lane {l}");
                     left += exits.iter().filter(|e| **e != usize::MAX).count();
+                    fired += events.iter().filter(|e| **e != usize::MAX).count();
                     for t in 0..months {
                         assert_eq!(
                             row[t].to_bits(),
@@ -847,5 +710,6 @@ pub(crate) mod tests {
             }
         }
         assert!(left > 1000, "leaders left {left} times");
+        assert!(fired > 1000, "events fired {fired} times");
     }
 }

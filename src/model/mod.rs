@@ -33,6 +33,7 @@ mod lanes;
 mod observe;
 mod scalar;
 mod schedule;
+mod streams;
 mod ziggurat;
 
 pub use lanes::{LANES, Lanes};
@@ -51,9 +52,18 @@ use schedule::{ModelEvent, Schedule};
 pub enum Estimator {
     /// Each trial adds its exact chance of a treaty given its draws (steps 1–3 sampled, step 4's
     /// summit and signing coins replaced by their probability q = λ·p): less noise.
+    #[value(
+        help = "each trial adds its exact chance of a treaty given its draws (wills, demands, \
+                events): its summits and signing decisions are averaged, not played out, so the \
+                same answer comes with less noise"
+    )]
     Conditional,
     /// Each trial plays every summit and signing decision out; the trials that signed are
     /// counted.
+    #[value(
+        help = "each trial plays every summit and signing decision out; the share of trials that \
+                signed is the answer"
+    )]
     Indicator,
 }
 

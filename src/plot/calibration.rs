@@ -124,7 +124,10 @@ fn draw_calibration(root: &Area<'_>, calibration: &Calibration) -> Drawn {
         ),
     ];
     let area = with_legend(&area, &entries)?;
-    let (range, ticks, _) = percent_axis(100.0);
+    let (_, ticks, _) = percent_axis(100.0);
+    // A margin around 0–100%, so that points at 0% or 100% are drawn whole, not behind or
+    // past an axis, with their labels.
+    let range = -7.0..107.0;
     let label = |v: &f64| format!("{v:.0}%");
     // A square plot, centred.
     let (w, h) = area.dim_in_pixel();
@@ -157,7 +160,7 @@ fn draw_calibration(root: &Area<'_>, calibration: &Calibration) -> Drawn {
         INK.mix(0.6).stroke_width(2),
     ))?;
     let most = calibration.bins.iter().map(|b| b.runs).fold(0.0, f64::max);
-    for bin in &calibration.bins {
+    for (k, bin) in calibration.bins.iter().enumerate() {
         let at = (100.0 * bin.mean_forecast, 100.0 * bin.observed);
         let radius = point_radius(bin.runs, most);
         chart.draw_series(std::iter::once(Circle::new(
@@ -165,19 +168,22 @@ fn draw_calibration(root: &Area<'_>, calibration: &Calibration) -> Drawn {
             radius,
             LINE.mix(0.75).filled(),
         )))?;
-        // Right of the point, or left of it near the right edge.
-        let (h, dx) = if at.0 > 80.0 {
-            (HPos::Right, -radius - 4)
+        // Centred above the point (below it near the top), every other bin one line further
+        // out: neighbouring bins' labels never share a line, and labels two bins apart are at
+        // least 10% of the axis apart.
+        let out = radius + 4 + if k % 2 == 1 { 18 } else { 0 };
+        let (v, dy) = if at.1 > 85.0 {
+            (VPos::Top, out)
         } else {
-            (HPos::Left, radius + 4)
+            (VPos::Bottom, -out)
         };
         let runs = if bin.runs == 1.0 { "run" } else { "runs" };
         chart.draw_series(std::iter::once(
             EmptyElement::at(at)
                 + Text::new(
                     format!("{} {runs}", short_number(bin.runs)),
-                    (dx, 0),
-                    anchored(font(14.0), h, VPos::Center),
+                    (0, dy),
+                    anchored(font(14.0), HPos::Center, v),
                 ),
         ))?;
     }

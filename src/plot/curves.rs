@@ -38,10 +38,49 @@ impl Band {
     }
 }
 
+/// How a curve's line is drawn: after the palette's colours, the runs of `timelines.svg` are
+/// told apart by the line's pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Dash {
+    Solid,
+    Dashed,
+    Dotted,
+}
+
+impl Dash {
+    /// The colour and pattern of the `i`-th of many curves: the palette's colours, solid, then
+    /// again dashed, then dotted, then solid again.
+    pub(super) fn nth(i: usize) -> (RGBColor, Dash) {
+        let dash = match (i / PALETTE.len()) % 3 {
+            0 => Dash::Solid,
+            1 => Dash::Dashed,
+            _ => Dash::Dotted,
+        };
+        (PALETTE[i % PALETTE.len()], dash)
+    }
+
+    /// The legend's key for a line of `colour` drawn this way.
+    pub(super) fn key(self, colour: RGBColor) -> Key {
+        match self {
+            Dash::Solid => Key::Line(colour),
+            Dash::Dashed => Key::Dashed(colour),
+            Dash::Dotted => Key::Dotted(colour),
+        }
+    }
+}
+
+/// `colour` mixed halfway to white: the edges of its band.
+pub(super) fn lighter(colour: RGBColor) -> RGBColor {
+    let mix = |c: u8| c + ((255 - c) as f64 * 0.5) as u8;
+    RGBColor(mix(colour.0), mix(colour.1), mix(colour.2))
+}
+
 /// One curve of a line chart.
 pub(super) struct Curve<'a> {
     pub(super) band: &'a Band,
     pub(super) colour: RGBColor,
+    /// The line's pattern.
+    pub(super) dash: Dash,
     /// Legend text of the line.
     pub(super) label: String,
     /// Legend text of its 95% band; `None` draws no band.
@@ -72,7 +111,7 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     let area = header(root, &spec.title, &spec.subtitle)?;
     let mut entries = Vec::new();
     for curve in curves {
-        entries.push((Key::Line(curve.colour), curve.label.clone()));
+        entries.push((curve.dash.key(curve.colour), curve.label.clone()));
         if let Some(text) = &curve.interval {
             entries.push((Key::Swatch(curve.colour.mix(BAND_OPACITY)), text.clone()));
         }
@@ -90,9 +129,11 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     let (y_range, y_ticks, decimals) = percent_axis(spec.y_top);
     let y_end = y_range.end;
     let y_label = |y: &f64| format!("{y:.decimals$}%");
+    // Room on the right for half the last tick's label (a month, `2021-04`), centred on it.
     let mut chart = ChartBuilder::on(&area)
         .margin(20)
         .margin_top(10)
+        .margin_right(48)
         .x_label_area_size(60)
         .y_label_area_size(90)
         .build_cartesian_2d(
@@ -142,6 +183,15 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
                 upper.chain(lower).collect::<Vec<_>>(),
                 curve.colour.mix(BAND_OPACITY).filled(),
             )))?;
+            // Its edges, in a lighter shade of the line's colour: a band narrower than the
+            // line still shows its two ends.
+            let edge = lighter(curve.colour);
+            for side in [&band.low, &band.high] {
+                chart.draw_series(LineSeries::new(
+                    band.x.iter().zip(side).map(|(&x, &p)| (x, 100.0 * p)),
+                    edge.stroke_width(1),
+                ))?;
+            }
         }
     }
     for curve in curves {
@@ -152,10 +202,30 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
             .zip(&curve.band.probability)
             .map(|(&x, &p)| (x, 100.0 * p))
             .collect();
-        chart.draw_series(LineSeries::new(
-            points.clone(),
-            curve.colour.stroke_width(2),
-        ))?;
+        match curve.dash {
+            Dash::Solid => {
+                chart.draw_series(LineSeries::new(
+                    points.clone(),
+                    curve.colour.stroke_width(2),
+                ))?;
+            }
+            Dash::Dashed => {
+                chart.draw_series(DashedLineSeries::new(
+                    points.clone(),
+                    10,
+                    6,
+                    curve.colour.stroke_width(2),
+                ))?;
+            }
+            Dash::Dotted => {
+                chart.draw_series(DashedLineSeries::new(
+                    points.clone(),
+                    3,
+                    5,
+                    curve.colour.stroke_width(3),
+                ))?;
+            }
+        }
         if curve.markers {
             chart.draw_series(
                 points

@@ -11,6 +11,19 @@ pub(super) struct DotRow {
     pub(super) low: f64,
     pub(super) high: f64,
     pub(super) colour: RGBColor,
+    /// Whether it has an interval (a direct forecast in a pool has none: no whiskers).
+    pub(super) interval: bool,
+}
+
+/// The width of a dot-and-whisker chart of `rows`: wide enough for their names
+/// ([`rows_width`]).
+pub(super) fn dots_width(rows: &[DotRow]) -> u32 {
+    rows_width(
+        rows.iter()
+            .map(|r| r.label.chars().count())
+            .max()
+            .unwrap_or(0),
+    )
 }
 
 /// The height of a dot-and-whisker chart of `rows` rows.
@@ -57,22 +70,29 @@ pub(super) fn draw_dots(
     for (i, row) in rows.iter().enumerate() {
         let y = (rows.len() - 1 - i) as f64;
         let (p, low, high) = (100.0 * row.probability, 100.0 * row.low, 100.0 * row.high);
-        let whisker = INK.stroke_width(2);
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(low, y), (high, y)],
-            whisker,
-        )))?;
-        // End caps 12 pixels tall, whatever the row height.
-        chart.draw_series([low, high].map(|x| {
-            EmptyElement::at((x, y)) + PathElement::new(vec![(0, -6), (0, 6)], whisker)
-        }))?;
-        chart.draw_series(std::iter::once(Circle::new((p, y), 6, row.colour.filled())))?;
-        let text = format!(
-            "{} ({}–{})",
-            percent(row.probability),
-            percent(row.low),
-            percent(row.high)
-        );
+        chart.draw_series(std::iter::once(Circle::new((p, y), 5, row.colour.filled())))?;
+        // The whiskers over the point, 3 pixels thick with end caps 16 pixels tall, whatever
+        // the row height: an interval narrower than the point still shows its two ends.
+        if row.interval {
+            let whisker = INK.stroke_width(3);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(low, y), (high, y)],
+                whisker,
+            )))?;
+            chart.draw_series([low, high].map(|x| {
+                EmptyElement::at((x, y)) + PathElement::new(vec![(0, -8), (0, 8)], whisker)
+            }))?;
+        }
+        let text = if row.interval {
+            format!(
+                "{} ({}–{})",
+                percent(row.probability),
+                percent(row.low),
+                percent(row.high)
+            )
+        } else {
+            format!("{} (a forecast: no interval)", percent(row.probability))
+        };
         // Right of the point, or left of it in the right third, so that it stays in the chart.
         let (h, dx) = if p > x_end * 0.66 {
             (HPos::Right, -6)

@@ -111,6 +111,10 @@ pub fn pool_svg(pool: &Pool) -> Result<String> {
         .enumerate()
         .map(|(i, m)| {
             let weight = match (m.weight, &shares) {
+                // Weights that are already shares (pool.csv's, normalised): the share alone.
+                (Some(w), Some(shares)) if (w - shares[i]).abs() < 1e-9 => {
+                    format!("weight {:.0}%", 100.0 * shares[i])
+                }
                 (Some(w), Some(shares)) => {
                     format!("weight {} ({:.0}%)", short_number(w), 100.0 * shares[i])
                 }
@@ -123,6 +127,7 @@ pub fn pool_svg(pool: &Pool) -> Result<String> {
                 low: m.low,
                 high: m.high,
                 colour: LINE,
+                interval: m.interval,
             }
         })
         .collect();
@@ -132,6 +137,7 @@ pub fn pool_svg(pool: &Pool) -> Result<String> {
         low: p.low,
         high: p.high,
         colour: SECOND,
+        interval: p.interval,
     }));
     let title = format!(
         "{}: the experts and their pools, with 95% intervals",
@@ -146,7 +152,7 @@ pub fn pool_svg(pool: &Pool) -> Result<String> {
     ];
     render(
         &format!("the pool {}", pool.label),
-        (WIDTH, dots_height(rows.len()) + 40),
+        (dots_width(&rows), dots_height(rows.len()) + 40),
         |root| {
             draw_dots(
                 root,

@@ -13,8 +13,8 @@ pub(super) const LINE: RGBColor = RGBColor(31, 119, 180);
 pub(super) const RAISES: RGBColor = RGBColor(31, 119, 180);
 /// Colour of the tornado bars of parameters whose higher values lower the probability.
 pub(super) const LOWERS: RGBColor = RGBColor(230, 126, 34);
-/// Opacity of a 95% band.
-pub(super) const BAND_OPACITY: f64 = 0.25;
+/// Opacity of a 95% band (its edges are drawn too, so that a narrow band stays visible).
+pub(super) const BAND_OPACITY: f64 = 0.3;
 /// Opacity of grid lines.
 pub(super) const GRID_OPACITY: f64 = 0.12;
 
@@ -170,9 +170,16 @@ impl Ranged for Axis {
 }
 
 /// A pixel width for labels of `chars` characters at `size` (plotters' font size), with room to
-/// spare: viewers' fonts are wider than plotters' estimate.
+/// spare: viewers' fonts are wider than plotters' estimate (DejaVu Sans, a common fallback,
+/// averages under 0.5 of the size per character of a run's name).
 pub(super) fn text_width(chars: usize, size: f64) -> u32 {
     (chars as f64 * size * 0.5).ceil() as u32
+}
+
+/// The width of a chart with one row per item whose longest name has `longest` characters:
+/// [`WIDTH`], or wider, so that the names fit beside a plot area of at least 500 pixels.
+pub(super) fn rows_width(longest: usize) -> u32 {
+    WIDTH.max(text_width(longest, 16.0) + 20 + 40 + 500)
 }
 
 pub(super) fn font(size: f64) -> TextStyle<'static> {
@@ -277,6 +284,8 @@ pub(super) enum Key {
     Line(RGBColor),
     /// A dashed line.
     Dashed(RGBColor),
+    /// A dotted line.
+    Dotted(RGBColor),
     /// A vertical line.
     Rule(RGBColor),
     /// A white square outlined in ink.
@@ -313,18 +322,29 @@ pub(super) fn legend_rows(entries: &[(Key, String)], width: u32) -> Vec<Vec<usiz
     rows
 }
 
-/// The height a legend of `entries` needs in `width` pixels (0 for none).
-pub(super) fn legend_height(entries: &[(Key, String)], width: u32) -> u32 {
-    match legend_rows(entries, width).len() {
-        0 => 0,
-        n => n as u32 * LEGEND_ROW + 14,
-    }
-}
+/// Entries past which a legend is a grid: columns of one width, left-aligned, read row by row
+/// (a long list of runs reads as a table, not as ragged centred rows).
+const LEGEND_GRID: usize = 4;
 
-/// A legend in pixel coordinates: rows of entries, each centred, each a key then a text.
-pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
+/// Where each legend entry goes, `(entry, x, row)`: up to [`LEGEND_GRID`] entries, rows filled
+/// left to right and centred; more, a grid.
+pub(super) fn legend_layout(entries: &[(Key, String)], width: u32) -> Vec<(usize, i32, usize)> {
     const GAP: i32 = 30;
-    let width = area.dim_in_pixel().0;
+    if entries.len() > LEGEND_GRID {
+        let column = entries
+            .iter()
+            .map(|(_, t)| legend_width(t))
+            .max()
+            .unwrap_or(0)
+            + GAP;
+        let columns = ((width as i32 - 40 + GAP) / column).max(1) as usize;
+        let used = columns.min(entries.len()) as i32 * column - GAP;
+        let left = ((width as i32 - used) / 2).max(10);
+        return (0..entries.len())
+            .map(|i| (i, left + (i % columns) as i32 * column, i / columns))
+            .collect();
+    }
+    let mut placed = Vec::new();
     for (r, row) in legend_rows(entries, width).iter().enumerate() {
         let total = row
             .iter()
@@ -332,8 +352,28 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
             .sum::<i32>()
             + GAP * (row.len() as i32 - 1);
         let mut x = ((width as i32 - total) / 2).max(10);
-        let y = 14 + r as i32 * LEGEND_ROW as i32;
         for &i in row {
+            placed.push((i, x, r));
+            x += legend_width(&entries[i].1) + GAP;
+        }
+    }
+    placed
+}
+
+/// The height a legend of `entries` needs in `width` pixels (0 for none).
+pub(super) fn legend_height(entries: &[(Key, String)], width: u32) -> u32 {
+    match legend_layout(entries, width).iter().map(|p| p.2 + 1).max() {
+        None => 0,
+        Some(n) => n as u32 * LEGEND_ROW + 14,
+    }
+}
+
+/// A legend in pixel coordinates ([`legend_layout`]), each entry a key then a text.
+pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
+    let width = area.dim_in_pixel().0;
+    for (i, x, r) in legend_layout(entries, width) {
+        let y = 14 + r as i32 * LEGEND_ROW as i32;
+        {
             let (key, text) = &entries[i];
             let (left, right) = ((x, y), (x + 24, y));
             match *key {
@@ -350,6 +390,15 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
                         area.draw(&PathElement::new(
                             vec![(a, y), (a + 6, y)],
                             colour.stroke_width(2),
+                        ))?;
+                    }
+                }
+                Key::Dotted(colour) => {
+                    for k in 0..5 {
+                        let a = x + 1 + 5 * k;
+                        area.draw(&PathElement::new(
+                            vec![(a, y), (a + 2, y)],
+                            colour.stroke_width(3),
                         ))?;
                     }
                 }
@@ -373,7 +422,6 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
                 (x + 32, y),
                 anchored(label_font(), HPos::Left, VPos::Center),
             ))?;
-            x += legend_width(text) + GAP;
         }
     }
     Ok(())
@@ -428,7 +476,11 @@ pub(super) fn row_chart<'a, 'b>(
         .margin(20)
         .margin_top(10)
         .x_label_area_size(60)
-        .y_label_area_size(text_width(longest, 16.0).saturating_add(20).min(WIDTH / 2))
+        .y_label_area_size(
+            text_width(longest, 16.0)
+                .saturating_add(20)
+                .min(area.dim_in_pixel().0.saturating_sub(500)),
+        )
         .build_cartesian_2d(x_axis, y_axis)?;
     chart
         .configure_mesh()

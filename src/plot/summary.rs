@@ -126,6 +126,7 @@ pub(super) fn summary_rows(summary: &Summary) -> (Vec<DotRow>, String) {
                 low: row.low,
                 high: row.high,
                 colour: LINE,
+                interval: true,
             }
         })
         .collect();
@@ -140,7 +141,8 @@ pub(super) fn summary_rows(summary: &Summary) -> (Vec<DotRow>, String) {
 pub fn summary_svg(summary: &Summary) -> Result<String> {
     let (rows, subtitle) = summary_rows(summary);
     let title = "P(treaty before the deadline) by run, most probable first, with 95% intervals";
-    render("the summary", (WIDTH, dots_height(rows.len())), |root| {
+    let width = dots_width(&rows);
+    render("the summary", (width, dots_height(rows.len())), |root| {
         draw_dots(
             root,
             (title, &subtitle),

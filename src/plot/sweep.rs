@@ -212,6 +212,7 @@ pub fn sweep_line_svg(sweep: &SweepLine) -> Result<String> {
     let curves = [Curve {
         band: &sweep.band,
         colour: LINE,
+        dash: Dash::Solid,
         label: "P(treaty before the deadline)".into(),
         interval: Some("95% interval".into()),
         markers: true,

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The largest CSV file plot reads (a regular file, not through a link): a larger one is
+/// refused with exit 2 before it is read.
+pub const READ_LIMIT: u64 = 1 << 30;
+
 /// A CSV file whose columns are looked up by name, for messages that name the file, the line
 /// and the column.
 #[derive(Clone, Debug)]
@@ -20,7 +24,10 @@ impl Table {
     /// [`Error::Io`] when the file cannot be read; [`Error::Invalid`] when it is not CSV or has
     /// no data rows.
     pub fn read(path: &Path) -> Result<Table> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let bytes = crate::export::guard::read_regular(
+            &crate::export::layout::through_our_link(path),
+            READ_LIMIT,
+        )?;
         Table::parse(path, &bytes)
     }
 

@@ -451,3 +451,232 @@ fn timelines_share_one_month_axis() {
     let svg = timelines_svg(&timelines).unwrap();
     assert!(svg.contains("x (trials not recorded · seed not recorded · deadline 2020-03)"));
 }
+
+/// Where `content` is written in `svg`: the `x` and `y` of each `<text>` element holding
+/// exactly it.
+fn text_positions(svg: &str, content: &str) -> Vec<(f64, f64)> {
+    let attribute = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            let text = rest.split("</text>").next()?.trim();
+            (text == content).then(|| (attribute(tag, "x"), attribute(tag, "y")))
+        })
+        .collect()
+}
+
+/// The width and height of an SVG document.
+fn size(svg: &str) -> (f64, f64) {
+    let tag = svg
+        .split("<svg")
+        .nth(1)
+        .and_then(|s| s.split('>').next())
+        .unwrap();
+    let get = |name: &str| {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap()
+    };
+    (get("width"), get("height"))
+}
+
+/// A timeline of `months` months from 2020-01 for scenario `name`, rising to `top`.
+fn timeline_of(name: &str, months: usize, top: f64) -> Timeline {
+    let mut text = String::from("scenario,month,cumulative_probability,ci95_low,ci95_high\n");
+    let start = Month::parse("2020-01").unwrap();
+    for t in 0..months {
+        let p = top * (t + 1) as f64 / months as f64;
+        text.push_str(&format!(
+            "{name},{},{p},{},{}\n",
+            start.plus(t),
+            0.9 * p,
+            (1.1 * p).min(1.0)
+        ));
+    }
+    Timeline::from_table(&table(&text), name).unwrap()
+}
+
+/// Issue #18 item 8: the last month's tick of a 16-month window is drawn whole, inside the
+/// picture (it was cut in half at the right edge).
+#[test]
+fn the_last_month_tick_of_a_short_window_fits() {
+    let svg = timeline_svg(&timeline_of("short", 16, 0.05)).unwrap();
+    let ticks = text_positions(&svg, "2021-04");
+    assert_eq!(ticks.len(), 1, "one tick at the last month");
+    let (width, _) = size(&svg);
+    let half = f64::from(text_width("2021-04".len(), 16.0)) / 2.0;
+    assert!(ticks[0].0 + half <= width, "{ticks:?} in {width}");
+}
+
+/// Issue #18 item 8: a summary whose rows are named at length (runs that differ in trials)
+/// widens the picture rather than cutting the names.
+#[test]
+fn long_row_names_widen_the_summary_instead_of_being_cut() {
+    let mut text = String::from(
+        "scenario,estimator,trials,seed,start,deadline,probability,std_error,ci95_low,ci95_high\n",
+    );
+    for (name, trials) in [
+        ("rmaz_experts_with_a_long_name", 1000),
+        ("y_referendum", 5000),
+    ] {
+        text.push_str(&format!(
+            "{name},conditional,{trials},1,2020-01,2021-09,0.1,0.01,0.08,0.12\n"
+        ));
+    }
+    let summary = Summary::from_table(&table(&text)).unwrap();
+    let (rows, _) = summary_rows(&summary);
+    let svg = summary_svg(&summary).unwrap();
+    let (width, _) = size(&svg);
+    for row in &rows {
+        let at = text_positions(&svg, &row.label);
+        assert_eq!(at.len(), 1, "{}", row.label);
+        // Right-aligned at the axis: its left end, at plotters' estimate, is in the picture.
+        let left = at[0].0 - f64::from(text_width(row.label.chars().count(), 16.0));
+        assert!(left >= 0.0, "{} starts at {left} in {width}", row.label);
+    }
+}
+
+/// Issue #18 item 8: more runs than the palette has colours are told apart by the line's
+/// pattern; the legend is a grid (entries of a column share their left edge); the title says
+/// what is drawn.
+#[test]
+fn many_timelines_get_patterns_a_grid_legend_and_a_true_title() {
+    assert_eq!(Dash::nth(0), (PALETTE[0], Dash::Solid));
+    assert_eq!(Dash::nth(10), (PALETTE[0], Dash::Dashed));
+    assert_eq!(Dash::nth(21), (PALETTE[1], Dash::Dotted));
+    let runs: Vec<Timeline> = (0..12)
+        .map(|i| timeline_of(&format!("run_{i:02}"), 12, 0.01 * (i + 1) as f64))
+        .collect();
+    let svg = timelines_svg(&Timelines { runs }).unwrap();
+    assert_eq!(
+        text_positions(&svg, "Cumulative probability of a treaty: 12 runs").len(),
+        1
+    );
+    // Run 0's line is one solid polyline through every month; run 10, same colour, is dashed
+    // (many short pieces).
+    let blue: Vec<&str> = svg
+        .split("<polyline")
+        .skip(1)
+        .filter(|e| e.split('>').next().unwrap().contains("#1F77B4"))
+        .collect();
+    let whole = blue
+        .iter()
+        .filter(|e| {
+            e.split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .count()
+                == 12
+        })
+        .count();
+    assert_eq!(whole, 1, "one solid line in the first colour");
+    assert!(blue.len() > 12, "the dashed one in pieces: {}", blue.len());
+    let xs: Vec<f64> = (0..12)
+        .map(|i| text_positions(&svg, &format!("run_{i:02}"))[0].0)
+        .collect();
+    let mut columns = xs.clone();
+    columns.sort_by(f64::total_cmp);
+    columns.dedup();
+    assert!(
+        columns.len() < 12,
+        "a grid, not one ragged row per entry: {xs:?}"
+    );
+    // Entries k and k + columns share a column.
+    let per_row = columns.len();
+    assert_eq!(xs[0], xs[per_row]);
+    let one = timelines_svg(&Timelines {
+        runs: vec![timeline_of("only", 3, 0.1)],
+    })
+    .unwrap();
+    assert_eq!(
+        text_positions(&one, "Cumulative probability of a treaty: only").len(),
+        1
+    );
+}
+
+/// Issue #18 item 8: calibration points at 0% are drawn whole, above the x axis, and the
+/// labels of neighbouring bins are on different lines ("4 runs3 runs" overlapped).
+#[test]
+fn calibration_points_clear_the_axis_and_labels_do_not_collide() {
+    let t = table(
+        "bin_low,bin_high,runs,mean_forecast,observed_frequency\n\
+         0,0.1,4,0.098,0\n0.1,0.2,3,0.102,0\n",
+    );
+    let svg = calibration_svg(&Calibration::from_table(&t).unwrap()).unwrap();
+    let four = text_positions(&svg, "4 runs");
+    let three = text_positions(&svg, "3 runs");
+    assert_eq!((four.len(), three.len()), (1, 1));
+    assert!((four[0].1 - three[0].1).abs() >= 14.0, "{four:?} {three:?}");
+    // The x axis' tick labels sit just below the axis: every point ends above them.
+    let axis_labels = text_positions(&svg, "0%")
+        .into_iter()
+        .map(|p| p.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    for circle in svg.split("<circle").skip(1) {
+        let get = |name: &str| -> f64 {
+            circle
+                .split(&format!(" {name}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap()
+        };
+        assert!(get("cy") + get("r") + 10.0 < axis_labels, "{circle}");
+    }
+}
+
+/// Issue #18 item 8: pool.csv's weights are shares already: the plot says "weight 33%", not
+/// "weight 0.3333 (33%)"; a direct forecast is drawn without whiskers and says so.
+#[test]
+fn a_pool_shows_shares_once_and_forecasts_without_an_interval() {
+    let t = table(
+        "pool,method,member,weight,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n\
+         p,member,a,0.3333333333333333,100,1,conditional,0.1,0.01,0.08,0.12\n\
+         p,member,b,0.3333333333333333,100,1,conditional,0.4,0.01,0.38,0.42\n\
+         p,member,smith,0.3333333333333333,,,,0.25,,,\n\
+         p,linear,,,100,1,conditional,0.25,0.01,0.24,0.26\n",
+    );
+    let pool = Pool::from_table(&t, "p").unwrap();
+    assert!(!pool.members[2].interval && pool.members[0].interval);
+    let svg = pool_svg(&pool).unwrap();
+    assert_eq!(text_positions(&svg, "a · weight 33%").len(), 1, "{svg}");
+    assert!(!svg.contains("0.3333"));
+    assert_eq!(
+        text_positions(&svg, "25.0% (a forecast: no interval)").len(),
+        1
+    );
+}
+
+/// Issue #18 item 8: the tornado says which end of a bar is the lowest bin and which the
+/// highest, for a bar of each direction.
+#[test]
+fn tornado_bars_say_which_end_is_which_bin() {
+    let t = table(
+        "scenario,parameter,probability_low,probability_high\n\
+         x,up,0.02,0.2\nx,down,0.15,0.03\nx,small,0.05,0.06\n",
+    );
+    let svg = tornado_svg(&Tornado::from_table(&t, Some(0.06), "x").unwrap()).unwrap();
+    for label in [
+        "low 2.00%",
+        "20.0% high",
+        "high 3.00%",
+        "15.0% low",
+        "5.00%",
+        "6.00%",
+    ] {
+        assert_eq!(text_positions(&svg, label).len(), 1, "{label}");
+    }
+}

@@ -139,6 +139,7 @@ pub fn timeline_svg(timeline: &Timeline) -> Result<String> {
         Curve {
             band,
             colour: LINE,
+            dash: Dash::Solid,
             label: "cumulative: P(signed by the end of the month)".into(),
             interval: Some("95% interval".into()),
             markers: band.x.len() == 1,
@@ -146,6 +147,7 @@ pub fn timeline_svg(timeline: &Timeline) -> Result<String> {
         Curve {
             band: &timeline.remaining,
             colour: SECOND,
+            dash: Dash::Solid,
             label: "remaining: P(signed from the month on, before the deadline | not yet signed)"
                 .into(),
             interval: timeline

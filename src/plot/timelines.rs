@@ -38,8 +38,9 @@ impl Timelines {
     }
 }
 
-/// `timelines.svg`: each run's cumulative probability by month, one colour per run, on
-/// shared axes; the legend names each run with its trials, seed and deadline when they
+/// `timelines.svg`: each run's cumulative probability by month, on shared axes, told apart by
+/// the palette's ten colours and then by the line's pattern (dashed, dotted), titled with the
+/// number of runs it draws; the legend names each run with its trials, seed and deadline when they
 /// differ between runs (else the line under the title states them once).
 ///
 /// # Errors
@@ -66,7 +67,8 @@ pub fn timelines_svg(timelines: &Timelines) -> Result<String> {
         .enumerate()
         .map(|(i, (band, run))| Curve {
             band,
-            colour: PALETTE[i % PALETTE.len()],
+            colour: Dash::nth(i).0,
+            dash: Dash::nth(i).1,
             label: if differ {
                 format!("{} ({})", run.scenario, run.facts.line())
             } else {
@@ -82,7 +84,11 @@ pub fn timelines_svg(timelines: &Timelines) -> Result<String> {
         .flat_map(|c| c.probability.iter().copied())
         .fold(0.0, f64::max);
     let spec = CurveSpec {
-        title: "Cumulative probability of a treaty, every run".into(),
+        // What it draws: the runs plotted (every run, or those named to `plot`).
+        title: match timelines.runs.as_slice() {
+            [only] => format!("Cumulative probability of a treaty: {}", only.scenario),
+            runs => format!("Cumulative probability of a treaty: {} runs", runs.len()),
+        },
         subtitle,
         x_desc: "month",
         y_desc: "P(treaty signed by the end of the month)",
@@ -96,7 +102,7 @@ pub fn timelines_svg(timelines: &Timelines) -> Result<String> {
     let legend = legend_height(
         &drawn
             .iter()
-            .map(|c| (Key::Line(c.colour), c.label.clone()))
+            .map(|c| (c.dash.key(c.colour), c.label.clone()))
             .collect::<Vec<_>>(),
         WIDTH,
     );

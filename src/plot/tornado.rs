@@ -118,10 +118,16 @@ impl Tornado {
 /// # Errors
 /// [`Error::Io`] when plotters fails to draw.
 pub fn tornado_svg(tornado: &Tornado) -> Result<String> {
-    let height = (250 + 40 * tornado.bars.len()).clamp(420, 4000) as u32;
+    let height = (270 + 40 * tornado.bars.len()).clamp(440, 4000) as u32;
+    let longest = tornado
+        .bars
+        .iter()
+        .map(|b| bar_name(b).chars().count())
+        .max()
+        .unwrap_or(0);
     render(
         &format!("the tornado of {}", tornado.scenario),
-        (WIDTH, height),
+        (rows_width(longest), height),
         |root| draw_tornado(root, tornado),
     )
 }
@@ -143,6 +149,12 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
             "higher values lower P(treaty)".to_string(),
         ),
         (Key::Rule(INK), overall_text),
+        (
+            Key::Box,
+            "a bar: P(treaty) with the parameter's draw in its lowest bin (low) to its highest \
+             (high)"
+                .to_string(),
+        ),
     ];
     if let Some((first, total)) = tornado.chance {
         // The randomness inside a trial has indices but no bins: a swatch of the page colour.
@@ -162,15 +174,7 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     let (x_range, x_ticks, decimals) = padded_percent_axis(values, 0.2);
     let (y_range, y_ticks) = rows_axis(bars.len());
     // Each row is named by its parameter and, when the file has them, its Sobol indices.
-    let name = |b: &TornadoBar| match b.indices {
-        Some((first, total)) => format!(
-            "{}  S {}  T {}",
-            b.parameter,
-            index_text(first),
-            index_text(total)
-        ),
-        None => b.parameter.clone(),
-    };
+    let name = bar_name;
     let longest = bars
         .iter()
         .map(|b| name(b).chars().count())
@@ -193,7 +197,12 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         longest,
         (&x_label, &y_label),
     )?;
+    // The first bar of each direction names its ends: for a bar of a parameter whose higher
+    // values lower the probability, the high bin is on the left.
+    let first_raising = bars.iter().position(|b| b.high >= b.low);
+    let first_lowering = bars.iter().position(|b| b.high < b.low);
     for (i, bar) in bars.iter().enumerate() {
+        let named = Some(i) == first_raising || Some(i) == first_lowering;
         let y = (bars.len() - 1 - i) as f64;
         let (low, high) = (100.0 * bar.low, 100.0 * bar.high);
         let colour = if high >= low { RAISES } else { LOWERS };
@@ -201,13 +210,21 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
             [(low.min(high), y - 0.32), (low.max(high), y + 0.32)],
             colour.filled(),
         )))?;
-        // Each end's value, outside the bar.
+        // Each end's value, outside the bar; the top bar's say which end is which bin.
         let small = font(14.0);
-        for (value, probability, outward) in
-            [(low, bar.low, low < high), (high, bar.high, high <= low)]
-        {
+        for (value, probability, outward, end) in [
+            (low, bar.low, low < high, "low"),
+            (high, bar.high, high <= low, "high"),
+        ] {
+            let on_left = (value < low.max(high)) || (low == high && end == "low");
+            let text = match (named, on_left) {
+                (true, true) => format!("{end} {}", percent(probability)),
+                (true, false) => format!("{} {end}", percent(probability)),
+                (false, _) => percent(probability),
+            };
             // An outward label that would run into the parameter names goes inside the bar.
-            let fits = !outward || value - axis_start >= label_room;
+            let room = if named { 2.0 * label_room } else { label_room };
+            let fits = !outward || value - axis_start >= room;
             let (h, dx) = match (outward, fits) {
                 (true, true) => (HPos::Right, -5),
                 (true, false) => (HPos::Left, 5),
@@ -216,7 +233,7 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
             let colour: &'static RGBColor = if fits { &INK } else { &WHITE };
             let style = anchored(small.clone().color(colour), h, VPos::Center);
             chart.draw_series(std::iter::once(
-                EmptyElement::at((value, y)) + Text::new(percent(probability), (dx, 0), style),
+                EmptyElement::at((value, y)) + Text::new(text, (dx, 0), style),
             ))?;
         }
     }
@@ -227,6 +244,19 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         INK.stroke_width(2),
     )))?;
     Ok(())
+}
+
+/// A bar's row name: its parameter and, when the file has them, its Sobol indices.
+fn bar_name(b: &TornadoBar) -> String {
+    match b.indices {
+        Some((first, total)) => format!(
+            "{}  S {}  T {}",
+            b.parameter,
+            index_text(first),
+            index_text(total)
+        ),
+        None => b.parameter.clone(),
+    }
 }
 
 /// A Sobol index to two decimals, without the sign of an estimate that rounds to 0.

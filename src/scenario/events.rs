@@ -260,11 +260,22 @@ fn chance(at: &Located<Raw>, key: &str, what: &str) -> Result<f64> {
     match at.value {
         Raw::Int(i) if (0..=1).contains(&i) => Ok(i as f64),
         Raw::Float(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        ref other => Err(invalid(
-            &at.origin,
-            key,
-            format!("{other} is not a {what}; accepted: a number in [0, 1]"),
-        )),
+        ref other => {
+            // `probability = 30`: a percentage.
+            let percent = match *other {
+                Raw::Int(i) if (2..=100).contains(&i) => Some(i as f64),
+                Raw::Float(x) if x > 1.0 && x <= 100.0 => Some(x),
+                _ => None,
+            };
+            let hint = percent.map_or(String::new(), |x| {
+                format!("; for {x}% write {what} = {:.2}", x / 100.0)
+            });
+            Err(invalid(
+                &at.origin,
+                key,
+                format!("{other} is not a {what}; accepted: a number in [0, 1]{hint}"),
+            ))
+        }
     }
 }
 
@@ -610,4 +621,52 @@ pub fn window(event: &Event, sim: &Simulation) -> std::ops::Range<usize> {
     };
     let (a, b) = (first.clamp(0, months), end.clamp(0, months));
     (a as usize)..(b.max(a) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Catalog;
+
+    /// A scenario with `n` events, each requiring the one before it (and the first the last
+    /// when `closed`).
+    fn chain(n: usize, closed: bool) -> String {
+        let mut text = String::from(
+            "[simulation]\nstart = \"2020-01\"\ndeadline = \"2021-01\"\n[party.a]\nwill = 0.5\n[party.b]\nwill = 0.5\n[process]\nsummit_rate = 0.3\nwill_volatility = 0\nsigning_threshold = 0.3\ndecision_noise = 0.1\n",
+        );
+        for i in 0..n {
+            let before = if i > 0 {
+                i - 1
+            } else if closed {
+                n - 1
+            } else {
+                usize::MAX
+            };
+            text.push_str(&format!(
+                "[[event]]\nname = \"e{i}\"\nmonth = \"2020-06\"\nhazard = 0.1\n"
+            ));
+            if before != usize::MAX {
+                text.push_str(&format!("requires = [\"e{before}\"]\n"));
+            }
+        }
+        text
+    }
+
+    /// A long chain of `requires` validates (the cycle check walks it without recursion, in
+    /// one pass), and closing it into a ring is caught, naming the whole cycle.
+    #[test]
+    fn long_requires_chains_validate_and_rings_are_cycles() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let n = 20_000;
+        std::fs::write(dir.path().join("open.toml"), chain(n, false)).expect("written");
+        std::fs::write(dir.path().join("ring.toml"), chain(n, true)).expect("written");
+        let catalog = Catalog::new(dir.path());
+        let open = catalog.load("open", &[]).expect("a chain is valid");
+        assert_eq!(open.events[n - 1].requires, [n - 2]);
+        let err = catalog.load("ring", &[]).expect_err("a ring").to_string();
+        assert!(
+            err.contains("a cycle of requires: \"e0\" requires"),
+            "{err}"
+        );
+        assert!(err.contains("\"e1\" requires \"e0\""), "{err}");
+    }
 }

@@ -10,7 +10,7 @@ use crate::common;
 
 use common::{
     EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, read_csv, shipped_scenarios,
-    treatysim, workdir,
+    spearman, treatysim, workdir,
 };
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 use std::path::Path;
@@ -117,44 +117,6 @@ fn columns(path: &Path, names: &[&str]) -> Vec<Vec<f64>> {
         }
     }
     out
-}
-
-/// Ranks from 1, ties given their average rank.
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut rank = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
-            j += 1;
-        }
-        let average = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            rank[k] = average;
-        }
-        i = j + 1;
-    }
-    rank
-}
-
-/// Pearson correlation.
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
-/// Spearman rank correlation.
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&ranks(x), &ranks(y))
 }
 
 /// The exact CDF of a marginal, computed by statrs (independently of treatysim's own CDF and

@@ -592,7 +592,8 @@ fn is_root() -> bool {
 
 /// A read-only `--out`, or a read-only scenario folder: refused before anything is simulated
 /// (`--trials 1e12` would take hours) with exit code 1, everything as it was. As root the
-/// command runs as `nobody` (setpriv), since root may write anyway.
+/// command runs as `nobody` (setpriv), since root may write anyway, from copies of the binary
+/// and the scenarios outside the checkout, which `nobody` may not be able to enter.
 #[test]
 fn read_only_folders_are_refused_before_any_write() {
     use std::os::unix::fs::PermissionsExt;
@@ -620,6 +621,26 @@ fn read_only_folders_are_refused_before_any_write() {
             mode(&path, 0o777);
         }
     }
+    // As root the command runs as `nobody`, who may not enter the checkout (a clone in a 0700
+    // folder, root's home): the binary and the scenarios it needs are copied into `d`, which
+    // everyone may enter.
+    let (program, scenarios) = if is_root() {
+        let program = d.join("treatysim");
+        std::fs::copy(bin(), &program).expect("copy the binary");
+        mode(&program, 0o755);
+        let scenarios = d.join("shipped");
+        std::fs::create_dir(&scenarios).expect("folder");
+        for entry in std::fs::read_dir(common::shipped_scenarios()).expect("scenarios") {
+            let path = entry.expect("entry").path();
+            let copy = scenarios.join(path.file_name().expect("name"));
+            std::fs::copy(&path, &copy).expect("copy a scenario");
+            mode(&copy, 0o644);
+        }
+        mode(&scenarios, 0o755);
+        (program, scenarios)
+    } else {
+        (PathBuf::from(bin()), common::shipped_scenarios())
+    };
     let before = common::snapshot(&out);
     for read_only in [out.clone(), out.join("baseline")] {
         mode(&read_only, 0o555);
@@ -633,10 +654,12 @@ fn read_only_folders_are_refused_before_any_write() {
         } else {
             &[]
         };
-        let output = treatysim_as(
-            d,
-            nobody,
-            &[
+        let output = Command::new("timeout")
+            .current_dir(d)
+            .args(["-s", "KILL", "60"])
+            .args(nobody)
+            .arg(&program)
+            .args([
                 "run",
                 "baseline",
                 "--samples",
@@ -644,10 +667,11 @@ fn read_only_folders_are_refused_before_any_write() {
                 "1e12",
                 "--out",
                 "base",
-            ],
-        )
-        .output()
-        .expect("treatysim");
+                "--scenarios",
+            ])
+            .arg(&scenarios)
+            .output()
+            .expect("treatysim");
         mode(&read_only, 0o777);
         let stderr = String::from_utf8_lossy(&output.stderr);
         let context = format!("{} read-only: {stderr}", read_only.display());

@@ -415,9 +415,11 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
         let cast = &scenario.cast;
         let mut expected = vec!["trial".to_string()];
         expected.extend(cast.keys().map(str::to_string));
-        // Only japan's leader can leave (russia has no hazard, no event has a leader_exit).
+        // Only japan's leader can leave (russia has no hazard, no event has a leader_exit);
+        // then the month the event fired (SPEC §6).
         expected.extend([
             "party.japan.leader_exit_month".to_string(),
+            "event.constitutional amendment.month".to_string(),
             last.to_string(),
         ]);
         assert_eq!(header, expected, "{estimator}");
@@ -428,6 +430,7 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
             .map(|t| format!("{}-{:02}", 2020 + t / 12, t % 12 + 1))
             .collect();
         let (mut sum, mut signed, mut exits) = (0.0, vec![0usize; months.len()], 0);
+        let mut fired = 0;
         for (i, row) in rows.iter().enumerate() {
             assert_eq!(row[0], i.to_string());
             // Constants are written as themselves; draws lie in their parameter's domain.
@@ -451,7 +454,13 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
                 let x = field(&header, row, key);
                 assert!(domain.contains(x), "row {i}: {key} = {x} outside {domain}");
             }
-            let exit = &row[header.len() - 2];
+            let event = &row[header.len() - 2];
+            assert!(
+                event.is_empty() || event == "2020-04",
+                "row {i}: event in {event}"
+            );
+            fired += usize::from(!event.is_empty());
+            let exit = &row[header.len() - 3];
             let exit_month = (!exit.is_empty()).then(|| {
                 months
                     .iter()
@@ -480,6 +489,12 @@ fn samples_are_consistent_with_the_summary_and_timeline() {
             }
         }
         if estimator == "conditional" {
+            // The event, at probability 0.3 in month 3, fires in that share of the trials.
+            let se = (0.3 * 0.7 / trials as f64).sqrt();
+            assert!(
+                (fired as f64 / trials as f64 - 0.3).abs() <= common::SE_TOLERANCE * se,
+                "{estimator}: the event fired in {fired} of {trials} trials"
+            );
             // Every trial runs all 20 months, with exits at hazard 0.05 a month:
             // P(exit within 20 months) = 1 − 0.95^20. (Indicator trials stop when signed.)
             let p_exit = 1.0 - 0.95f64.powi(20);

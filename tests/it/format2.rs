@@ -264,10 +264,15 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
     }
     let dir = workdir(&[]);
     let mut compared = 0;
-    for folder in [shipped_scenarios(), examples()] {
+    // And the scenario with every feature of model 3 (pressure, a dealbreaker, drifts, windowed
+    // and hazard events, requires and excludes).
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/scenarios");
+    for folder in [shipped_scenarios(), examples(), bench.clone()] {
         for entry in std::fs::read_dir(&folder).expect("folder") {
             let path = entry.expect("entry").path();
-            if path.extension().is_none_or(|x| x != "toml") {
+            if path.extension().is_none_or(|x| x != "toml")
+                || (folder == bench && path.file_stem().is_none_or(|s| s != "model3"))
+            {
                 continue;
             }
             let name = path
@@ -300,7 +305,7 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
             }
         }
     }
-    assert!(compared >= 18, "compared {compared}");
+    assert!(compared >= 20, "compared {compared}");
 }
 
 #[test]

@@ -221,3 +221,45 @@ fn src_has_no_import_circles() {
         "model imports the engine"
     );
 }
+
+/// Inside src/distribution/ imports run one way (issue #20 item 3): the special functions and
+/// the standard draws import no other room of it, and the families, samplers and the copula's
+/// table never import the parser or the fits.
+#[test]
+fn distribution_rooms_import_one_way() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/distribution");
+    let rooms = [
+        "dist", "fit", "gamma", "inverse", "parse", "sampler", "special", "standard",
+    ];
+    let imports = |room: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(dir.join(format!("{room}.rs"))).expect("a room");
+        let code = code(&text);
+        rooms
+            .iter()
+            .filter(|other| **other != room)
+            .filter(|other| {
+                code.contains(&format!("super::{other}"))
+                    || code.contains(&format!("crate::distribution::{other}"))
+            })
+            .map(|other| other.to_string())
+            .collect()
+    };
+    for leaf in ["special", "standard"] {
+        assert_eq!(
+            imports(leaf),
+            Vec::<String>::new(),
+            "{leaf} imports other rooms"
+        );
+    }
+    for family in ["dist", "gamma", "inverse", "sampler"] {
+        let found = imports(family);
+        assert!(
+            !found.iter().any(|r| r == "parse" || r == "fit"),
+            "{family} imports {found:?}"
+        );
+    }
+    assert!(
+        !imports("fit").contains(&"parse".to_string()),
+        "fit imports the parser"
+    );
+}

@@ -1616,3 +1616,270 @@ fn valid_resolutions_run_and_show() {
         assert!(shown.trim_end().ends_with(body), "{shown}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Model 3's keys (issue #16 item 2): each rule, with file:line:col, key, what is accepted and a
+// did-you-mean where one fits
+// ---------------------------------------------------------------------------------------------
+
+/// [`base`] with an outside party `china` (indifference 0.5), for pressure.
+fn with_china() -> ScenarioText {
+    base()
+        .set("party.china.role", "\"outside\"")
+        .set("party.china.indifference", "0.5")
+}
+
+/// The 1-based line of the first line of `text` that starts with `start` after `after` lines.
+fn line_starting(text: &str, start: &str, after: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .find(|(_, l)| l.trim_start().starts_with(start))
+        .map(|(i, _)| i + 1)
+        .unwrap_or_else(|| panic!("no line starting {start:?} in\n{text}"))
+}
+
+#[test]
+fn model_3_issue_keys_out_of_their_domains() {
+    // Pressure is in [0, 1]; a distribution must stay there too.
+    rejects_at(
+        &with_china()
+            .set("issue.security.pressure.china", "1.5")
+            .text(),
+        "issue.security.pressure.china",
+        &["1.5", "[0, 1]"],
+    );
+    rejects_at(
+        &with_china()
+            .dist("issue.security.pressure.china", "normal(0.2, 0.1)")
+            .text(),
+        "issue.security.pressure.china",
+        &["outside the domain", "[0, 1]"],
+    );
+    // Drifts take any finite number.
+    rejects_at(
+        &base().set("issue.security.demand_drift", "inf").text(),
+        "issue.security.demand_drift",
+        &["finite"],
+    );
+    rejects_at(
+        &base()
+            .dist("issue.security.concession_drift", "gamma(1, 2)")
+            .text(),
+        "issue.security.concession_drift",
+        &["unknown distribution"],
+    );
+    // A dealbreaker is true or false.
+    rejects_at(
+        &base().set("issue.security.dealbreaker", "\"yes\"").text(),
+        "issue.security.dealbreaker",
+        &["not a boolean", "accepted: true or false"],
+    );
+    // A misspelt key gets its suggestion.
+    rejects_at(
+        &base().set("issue.security.dealbraker", "true").text(),
+        "issue.security.dealbraker",
+        &["unknown key", "did you mean `dealbreaker`?", "pressure"],
+    );
+    // Pressure must be a table.
+    rejects_at(
+        &with_china().set("issue.security.pressure", "0.3").text(),
+        "issue.security.pressure",
+        &["must be a table from outside party to value"],
+    );
+}
+
+#[test]
+fn pressure_names_outside_parties_only() {
+    let stderr = rejects_at(
+        &with_china()
+            .set("issue.security.pressure.russia", "0.2")
+            .text(),
+        "issue.security.pressure.russia",
+        &[
+            "russia is a signatory",
+            "pressure comes from outside parties",
+            "accepted: us, china",
+        ],
+    );
+    assert!(!stderr.contains("leverage comes"), "{stderr}");
+    rejects_at(
+        &with_china()
+            .set("issue.security.pressure.chna", "0.2")
+            .text(),
+        "issue.security.pressure.chna",
+        &["no outside party \"chna\"", "did you mean `china`?"],
+    );
+}
+
+#[test]
+fn event_chances_and_windows() {
+    let event = |body: &str| base_with_event(body).text();
+    // A hazard is a number in [0, 1].
+    let text = event("name = \"war\"\nmonth = \"2020-03\"\nhazard = 1.5");
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "hazard", 0)),
+        &["event \"war\".hazard", "1.5 is not a hazard", "[0, 1]"],
+    );
+    // Probability and hazard: one of them.
+    let text = event("name = \"war\"\nmonth = \"2020-03\"\nprobability = 0.2\nhazard = 0.1");
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "hazard", 0)),
+        &[
+            "event \"war\".hazard",
+            "both given",
+            "accepted: one of them",
+        ],
+    );
+    let text = event("name = \"war\"\nmonth = \"2020-03\"");
+    run_rejects(
+        &text,
+        None,
+        &[
+            "event \"war\".probability",
+            "missing",
+            "probability = a number in [0, 1]",
+            "hazard = a number in [0, 1]",
+        ],
+    );
+    // until: a month, not before month.
+    let text = event("name = \"war\"\nmonth = \"2020-03\"\nuntil = \"2020-02\"\nhazard = 0.1");
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "until", 0)),
+        &[
+            "event \"war\".until",
+            "2020-02 is before month 2020-03",
+            "accepted: a month not before month",
+        ],
+    );
+    let text = event("name = \"war\"\nmonth = \"2020-03\"\nuntil = 2020\nprobability = 0.1");
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "until", 0)),
+        &["event \"war\".until", "is not a month", "YYYY-MM"],
+    );
+    // A misspelt event key.
+    let text = event("name = \"war\"\nmonth = \"2020-03\"\nhazzard = 0.1");
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "hazzard", 0)),
+        &["event.hazzard", "unknown key", "did you mean `hazard`?"],
+    );
+}
+
+/// Two events, `a` then `b`, with extra lines each.
+fn two_events(a: &str, b: &str) -> String {
+    base_with_event(&format!(
+        "name = \"a\"\nmonth = \"2020-03\"\nprobability = 0.5\n{a}"
+    ))
+    .event(&format!(
+        "name = \"b\"\nmonth = \"2020-04\"\nprobability = 0.5\n{b}"
+    ))
+    .text()
+}
+
+#[test]
+fn requires_and_excludes_name_other_events_without_a_cycle_of_requires() {
+    for field in ["requires", "excludes"] {
+        // Unknown, with a suggestion and the names there are.
+        let text = two_events(&format!("{field} = [\"bb\"]"), "");
+        run_rejects(
+            &text,
+            Some(line_starting(&text, field, 0)),
+            &[
+                &format!("event \"a\".{field}"),
+                "no event \"bb\"",
+                "did you mean `b`?",
+                "accepted: the names of this scenario's other events (\"b\")",
+            ],
+        );
+        // Itself.
+        let text = two_events(&format!("{field} = [\"a\"]"), "");
+        run_rejects(
+            &text,
+            Some(line_starting(&text, field, 0)),
+            &[&format!("event \"a\".{field}"), "names itself"],
+        );
+        // Not a list.
+        let text = two_events(&format!("{field} = \"b\""), "");
+        run_rejects(
+            &text,
+            Some(line_starting(&text, field, 0)),
+            &[
+                "is not a list of event names",
+                &format!("{field} = [\"b\"]"),
+            ],
+        );
+        // Twice.
+        let text = two_events(&format!("{field} = [\"b\", \"b\"]"), "");
+        run_rejects(
+            &text,
+            Some(line_starting(&text, field, 0)),
+            &["\"b\" is listed twice"],
+        );
+    }
+    // A cycle of requires, found at the requires that closes it.
+    let text = two_events("requires = [\"b\"]", "requires = [\"a\"]");
+    let b = line_starting(&text, "name = \"b\"", 0);
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "requires", b)),
+        &[
+            "event \"b\".requires",
+            "a cycle of requires: \"a\" requires \"b\" requires \"a\"",
+            "use excludes",
+        ],
+    );
+    // Required and excluded at once.
+    let text = base_with_event(
+        "name = \"a\"\nmonth = \"2020-03\"\nprobability = 0.5\nrequires = [\"b\"]\nexcludes = [\"b\"]",
+    )
+    .event("name = \"b\"\nmonth = \"2020-02\"\nprobability = 0.5")
+    .text();
+    run_rejects(
+        &text,
+        Some(line_starting(&text, "excludes", 0)),
+        &["both required and excluded", "could never fire"],
+    );
+}
+
+#[test]
+fn rivals_that_exclude_each_other_are_accepted() {
+    let text = two_events("excludes = [\"b\"]", "excludes = [\"a\"]");
+    let dir = common::workdir(&[("x.toml", &text)]);
+    common::treatysim(dir.path())
+        .args(["run", "x", "--out", "results"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn set_rejects_bad_event_fields() {
+    let text = base().text();
+    set_rejects(
+        &text,
+        "event.constitutional amendment.hazard=2",
+        &["2 is not a hazard", "[0, 1]"],
+    );
+    set_rejects(
+        &text,
+        "event.constitutional amendment.untill=2020-09",
+        &[
+            "did you mean `until`?",
+            "event.constitutional amendment.until",
+        ],
+    );
+    set_rejects(
+        &text,
+        "event.constitutional amendment.until=2020-01",
+        &["2020-01 is before month 2020-07"],
+    );
+    set_rejects(
+        &text,
+        "issue.security.dealbreaker=maybe",
+        &["not a boolean", "accepted: true or false"],
+    );
+}

@@ -272,6 +272,62 @@ fn merge_stops_on_sigint_with_130() {
     );
 }
 
+/// `merge` interrupted while it holds the lock on `--out` (SIGINT at every `flock` from the
+/// second on: the first signal comes as it takes the lock, the second, which ends the process
+/// at once, as it creates the root summary's temporary file) exits with 130 and leaves no
+/// lock file, no temporary file, and the outputs as they were. The hashing of the samples
+/// (gigabytes with millions of trials) is done before the lock and the critical section, and
+/// stops on a signal, so the process never waits long for them.
+#[cfg(target_os = "linux")]
+#[test]
+fn merge_interrupted_under_the_lock_leaves_no_lock() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    for shard in ["1/2", "2/2"] {
+        let status = treatysim(
+            &out,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "20000",
+                "--samples",
+                "--shard",
+                shard,
+            ],
+        )
+        .stderr(Stdio::null())
+        .status()
+        .expect("treatysim");
+        assert!(status.success(), "shard {shard}");
+    }
+    let before = common::snapshot(&out);
+    let output = common::strace()
+        .args([
+            "-e",
+            "trace=flock",
+            "-e",
+            "inject=flock:signal=SIGINT:when=2+",
+        ])
+        .arg(bin())
+        .args(["merge", "baseline", "--out"])
+        .arg(&out)
+        .output()
+        .expect("strace");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(
+        !out.join(".treatysim.lock").exists(),
+        "the lock file was left: {stderr}"
+    );
+    assert_eq!(temporaries(&out), Vec::<PathBuf>::new());
+    assert!(
+        common::snapshot(&out) == before,
+        "merge changed the outputs"
+    );
+}
+
 /// A scenario folder with the baseline and `long.toml`, whose window spans 9999 years (about
 /// 120,000 months), so that each batch of trials takes a tenth of a second and a wave (32
 /// blocks a thread) tens of minutes.

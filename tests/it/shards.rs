@@ -1603,3 +1603,118 @@ fn kubernetes_example() {
         );
     }
 }
+
+/// With a key (`TREATYSIM_SHARD_KEY` when the shards run, `--key-file` at merge), shards carry
+/// an HMAC: they merge to the very files unkeyed shards merge to, and each of issue #17's
+/// resealed tamperings (the seed changed in both shards, shard 2 replaced by a relabelled copy
+/// of shard 1, an event's probability changed in the resolved scenario, a tally changed) is
+/// refused, as are shards without an HMAC and a wrong key.
+#[test]
+fn keyed_shards_refuse_resealed_tamperings() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    std::fs::write(dir.join("key"), "the key\n").expect("key file");
+    std::fs::write(dir.join("other-key"), "another key").expect("key file");
+    let plain = three_shards(dir, |_| Vec::new());
+    ok(dir, &["merge", "baseline", "--out", out_arg(&plain)]);
+    let keyed = dir.join("k");
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let args = [
+            "run",
+            "baseline",
+            "--samples",
+            "--trials",
+            "6000",
+            "--shard",
+            &shard,
+            "--out",
+            "k",
+        ];
+        sim(dir, &args)
+            .env("TREATYSIM_SHARD_KEY", "the key")
+            .assert()
+            .success();
+    }
+    let shards = keyed.join("baseline/shards");
+    let shard = |k: u64| shards.join(format!("run-{k}-of-3.toml"));
+    let text = std::fs::read_to_string(shard(1)).expect("shard");
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("# hmac-sha256 = \"")),
+        "{text}"
+    );
+    let originals: Vec<Vec<u8>> = (1..=3)
+        .map(|k| std::fs::read(shard(k)).expect("shard"))
+        .collect();
+    let restore = || {
+        for (k, bytes) in (1..=3).zip(&originals) {
+            std::fs::write(shard(k), bytes).expect("restore");
+        }
+    };
+    let with_key = |b: &Path, key: &str| {
+        let output = sim(
+            dir,
+            &["merge", "baseline", "--out", out_arg(b), "--key-file", key],
+        )
+        .output()
+        .expect("merge");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let tamperings: [(&str, &dyn Fn()); 4] = [
+        ("the seed in both shards", &|| {
+            for k in [1, 2, 3] {
+                forge(&shard(k), |body| {
+                    body.replacen("seed = 20200120", "seed = 42", 1)
+                });
+            }
+        }),
+        ("shard 2 a relabelled copy of shard 1", &|| {
+            std::fs::copy(shard(1), shard(2)).expect("copy");
+            forge(&shard(2), |body| {
+                body.replacen("shard = 1\n", "shard = 2\n", 1)
+            });
+        }),
+        ("an event's probability", &|| {
+            forge(&shard(3), |body| {
+                body.replacen("probability = 0.", "probability = 0.9", 1)
+            });
+        }),
+        ("a tally", &|| {
+            forge(&shard(2), |body| {
+                let mut sum = sums(body, "sum");
+                sum[0] += 1;
+                with_sums(body, "sum", &sum)
+            });
+        }),
+    ];
+    for (what, tamper) in tamperings {
+        tamper();
+        let before = snapshot(&keyed, true);
+        let (status, stderr) = with_key(&keyed, "key");
+        assert_eq!(status, Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.contains("HMAC does not match the key"),
+            "{what}: {stderr}"
+        );
+        assert_eq!(
+            snapshot(&keyed, true),
+            before,
+            "{what}: merge wrote something"
+        );
+        restore();
+    }
+    let (status, stderr) = with_key(&keyed, "other-key");
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("HMAC does not match the key"), "{stderr}");
+    let (status, stderr) = with_key(&plain, "key");
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("carries no HMAC"), "{stderr}");
+    let (status, stderr) = with_key(&keyed, "key");
+    assert_eq!(status, Some(0), "{stderr}");
+    assert_eq!(snapshot(&keyed, false), snapshot(&plain, false));
+}

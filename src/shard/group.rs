@@ -1,355 +1,12 @@
-//! Scale-out (SPEC §9): shard files and their merge.
-//!
-//! `--shard K/N` runs the K-th of N contiguous ranges of the trials and writes its tally to
-//! `<out>/<scenario>/shards/<output>-K-of-N.toml`. Tallies are fixed-point integer sums, so
-//! adding the N shards' tallies gives exactly the bits of the unsharded run, and `merge`
-//! writes exactly the files the unsharded command would have written.
+//! Reading the shards of one scenario and checking them as a whole before merge writes
+//! anything (SPEC §9): complete, agreeing, their tallies consistent, their samples parts
+//! intact, their HMACs valid when a key is set.
 
-use crate::engine::Tally;
+use super::{Payload, ShardFile, estimator, range, sha256_file};
 use crate::error::{Error, Result};
-use crate::export::SamplesFormat;
 use crate::model::Estimator;
-use crate::options::Shard;
 use crate::scenario::Scenario;
-use serde::{Deserialize, Serialize};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-
-pub use crate::tally::{decimal, decimals};
-
-/// The trials of shard K of N over `trials`: ⌊(K−1)·T/N⌋ … ⌊K·T/N⌋.
-pub fn range(shard: Shard, trials: u64) -> Range<u64> {
-    let bound = |k: u64| (u128::from(trials) * u128::from(k) / u128::from(shard.count)) as u64;
-    bound(shard.index - 1)..bound(shard.index)
-}
-
-/// What a shard tallied, by command.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Payload {
-    /// `run`: the tally by month.
-    Run(Tally),
-    /// `sweep`: the parameter values of every point and each point's tally.
-    Sweep {
-        /// Swept parameter keys.
-        keys: Vec<String>,
-        /// Values of each point.
-        points: Vec<Vec<f64>>,
-        /// Tally of each point.
-        tallies: Vec<Tally>,
-    },
-    /// `sensitivity`: the factors and bins (from the pilot) and this shard's sums.
-    Sensitivity {
-        /// Factor and bins per uncertain parameter.
-        bins: Vec<crate::analysis::sensitivity::Bins>,
-        /// This shard's sums.
-        tally: crate::analysis::sensitivity::SensitivityTally,
-    },
-}
-
-/// One shard's file. On disk its first line is `sha256 = "…"`, the SHA-256 of the rest of the
-/// file (the TOML of this struct), in hexadecimal; [`ShardFile::read`] refuses a file whose
-/// checksum does not match.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ShardFile {
-    /// The output it contributes to: `run`, `sweep-KEY[-KEY2]` or `sensitivity`.
-    pub output: String,
-    /// Scenario name.
-    pub scenario: String,
-    /// Estimator name.
-    pub estimator: String,
-    /// Seed.
-    #[serde(with = "decimal")]
-    pub seed: u64,
-    /// Trials of the whole (unsharded) run.
-    #[serde(with = "decimal")]
-    pub trials: u64,
-    /// K.
-    pub shard: u64,
-    /// N.
-    pub shards: u64,
-    /// Whether `--samples` rows were written beside it.
-    pub samples: bool,
-    /// The SHA-256 of the `--samples` part, in hexadecimal (set by [`ShardFile::write`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub samples_sha256: Option<String>,
-    /// The samples part's format (`--samples-format`); absent for CSV.
-    #[serde(default, skip_serializing_if = "SamplesFormat::is_csv")]
-    pub samples_format: SamplesFormat,
-    /// The scenario's own name when `scenario` is an `--as` label (empty otherwise, and in
-    /// shards written before run.toml).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub origin: String,
-    /// The shard's command line, for the merged `run.toml` (empty in older shards).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub command: Vec<String>,
-    /// The `--set` arguments as given.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub overrides: Vec<String>,
-    /// The resolved scenario, as `treatysim show` prints it.
-    pub resolved: String,
-    /// The tally.
-    pub payload: Payload,
-}
-
-/// The first line of a shard file starts with this, followed by the checksum and `"`.
-const CHECKSUM_PREFIX: &str = "sha256 = \"";
-
-pub use crate::digest::{HashingReader, sha256_file, sha256_hex};
-
-impl ShardFile {
-    /// The shard file of `scenario` run as shard `shard` with `estimator`.
-    pub fn new(
-        output: String,
-        scenario: &crate::scenario::Scenario,
-        estimator: crate::model::Estimator,
-        shard: Shard,
-        samples: Option<SamplesFormat>,
-        payload: Payload,
-    ) -> ShardFile {
-        ShardFile {
-            output,
-            scenario: scenario.name.clone(),
-            estimator: estimator.name().into(),
-            seed: scenario.simulation.seed,
-            trials: scenario.simulation.trials,
-            shard: shard.index,
-            shards: shard.count,
-            samples: samples.is_some(),
-            samples_sha256: None,
-            samples_format: samples.unwrap_or_default(),
-            origin: if scenario.origin == scenario.name {
-                String::new()
-            } else {
-                scenario.origin.clone()
-            },
-            command: Vec::new(),
-            overrides: Vec::new(),
-            resolved: scenario.to_toml(),
-            payload,
-        }
-    }
-
-    /// Records the command line and the `--set` arguments as given (`overrides`) of the
-    /// command writing this shard.
-    pub fn with_provenance(mut self, overrides: Vec<String>) -> ShardFile {
-        self.command = crate::export::provenance::command_line();
-        self.overrides = overrides;
-        self
-    }
-
-    /// The scenario's own name (not the `--as` label).
-    pub fn origin(&self) -> &str {
-        if self.origin.is_empty() {
-            &self.scenario
-        } else {
-            &self.origin
-        }
-    }
-
-    /// What produced the merged files, for `run.toml`: the merge's command line, and the
-    /// shard's record.
-    pub fn record(&self, trials: u64) -> crate::export::Record {
-        crate::export::Record {
-            command: crate::export::provenance::command_line(),
-            scenario: self.origin().to_string(),
-            estimator: self.estimator.clone(),
-            trials,
-            seed: self.seed,
-            overrides: self.overrides.clone(),
-            resolved: self.resolved.clone(),
-        }
-    }
-
-    /// `<out>/<scenario>/shards`.
-    pub fn folder(out: &Path, scenario: &str) -> PathBuf {
-        out.join(scenario).join("shards")
-    }
-
-    /// This shard's file name.
-    pub fn file_name(&self) -> String {
-        format!("{}-{}-of-{}.toml", self.output, self.shard, self.shards)
-    }
-
-    /// K/N of this shard.
-    pub fn shard(&self) -> Shard {
-        Shard {
-            index: self.shard,
-            count: self.shards,
-        }
-    }
-
-    /// The file of a shard's `--samples` rows in `format`: `samples-K-of-N.csv` (rows without
-    /// a header) or `samples-K-of-N.parquet`.
-    pub fn samples_path(
-        out: &Path,
-        scenario: &str,
-        shard: Shard,
-        format: SamplesFormat,
-    ) -> PathBuf {
-        Self::folder(out, scenario).join(format!(
-            "samples-{}-of-{}.{}",
-            shard.index,
-            shard.count,
-            format.extension()
-        ))
-    }
-
-    /// The file of this shard's `--samples` rows.
-    pub fn samples_part(&self, out: &Path) -> PathBuf {
-        Self::samples_path(out, &self.scenario, self.shard(), self.samples_format)
-    }
-
-    /// The file's text: the checksum line, then the TOML.
-    ///
-    /// # Errors
-    /// When the TOML cannot be encoded.
-    pub fn to_text(&self) -> Result<String> {
-        let body = toml::to_string(self).map_err(|e| Error::Io {
-            context: format!("could not encode the shard {}", self.file_name()),
-            source: std::io::Error::other(e),
-        })?;
-        Ok(format!(
-            "{CHECKSUM_PREFIX}{}\"  # SHA-256 of the rest of this file\n{body}",
-            sha256_hex(body.as_bytes())
-        ))
-    }
-
-    /// Writes the file atomically, with the checksum of its `--samples` part (which must
-    /// already be in place) when it has one.
-    ///
-    /// # Errors
-    /// I/O errors.
-    pub fn write(&self, out: &Path) -> Result<PathBuf> {
-        let path = Self::folder(out, &self.scenario).join(self.file_name());
-        let mut file = self.clone();
-        if self.samples {
-            let part = self.samples_part(out);
-            file.samples_sha256 = Some(sha256_file(&part)?);
-        }
-        crate::export::write_atomic(&path, file.to_text()?.as_bytes())?;
-        Ok(path)
-    }
-
-    /// Reads a shard file: a regular file, UTF-8, whose checksum matches and whose fields
-    /// describe a shard that could have been written ([`ShardFile::parse`]).
-    ///
-    /// # Errors
-    /// Invalid input (exit 2) naming the file and what is wrong; I/O errors when it cannot be
-    /// read for another reason (permissions).
-    pub fn read(path: &Path) -> Result<ShardFile> {
-        if path.is_dir() {
-            return Err(Error::Invalid(format!(
-                "'{}' is a folder; a shards folder holds only shard files (*.toml) and samples \
-                 parts (samples-K-of-N.csv or .parquet): move it out",
-                path.display()
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read shard", path, e))?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
-            Error::Invalid(format!(
-                "{}: not a treatysim shard: not UTF-8 text (invalid byte at offset {})",
-                path.display(),
-                e.valid_up_to()
-            ))
-        })?;
-        ShardFile::parse(path, text)
-    }
-
-    /// Parses a shard file's text; `path` names it in messages. Checks the checksum, then
-    /// what the file says of itself: 1 ≤ K ≤ N, at least one trial, a valid scenario name
-    /// (it names the folder merge writes into), a known estimator, an output that matches
-    /// its payload, and a samples checksum exactly when it has samples.
-    ///
-    /// # Errors
-    /// Invalid input naming the file and what is wrong.
-    pub fn parse(path: &Path, text: &str) -> Result<ShardFile> {
-        let invalid = |what: String| {
-            Error::Invalid(format!(
-                "{}: not a treatysim shard: {what}; rerun the shard",
-                path.display()
-            ))
-        };
-        let (first, body) = text.split_once('\n').unwrap_or((text, ""));
-        let written = first
-            .strip_prefix(CHECKSUM_PREFIX)
-            .and_then(|rest| rest.split_once('"'))
-            .map(|(hex, _)| hex)
-            .filter(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(|| {
-                invalid(
-                    "its first line is not the checksum line sha256 = \"…\" (64 hexadecimal \
-                     digits), so it was not written by this version of treatysim"
-                        .into(),
-                )
-            })?;
-        let actual = sha256_hex(body.as_bytes());
-        if !written.eq_ignore_ascii_case(&actual) {
-            return Err(Error::Invalid(format!(
-                "{}: the shard was edited, truncated or damaged: its content's SHA-256 is {actual}, \
-                 not the {written} it was written with; rerun the shard",
-                path.display()
-            )));
-        }
-        let file: ShardFile = toml::from_str(body).map_err(|e| invalid(e.message().into()))?;
-        file.check_fields().map_err(invalid)?;
-        Ok(file)
-    }
-
-    /// The checks of [`ShardFile::parse`] after the checksum.
-    fn check_fields(&self) -> std::result::Result<(), String> {
-        if !crate::scenario::valid_scenario_name(&self.scenario) {
-            return Err(crate::scenario::name_rule("its scenario", &self.scenario));
-        }
-        if self.shard < 1 || self.shard > self.shards {
-            return Err(format!(
-                "it says it is shard {}/{}; shards are K/N with 1 <= K <= N",
-                self.shard, self.shards
-            ));
-        }
-        if self.trials == 0 {
-            return Err("it says the run has 0 trials; runs have at least 1".into());
-        }
-        estimator(&self.estimator)?;
-        let expected = match &self.payload {
-            Payload::Run(_) => "run".to_string(),
-            Payload::Sweep { keys, .. } => {
-                crate::analysis::sweep::sweep_output(keys).map_err(|e| e.to_string())?
-            }
-            Payload::Sensitivity { .. } => "sensitivity".to_string(),
-        };
-        if self.output != expected {
-            return Err(format!(
-                "its output '{}' does not match its tally, which is of '{expected}'",
-                self.output.escape_debug()
-            ));
-        }
-        if !self.samples && !self.samples_format.is_csv() {
-            return Err("it has a samples_format but no --samples".into());
-        }
-        match (&self.samples_sha256, self.samples) {
-            (Some(hex), true) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                Ok(())
-            }
-            (None, false) => Ok(()),
-            (_, true) => Err("it has --samples but no valid samples_sha256".into()),
-            (Some(_), false) => Err("it has a samples_sha256 but no --samples".into()),
-        }
-    }
-}
-
-/// The estimator a shard names.
-fn estimator(name: &str) -> std::result::Result<Estimator, String> {
-    match name {
-        "conditional" => Ok(Estimator::Conditional),
-        "indicator" => Ok(Estimator::Indicator),
-        other => Err(format!(
-            "unknown estimator '{}' (conditional or indicator)",
-            other.escape_debug()
-        )),
-    }
-}
 
 /// The complete, agreeing, verified shards of one output, with what merging them needs.
 #[derive(Clone, Debug)]
@@ -375,7 +32,11 @@ const LISTED: usize = 10;
 /// truncated), that belongs to another scenario, or whose tallies break their invariants
 /// ([`Tally::check`]); a missing or duplicated shard; shards that disagree on the resolved
 /// scenario, seed, trials, estimator or N; a missing, truncated or replaced samples part.
-pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
+pub fn collect(
+    out: &Path,
+    scenario: &str,
+    key: Option<&super::seal::ShardKey>,
+) -> Result<Vec<Group>> {
     if !crate::scenario::valid_scenario_name(scenario) {
         return Err(Error::Invalid(crate::scenario::name_rule(
             "merge: the scenario",
@@ -383,6 +44,9 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
         )));
     }
     let folder = ShardFile::folder(out, scenario);
+    // Neither `<out>/NAME` nor its `shards` may be a link: shards are read only inside --out.
+    crate::export::guard::real_folder(&out.join(scenario), false)?;
+    crate::export::guard::real_folder(&folder, false)?;
     let entries = std::fs::read_dir(&folder).map_err(|_| {
         Error::Invalid(format!(
             "no shards for '{scenario}': '{}' does not exist{}",
@@ -428,7 +92,7 @@ pub fn collect(out: &Path, scenario: &str) -> Result<Vec<Group>> {
     }
     let mut groups: Vec<Vec<(PathBuf, ShardFile)>> = Vec::new();
     for path in paths {
-        let file = ShardFile::read(&path)?;
+        let file = ShardFile::read(&path, key)?;
         if file.scenario != scenario {
             return Err(Error::Invalid(format!(
                 "'{}' is a shard of scenario '{}', not of '{scenario}': a foreign file in this \
@@ -609,7 +273,7 @@ pub fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<G
         })?;
         if file.samples {
             let part = file.samples_part(out);
-            if !part.is_file() {
+            if std::fs::symlink_metadata(&part).is_err() {
                 return Err(Error::Invalid(format!(
                     "shard {}/{n} was run with --samples but '{}' is missing",
                     file.shard,
@@ -821,23 +485,5 @@ fn shape_difference(a: &Payload, b: &Payload) -> Option<(&'static str, String, S
             ("the sensitivity bins (--bins)", count(b1), count(b2))
         }),
         _ => Some(("the command", "one".into(), "another".into())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_cover_the_trials_contiguously() {
-        for (trials, n) in [(10u64, 3u64), (200_000, 7), (5, 5), (1, 1), (100, 1)] {
-            let mut next = 0;
-            for k in 1..=n {
-                let r = range(Shard { index: k, count: n }, trials);
-                assert_eq!(r.start, next);
-                next = r.end;
-            }
-            assert_eq!(next, trials);
-        }
     }
 }

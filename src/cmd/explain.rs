@@ -1,0 +1,78 @@
+//! `treatysim explain`: the central path, a diagnostic run and the three strongest reasons
+//! ([`crate::analysis::explain`]), printed and written to `<out>/NAME/explain.csv`.
+
+use crate::analysis::explain::{self as analysis, Diagnostic, Explanation};
+use crate::cli::ExplainArgs;
+use crate::error::{Error, Result};
+use crate::export;
+use crate::model::{Estimator, Model};
+use crate::scenario::Catalog;
+
+/// The file `explain` writes into `<out>/NAME/`.
+pub const FILE: &str = "explain.csv";
+
+/// Explains one scenario: runs the diagnostic, prints the report, publishes `explain.csv`.
+///
+/// # Errors
+/// Invalid input (exit 2), interruption, I/O errors.
+pub fn explain(catalog: &Catalog, args: &ExplainArgs) -> Result<()> {
+    if args.sim.estimator != Estimator::Conditional {
+        return Err(Error::Invalid(
+            "explain: --estimator indicator is not available: the diagnostic weighs every month \
+             by its chance of a summit with no treaty yet, as the conditional estimator does; \
+             leave --estimator out"
+                .into(),
+        ));
+    }
+    let mut scenario = args.sim.load(catalog, &args.name)?;
+    let trials = args.sim.trials.unwrap_or(analysis::DEFAULT_TRIALS);
+    scenario.simulation.trials = trials;
+    args.sim.relabel(catalog, &mut scenario)?;
+    export::check_scenario_folder(&args.sim.out, &scenario.name)?;
+    let model = Model::new(&scenario);
+    let threads = args.sim.thread_count();
+    let months = model.months() as u64;
+    let per_block = 8 * (months + 4 * (scenario.cast.issues.len() as u64 + 4))
+        + 8 * (scenario.events.len() as u64 + model.signatories() as u64) * 2;
+    let estimate = crate::memory::simulation(crate::memory::Estimate::new(), &model, threads)
+        .add(
+            format!("{threads} threads × 32 blocks × {per_block} bytes of diagnostic sums"),
+            (threads as u64)
+                .saturating_mul(32)
+                .saturating_mul(per_block),
+        )
+        .advice("use fewer --threads");
+    args.sim
+        .check_memory(&format!("explain {}", scenario.name), &estimate)?;
+    let diagnostic = Diagnostic {
+        model: &model,
+        seed: scenario.simulation.seed,
+        events: scenario.events.len(),
+        issues: scenario.cast.issues.len(),
+    };
+    let bar = super::progress_bar("explain", trials);
+    let tally = args
+        .sim
+        .in_pool(|| diagnostic.run(0..trials, &|done| bar.set_position(done)))?;
+    bar.finish_and_clear();
+    let explanation = Explanation::new(&scenario, &tally);
+    let rows = explanation.rows(&scenario, &scenario.name);
+    let csv = export::csv_bytes(&analysis::HEADER, rows);
+    export::publish_analysis(
+        &args.sim.out,
+        export::Publication {
+            name: scenario.name.clone(),
+            files: vec![(FILE.into(), export::Content::Bytes(csv))],
+            output: Some("explain".into()),
+            record: args.sim.record(&scenario, trials),
+            shard_command: Vec::new(),
+        },
+    )?;
+    super::print_stdout(&explanation.report(&scenario, &scenario.name))?;
+    note!(
+        "{}: explained -> {}",
+        scenario.name,
+        args.sim.out.join(&scenario.name).join(FILE).display()
+    );
+    Ok(())
+}
