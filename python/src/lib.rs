@@ -584,6 +584,26 @@ fn compare<'py>(
     Ok(PyBytes::new(py, &result.csv()))
 }
 
+/// Explains `scenario`'s probability: the bytes of `explain.csv` and the printed report, as
+/// `treatysim explain` makes them.
+#[pyfunction]
+#[pyo3(signature = (scenario, trials, seed, threads, progress))]
+fn explain<'py>(
+    py: Python<'py>,
+    scenario: &NativeScenario,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(Bound<'py, PyBytes>, String)> {
+    let options = options(py, trials, seed, "conditional", threads)?;
+    let sc = &scenario.inner;
+    let result = interruptible(py, progress, |done| {
+        api::explain(sc, &options, &|n| done.store(n, Ordering::Relaxed))
+    })?;
+    Ok((PyBytes::new(py, &result.csv()), result.report()))
+}
+
 /// The native module.
 #[pymodule]
 fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -599,5 +619,6 @@ fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_table, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
     Ok(())
 }
