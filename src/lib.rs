@@ -108,8 +108,9 @@
 //! # Ok::<(), treatysim::Error>(())
 //! ```
 //!
-//! Pool, score and explain are still reached through their commands ([`cmd`]); their move into
-//! [`api`] is the next step of issue #20.
+//! [`api::explain`] explains a probability as `treatysim explain` does. Pool, score and merge
+//! from a folder are still reached through their commands ([`cmd`]); their move into [`api`]
+//! is the next step of issue #20.
 //!
 //! # The rooms
 //!
