@@ -239,8 +239,9 @@ impl SamplesFormat {
 // would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 pub enum SamplesSink {
-    /// `samples.csv` or a CSV part.
-    Csv(SamplesWriter),
+    /// `samples.csv` or a CSV part (boxed: its buffered writer is six times the Parquet
+    /// writer's handle).
+    Csv(Box<SamplesWriter>),
     /// `samples.parquet` or a Parquet part.
     Parquet(parquet_file::ParquetWriter),
 }
@@ -258,9 +259,11 @@ impl SamplesSink {
         header: bool,
     ) -> Result<SamplesSink> {
         Ok(match kind {
-            SamplesFormat::Csv => {
-                SamplesSink::Csv(SamplesWriter::create(path, format.clone(), header)?)
-            }
+            SamplesFormat::Csv => SamplesSink::Csv(Box::new(SamplesWriter::create(
+                path,
+                format.clone(),
+                header,
+            )?)),
             SamplesFormat::Parquet => {
                 SamplesSink::Parquet(parquet_file::ParquetWriter::create(path, format)?)
             }
