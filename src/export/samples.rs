@@ -235,9 +235,6 @@ impl SamplesFormat {
 }
 
 /// A samples file being streamed, in either format.
-// One sink per run or shard at a time: its size does not matter, and boxing the CSV writer
-// would only add an allocation.
-#[allow(clippy::large_enum_variant)]
 pub enum SamplesSink {
     /// `samples.csv` or a CSV part (boxed: its buffered writer is six times the Parquet
     /// writer's handle).
