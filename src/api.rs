@@ -613,3 +613,63 @@ pub fn compare(
         estimator,
     })
 }
+
+/// A finished explanation (SPEC §8 "explain"): the central path, the diagnostic run and the
+/// strongest reasons.
+#[derive(Clone, Debug)]
+pub struct ExplainResult {
+    /// The scenario as explained (trials and seed applied).
+    pub scenario: Scenario,
+    /// The explanation.
+    pub explanation: crate::analysis::explain::Explanation,
+}
+
+impl ExplainResult {
+    /// `explain.csv`'s bytes, as `treatysim explain` writes them.
+    pub fn csv(&self) -> Vec<u8> {
+        let rows = self.explanation.rows(&self.scenario, &self.scenario.name);
+        export::csv_bytes(&crate::analysis::explain::HEADER, rows)
+    }
+
+    /// The text `treatysim explain` prints.
+    pub fn report(&self) -> String {
+        self.explanation.report(&self.scenario, &self.scenario.name)
+    }
+}
+
+/// Explains `scenario`'s probability as `treatysim explain` does; `options.trials` defaults to
+/// the diagnostic's own default, not the scenario's. Conditional estimator only.
+///
+/// # Errors
+/// Invalid input (the indicator estimator), interruption.
+pub fn explain(
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ExplainResult> {
+    use crate::analysis::explain::{DEFAULT_TRIALS, Diagnostic, Explanation};
+    if options.estimator != crate::model::Estimator::Conditional {
+        return Err(Error::Invalid(
+            "explain: --estimator indicator is not available: the diagnostic weighs every month \
+             by its chance of a summit with no treaty yet, as the conditional estimator does; \
+             leave --estimator out"
+                .into(),
+        ));
+    }
+    let mut scenario = resolve(scenario, options);
+    let trials = options.trials.unwrap_or(DEFAULT_TRIALS);
+    scenario.simulation.trials = trials;
+    let model = Model::new(&scenario);
+    let diagnostic = Diagnostic {
+        model: &model,
+        seed: scenario.simulation.seed,
+        events: scenario.events.len(),
+        issues: scenario.cast.issues.len(),
+    };
+    let tally = in_pool(options.threads, || diagnostic.run(0..trials, progress))?;
+    let explanation = Explanation::new(&scenario, &tally);
+    Ok(ExplainResult {
+        scenario,
+        explanation,
+    })
+}

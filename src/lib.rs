@@ -88,9 +88,29 @@
 //! # Ok::<(), treatysim::Error>(())
 //! ```
 //!
-//! Compare, pool, sensitivity, score and explain are still reached through their commands
-//! ([`cmd`]); their move into [`api`] is the next step of issue #20 (docs/internals.md, "The
-//! rooms").
+//! **Compare** two scenarios on the same trials ([`api::compare`]) and rank the uncertain
+//! parameters by their Sobol indices ([`api::sensitivity`]):
+//! ```
+//! use treatysim::api::{self, LoadOptions, RunOptions};
+//! let options = LoadOptions {
+//!     scenarios: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()],
+//!     ..LoadOptions::default()
+//! };
+//! let (a, b) = (api::load("baseline", &options)?, api::load("mason", &options)?);
+//! let run = RunOptions { trials: Some(8_192), ..RunOptions::default() };
+//! let compared = api::compare(&a, &b, &run, &|_| {})?;
+//! assert_eq!(compared.tally.trials, 8_192);
+//! assert!(String::from_utf8(compared.csv()).expect("UTF-8").starts_with("scenario_a,scenario_b"));
+//! let study = api::sensitivity(&a, 5, &run, &|_| {})?;
+//! let (summary, indices, bins) = study.tables();
+//! assert!(summary.rows.iter().any(|row| row.parameter == "chance"));
+//! assert!(!indices.is_empty() && !bins.is_empty());
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! [`api::explain`] explains a probability as `treatysim explain` does. Pool, score and merge
+//! from a folder are still reached through their commands ([`cmd`]); their move into [`api`]
+//! is the next step of issue #20.
 //!
 //! # The rooms
 //!

@@ -7,7 +7,7 @@
 //! thread, every 50 ms, takes the GIL back to report progress and check for signals: a
 //! KeyboardInterrupt sets the engine's interrupt flag, which its loop polls between blocks.
 
-use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::path::{Path, PathBuf};
@@ -272,16 +272,18 @@ fn interruptible<T: Send>(
                     INTERRUPTED.store(true, Ordering::SeqCst);
                 }
             }
-            let result = handle
-                .join()
-                .unwrap_or_else(|_| Err(treatysim::Error::Interrupted));
-            (result, raised)
+            (handle.join().ok(), raised)
         })
     });
     if let Some(error) = raised {
         INTERRUPTED.store(false, Ordering::SeqCst);
         return Err(error);
     }
+    let Some(result) = result else {
+        return Err(PyRuntimeError::new_err(
+            "treatysim's engine stopped on an internal error (a panic); please report it",
+        ));
+    };
     if let Some(callback) = &progress {
         callback.call1(py, (done.load(Ordering::Relaxed),))?;
     }
@@ -582,6 +584,26 @@ fn compare<'py>(
     Ok(PyBytes::new(py, &result.csv()))
 }
 
+/// Explains `scenario`'s probability: the bytes of `explain.csv` and the printed report, as
+/// `treatysim explain` makes them.
+#[pyfunction]
+#[pyo3(signature = (scenario, trials, seed, threads, progress))]
+fn explain<'py>(
+    py: Python<'py>,
+    scenario: &NativeScenario,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(Bound<'py, PyBytes>, String)> {
+    let options = options(py, trials, seed, "conditional", threads)?;
+    let sc = &scenario.inner;
+    let result = interruptible(py, progress, |done| {
+        api::explain(sc, &options, &|n| done.store(n, Ordering::Relaxed))
+    })?;
+    Ok((PyBytes::new(py, &result.csv()), result.report()))
+}
+
 /// The native module.
 #[pymodule]
 fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -597,5 +619,6 @@ fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_table, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
     Ok(())
 }

@@ -194,3 +194,18 @@ def test_compare_refuses_different_windows(root, monkeypatch):
     b = ts.load("jcpoa_restoration", scenarios=["examples/scenarios"])
     with pytest.raises(ts.ScenarioError, match="same window"):
         ts.compare(a, b, trials=100)
+
+
+def test_explain_equals_the_command_line(cli, root, tmp_path, monkeypatch):
+    monkeypatch.chdir(root)
+    out = tmp_path / "cli"
+    done = cli("explain", "baseline", "--trials", "20000", "--out", str(out))
+    table = ts.explain(ts.load("baseline"), trials=20_000)
+    expected = out / "baseline" / "explain.csv"
+    pd.testing.assert_frame_equal(table, _read(expected), check_exact=True)
+    assert table.attrs["report"] == done.stdout
+
+
+def test_explain_refuses_nothing_it_can_do(root):
+    with pytest.raises(ts.ScenarioError, match="trials"):
+        ts.explain(ts.load("baseline", scenarios=[root / "scenarios"]), trials=0)

@@ -33,6 +33,7 @@ __all__ = [
     "run",
     "sweep",
     "compare",
+    "explain",
     "sensitivity",
     "Sensitivity",
     "merge",
@@ -412,5 +413,5 @@ def merge(shards: Iterable[str]) -> RunResult:
     return RunResult(_native.merge_shards(list(shards)))
 
 
-from .analysis import Sensitivity, compare, sensitivity, sweep  # noqa: E402  (needs the names above)
+from .analysis import Sensitivity, compare, explain, sensitivity, sweep  # noqa: E402  (needs the names above)
 from . import dask  # noqa: E402

@@ -75,3 +75,10 @@ def compare(
     threads: Optional[int],
     progress: Optional[Callable[[int], Any]],
 ) -> bytes: ...
+def explain(
+    scenario: NativeScenario,
+    trials: Optional[int],
+    seed: Optional[int],
+    threads: Optional[int],
+    progress: Optional[Callable[[int], Any]],
+) -> Tuple[bytes, str]: ...

@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import Scenario, ScenarioError, _native, _progress_callback, _read_csv, _whole
 
-__all__ = ["sweep", "compare", "sensitivity", "Sensitivity"]
+__all__ = ["sweep", "compare", "sensitivity", "Sensitivity", "explain"]
 
 
 def _points(params: Mapping[str, Sequence[Any]]) -> Tuple[list, list]:
@@ -167,3 +167,30 @@ def compare(
         _progress_callback(progress, total, f"compare {a.name} {b.name}"),
     )
     return _read_csv(data)
+
+
+def explain(
+    scenario: Scenario,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    progress: Optional[bool] = None,
+) -> pd.DataFrame:
+    """Why the probability is what it is, as ``treatysim explain`` says: the central path, a
+    diagnostic run and the strongest reasons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``explain.csv``'s table; the text the command prints is in ``.attrs["report"]``.
+    """
+    data, report = _native.explain(
+        scenario._native,
+        _whole(trials, "trials"),
+        _whole(seed, "seed"),
+        _whole(threads, "threads"),
+        _progress_callback(progress, trials or 0, f"explain {scenario.name}") if trials else None,
+    )
+    table = _read_csv(data)
+    table.attrs["report"] = report
+    return table

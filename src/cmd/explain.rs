@@ -1,7 +1,7 @@
 //! `treatysim explain`: the central path, a diagnostic run and the three strongest reasons
 //! ([`crate::analysis::explain`]), printed and written to `<out>/NAME/explain.csv`.
 
-use crate::analysis::explain::{self as analysis, Diagnostic, Explanation};
+use crate::analysis::explain as analysis;
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Result};
 use crate::export;
@@ -44,20 +44,17 @@ pub fn explain(catalog: &Catalog, args: &ExplainArgs) -> Result<()> {
         .advice("use fewer --threads");
     args.sim
         .check_memory(&format!("explain {}", scenario.name), &estimate)?;
-    let diagnostic = Diagnostic {
-        model: &model,
-        seed: scenario.simulation.seed,
-        events: scenario.events.len(),
-        issues: scenario.cast.issues.len(),
-    };
     let bar = super::progress_bar("explain", trials);
-    let tally = args
-        .sim
-        .in_pool(|| diagnostic.run(0..trials, &|done| bar.set_position(done)))?;
+    let options = crate::api::RunOptions {
+        trials: Some(trials),
+        estimator: args.sim.estimator,
+        threads: args.sim.threads,
+        ..crate::api::RunOptions::default()
+    };
+    let progress = |done| bar.set_position(done);
+    let result = crate::api::explain(&scenario, &options, &progress)?;
     bar.finish_and_clear();
-    let explanation = Explanation::new(&scenario, &tally);
-    let rows = explanation.rows(&scenario, &scenario.name);
-    let csv = export::csv_bytes(&analysis::HEADER, rows);
+    let csv = result.csv();
     export::publish_analysis(
         &args.sim.out,
         export::Publication {
@@ -68,7 +65,7 @@ pub fn explain(catalog: &Catalog, args: &ExplainArgs) -> Result<()> {
             shard_command: Vec::new(),
         },
     )?;
-    super::print_stdout(&explanation.report(&scenario, &scenario.name))?;
+    super::print_stdout(&result.report())?;
     note!(
         "{}: explained -> {}",
         scenario.name,
