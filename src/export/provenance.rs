@@ -1,7 +1,7 @@
 //! `<out>/NAME/run.toml`: what produced the files beside it (SPEC §6).
 //!
 //! ```toml
-//! treatysim = "0.2.0"                       # the version that wrote it
+//! treatysim = "0.3.0"                       # the version that wrote it
 //! command = ["treatysim", "run", "baseline", "--set", "party.japan.will=0.7", "--as", "hawk"]
 //! scenario = "baseline"                     # the scenario's own name
 //! label = "hawk"                            # NAME: the folder (the --as label, or the name)
