@@ -15,6 +15,17 @@ use std::path::{Path, PathBuf};
 
 pub use crate::options::{LoadOptions, RunOptions, Shard};
 
+mod pool;
+mod score;
+pub use pool::{
+    Method, POOL_HEADER, PoolOptions, PoolResult, add_member, pool, pool_forecasts, pool_memory,
+    pool_weights, refuse_shard, write_pool,
+};
+pub use score::{
+    CALIBRATION_HEADER, SCORES_HEADER, Scorable, ScoreResult, Scored, Scores, Skip, WrittenScores,
+    calibration_csv, read_scores, run_folders, score, score_out, score_run, write_scores,
+};
+
 /// Loads, resolves and validates the scenario `name` (a name on the search path, or a path
 /// ending in `.toml` or containing `/`), applying `options.overrides` last.
 ///

@@ -108,9 +108,60 @@
 //! # Ok::<(), treatysim::Error>(())
 //! ```
 //!
-//! [`api::explain`] explains a probability as `treatysim explain` does. Pool, score and merge
-//! from a folder are still reached through their commands ([`cmd`]); their move into [`api`]
-//! is the next step of issue #20.
+//! **Pool** experts' scenarios on the same trials, with direct forecasts beside them
+//! ([`api::pool`]; [`api::PoolOptions`] says the label, method, weights and forecasts), and
+//! **write** the pool's files ([`api::write_pool`]):
+//! ```
+//! use treatysim::api::{self, LoadOptions, Method, PoolOptions, RunOptions};
+//! let options = LoadOptions {
+//!     scenarios: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()],
+//!     ..LoadOptions::default()
+//! };
+//! let members = [api::load("baseline", &options)?, api::load("mason", &options)?];
+//! let pool = PoolOptions {
+//!     label: "experts".into(),
+//!     method: Method::GeometricOdds,
+//!     weights: Some(vec![2.0, 1.0, 1.0]),
+//!     forecasts: vec![("desk".into(), 0.25)],
+//!     ..PoolOptions::default()
+//! };
+//! let run = RunOptions { trials: Some(8_192), seed: Some(7), ..RunOptions::default() };
+//! let result = api::pool(&members, &pool, &run, &|_| {})?;
+//! assert_eq!(result.weights, vec![0.5, 0.25]);
+//! let (linear, geometric) = (result.pooled(Method::Linear), result.pooled(Method::GeometricOdds));
+//! assert_eq!(geometric, Some(result.estimate()));
+//! assert_eq!(linear, result.other());
+//! let out = tempfile::tempdir().expect("a temporary folder");
+//! api::write_pool(out.path(), &result)?;
+//! assert_eq!(std::fs::read(out.path().join("experts/pool.csv")).expect("written"), result.csv());
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! **Score** results against their scenarios' `[resolution]`, from memory ([`api::score`],
+//! runs and pools) or from an output folder's verified files ([`api::score_out`]), and write
+//! `scores.csv` and `calibration.csv` ([`api::write_scores`]):
+//! ```
+//! use treatysim::api::{self, LoadOptions, RunOptions, Scorable};
+//! use treatysim::scenario::Catalog;
+//! let folder = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+//! let options = LoadOptions { scenarios: vec![folder.clone()], ..LoadOptions::default() };
+//! let scenario = api::load("baseline", &options)?; // [resolution]: not signed
+//! let run = api::run(&scenario, &[], &RunOptions { trials: Some(8_192), ..RunOptions::default() })?;
+//! let scores = api::score(&[Scorable::Run(&run)])?;
+//! let p = run.estimate().probability;
+//! assert_eq!(scores.scored[0].scores.brier, p * p);
+//! assert!(scores.calibration_csv().is_none()); // ten results or more
+//! let out = tempfile::tempdir().expect("a temporary folder");
+//! api::write(out.path(), &run)?;
+//! let catalog = Catalog::with_search_path(vec![folder]);
+//! let scored = api::score_out(&catalog, out.path(), &[], &mut |_, _| {})?;
+//! let written = api::write_scores(out.path(), &scored)?;
+//! assert_eq!(std::fs::read(&written.scores_path).expect("written"), scores.scores_csv());
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! [`api::explain`] explains a probability as `treatysim explain` does. Merge from a folder is
+//! still reached through its command ([`cmd`]).
 //!
 //! # The rooms
 //!

@@ -604,6 +604,180 @@ fn explain<'py>(
     Ok((PyBytes::new(py, &result.csv()), result.report()))
 }
 
+/// A finished pool: its numbers, and the CLI's CSV bytes.
+#[pyclass(module = "treatysim._treatysim", frozen, name = "NativePool")]
+struct NativePool {
+    result: api::PoolResult,
+}
+
+#[pymethods]
+impl NativePool {
+    /// The chosen pool's probability, standard error, and the 95% interval's ends.
+    fn estimate(&self) -> (f64, f64, f64, f64) {
+        let e = self.result.estimate();
+        (e.probability, e.std_error, e.ci95_low, e.ci95_high)
+    }
+
+    /// Trials run.
+    #[getter]
+    fn trials(&self) -> u64 {
+        self.result.tally.trials()
+    }
+
+    /// The seed.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.result.seed()
+    }
+
+    /// `conditional` or `indicator`.
+    #[getter]
+    fn estimator(&self) -> &'static str {
+        self.result.estimator().name()
+    }
+
+    /// The pool's label.
+    #[getter]
+    fn name(&self) -> String {
+        self.result.label.clone()
+    }
+
+    /// `linear` or `geometric-odds`.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.result.method.name()
+    }
+
+    /// pool.csv's bytes, as `treatysim pool` writes it.
+    fn pool_csv<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.result.csv())
+    }
+
+    /// summary.csv's bytes (the chosen pool).
+    fn summary_csv<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.result.summary.summary_csv())
+    }
+
+    /// timeline.csv's bytes (the chosen pool), or `None` for a pool with a direct forecast,
+    /// which has no timeline (SPEC §8).
+    fn timeline_csv<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.result
+            .forecasts
+            .is_empty()
+            .then(|| PyBytes::new(py, &self.result.summary.timeline_csv()))
+    }
+
+    /// Writes the pool's files into `out` as `treatysim pool` does.
+    fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<()> {
+        let result = &self.result;
+        py.detach(|| api::write_pool(Path::new(&out), result))
+            .map_err(|e| to_py(py, e))
+    }
+}
+
+/// Pools `members` on the same trials as `treatysim pool` does; see `treatysim.pool`.
+#[pyfunction]
+#[pyo3(signature = (label, members, weights, method, forecasts, trials, seed, estimator, threads, progress))]
+#[allow(clippy::too_many_arguments)]
+fn pool(
+    py: Python<'_>,
+    label: String,
+    members: Vec<PyRef<'_, NativeScenario>>,
+    weights: Option<Vec<f64>>,
+    method: &str,
+    forecasts: Vec<(String, f64)>,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    estimator: &str,
+    threads: Option<u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<NativePool> {
+    let run = options(py, trials, seed, estimator, threads)?;
+    let method = match method {
+        "linear" => api::Method::Linear,
+        "geometric-odds" => api::Method::GeometricOdds,
+        other => {
+            return Err(to_py(
+                py,
+                treatysim::Error::Invalid(format!(
+                    "method: '{other}' is not a pooling method; accepted: linear, geometric-odds"
+                )),
+            ));
+        }
+    };
+    // run.toml records one list of `--set` arguments: the members' own, in order, each once.
+    let mut overrides: Vec<String> = Vec::new();
+    for member in &members {
+        for o in api::override_args(&member.overrides) {
+            if !overrides.contains(&o) {
+                overrides.push(o);
+            }
+        }
+    }
+    let scenarios: Vec<treatysim::scenario::Scenario> =
+        members.iter().map(|m| m.inner.clone()).collect();
+    let options = api::PoolOptions {
+        label,
+        method,
+        weights,
+        forecasts,
+        overrides,
+    };
+    let result = interruptible(py, progress, |done| {
+        api::pool(&scenarios, &options, &run, &|n| {
+            done.store(n, Ordering::Relaxed)
+        })
+    })?;
+    Ok(NativePool { result })
+}
+
+/// Scores runs and pools against their scenarios' `[resolution]`: the bytes of `scores.csv`
+/// and, with ten or more results, of `calibration.csv`, as `treatysim score` writes them for
+/// these results alone.
+#[pyfunction]
+fn score<'py>(
+    py: Python<'py>,
+    results: Vec<Bound<'py, PyAny>>,
+) -> PyResult<(Bound<'py, PyBytes>, Option<Bound<'py, PyBytes>>)> {
+    let mut runs: Vec<PyRef<'py, NativeRun>> = Vec::new();
+    let mut pools: Vec<PyRef<'py, NativePool>> = Vec::new();
+    let mut order: Vec<(bool, usize)> = Vec::new();
+    for result in &results {
+        if let Ok(run) = result.extract::<PyRef<'py, NativeRun>>() {
+            order.push((false, runs.len()));
+            runs.push(run);
+        } else if let Ok(pool) = result.extract::<PyRef<'py, NativePool>>() {
+            order.push((true, pools.len()));
+            pools.push(pool);
+        } else {
+            return Err(to_py(
+                py,
+                treatysim::Error::Invalid(format!(
+                    "score: {} is not a run's or a pool's result",
+                    result.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+                )),
+            ));
+        }
+    }
+    let items: Vec<api::Scorable<'_>> = order
+        .iter()
+        .map(|&(is_pool, i)| {
+            if is_pool {
+                api::Scorable::Pool(&pools[i].result)
+            } else {
+                api::Scorable::Run(&runs[i].result)
+            }
+        })
+        .collect();
+    let scored = api::score(&items).map_err(|e| to_py(py, e))?;
+    Ok((
+        PyBytes::new(py, &scored.scores_csv()),
+        scored
+            .calibration_csv()
+            .map(|bytes| PyBytes::new(py, &bytes)),
+    ))
+}
+
 /// The native module.
 #[pymodule]
 fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -620,5 +794,8 @@ fn _treatysim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_class::<NativePool>()?;
+    m.add_function(wrap_pyfunction!(pool, m)?)?;
+    m.add_function(wrap_pyfunction!(score, m)?)?;
     Ok(())
 }

@@ -37,6 +37,10 @@ __all__ = [
     "sensitivity",
     "Sensitivity",
     "merge",
+    "pool",
+    "PoolResult",
+    "score",
+    "Scores",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -414,4 +418,5 @@ def merge(shards: Iterable[str]) -> RunResult:
 
 
 from .analysis import Sensitivity, compare, explain, sensitivity, sweep  # noqa: E402  (needs the names above)
+from .pooling import PoolResult, Scores, pool, score  # noqa: E402  (needs the names above)
 from . import dask  # noqa: E402

@@ -82,3 +82,29 @@ def explain(
     threads: Optional[int],
     progress: Optional[Callable[[int], Any]],
 ) -> Tuple[bytes, str]: ...
+
+class NativePool:
+    trials: int
+    seed: int
+    estimator: str
+    name: str
+    method: str
+    def estimate(self) -> Tuple[float, float, float, float]: ...
+    def pool_csv(self) -> bytes: ...
+    def summary_csv(self) -> bytes: ...
+    def timeline_csv(self) -> Optional[bytes]: ...
+    def write(self, out: str) -> None: ...
+
+def pool(
+    label: str,
+    members: List[NativeScenario],
+    weights: Optional[List[float]],
+    method: str,
+    forecasts: List[Tuple[str, float]],
+    trials: Optional[int],
+    seed: Optional[int],
+    estimator: str,
+    threads: Optional[int],
+    progress: Optional[Callable[[int], Any]],
+) -> NativePool: ...
+def score(results: List[Any]) -> Tuple[bytes, Optional[bytes]]: ...
