@@ -218,16 +218,6 @@ impl Drop for Killed {
     }
 }
 
-#[cfg(unix)]
-fn signal(pid: u32, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(pid.to_string())
-        .status()
-        .expect("the kill command");
-    assert!(status.success(), "kill -{signal} {pid} failed");
-}
-
 /// A live writer's temporary file survives other writers in its folder; once the writer is
 /// killed (SIGKILL: no clean-up), the next writer into that folder removes it. A temporary
 /// file another process holds locked is kept too, and a stale one in `<out>` itself goes.
@@ -264,7 +254,7 @@ fn stale_temporary_files_are_removed_and_live_ones_kept() {
     // Past the instant between creating its temporary file and locking it; then stopped, it
     // is alive but writes nothing more.
     std::thread::sleep(std::time::Duration::from_millis(200));
-    signal(writer.0.id(), "STOP");
+    common::signal(writer.0.id(), "STOP");
     let live = temporaries(&out);
     assert_eq!(live.len(), 1, "{live:?}");
     assert!(live[0].starts_with(&folder), "{live:?}");
@@ -293,7 +283,7 @@ fn stale_temporary_files_are_removed_and_live_ones_kept() {
         "a stale temporary file in <out> was kept"
     );
 
-    signal(writer.0.id(), "KILL");
+    common::signal(writer.0.id(), "KILL");
     let _ = writer.0.wait();
     assert!(
         live[0].exists(),

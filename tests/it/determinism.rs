@@ -7,23 +7,12 @@
 
 use crate::common;
 
-use common::{ScenarioText, field, read_csv, shipped_scenarios, treatysim, workdir};
+use common::{ScenarioText, field, read_csv, run_ok, shipped_scenarios, treatysim, workdir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use treatysim::scenario::Catalog;
 
 const ESTIMATORS: [&str; 2] = ["conditional", "indicator"];
-
-/// Runs `treatysim run ARGS --scenarios <shipped>` in `dir` and expects success.
-fn run_ok(dir: &Path, args: &[&str]) {
-    treatysim(dir)
-        .arg("run")
-        .args(args)
-        .arg("--scenarios")
-        .arg(shipped_scenarios())
-        .assert()
-        .success();
-}
 
 /// What a reader of `root` sees (relative path → bytes): `common::snapshot`.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

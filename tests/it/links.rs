@@ -7,7 +7,6 @@
 use crate::common;
 
 use common::{ScenarioText, workdir};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,46 +14,14 @@ use std::time::Duration;
 /// of `/dev/zero` or a FIFO fails the test instead of hanging it); returns the exit code and
 /// stderr.
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let output = common::treatysim(dir)
-        .args(args)
-        .args(["--out", "out"])
-        .timeout(Duration::from_secs(600))
-        .output()
-        .expect("the binary starts");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+    common::code_and_stderr(
+        &common::treatysim(dir)
+            .args(args)
+            .args(["--out", "out"])
+            .timeout(Duration::from_secs(600))
+            .output()
+            .expect("the binary starts"),
     )
-}
-
-/// Every entry under `root`, hidden ones included, with its bytes (folders empty, links as
-/// their targets, never followed, FIFOs not read).
-fn everything(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut entries = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("folder") {
-            let entry = entry.expect("entry");
-            let path = entry.path();
-            let kind = entry.file_type().expect("file type");
-            let bytes = if kind.is_symlink() {
-                std::fs::read_link(&path)
-                    .expect("link")
-                    .into_os_string()
-                    .into_encoded_bytes()
-            } else if kind.is_dir() {
-                stack.push(path.clone());
-                Vec::new()
-            } else if kind.is_file() {
-                std::fs::read(&path).expect("read")
-            } else {
-                // A FIFO: reading it would wait for a writer.
-                b"(not a regular file)".to_vec()
-            };
-            entries.insert(path, bytes);
-        }
-    }
-    entries
 }
 
 /// A work folder with `scenarios/ok.toml` and `other.toml` (200 trials, one uncertain
@@ -96,7 +63,7 @@ fn a_shards_folder_that_is_a_link_is_refused() {
     let d = dir.path();
     let elsewhere = elsewhere(d);
     std::os::unix::fs::symlink(&elsewhere, d.join("out/ok/shards")).expect("link");
-    let before = everything(d);
+    let before = common::everything(d);
     let commands: [&[&str]; 4] = [
         &["run", "ok", "--shard", "1/2", "--samples"],
         &[
@@ -114,7 +81,10 @@ fn a_shards_folder_that_is_a_link_is_refused() {
         let (status, stderr) = run(d, args);
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("is a symbolic link"), "{args:?}: {stderr}");
-        assert!(everything(d) == before, "{args:?} changed something");
+        assert!(
+            common::everything(d) == before,
+            "{args:?} changed something"
+        );
     }
 }
 
@@ -174,12 +144,12 @@ fn merge_reads_only_regular_files() {
     assert_eq!(status, Some(0), "{stderr}");
     std::fs::remove_file(&part).expect("remove");
     std::os::unix::fs::symlink("/dev/zero", &part).expect("link");
-    let before = everything(&d.join("out"));
+    let before = common::everything(&d.join("out"));
     let (status, stderr) = run(d, &["merge", "ok"]);
     assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("is a symbolic link"), "{stderr}");
     assert!(
-        everything(&d.join("out")) == before,
+        common::everything(&d.join("out")) == before,
         "merge wrote something"
     );
 }
@@ -206,11 +176,14 @@ fn outputs_that_are_not_regular_files_are_refused() {
     let timeline = out.join("ok").join(version).join("timeline.csv");
     std::fs::remove_file(&timeline).expect("remove");
     mkfifo(&timeline);
-    let before = everything(&out);
+    let before = common::everything(&out);
     for args in [&["plot", "ok"][..], &["plot"]] {
         let (status, stderr) = run(d, args);
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("is a FIFO"), "{args:?}: {stderr}");
-        assert!(everything(&out) == before, "{args:?} wrote something");
+        assert!(
+            common::everything(&out) == before,
+            "{args:?} wrote something"
+        );
     }
 }

@@ -12,7 +12,6 @@
 use crate::common;
 
 use common::{ScenarioText, workdir};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Whether `text` holds a control character other than the line ends between messages.
@@ -24,13 +23,11 @@ fn raw_controls(text: &str) -> Vec<char> {
 
 /// Runs `treatysim args` in `dir`; returns the exit code and stderr.
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let output = common::treatysim(dir)
-        .args(args)
-        .output()
-        .expect("the binary starts");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+    common::code_and_stderr(
+        &common::treatysim(dir)
+            .args(args)
+            .output()
+            .expect("the binary starts"),
     )
 }
 
@@ -89,33 +86,6 @@ fn list_escapes_control_characters_in_descriptions() {
     );
 }
 
-/// Every entry under `root`, hidden ones included, with its bytes (folders and links empty,
-/// links as their targets): what a command must leave alone.
-fn everything(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut entries = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("folder") {
-            let entry = entry.expect("entry");
-            let path = entry.path();
-            let kind = entry.file_type().expect("file type");
-            let bytes = if kind.is_symlink() {
-                std::fs::read_link(&path)
-                    .expect("link")
-                    .into_os_string()
-                    .into_encoded_bytes()
-            } else if kind.is_dir() {
-                stack.push(path.clone());
-                Vec::new()
-            } else {
-                std::fs::read(&path).expect("read")
-            };
-            entries.insert(path, bytes);
-        }
-    }
-    entries
-}
-
 /// A work folder whose `scenarios/` holds `ok.toml` (the bilateral scenario, 200 trials) and
 /// the dot-named files `..toml`, `...toml` and `.hidden.toml`, and whose `a/b/out` holds a run
 /// of `ok`, so that a write above `--out` would land in the work folder, where it is seen;
@@ -148,7 +118,7 @@ fn nested_out() -> tempfile::TempDir {
 fn every_command_refuses_names_that_are_not_one_folder_inside_out() {
     let dir = nested_out();
     let d = dir.path();
-    let before = everything(d);
+    let before = common::everything(d);
     let names = [
         ".",
         "..",
@@ -191,7 +161,7 @@ fn every_command_refuses_names_that_are_not_one_folder_inside_out() {
             assert_eq!(status, Some(2), "{args:?}: {stderr}");
             assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
             assert!(
-                everything(d) == before,
+                common::everything(d) == before,
                 "{args:?} wrote something: {stderr}"
             );
         }
@@ -211,10 +181,10 @@ fn a_scenario_named_by_a_path_is_filed_under_its_stem() {
         "./scenarios/../scenarios/ok.toml",
         absolute,
     ] {
-        let before = everything(d);
+        let before = common::everything(d);
         let (status, stderr) = run(d, &["run", path, "--trials", "100", "--out", "a/b/out"]);
         assert_eq!(status, Some(0), "{path}: {stderr}");
-        let changed: Vec<PathBuf> = everything(d)
+        let changed: Vec<PathBuf> = common::everything(d)
             .into_iter()
             .filter(|(p, bytes)| before.get(p) != Some(bytes))
             .map(|(p, _)| p)
@@ -238,7 +208,7 @@ fn a_sweep_key_that_is_not_a_file_name_is_refused() {
         .text();
     let dir = workdir(&[("x.toml", &text)]);
     let d = dir.path();
-    let before = everything(d);
+    let before = common::everything(d);
     let key = "event.up/../../../escape.probability=0,1";
     for shard in [None, Some("1/2")] {
         let mut args = vec!["sweep", "x", "--param", key, "--out", "out"];
@@ -246,7 +216,7 @@ fn a_sweep_key_that_is_not_a_file_name_is_refused() {
         let (status, stderr) = run(d, &args);
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("a file name cannot hold '/'"), "{stderr}");
-        assert!(everything(d) == before, "{args:?} wrote something");
+        assert!(common::everything(d) == before, "{args:?} wrote something");
     }
 }
 
@@ -299,11 +269,11 @@ fn merge_refuses_names_from_edited_shard_files() {
                 std::fs::write(&path, text.replace(from, to)).expect("edit");
             }
         }
-        let before = everything(d);
+        let before = common::everything(d);
         let (status, stderr) = run(d, &["merge", "ok", "--out", "a/b/out"]);
         assert_eq!(status, Some(2), "{to}: {stderr}");
         assert!(
-            everything(d) == before,
+            common::everything(d) == before,
             "{to}: merge wrote something: {stderr}"
         );
     }
@@ -320,7 +290,7 @@ fn a_scenario_folder_that_is_a_link_is_refused_by_every_writer() {
     assert_eq!(status, Some(0), "{stderr}");
     std::fs::rename(out.join("ok"), d.join("elsewhere")).expect("move");
     std::os::unix::fs::symlink(d.join("elsewhere"), out.join("ok")).expect("link");
-    let before = everything(d);
+    let before = common::everything(d);
     let commands: [&[&str]; 7] = [
         &["run", "ok"],
         &["run", "ok", "--shard", "1/2"],
@@ -334,6 +304,6 @@ fn a_scenario_folder_that_is_a_link_is_refused_by_every_writer() {
         let (status, stderr) = run(d, &[args, &["--out", "a/b/out"][..]].concat());
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("is a symbolic link"), "{args:?}: {stderr}");
-        assert!(everything(d) == before, "{args:?} wrote something");
+        assert!(common::everything(d) == before, "{args:?} wrote something");
     }
 }

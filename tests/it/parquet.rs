@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{read_csv, shipped_scenarios, treatysim, workdir};
+use common::{read_csv, run_ok, shipped_scenarios, treatysim, workdir};
 use parquet::basic::{LogicalType, Type as Physical};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
@@ -15,16 +15,6 @@ const ESTIMATORS: [&str; 2] = ["conditional", "indicator"];
 
 /// More than one row group (65,536 rows), and not a whole number of blocks.
 const TRIALS: &str = "70001";
-
-fn run_ok(dir: &Path, args: &[&str]) {
-    treatysim(dir)
-        .arg("run")
-        .args(args)
-        .arg("--scenarios")
-        .arg(shipped_scenarios())
-        .assert()
-        .success();
-}
 
 fn reader(path: &Path) -> SerializedFileReader<std::fs::File> {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));

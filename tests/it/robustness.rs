@@ -19,13 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_treatysim")
-}
-
 /// `treatysim` with the shipped scenarios, output to `out`.
 fn treatysim(out: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(bin());
+    let mut cmd = Command::new(common::bin());
     cmd.args(args)
         .arg("--scenarios")
         .arg(common::shipped_scenarios())
@@ -43,16 +39,6 @@ fn temporaries(dir: &Path) -> Vec<PathBuf> {
                 .is_some_and(|name| name.to_string_lossy().starts_with(".treatysim-"))
         })
         .collect()
-}
-
-/// Sends `signal` (`INT`, `TERM`) to the child.
-fn signal(child: &Child, signal: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .expect("the kill command");
-    assert!(status.success(), "kill -{signal} failed");
 }
 
 /// The child's exit status if it exits within `limit`; otherwise the child is killed and
@@ -135,7 +121,7 @@ fn interrupting_a_run_keeps_earlier_results(sig: &str) {
         "the long run ended before the signal"
     );
 
-    signal(&child, sig);
+    common::signal(child.id(), sig);
     let status = wait_within(&mut child, Duration::from_secs(1));
     let stderr = stderr_of(&mut child);
     let status = status.unwrap_or_else(|| panic!("still running 1 s after SIG{sig}: {stderr}"));
@@ -203,7 +189,7 @@ fn every_simulating_command_stops_on_sigint_with_130() {
             "{args:?} ended before the signal: {}",
             stderr_of(&mut child)
         );
-        signal(&child, "INT");
+        common::signal(child.id(), "INT");
         let status = wait_within(&mut child, Duration::from_secs(1));
         let stderr = stderr_of(&mut child);
         let status = status.unwrap_or_else(|| panic!("{args:?}: running 1 s after SIGINT"));
@@ -257,7 +243,7 @@ fn merge_stops_on_sigint_with_130() {
             "-e",
             "inject=write:signal=SIGINT:when=8",
         ])
-        .arg(bin())
+        .arg(common::bin())
         .args(["merge", "baseline", "--out"])
         .arg(&out)
         .output()
@@ -309,7 +295,7 @@ fn merge_interrupted_under_the_lock_leaves_no_lock() {
             "-e",
             "inject=flock:signal=SIGINT:when=2+",
         ])
-        .arg(bin())
+        .arg(common::bin())
         .args(["merge", "baseline", "--out"])
         .arg(&out)
         .output()
@@ -353,7 +339,7 @@ fn long_window_folder() -> tempfile::TempDir {
 fn start_long_window(dir: &Path, estimator: &str) -> (Child, BTreeMap<PathBuf, Vec<u8>>) {
     let out = dir.join("out");
     let scenarios = dir.join("scenarios");
-    let status = Command::new(bin())
+    let status = Command::new(common::bin())
         .args(["run", "baseline", "--trials", "20000", "--scenarios"])
         .arg(&scenarios)
         .arg("--out")
@@ -363,7 +349,7 @@ fn start_long_window(dir: &Path, estimator: &str) -> (Child, BTreeMap<PathBuf, V
         .expect("treatysim");
     assert!(status.success());
     let before = common::snapshot(&out);
-    let child = Command::new(bin())
+    let child = Command::new(common::bin())
         .args([
             "run",
             "long",
@@ -394,7 +380,7 @@ fn a_long_window_run_stops_within_a_second() {
         let dir = long_window_folder();
         let (mut child, before) = start_long_window(dir.path(), estimator);
         assert!(child.try_wait().expect("try_wait").is_none());
-        signal(&child, "INT");
+        common::signal(child.id(), "INT");
         let status = wait_within(&mut child, Duration::from_secs(1));
         let stderr = stderr_of(&mut child);
         let status =
@@ -413,8 +399,8 @@ fn a_long_window_run_stops_within_a_second() {
 fn a_second_signal_ends_the_process_at_once() {
     let dir = long_window_folder();
     let (mut child, before) = start_long_window(dir.path(), "conditional");
-    signal(&child, "INT");
-    signal(&child, "TERM");
+    common::signal(child.id(), "INT");
+    common::signal(child.id(), "TERM");
     let status = wait_within(&mut child, Duration::from_secs(1));
     let stderr = stderr_of(&mut child);
     let status = status.unwrap_or_else(|| panic!("still running 1 s after a second signal"));
@@ -457,7 +443,7 @@ fn inputs_that_once_hung_finish() {
         &["check", "baseline", "corr"],
     ];
     for args in cases {
-        let mut child = Command::new(bin())
+        let mut child = Command::new(common::bin())
             .args(args)
             .arg("--scenarios")
             .arg(&scenarios)
@@ -590,7 +576,7 @@ fn memory_does_not_grow_before_the_first_wave() {
     std::thread::sleep(Duration::from_millis(1500));
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    signal(&child, "INT");
+    common::signal(child.id(), "INT");
     let exited = wait_within(&mut child, Duration::from_secs(5));
     let peak = vm_hwm_kib(&status).expect("VmHWM");
     assert!(
@@ -603,7 +589,7 @@ fn memory_does_not_grow_before_the_first_wave() {
 /// Peak RSS of `args` (with the scenarios in `scenarios`) into a fresh output folder.
 fn peak_in(scenarios: &Path, args: &[&str]) -> u64 {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let mut cmd = Command::new(bin());
+    let mut cmd = Command::new(common::bin());
     cmd.args(args)
         .arg("--scenarios")
         .arg(scenarios)
@@ -654,7 +640,7 @@ fn check_seconds(scenarios: &Path, name: &str) -> f64 {
         let output = Command::new(time)
             .args(["-f", "%U %S", "-o"])
             .arg(report.path())
-            .arg(bin())
+            .arg(common::bin())
             .args(["check", name, "--scenarios"])
             .arg(scenarios)
             .output()
@@ -671,7 +657,7 @@ fn check_seconds(scenarios: &Path, name: &str) -> f64 {
             .sum();
     }
     let began = Instant::now();
-    let output = Command::new(bin())
+    let output = Command::new(common::bin())
         .args(["check", name, "--scenarios"])
         .arg(scenarios)
         .output()
@@ -719,7 +705,7 @@ fn bash(script: &str, scenarios: &Path) -> (String, String) {
     let output = Command::new("bash")
         .arg("-c")
         .arg(script)
-        .arg(bin())
+        .arg(common::bin())
         .arg(scenarios)
         .output()
         .expect("bash");
@@ -764,7 +750,7 @@ fn output_larger_than_a_pipe_into_head_ends_quietly() {
         ));
     }
     std::fs::write(dir.path().join("big.toml"), text).expect("big scenario");
-    let full = Command::new(bin())
+    let full = Command::new(common::bin())
         .args(["show", "big", "--scenarios"])
         .arg(dir.path())
         .output()
@@ -781,7 +767,7 @@ fn output_larger_than_a_pipe_into_head_ends_quietly() {
 /// Runs `args` with stdout (`close_stdout`) or stderr closed before anything is written;
 /// returns the exit status and whatever reached the other stream.
 fn with_closed(close_stdout: bool, args: &[&str]) -> (ExitStatus, String) {
-    let mut child = Command::new(bin())
+    let mut child = Command::new(common::bin())
         .args(args)
         .arg("--scenarios")
         .arg(common::shipped_scenarios())

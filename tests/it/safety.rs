@@ -10,14 +10,12 @@ use std::path::Path;
 
 /// Runs `treatysim args` in `dir` with `--out out`; returns the exit code and stderr.
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let output = common::treatysim(dir)
-        .args(args)
-        .args(["--out", "out"])
-        .output()
-        .expect("the binary starts");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+    common::code_and_stderr(
+        &common::treatysim(dir)
+            .args(args)
+            .args(["--out", "out"])
+            .output()
+            .expect("the binary starts"),
     )
 }
 

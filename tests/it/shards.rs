@@ -1654,15 +1654,13 @@ fn keyed_shards_refuse_resealed_tamperings() {
         }
     };
     let with_key = |b: &Path, key: &str| {
-        let output = sim(
-            dir,
-            &["merge", "baseline", "--out", out_arg(b), "--key-file", key],
-        )
-        .output()
-        .expect("merge");
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
+        common::code_and_stderr(
+            &sim(
+                dir,
+                &["merge", "baseline", "--out", out_arg(b), "--key-file", key],
+            )
+            .output()
+            .expect("merge"),
         )
     };
     let tamperings: [(&str, &dyn Fn()); 4] = [

@@ -2,6 +2,12 @@
 //! tolerance policy of every statistical test.
 #![allow(dead_code)]
 
+#[cfg(target_os = "linux")]
+pub mod kill;
+pub mod outputs;
+
+pub use outputs::{everything, files_under, snapshot};
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -34,6 +40,41 @@ pub fn treatysim(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("treatysim").expect("binary");
     cmd.current_dir(dir);
     cmd
+}
+
+/// The path of the built `treatysim` binary, for tests that run it through a wrapper
+/// (`timeout`, `strace`, `setpriv`, a shell) or as a plain `std::process::Command`.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_treatysim")
+}
+
+/// A finished command's exit code and what it printed on stderr.
+pub fn code_and_stderr(output: &std::process::Output) -> (Option<i32>, String) {
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Sends `signal` (`INT`, `TERM`, `KILL`, ...) to process `pid` with `kill`.
+pub fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("the kill command");
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Runs `treatysim run ARGS --scenarios <shipped>` in `dir` and expects success.
+pub fn run_ok(dir: &Path, args: &[&str]) {
+    treatysim(dir)
+        .arg("run")
+        .args(args)
+        .arg("--scenarios")
+        .arg(shipped_scenarios())
+        .assert()
+        .success();
 }
 
 /// A format-2 scenario text built key by key, so that tests say what they change rather than
@@ -317,75 +358,6 @@ pub fn line_of(text: &str, key: &str) -> usize {
     lines[0]
 }
 
-/// Every entry under `root` that is not a folder, hidden ones included, sorted: files and
-/// symbolic links (a link is listed, not followed, even to a folder); none when `root` does not
-/// exist.
-pub fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let entry = entry.expect("folder entry");
-            if entry.file_type().expect("file type").is_dir() {
-                stack.push(entry.path());
-            } else {
-                files.push(entry.path());
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-/// What a reader of `root` sees (path relative to `root` → bytes): every file whose path has no
-/// hidden part (not a run's version folders `.run-N`, nor temporary files), read through
-/// symbolic links (a link to a folder is entered); a link that leads nowhere is no file. Empty
-/// when `root` does not exist. In a `run.toml`, the command lines (`command = `,
-/// `shard_command = `) are left out: they name the command, `--out` and `--threads` that
-/// produced it, which outputs compared across those must not depend on.
-pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    for path in files_under(root) {
-        let relative = path.strip_prefix(root).expect("under root").to_path_buf();
-        let hidden = relative
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            for (inner, bytes) in snapshot(&path) {
-                files.insert(relative.join(inner), bytes);
-            }
-            continue;
-        }
-        match std::fs::read(&path) {
-            Ok(bytes) if relative.file_name().is_some_and(|n| n == "run.toml") => {
-                files.insert(relative, without_command_lines(&bytes));
-            }
-            Ok(bytes) => {
-                files.insert(relative, bytes);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => panic!("{}: {e}", path.display()),
-        }
-    }
-    files
-}
-
-/// A `run.toml` without its command lines (see [`snapshot`]).
-pub fn without_command_lines(bytes: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(bytes);
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with("command = ") && !l.starts_with("shard_command = "))
-        .collect();
-    (kept.join("\n") + "\n").into_bytes()
-}
-
 /// Critical value of √n·D for a one-sample Kolmogorov–Smirnov test at significance 0.001:
 /// the asymptotic Kolmogorov distribution has P(√n·D > 1.9495) = 0.001, accurate from n = 10⁵.
 pub const KS_CRITICAL: f64 = 1.95;
@@ -454,11 +426,7 @@ pub fn exit_and_stderr(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Opti
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let output = cmd.output().expect("the binary starts");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    code_and_stderr(&cmd.output().expect("the binary starts"))
 }
 
 /// Ranks from 1, ties given their average rank.
