@@ -218,32 +218,16 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), **_EXACT)
 
 
-class RunResult:
-    """The result of :func:`run`: the probability of a treaty before the deadline and its
-    timeline. Shows as a table and the timeline chart in Jupyter.
+class _Estimate:
+    """What a run and a pool both report: the estimate, its standard error and interval, and
+    the trials, seed and estimator behind it (read from the native result)."""
 
-    Attributes
-    ----------
-    probability : float
-        P(treaty before the deadline).
-    std_error : float
-        Its standard error.
-    ci95 : tuple of float
-        The 95% interval (low, high).
-    """
-
-    def __init__(self, native: Any, scenario: Optional[Scenario] = None) -> None:
+    def __init__(self, native: Any) -> None:
         self._native = native
-        self._scenario = scenario
         p, se, low, high = native.estimate()
         self.probability: float = p
         self.std_error: float = se
         self.ci95: tuple = (low, high)
-
-    @property
-    def name(self) -> str:
-        """The scenario's name."""
-        return self._native.name
 
     @property
     def trials(self) -> int:
@@ -259,6 +243,30 @@ class RunResult:
     def estimator(self) -> str:
         """``"conditional"`` or ``"indicator"``."""
         return self._native.estimator
+
+
+class RunResult(_Estimate):
+    """The result of :func:`run`: the probability of a treaty before the deadline and its
+    timeline. Shows as a table and the timeline chart in Jupyter.
+
+    Attributes
+    ----------
+    probability : float
+        P(treaty before the deadline).
+    std_error : float
+        Its standard error.
+    ci95 : tuple of float
+        The 95% interval (low, high).
+    """
+
+    def __init__(self, native: Any, scenario: Optional[Scenario] = None) -> None:
+        super().__init__(native)
+        self._scenario = scenario
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self._native.name
 
     @property
     def summary(self) -> pd.DataFrame:

@@ -8,12 +8,12 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import pandas as pd
 
-from . import PathLike, RunResult, Scenario, ScenarioError, _native, _progress_callback, _read_csv, _whole
+from . import PathLike, RunResult, Scenario, ScenarioError, _Estimate, _native, _progress_callback, _read_csv, _whole
 
 __all__ = ["pool", "PoolResult", "score", "Scores"]
 
 
-class PoolResult:
+class PoolResult(_Estimate):
     """The result of :func:`pool`: the chosen pool's probability and timeline, and the pool
     table (every member's estimate, the linear pool and the geometric mean of odds).
 
@@ -27,13 +27,6 @@ class PoolResult:
         Its 95% interval (low, high).
     """
 
-    def __init__(self, native: Any) -> None:
-        self._native = native
-        p, se, low, high = native.estimate()
-        self.probability: float = p
-        self.std_error: float = se
-        self.ci95: tuple = (low, high)
-
     @property
     def name(self) -> str:
         """The pool's label."""
@@ -43,21 +36,6 @@ class PoolResult:
     def method(self) -> str:
         """``"linear"`` or ``"geometric-odds"``: the pool reported first."""
         return self._native.method
-
-    @property
-    def trials(self) -> int:
-        """Trials run (the same for every member)."""
-        return self._native.trials
-
-    @property
-    def seed(self) -> int:
-        """The seed."""
-        return self._native.seed
-
-    @property
-    def estimator(self) -> str:
-        """``"conditional"`` or ``"indicator"``."""
-        return self._native.estimator
 
     @property
     def table(self) -> pd.DataFrame:
