@@ -53,8 +53,8 @@ use crate::cast::Kind;
 use crate::engine::{self, Accumulator};
 use crate::error::Result;
 use crate::model::{Estimator, LANES, Lanes, Model, SummitLanes};
-use crate::rng;
 use crate::month::Month;
+use crate::rng;
 use crate::scenario::Scenario;
 use std::ops::Range;
 

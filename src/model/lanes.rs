@@ -20,10 +20,10 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::observe::SummitLanes;
-use super::{IssueSlots, Model};
 use super::schedule::{Timing, drawn_month};
 pub(super) use super::streams::normal_fast_path;
 use super::streams::{Streams, normals};
+use super::{IssueSlots, Model};
 use crate::distribution::Sampler;
 use crate::fastmath;
 use crate::tally::quantum;
@@ -786,7 +786,11 @@ pub(crate) mod tests {
                 view.blocked,
                 view.issues.iter().map(|i| i.gap.to_bits()).collect(),
             ));
-            let q = if view.rate > 0.0 { view.rate * view.p } else { 0.0 };
+            let q = if view.rate > 0.0 {
+                view.rate * view.p
+            } else {
+                0.0
+            };
             self.survival *= 1.0 - q;
         }
     }
