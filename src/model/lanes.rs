@@ -772,8 +772,11 @@ pub(crate) mod tests {
     /// conditional estimator carries it.
     struct Told {
         survival: f64,
-        months: Vec<(u64, u64, u64, usize, Option<usize>, Vec<u64>)>,
+        months: Vec<ToldMonth>,
     }
+
+    /// The bits of S_t, λ and p, the holder, the blocking dealbreaker, the bits of each gap.
+    type ToldMonth = (u64, u64, u64, usize, Option<usize>, Vec<u64>);
 
     impl crate::model::Observer for Told {
         const SUMMITS: bool = true;
