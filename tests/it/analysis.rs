@@ -10,7 +10,7 @@ use crate::common;
 
 use common::{
     EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, ok, output, read_csv, rejected,
-    shipped_scenarios, spearman, treatysim, workdir,
+    shipped_scenarios, spearman, workdir,
 };
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 use std::path::Path;

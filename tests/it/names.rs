@@ -12,7 +12,7 @@
 use crate::common;
 
 use common::{ScenarioText, exit_and_stderr, workdir};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Whether `text` holds a control character other than the line ends between messages.
 fn raw_controls(text: &str) -> Vec<char> {
