@@ -734,20 +734,29 @@ def arg_number(lo, hi):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario")
+    ap.add_argument("scenario", nargs="+",
+                    help="scenario file; several are run in turn, each as if alone (one start "
+                         "of Python and SciPy for all: tests/it/format2.rs)")
     ap.add_argument("--trials", type=arg_number(1, 2**63 - 1), help="e.g. 200000 or 2e5")
     ap.add_argument("--seed", type=arg_number(0, 2**64 - 1))
     ap.add_argument("--estimator", choices=["conditional", "indicator"], default="conditional")
     ap.add_argument("--chunk", type=int, default=1 << 16, help="trials per vectorised block")
     ap.add_argument("--scenarios", action="append", default=[],
                     help="search path for `extends` (repeatable), after the file's own folder")
-    ap.add_argument("--csv", action="store_true", help="print only `probability,std_error`")
+    ap.add_argument("--csv", action="store_true",
+                    help="print only `probability,std_error`, one line per scenario")
     a = ap.parse_args()
     if a.chunk < 1:
         ap.error("--chunk must be >= 1")
     search = a.scenarios + [d for d in os.environ.get("TREATYSIM_SCENARIOS", "").split(os.pathsep) if d]
+    for scenario in a.scenario:
+        run_one(a, scenario, search)
+
+
+def run_one(a, scenario, search):
+    """Simulates one scenario file with the options `a` and prints its result."""
     try:
-        model = Model(load(a.scenario, search), a.scenario)
+        model = Model(load(scenario, search), scenario)
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
@@ -759,9 +768,9 @@ def main():
     wall = time.perf_counter() - t0
 
     if a.csv:
-        print(f"{float(prob)!r},{float(se)!r}")
+        print(f"{float(prob)!r},{float(se)!r}", flush=True)
         return
-    print(f"scenario     {Path(a.scenario).stem} ({a.estimator}, {trials} trials, seed {seed})")
+    print(f"scenario     {Path(scenario).stem} ({a.estimator}, {trials} trials, seed {seed})")
     print(f"signatories  {', '.join(model.signatories)}; outside: {', '.join(model.outside) or '-'}; "
           f"issues: {', '.join(i for i, *_ in model.issues) or '-'}")
     print(f"probability   {prob:.6f}")

@@ -25,11 +25,14 @@
 //! 1 − Π(1 − q). A constant scenario's central path is its one trial exactly.
 //!
 //! **(b) The diagnostic run** ([`Diagnostic`]): trials of the real model, seeded as `run` seeds
-//! them, watched through [`crate::model::Observer`]. Each month of a trial counts as a summit
-//! month with the weight w_t = S_t·λ_t, its chance of holding a summit with no treaty yet
-//! (S_t the trial's survival, as the conditional estimator has it), so that shares "of summit
-//! months" are Σ w·[condition] / Σ w and the expected number of summits is Σ w per trial. Sums
-//! are merged in trial order: the same bits whatever the thread count.
+//! them, run side by side on the conditional lane loop with step 4 of every month recorded
+//! ([`crate::model::SummitLanes`], what [`crate::model::Observer`] is told in the scalar
+//! loop). Each month of a trial counts as a summit month with the weight w_t = S_t·λ_t, its
+//! chance of holding a summit with no treaty yet (S_t the trial's survival, as the conditional
+//! estimator has it), so that shares "of summit months" are Σ w·[condition] / Σ w and the
+//! expected number of summits is Σ w per trial. Each block's sums are added trial by trial,
+//! month by month, and blocks are merged in trial order: the same bits whatever the thread
+//! count, and the same as watching the scalar loop.
 //!
 //! **(c) The reasons** ([`reasons`]): each factor of the scenario (an issue's gap, a
 //! signatory's will, the threshold, the summit rate, each event, each leader's exit hazard,
@@ -49,8 +52,9 @@
 use crate::cast::Kind;
 use crate::engine::{self, Accumulator};
 use crate::error::Result;
-use crate::model::{Estimator, Model, Observer, SummitView, Trial};
+use crate::model::{Estimator, LANES, Lanes, Model, SummitLanes};
 use crate::month::Month;
+use crate::rng;
 use crate::scenario::Scenario;
 use std::ops::Range;
 
@@ -591,51 +595,32 @@ impl Accumulator for DiagnosticTally {
     }
 }
 
-/// Watches one trial for the diagnostic: its survival S_t, and its sums.
-struct Watch<'a> {
-    tally: &'a mut DiagnosticTally,
-    survival: f64,
-    fired: &'a mut [bool],
-    exited: &'a mut [bool],
-}
-
-impl Observer for Watch<'_> {
-    const SUMMITS: bool = true;
-
-    fn summit(&mut self, view: &SummitView<'_>) {
-        let rate = view.rate;
-        let w = self.survival * rate;
-        let tally = &mut *self.tally;
+/// Adds lane `lane`'s months to `tally`, month by month: each month counts as a summit month
+/// with the weight w_t = S_t·λ_t (see the module's docs).
+fn add_months(watch: &SummitLanes, lane: usize, tally: &mut DiagnosticTally) {
+    let issues = tally.open.len();
+    for t in 0..watch.months() {
+        let summit = watch.summit(t, lane);
+        let (rate, p) = (summit.rate, summit.p);
+        let w = summit.survival * rate;
         tally.summits += w;
-        tally.p += w * view.p;
-        for (i, issue) in view.issues.iter().enumerate() {
-            if issue.gap > 0.0 {
+        tally.p += w * p;
+        for i in 0..issues {
+            let gap = watch.gap(t, i, lane);
+            if gap > 0.0 {
                 tally.open[i] += w;
-                tally.open_gap[i] += w * issue.gap;
+                tally.open_gap[i] += w * gap;
             }
         }
-        if let Some(i) = view.blocked {
-            tally.blocks[i] += w;
+        if let Some(blocks) = summit.blocked.and_then(|i| tally.blocks.get_mut(i)) {
+            *blocks += w;
         }
-        if let Some(lowest) = tally.lowest.get_mut(view.holder) {
+        if let Some(lowest) = tally.lowest.get_mut(summit.holder) {
             *lowest += w;
         }
-        let q = if rate > 0.0 { rate * view.p } else { 0.0 };
-        if let Some(month) = tally.in_month.get_mut(view.month) {
-            *month += self.survival * q;
-        }
-        self.survival *= 1.0 - q;
-    }
-
-    fn event(&mut self, event: usize, _month: usize) {
-        if let Some(f) = self.fired.get_mut(event) {
-            *f = true;
-        }
-    }
-
-    fn leader_exit(&mut self, signatory: usize, _month: usize) {
-        if let Some(x) = self.exited.get_mut(signatory) {
-            *x = true;
+        let q = if rate > 0.0 { rate * p } else { 0.0 };
+        if let Some(month) = tally.in_month.get_mut(t) {
+            *month += summit.survival * q;
         }
     }
 }
@@ -664,50 +649,50 @@ impl Diagnostic<'_> {
         )
     }
 
-    /// Simulates the trials of `block` into `tally`.
+    /// Simulates the trials of `block` into `tally`, [`LANES`] at a time on the lane loop
+    /// ([`Model::trials_lanes_watched`]), then adds each trial's months up in trial order, as
+    /// an [`crate::model::Observer`] of the scalar loop would (the same float sums, to the
+    /// bit).
     pub fn block(&self, block: Range<u64>, tally: &mut DiagnosticTally) {
         let model = self.model;
-        let mut draws = vec![0.0; model.params()];
-        let mut cumulative = vec![0.0; model.months()];
-        let mut trial = Trial::new(model);
-        let mut fired = vec![false; self.events];
-        let mut exited = vec![false; model.signatories()];
-        for i in block {
-            if i % 64 == 0 && engine::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+        let mut keys = [0; LANES];
+        let mut draws = vec![[0.0; LANES]; model.params()];
+        let mut lanes = Lanes::new(model);
+        let mut watch = SummitLanes::new(model);
+        let mut fired = vec![usize::MAX; model.events()];
+        let mut exits = vec![usize::MAX; model.signatories()];
+        let mut first = block.start;
+        while first < block.end {
+            if engine::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
                 return;
             }
-            fired.fill(false);
-            exited.fill(false);
-            let mut watch = Watch {
-                tally: &mut *tally,
-                survival: 1.0,
-                fired: &mut fired,
-                exited: &mut exited,
-            };
-            model.trial_observed(
-                self.seed,
-                i,
-                Estimator::Conditional,
-                &mut draws,
-                &mut cumulative,
-                &mut trial,
-                &mut watch,
-            );
-            let signed = 1.0 - watch.survival;
-            tally.sum_sq += signed * signed;
-            tally.trials += 1;
-            for (e, f) in fired.iter().enumerate() {
-                if *f {
-                    tally.fired[e] += 1;
-                    tally.signed_if_fired[e] += signed;
+            let count = (block.end - first).min(LANES as u64) as usize;
+            // Idle lanes (past `count`, at the end of a block) repeat the last trial.
+            for (l, key) in keys.iter_mut().enumerate() {
+                *key = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
+            }
+            model.trials_lanes_watched(&keys, &mut draws, &mut lanes, &mut watch);
+            let outcome = lanes.outcome();
+            for (l, &signed) in outcome.iter().enumerate().take(count) {
+                add_months(&watch, l, tally);
+                lanes.copy_events(l, &mut fired);
+                lanes.copy_exits(l, &mut exits);
+                tally.sum_sq += signed * signed;
+                tally.trials += 1;
+                for (e, &month) in fired.iter().enumerate() {
+                    if month != usize::MAX {
+                        tally.fired[e] += 1;
+                        tally.signed_if_fired[e] += signed;
+                    }
+                }
+                for (k, &month) in exits.iter().enumerate() {
+                    if month != usize::MAX {
+                        tally.exits[k] += 1;
+                        tally.signed_if_exit[k] += signed;
+                    }
                 }
             }
-            for (k, x) in exited.iter().enumerate() {
-                if *x {
-                    tally.exits[k] += 1;
-                    tally.signed_if_exit[k] += signed;
-                }
-            }
+            first += count as u64;
         }
     }
 

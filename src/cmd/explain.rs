@@ -41,6 +41,17 @@ pub fn explain(catalog: &Catalog, args: &ExplainArgs) -> Result<()> {
                 .saturating_mul(32)
                 .saturating_mul(per_block),
         )
+        .add(
+            format!(
+                "{threads} threads × {months} months × {} lane arrays of the diagnostic's \
+                 record of step 4",
+                5 + scenario.cast.issues.len()
+            ),
+            (threads as u64)
+                .saturating_mul(months)
+                .saturating_mul(5 + scenario.cast.issues.len() as u64)
+                .saturating_mul(8 * crate::model::LANES as u64),
+        )
         .advice("use fewer --threads");
     args.sim
         .check_memory(&format!("explain {}", scenario.name), &estimate)?;

@@ -19,10 +19,11 @@
 // best, and the clearest one here.
 #![allow(clippy::needless_range_loop)]
 
-use super::Model;
+use super::observe::SummitLanes;
 use super::schedule::{Timing, drawn_month};
 pub(super) use super::streams::normal_fast_path;
 use super::streams::{Streams, normals};
+use super::{IssueSlots, Model};
 use crate::distribution::Sampler;
 use crate::fastmath;
 use crate::tally::quantum;
@@ -307,6 +308,34 @@ impl Model {
         self.simulate_lanes_on(isa, keys, draws, out);
     }
 
+    /// [`Model::trials_lanes`], recording into `watch` what step 4 of every month saw in each
+    /// lane (what an [`super::Observer`] of [`Model::simulate_observed`] is told, to the bit).
+    /// The loop is compiled apart from the one of ordinary runs, which record nothing.
+    pub fn trials_lanes_watched(
+        &self,
+        keys: &[u64; LANES],
+        draws: &mut [Reals],
+        out: &mut Lanes,
+        watch: &mut SummitLanes,
+    ) {
+        let isa = Isa::detect();
+        self.draw_lanes_on(isa, keys, draws);
+        self.simulate_lanes_watched_on(isa, keys, draws, out, watch);
+    }
+
+    /// The month loop of [`Model::trials_lanes_watched`] for given draws, on `isa`.
+    pub(super) fn simulate_lanes_watched_on(
+        &self,
+        isa: Isa,
+        keys: &[u64; LANES],
+        draws: &[Reals],
+        out: &mut Lanes,
+        watch: &mut SummitLanes,
+    ) {
+        debug_assert!(watch.months() == self.months && watch.issues == self.issues.len());
+        watched_on(isa, self, keys, draws, out, watch);
+    }
+
     /// [`Model::draw`] for the [`LANES`] trials with keys `keys`: parameter `i` of lane `l` into
     /// `draws[i][l]`, the same bits as one trial at a time.
     pub fn draw_lanes(&self, keys: &[u64; LANES], draws: &mut [[f64; LANES]]) {
@@ -340,37 +369,10 @@ impl Model {
         let mut gap = [0.0; LANES];
         let mut blocked = [false; LANES];
         for issue in &self.issues {
-            let mut concession = state[issue.concession];
-            let mut demand = state[issue.demand];
-            if let Some(drift) = issue.concession_drift {
-                let drift = &draws[drift];
-                for lane in 0..LANES {
-                    concession[lane] = (concession[lane] + drift[lane] * t).clamp(0.0, 1.0);
-                }
-            }
-            if let Some(drift) = issue.demand_drift {
-                let drift = &draws[drift];
-                for lane in 0..LANES {
-                    demand[lane] = (demand[lane] + drift[lane] * t).clamp(0.0, 1.0);
-                }
-            }
-            let mut room = concession;
-            for &(indifference, leverage) in &issue.leverage {
-                let (u, l) = (&state[indifference], &draws[leverage]);
-                for lane in 0..LANES {
-                    room[lane] += l[lane] * u[lane];
-                }
-            }
-            for &(indifference, pressure) in &issue.pressure {
-                let (u, k) = (&state[indifference], &draws[pressure]);
-                for lane in 0..LANES {
-                    room[lane] -= k[lane] * (1.0 - u[lane]);
-                }
-            }
+            let (demand, room) = issue_lanes(issue, draws, state, t);
             for lane in 0..LANES {
-                let room = room[lane].clamp(0.0, 1.0);
-                gap[lane] += (demand[lane] - room).max(0.0);
-                blocked[lane] |= issue.dealbreaker & (demand[lane] > room);
+                gap[lane] += (demand[lane] - room[lane]).max(0.0);
+                blocked[lane] |= issue.dealbreaker & (demand[lane] > room[lane]);
             }
         }
         let threshold = &draws[self.threshold];
@@ -384,17 +386,128 @@ impl Model {
     }
 }
 
+/// Issue `issue`'s d_I = clamp(D_I + δD_I·t) and room_I (clamped) in month `t` in every lane:
+/// [`Model::terms`], the same operations in the same order lane by lane.
+#[inline(always)]
+fn issue_lanes(issue: &IssueSlots, draws: &[Reals], state: &[Reals], t: f64) -> (Reals, Reals) {
+    let mut concession = state[issue.concession];
+    let mut demand = state[issue.demand];
+    if let Some(drift) = issue.concession_drift {
+        let drift = &draws[drift];
+        for lane in 0..LANES {
+            concession[lane] = (concession[lane] + drift[lane] * t).clamp(0.0, 1.0);
+        }
+    }
+    if let Some(drift) = issue.demand_drift {
+        let drift = &draws[drift];
+        for lane in 0..LANES {
+            demand[lane] = (demand[lane] + drift[lane] * t).clamp(0.0, 1.0);
+        }
+    }
+    let mut room = concession;
+    for &(indifference, leverage) in &issue.leverage {
+        let (u, l) = (&state[indifference], &draws[leverage]);
+        for lane in 0..LANES {
+            room[lane] += l[lane] * u[lane];
+        }
+    }
+    for &(indifference, pressure) in &issue.pressure {
+        let (u, k) = (&state[indifference], &draws[pressure]);
+        for lane in 0..LANES {
+            room[lane] -= k[lane] * (1.0 - u[lane]);
+        }
+    }
+    for lane in 0..LANES {
+        room[lane] = room[lane].clamp(0.0, 1.0);
+    }
+    (demand, room)
+}
+
 multiversion!(fn lanes_on(
     model: &Model,
     keys: &[u64; LANES],
     draws: &[Reals],
     out: &mut Lanes,
-) => lanes);
+) => unwatched);
 
-/// The month loop of [`Model::simulate`] (conditional), lane by lane. Steps are numbered as in
-/// SPEC §4.
+multiversion!(fn watched_on(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &[Reals],
+    out: &mut Lanes,
+    watch: &mut SummitLanes,
+) => watched);
+
+/// The loop of ordinary runs: nothing recorded (`None` is a constant once inlined, so the
+/// recording code is not compiled in).
 #[inline(always)]
-fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
+fn unwatched(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
+    lanes(model, keys, draws, out, None);
+}
+
+/// The loop of [`Model::trials_lanes_watched`].
+#[inline(always)]
+fn watched(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &[Reals],
+    out: &mut Lanes,
+    watch: &mut SummitLanes,
+) {
+    lanes(model, keys, draws, out, Some(watch));
+}
+
+/// What step 4 of month `t` sees in every lane, into `watch` ([`SummitLanes`]): `will` is
+/// min_P W_P, `e` the exponential of p = 1/(1 + e), `survival` S_t before the summit. The
+/// issues' terms are computed afresh, as the scalar loop's observer has them.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn watch_summit(
+    model: &Model,
+    t: usize,
+    draws: &[Reals],
+    state: &[Reals],
+    will: &Reals,
+    e: &Reals,
+    survival: &Reals,
+    watch: &mut SummitLanes,
+) {
+    let issues = model.issues.len();
+    let mut blocked = [usize::MAX; LANES];
+    for (i, issue) in model.issues.iter().enumerate() {
+        let (demand, room) = issue_lanes(issue, draws, state, t as f64);
+        let gap = &mut watch.gap[t * issues + i];
+        for l in 0..LANES {
+            gap[l] = (demand[l] - room[l]).max(0.0);
+            let first = issue.dealbreaker & (demand[l] > room[l]) & (blocked[l] == usize::MAX);
+            blocked[l] = if first { i } else { blocked[l] };
+        }
+    }
+    // The first signatory holding the least will: the last match, walking backwards.
+    let mut holder = [0; LANES];
+    for k in (0..model.signatories.len()).rev() {
+        let w = &state[k];
+        for l in 0..LANES {
+            holder[l] = if w[l] == will[l] { k } else { holder[l] };
+        }
+    }
+    watch.blocked[t] = blocked;
+    watch.holder[t] = holder;
+    watch.survival[t] = *survival;
+    watch.rate[t] = state[model.summit_rate];
+    watch.p[t] = std::array::from_fn(|l| 1.0 / (1.0 + e[l]));
+}
+
+/// The month loop of [`Model::simulate`] (conditional), lane by lane, recording step 4 into
+/// `watch` when there is one. Steps are numbered as in SPEC §4.
+#[inline(always)]
+fn lanes(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &[Reals],
+    out: &mut Lanes,
+    mut watch: Option<&mut SummitLanes>,
+) {
     debug_assert!(out.fits(model) && draws.len() == model.params());
     let Lanes {
         cumulative: by_month,
@@ -520,6 +633,9 @@ fn lanes(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
         }
         let x: Reals = std::array::from_fn(|l| (bar[l] - will[l]) * inverse_noise[l]);
         let e = exp(&x);
+        if let Some(watch) = watch.as_deref_mut() {
+            watch_summit(model, t, draws, state, &will, &e, &survival, watch);
+        }
         let rate = &state[model.summit_rate];
         for l in 0..LANES {
             let q = rate[l] * (1.0 / (1.0 + e[l]));
@@ -650,6 +766,107 @@ pub(crate) mod tests {
         effects = { "party.a.will" = "normal(0, 0.3)" }
         leader_exit = ["a", "b"]
         "#;
+
+    /// Records what the scalar loop's observer is told, as [`SummitLanes`] keeps it: (S_t, λ,
+    /// p, holder, blocked, every issue's gap) each month, S_t carried as an observer of the
+    /// conditional estimator carries it.
+    struct Told {
+        survival: f64,
+        months: Vec<ToldMonth>,
+    }
+
+    /// The bits of S_t, λ and p, the holder, the blocking dealbreaker, the bits of each gap.
+    type ToldMonth = (u64, u64, u64, usize, Option<usize>, Vec<u64>);
+
+    impl crate::model::Observer for Told {
+        const SUMMITS: bool = true;
+        fn summit(&mut self, view: &crate::model::SummitView<'_>) {
+            self.months.push((
+                self.survival.to_bits(),
+                view.rate.to_bits(),
+                view.p.to_bits(),
+                view.holder,
+                view.blocked,
+                view.issues.iter().map(|i| i.gap.to_bits()).collect(),
+            ));
+            let q = if view.rate > 0.0 {
+                view.rate * view.p
+            } else {
+                0.0
+            };
+            self.survival *= 1.0 - q;
+        }
+    }
+
+    /// The watched lane loop ([`Model::trials_lanes_watched`], `explain`'s) records, lane by
+    /// lane, what an observer of the scalar loop is told, to the bit, and gives the same
+    /// results, on every instruction set here, on [`GENERAL`] and on the scenario with every
+    /// model-3 feature (a dealbreaker that blocks, drifts, pressure).
+    #[test]
+    fn watched_lanes_record_what_the_scalar_observer_is_told() {
+        let (mut blocked, mut holders) = (0, [0; 3]);
+        for (text, trials) in [
+            (GENERAL, 1024),
+            (include_str!("../../bench/scenarios/model3.toml"), 2048),
+        ] {
+            let model = model(text);
+            let (months, n) = (model.months(), model.params());
+            let mut reference = vec![0.0; months];
+            let mut row = vec![0.0; months];
+            let mut trial = crate::model::Trial::new(&model);
+            let mut scalar = vec![0.0; n];
+            for isa in Isa::available() {
+                let mut out = Lanes::new(&model);
+                let mut watch = SummitLanes::new(&model);
+                let mut draws = vec![[0.0; LANES]; n];
+                for batch in 0..(trials / LANES) as u64 {
+                    let keys: [u64; LANES] =
+                        std::array::from_fn(|l| rng::trial_key(3, batch * LANES as u64 + l as u64));
+                    model.draw_lanes_on(isa, &keys, &mut draws);
+                    model.simulate_lanes_watched_on(isa, &keys, &draws, &mut out, &mut watch);
+                    for l in 0..LANES {
+                        model.draw(keys[l], &mut scalar);
+                        let mut told = Told {
+                            survival: 1.0,
+                            months: Vec::new(),
+                        };
+                        model.simulate_observed(
+                            &scalar,
+                            &mut rng::process_rng(keys[l]),
+                            Estimator::Conditional,
+                            &mut reference,
+                            &mut trial,
+                            &mut told,
+                        );
+                        out.copy_cumulative(l, &mut row);
+                        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                        assert_eq!(bits(&row), bits(&reference), "{isa:?} {batch} {l}");
+                        assert_eq!(told.months.len(), months);
+                        for (t, expected) in told.months.iter().enumerate() {
+                            let seen = watch.summit(t, l);
+                            let gaps: Vec<u64> = (0..model.issues())
+                                .map(|i| watch.gap(t, i, l).to_bits())
+                                .collect();
+                            let seen = (
+                                seen.survival.to_bits(),
+                                seen.rate.to_bits(),
+                                seen.p.to_bits(),
+                                seen.holder,
+                                seen.blocked,
+                                gaps,
+                            );
+                            assert_eq!(&seen, expected, "{isa:?} batch {batch} lane {l} month {t}");
+                            blocked += usize::from(expected.4.is_some());
+                            holders[expected.3.min(2)] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // The cases compared were reached: blocking dealbreakers, and more than one holder.
+        assert!(blocked > 1000, "{blocked} blocked months");
+        assert!(holders[0] > 1000 && holders[1] > 1000, "{holders:?}");
+    }
 
     /// Every lane equals the scalar month loop to the bit, on every instruction set here: on
     /// [`GENERAL`], and on the scenario with every model-3 feature (pressure, a dealbreaker,

@@ -37,7 +37,7 @@ mod streams;
 mod ziggurat;
 
 pub use lanes::{LANES, Lanes};
-pub use observe::{IssueView, Observer, SummitView, Unobserved};
+pub use observe::{IssueView, LaneSummit, Observer, SummitLanes, SummitView, Unobserved};
 
 use crate::cast::{Kind, ParamId};
 use crate::copula::Copula;

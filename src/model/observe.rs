@@ -1,5 +1,5 @@
-//! Watching one trial's month loop from outside ([`Observer`]), for `treatysim explain`: what
-//! each month's step 4 saw, which events fired and which leaders left.
+//! Watching one trial's month loop from outside ([`Observer`]): what each month's step 4 saw,
+//! which events fired and which leaders left (either estimator, one trial at a time).
 //!
 //! The scalar month loop is generic over its observer and compiled once per observer type, so
 //! ordinary runs, whose observer is [`Unobserved`], carry no trace of it (its methods are
@@ -8,6 +8,14 @@
 //! Indices name things in the scenario's canonical orders: signatory `k` is the k-th party of
 //! `cast.signatories()`, issue `i` is `cast.issues[i]`, event `e` is `scenario.events[e]`
 //! (declaration order), and months count from the simulation's start (month 0).
+//!
+//! The conditional lane loop has its own recorder, [`SummitLanes`]: it keeps what step 4 saw
+//! in every month of a batch, for a caller that adds it up afterwards (`explain`'s diagnostic
+//! run, which so runs at the lanes' speed; BENCHMARKS.md).
+//! Ordinary runs compile the lane loop without it. The scalar [`Observer`] is its reference:
+//! the two agree to the bit (tested in `lanes.rs`).
+
+use super::lanes::{LANES, Reals};
 
 /// One issue at a summit, in the symbols of SPEC §4.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -79,6 +87,86 @@ pub trait Observer {
 pub struct Unobserved;
 
 impl Observer for Unobserved {}
+
+/// What step 4 of one month saw in one lane of a [`SummitLanes`]: the parts of a
+/// [`SummitView`] that depend on the month, and the trial's survival before it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LaneSummit {
+    /// S_t: the chance, given the trial's draws, that no treaty was signed before this month
+    /// (1 − the previous month's cumulative probability, as the conditional loop carries it).
+    pub survival: f64,
+    /// λ ([`SummitView::rate`]).
+    pub rate: f64,
+    /// p ([`SummitView::p`]).
+    pub p: f64,
+    /// [`SummitView::holder`].
+    pub holder: usize,
+    /// [`SummitView::blocked`].
+    pub blocked: Option<usize>,
+}
+
+/// Step 4 of every month of a batch of [`LANES`] trials, lane by lane, as the conditional lane
+/// loop saw it ([`crate::model::Model::trials_lanes_watched`]): what an [`Observer`] of the
+/// scalar loop is told at each summit, to the bit (tested), kept for the whole batch so that
+/// a caller can add it up trial by trial and month by month, in the order (and so with the
+/// float sums) of the scalar loop. Allocated once and reused from batch to batch.
+#[derive(Clone, Debug)]
+pub struct SummitLanes {
+    pub(super) issues: usize,
+    /// S_t before month t's summit: `survival[t][lane]`.
+    pub(super) survival: Vec<Reals>,
+    /// λ in month t.
+    pub(super) rate: Vec<Reals>,
+    /// p in month t.
+    pub(super) p: Vec<Reals>,
+    /// The signatory holding the least will in month t.
+    pub(super) holder: Vec<[usize; LANES]>,
+    /// The first blocking dealbreaker in month t, `usize::MAX` for none.
+    pub(super) blocked: Vec<[usize; LANES]>,
+    /// max(0, d_I − room_I) of issue I in month t: `gap[t * issues + I][lane]`.
+    pub(super) gap: Vec<Reals>,
+}
+
+impl SummitLanes {
+    /// Room for the batches of `model`.
+    pub fn new(model: &crate::model::Model) -> SummitLanes {
+        let (months, issues) = (model.months(), model.issues());
+        SummitLanes {
+            issues,
+            survival: vec![[0.0; LANES]; months],
+            rate: vec![[0.0; LANES]; months],
+            p: vec![[0.0; LANES]; months],
+            holder: vec![[0; LANES]; months],
+            blocked: vec![[usize::MAX; LANES]; months],
+            gap: vec![[0.0; LANES]; months * issues],
+        }
+    }
+
+    /// The number of months recorded.
+    pub fn months(&self) -> usize {
+        self.survival.len()
+    }
+
+    /// Month `t` of lane `lane`.
+    #[inline]
+    pub fn summit(&self, t: usize, lane: usize) -> LaneSummit {
+        let blocked = self.blocked[t][lane];
+        LaneSummit {
+            survival: self.survival[t][lane],
+            rate: self.rate[t][lane],
+            p: self.p[t][lane],
+            holder: self.holder[t][lane],
+            blocked: (blocked != usize::MAX).then_some(blocked),
+        }
+    }
+
+    /// Issue `issue`'s gap max(0, d_I − room_I) in month `t` of lane `lane`
+    /// ([`IssueView::gap`]).
+    #[inline]
+    pub fn gap(&self, t: usize, issue: usize, lane: usize) -> f64 {
+        self.gap[t * self.issues + issue][lane]
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -760,7 +760,10 @@ fn precision_study(
 
 /// SPEC §11: `--precision` runs keep the coverage, with a bias below 2% of H. Stopping the
 /// first time the half-width drops below H selected low estimates (−7% to −8% of H on this
-/// scenario, bench/coverage.sh).
+/// scenario, bench/coverage.sh). 600 seeds (1,000 until issue #19): the bias's standard error
+/// is then about 0.0035·H (conditional) and 0.0043·H (indicator), under the 0.005·H this test
+/// requires to judge, so a bias of 2% of H stands out by more than 4.5 standard errors and the
+/// old rule's −7% by more than 16; bench/coverage.sh runs the full study (2,000 seeds).
 #[test]
 fn precision_runs_are_unbiased_and_covered_on_the_rare_scenario() {
     let case = rare_case();
@@ -768,7 +771,7 @@ fn precision_runs_are_unbiased_and_covered_on_the_rare_scenario() {
         (Estimator::Conditional, 0.0004),
         (Estimator::Indicator, 0.001),
     ] {
-        let s = precision_study(&case, estimator, half_width, 1..1001);
+        let s = precision_study(&case, estimator, half_width, 1..601);
         let label = format!("{estimator:?} H = {half_width}: {s:?}");
         eprintln!("{label}");
         assert!(

@@ -204,13 +204,15 @@ fn example_scenarios_of_other_questions_run() {
     );
 }
 
-/// Runs `bench/numpy_model.py` on a scenario file; `None` when Python with NumPy and SciPy is
-/// not installed (`.ci/run` installs them, so CI always runs the comparison).
-fn numpy(file: &Path, trials: u64, estimator: &str) -> Option<(f64, f64)> {
+/// Runs `bench/numpy_model.py` on scenario files, all in one process (Python's and SciPy's
+/// start-up, about a second, is most of its time at these sizes); one (probability, standard
+/// error) per file, in order. `None` when Python with NumPy and SciPy is not installed
+/// (`.ci/run` installs them, so CI always runs the comparison).
+fn numpy(files: &[PathBuf], trials: u64, estimator: &str) -> Option<Vec<(f64, f64)>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/numpy_model.py");
     let output = std::process::Command::new("python3")
         .arg(script)
-        .arg(file)
+        .args(files)
         .args([
             "--trials",
             &trials.to_string(),
@@ -224,14 +226,23 @@ fn numpy(file: &Path, trials: u64, estimator: &str) -> Option<(f64, f64)> {
         let err = String::from_utf8_lossy(&output.stderr);
         assert!(
             err.contains("ModuleNotFoundError"),
-            "numpy_model.py failed on {}: {err}",
-            file.display()
+            "numpy_model.py failed on {files:?}: {err}"
         );
         return None;
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    let (p, se) = text.trim().split_once(',')?;
-    Some((p.parse().ok()?, se.parse().ok()?))
+    let results: Vec<(f64, f64)> = text
+        .lines()
+        .map(|line| {
+            let (p, se) = line.trim().split_once(',').expect("probability,std_error");
+            (
+                p.parse().expect("a probability"),
+                se.parse().expect("a standard error"),
+            )
+        })
+        .collect();
+    assert_eq!(results.len(), files.len(), "one line per file: {text}");
+    Some(results)
 }
 
 #[test]
@@ -239,7 +250,7 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
     if std::env::var_os("CI").is_some() {
         assert!(
             numpy(
-                &shipped_scenarios().join("baseline.toml"),
+                &[shipped_scenarios().join("baseline.toml")],
                 100,
                 "conditional"
             )
@@ -248,10 +259,10 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
         );
     }
     let dir = workdir(&[]);
-    let mut compared = 0;
     // And the scenario with every feature of model 3 (pressure, a dealbreaker, drifts, windowed
     // and hazard events, requires and excludes).
     let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/scenarios");
+    let mut files: Vec<(PathBuf, PathBuf, String)> = Vec::new();
     for folder in [shipped_scenarios(), examples(), bench.clone()] {
         for entry in std::fs::read_dir(&folder).expect("folder") {
             let path = entry.expect("entry").path();
@@ -265,29 +276,34 @@ fn the_independent_numpy_model_agrees_on_every_shipped_and_example_scenario() {
                 .expect("stem")
                 .to_string_lossy()
                 .into_owned();
-            for estimator in ["conditional", "indicator"] {
-                let trials = 40_000;
-                let Some((p_numpy, se_numpy)) = numpy(&path, trials, estimator) else {
-                    eprintln!("NumPy or SciPy missing: comparison skipped");
-                    return;
-                };
-                let out = dir.path().join(estimator);
-                treatysim(dir.path())
-                    .args(["run", &name, "--trials", &trials.to_string()])
-                    .args(["--estimator", estimator, "--scenarios"])
-                    .arg(&folder)
-                    .arg("--out")
-                    .arg(&out)
-                    .assert()
-                    .success();
-                let (p, se) = summary(&out, &name);
-                let combined = se.hypot(se_numpy);
-                assert!(
-                    (p - p_numpy).abs() <= SE_TOLERANCE * combined,
-                    "{name} ({estimator}): treatysim {p} ± {se}, NumPy {p_numpy} ± {se_numpy}"
-                );
-                compared += 1;
-            }
+            files.push((folder.clone(), path, name));
+        }
+    }
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.1.clone()).collect();
+    let mut compared = 0;
+    for estimator in ["conditional", "indicator"] {
+        let trials = 40_000;
+        let Some(references) = numpy(&paths, trials, estimator) else {
+            eprintln!("NumPy or SciPy missing: comparison skipped");
+            return;
+        };
+        for ((folder, _, name), (p_numpy, se_numpy)) in files.iter().zip(references) {
+            let out = dir.path().join(estimator);
+            treatysim(dir.path())
+                .args(["run", name, "--trials", &trials.to_string()])
+                .args(["--estimator", estimator, "--scenarios"])
+                .arg(folder)
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            let (p, se) = summary(&out, name);
+            let combined = se.hypot(se_numpy);
+            assert!(
+                (p - p_numpy).abs() <= SE_TOLERANCE * combined,
+                "{name} ({estimator}): treatysim {p} ± {se}, NumPy {p_numpy} ± {se_numpy}"
+            );
+            compared += 1;
         }
     }
     assert!(compared >= 20, "compared {compared}");
