@@ -1,7 +1,7 @@
 //! Throughput of the engine: trials per second for both estimators at 1 and 2 threads, on the
 //! shipped baseline and on a multilateral scenario of three signatories, two issues and two
 //! outside parties (SPEC §10: at no less than half the baseline's trials per second). Run with
-//! `cargo bench --bench engine`; BENCHMARKS.md records the figures.
+//! `cargo bench -p treatysim-benches`; BENCHMARKS.md records the figures.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -98,7 +98,7 @@ fn throughput(c: &mut Criterion, name: &str, scenario: &Scenario) {
 }
 
 fn baseline(c: &mut Criterion) {
-    let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
     let scenario = Catalog::new(scenarios)
         .load("baseline", &[])
         .expect("shipped baseline loads");
