@@ -280,7 +280,7 @@ pub fn run_shard(
         shard,
         None,
         Payload::Run(tally),
-    )
+    )?
     .with_provenance(override_args(overrides)))
 }
 
