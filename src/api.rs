@@ -285,7 +285,7 @@ pub fn run_shard(
         shard,
         None,
         Payload::Run(tally),
-    )
+    )?
     .with_provenance(override_args(overrides)))
 }
 

@@ -438,8 +438,18 @@ pub fn score_run(
     name: &str,
 ) -> Result<std::result::Result<Scored, Skip>> {
     let folder = export::publish::folder_path(out, name)?;
-    // Every file is read from the one version `.run` names now, not through the links.
-    let run = export::RunFolder::resolve(&folder)?;
+    // Every file is read from the one version `.run` names, not through the links (again,
+    // from the new version, if the folder is republished meanwhile).
+    export::RunFolder::read_current(&folder, |run| score_version(catalog, name, run))
+}
+
+/// [`score_run`] on one version of the run's folder.
+fn score_version(
+    catalog: &Catalog,
+    name: &str,
+    run: &export::RunFolder,
+) -> Result<std::result::Result<Scored, Skip>> {
+    let folder = run.folder();
     let toml_path = run.path(RUN_TOML);
     let Some(toml) = RunToml::read(&toml_path)? else {
         let why = if run.path("summary.csv").is_file() {
@@ -488,10 +498,10 @@ pub fn score_run(
         }
         (scenario, resolution)
     };
-    let summary = verified_table(&run, &toml, "summary.csv")?;
+    let summary = verified_table(run, &toml, "summary.csv")?;
     // A pool with a direct forecast has no timeline (SPEC §8).
     let timeline = if toml.files.contains_key("timeline.csv") {
-        Some(verified_table(&run, &toml, "timeline.csv")?)
+        Some(verified_table(run, &toml, "timeline.csv")?)
     } else if pool {
         None
     } else {

@@ -284,6 +284,76 @@ pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
     // Stale root rows agree with their folders again before summary.svg is drawn from them
     // (SPEC §7): a row never disagrees with its folder's summary.csv in a plot.
     crate::export::repair(out)?;
+    let reader = Reader { catalog };
+    // Every chart is read before any is drawn or written, each scenario's from one version of
+    // its folder: read again, whole, if a folder was republished meanwhile.
+    let mut charts = None;
+    for _ in 0..crate::export::layout::REREADS {
+        let sources = sources(args)?;
+        let read = sources
+            .iter()
+            .map(|(scenario, source)| Ok((source.svg(), reader.read(out, scenario, source)?)))
+            .collect::<Result<Vec<_>>>();
+        let current = sources.iter().all(|(scenario, source)| {
+            scenario.is_empty()
+                || source
+                    .csv()
+                    .parent()
+                    .is_none_or(|dir| crate::export::layout::is_current(&out.join(scenario), dir))
+        });
+        if current {
+            charts = Some(read?);
+            break;
+        }
+    }
+    let Some(mut charts) = charts else {
+        return Err(crate::export::layout::republished(out));
+    };
+    let timelines: Vec<&mut Timeline> = charts
+        .iter_mut()
+        .filter_map(|(_, chart)| match chart {
+            Chart::Timeline(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    if args.common_scale {
+        let top = timelines.iter().map(|t| t.top()).fold(0.0, f64::max);
+        for timeline in timelines {
+            timeline.y_top = Some(top);
+        }
+    }
+    let runs: Vec<Timeline> = charts
+        .iter()
+        .filter_map(|(_, chart)| match chart {
+            Chart::Timeline(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    if !runs.is_empty() {
+        charts.push((
+            out.join("timelines.svg"),
+            Chart::Timelines(Timelines { runs }),
+        ));
+    }
+    let drawn = charts
+        .iter()
+        .map(|(path, chart)| Ok((path, chart.svg()?)))
+        .collect::<Result<Vec<_>>>()?;
+    for (path, svg) in drawn {
+        write_atomic(path, svg.as_bytes())?;
+        note!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// What `plot` draws: the sources of the named scenarios (of every scenario with results
+/// when none is named) and the root's files, after checking that reading them fits in
+/// `--max-memory`.
+///
+/// # Errors
+/// As [`plot`].
+fn sources(args: &PlotArgs) -> Result<Vec<(String, Source)>> {
+    let out = &args.out;
     let mut sources = if args.names.is_empty() {
         let mut sources = Vec::new();
         for scenario in scenario_folders(out)? {
@@ -330,46 +400,7 @@ pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
         )
         .advice("plot fewer scenarios (name them), or shorten their windows")
         .check("plot", args.max_memory)?;
-    let reader = Reader { catalog };
-    let mut charts = sources
-        .iter()
-        .map(|(scenario, source)| Ok((source.svg(), reader.read(out, scenario, source)?)))
-        .collect::<Result<Vec<_>>>()?;
-    let timelines: Vec<&mut Timeline> = charts
-        .iter_mut()
-        .filter_map(|(_, chart)| match chart {
-            Chart::Timeline(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    if args.common_scale {
-        let top = timelines.iter().map(|t| t.top()).fold(0.0, f64::max);
-        for timeline in timelines {
-            timeline.y_top = Some(top);
-        }
-    }
-    let runs: Vec<Timeline> = charts
-        .iter()
-        .filter_map(|(_, chart)| match chart {
-            Chart::Timeline(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect();
-    if !runs.is_empty() {
-        charts.push((
-            out.join("timelines.svg"),
-            Chart::Timelines(Timelines { runs }),
-        ));
-    }
-    let drawn = charts
-        .iter()
-        .map(|(path, chart)| Ok((path, chart.svg()?)))
-        .collect::<Result<Vec<_>>>()?;
-    for (path, svg) in drawn {
-        write_atomic(path, svg.as_bytes())?;
-        note!("wrote {}", path.display());
-    }
-    Ok(())
+    Ok(sources)
 }
 
 /// The sources of the scenarios named on the command line.

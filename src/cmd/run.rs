@@ -201,7 +201,7 @@ fn write_shard(scenario: &Scenario, args: &RunArgs, shard: Shard, tally: Tally) 
         shard,
         args.samples(),
         Payload::Run(tally),
-    )
+    )?
     .with_provenance(args.sim.overrides());
     let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
     note!(

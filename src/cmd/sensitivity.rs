@@ -92,7 +92,7 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
             shard,
             None,
             payload,
-        )
+        )?
         .with_provenance(args.sim.overrides());
         let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(

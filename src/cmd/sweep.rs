@@ -451,7 +451,7 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
             points,
             tallies: tallies.0,
         };
-        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload)
+        let file = ShardFile::new(output, &unswept, args.sim.estimator, shard, None, payload)?
             .with_provenance(args.sim.overrides());
         let path = file.write(&args.sim.out, args.sim.shard_key()?.as_ref())?;
         note!(

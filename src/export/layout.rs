@@ -104,6 +104,29 @@ impl RunFolder {
         })
     }
 
+    /// Runs `read` on `folder`'s current version, and again on the new current version
+    /// whenever the folder was republished while it read (the version it read may then have
+    /// lost files under it): what `read` returns comes from one version, whole. A version is
+    /// removed only once another is current, and a replaced version never becomes current
+    /// again, so a version still current after `read` was there, whole, all along.
+    ///
+    /// # Errors
+    /// As `read` and [`RunFolder::resolve`]; [`crate::error::Error::Invalid`] when the folder
+    /// was republished [`REREADS`] times in a row while it was read.
+    pub fn read_current<T>(
+        folder: &Path,
+        mut read: impl FnMut(&RunFolder) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        for _ in 0..REREADS {
+            let run = RunFolder::resolve(folder)?;
+            let result = read(&run);
+            if is_current(&run.folder, &run.dir) {
+                return result;
+            }
+        }
+        Err(republished(folder))
+    }
+
     /// `<out>/NAME`.
     pub fn folder(&self) -> &Path {
         &self.folder
@@ -166,6 +189,31 @@ pub fn through_our_link(path: &Path) -> std::path::PathBuf {
         return run.path(name);
     }
     path.to_path_buf()
+}
+
+/// Times a reader reads a folder again because it was republished meanwhile, before it gives
+/// up ([`RunFolder::read_current`]).
+pub const REREADS: usize = 20;
+
+/// Whether `dir`, a version of `folder` a reader resolved (or `folder` itself, when it has no
+/// versions), is still the one its `.run` link names.
+pub fn is_current(folder: &Path, dir: &Path) -> bool {
+    if dir == folder {
+        return true;
+    }
+    #[cfg(unix)]
+    return current_version(folder).is_some_and(|version| folder.join(version) == dir);
+    #[cfg(not(unix))]
+    false
+}
+
+/// The error of a reader that found `folder` republished every time it read it.
+pub fn republished(folder: &Path) -> crate::error::Error {
+    crate::error::Error::Invalid(format!(
+        "'{}' was republished {REREADS} times while it was read; read it again once the \
+         commands writing into it are done",
+        folder.display()
+    ))
 }
 
 /// The error for a `.run` that does not lead to one of treatysim's version folders.

@@ -508,6 +508,85 @@ impl Drop for ParquetWriter {
     }
 }
 
+/// Rows `wanted` (row numbers from 0, in increasing order) of the samples part at `path`, each
+/// as `samples.csv` writes it (`None` past its last row), for `merge` to compare with the rows
+/// its trials give when simulated again. Reads only the row groups that hold them.
+///
+/// # Errors
+/// [`Error::Invalid`] when the part is not a Parquet file of `format`'s columns; I/O errors.
+pub fn rows_as_csv(
+    path: &Path,
+    format: &SampleFormat,
+    wanted: &[u64],
+) -> Result<Vec<Option<Vec<u8>>>> {
+    let not_ours = |what: String| {
+        Error::Invalid(format!(
+            "the samples part '{}' is not a samples part of this run: {what}",
+            path.display()
+        ))
+    };
+    let file = crate::guard::open_existing(path)?;
+    let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
+    let like: Vec<Column> = kinds(format)
+        .into_iter()
+        .map(|k| match k {
+            Kind::Trial => Column::Trial(Vec::new()),
+            Kind::Real => Column::Real(Vec::new()),
+            Kind::Month => Column::Month(Vec::new()),
+        })
+        .collect();
+    let columns = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .num_columns();
+    if columns != like.len() {
+        return Err(not_ours(format!(
+            "it has {columns} columns, this run {}",
+            like.len()
+        )));
+    }
+    let mut found = vec![None; wanted.len()];
+    let mut first = 0u64;
+    for g in 0..reader.num_row_groups() {
+        let group = reader
+            .get_row_group(g)
+            .map_err(|e| not_ours(e.to_string()))?;
+        let rows = u64::try_from(group.metadata().num_rows()).unwrap_or(0);
+        let inside: Vec<usize> = (0..wanted.len())
+            .filter(|&i| (first..first + rows).contains(&wanted[i]))
+            .collect();
+        if !inside.is_empty() {
+            let mut read = Vec::with_capacity(like.len());
+            for (i, column) in like.iter().enumerate() {
+                let reader = group
+                    .get_column_reader(i)
+                    .map_err(|e| not_ours(e.to_string()))?;
+                let values = read_column(reader, column, rows as usize)
+                    .map_err(|e| not_ours(format!("column {}: {e}", i + 1)))?;
+                read.push(values);
+            }
+            for i in inside {
+                let row = (wanted[i] - first) as usize;
+                let cells: Vec<String> = read
+                    .iter()
+                    .map(|column| match column {
+                        Column::Trial(v) => v[row].to_string(),
+                        Column::Real(v) => super::float(v[row]),
+                        Column::Month(v) => v[row]
+                            .as_ref()
+                            .map(|m| String::from_utf8_lossy(m.data()).into_owned())
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                found[i] = Some(format!("{}\n", cells.join(",")).into_bytes());
+            }
+        }
+        first += rows;
+    }
+    Ok(found)
+}
+
 /// The `rows` values of one column chunk, of the kind of `like`.
 fn read_column(
     reader: ColumnReader,

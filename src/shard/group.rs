@@ -2,6 +2,7 @@
 //! anything (SPEC §9): complete, agreeing, their tallies consistent, their samples parts
 //! intact, their HMACs valid when a key is set.
 
+use super::witness::{Resimulator, scan_csv_part};
 use super::{Payload, ShardFile, estimator, range, sha256_file};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
@@ -271,24 +272,18 @@ pub fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<G
                 format!("shard {}/{n} of '{}': {m}", file.shard, file.output),
             )
         })?;
+    }
+    // Every shard's sampled trials simulated again (SPEC §9), once every tally is known sound.
+    let mut resimulator = Resimulator::new(&scenario, &first.resolved, estimator);
+    for (path, file) in &group {
+        if let Some(what) = resimulator.check(file)? {
+            return Err(tampered(
+                path,
+                format!("shard {}/{n} of '{}': {what}", file.shard, file.output),
+            ));
+        }
         if file.samples {
-            let part = file.samples_part(out);
-            if std::fs::symlink_metadata(&part).is_err() {
-                return Err(Error::Invalid(format!(
-                    "shard {}/{n} was run with --samples but '{}' is missing",
-                    file.shard,
-                    part.display()
-                )));
-            }
-            let actual = sha256_file(&part)?;
-            if Some(actual.as_str()) != file.samples_sha256.as_deref() {
-                return Err(Error::Invalid(format!(
-                    "the samples part '{}' was edited, truncated or replaced: its SHA-256 is \
-                     {actual}, not the one shard {}/{n} recorded; rerun the shard",
-                    part.display(),
-                    file.shard
-                )));
-            }
+            check_samples_part(out, file, n, &resimulator)?;
         }
     }
     Ok(Group {
@@ -296,6 +291,81 @@ pub fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<G
         scenario,
         estimator,
     })
+}
+
+/// Checks a shard's `--samples` part: there, the SHA-256 the shard recorded, and the rows of
+/// its sampled trials as they simulate again (read in the same pass for CSV).
+///
+/// # Errors
+/// Invalid input naming the part and what disagrees; I/O errors.
+fn check_samples_part(
+    out: &Path,
+    file: &ShardFile,
+    n: u64,
+    resimulator: &Resimulator<'_>,
+) -> Result<()> {
+    let part = file.samples_part(out);
+    if std::fs::symlink_metadata(&part).is_err() {
+        return Err(Error::Invalid(format!(
+            "shard {}/{n} was run with --samples but '{}' is missing",
+            file.shard,
+            part.display()
+        )));
+    }
+    let rows = resimulator.sample_rows(file);
+    crate::engine::check_interrupted()?;
+    let sealed = |actual: &str| {
+        if Some(actual) == file.samples_sha256.as_deref() {
+            return Ok(());
+        }
+        Err(Error::Invalid(format!(
+            "the samples part '{}' was edited, truncated or replaced: its SHA-256 is \
+             {actual}, not the one shard {}/{n} recorded; rerun the shard",
+            part.display(),
+            file.shard
+        )))
+    };
+    let differs = if file.samples_format.is_csv() {
+        let (actual, differs) = scan_csv_part(&part, &rows)?;
+        sealed(&actual)?;
+        differs
+    } else {
+        sealed(&sha256_file(&part)?)?;
+        let wanted: Vec<u64> = rows.iter().map(|(row, _)| *row).collect();
+        let found = crate::export::parquet_file::rows_as_csv(&part, resimulator.format(), &wanted)?;
+        rows.iter()
+            .zip(found)
+            .find(|((_, expected), found)| found.as_deref() != Some(expected.as_slice()))
+            .map(|((row, _), found)| (*row, found.unwrap_or_default()))
+    };
+    if let Some((row, found)) = differs {
+        let range = range(file.shard(), file.trials);
+        let expected = rows
+            .iter()
+            .find(|(r, _)| *r == row)
+            .map(|(_, bytes)| bytes.as_slice())
+            .unwrap_or_default();
+        let show = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes);
+            let text = text.trim_end();
+            match text.char_indices().nth(120) {
+                Some((i, _)) => format!("{}…", &text[..i]),
+                None => text.to_string(),
+            }
+        };
+        return Err(Error::Invalid(format!(
+            "the samples part '{}' cannot be merged: its row of trial {} holds '{}', but \
+             simulating that trial again from shard {}/{n}'s resolved scenario and seed {} gives \
+             '{}': the part was changed and its SHA-256 recomputed in the shard; rerun the shard",
+            part.display(),
+            range.start + row,
+            show(&found),
+            file.shard,
+            file.seed,
+            show(expected)
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a group whose shards come from splits into different numbers N of shards: what an

@@ -94,6 +94,10 @@ pub struct ShardFile {
     pub resolved: String,
     /// The tally.
     pub payload: Payload,
+    /// The sampled trials that `merge` simulates again ([`witness`]); absent in shards of
+    /// treatysim 0.2 and earlier, which `merge` refuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness: Option<witness::Witness>,
 }
 
 /// The first line of a shard file starts with this, followed by the checksum and `"`.
@@ -103,10 +107,15 @@ pub use crate::digest::{HashingReader, sha256_file, sha256_hex};
 
 mod group;
 pub mod seal;
+pub mod witness;
 pub use group::{Group, check_group, collect};
 
 impl ShardFile {
-    /// The shard file of `scenario` run as shard `shard` with `estimator`.
+    /// The shard file of `scenario` run as shard `shard` with `estimator`, with its witness:
+    /// a sample of its trials simulated again ([`witness`]).
+    ///
+    /// # Errors
+    /// Interruption; a sweep point that is not a valid scenario.
     pub fn new(
         output: String,
         scenario: &crate::scenario::Scenario,
@@ -114,8 +123,15 @@ impl ShardFile {
         shard: Shard,
         samples: Option<SamplesFormat>,
         payload: Payload,
-    ) -> ShardFile {
-        ShardFile {
+    ) -> Result<ShardFile> {
+        let resolved = scenario.to_toml();
+        let range = range(shard, scenario.simulation.trials);
+        let witness = witness::Resimulator::new(scenario, &resolved, estimator).witness(
+            scenario.simulation.seed,
+            range,
+            &payload,
+        )?;
+        Ok(ShardFile {
             output,
             scenario: scenario.name.clone(),
             estimator: estimator.name().into(),
@@ -133,9 +149,10 @@ impl ShardFile {
             },
             command: Vec::new(),
             overrides: Vec::new(),
-            resolved: scenario.to_toml(),
+            resolved,
             payload,
-        }
+            witness: Some(witness),
+        })
     }
 
     /// Records the command line and the `--set` arguments as given (`overrides`) of the

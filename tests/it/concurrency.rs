@@ -299,3 +299,124 @@ fn stale_temporary_files_are_removed_and_live_ones_kept() {
     run();
     assert_eq!(temporaries(&out), Vec::<PathBuf>::new());
 }
+
+/// What `score` and `plot` write from `<out>/baseline` (`scores.csv`, and the run's
+/// `timeline.svg`), run in `dir`; for a reader that failed, its command and stderr.
+fn read_with_score_and_plot(dir: &Path, out: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let scenarios = common::shipped_scenarios();
+    let scenarios = scenarios.to_str().expect("UTF-8 path");
+    let mut written = Vec::new();
+    for (args, file) in [
+        (
+            vec!["score", "baseline", "--out", out, "--scenarios", scenarios],
+            "scores.csv",
+        ),
+        (
+            vec!["plot", "baseline", "--out", out],
+            "baseline/timeline.svg",
+        ),
+    ] {
+        let output = common::treatysim(dir)
+            .args(&args)
+            .output()
+            .expect("the binary starts");
+        if !output.status.success() {
+            return Err(format!(
+                "treatysim {} failed ({}): {}",
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        written.push(std::fs::read(dir.join(out).join(file)).expect("written"));
+    }
+    let plot = written.pop().expect("plot");
+    let score = written.pop().expect("score");
+    Ok((score, plot))
+}
+
+/// treatysim's readers resolve a run's folder once (SPEC §7, issue #17 item 4): while a writer
+/// republishes `baseline` into one `--out` over and over, alternating two versions (seeds 1
+/// and 2), `score` (which checks every file it reads against run.toml's SHA-256s) and `plot`
+/// read it in a loop. Each must succeed, and each output must be byte for byte what it is on
+/// one version alone: the first seed's or the second's, never a mix of the two.
+#[test]
+fn readers_see_one_version_while_a_run_is_republished() {
+    const ROUNDS: usize = 12;
+    let dir = common::workdir(&[]);
+    let d = dir.path();
+    let scenarios = common::shipped_scenarios();
+    let run = move |d: &Path, seed: &str, out: &str| {
+        common::treatysim(d)
+            .args(["run", "baseline", "--trials", "2000", "--seed", seed])
+            .args(["--out", out, "--scenarios"])
+            .arg(&scenarios)
+            .output()
+            .expect("the binary starts")
+    };
+    let seeds = ["1", "2"];
+    let versions: Vec<(Vec<u8>, Vec<u8>)> = seeds
+        .iter()
+        .map(|seed| {
+            let out = format!("alone-{seed}");
+            assert!(run(d, seed, &out).status.success());
+            read_with_score_and_plot(d, &out).expect("readers of a quiet folder")
+        })
+        .collect();
+    assert_ne!(versions[0].0, versions[1].0, "the versions' scores differ");
+    assert_ne!(versions[0].1, versions[1].1, "the versions' plots differ");
+    assert!(run(d, seeds[0], "live").status.success());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (d, stop, run) = (d.to_path_buf(), Arc::clone(&stop), run.clone());
+        std::thread::spawn(move || {
+            let mut published = 0usize;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let output = run(&d, seeds[(published + 1) % 2], "live");
+                assert!(
+                    output.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                published += 1;
+            }
+            published
+        })
+    };
+    let mut seen = [0usize; 2];
+    let mut failure = None;
+    for round in 0..ROUNDS {
+        match read_with_score_and_plot(d, "live") {
+            Ok(read) => {
+                let score = versions.iter().position(|v| v.0 == read.0);
+                let plot = versions.iter().position(|v| v.1 == read.1);
+                match (score, plot) {
+                    (Some(s), Some(p)) => {
+                        seen[s] += 1;
+                        seen[p] += 1;
+                    }
+                    _ => {
+                        failure = Some(format!(
+                            "round {round}: a reader's output is neither version's (score: \
+                             {score:?}, plot: {plot:?}):\n{}",
+                            String::from_utf8_lossy(&read.0)
+                        ));
+                        break;
+                    }
+                }
+            }
+            Err(why) => {
+                failure = Some(format!("round {round}: {why}"));
+                break;
+            }
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let published = writer.join().expect("writer");
+    assert_eq!(failure, None);
+    assert!(
+        published >= 2,
+        "the writer republished only {published} times while the readers read: nothing was \
+         tested ({seen:?})"
+    );
+}

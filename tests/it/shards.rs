@@ -1694,3 +1694,245 @@ fn keyed_shards_refuse_resealed_tamperings() {
     assert_eq!(status, Some(0), "{stderr}");
     assert_eq!(snapshot(&keyed, false), snapshot(&plain, false));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Without a key: merge simulates a sample of each shard's trials again (SPEC §9, issue #17 item
+// 6). Every forgery below is resealed with a recomputed SHA-256, as a forger would.
+
+/// `body` with the seed changed to `seed` everywhere it is stated: the shard's own field and
+/// its resolved scenario, so that the two still agree.
+fn reseeded(body: &str, seed: u64) -> String {
+    body.replace("seed = \"20200120\"", &format!("seed = \"{seed}\""))
+        .replace("seed = 20200120", &format!("seed = {seed}"))
+}
+
+/// The trials the witness of shard `k` of 3 over `trials` samples under `seed`.
+fn sampled(seed: u64, k: u64, trials: u64) -> Vec<u128> {
+    let range = (k - 1) * trials / 3..k * trials / 3;
+    treatysim::shard::witness::sampled_trials(seed, range)
+        .into_iter()
+        .map(u128::from)
+        .collect()
+}
+
+/// `body` with `samples_sha256` set to the SHA-256 of the file at `part`.
+fn with_samples_sha256(body: &str, part: &Path) -> String {
+    let hex = treatysim::shard::sha256_file(part).expect("hash");
+    body.lines()
+        .map(|l| {
+            if l.starts_with("samples_sha256 = ") {
+                format!("samples_sha256 = \"{hex}\"")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The event's probability raised in the resolved scenario: outcomes change in most trials.
+fn likelier_event(body: &str) -> String {
+    body.replacen("probability = 0.3", "probability = 0.9", 1)
+}
+
+/// Issue #17's resealed forgeries of `run --shard --samples`, without a key: the seed changed
+/// to 42 in every shard (with the witness left alone, and with its trials moved to those seed
+/// 42 samples, so that the re-simulation itself must catch it), shard 2 replaced by shard 1
+/// relabelled (samples part included; again with the witness's trials moved), the event's probability changed in every shard's
+/// resolved scenario, and the witness removed (a 0.2-era or hand-trimmed shard). Each is
+/// refused with exit 2, naming the shard file and what disagrees, and writes nothing; the
+/// restored shards then merge.
+#[test]
+fn resealed_forgeries_are_refused_by_resimulation() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = three_shards(dir, |_| Vec::new());
+    let shards = b.join("baseline/shards");
+    let shard = |k: u64| shards.join(format!("run-{k}-of-3.toml"));
+    let part = |k: u64| shards.join(format!("samples-{k}-of-3.csv"));
+    let originals: Vec<(Vec<u8>, Vec<u8>)> = (1..=3)
+        .map(|k| {
+            let read = |p: PathBuf| std::fs::read(p).expect("read");
+            (read(shard(k)), read(part(k)))
+        })
+        .collect();
+    let restore = || {
+        for (k, (toml, csv)) in (1..=3).zip(&originals) {
+            std::fs::write(shard(k), toml).expect("restore");
+            std::fs::write(part(k), csv).expect("restore");
+        }
+    };
+    for k in 1..=3 {
+        forge(&shard(k), |body| reseeded(body, 42));
+    }
+    merge_refused(
+        dir,
+        &b,
+        &["run-1-of-3.toml", "witness samples trial", "seed 42"],
+    );
+    for k in 1..=3 {
+        forge(&shard(k), |body| {
+            with_sums(body, "trials", &sampled(42, k, 6000))
+        });
+    }
+    merge_refused(
+        dir,
+        &b,
+        &["run-1-of-3.toml", "simulating its trial", "seed 42"],
+    );
+    restore();
+    std::fs::copy(shard(1), shard(2)).expect("copy");
+    std::fs::copy(part(1), part(2)).expect("copy");
+    forge(&shard(2), |body| {
+        body.replacen("shard = 1\n", "shard = 2\n", 1)
+    });
+    merge_refused(dir, &b, &["run-2-of-3.toml", "witness samples trial"]);
+    forge(&shard(2), |body| {
+        with_sums(body, "trials", &sampled(20_200_120, 2, 6000))
+    });
+    merge_refused(dir, &b, &["run-2-of-3.toml", "simulating its trial"]);
+    restore();
+    for k in 1..=3 {
+        forge(&shard(k), likelier_event);
+    }
+    merge_refused(dir, &b, &["run-1-of-3.toml", "simulating its trial"]);
+    restore();
+    forge(&shard(3), |body| {
+        let at = body.find("\n[witness]").expect("a witness table");
+        body[..=at].to_string()
+    });
+    merge_refused(
+        dir,
+        &b,
+        &[
+            "run-3-of-3.toml",
+            "no witness",
+            "rerun the shard with this version",
+        ],
+    );
+    restore();
+    ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+}
+
+/// A samples part edited with its SHA-256 recomputed in its resealed shard is refused when a
+/// sampled trial's row differs from what the trial gives when simulated again: a part (CSV or
+/// Parquet) replaced by the same shard's part of another seed, and one sampled row of a CSV
+/// part edited.
+#[test]
+fn resealed_samples_parts_are_refused_by_resimulation() {
+    for format in ["csv", "parquet"] {
+        let tmp = tempfile::tempdir().expect("temporary folder");
+        let dir = tmp.path();
+        let make = |folder: &str, seed: &str| {
+            for k in 1..=3 {
+                let shard = format!("{k}/3");
+                let args = [
+                    "run",
+                    "baseline",
+                    "--samples-format",
+                    format,
+                    "--trials",
+                    "6000",
+                    "--seed",
+                    seed,
+                    "--shard",
+                    &shard,
+                    "--out",
+                    folder,
+                ];
+                ok(dir, &args);
+            }
+            dir.join(folder).join("baseline/shards")
+        };
+        let shards = make("b", "20200120");
+        let others = make("other", "5");
+        let b = dir.join("b");
+        let name = format!("samples-2-of-3.{format}");
+        let (shard, part) = (shards.join("run-2-of-3.toml"), shards.join(&name));
+        let (original, original_part) = (
+            std::fs::read(&shard).expect("read"),
+            std::fs::read(&part).expect("read"),
+        );
+        std::fs::copy(others.join(&name), &part).expect("copy");
+        forge(&shard, |body| with_samples_sha256(body, &part));
+        merge_refused(
+            dir,
+            &b,
+            &[&name, "its row of trial", "simulating that trial"],
+        );
+        std::fs::write(&shard, &original).expect("restore");
+        std::fs::write(&part, &original_part).expect("restore");
+        if format == "csv" {
+            // The row of the witness's sixth trial (shard 2 covers trials 2000..4000), its last
+            // digit changed.
+            let text = String::from_utf8(original.clone()).expect("UTF-8");
+            let trial = sums(&text, "trials")[5] as usize;
+            let csv = String::from_utf8(original_part.clone()).expect("UTF-8");
+            let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+            let row = &mut lines[trial - 2000];
+            assert!(row.starts_with(&format!("{trial},")), "{row}");
+            let last = row.pop().expect("a character");
+            row.push(if last == '1' { '2' } else { '1' });
+            std::fs::write(&part, lines.join("\n") + "\n").expect("write");
+            forge(&shard, |body| with_samples_sha256(body, &part));
+            let stderr = merge_refused(dir, &b, &[&name, &format!("its row of trial {trial}")]);
+            assert!(stderr.contains("simulating that trial"), "{stderr}");
+            std::fs::write(&shard, &original).expect("restore");
+            std::fs::write(&part, &original_part).expect("restore");
+        }
+        ok(dir, &["merge", "baseline", "--out", "b"]);
+    }
+}
+
+/// Sweep and sensitivity shards, forged without a key: the seed changed to 42 in every shard,
+/// and the event's probability changed in every shard's resolved scenario. Each is refused,
+/// naming the first shard of the forged output; the honest shards then merge.
+#[test]
+fn resealed_sweep_and_sensitivity_forgeries_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let common_args = ["--trials", "3000", "--shard", &shard, "--out", "b"];
+        let sweep = [
+            "sweep",
+            "baseline",
+            "--param",
+            "party.japan.will=0.2,0.6",
+            "--param",
+            "party.russia.will=0.3,0.5",
+        ];
+        ok(dir, &cat(&[&sweep, &common_args]));
+        ok(
+            dir,
+            &cat(&[&["sensitivity", "baseline", "--bins", "3"], &common_args]),
+        );
+    }
+    let shards = b.join("baseline/shards");
+    let outputs = ["sweep-party.japan.will-party.russia.will", "sensitivity"];
+    for output in outputs {
+        let shard = |k: u64| shards.join(format!("{output}-{k}-of-2.toml"));
+        let originals: Vec<Vec<u8>> = (1..=2)
+            .map(|k| std::fs::read(shard(k)).expect("read"))
+            .collect();
+        let restore = || {
+            for (k, bytes) in (1..=2).zip(&originals) {
+                std::fs::write(shard(k), bytes).expect("restore");
+            }
+        };
+        let first = format!("{output}-1-of-2.toml");
+        for k in 1..=2 {
+            forge(&shard(k), |body| reseeded(body, 42));
+        }
+        merge_refused(dir, &b, &[&first, "witness samples", "seed 42"]);
+        restore();
+        for k in 1..=2 {
+            forge(&shard(k), likelier_event);
+        }
+        merge_refused(dir, &b, &[&first, "simulating its trial"]);
+        restore();
+    }
+    ok(dir, &["merge", "baseline", "--out", "b"]);
+}
