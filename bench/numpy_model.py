@@ -763,7 +763,7 @@ def main():
         return
     print(f"scenario     {Path(a.scenario).stem} ({a.estimator}, {trials} trials, seed {seed})")
     print(f"signatories  {', '.join(model.signatories)}; outside: {', '.join(model.outside) or '-'}; "
-          f"issues: {', '.join(i for i, _ in model.issues) or '-'}")
+          f"issues: {', '.join(i for i, *_ in model.issues) or '-'}")
     print(f"probability   {prob:.6f}")
     print(f"std_error     {se:.6f}")
     print(f"ci95 (normal) {max(prob - 1.96 * se, 0):.6f} .. {min(prob + 1.96 * se, 1):.6f}")

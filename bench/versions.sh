@@ -42,7 +42,7 @@ time_run() {
     local start end rate
     start=$(date +%s.%N)
     "$work/treatysim-$1" run "$2" --trials "$trials" --threads "$4" \
-        --estimator "$estimator" --scenarios "$3" --out "$work/out" 2>/dev/null
+        --estimator "$estimator" --scenarios "$3" --out "$work/out-$1" 2>/dev/null
     end=$(date +%s.%N)
     rate=$(echo "$trials / ($end - $start)" | bc -l)
     if [ -z "${best[$5]:-}" ] || (( $(echo "$rate > ${best[$5]}" | bc -l) )); then

@@ -3,6 +3,7 @@
 
 use super::{cleanup, lock, tidy};
 use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -25,8 +26,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub struct AtomicFile {
     path: PathBuf,
     writer: std::io::BufWriter<tempfile::NamedTempFile>,
-    /// The SHA-256 of what was written, once computed (forgotten by any later write).
-    sha256: Option<String>,
+    /// The SHA-256 of everything written so far, updated as it is written: no second pass
+    /// over a samples file of many gigabytes to describe it in `run.toml`.
+    hasher: Sha256,
     /// Unregisters the temporary file when dropped, after it was renamed or removed.
     registered: Registered,
 }
@@ -90,7 +92,7 @@ impl AtomicFile {
         Ok(AtomicFile {
             path: path.to_path_buf(),
             writer: std::io::BufWriter::with_capacity(1 << 16, temp.0),
-            sha256: None,
+            hasher: Sha256::new(),
             registered: temp.1,
         })
     }
@@ -105,13 +107,8 @@ impl AtomicFile {
     /// # Errors
     /// I/O errors, naming the file.
     pub fn sha256(&mut self) -> Result<String> {
-        if let Some(hash) = &self.sha256 {
-            return Ok(hash.clone());
-        }
         self.finish()?;
-        let hash = crate::digest::sha256_file(self.writer.get_ref().path())?;
-        self.sha256 = Some(hash.clone());
-        Ok(hash)
+        Ok(crate::digest::hex(&self.hasher.clone().finalize()))
     }
 
     /// Appends bytes.
@@ -119,8 +116,9 @@ impl AtomicFile {
     /// # Errors
     /// I/O errors.
     pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.sha256 = None;
-        self.writer.write_all(bytes)
+        self.writer.write_all(bytes)?;
+        self.hasher.update(bytes);
+        Ok(())
     }
 
     /// Appends everything `reader` holds, a megabyte at a time; stops with an error of kind
@@ -129,7 +127,6 @@ impl AtomicFile {
     /// # Errors
     /// I/O errors, or the interruption.
     pub fn copy_from(&mut self, reader: &mut impl std::io::Read) -> std::io::Result<u64> {
-        self.sha256 = None;
         let mut buffer = vec![0u8; 1 << 20];
         let mut copied = 0;
         loop {
@@ -146,6 +143,7 @@ impl AtomicFile {
                 Err(e) => return Err(e),
             };
             self.writer.write_all(&buffer[..n])?;
+            self.hasher.update(&buffer[..n]);
             copied += n as u64;
         }
     }
@@ -197,8 +195,9 @@ impl AtomicFile {
 /// the Parquet writer).
 impl std::io::Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.sha256 = None;
-        self.writer.write(bytes)
+        let written = self.writer.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        Ok(written)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
