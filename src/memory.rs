@@ -15,10 +15,10 @@ use crate::scenario::Scenario;
 
 /// What a process holds before any command's data: the binary, its libraries, thread stacks
 /// and the allocator's own reserve (measured: about 5 MB for `run baseline`).
-pub const BASE: u64 = 6 << 20;
+pub const BASE: u64 = crate::scenario::PROGRAM_BYTES;
 
 /// The default `--max-memory`: 4 GiB.
-pub const DEFAULT_LIMIT: u64 = 4 << 30;
+pub const DEFAULT_LIMIT: u64 = crate::scenario::DEFAULT_MAX_MEMORY;
 
 /// A command's estimated peak memory, as a sum of named parts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -244,38 +244,6 @@ pub fn with_scenario(scenario: &Scenario) -> Estimate {
     Estimate::new().add("the validated scenario", scenario.approx_bytes())
 }
 
-/// Bytes of memory that reading and validating a scenario takes per byte of its files, at
-/// its peak (the TOML document with every value's position, the merged layer and the
-/// validated scenario side by side; measured by bench/bounds.py on files of events, parties
-/// and correlations: 25–40 bytes a byte).
-pub const SCENARIO_BYTES_PER_FILE_BYTE: u64 = 48;
-
-/// Refuses to read scenario files of `bytes` bytes in all (`file` the one that passes the
-/// limit) when reading and validating them would need more than `limit` bytes of memory
-/// ([`SCENARIO_BYTES_PER_FILE_BYTE`] a byte, on top of [`BASE`]); the check runs before the
-/// file is parsed.
-///
-/// # Errors
-/// Invalid input (exit 2) naming the file, its size, the estimate and the limit.
-pub fn scenario_file(file: &std::path::Path, bytes: u64, limit: u64) -> Result<()> {
-    let need = times(bytes, SCENARIO_BYTES_PER_FILE_BYTE).saturating_add(BASE);
-    if need <= limit {
-        return Ok(());
-    }
-    Err(Error::Invalid(format!(
-        "{}: the scenario is too large to read: {} of scenario files would need about {} of \
-         memory to read and validate (about {SCENARIO_BYTES_PER_FILE_BYTE} bytes a byte), more \
-         than --max-memory {}; accepted: files of up to about {} under this limit; split the \
-         scenario, or, if the machine has the memory, raise --max-memory (e.g. \
-         --max-memory 16G)",
-        file.display(),
-        size(bytes),
-        size(need),
-        size(limit),
-        size(limit.saturating_sub(BASE) / SCENARIO_BYTES_PER_FILE_BYTE),
-    )))
-}
-
 /// `sweep`'s estimate: a model and, per worker and in total, a tally for every point, the
 /// points themselves, and one model's simulation at a time.
 pub fn sweep(model: &Model, points: usize, keys: usize, threads: usize) -> Estimate {
@@ -379,20 +347,9 @@ mod tests {
     }
 
     #[test]
-    fn a_scenario_file_too_large_to_read_is_refused_with_its_size() {
-        let file = std::path::Path::new("big.toml");
-        assert!(scenario_file(file, 1 << 20, 64 << 20).is_ok());
-        let err = scenario_file(file, 100 << 20, 4 << 30).expect_err("too large");
-        assert_eq!(err.exit_code(), 2);
-        let message = err.to_string();
-        for needle in [
-            "big.toml: the scenario is too large to read",
-            "100.0 MiB of scenario files",
-            "more than --max-memory 4.0 GiB",
-            "files of up to about 85.2 MiB",
-        ] {
-            assert!(message.contains(needle), "{message}");
-        }
+    fn the_scenario_guard_uses_the_same_default_and_base() {
+        assert_eq!(crate::scenario::DEFAULT_MAX_MEMORY, DEFAULT_LIMIT);
+        assert_eq!(crate::scenario::PROGRAM_BYTES, BASE);
     }
 
     #[test]

@@ -286,7 +286,7 @@ impl Catalog {
         Catalog {
             dirs: vec![dir.into()],
             more: Vec::new(),
-            max_memory: crate::memory::DEFAULT_LIMIT,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 
@@ -310,7 +310,7 @@ impl Catalog {
         Catalog {
             dirs,
             more,
-            max_memory: crate::memory::DEFAULT_LIMIT,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 
@@ -623,9 +623,55 @@ fn names_in(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// The default `--max-memory`, 4 GiB (`memory::DEFAULT_LIMIT`; defined here because `memory`
+/// imports the scenario, not the reverse).
+pub const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
+
+/// What the process holds before any command's data (`memory::BASE`).
+pub const PROGRAM_BYTES: u64 = 6 << 20;
+
+/// Bytes of memory that reading and validating a scenario takes per byte of its files, at
+/// its peak (the TOML document with every value's position, the merged layer and the
+/// validated scenario side by side; measured by bench/bounds.py: 37–39 bytes a byte for
+/// events, 21 for a correlation chain).
+pub const BYTES_PER_FILE_BYTE: u64 = 48;
+
+/// Scenario files up to this size in all (1 MiB, at most 48 MiB to read) are always read:
+/// the commands' own estimates, which count the validated scenario, then decide.
+pub const ALWAYS_READ: u64 = 1 << 20;
+
+/// Refuses to read scenario files of `bytes` bytes in all (`file` the one that passes the
+/// limit) when reading and validating them would need more than `limit` bytes of memory
+/// ([`BYTES_PER_FILE_BYTE`] a byte, on top of [`PROGRAM_BYTES`]); checked before the file
+/// is parsed.
+///
+/// # Errors
+/// Invalid input (exit 2) naming the file, its size, the estimate and the limit.
+pub fn check_file_size(file: &Path, bytes: u64, limit: u64) -> Result<()> {
+    let need = bytes
+        .saturating_mul(BYTES_PER_FILE_BYTE)
+        .saturating_add(PROGRAM_BYTES);
+    if bytes <= ALWAYS_READ || need <= limit {
+        return Ok(());
+    }
+    let mib = |b: u64| format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20));
+    Err(Error::Invalid(format!(
+        "{}: the scenario is too large to read: {} of scenario files would need about {} of \
+         memory to read and validate (about {BYTES_PER_FILE_BYTE} bytes a byte), more than \
+         --max-memory {}; accepted: files of up to about {} under this limit (docs/guide.md, \
+         \"Limits\"); split the scenario, or, if the machine has the memory, raise \
+         --max-memory (e.g. --max-memory 16G)",
+        file.display(),
+        mib(bytes),
+        mib(need),
+        mib(limit),
+        mib((limit.saturating_sub(PROGRAM_BYTES) / BYTES_PER_FILE_BYTE).max(ALWAYS_READ)),
+    )))
+}
+
 /// Reads a scenario file (a regular file, or a link to one), after checking that the files
 /// of its chain, `so_far` bytes before it, can be read and validated within `max_memory`
-/// ([`crate::memory::scenario_file`]); adds its size to `so_far`.
+/// ([`check_file_size`]); adds its size to `so_far`.
 fn read(path: &Path, so_far: &mut u64, max_memory: u64) -> Result<String> {
     use std::io::Read;
     let io = |e| Error::io("read scenario", path, e);
@@ -647,7 +693,7 @@ fn read(path: &Path, so_far: &mut u64, max_memory: u64) -> Result<String> {
         return Err(not_regular());
     }
     *so_far = so_far.saturating_add(meta.len());
-    crate::memory::scenario_file(path, *so_far, max_memory)?;
+    check_file_size(path, *so_far, max_memory)?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // No more than its size when checked, should it grow meanwhile.
     file.by_ref()

@@ -1885,32 +1885,32 @@ fn set_rejects_bad_event_fields() {
 }
 
 /// Issue #17 item 5: a scenario file whose size alone implies more memory than `--max-memory`
-/// to read and validate (about 48 bytes a byte) is refused before it is parsed, by `check` and
-/// by `run`: the message names the file, its size, the estimate, the limit and what to do. The
-/// same limit passes the unpadded file.
+/// to read and validate (about 48 bytes a byte; files up to 1 MiB are always read) is refused
+/// before it is parsed, by `check` and by `run`: the message names the file, its size, the
+/// estimate, the limit and what to do. The same limit passes the unpadded file.
 #[test]
 fn a_scenario_too_large_to_read_within_max_memory_is_refused_before_parsing() {
     let small = base().text();
     let dir = common::workdir(&[("x.toml", &small)]);
-    succeeds(dir.path(), &["check", "x", "--max-memory", "8M"]);
-    // 200 KB of comments (about 9.6 MB to read) and a syntax error the parser never reaches.
-    let big = format!("{small}{}\n[[[broken\n", "# padding\n".repeat(20_000));
+    succeeds(dir.path(), &["check", "x", "--max-memory", "64M"]);
+    // 2.1 MB of comments (about 100 MB to read) and a syntax error the parser never reaches.
+    let big = format!("{small}{}\n[[[broken\n", "# padding\n".repeat(210_000));
     let expect = [
         FILE,
         "the scenario is too large to read",
-        "of scenario files would need about",
-        "more than --max-memory 8.0 MiB",
+        "MiB of scenario files would need about",
+        "more than --max-memory 64.0 MiB",
         "raise --max-memory",
     ];
     rejected(
         &[("x.toml", &big)],
-        &["check", "x", "--max-memory", "8M"],
+        &["check", "x", "--max-memory", "64M"],
         &expect,
         2,
     );
     rejects(
         &[("x.toml", &big)],
-        &["run", "x", "--out", "results", "--max-memory", "8M"],
+        &["run", "x", "--out", "results", "--max-memory", "64M"],
         &expect,
     );
 }
