@@ -4,7 +4,7 @@
 //! writing files is a separate step ([`write`]). See the crate's front page for an example of
 //! each.
 
-use crate::engine::{Accumulator, Engine, Samples, Tally};
+use crate::engine::{Engine, Samples, Tally};
 use crate::error::{Error, Result};
 use crate::export::{self, RunSummary};
 use crate::model::Model;
@@ -15,8 +15,13 @@ use std::path::{Path, PathBuf};
 
 pub use crate::options::{LoadOptions, RunOptions, Shard};
 
+mod merge;
 mod pool;
 mod score;
+pub use merge::{
+    MergeOptions, Merged, MergedOutput, SamplesPart, Shards, Written, merge, merge_runs,
+    write_merged,
+};
 pub use pool::{
     Method, POOL_HEADER, PoolOptions, PoolResult, add_member, pool, pool_forecasts, pool_memory,
     pool_weights, refuse_shard, write_pool,
@@ -284,50 +289,6 @@ pub fn run_shard(
     .with_provenance(override_args(overrides)))
 }
 
-/// Merges a complete set of a run's shard files (in any order) into the run they split,
-/// after the checks `treatysim merge` makes ([`shard::check_group`]): the result equals the
-/// unsharded run's exactly. `names` name the shards in messages.
-///
-/// # Errors
-/// Invalid input: shards that disagree, are missing or duplicated, or whose tallies break
-/// their invariants; shards of something other than a run.
-pub fn merge_runs(shards: Vec<(PathBuf, ShardFile)>) -> Result<RunResult> {
-    let group = shard::check_group(Path::new("."), shards)?;
-    let first = &group.files[0];
-    let Payload::Run(tally) = &first.payload else {
-        return Err(Error::Invalid(format!(
-            "'{}' is not a run's shard",
-            first.output
-        )));
-    };
-    let mut sum = Tally::new(tally.sum.len());
-    for file in &group.files {
-        if let Payload::Run(t) = &file.payload {
-            sum.merge(t.clone());
-        }
-    }
-    let scenario = group.scenario.clone();
-    let mut scenario = scenario;
-    scenario.name = first.scenario.clone();
-    scenario.origin = first.origin().to_string();
-    Ok(RunResult {
-        summary: RunSummary {
-            scenario: first.scenario.clone(),
-            estimator: group.estimator,
-            seed: first.seed,
-            start: scenario.simulation.start,
-            deadline: scenario.simulation.deadline,
-            overrides: first.overrides.clone(),
-            tally: sum,
-            timeline: None,
-        },
-        overrides: first.overrides.clone(),
-        resolved: first.resolved.clone(),
-        scenario,
-        samples: None,
-    })
-}
-
 /// Writes a run's files into `<out>/NAME/` (summary.csv, timeline.csv, run.toml and, when
 /// kept, samples.csv) and its row of `<out>/summary.csv`, all at once under the lock on `out`,
 /// exactly as `treatysim run` writes them.
@@ -383,6 +344,34 @@ impl SweepResult {
             self.estimator,
         )
     }
+}
+
+/// Publishes `<out>/<scenario>/sweep-KEY[-KEY2].csv` of `sweep` with `record` in `run.toml`
+/// (and `shard_command`, the first shard's command line, for merged shards; else empty), as
+/// `treatysim sweep` and `treatysim merge` write it; returns the file's path.
+///
+/// # Errors
+/// Invalid input (keys that name no file), I/O errors.
+pub fn write_sweep(
+    out: &Path,
+    sweep: &SweepResult,
+    record: export::Record,
+    shard_command: Vec<String>,
+) -> Result<PathBuf> {
+    let output = crate::analysis::sweep::sweep_output(&sweep.keys)?;
+    let file = format!("{output}.csv");
+    let path = export::publish::folder_path(out, &sweep.scenario)?.join(&file);
+    export::publish_analysis(
+        out,
+        export::Publication {
+            name: sweep.scenario.clone(),
+            files: vec![(file, export::Content::Bytes(sweep.csv()))],
+            output: Some(output),
+            record,
+            shard_command,
+        },
+    )?;
+    Ok(path)
 }
 
 /// Sweeps `scenario` over one or two axes: every point of their grid on the same trials
@@ -459,15 +448,51 @@ impl SensitivityResult {
     /// The indices, and the bytes of `sensitivity.csv` and `sensitivity_bins.csv` as
     /// `treatysim sensitivity` writes them.
     pub fn tables(&self) -> (crate::analysis::sensitivity::Summary, Vec<u8>, Vec<u8>) {
+        crate::analysis::sensitivity::tables(self.run(), &self.tally, &self.bins)
+    }
+
+    /// What names the study in its tables and report: scenario, trials, seed, estimator.
+    pub fn run(&self) -> crate::analysis::sensitivity::Run<'_> {
         let sim = &self.scenario.simulation;
-        let run = crate::analysis::sensitivity::Run {
+        crate::analysis::sensitivity::Run {
             scenario: &self.scenario.name,
             trials: sim.trials,
             seed: sim.seed,
             estimator: self.estimator,
-        };
-        crate::analysis::sensitivity::tables(run, &self.tally, &self.bins)
+        }
     }
+}
+
+/// Publishes `sensitivity.csv` and `sensitivity_bins.csv` of a complete study, together,
+/// with `record` in `run.toml` (and `shard_command` for merged shards; else empty), as
+/// `treatysim sensitivity` and `treatysim merge` write them; returns the indices.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_sensitivity(
+    out: &Path,
+    study: &SensitivityResult,
+    record: export::Record,
+    shard_command: Vec<String>,
+) -> Result<crate::analysis::sensitivity::Summary> {
+    let (summary, table, bins_table) = study.tables();
+    export::publish_analysis(
+        out,
+        export::Publication {
+            name: study.scenario.name.clone(),
+            files: vec![
+                ("sensitivity.csv".into(), export::Content::Bytes(table)),
+                (
+                    "sensitivity_bins.csv".into(),
+                    export::Content::Bytes(bins_table),
+                ),
+            ],
+            output: Some("sensitivity".into()),
+            record,
+            shard_command,
+        },
+    )?;
+    Ok(summary)
 }
 
 /// The uncertain parameters of a study, with their keys.

@@ -703,3 +703,63 @@ mod tests {
         }
     }
 }
+
+/// The values `--estimator`, `--method` and `--samples-format` accept, with the help
+/// `--help` shows for each: the library's enums stay free of clap, and each value is the
+/// name the library gives it.
+mod values {
+    use crate::export::SamplesFormat;
+    use crate::model::Estimator;
+    use crate::pool::Method;
+    use clap::ValueEnum;
+    use clap::builder::PossibleValue;
+
+    impl ValueEnum for Estimator {
+        fn value_variants<'a>() -> &'a [Self] {
+            &[Estimator::Conditional, Estimator::Indicator]
+        }
+
+        fn to_possible_value(&self) -> Option<PossibleValue> {
+            let help = match self {
+                Estimator::Conditional => {
+                    "each trial adds its exact chance of a treaty given its draws (wills, \
+                     demands, events): its summits and signing decisions are averaged, not \
+                     played out, so the same answer comes with less noise"
+                }
+                Estimator::Indicator => {
+                    "each trial plays every summit and signing decision out; the share of \
+                     trials that signed is the answer"
+                }
+            };
+            Some(PossibleValue::new(self.name()).help(help))
+        }
+    }
+
+    impl ValueEnum for Method {
+        fn value_variants<'a>() -> &'a [Self] {
+            &[Method::Linear, Method::GeometricOdds]
+        }
+
+        fn to_possible_value(&self) -> Option<PossibleValue> {
+            let help = match self {
+                Method::Linear => "Σ w_k·P_k: a mixture, one of the members is right",
+                Method::GeometricOdds => "Π odds_k^{w_k}, turned back into a probability",
+            };
+            Some(PossibleValue::new(self.name()).help(help))
+        }
+    }
+
+    impl ValueEnum for SamplesFormat {
+        fn value_variants<'a>() -> &'a [Self] {
+            &[SamplesFormat::Csv, SamplesFormat::Parquet]
+        }
+
+        fn to_possible_value(&self) -> Option<PossibleValue> {
+            let help = match self {
+                SamplesFormat::Csv => "`samples.csv`",
+                SamplesFormat::Parquet => "samples.parquet",
+            };
+            Some(PossibleValue::new(self.extension()).help(help))
+        }
+    }
+}

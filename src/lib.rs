@@ -160,8 +160,32 @@
 //! # Ok::<(), treatysim::Error>(())
 //! ```
 //!
-//! [`api::explain`] explains a probability as `treatysim explain` does. Merge from a folder is
-//! still reached through its command ([`cmd`]).
+//! **Merge** the shards in an output folder as `treatysim merge` does ([`api::merge`]; or the
+//! texts of shard files held in memory, [`api::Shards::Texts`]), then **write** each merged
+//! output's files ([`api::write_merged`]):
+//! ```
+//! use treatysim::api::{self, LoadOptions, MergeOptions, RunOptions, Shard, Shards, Written};
+//! let scenarios = vec![concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into()];
+//! let scenario = api::load("baseline", &LoadOptions { scenarios, ..LoadOptions::default() })?;
+//! let options = RunOptions { trials: Some(10_000), ..RunOptions::default() };
+//! let out = tempfile::tempdir().expect("a temporary folder");
+//! for index in 1..=2 {
+//!     let shard = api::run_shard(&scenario, &[], &options, Shard { index, count: 2 })?;
+//!     shard.write(out.path(), None)?;
+//! }
+//! let shards = Shards::Folder { out: out.path().into(), name: "baseline".into() };
+//! let merged = api::merge(&MergeOptions { shards, key_file: None })?;
+//! assert_eq!((merged.len(), merged[0].shards), (1, 2));
+//! assert!(matches!(api::write_merged(out.path(), &merged[0])?, Written::Run(_)));
+//! let whole = api::run(&scenario, &[], &options)?;
+//! assert_eq!(
+//!     std::fs::read(out.path().join("baseline/timeline.csv")).expect("written"),
+//!     whole.summary.timeline_csv()
+//! );
+//! # Ok::<(), treatysim::Error>(())
+//! ```
+//!
+//! [`api::explain`] explains a probability as `treatysim explain` does.
 //!
 //! # The rooms
 //!

@@ -35,12 +35,11 @@ use crate::model::Estimator;
 use crate::stats::{self, Estimate};
 
 /// How the members' probabilities are combined (`--method`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     /// Σ w_k·P_k: a mixture, one of the members is right.
     Linear,
     /// Π odds_k^{w_k}, turned back into a probability.
-    #[value(name = "geometric-odds")]
     GeometricOdds,
 }
 

@@ -448,21 +448,28 @@ fn run_shard(
     file.to_text().map_err(|e| to_py(py, e))
 }
 
-/// Checks and merges a complete set of a run's shard texts, exactly as `treatysim merge`.
+/// Checks and merges a complete set of a run's shard texts, through the library's merge
+/// ([`api::merge`]), as `treatysim merge` does.
 #[pyfunction]
 fn merge_shards(py: Python<'_>, shards: Vec<String>) -> PyResult<NativeRun> {
-    let files = shards
-        .iter()
+    let texts = shards
+        .into_iter()
         .enumerate()
-        .map(|(i, text)| {
-            let path = PathBuf::from(format!("shard result {}", i + 1));
-            let file = treatysim::shard::ShardFile::parse(&path, text)?;
-            Ok((path, file))
-        })
-        .collect::<treatysim::Result<Vec<_>>>()
-        .map_err(|e| to_py(py, e))?;
+        .map(|(i, text)| (format!("shard result {}", i + 1), text))
+        .collect();
+    let options = api::MergeOptions {
+        shards: api::Shards::Texts(texts),
+        key_file: None,
+    };
     let result = py
-        .detach(|| api::merge_runs(files))
+        .detach(|| {
+            let merged = api::merge(&options)?;
+            merged
+                .into_iter()
+                .next()
+                .ok_or_else(|| treatysim::Error::Invalid("no shards to merge".into()))?
+                .into_run()
+        })
         .map_err(|e| to_py(py, e))?;
     Ok(NativeRun { result })
 }

@@ -421,7 +421,24 @@ def _whole(value: Optional[int], what: str) -> Optional[int]:
 
 def merge(shards: Iterable[str]) -> RunResult:
     """Merge a complete set of a run's shard files' texts (SPEC §9) into the run they split,
-    after the checks of ``treatysim merge``: the result equals the unsharded run exactly."""
+    after the checks of ``treatysim merge`` (the library's one merge): the result equals the
+    unsharded run exactly.
+
+    Parameters
+    ----------
+    shards : iterable of str
+        The texts of every shard file of one run, in any order.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ScenarioError
+        Shards that are edited, missing, duplicated or disagree, named as the command line
+        names them.
+    """
     return RunResult(_native.merge_shards(list(shards)))
 
 

@@ -4,7 +4,7 @@ library needed)."""
 from __future__ import annotations
 
 import html
-from typing import Any, List
+from typing import Any, List, Tuple
 
 
 def _chart(months: List[str], values: List[float], width: int = 480, height: int = 180) -> str:
@@ -42,11 +42,11 @@ def _chart(months: List[str], values: List[float], width: int = 480, height: int
     )
 
 
-def run_html(result: Any) -> str:
-    """A RunResult as HTML: its summary table and the timeline's cumulative curve."""
+def _estimate_table(result: Any, first: List[Tuple[str, str]]) -> str:
+    """The rows ``first``, then a result's estimate, interval, trials, seed and estimator, as
+    an HTML table."""
     low, high = result.ci95
-    rows = [
-        ("scenario", html.escape(result.name)),
+    rows = first + [
         ("P(treaty before deadline)", f"{result.probability:.4%}"),
         ("standard error", f"{result.std_error:.3e}"),
         ("95% interval", f"{low:.4%} – {high:.4%}"),
@@ -54,10 +54,42 @@ def run_html(result: Any) -> str:
         ("seed", str(result.seed)),
         ("estimator", result.estimator),
     ]
-    table = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    timeline = result.timeline
-    chart = _chart(
+    cells = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<table>{cells}</table>"
+
+
+def run_html(result: Any) -> str:
+    """A RunResult as HTML: its summary table and the timeline's cumulative curve."""
+    table = _estimate_table(result, [("scenario", html.escape(result.name))])
+    return f"<div class='treatysim-run'>{table}{_timeline_chart(result.timeline)}</div>"
+
+
+def _timeline_chart(timeline: Any) -> str:
+    """The chart of a timeline DataFrame (none for ``None``)."""
+    if timeline is None:
+        return ""
+    return _chart(
         [str(m) for m in timeline["month"]],
         [float(v) for v in timeline["cumulative_probability"]],
     )
-    return f"<div class='treatysim-run'><table>{table}</table>{chart}</div>"
+
+
+def pool_html(result: Any) -> str:
+    """A PoolResult as HTML: the chosen pool's summary, the pool table (every member, both
+    pools) and, when the pool has one, the timeline's cumulative curve."""
+    table = _estimate_table(
+        result, [("pool", html.escape(result.name)), ("method", html.escape(result.method))]
+    )
+    members = result.table.to_html(index=False)
+    return f"<div class='treatysim-pool'>{table}{members}{_timeline_chart(result.timeline)}</div>"
+
+
+def tables_html(kind: str, tables: List[Any]) -> str:
+    """Named tables (title, DataFrame or ``None``) one after the other, each under its title;
+    ``None`` is left out."""
+    parts = "".join(
+        f"<p><b>{html.escape(title)}</b></p>{frame.to_html(index=False)}"
+        for title, frame in tables
+        if frame is not None
+    )
+    return f"<div class='treatysim-{html.escape(kind)}'>{parts}</div>"

@@ -97,6 +97,11 @@ class Sensitivity(NamedTuple):
     bins: pd.DataFrame
     """``sensitivity_bins.csv``: the probability in each quantile bin of each parameter."""
 
+    def _repr_html_(self) -> str:
+        from ._html import tables_html
+
+        return tables_html("sensitivity", [("sensitivity.csv", self.indices), ("sensitivity_bins.csv", self.bins)])
+
 
 def sensitivity(
     scenario: Scenario,
@@ -150,6 +155,13 @@ def compare(
     """Run two scenarios on the same trials and estimate their difference, as
     ``treatysim compare A B`` does (trials and seed default to ``a``'s).
 
+    Parameters
+    ----------
+    a, b : Scenario
+        The two scenarios, sharing one window.
+    trials, seed, estimator, threads, progress
+        As :func:`treatysim.run`.
+
     Returns
     -------
     pandas.DataFrame
@@ -178,6 +190,15 @@ def explain(
 ) -> pd.DataFrame:
     """Why the probability is what it is, as ``treatysim explain`` says: the central path, a
     diagnostic run and the strongest reasons.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (the conditional estimator explains it).
+    trials : int, optional
+        Trials of the diagnostic run; default the diagnostic's own, not the scenario's.
+    seed, threads, progress
+        As :func:`treatysim.run`.
 
     Returns
     -------

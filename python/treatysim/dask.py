@@ -115,6 +115,22 @@ def sweep(
 
     Every point runs the same trials (common random numbers) exactly as the single-process
     sweep does, so the table is the same, row for row and bit for bit.
+
+    Parameters
+    ----------
+    scenario, params
+        As :func:`treatysim.sweep`.
+    trials, seed, estimator, threads
+        As :func:`treatysim.run`; ``threads`` is per task.
+    client : distributed.Client, optional
+        The cluster; default the current client.
+    retries : int, default 2
+        How often Dask may rerun a failed task (a rerun gives the same point).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Equal to ``treatysim.sweep(scenario, params, trials, seed, estimator)``.
     """
     from .analysis import _points, _sweep_frame
 

@@ -69,6 +69,11 @@ class PoolResult(_Estimate):
             f"(95% CI {low:.4f}-{high:.4f}), {self.trials} trials, {self.estimator})"
         )
 
+    def _repr_html_(self) -> str:
+        from ._html import pool_html
+
+        return pool_html(self)
+
 
 def _forecast_pairs(forecasts: Union[None, Mapping[str, float], Iterable[Tuple[str, float]]]) -> list:
     if forecasts is None:
@@ -150,6 +155,11 @@ class Scores(NamedTuple):
     """scores.csv's table: one row per result, by name."""
     calibration: Optional[pd.DataFrame]
     """calibration.csv's table, with ten results or more; ``None`` otherwise."""
+
+    def _repr_html_(self) -> str:
+        from ._html import tables_html
+
+        return tables_html("scores", [("scores.csv", self.scores), ("calibration.csv", self.calibration)])
 
 
 def score(results: Iterable[Union[RunResult, PoolResult]]) -> Scores:

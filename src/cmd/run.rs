@@ -4,7 +4,7 @@ use crate::api;
 use crate::cli::{RunArgs, Shard};
 use crate::engine::{Engine, Tally};
 use crate::error::{Error, Result};
-use crate::export::{self, RunSummary, SampleFormat, SamplesFormat, SamplesSink};
+use crate::export::{self, RunSummary, SampleFormat, SamplesSink};
 use crate::model::Model;
 use crate::scenario::{Catalog, Scenario};
 use crate::shard::{self, Payload, ShardFile};
@@ -168,28 +168,9 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
         Some(sink) => Some((kind, sink.into_file()?)),
         None => None,
     };
-    write_outputs(out, &run, record, Vec::new(), samples)?;
+    export::publish_run(out, &run, record, Vec::new(), samples)?;
     report(&run, Some(seconds), out);
     Ok(())
-}
-
-/// Publishes a run's `summary.csv`, `timeline.csv`, `run.toml` (from `record`) and, when given,
-/// its `samples.csv` or `samples.parquet` (already written to a temporary file in `<out>/NAME/`) all at once, and
-/// updates `<out>/summary.csv`,
-/// all under the lock on `out` (other processes may be writing into it):
-/// [`export::publish_run`]. `merge` calls the same function, so merged shards give the same
-/// bytes.
-///
-/// # Errors
-/// As [`export::publish_run`].
-pub fn write_outputs(
-    out: &Path,
-    run: &RunSummary,
-    record: export::Record,
-    shard_command: Vec<String>,
-    samples: Option<(SamplesFormat, export::AtomicFile)>,
-) -> Result<()> {
-    export::publish_run(out, run, record, shard_command, samples)
 }
 
 /// The one-line summary on stderr.

@@ -1,7 +1,7 @@
 //! `treatysim sensitivity`: Sobol indices and the tornado's swings of every uncertain
 //! parameter, and of the randomness inside a trial ([`crate::analysis::sensitivity`]).
 
-use crate::analysis::sensitivity::{self as analysis, Bins, SensitivityTally, Summary};
+use crate::analysis::sensitivity::{self as analysis, Summary};
 use crate::cast::ParamId;
 use crate::cli::SensitivityArgs;
 use crate::error::{Error, Result};
@@ -11,40 +11,6 @@ use crate::scenario::Catalog;
 use crate::shard::{self, Payload, ShardFile};
 
 pub use crate::analysis::sensitivity::{BINS_HEADER, HEADER, Run};
-
-/// Publishes `sensitivity.csv` and `sensitivity_bins.csv` of a complete tally, together, with
-/// their record in `run.toml` (`provenance`: the record, and for merged shards the first
-/// shard's command line).
-///
-/// # Errors
-/// I/O errors.
-pub fn write(
-    out: &std::path::Path,
-    run: Run<'_>,
-    tally: &SensitivityTally,
-    bins: &[Bins],
-    provenance: (export::Record, Vec<String>),
-) -> Result<Summary> {
-    let (summary, table, bins_table) = analysis::tables(run, tally, bins);
-    let (record, shard_command) = provenance;
-    export::publish_analysis(
-        out,
-        export::Publication {
-            name: run.scenario.to_string(),
-            files: vec![
-                ("sensitivity.csv".into(), export::Content::Bytes(table)),
-                (
-                    "sensitivity_bins.csv".into(),
-                    export::Content::Bytes(bins_table),
-                ),
-            ],
-            output: Some("sensitivity".into()),
-            record,
-            shard_command,
-        },
-    )?;
-    Ok(summary)
-}
 
 /// Draws the pilot, evaluates the trials and writes the files (or the shard).
 pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
@@ -112,11 +78,13 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
         ..crate::api::RunOptions::default()
     };
     let progress = |done| bar.set_position(done);
-    let crate::api::SensitivityResult { tally, bins, .. } =
-        crate::api::sensitivity(&scenario, bin_count, &options, &progress)?;
+    let study = crate::api::sensitivity(&scenario, bin_count, &options, &progress)?;
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
-        let payload = Payload::Sensitivity { bins, tally };
+        let payload = Payload::Sensitivity {
+            bins: study.bins,
+            tally: study.tally,
+        };
         let file = ShardFile::new(
             "sensitivity".into(),
             &scenario,
@@ -136,15 +104,9 @@ pub fn sensitivity(catalog: &Catalog, args: &SensitivityArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let run = Run {
-        scenario: &scenario.name,
-        trials: sim.trials,
-        seed: sim.seed,
-        estimator,
-    };
-    let provenance = (args.sim.record(&scenario, sim.trials), Vec::new());
-    let summary = write(&args.sim.out, run, &tally, &bins, provenance)?;
-    report(run, &summary, &args.sim.out);
+    let record = args.sim.record(&scenario, sim.trials);
+    let summary = crate::api::write_sensitivity(&args.sim.out, &study, record, Vec::new())?;
+    report(study.run(), &summary, &args.sim.out);
     Ok(())
 }
 

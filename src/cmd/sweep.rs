@@ -3,13 +3,11 @@
 
 pub use crate::analysis::sweep::{MAX_POINTS, check_key, sweep_output};
 use crate::cli::SweepArgs;
-use crate::engine::Tally;
 use crate::error::{Error, Result};
 use crate::export;
-use crate::model::{Estimator, Model};
+use crate::model::Model;
 use crate::scenario::Catalog;
 use crate::shard::{self, Payload, ShardFile};
-use std::path::{Path, PathBuf};
 
 pub use crate::analysis::sweep::Axis;
 use crate::analysis::sweep::{grid, point_overrides, run_points};
@@ -465,62 +463,26 @@ pub fn sweep(catalog: &Catalog, args: &SweepArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let provenance = (args.sim.record(&unswept, sim.trials), Vec::new());
-    let path = write_sweep(
-        &args.sim.out,
-        &first.name,
-        &keys,
-        &points,
-        &tallies.0,
-        sim.seed,
-        args.sim.estimator,
-        provenance,
-    )?;
+    let record = args.sim.record(&unswept, sim.trials);
+    let result = crate::api::SweepResult {
+        scenario: first.name.clone(),
+        keys,
+        points,
+        tallies: tallies.0,
+        seed: sim.seed,
+        estimator: args.sim.estimator,
+    };
+    let path = crate::api::write_sweep(&args.sim.out, &result, record, Vec::new())?;
     note!(
         "{}: swept {} over {} points, {} trials each, {} -> {}",
         first.name,
-        keys.join(" × "),
-        points.len(),
+        result.keys.join(" × "),
+        result.points.len(),
         sim.trials,
         args.sim.estimator.name(),
         path.display()
     );
     Ok(())
-}
-
-/// Publishes `<out>/<scenario>/sweep-KEY[-KEY2].csv` with its record in `run.toml`
-/// (`provenance`: the record, and for merged shards the first shard's command line); `merge`
-/// calls it too.
-///
-/// # Errors
-/// I/O errors.
-#[allow(clippy::too_many_arguments)]
-pub fn write_sweep(
-    out: &Path,
-    scenario: &str,
-    keys: &[String],
-    points: &[Vec<f64>],
-    tallies: &[Tally],
-    seed: u64,
-    estimator: Estimator,
-    provenance: (export::Record, Vec<String>),
-) -> Result<PathBuf> {
-    let csv = crate::analysis::sweep::sweep_csv(scenario, keys, points, tallies, seed, estimator);
-    let output = sweep_output(keys)?;
-    let file = format!("{output}.csv");
-    let path = export::publish::folder_path(out, scenario)?.join(&file);
-    let (record, shard_command) = provenance;
-    export::publish_analysis(
-        out,
-        export::Publication {
-            name: scenario.to_string(),
-            files: vec![(file, export::Content::Bytes(csv))],
-            output: Some(output),
-            record,
-            shard_command,
-        },
-    )?;
-    Ok(path)
 }
 
 #[cfg(test)]

@@ -182,24 +182,13 @@ impl SamplesWriter {
 }
 
 /// The file format of `--samples` (`--samples-format`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SamplesFormat {
     /// `samples.csv`.
     #[default]
     Csv,
     /// `samples.parquet` ([`parquet_file`]).
-    #[value(help = "samples.parquet")]
     Parquet,
 }
 

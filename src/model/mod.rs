@@ -48,22 +48,13 @@ use rand::Rng;
 use schedule::{ModelEvent, Schedule};
 
 /// How a trial's chance of a treaty is estimated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Estimator {
     /// Each trial adds its exact chance of a treaty given its draws (steps 1–3 sampled, step 4's
     /// summit and signing coins replaced by their probability q = λ·p): less noise.
-    #[value(
-        help = "each trial adds its exact chance of a treaty given its draws (wills, demands, \
-                events): its summits and signing decisions are averaged, not played out, so the \
-                same answer comes with less noise"
-    )]
     Conditional,
     /// Each trial plays every summit and signing decision out; the trials that signed are
     /// counted.
-    #[value(
-        help = "each trial plays every summit and signing decision out; the share of trials that \
-                signed is the answer"
-    )]
     Indicator,
 }
 

@@ -9,12 +9,11 @@
 use crate::common;
 
 use common::{
-    EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, read_csv, shipped_scenarios,
-    spearman, treatysim, workdir,
+    EXACT, KS_CRITICAL, SE_TOLERANCE, ScenarioText, field, ks, ok, output, read_csv, rejected,
+    shipped_scenarios, spearman, workdir,
 };
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 use std::path::Path;
-use std::process::Output;
 use tempfile::TempDir;
 use treatysim::distribution::Dist;
 use treatysim::scenario::Catalog;
@@ -30,48 +29,6 @@ fn folder(extra: &[(&str, &str)]) -> TempDir {
     let mut files = vec![("baseline.toml", baseline.as_str())];
     files.extend_from_slice(extra);
     workdir(&files)
-}
-
-/// Runs `treatysim ARGS` in `dir` and returns its output, whatever the exit code.
-fn output(dir: &Path, args: &[&str]) -> Output {
-    treatysim(dir).args(args).output().expect("treatysim runs")
-}
-
-/// Runs `treatysim ARGS` in `dir`, expects success, and returns stderr.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = output(dir, args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "treatysim {} failed ({:?}):\n{stderr}",
-        args.join(" "),
-        out.status.code()
-    );
-    stderr
-}
-
-/// Runs `treatysim ARGS` in `dir`, expects exit code 2 with one clear `error:` message on
-/// stderr containing every fragment of `expect`, a clean stdout and no panic; returns stderr.
-fn rejected(dir: &Path, args: &[&str], expect: &[&str]) -> String {
-    let out = output(dir, args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "treatysim {} should exit 2; stderr:\n{stderr}",
-        args.join(" ")
-    );
-    assert!(out.stdout.is_empty(), "stdout not clean: {:?}", out.stdout);
-    assert!(stderr.starts_with("error:"), "no error line:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
-    for fragment in expect {
-        assert!(
-            stderr.contains(fragment),
-            "treatysim {}: stderr lacks {fragment:?}:\n{stderr}",
-            args.join(" ")
-        );
-    }
-    stderr
 }
 
 /// The single data row of a one-row CSV file (a summary), with its header.
@@ -392,30 +349,19 @@ fn invalid_correlations_are_rejected_and_nothing_is_written() {
     }
     // The same checks apply to --set.
     let dir = folder(&[]);
-    rejected(
-        dir.path(),
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            "100",
-            "--set",
+    for (set, expect) in [
+        (
             "correlations.party.japan.will ~ party.russia.will=2",
-        ],
-        &["--set", "[-1, 1]"],
-    );
-    rejected(
-        dir.path(),
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            "100",
-            "--set",
+            "[-1, 1]",
+        ),
+        (
             "correlations.party.japan.will ~ issue.security.leverage.us=0.5",
-        ],
-        &["--set", "issue.security.leverage.us is a constant"],
-    );
+            "issue.security.leverage.us is a constant",
+        ),
+    ] {
+        let args = ["run", "baseline", "--trials", "100", "--set", set];
+        rejected(dir.path(), &args, &["--set", expect]);
+    }
     assert!(!dir.path().join("results").exists());
 }
 
@@ -654,6 +600,17 @@ fn sweep_header(keys: &[&str]) -> Vec<String> {
     header.into_iter().map(String::from).collect()
 }
 
+/// A sweep's point as a plain run of the baseline on the sweeps' trials, with `sets` given to
+/// `--set`: its summary's header and row.
+fn sweep_point_as_a_run(dir: &Path, sets: &[&str]) -> (Vec<String>, Vec<String>) {
+    let mut args = vec!["run", "baseline", "--trials", SWEEP_TRIALS];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    ok(dir, &args);
+    one_row(&dir.join("results/baseline/summary.csv"))
+}
+
 #[test]
 fn sweeping_the_concession_is_exactly_monotone_with_values_as_written() {
     let dir = folder(&[]);
@@ -681,18 +638,7 @@ fn sweeping_the_concession_is_exactly_monotone_with_values_as_written() {
     assert!(p[10] > 10.0 * p[0], "the concession should matter: {p:?}");
 
     // Common random numbers: the point 0.3 is a plain run with --set, byte for byte.
-    ok(
-        dir.path(),
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            SWEEP_TRIALS,
-            "--set",
-            "issue.security.concession=0.3",
-        ],
-    );
-    let (sh, summary) = one_row(&dir.path().join("results/baseline/summary.csv"));
+    let (sh, summary) = sweep_point_as_a_run(dir.path(), &["issue.security.concession=0.3"]);
     let point = &rows[3];
     for column in ["probability", "std_error", "ci95_low", "ci95_high"] {
         assert_eq!(
@@ -768,20 +714,8 @@ fn a_two_parameter_sweep_writes_the_grid() {
         );
     }
     // The point (0.5, 0.6) is a plain run with both values set, on the same trials.
-    ok(
-        dir.path(),
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            SWEEP_TRIALS,
-            "--set",
-            "party.japan.will=0.5",
-            "--set",
-            "party.russia.will=0.6",
-        ],
-    );
-    let (sh, summary) = one_row(&dir.path().join("results/baseline/summary.csv"));
+    let sets = ["party.japan.will=0.5", "party.russia.will=0.6"];
+    let (sh, summary) = sweep_point_as_a_run(dir.path(), &sets);
     assert_eq!(
         text(&header, &rows[3], "probability"),
         text(&sh, &summary, "probability")

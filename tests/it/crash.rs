@@ -21,11 +21,15 @@
 
 use crate::common;
 use common::kill::{
-    WRITES, assert_rows_agree, copy_tree, kill_everywhere, leftovers, ok, traced, treatysim,
+    WRITES, assert_kills_leave_one_whole_run, assert_rows_agree, copy_tree, leftovers, ok, traced,
+    treatysim,
 };
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// The run the kill tests make over `base/`: another seed and trial count than its runs.
+const RUN: [&str; 6] = ["run", "baseline", "--trials", "3000", "--seed", "2"];
 
 /// A work folder with `base/`: an earlier run of the baseline with samples, a sweep and a shard
 /// in its folder, and a run of mason.
@@ -64,13 +68,7 @@ fn earlier_outputs() -> tempfile::TempDir {
 #[test]
 fn a_killed_run_leaves_one_whole_run() {
     let dir = earlier_outputs();
-    let (olds, news) = kill_everywhere(
-        dir.path(),
-        &dir.path().join("base"),
-        &["run", "baseline", "--trials", "3000", "--seed", "2"],
-    );
-    eprintln!("{olds} kills left the old run, {news} the new");
-    assert!(olds >= 5 && news >= 3, "{olds} old, {news} new");
+    assert_kills_leave_one_whole_run(dir.path(), &dir.path().join("base"), &RUN, 5, 3);
 }
 
 /// The same over a folder of plain files, as treatysim 0.2 wrote them: converting it to the
@@ -94,21 +92,8 @@ fn a_killed_run_over_plain_files_leaves_one_whole_run() {
     std::fs::remove_dir_all(folder.join(version)).expect("remove version");
     std::fs::remove_file(folder.join(".run")).expect("remove .run");
     assert!(std::fs::symlink_metadata(folder.join("summary.csv")).is_ok_and(|m| m.is_file()));
-    let (olds, news) = kill_everywhere(
-        dir.path(),
-        &base,
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            "3000",
-            "--seed",
-            "2",
-            "--samples",
-        ],
-    );
-    eprintln!("{olds} kills left the old run, {news} the new");
-    assert!(olds >= 8 && news >= 3, "{olds} old, {news} new");
+    let command = [&RUN[..], &["--samples"]].concat();
+    assert_kills_leave_one_whole_run(dir.path(), &base, &command, 8, 3);
 }
 
 /// A merge killed at any point leaves the old run or the merged one, whole.
@@ -118,26 +103,10 @@ fn a_killed_merge_leaves_one_whole_run() {
     let base = dir.path().join("base");
     std::fs::remove_dir_all(base.join("baseline/shards")).expect("remove shards");
     for shard in ["1/2", "2/2"] {
-        ok(
-            dir.path(),
-            &[
-                "run",
-                "baseline",
-                "--trials",
-                "3000",
-                "--seed",
-                "2",
-                "--samples",
-                "--shard",
-                shard,
-                "--out",
-                "base",
-            ],
-        );
+        let flags = ["--samples", "--shard", shard, "--out", "base"];
+        ok(dir.path(), &[&RUN[..], &flags].concat());
     }
-    let (olds, news) = kill_everywhere(dir.path(), &base, &["merge", "baseline"]);
-    eprintln!("{olds} kills left the old run, {news} the new");
-    assert!(olds >= 5 && news >= 3, "{olds} old, {news} new");
+    assert_kills_leave_one_whole_run(dir.path(), &base, &["merge", "baseline"], 5, 3);
 }
 
 /// A full disk at any write or flush: exit code 1, a message saying so, and every file as it
@@ -148,17 +117,7 @@ fn a_full_disk_at_any_write_changes_nothing() {
     let base = dir.path().join("base");
     let before = common::snapshot(&base);
     let out = dir.path().join("out");
-    let args = [
-        "run",
-        "baseline",
-        "--trials",
-        "3000",
-        "--seed",
-        "2",
-        "--samples",
-        "--out",
-        "out",
-    ];
+    let args = [&RUN[..], &["--samples", "--out", "out"]].concat();
     let mut failures = 0;
     for syscall in WRITES {
         for k in 1.. {
@@ -412,7 +371,8 @@ fn outputs_that_are_not_treatysims_are_refused_before_any_write() {
         assert!(common::snapshot(&out) == before, "{context}: files changed");
         assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
     };
-    for (expected, text) in &foreign_roots {
+    // `out`: a copy of `base` with the shard that completes its shards.
+    let fresh_out = || {
         let _ = std::fs::remove_dir_all(&out);
         copy_tree(&base, &out);
         ok(
@@ -421,6 +381,9 @@ fn outputs_that_are_not_treatysims_are_refused_before_any_write() {
                 "run", "baseline", "--trials", "1000", "--shard", "2/2", "--out", "out",
             ],
         );
+    };
+    for (expected, text) in &foreign_roots {
+        fresh_out();
         let root = out.join("summary.csv");
         std::fs::remove_file(&root).expect("remove");
         if text.is_empty() {
@@ -432,14 +395,7 @@ fn outputs_that_are_not_treatysims_are_refused_before_any_write() {
         refused(&merge, expected);
     }
     // A scenario folder that is a link to a folder outside --out.
-    let _ = std::fs::remove_dir_all(&out);
-    copy_tree(&base, &out);
-    ok(
-        d,
-        &[
-            "run", "baseline", "--trials", "1000", "--shard", "2/2", "--out", "out",
-        ],
-    );
+    fresh_out();
     let outside = d.join("outside");
     std::fs::create_dir(&outside).expect("outside");
     std::fs::rename(out.join("baseline"), outside.join("baseline")).expect("move");

@@ -7,17 +7,15 @@
 
 use crate::common;
 
-use common::{ScenarioText, field, read_csv, run_ok, shipped_scenarios, treatysim, workdir};
+use common::{
+    ScenarioText, field, outside_shards, read_csv, run_ok, shipped_scenarios, snapshot, treatysim,
+    workdir,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use treatysim::scenario::Catalog;
 
 const ESTIMATORS: [&str; 2] = ["conditional", "indicator"];
-
-/// What a reader of `root` sees (relative path → bytes): `common::snapshot`.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    common::snapshot(root)
-}
 
 /// The shipped scenario files as (file name, text).
 fn shipped_files() -> Vec<(String, String)> {
@@ -97,15 +95,11 @@ fn outputs_do_not_depend_on_the_thread_count() {
             );
             match &reference {
                 None => reference = Some(files),
-                Some(reference) => {
-                    for (path, bytes) in reference {
-                        assert!(
-                            files[path] == *bytes,
-                            "{estimator}: {} differs between --threads 1 and {threads}",
-                            path.display()
-                        );
-                    }
-                }
+                Some(reference) => common::assert_same_files(
+                    reference,
+                    &files,
+                    &format!("{estimator}: --threads 1 against {threads}"),
+                ),
             }
         }
     }
@@ -271,19 +265,7 @@ fn a_failed_run_leaves_earlier_results_intact() {
             .args(["--seed", "1", "--trials", "5000"])
             .assert()
             .code(2);
-        let after = snapshot(&out);
-        assert_eq!(
-            after.keys().collect::<Vec<_>>(),
-            before.keys().collect::<Vec<_>>(),
-            "{args:?}: files added or removed"
-        );
-        for (path, bytes) in &before {
-            assert!(
-                after[path] == *bytes,
-                "{args:?}: {} changed",
-                path.display()
-            );
-        }
+        common::assert_same_files(&before, &snapshot(&out), &format!("{args:?}"));
         let temporary: Vec<PathBuf> = common::files_under(&out)
             .into_iter()
             .filter(|p| {
@@ -531,14 +513,6 @@ fn run_here(dir: &Path, args: &[&str]) {
     treatysim(dir).arg("run").args(args).assert().success();
 }
 
-/// Every file under `root` outside its `shards/` folders (relative path → bytes).
-fn outputs(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    snapshot(root)
-        .into_iter()
-        .filter(|(path, _)| !path.components().any(|c| c.as_os_str() == "shards"))
-        .collect()
-}
-
 /// SPEC §5, §9 on the general cast (`ScenarioText::multilateral`: three signatories, two
 /// issues, two outside parties, `leader_exit` events): output bytes, samples included, do not
 /// depend on `--threads` (1, 2, 3) nor on the shard split (3 and 7 shards, run in reverse
@@ -577,15 +551,11 @@ fn general_outputs_do_not_depend_on_threads_or_shards() {
             );
             match &reference {
                 None => reference = Some(files),
-                Some(reference) => {
-                    for (path, bytes) in reference {
-                        assert!(
-                            files[path] == *bytes,
-                            "{estimator}: {} differs between --threads 1 and {threads}",
-                            path.display()
-                        );
-                    }
-                }
+                Some(reference) => common::assert_same_files(
+                    reference,
+                    &files,
+                    &format!("{estimator}: --threads 1 against {threads}"),
+                ),
             }
         }
         let reference = reference.expect("three runs");
@@ -617,19 +587,11 @@ fn general_outputs_do_not_depend_on_threads_or_shards() {
                 .args(["merge", "general", "--out", &out])
                 .assert()
                 .success();
-            let merged = outputs(&d.join(&out));
-            assert_eq!(
-                merged.keys().collect::<Vec<_>>(),
-                reference.keys().collect::<Vec<_>>(),
-                "{estimator}, {n} shards: other files than the unsharded run"
+            common::assert_same_files(
+                &reference,
+                &outside_shards(&d.join(&out)),
+                &format!("{estimator}, {n} shards merged against the unsharded run"),
             );
-            for (path, bytes) in &reference {
-                assert!(
-                    merged[path] == *bytes,
-                    "{estimator}: {} differs between the unsharded run and {n} shards merged",
-                    path.display()
-                );
-            }
         }
     }
 }

@@ -4,29 +4,10 @@
 
 use crate::common;
 
-use common::{ScenarioText, exit_and_stderr, field, read_csv, shipped_scenarios, workdir};
+use common::{
+    ScenarioText, exit_and_stderr, field, ok, read_csv, rejected, shipped_scenarios, workdir,
+};
 use std::path::Path;
-
-/// Runs `treatysim ARGS` in `dir`, expecting exit 0; returns stderr.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let (code, stderr) = exit_and_stderr(dir, args, &[]);
-    assert_eq!(code, Some(0), "treatysim {}: {stderr}", args.join(" "));
-    stderr
-}
-
-/// Runs `treatysim ARGS` in `dir`, expecting exit 2 with every one of `expect` in stderr.
-fn refused(dir: &Path, args: &[&str], expect: &[&str]) -> String {
-    let (code, stderr) = exit_and_stderr(dir, args, &[]);
-    assert_eq!(code, Some(2), "treatysim {}: {stderr}", args.join(" "));
-    for e in expect {
-        assert!(
-            stderr.contains(e),
-            "treatysim {}: no {e:?} in {stderr}",
-            args.join(" ")
-        );
-    }
-    stderr
-}
 
 /// The shipped baseline, which resolves "not signed".
 fn baseline() -> String {
@@ -94,7 +75,7 @@ fn scores_keep_their_rows_and_calibration_covers_them_all() {
     assert_eq!(runs, 10.0);
     // A scores.csv that is not treatysim's is left alone.
     std::fs::write(d.join("results/scores.csv"), "name,value\nx,1\n").expect("write");
-    refused(d, &["score", "v1"], &["not a treatysim scores file"]);
+    rejected(d, &["score", "v1"], &["not a treatysim scores file"]);
     assert_eq!(
         std::fs::read_to_string(d.join("results/scores.csv")).expect("read"),
         "name,value\nx,1\n"
@@ -173,7 +154,7 @@ fn pools_with_forecasts_are_pooled_and_scored() {
         ("smith", "is not NAME=P"),
         ("jain=0.2", "a scenario member's name"),
     ] {
-        refused(
+        rejected(
             d,
             &[
                 "pool",
@@ -274,7 +255,7 @@ fn new_takes_names_writes_with_the_umask_and_advises_commands_that_work() {
     assert!(stderr.contains("taken as \"x\""), "{stderr}");
     let file = d.join("mine/x.toml");
     assert!(file.is_file() && !d.join("mine/x.toml.toml").exists());
-    refused(
+    rejected(
         d,
         &["new", "sub/y.toml", "--signatories", "a,b"],
         &["--scenarios sub"],
@@ -340,7 +321,7 @@ fn the_search_path_reaches_every_command_and_unknown_names_point_nearby() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(d.join("results/far/summary.csv").is_file());
     // Without the variable: not found, but the folder just below is named.
-    refused(
+    rejected(
         d,
         &["check", "far"],
         &["there is one in 'shared'", "--scenarios shared"],
@@ -410,10 +391,10 @@ fn common_mistakes_are_answered_with_the_fix() {
         ("thirty.toml", &thirty),
     ]);
     let d = dir.path();
-    refused(d, &["check", "tables"], &["write [[event]]"]);
-    refused(d, &["check", "beta"], &["did you mean beta?"]);
-    refused(d, &["check", "percent"], &["0.1 for 10%"]);
-    refused(
+    rejected(d, &["check", "tables"], &["write [[event]]"]);
+    rejected(d, &["check", "beta"], &["did you mean beta?"]);
+    rejected(d, &["check", "percent"], &["0.1 for 10%"]);
+    rejected(
         d,
         &["check", "thirty"],
         &["for 30% write probability = 0.30"],

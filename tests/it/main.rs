@@ -15,6 +15,7 @@ mod forecaster;
 mod format2;
 #[cfg(unix)]
 mod links;
+mod merge;
 mod model3;
 mod modules;
 mod names;

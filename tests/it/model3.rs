@@ -4,10 +4,10 @@
 //! with every feature, and field-by-field event inheritance as `show` prints it.
 
 use crate::common::{
-    EXACT, SE_TOLERANCE, ScenarioText, field, read_csv, snapshot, treatysim, workdir,
+    EXACT, SE_TOLERANCE, ScenarioText, field, outside_shards, read_csv, treatysim, workdir,
 };
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The scenario with every feature at once.
 fn model3_text() -> String {
@@ -310,14 +310,6 @@ fn both_estimators_agree_on_every_feature_at_once() {
     assert!(c > 0.01 && c < 0.5, "{c}");
 }
 
-/// Every file under `root` outside its `shards/` folders.
-fn outputs(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    snapshot(root)
-        .into_iter()
-        .filter(|(path, _)| !path.components().any(|c| c.as_os_str() == "shards"))
-        .collect()
-}
-
 #[test]
 fn every_feature_at_once_is_deterministic_across_threads_and_shards() {
     let dir = workdir(&[("m.toml", &model3_text())]);
@@ -340,7 +332,7 @@ fn every_feature_at_once_is_deterministic_across_threads_and_shards() {
                 .args(["--threads", threads, "--out", &out])
                 .assert()
                 .success();
-            let files = outputs(&d.join(&out));
+            let files = outside_shards(&d.join(&out));
             match &reference {
                 None => reference = Some(files),
                 Some(r) => assert!(*r == files, "{estimator}: --threads {threads} differs"),
@@ -360,7 +352,7 @@ fn every_feature_at_once_is_deterministic_across_threads_and_shards() {
             .assert()
             .success();
         assert!(
-            outputs(&d.join(&out)) == reference,
+            outside_shards(&d.join(&out)) == reference,
             "{estimator}: 3 shards merged differ from the unsharded run"
         );
     }

@@ -205,6 +205,57 @@ fn only_the_front_end_imports_the_command_line() {
     );
 }
 
+/// The identifiers of a file's code (after [`code`]): `use clap::ValueEnum;` gives `use`,
+/// `clap`, `ValueEnum`.
+fn identifiers(code: &str) -> BTreeSet<&str> {
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// The library modules (all of src/ but the front end: `cli`, `cmd`, `main`) whose code names
+/// `word` (a crate such as `clap`, or a front-end module).
+fn library_files_naming(word: &str) -> Vec<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    files
+        .iter()
+        .filter(|file| !["cli", "cmd", "main"].contains(&module_of(&src, file).as_str()))
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).expect("read source");
+            identifiers(&code(&text)).contains(word)
+        })
+        .map(|file| {
+            file.strip_prefix(&src)
+                .expect("under src")
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Only the front end parses arguments (issue #20 item 1): no library module names clap, not
+/// even to derive `ValueEnum` on its enums (cli.rs implements it for them). The check itself
+/// finds clap in a derive and in a `use`, and not in comments or strings.
+#[test]
+fn only_the_front_end_uses_clap() {
+    assert!(identifiers(&code("#[derive(Clone, clap::ValueEnum)]")).contains("clap"));
+    assert!(identifiers(&code("use clap::{Args, Parser};")).contains("clap"));
+    assert!(
+        !identifiers(&code("/// parsed with clap\nlet s = \"clap\"; // clap")).contains("clap")
+    );
+    assert!(
+        library_files_naming("dispatch").contains(&"lib.rs".to_string()),
+        "the file walk reads lib.rs"
+    );
+    let offenders = library_files_naming("clap");
+    assert!(
+        offenders.is_empty(),
+        "library modules use clap (move it into cli.rs): {offenders:?}"
+    );
+}
+
 /// No module of src/ imports, through any chain, a module that imports it; in particular the
 /// circles broken for issue #20 (engine <-> stats, engine <-> model, distribution <-> fit,
 /// copula -> scenario -> copula) stay broken.

@@ -11,24 +11,14 @@
 
 use crate::common;
 
-use common::{ScenarioText, workdir};
-use std::path::{Path, PathBuf};
+use common::{ScenarioText, exit_and_stderr, workdir};
+use std::path::PathBuf;
 
 /// Whether `text` holds a control character other than the line ends between messages.
 fn raw_controls(text: &str) -> Vec<char> {
     text.chars()
         .filter(|c| c.is_control() && *c != '\n' || ('\u{202a}'..='\u{202e}').contains(c))
         .collect()
-}
-
-/// Runs `treatysim args` in `dir`; returns the exit code and stderr.
-fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    common::code_and_stderr(
-        &common::treatysim(dir)
-            .args(args)
-            .output()
-            .expect("the binary starts"),
-    )
 }
 
 #[test]
@@ -56,7 +46,7 @@ fn control_characters_in_names_and_paths_are_escaped_in_messages() {
         (&["run", "ok", "--out", "out\u{1b}[2J"], 0, "out\\u{1b}[2J"),
     ];
     for (args, code, expected) in cases {
-        let (status, stderr) = run(dir.path(), args);
+        let (status, stderr) = exit_and_stderr(dir.path(), args, &[]);
         assert_eq!(status, Some(code), "{args:?}: {stderr}");
         assert_eq!(raw_controls(&stderr), [], "{args:?}: {stderr:?}");
         assert!(stderr.contains(expected), "{args:?}: {stderr:?}");
@@ -101,7 +91,7 @@ fn nested_out() -> tempfile::TempDir {
         (".hidden.toml", &text),
     ];
     let dir = workdir(&files);
-    let (status, stderr) = run(dir.path(), &["run", "ok", "--out", "a/b/out"]);
+    let (status, stderr) = exit_and_stderr(dir.path(), &["run", "ok", "--out", "a/b/out"], &[]);
     assert_eq!(status, Some(0), "{stderr}");
     // Results above --out: `plot ..` would draw them, and write beside them.
     std::fs::copy(
@@ -156,7 +146,7 @@ fn every_command_refuses_names_that_are_not_one_folder_inside_out() {
             if !matches!(args[0], "check" | "show" | "new") {
                 args.extend(out);
             }
-            let (status, stderr) = run(d, &args);
+            let (status, stderr) = exit_and_stderr(d, &args, &[]);
             // A name that is a path to a missing file is refused as such (exit 2 too).
             assert_eq!(status, Some(2), "{args:?}: {stderr}");
             assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
@@ -182,7 +172,11 @@ fn a_scenario_named_by_a_path_is_filed_under_its_stem() {
         absolute,
     ] {
         let before = common::everything(d);
-        let (status, stderr) = run(d, &["run", path, "--trials", "100", "--out", "a/b/out"]);
+        let (status, stderr) = exit_and_stderr(
+            d,
+            &["run", path, "--trials", "100", "--out", "a/b/out"],
+            &[],
+        );
         assert_eq!(status, Some(0), "{path}: {stderr}");
         let changed: Vec<PathBuf> = common::everything(d)
             .into_iter()
@@ -213,7 +207,7 @@ fn a_sweep_key_that_is_not_a_file_name_is_refused() {
     for shard in [None, Some("1/2")] {
         let mut args = vec!["sweep", "x", "--param", key, "--out", "out"];
         args.extend(shard.map(|s| ["--shard", s]).into_iter().flatten());
-        let (status, stderr) = run(d, &args);
+        let (status, stderr) = exit_and_stderr(d, &args, &[]);
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("a file name cannot hold '/'"), "{stderr}");
         assert!(common::everything(d) == before, "{args:?} wrote something");
@@ -230,7 +224,7 @@ fn merge_refuses_names_from_edited_shard_files() {
     let out = d.join("a/b/out");
     let out_arg = ["--out", "a/b/out"];
     let shard = |args: &[&str]| {
-        let (status, stderr) = run(d, &[args, &out_arg[..]].concat());
+        let (status, stderr) = exit_and_stderr(d, &[args, &out_arg[..]].concat(), &[]);
         assert_eq!(status, Some(0), "{args:?}: {stderr}");
     };
     let edits: [(&[&str], &str, &str); 3] = [
@@ -270,7 +264,7 @@ fn merge_refuses_names_from_edited_shard_files() {
             }
         }
         let before = common::everything(d);
-        let (status, stderr) = run(d, &["merge", "ok", "--out", "a/b/out"]);
+        let (status, stderr) = exit_and_stderr(d, &["merge", "ok", "--out", "a/b/out"], &[]);
         assert_eq!(status, Some(2), "{to}: {stderr}");
         assert!(
             common::everything(d) == before,
@@ -286,7 +280,8 @@ fn a_scenario_folder_that_is_a_link_is_refused_by_every_writer() {
     let dir = nested_out();
     let d = dir.path();
     let out = d.join("a/b/out");
-    let (status, stderr) = run(d, &["run", "ok", "--shard", "1/1", "--out", "a/b/out"]);
+    let (status, stderr) =
+        exit_and_stderr(d, &["run", "ok", "--shard", "1/1", "--out", "a/b/out"], &[]);
     assert_eq!(status, Some(0), "{stderr}");
     std::fs::rename(out.join("ok"), d.join("elsewhere")).expect("move");
     std::os::unix::fs::symlink(d.join("elsewhere"), out.join("ok")).expect("link");
@@ -301,7 +296,7 @@ fn a_scenario_folder_that_is_a_link_is_refused_by_every_writer() {
         &["plot", "ok"],
     ];
     for args in commands {
-        let (status, stderr) = run(d, &[args, &["--out", "a/b/out"][..]].concat());
+        let (status, stderr) = exit_and_stderr(d, &[args, &["--out", "a/b/out"][..]].concat(), &[]);
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("is a symbolic link"), "{args:?}: {stderr}");
         assert!(common::everything(d) == before, "{args:?} wrote something");

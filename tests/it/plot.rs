@@ -106,6 +106,27 @@ fn has_text(svg: &str, wanted: &str) -> bool {
     texts(svg).iter().any(|t| t.contains(wanted))
 }
 
+/// Asserts that `svg` has `count` `<tag>` elements with each of `attributes`; `what` says
+/// what they are.
+fn assert_elements(svg: &str, tag: &str, attributes: &[&str], count: usize, what: &str) {
+    assert_eq!(elements(svg, tag, attributes).len(), count, "{what}");
+}
+
+/// How many `<polyline>`s of `colour` in `svg` have `count` points.
+fn lines_of(svg: &str, colour: &str, count: usize) -> usize {
+    elements(svg, "polyline", &[colour])
+        .into_iter()
+        .filter(|l| points(l) == count)
+        .count()
+}
+
+/// Asserts that `svg` shows each of `labels` in one of its texts.
+fn assert_texts(svg: &str, labels: &[&str]) {
+    for label in labels {
+        assert!(has_text(svg, label), "{label}: {:?}", texts(svg));
+    }
+}
+
 const TIMELINE: &str =
     "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high
 alpha,2020-01,0.01,0.01,0.005,0.015
@@ -287,13 +308,14 @@ fn plots_the_timeline_and_summary_of_a_real_run() {
     );
 
     let summary = svg(&dir.path().join("results/summary.svg"));
-    assert_eq!(
-        elements(&summary, "circle", &[]).len(),
-        1,
-        "one point for the one scenario"
+    assert_elements(&summary, "circle", &[], 1, "one point for the one scenario");
+    assert_texts(
+        &summary,
+        &[
+            "P(treaty before the row's deadline)",
+            "baseline · before 2021-09",
+        ],
     );
-    assert!(has_text(&summary, "P(treaty before the row's deadline)"));
-    assert!(has_text(&summary, "baseline · before 2021-09"));
     let timelines = svg(&dir.path().join("results/timelines.svg"));
     assert_eq!(
         elements(&timelines, "polyline", &[BLUE])
@@ -319,22 +341,15 @@ fn plots_every_kind_of_csv() {
     assert_eq!(stderr.matches("wrote ").count(), 7, "{stderr}");
 
     let timeline = svg(&results.join("alpha/timeline.svg"));
-    assert!(has_text(
+    assert_texts(
         &timeline,
-        "alpha: probability of a treaty, month by month"
-    ));
-    assert!(has_text(
-        &timeline,
-        "1000 trials · seed 1 · deadline 2020-05 · conditional · remaining computed"
-    ));
-    // An older file has no remaining columns: the curve is computed, without a band.
-    assert_eq!(
-        elements(&timeline, "polyline", &[ORANGE])
-            .into_iter()
-            .filter(|l| points(l) == 4)
-            .count(),
-        1
+        &[
+            "alpha: probability of a treaty, month by month",
+            "1000 trials · seed 1 · deadline 2020-05 · conditional · remaining computed",
+        ],
     );
+    // An older file has no remaining columns: the curve is computed, without a band.
+    assert_eq!(lines_of(&timeline, ORANGE, 4), 1);
     assert!(elements(&timeline, "polygon", &[ORANGE]).is_empty());
     assert!(
         has_text(&timeline, "4.00% by 2020-04"),
@@ -351,15 +366,14 @@ fn plots_every_kind_of_csv() {
     );
 
     let tornado = svg(&results.join("alpha/sensitivity.svg"));
-    assert!(has_text(
+    assert_texts(
         &tornado,
-        "alpha: what moves the treaty probability"
-    ));
-    assert!(has_text(&tornado, "treaty probability; S, T"));
-    assert!(has_text(
-        &tornado,
-        "1000 trials · seed 1 · deadline 2020-05"
-    ));
+        &[
+            "alpha: what moves the treaty probability",
+            "treaty probability; S, T",
+            "1000 trials · seed 1 · deadline 2020-05",
+        ],
+    );
     assert!(
         has_text(&tornado, "overall probability 5.48%"),
         "the study's own probability, not summary.csv's"
@@ -367,15 +381,19 @@ fn plots_every_kind_of_csv() {
     let bars =
         elements(&tornado, "rect", &[BLUE]).len() + elements(&tornado, "rect", &[ORANGE]).len();
     assert_eq!(bars, 5, "one bar per parameter, none for chance");
-    assert!(has_text(&tornado, "chance  S 0.05  T 0.20"));
-    assert!(has_text(
+    assert_texts(
         &tornado,
-        "issue.security.concession  S 0.08  T 0.30"
-    ));
-    assert_eq!(
-        elements(&tornado, "rect", &[ORANGE]).len(),
+        &[
+            "chance  S 0.05  T 0.20",
+            "issue.security.concession  S 0.08  T 0.30",
+        ],
+    );
+    assert_elements(
+        &tornado,
+        "rect",
+        &[ORANGE],
         2,
-        "two parameters lower the probability"
+        "two parameters lower the probability",
     );
     for parameter in [
         "issue.security.concession",
@@ -412,18 +430,8 @@ fn plots_every_kind_of_csv() {
         &line,
         "1000 trials · seed 7 · deadline 2020-05 · conditional"
     ));
-    assert_eq!(
-        elements(&line, "polyline", &[BLUE])
-            .into_iter()
-            .filter(|l| points(l) == 7)
-            .count(),
-        1
-    );
-    assert_eq!(
-        elements(&line, "circle", &[BLUE]).len(),
-        7,
-        "a point per swept value"
-    );
+    assert_eq!(lines_of(&line, BLUE, 7), 1);
+    assert_elements(&line, "circle", &[BLUE], 7, "a point per swept value");
     let bands = elements(&line, "polygon", &[BLUE]);
     assert_eq!((bands.len(), points(bands[0])), (1, 14));
 
@@ -447,11 +455,7 @@ fn plots_every_kind_of_csv() {
     );
 
     let summary = svg(&results.join("summary.svg"));
-    assert_eq!(
-        elements(&summary, "circle", &[]).len(),
-        3,
-        "one point per scenario"
-    );
+    assert_elements(&summary, "circle", &[], 3, "one point per scenario");
     assert!(has_text(&summary, "most probable first"));
     // Issue #12: sorted by probability (most probable on top), each row with its deadline.
     let mut rows: Vec<(f64, String)> = summary
@@ -745,11 +749,13 @@ fn common_scale_gives_the_timelines_one_y_axis() {
             .count(),
         1
     );
-    assert!(has_text(
+    assert_texts(
         &both,
-        "alpha (1000 trials · seed 1 · deadline 2020-05 · conditional)"
-    ));
-    assert!(has_text(&both, "beta (trials not recorded"));
+        &[
+            "alpha (1000 trials · seed 1 · deadline 2020-05 · conditional)",
+            "beta (trials not recorded",
+        ],
+    );
 }
 
 /// The resolved scenario `show` prints for the shipped baseline with `sets` applied.
@@ -856,26 +862,19 @@ fn plots_a_pool() {
         .assert()
         .success();
     let pool = svg(&results.join("experts/pool.svg"));
-    assert_eq!(
-        elements(&pool, "circle", &[BLUE]).len(),
-        3,
-        "a point per member"
+    assert_elements(&pool, "circle", &[BLUE], 3, "a point per member");
+    assert_elements(&pool, "circle", &[ORANGE], 2, "a point per method");
+    assert_texts(
+        &pool,
+        &[
+            "mason · weight 2 (50%)",
+            "togo · weight 1 (25%)",
+            "linear pool",
+            "geometric-odds pool",
+            "15.2% (15.0%–15.5%)",
+            "1000 trials · seed 4 · deadline 2020-05 · conditional",
+        ],
     );
-    assert_eq!(
-        elements(&pool, "circle", &[ORANGE]).len(),
-        2,
-        "a point per method"
-    );
-    for label in [
-        "mason · weight 2 (50%)",
-        "togo · weight 1 (25%)",
-        "linear pool",
-        "geometric-odds pool",
-        "15.2% (15.0%–15.5%)",
-        "1000 trials · seed 4 · deadline 2020-05 · conditional",
-    ] {
-        assert!(has_text(&pool, label), "{label}: {:?}", texts(&pool));
-    }
     write(
         &results.join("experts/pool.csv"),
         &POOL.replace("0.15,0.002", "1e308,0.002"),
@@ -910,19 +909,16 @@ fn plots_the_calibration() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("wrote results/calibration.svg"), "{stderr}");
     let calibration = svg(&results.join("calibration.svg"));
-    assert_eq!(
-        elements(&calibration, "circle", &[]).len(),
-        3,
-        "bins with runs"
+    assert_elements(&calibration, "circle", &[], 3, "bins with runs");
+    assert_texts(
+        &calibration,
+        &[
+            "12 runs",
+            "4 runs",
+            "1 run",
+            "Calibration of 17 scored runs",
+        ],
     );
-    for label in [
-        "12 runs",
-        "4 runs",
-        "1 run",
-        "Calibration of 17 scored runs",
-    ] {
-        assert!(has_text(&calibration, label), "{label}");
-    }
     // The scored run's facts, from summary.csv.
     assert!(has_text(
         &calibration,

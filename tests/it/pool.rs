@@ -5,7 +5,9 @@
 
 use crate::common;
 
-use common::{EXACT, SE_TOLERANCE, field, read_csv, shipped_scenarios, treatysim, workdir};
+use common::{
+    EXACT, SE_TOLERANCE, field, ok_shipped, read_csv, shipped_scenarios, treatysim, workdir,
+};
 use std::path::Path;
 use treatysim::engine::Engine;
 use treatysim::model::{Estimator, Model};
@@ -29,23 +31,6 @@ const POOL_HEADER: [&str; 11] = [
 
 /// The four experts of the article, each a shipped scenario.
 const EXPERTS: [&str; 4] = ["jain", "kistanov", "mason", "togo"];
-
-/// Runs `treatysim ARGS` (with the shipped scenarios) in `dir`, expecting success.
-fn ok(dir: &Path, args: &[&str]) {
-    let scenarios = shipped_scenarios();
-    let out = treatysim(dir)
-        .args(args)
-        .arg("--scenarios")
-        .arg(&scenarios)
-        .output()
-        .expect("treatysim runs");
-    assert!(
-        out.status.success(),
-        "treatysim {} failed:\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// `pool.csv`'s rows by method and member.
 struct PoolFile {
@@ -85,7 +70,7 @@ fn pooled_numbers_are_the_formulas_applied_to_the_members() {
     let mut args = vec!["pool", "experts"];
     args.extend(EXPERTS);
     args.extend(["--weights", "1,1,2,4", "--trials", "20000", "--seed", "5"]);
-    ok(d, &args);
+    ok_shipped(d, &args);
     let pool = PoolFile::read(&d.join("results/experts/pool.csv"));
     assert_eq!(pool.rows.len(), EXPERTS.len() + 2);
     let weights = [0.125, 0.125, 0.25, 0.5];
@@ -139,7 +124,7 @@ fn pooled_numbers_are_the_formulas_applied_to_the_members() {
     let mut run = vec!["run"];
     run.extend(EXPERTS);
     run.extend(["--trials", "20000", "--seed", "5", "--out", "runs"]);
-    ok(d, &run);
+    ok_shipped(d, &run);
     for name in EXPERTS {
         let (sh, rows) = read_csv(&d.join("runs").join(name).join("summary.csv"));
         for column in ["probability", "std_error", "ci95_low", "ci95_high"] {
@@ -173,7 +158,7 @@ fn pooled_numbers_are_the_formulas_applied_to_the_members() {
     // With --method geometric-odds, the same pool.csv and the geometric pool's files; its
     // in-month probabilities are the differences of its cumulative ones.
     args.extend(["--method", "geometric-odds"]);
-    ok(d, &args);
+    ok_shipped(d, &args);
     let again = PoolFile::read(&d.join("results/experts/pool.csv"));
     assert_eq!(again.rows, pool.rows);
     let (sh, summary) = read_csv(&d.join("results/experts/summary.csv"));
@@ -205,13 +190,13 @@ fn pooling_one_member_gives_that_member() {
         let common = ["--trials", "5000", "--estimator", estimator];
         let mut run = vec!["run", "mason", "--out", "runs"];
         run.extend(common);
-        ok(d, &run);
+        ok_shipped(d, &run);
         let summary = without_name(&d.join("runs/mason/summary.csv"));
         let timeline = without_name(&d.join("runs/mason/timeline.csv"));
         for method in ["linear", "geometric-odds"] {
             let mut pool = vec!["pool", "solo", "mason", "--method", method];
             pool.extend(common);
-            ok(d, &pool);
+            ok_shipped(d, &pool);
             let pooled_summary = without_name(&d.join("results/solo/summary.csv"));
             let pooled_timeline = without_name(&d.join("results/solo/timeline.csv"));
             if method == "linear" {
@@ -257,7 +242,7 @@ fn pool_files_do_not_depend_on_threads() {
     let mut snapshots = Vec::new();
     for threads in ["1", "3"] {
         let out = format!("t{threads}");
-        ok(
+        ok_shipped(
             d,
             &[
                 "pool",
@@ -386,7 +371,7 @@ fn an_undefined_odds_pool_is_left_empty() {
 fn a_run_into_a_pools_folder_is_refused() {
     let dir = workdir(&[]);
     let d = dir.path();
-    ok(d, &["pool", "p", "jain", "togo", "--trials", "3000"]);
+    ok_shipped(d, &["pool", "p", "jain", "togo", "--trials", "3000"]);
     let before = std::fs::read(d.join("results/p/pool.csv")).expect("pool.csv");
     std::fs::create_dir(d.join("other")).expect("folder");
     std::fs::write(

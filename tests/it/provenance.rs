@@ -4,43 +4,9 @@
 
 use crate::common;
 
-use common::{field, read_csv};
+use common::{field, ok_shipped, read_csv, rejected_shipped};
 use std::path::Path;
 use treatysim::export::RunToml;
-
-/// `treatysim ARGS --scenarios <shipped>` in `dir`; panics unless it succeeds. Returns stderr.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let output = common::treatysim(dir)
-        .args(args)
-        .arg("--scenarios")
-        .arg(common::shipped_scenarios())
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "treatysim {args:?}: {stderr}");
-    stderr
-}
-
-/// `treatysim ARGS --scenarios <shipped>` in `dir`; asserts exit code 2 with every fragment
-/// of `expect` on stderr. Returns stderr.
-fn refused(dir: &Path, args: &[&str], expect: &[&str]) -> String {
-    let output = common::treatysim(dir)
-        .args(args)
-        .arg("--scenarios")
-        .arg(common::shipped_scenarios())
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "treatysim {args:?}: {stderr}"
-    );
-    for fragment in expect {
-        assert!(stderr.contains(fragment), "{fragment:?} not in {stderr}");
-    }
-    stderr
-}
 
 fn run_toml(folder: &Path) -> RunToml {
     RunToml::read(&folder.join("run.toml"))
@@ -62,10 +28,10 @@ fn assert_hashes(folder: &Path, toml: &RunToml) {
 fn runs_record_what_produced_them_and_variants_keep_their_own_folder() {
     let dir = tempfile::tempdir().expect("folder");
     let d = dir.path();
-    ok(d, &["run", "baseline", "--trials", "2000", "--samples"]);
+    ok_shipped(d, &["run", "baseline", "--trials", "2000", "--samples"]);
     let baseline = common::snapshot(&d.join("results/baseline"));
     let sets = ["party.japan.will=0.7", "process.summit_rate=0.4"];
-    ok(
+    ok_shipped(
         d,
         &[
             "run", "baseline", "--trials", "1000", "--seed", "5", "--set", sets[0], "--set",
@@ -117,29 +83,29 @@ fn labels_never_collide_silently() {
     let dir = tempfile::tempdir().expect("folder");
     let d = dir.path();
     let run = ["run", "baseline", "--trials", "500"];
-    refused(
+    rejected_shipped(
         d,
         &[&run[..], &["--as", "mason"]].concat(),
         &["--as mason", "another scenario"],
     );
-    refused(
+    rejected_shipped(
         d,
         &[&run[..], &["--as", "../x"]].concat(),
         &["--as", "../x"],
     );
-    refused(
+    rejected_shipped(
         d,
         &["run", "baseline", "mason", "--as", "both"],
         &["--as", "one scenario"],
     );
     assert!(!d.join("results").exists());
-    ok(d, &["run", "mason", "--trials", "500", "--as", "variant"]);
-    refused(
+    ok_shipped(d, &["run", "mason", "--trials", "500", "--as", "variant"]);
+    rejected_shipped(
         d,
         &[&run[..], &["--as", "variant"]].concat(),
         &["variant", "holds results of scenario 'mason'", "--as LABEL"],
     );
-    refused(
+    rejected_shipped(
         d,
         &[
             "sweep",
@@ -152,7 +118,7 @@ fn labels_never_collide_silently() {
         &["holds results of scenario 'mason'"],
     );
     // The same scenario may be rerun under its label.
-    ok(d, &["run", "mason", "--trials", "600", "--as", "variant"]);
+    ok_shipped(d, &["run", "mason", "--trials", "600", "--as", "variant"]);
 }
 
 /// Sweeps and sensitivity analyses each get an `[outputs.NAME]` table, published with their
@@ -162,8 +128,8 @@ fn labels_never_collide_silently() {
 fn analyses_are_recorded_beside_the_run() {
     let dir = tempfile::tempdir().expect("folder");
     let d = dir.path();
-    ok(d, &["run", "baseline", "--trials", "500"]);
-    ok(
+    ok_shipped(d, &["run", "baseline", "--trials", "500"]);
+    ok_shipped(
         d,
         &[
             "sweep",
@@ -178,11 +144,11 @@ fn analyses_are_recorded_beside_the_run() {
             "indicator",
         ],
     );
-    ok(
+    ok_shipped(
         d,
         &["sensitivity", "baseline", "--trials", "300", "--bins", "3"],
     );
-    ok(d, &["run", "baseline", "--trials", "700"]);
+    ok_shipped(d, &["run", "baseline", "--trials", "700"]);
     let folder = d.join("results/baseline");
     let toml = run_toml(&folder);
     assert_eq!(toml.run.as_ref().map(|r| r.trials), Some(700));
@@ -223,26 +189,20 @@ fn analyses_are_recorded_beside_the_run() {
 fn merged_shards_record_both_command_lines() {
     let dir = tempfile::tempdir().expect("folder");
     let d = dir.path();
+    let split = [
+        "run",
+        "baseline",
+        "--trials",
+        "1000",
+        "--set",
+        "party.japan.will=0.6",
+        "--as",
+        "split",
+    ];
     for shard in ["1/2", "2/2"] {
-        let args = [
-            "run",
-            "baseline",
-            "--trials",
-            "1000",
-            "--set",
-            "party.japan.will=0.6",
-            "--as",
-            "split",
-            "--shard",
-            shard,
-        ];
-        ok(d, &args);
+        ok_shipped(d, &[&split[..], &["--shard", shard]].concat());
     }
-    let merged = common::treatysim(d)
-        .args(["merge", "split"])
-        .output()
-        .expect("runs");
-    assert!(merged.status.success(), "{merged:?}");
+    ok_shipped(d, &["merge", "split"]);
     let toml = run_toml(&d.join("results/split"));
     let record = toml.run.clone().expect("run");
     assert_eq!(record.command[..3], ["treatysim", "merge", "split"]);
@@ -251,21 +211,7 @@ fn merged_shards_record_both_command_lines() {
     assert_eq!(record.overrides, ["party.japan.will=0.6"]);
     assert_eq!(record.trials, 1000);
     assert_hashes(&d.join("results/split"), &toml);
-    ok(
-        d,
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            "1000",
-            "--set",
-            "party.japan.will=0.6",
-            "--as",
-            "split",
-            "--out",
-            "whole",
-        ],
-    );
+    ok_shipped(d, &[&split[..], &["--out", "whole"]].concat());
     let whole = run_toml(&d.join("whole/split"));
     assert_eq!(
         whole.files, toml.files,
@@ -285,7 +231,7 @@ fn summaries_without_the_overrides_column_are_upgraded() {
          old,conditional,10,1,2020-01,2021-09,0.5,0.1,0.3,0.7\n",
     )
     .expect("write");
-    ok(d, &["run", "mason", "--trials", "300"]);
+    ok_shipped(d, &["run", "mason", "--trials", "300"]);
     let (header, rows) = read_csv(&d.join("results/summary.csv"));
     assert_eq!(header.len(), 11);
     assert_eq!(rows[1][..2], ["old".to_string(), "conditional".to_string()]);
@@ -297,9 +243,9 @@ fn summaries_without_the_overrides_column_are_upgraded() {
 fn comparisons_under_a_label_keep_the_pairs_file() {
     let dir = tempfile::tempdir().expect("folder");
     let d = dir.path();
-    ok(d, &["compare", "baseline", "mason", "--trials", "500"]);
+    ok_shipped(d, &["compare", "baseline", "mason", "--trials", "500"]);
     let pair = std::fs::read(d.join("results/compare-baseline-vs-mason.csv")).expect("pair");
-    ok(
+    ok_shipped(
         d,
         &[
             "compare",
@@ -318,7 +264,7 @@ fn comparisons_under_a_label_keep_the_pairs_file() {
         std::fs::read(d.join("results/compare-baseline-vs-mason.csv")).expect("pair"),
         pair
     );
-    refused(
+    rejected_shipped(
         d,
         &["compare", "baseline", "mason", "--as", "a-vs-b"],
         &["a-vs-b"],
@@ -331,8 +277,8 @@ fn comparisons_under_a_label_keep_the_pairs_file() {
 fn scores_match_the_formulas_on_the_runs_files() {
     let dir = tempfile::tempdir().expect("folder");
     let d = dir.path();
-    ok(d, &["run", "--all", "--trials", "2000"]);
-    ok(d, &["score"]);
+    ok_shipped(d, &["run", "--all", "--trials", "2000"]);
+    ok_shipped(d, &["score"]);
     let (header, rows) = read_csv(&d.join("results/scores.csv"));
     assert_eq!(
         header,

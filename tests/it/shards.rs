@@ -28,22 +28,15 @@ fn sim(dir: &Path, args: &[&str]) -> assert_cmd::Command {
     cmd
 }
 
-/// Runs a command and expects success.
+/// Runs a command ([`common::ok_shipped`]) and expects success.
 fn ok(dir: &Path, args: &[&str]) {
-    sim(dir, args).assert().success();
+    common::ok_shipped(dir, args);
 }
 
-/// Runs a command, expects exit code 2, and returns its stderr.
+/// Runs a command ([`common::rejected_shipped`]), expects it refused (exit code 2, an error
+/// line, no panic), and returns its stderr.
 fn refused(dir: &Path, args: &[&str]) -> String {
-    let output = sim(dir, args).output().expect("run treatysim");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "treatysim {args:?} should exit 2\nstderr: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    stderr
+    common::rejected_shipped(dir, args, &[])
 }
 
 /// Every file under `root` (relative path → bytes), `shards/` folders included or not.
@@ -711,52 +704,37 @@ fn a_misspelt_name_is_refused_with_a_suggestion() {
     );
 }
 
+/// Three shards of which shard `odd` ran with `flags`: their merge is refused with every one
+/// of `needles` in the message, and writes nothing ([`merge_refused`]).
+fn one_disagreeing_shard_is_refused(odd: u64, flags: &[&'static str], needles: &[&str]) {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let b = three_shards(
+        tmp.path(),
+        |k| {
+            if k == odd { flags.to_vec() } else { vec![] }
+        },
+    );
+    merge_refused(tmp.path(), &b, needles);
+}
+
 #[test]
 fn shards_with_a_different_seed_are_refused() {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let b = three_shards(tmp.path(), |k| {
-        if k == 2 { vec!["--seed", "5"] } else { vec![] }
-    });
-    merge_refused(tmp.path(), &b, &["seed", "run-2-of-3.toml"]);
+    one_disagreeing_shard_is_refused(2, &["--seed", "5"], &["seed", "run-2-of-3.toml"]);
 }
 
 #[test]
 fn shards_with_different_trials_are_refused() {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let b = three_shards(tmp.path(), |k| {
-        if k == 3 {
-            vec!["--trials", "6001"]
-        } else {
-            vec![]
-        }
-    });
-    merge_refused(tmp.path(), &b, &["trials", "run-3-of-3.toml"]);
+    one_disagreeing_shard_is_refused(3, &["--trials", "6001"], &["trials", "run-3-of-3.toml"]);
 }
 
 #[test]
 fn shards_with_a_different_estimator_are_refused() {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let b = three_shards(tmp.path(), |k| {
-        if k == 1 {
-            vec!["--estimator", "indicator"]
-        } else {
-            vec![]
-        }
-    });
-    merge_refused(tmp.path(), &b, &["estimator"]);
+    one_disagreeing_shard_is_refused(1, &["--estimator", "indicator"], &["estimator"]);
 }
 
 #[test]
 fn shards_of_a_different_resolved_scenario_are_refused() {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let b = three_shards(tmp.path(), |k| {
-        if k == 2 {
-            vec!["--set", "party.japan.will=0.5"]
-        } else {
-            vec![]
-        }
-    });
-    merge_refused(tmp.path(), &b, &["scenario"]);
+    one_disagreeing_shard_is_refused(2, &["--set", "party.japan.will=0.5"], &["scenario"]);
 }
 
 #[test]

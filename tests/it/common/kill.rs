@@ -52,16 +52,8 @@ pub fn treatysim_as(dir: &Path, wrapper: &[&str], args: &[&str]) -> Command {
         .args(wrapper)
         .arg(common::bin())
         .args(args)
-        .args(scenarios(args));
+        .args(common::shipped_args(args));
     cmd
-}
-
-/// `--scenarios <shipped>` for the commands that read scenarios (not `merge`).
-pub fn scenarios(args: &[&str]) -> Vec<std::ffi::OsString> {
-    if args.first() == Some(&"merge") {
-        return Vec::new();
-    }
-    vec!["--scenarios".into(), common::shipped_scenarios().into()]
 }
 
 /// Runs `treatysim ARGS` in `dir` and expects success.
@@ -239,9 +231,23 @@ pub fn traced(dir: &Path, syscalls: &str, inject: &str, args: &[&str]) -> Output
         .arg(format!("inject={set}:{inject}"))
         .arg(common::bin())
         .args(args)
-        .args(scenarios(args))
+        .args(common::shipped_args(args))
         .output()
         .expect("strace")
+}
+
+/// [`kill_everywhere`], asserting that at least `olds` kills left the old run and at least
+/// `news` the new one (each outcome must be seen, or the kills missed the switch).
+pub fn assert_kills_leave_one_whole_run(
+    dir: &Path,
+    base: &Path,
+    command: &[&str],
+    olds: usize,
+    news: usize,
+) {
+    let (old, new) = kill_everywhere(dir, base, command);
+    eprintln!("{old} kills left the old run, {new} the new");
+    assert!(old >= olds && new >= news, "{old} old, {new} new");
 }
 
 /// Kills `command` (with `--out out`) at every call of every system call that changes a

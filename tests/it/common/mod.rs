@@ -6,7 +6,7 @@
 pub mod kill;
 pub mod outputs;
 
-pub use outputs::{everything, files_under, snapshot};
+pub use outputs::{assert_same_files, everything, files_under, outside_shards, snapshot};
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,100 @@ pub fn signal(pid: u32, signal: &str) {
         .status()
         .expect("the kill command");
     assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Where a command looks for scenarios besides `./scenarios` of its work folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenarios {
+    /// Only `./scenarios` (and what the arguments name).
+    Workdir,
+    /// Also the shipped scenarios, `--scenarios <shipped>` after the arguments (none for
+    /// `merge` and `plot`, which read no scenarios).
+    Shipped,
+}
+
+/// `--scenarios <shipped>` for the commands that read scenarios (not `merge` and `plot`).
+pub fn shipped_args(args: &[&str]) -> Vec<std::ffi::OsString> {
+    if matches!(args.first(), Some(&"merge" | &"plot")) {
+        return Vec::new();
+    }
+    vec!["--scenarios".into(), shipped_scenarios().into()]
+}
+
+/// `treatysim ARGS` run in `dir`, without `TREATYSIM_SCENARIOS` (so only the folders a test
+/// names are searched) and killed after ten minutes: its output.
+pub fn output_of(dir: &Path, args: &[&str], scenarios: Scenarios) -> std::process::Output {
+    let mut cmd = treatysim(dir);
+    cmd.args(args).env_remove("TREATYSIM_SCENARIOS");
+    if scenarios == Scenarios::Shipped {
+        cmd.args(shipped_args(args));
+    }
+    cmd.timeout(std::time::Duration::from_secs(600))
+        .output()
+        .expect("the binary starts")
+}
+
+/// [`output_of`] with [`Scenarios::Workdir`].
+pub fn output(dir: &Path, args: &[&str]) -> std::process::Output {
+    output_of(dir, args, Scenarios::Workdir)
+}
+
+/// Runs `treatysim ARGS` in `dir` ([`output_of`]), expects success and returns stderr.
+pub fn ok_with(dir: &Path, args: &[&str], scenarios: Scenarios) -> String {
+    let out = output_of(dir, args, scenarios);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "treatysim {} failed ({:?}):\n{stderr}",
+        args.join(" "),
+        out.status.code()
+    );
+    stderr
+}
+
+/// [`ok_with`] with [`Scenarios::Workdir`].
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    ok_with(dir, args, Scenarios::Workdir)
+}
+
+/// [`ok_with`] with [`Scenarios::Shipped`].
+pub fn ok_shipped(dir: &Path, args: &[&str]) -> String {
+    ok_with(dir, args, Scenarios::Shipped)
+}
+
+/// Runs `treatysim ARGS` in `dir` ([`output_of`]) and expects it refused as bad input: exit
+/// code 2, nothing on stdout, an `error:` line first, no panic, and each of `expect` in the
+/// message. Returns stderr.
+pub fn rejected_with(dir: &Path, args: &[&str], expect: &[&str], scenarios: Scenarios) -> String {
+    let out = output_of(dir, args, scenarios);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "treatysim {} should exit 2; stderr:\n{stderr}",
+        args.join(" ")
+    );
+    assert!(out.stdout.is_empty(), "stdout not clean: {:?}", out.stdout);
+    assert!(stderr.starts_with("error:"), "no error line:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
+    for fragment in expect {
+        assert!(
+            stderr.contains(fragment),
+            "treatysim {}: stderr lacks {fragment:?}:\n{stderr}",
+            args.join(" ")
+        );
+    }
+    stderr
+}
+
+/// [`rejected_with`] with [`Scenarios::Workdir`].
+pub fn rejected(dir: &Path, args: &[&str], expect: &[&str]) -> String {
+    rejected_with(dir, args, expect, Scenarios::Workdir)
+}
+
+/// [`rejected_with`] with [`Scenarios::Shipped`].
+pub fn rejected_shipped(dir: &Path, args: &[&str], expect: &[&str]) -> String {
+    rejected_with(dir, args, expect, Scenarios::Shipped)
 }
 
 /// Runs `treatysim run ARGS --scenarios <shipped>` in `dir` and expects success.
@@ -419,13 +513,16 @@ pub fn strace() -> std::process::Command {
     cmd
 }
 
-/// Runs `treatysim ARGS` in `dir` with `env` set: its exit code and what it printed on stderr.
+/// Runs `treatysim ARGS` in `dir` with `env` set (killed after ten minutes, so that a command
+/// stuck reading a FIFO fails the test instead of hanging it): its exit code and what it
+/// printed on stderr.
 pub fn exit_and_stderr(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut cmd = treatysim(dir);
     cmd.args(args).env_remove("TREATYSIM_SCENARIOS");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd.timeout(std::time::Duration::from_secs(600));
     code_and_stderr(&cmd.output().expect("the binary starts"))
 }
 

@@ -101,3 +101,29 @@ pub fn everything(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     }
     entries
 }
+
+/// [`snapshot`] of `root` without its `shards/` folders: what a run and its merged shards both
+/// leave.
+pub fn outside_shards(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    snapshot(root)
+        .into_iter()
+        .filter(|(path, _)| !path.components().any(|c| c.as_os_str() == "shards"))
+        .collect()
+}
+
+/// Asserts that `got` holds exactly the files of `expected` (relative path → bytes), each with
+/// the same bytes; `context` starts the messages.
+pub fn assert_same_files(
+    expected: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    got: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    context: &str,
+) {
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{context}: files added or removed"
+    );
+    for (path, bytes) in expected {
+        assert!(got[path] == *bytes, "{context}: {} differs", path.display());
+    }
+}
