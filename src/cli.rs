@@ -67,6 +67,11 @@ Example:\n  treatysim check baseline hindsight_2020"
         /// Scenario folders.
         #[command(flatten)]
         catalog: CatalogArgs,
+        /// Refuse a scenario whose files are too large to read and validate within SIZE of
+        /// memory (estimated from their sizes, before reading): e.g. 512M, 4G (as `run
+        /// --max-memory`).
+        #[arg(long, default_value = "4GiB", value_name = "SIZE", value_parser = crate::memory::parse_size)]
+        max_memory: u64,
     },
     /// Print the fully resolved scenario as TOML (extends and --set applied).
     #[command(

@@ -11,13 +11,14 @@
 use crate::error::{Error, Result};
 use crate::export::SamplesFormat;
 use crate::model::{LANES, Model};
+use crate::scenario::Scenario;
 
 /// What a process holds before any command's data: the binary, its libraries, thread stacks
 /// and the allocator's own reserve (measured: about 5 MB for `run baseline`).
-pub const BASE: u64 = 6 << 20;
+pub const BASE: u64 = crate::scenario::PROGRAM_BYTES;
 
 /// The default `--max-memory`: 4 GiB.
-pub const DEFAULT_LIMIT: u64 = 4 << 30;
+pub const DEFAULT_LIMIT: u64 = crate::scenario::DEFAULT_MAX_MEMORY;
 
 /// A command's estimated peak memory, as a sum of named parts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -162,12 +163,26 @@ pub fn tally_bytes(months: usize) -> u64 {
     times(48, months as u64) + 96
 }
 
-/// What `threads` workers hold to simulate `model`: per-thread buffers by month, and the
-/// scratch of one block (draws and per-trial values of up to 4096 trials).
+/// Bytes a worker thread holds for each of [`Model::lane_rows`] (an event, a state slot, a
+/// signatory): a row of [`LANES`] values (8 bytes each) and a trial's copy of it (8 bytes).
+pub const PER_THREAD_ROW: u64 = 8 * LANES as u64 + 8;
+
+/// What `threads` workers hold to simulate `model`: the compiled model, per-thread buffers by
+/// month and by event, state slot and signatory, and the scratch of one block (draws and
+/// per-trial values of up to 4096 trials).
 pub fn simulation(estimate: Estimate, model: &Model, threads: usize) -> Estimate {
     let months = model.months() as u64;
     let threads = threads.max(1) as u64;
+    let rows = model.lane_rows() as u64;
     estimate
+        .add("the compiled model", model.approx_bytes())
+        .add(
+            format!(
+                "{rows} events, state slots and signatories × {threads} threads × \
+                 {PER_THREAD_ROW} bytes of per-thread buffers"
+            ),
+            times(times(rows, threads), PER_THREAD_ROW),
+        )
         .add(
             format!(
                 "{months} months × {threads} threads × {PER_THREAD_MONTH} bytes of per-thread \
@@ -190,8 +205,13 @@ pub fn simulation(estimate: Estimate, model: &Model, threads: usize) -> Estimate
 /// value) with a tally per block; for `samples.parquet` also the waves queued for its encoding
 /// thread (8 bytes a value) and the row group being gathered with its encoded pages (about 48
 /// bytes a value).
-pub fn run(model: &Model, threads: usize, samples: Option<SamplesFormat>) -> Estimate {
-    let estimate = simulation(Estimate::new(), model, threads);
+pub fn run(
+    scenario: &Scenario,
+    model: &Model,
+    threads: usize,
+    samples: Option<SamplesFormat>,
+) -> Estimate {
+    let estimate = simulation(with_scenario(scenario), model, threads);
     let Some(kind) = samples else {
         return estimate;
     };
@@ -216,6 +236,12 @@ pub fn run(model: &Model, threads: usize, samples: Option<SamplesFormat>) -> Est
                 times(crate::export::parquet_file::ROW_GROUP as u64, 48 * columns),
             ),
     }
+}
+
+/// An estimate holding [`BASE`] and the validated `scenario` (its events, parameters and
+/// cast).
+pub fn with_scenario(scenario: &Scenario) -> Estimate {
+    Estimate::new().add("the validated scenario", scenario.approx_bytes())
 }
 
 /// `sweep`'s estimate: a model and, per worker and in total, a tally for every point, the
@@ -286,6 +312,44 @@ mod tests {
             let err = parse_size(text).expect_err(text);
             assert!(err.contains("memory size"), "{text}: {err}");
         }
+    }
+
+    /// Issue #17 item 5: 100,000 events took 420 MB under `--max-memory 100M`, the lanes'
+    /// rows by event uncounted. Each event now costs [`PER_THREAD_ROW`] a thread, and the
+    /// scenario and model hold more.
+    #[test]
+    fn the_estimate_counts_each_event_for_each_thread_and_the_scenario() {
+        let base = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/baseline.toml"
+        ))
+        .expect("baseline");
+        let mut many = base.clone();
+        for i in 0..1000 {
+            many.push_str(&format!(
+                "\n[[event]]\nname = \"extra {i}\"\nmonth = \"2020-07\"\nprobability = 0.01\n"
+            ));
+        }
+        let load = |text: &str| {
+            crate::scenario::from_text("x", std::path::Path::new("x.toml"), text, &[])
+                .expect("valid")
+        };
+        let (few, more) = (load(&base), load(&many));
+        let bytes = |s: &Scenario, threads| run(s, &Model::new(s), threads, None).bytes();
+        let per_thread = |s: &Scenario| bytes(s, 2) - bytes(s, 1);
+        assert_eq!(per_thread(&more) - per_thread(&few), 1000 * PER_THREAD_ROW);
+        let once = bytes(&more, 1) - bytes(&few, 1) - 1000 * PER_THREAD_ROW;
+        assert!(
+            once >= 1000 * std::mem::size_of::<crate::scenario::Event>() as u64,
+            "{once}"
+        );
+        assert!(more.approx_bytes() > few.approx_bytes() + 100_000);
+    }
+
+    #[test]
+    fn the_scenario_guard_uses_the_same_default_and_base() {
+        assert_eq!(crate::scenario::DEFAULT_MAX_MEMORY, DEFAULT_LIMIT);
+        assert_eq!(crate::scenario::PROGRAM_BYTES, BASE);
     }
 
     #[test]

@@ -94,9 +94,15 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         NOTES_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let catalog = |args: &CatalogArgs| Catalog::with_search_path(args.scenarios.clone());
+    // Scenario files too large to read within --max-memory are refused before parsing.
+    let sim = |args: &SimArgs| catalog(&args.catalog).max_memory(args.max_memory);
     match cli.command {
         Command::List { catalog: c } => list::list(&catalog(&c)),
-        Command::Check { names, catalog: c } => check::check(&catalog(&c), &names),
+        Command::Check {
+            names,
+            catalog: c,
+            max_memory,
+        } => check::check(&catalog(&c).max_memory(max_memory), &names),
         Command::Show(args) => show::show(&catalog(&args.catalog), &args),
         Command::New(args) => {
             let folder = args
@@ -106,20 +112,22 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 .map_or(Path::new("scenarios"), |d| d.as_path());
             new::new(folder, &args)
         }
-        Command::Run(args) => run::run(&catalog(&args.sim.catalog), &args),
-        Command::Explain(args) => explain::explain(&catalog(&args.sim.catalog), &args),
-        Command::Sweep(args) => sweep::sweep(&catalog(&args.sim.catalog), &args),
-        Command::Compare(args) => compare::compare(&catalog(&args.sim.catalog), &args),
+        Command::Run(args) => run::run(&sim(&args.sim), &args),
+        Command::Explain(args) => explain::explain(&sim(&args.sim), &args),
+        Command::Sweep(args) => sweep::sweep(&sim(&args.sim), &args),
+        Command::Compare(args) => compare::compare(&sim(&args.sim), &args),
         Command::Sensitivity(args) => {
             // Its files go to <out>/NAME/: not through a link out of --out.
             if let Some(name) = output_name(&args.name) {
                 crate::export::check_scenario_folder(&args.sim.out, &name)?;
             }
-            sensitivity::sensitivity(&catalog(&args.sim.catalog), &args)
+            sensitivity::sensitivity(&sim(&args.sim), &args)
         }
-        Command::Pool(args) => pool::pool(&catalog(&args.sim.catalog), &args),
+        Command::Pool(args) => pool::pool(&sim(&args.sim), &args),
         Command::Score(args) => score::score(&catalog(&args.catalog), &args),
-        Command::Plot(args) => plot::plot(&catalog(&args.catalog), &args),
+        Command::Plot(args) => {
+            plot::plot(&catalog(&args.catalog).max_memory(args.max_memory), &args)
+        }
         Command::Merge(args) => merge::merge(&args),
     }
 }

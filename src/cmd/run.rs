@@ -56,6 +56,7 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     for scenario in &scenarios {
         let estimate = crate::memory::run(
+            scenario,
             &Model::new(scenario),
             args.sim.thread_count(),
             args.samples(),

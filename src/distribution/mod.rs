@@ -32,7 +32,7 @@ mod standard;
 pub use dist::Dist;
 pub use gamma::Gamma;
 pub use inverse::BetaInverse;
-pub use parse::{ACCEPTED, Written};
+pub use parse::{ACCEPTED, MAX_QUANTILES, Written, searched_quantiles};
 pub use sampler::Sampler;
 pub(crate) use special::triangular_quantile;
 pub use special::{Z95, beta_quantile, normal_cdf, normal_quantile};

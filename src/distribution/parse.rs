@@ -124,6 +124,15 @@ impl Written {
 /// increasing.
 fn quantiles(args: &str, text: &str) -> Result<Vec<(f64, f64)>, String> {
     const EXAMPLE: &str = "quantiles(0.1: 0.2, 0.5: 0.35, 0.9: 0.6)";
+    let given = args.split(',').count();
+    if given > MAX_QUANTILES {
+        let shown: String = text.chars().take(40).collect();
+        return Err(format!(
+            "\"{shown}…\" lists {given} quantiles; accepted: at most {MAX_QUANTILES} in one \
+             quantiles(…) (a fit's time grows with them; docs/guide.md, \"Limits\"): keep a \
+             few well-spread ones, e.g. {EXAMPLE}"
+        ));
+    }
     let mut points = Vec::new();
     for item in args.split(',') {
         let Some((p, x)) = item.split_once(':') else {
@@ -170,6 +179,27 @@ fn quantiles(args: &str, text: &str) -> Result<Vec<(f64, f64)>, String> {
     Ok(points)
 }
 
+/// The most quantiles one `"quantiles(…)"` may list: a fit's time grows with them (elicitation
+/// uses three to seven; docs/guide.md, "Limits").
+pub const MAX_QUANTILES: usize = 50;
+
+/// Whether `text` is a `"quantiles(…)"` whose fit on `domain` is an iterative search (the beta
+/// on [0, 1]; the lognormal on [0, ∞) and (0, ∞) with three or more quantiles), and if so its
+/// number of quantiles: what a scenario's fitting budget counts.
+pub fn searched_quantiles(text: &str, domain: Option<Domain>) -> Option<usize> {
+    let args = text
+        .trim()
+        .strip_prefix("quantiles")?
+        .trim_start()
+        .strip_prefix('(')?;
+    let n = args.split(',').count();
+    match domain {
+        Some(Domain::Unit) => Some(n),
+        Some(Domain::NonNegative | Domain::Positive) if n > 2 => Some(n),
+        _ => None,
+    }
+}
+
 /// `quantiles(p1: x1, …)` as written, for messages.
 fn show_quantiles(points: &[(f64, f64)]) -> String {
     let each: Vec<String> = points
@@ -182,6 +212,47 @@ fn show_quantiles(points: &[(f64, f64)]) -> String {
 /// The least-squares fit of elicited quantiles on `domain` (SPEC §8): the beta on [0, 1], the
 /// lognormal on [0, ∞) and (0, ∞), the normal on (−∞, ∞) and for event effects (`None`).
 fn fit_quantiles(points: &[(f64, f64)], domain: Option<Domain>) -> Result<Dist, String> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    /// Fits already made in this process, by domain and points (the same quantiles on many
+    /// parameters, or in every scenario of a chain, are fitted once). Cleared when it holds
+    /// [`FITS_KEPT`] of them.
+    type Fits = HashMap<(u8, Vec<u64>), Result<Dist, String>>;
+    const FITS_KEPT: usize = 4096;
+    static FITS: Mutex<Option<Fits>> = Mutex::new(None);
+    let Some(domain_code) = (match domain {
+        Some(Domain::Unit) => Some(0u8),
+        Some(Domain::NonNegative) => Some(1),
+        Some(Domain::Positive) => Some(2),
+        // Closed form: nothing to keep.
+        Some(Domain::Real) | None => None,
+    }) else {
+        return fit_quantiles_now(points, domain);
+    };
+    let key = (
+        domain_code,
+        points
+            .iter()
+            .flat_map(|(p, x)| [p.to_bits(), x.to_bits()])
+            .collect::<Vec<u64>>(),
+    );
+    if let Ok(fits) = FITS.lock()
+        && let Some(fit) = fits.as_ref().and_then(|f| f.get(&key))
+    {
+        return fit.clone();
+    }
+    let fit = fit_quantiles_now(points, domain);
+    if let Ok(mut fits) = FITS.lock() {
+        let fits = fits.get_or_insert_with(HashMap::new);
+        if fits.len() >= FITS_KEPT {
+            fits.clear();
+        }
+        fits.insert(key, fit.clone());
+    }
+    fit
+}
+
+fn fit_quantiles_now(points: &[(f64, f64)], domain: Option<Domain>) -> Result<Dist, String> {
     let text = show_quantiles(points);
     let converge = |family: &str, last: (f64, f64), instead: &str| {
         format!(

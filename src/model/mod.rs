@@ -337,6 +337,17 @@ impl Model {
         self.events.len()
     }
 
+    /// The rows of [`LANES`] values a worker's batch holds besides its months and
+    /// its draws: each event's month of firing and drawn month, each state slot, and each
+    /// signatory's change of leader and time in office (for `--max-memory`).
+    pub fn lane_rows(&self) -> usize {
+        self.events.len()
+            + self.schedule.drawn()
+            + self.state.len()
+            + 2 * self.signatories.len()
+            + self.issues.len()
+    }
+
     /// Draws the parameters of the trial with key `key` (`draws` has [`Model::params`]
     /// values), each from its own stream; correlated ones jointly through the copula.
     #[inline]

@@ -300,6 +300,8 @@ fn references(
         ));
     };
     let mut out = Vec::with_capacity(list.len());
+    // A set, so that a long list is checked in linear time.
+    let mut listed = std::collections::HashSet::new();
     for name in list {
         if name == own {
             return Err(invalid(
@@ -332,7 +334,7 @@ fn references(
                 ),
             ));
         };
-        if out.contains(&i) {
+        if !listed.insert(i) {
             return Err(invalid(
                 &at.origin,
                 key,
@@ -428,6 +430,7 @@ pub(super) fn events(
             }
         };
         let mut effects: Vec<Effect> = Vec::with_capacity(raw.effects.len());
+        let mut shifted = std::collections::HashSet::new();
         for (target, shift) in &raw.effects {
             let effect_key = key(&format!("effects.\"{target}\""));
             let param = cast
@@ -451,7 +454,7 @@ pub(super) fn events(
                         ),
                     )
                 })?;
-            if effects.iter().any(|e| e.param == param) {
+            if !shifted.insert(param) {
                 return Err(invalid(
                     &shift.origin,
                     &effect_key,
@@ -463,6 +466,7 @@ pub(super) fn events(
             effects.push(Effect { param, shift: spec });
         }
         let mut leader_exit = Vec::new();
+        let mut leaving = std::collections::HashSet::new();
         if let Some(at) = &raw.leader_exit {
             let Raw::Strings(list) = &at.value else {
                 return Err(invalid(
@@ -490,7 +494,7 @@ pub(super) fn events(
                             ),
                         )
                     })?;
-                if leader_exit.contains(&index) {
+                if !leaving.insert(index) {
                     return Err(invalid(
                         &at.origin,
                         &key("leader_exit"),

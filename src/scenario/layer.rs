@@ -203,10 +203,15 @@ pub fn pair_key(text: &str) -> String {
 }
 
 /// Line starts of a text, to turn byte offsets into line and column in logarithmic time
-/// (validation stays linear in the file's size however many values it reports on).
+/// (validation stays linear in the file's size however many values it reports on). The
+/// column of the last offset asked for is kept, so that the values of one long line (an
+/// inline table of thousands of entries), asked for in file order, are counted from there
+/// rather than from the line's start each time.
 struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// (line start, offset, column − 1) of the last position computed.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Lines<'a> {
@@ -214,7 +219,11 @@ impl<'a> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, 0, 0)),
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -222,10 +231,16 @@ impl<'a> Lines<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|s| *s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |t| t.chars().count());
+        let chars = |from: usize| self.text.get(from..offset).map(|t| t.chars().count());
+        let (last_start, last_offset, last_column) = self.last.get();
+        let column = if last_start == start && last_offset <= offset {
+            chars(last_offset).map(|c| last_column + c)
+        } else {
+            None
+        }
+        .or_else(|| chars(start))
+        .unwrap_or(0);
+        self.last.set((start, offset, column));
         (line, column + 1)
     }
 }
@@ -601,8 +616,10 @@ impl Layer {
             (&mut self.parties, child.parties),
             (&mut self.issues, child.issues),
         ] {
+            let mut known: std::collections::HashSet<String> =
+                names.iter().map(|n| n.value.clone()).collect();
             for name in new {
-                if !names.iter().any(|n| n.value == name.value) {
+                if known.insert(name.value.clone()) {
                     names.push(name);
                 }
             }

@@ -163,6 +163,60 @@ impl Scenario {
             .filter(|id| !self.dist(*id).is_constant())
             .collect()
     }
+
+    /// About how many bytes it holds, inline and on the heap with a 16-byte allocator header
+    /// per allocation (for `--max-memory`): its events, parameters, cast and correlations.
+    pub fn approx_bytes(&self) -> u64 {
+        use std::mem::size_of;
+        const HEADER: usize = 16;
+        let spec = |p: &ParamSpec| size_of::<ParamSpec>() + HEADER + p.written.len();
+        let events: usize = self
+            .events
+            .iter()
+            .map(|e| {
+                size_of::<Event>()
+                    + 5 * HEADER
+                    + e.name.len()
+                    + e.effects.iter().map(|f| spec(&f.shift) + 8).sum::<usize>()
+                    + 8 * (e.leader_exit.len() + e.requires.len() + e.excludes.len())
+            })
+            .sum();
+        let params: usize = self.params.iter().map(spec).sum();
+        // Each key twice (the list and the index), a hash-table slot and the parameter's info.
+        let cast: usize = self
+            .cast
+            .params()
+            .iter()
+            .map(|p| 2 * (p.key.len() + HEADER) + 48 + size_of::<crate::cast::ParamInfo>())
+            .sum::<usize>()
+            + self
+                .cast
+                .parties
+                .iter()
+                .map(|p| {
+                    size_of::<crate::cast::Party>() + 2 * HEADER + p.name.len() + p.label.len()
+                })
+                .sum::<usize>()
+            + self
+                .cast
+                .issues
+                .iter()
+                .map(|i| {
+                    size_of::<crate::cast::Issue>()
+                        + 3 * HEADER
+                        + i.name.len()
+                        + 8 * (i.leverage.len() + i.pressure.len())
+                })
+                .sum::<usize>();
+        let warnings: usize = self.warnings.iter().map(|w| 24 + HEADER + w.len()).sum();
+        (size_of::<Scenario>()
+            + 8 * HEADER
+            + events
+            + params
+            + cast
+            + self.correlations.len() * size_of::<Correlation>()
+            + warnings) as u64
+    }
 }
 
 /// A `--set KEY=VALUE` override.
@@ -221,6 +275,9 @@ pub struct Catalog {
     /// The folders of `TREATYSIM_SCENARIOS`, searched after them (by `list`, `check` and
     /// `run --all` too).
     more: Vec<PathBuf>,
+    /// `--max-memory`: scenario files whose size implies more memory to read are refused
+    /// before they are parsed.
+    max_memory: u64,
 }
 
 impl Catalog {
@@ -229,7 +286,16 @@ impl Catalog {
         Catalog {
             dirs: vec![dir.into()],
             more: Vec::new(),
+            max_memory: DEFAULT_MAX_MEMORY,
         }
+    }
+
+    /// The same catalog, refusing scenario files that would need more than `limit` bytes of
+    /// memory to read and validate (`--max-memory`; 4 GiB by default), before parsing them.
+    #[must_use]
+    pub fn max_memory(mut self, limit: u64) -> Catalog {
+        self.max_memory = limit;
+        self
     }
 
     /// A catalog searching `dirs`, then the folders in `TREATYSIM_SCENARIOS`.
@@ -241,7 +307,11 @@ impl Catalog {
                     .collect()
             })
             .unwrap_or_default();
-        Catalog { dirs, more }
+        Catalog {
+            dirs,
+            more,
+            max_memory: DEFAULT_MAX_MEMORY,
+        }
     }
 
     fn search_path(&self) -> impl Iterator<Item = &PathBuf> {
@@ -366,6 +436,7 @@ impl Catalog {
         let mut layers = Vec::new();
         let mut files: Vec<PathBuf> = Vec::new();
         let mut seen: Vec<PathBuf> = Vec::new();
+        let mut bytes = 0u64;
         let mut next = Some((path.to_path_buf(), None::<Located<String>>));
         while let Some((file, link)) = next.take() {
             let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
@@ -393,7 +464,7 @@ impl Catalog {
                 }
             }
             seen.push(canonical);
-            let layer = Layer::parse(&file, &read(&file)?)?;
+            let layer = Layer::parse(&file, &read(&file, &mut bytes, self.max_memory)?)?;
             if let Some(parent) = &layer.extends {
                 next = Some((self.parent(&file, parent)?, Some(parent.clone())));
             }
@@ -552,8 +623,83 @@ fn names_in(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn read(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read scenario", path, e))?;
+/// The default `--max-memory`, 4 GiB (`memory::DEFAULT_LIMIT`; defined here because `memory`
+/// imports the scenario, not the reverse).
+pub const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
+
+/// What the process holds before any command's data (`memory::BASE`).
+pub const PROGRAM_BYTES: u64 = 6 << 20;
+
+/// Bytes of memory that reading and validating a scenario takes per byte of its files, at
+/// its peak (the TOML document with every value's position, the merged layer and the
+/// validated scenario side by side; measured by bench/bounds.py: 37–39 bytes a byte for
+/// events, 21 for a correlation chain).
+pub const BYTES_PER_FILE_BYTE: u64 = 48;
+
+/// Scenario files up to this size in all (1 MiB, at most 48 MiB to read) are always read:
+/// the commands' own estimates, which count the validated scenario, then decide.
+pub const ALWAYS_READ: u64 = 1 << 20;
+
+/// Refuses to read scenario files of `bytes` bytes in all (`file` the one that passes the
+/// limit) when reading and validating them would need more than `limit` bytes of memory
+/// ([`BYTES_PER_FILE_BYTE`] a byte, on top of [`PROGRAM_BYTES`]); checked before the file
+/// is parsed.
+///
+/// # Errors
+/// Invalid input (exit 2) naming the file, its size, the estimate and the limit.
+pub fn check_file_size(file: &Path, bytes: u64, limit: u64) -> Result<()> {
+    let need = bytes
+        .saturating_mul(BYTES_PER_FILE_BYTE)
+        .saturating_add(PROGRAM_BYTES);
+    if bytes <= ALWAYS_READ || need <= limit {
+        return Ok(());
+    }
+    let mib = |b: u64| format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20));
+    Err(Error::Invalid(format!(
+        "{}: the scenario is too large to read: {} of scenario files would need about {} of \
+         memory to read and validate (about {BYTES_PER_FILE_BYTE} bytes a byte), more than \
+         --max-memory {}; accepted: files of up to about {} under this limit (docs/guide.md, \
+         \"Limits\"); split the scenario, or, if the machine has the memory, raise \
+         --max-memory (e.g. --max-memory 16G)",
+        file.display(),
+        mib(bytes),
+        mib(need),
+        mib(limit),
+        mib((limit.saturating_sub(PROGRAM_BYTES) / BYTES_PER_FILE_BYTE).max(ALWAYS_READ)),
+    )))
+}
+
+/// Reads a scenario file (a regular file, or a link to one), after checking that the files
+/// of its chain, `so_far` bytes before it, can be read and validated within `max_memory`
+/// ([`check_file_size`]); adds its size to `so_far`.
+fn read(path: &Path, so_far: &mut u64, max_memory: u64) -> Result<String> {
+    use std::io::Read;
+    let io = |e| Error::io("read scenario", path, e);
+    let not_regular = || {
+        Error::Invalid(format!(
+            "{}: not a regular file; a scenario is a .toml file (a FIFO, device or folder is \
+             never read)",
+            path.display()
+        ))
+    };
+    // Checked before opening (opening a FIFO would wait for a writer), and again on the
+    // opened file.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(not_regular());
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    *so_far = so_far.saturating_add(meta.len());
+    check_file_size(path, *so_far, max_memory)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // No more than its size when checked, should it grow meanwhile.
+    file.by_ref()
+        .take(meta.len())
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     String::from_utf8(bytes).map_err(|e| {
         // Not text: invalid input (exit code 2), at the first byte that is not UTF-8.
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];

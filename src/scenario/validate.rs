@@ -232,13 +232,18 @@ fn fields_of<'a>(
 /// The parties and issues, checked against every rule of SPEC §3 that concerns them, and the
 /// cast they make.
 fn cast(layer: &Layer, file: &Origin) -> Result<Cast> {
+    // Sets of names, so that validation stays linear in the number of parties and issues.
+    let party_names: std::collections::HashSet<&str> =
+        layer.parties.iter().map(|p| p.value.as_str()).collect();
+    let issue_names: std::collections::HashSet<&str> =
+        layer.issues.iter().map(|i| i.value.as_str()).collect();
     // Values for parties or issues that no file declares can only come from --set.
     for (key, at) in &layer.values {
         let mut parts = key.split('.');
         let (section, name) = (parts.next(), parts.next());
         let declared = match (section, name) {
-            (Some("party"), Some(n)) => layer.parties.iter().any(|p| p.value == n),
-            (Some("issue"), Some(n)) => layer.issues.iter().any(|i| i.value == n),
+            (Some("party"), Some(n)) => party_names.contains(n),
+            (Some("issue"), Some(n)) => issue_names.contains(n),
             _ => true,
         };
         if !declared {
@@ -251,7 +256,7 @@ fn cast(layer: &Layer, file: &Origin) -> Result<Cast> {
     }
     let mut parties = Vec::new();
     for name in &layer.parties {
-        if layer.issues.iter().any(|i| i.value == name.value) {
+        if issue_names.contains(name.value.as_str()) {
             return Err(invalid(
                 &name.origin,
                 &format!("party.{}", name.value),
@@ -530,7 +535,42 @@ pub fn spec(value: &Raw, domain: Option<Domain>) -> std::result::Result<ParamSpe
     Ok(ParamSpec { written, dist })
 }
 
+/// The most quantiles a scenario's parameters may fit by iterative search, in all (each
+/// distinct `"quantiles(…)"` on a [0, 1] parameter, or with three or more on a positive one,
+/// counts its quantiles once; docs/guide.md, "Limits"): at most about 1.3 s of fitting
+/// (measured by bench/bounds.py: 0.4 to 0.7 ms a quantile, whatever the fits' sizes).
+pub const MAX_SEARCHED_QUANTILES: usize = 2_000;
+
 fn parameters(layer: &Layer, cast: &Cast, file: &Origin) -> Result<Vec<ParamSpec>> {
+    // Counted before any fit is made, so that a refusal costs none.
+    let mut searched = std::collections::HashSet::new();
+    let mut quantiles = 0usize;
+    for id in cast.ids() {
+        let key = cast.key(id);
+        if let Some(Located {
+            value: Raw::Str(text),
+            origin,
+        }) = layer.values.get(key)
+            && let Some(n) = crate::distribution::searched_quantiles(text, Some(cast.domain(id)))
+            && searched.insert(text.trim())
+        {
+            quantiles += n;
+            if quantiles > MAX_SEARCHED_QUANTILES {
+                return Err(invalid(
+                    origin,
+                    key,
+                    format!(
+                        "too many quantiles to fit: up to this one the scenario's distinct \
+                         quantiles(…) on [0, 1] and positive parameters list {quantiles} \
+                         quantiles; accepted: at most {MAX_SEARCHED_QUANTILES} in all, each \
+                         fit being a search (docs/guide.md, \"Limits\"); write some of these \
+                         parameters as beta(a, b), pert(lo, mode, hi) or \"lo to hi\", or give \
+                         parameters that share a judgement the same quantiles (fitted once)"
+                    ),
+                ));
+            }
+        }
+    }
     cast.ids()
         .map(|id| {
             let key = cast.key(id);

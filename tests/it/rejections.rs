@@ -1883,3 +1883,134 @@ fn set_rejects_bad_event_fields() {
         &["not a boolean", "accepted: true or false"],
     );
 }
+
+/// Issue #17 item 5: a scenario file whose size alone implies more memory than `--max-memory`
+/// to read and validate (about 48 bytes a byte; files up to 1 MiB are always read) is refused
+/// before it is parsed, by `check` and by `run`: the message names the file, its size, the
+/// estimate, the limit and what to do. The same limit passes the unpadded file.
+#[test]
+fn a_scenario_too_large_to_read_within_max_memory_is_refused_before_parsing() {
+    let small = base().text();
+    let dir = common::workdir(&[("x.toml", &small)]);
+    succeeds(dir.path(), &["check", "x", "--max-memory", "64M"]);
+    // 2.1 MB of comments (about 100 MB to read) and a syntax error the parser never reaches.
+    let big = format!("{small}{}\n[[[broken\n", "# padding\n".repeat(210_000));
+    let expect = [
+        FILE,
+        "the scenario is too large to read",
+        "MiB of scenario files would need about",
+        "more than --max-memory 64.0 MiB",
+        "raise --max-memory",
+    ];
+    rejected(
+        &[("x.toml", &big)],
+        &["check", "x", "--max-memory", "64M"],
+        &expect,
+        2,
+    );
+    rejects(
+        &[("x.toml", &big)],
+        &["run", "x", "--out", "results", "--max-memory", "64M"],
+        &expect,
+    );
+}
+
+/// Issue #17 item 5: `run` counts each worker's buffers by event (about 520 bytes an event a
+/// thread: 100,000 events once took 420 MB under `--max-memory 100M`), and refuses before
+/// simulating: 20,000 events on 32 threads need about 330 MB; one thread fits.
+#[test]
+fn a_run_whose_events_do_not_fit_in_its_threads_is_refused() {
+    let mut text = base().text();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "\n[[event]]\nname = \"e{i}\"\nmonth = \"2020-07\"\nprobability = 0.001\n\
+             effects = {{ \"party.russia.will\" = -0.001 }}\n"
+        ));
+    }
+    rejects(
+        &[("x.toml", &text)],
+        &[
+            "run",
+            "x",
+            "--out",
+            "results",
+            "--threads",
+            "32",
+            "--max-memory",
+            "200M",
+        ],
+        &[
+            "run x would need about",
+            "events, state slots and signatories × 32 threads × 520 bytes",
+            "more than --max-memory 200.0 MiB",
+        ],
+    );
+    let dir = common::workdir(&[("x.toml", &text)]);
+    succeeds(
+        dir.path(),
+        &[
+            "run",
+            "x",
+            "--out",
+            "results",
+            "--threads",
+            "1",
+            "--max-memory",
+            "200M",
+        ],
+    );
+}
+
+/// The outside parties `o0 … o{n-1}` appended to [`base`], the k-th one's indifference written
+/// as `value(k)`.
+fn with_outside(n: usize, value: impl Fn(usize) -> String) -> String {
+    let mut text = base().text();
+    for k in 0..n {
+        text.push_str(&format!(
+            "\n[party.o{k}]\nrole = \"outside\"\nindifference = {}\n",
+            value(k)
+        ));
+    }
+    text
+}
+
+/// Issue #17 item 5 (a 10 MB file of `quantiles()` fits took 221 s): one `quantiles(…)` lists
+/// at most 50 quantiles, and a scenario's distinct searched fits at most 2,000 quantiles in
+/// all, counted before any fit; the same text on many parameters is fitted once and counts
+/// once.
+#[test]
+fn quantile_fits_are_capped_in_number() {
+    let points: Vec<String> = (1..=51)
+        .map(|i| format!("{:?}: {:?}", i as f64 / 52.0, i as f64 / 60.0))
+        .collect();
+    let many = format!("\"quantiles({})\"", points.join(", "));
+    rejects(
+        &[("x.toml", &japan_will(&many))],
+        &["run", "x", "--out", "results"],
+        &[FILE, "party.japan.will", "lists 51 quantiles", "at most 50"],
+    );
+    let distinct = with_outside(667, |k| {
+        let lo = 0.1 + k as f64 * 1e-5;
+        format!(
+            "\"quantiles(0.1: {lo:?}, 0.5: {:?}, 0.9: {:?})\"",
+            lo + 0.2,
+            lo + 0.5
+        )
+    });
+    rejects(
+        &[("x.toml", &distinct)],
+        &["run", "x", "--out", "results"],
+        &[
+            FILE,
+            "party.o666.indifference",
+            "too many quantiles to fit",
+            "2001 quantiles",
+            "at most 2000",
+        ],
+    );
+    let same = with_outside(667, |_| {
+        "\"quantiles(0.1: 0.2, 0.5: 0.4, 0.9: 0.7)\"".to_string()
+    });
+    let dir = common::workdir(&[("x.toml", &same)]);
+    succeeds(dir.path(), &["check", "x"]);
+}

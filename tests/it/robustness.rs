@@ -812,3 +812,141 @@ fn a_closed_stderr_is_not_a_panic() {
         assert_eq!(status.code(), Some(0), "{args:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bounded inputs (issue #17, item 5; SPEC §7: validation is linear, memory is estimated)
+// ---------------------------------------------------------------------------------------------
+
+/// The bilateral scenario with `n` outside parties `o0 … o{n-1}` (each an uncertain
+/// indifference) and these `[correlations]` lines, written by the test.
+fn with_outside_parties(n: usize, correlations: &str) -> String {
+    let mut text = common::ScenarioText::bilateral()
+        .set("simulation.trials", "20000")
+        .dist("party.japan.will", "beta(6, 3)")
+        .dist("party.russia.will", "beta(3, 5)")
+        .text();
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[party.o{i}]\nrole = \"outside\"\nindifference = \"uniform(0.2, 0.8)\"\n"
+        ));
+    }
+    text.push_str("\n[correlations]\n");
+    text.push_str(correlations);
+    text
+}
+
+/// `"party.oA.indifference ~ party.oB.indifference" = rho` for each pair.
+fn pairs(pairs: impl Iterator<Item = (usize, usize)>, rho: f64) -> String {
+    pairs
+        .map(|(a, b)| format!("\"party.o{a}.indifference ~ party.o{b}.indifference\" = {rho:?}\n"))
+        .collect()
+}
+
+/// Runs `treatysim ARGS --scenarios <dir>/scenarios` in `dir` (killed after 60 s, as a hang):
+/// its exit code and stderr.
+fn exit_in(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(common::bin())
+        .args(args)
+        .arg("--scenarios")
+        .arg(dir.join("scenarios"))
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("treatysim");
+    let status = wait_within(&mut child, Duration::from_secs(60));
+    let stderr = stderr_of(&mut child);
+    let status = status.unwrap_or_else(|| panic!("{args:?} still running after 60 s"));
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    (status.code(), stderr)
+}
+
+/// A 20,000-link chain of correlations (the reviewer's cubic case: 501 KB took 44 s) validates:
+/// its factor is sparse (the time is measured by bench/bounds.py, not here).
+#[test]
+fn a_long_correlation_chain_is_accepted() {
+    let n = 20_001;
+    let text = with_outside_parties(n, &pairs((0..n - 1).map(|i| (i, i + 1)), 0.3));
+    let dir = common::workdir(&[("chain.toml", &text)]);
+    let (code, stderr) = exit_in(dir.path(), &["check", "chain"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// Correlations so dense in every order that the copula's factor passes its cap (a cycle with
+/// a random matching across it: an expander, whose factor is dense whatever the order) are
+/// refused with exit 2, the file, the cap and what to do, before any arithmetic.
+#[test]
+fn correlations_too_dense_to_factorise_are_refused() {
+    let n = 10_000;
+    let mut state = 12_345u64;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % bound as u64) as usize
+    };
+    let mut partner: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        partner.swap(i, next(i + 1));
+    }
+    let mut edges: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+    edges.extend(
+        (0..n)
+            .map(|i| (i.min(partner[i]), i.max(partner[i])))
+            .filter(|(a, b)| a != b && b - a != 1 && (*a, *b) != (0, n - 1)),
+    );
+    edges.sort_unstable();
+    edges.dedup();
+    let text = with_outside_parties(n, &pairs(edges.into_iter(), 0.15));
+    let dir = common::workdir(&[("dense.toml", &text)]);
+    let (code, stderr) = exit_in(dir.path(), &["check", "dense"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    for needle in [
+        "scenarios/dense.toml:",
+        "correlations",
+        "parameters are correlated with each other",
+        "1000000 entries",
+        "docs/guide.md",
+        "split them into independent groups",
+    ] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+}
+
+/// A chain of 100 (past the 64 normals the copula keeps on the stack) and a star whose hub
+/// comes first (so factorised in a minimum-degree order, not the parameters' own): each
+/// correlated pair reaches its rank correlation and parameters in different groups stay
+/// independent.
+#[test]
+fn sparse_and_reordered_copulas_reach_their_correlations() {
+    let chain = pairs((0..99).map(|i| (i, i + 1)), 0.4);
+    let star = pairs((101..131).map(|i| (100, i)), 0.15);
+    let text = with_outside_parties(131, &format!("{chain}{star}"));
+    let dir = common::workdir(&[("sparse.toml", &text)]);
+    let (code, stderr) = exit_in(dir.path(), &["run", "sparse", "--samples", "--out", "out"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (header, rows) = common::read_csv(&dir.path().join("out/sparse/samples.csv"));
+    let column = |i: usize| -> Vec<f64> {
+        let key = format!("party.o{i}.indifference");
+        rows.iter()
+            .map(|r| common::field(&header, r, &key))
+            .collect()
+    };
+    // 20,000 trials: a Spearman correlation's standard error is at most 1/√n ≈ 0.0071.
+    let tolerance = 5.0 / (rows.len() as f64).sqrt();
+    for (a, b, target) in [
+        (0, 1, 0.4),
+        (70, 71, 0.4),
+        (98, 99, 0.4),
+        (100, 101, 0.15),
+        (100, 130, 0.15),
+        (5, 120, 0.0),
+        (99, 100, 0.0),
+    ] {
+        let rho = common::spearman(&column(a), &column(b));
+        assert!(
+            (rho - target).abs() <= tolerance,
+            "Spearman(o{a}, o{b}) = {rho}, target {target} ± {tolerance}"
+        );
+    }
+}
