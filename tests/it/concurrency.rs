@@ -420,3 +420,50 @@ fn readers_see_one_version_while_a_run_is_republished() {
          tested ({seen:?})"
     );
 }
+
+/// The mechanism behind `plot`'s and `score`'s one-version reads, made deterministic: the run
+/// is republished (another seed) between the reader's first and second file. The reader must
+/// notice, read again, and return both files of the new version; a reader that resolved the
+/// folder per file, or never read again, would return one file of each version (or fail on
+/// the removed one).
+#[test]
+fn a_folder_republished_between_two_files_is_read_again_whole() {
+    let dir = common::workdir(&[]);
+    let d = dir.path();
+    let run = |seed: &str| {
+        common::ok_shipped(
+            d,
+            &[
+                "run", "baseline", "--trials", "2000", "--seed", seed, "--out", "out",
+            ],
+        )
+    };
+    run("1");
+    let folder = d.join("out/baseline");
+    let read =
+        |path: PathBuf| std::fs::read(&path).map_err(|e| treatysim::Error::io("read", &path, e));
+    let first_summary = std::fs::read(folder.join("summary.csv")).expect("summary");
+    let mut calls = 0;
+    let (summary, timeline) = treatysim::export::RunFolder::read_current(&folder, |version| {
+        calls += 1;
+        let summary = read(version.path("summary.csv"))?;
+        if calls == 1 {
+            assert_eq!(summary, first_summary, "the first read is seed 1's");
+            run("2");
+        }
+        let timeline = read(version.path("timeline.csv"))?;
+        Ok((summary, timeline))
+    })
+    .expect("a read of one whole version");
+    assert_eq!(calls, 2, "the republished folder was read again, once");
+    assert_ne!(summary, first_summary, "the summary is the new version's");
+    assert_eq!(
+        summary,
+        std::fs::read(folder.join("summary.csv")).expect("summary")
+    );
+    assert_eq!(
+        timeline,
+        std::fs::read(folder.join("timeline.csv")).expect("timeline"),
+        "the timeline is the new version's, as the summary"
+    );
+}
