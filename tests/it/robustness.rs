@@ -236,18 +236,7 @@ fn merge_stops_on_sigint_with_130() {
         .map(|(_, b)| b.len() as u64)
         .sum();
     assert!(samples > 20_000_000, "{samples} bytes of samples");
-    let output = common::strace()
-        .args([
-            "-e",
-            "trace=write",
-            "-e",
-            "inject=write:signal=SIGINT:when=8",
-        ])
-        .arg(common::bin())
-        .args(["merge", "baseline", "--out"])
-        .arg(&out)
-        .output()
-        .expect("strace");
+    let output = merge_signalled(&out, "write", "8");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
@@ -256,6 +245,20 @@ fn merge_stops_on_sigint_with_130() {
         common::snapshot(&out) == before,
         "merge changed the outputs"
     );
+}
+
+/// `treatysim merge baseline --out OUT` under strace, sent SIGINT at the system call `call`
+/// whose count matches strace's `when` (e.g. "8", "2+").
+#[cfg(target_os = "linux")]
+fn merge_signalled(out: &Path, call: &str, when: &str) -> std::process::Output {
+    common::strace()
+        .args(["-e", &format!("trace={call}")])
+        .args(["-e", &format!("inject={call}:signal=SIGINT:when={when}")])
+        .arg(common::bin())
+        .args(["merge", "baseline", "--out"])
+        .arg(out)
+        .output()
+        .expect("strace")
 }
 
 /// `merge` interrupted while it holds the lock on `--out` (SIGINT at every `flock` from the
@@ -321,18 +324,7 @@ fn merge_interrupted_under_the_lock_leaves_no_lock() {
         let out = dir.path().join(format!("attempt-{attempt}"));
         let copied = Command::new("cp").arg("-a").arg(&shards).arg(&out).status();
         assert!(copied.expect("cp").success());
-        let output = common::strace()
-            .args([
-                "-e",
-                "trace=flock",
-                "-e",
-                "inject=flock:signal=SIGINT:when=2+",
-            ])
-            .arg(common::bin())
-            .args(["merge", "baseline", "--out"])
-            .arg(&out)
-            .output()
-            .expect("strace");
+        let output = merge_signalled(&out, "flock", "2+");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             !out.join(".treatysim.lock").exists(),
