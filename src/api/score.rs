@@ -223,26 +223,39 @@ fn agreed_resolution<'a>(
     name: &str,
     members: impl Iterator<Item = (&'a str, Option<Resolution>)>,
 ) -> Result<Option<Resolution>> {
-    let mut found: Option<(Resolution, &str)> = None;
+    let mut found = None;
     for (member, resolution) in members {
-        let Some(resolution) = resolution else {
-            continue;
-        };
-        match &found {
-            Some((other, by)) if *other != resolution => {
-                return Err(Error::Invalid(format!(
-                    "score {name}: the pool's members disagree on how the question \
-                     resolved: {by} says {}, {member} says {}; give them the same \
-                     [resolution]",
-                    describe(*other),
-                    describe(resolution)
-                )));
-            }
-            Some(_) => {}
-            None => found = Some((resolution, member)),
+        if let Some(resolution) = resolution {
+            agree(&mut found, name, member, resolution)?;
         }
     }
     Ok(found.map(|(r, _)| r))
+}
+
+/// Adds `member`'s `resolution` to what pool `name`'s members stated so far (`found`: the
+/// first stated, and by whom).
+///
+/// # Errors
+/// Invalid input when it differs from the first.
+fn agree(
+    found: &mut Option<(Resolution, String)>,
+    name: &str,
+    member: &str,
+    resolution: Resolution,
+) -> Result<()> {
+    match found {
+        Some((other, by)) if *other != resolution => Err(Error::Invalid(format!(
+            "score {name}: the pool's members disagree on how the question resolved: {by} \
+             says {}, {member} says {}; give them the same [resolution]",
+            describe(*other),
+            describe(resolution)
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            *found = Some((resolution, member.to_string()));
+            Ok(())
+        }
+    }
 }
 
 /// Scores the runs `names` in `out` (every run in `out` whose scenario has a resolution when
@@ -613,19 +626,7 @@ fn pool_resolution(
             return Err(changed(name, &member, toml_path));
         }
         if let Some(resolution) = scenario.resolution {
-            match &found {
-                Some((other, by)) if *other != resolution => {
-                    return Err(Error::Invalid(format!(
-                        "score {name}: the pool's members disagree on how the question \
-                         resolved: {by} says {}, {member} says {}; give them the same \
-                         [resolution]",
-                        describe(*other),
-                        describe(resolution)
-                    )));
-                }
-                Some(_) => {}
-                None => found = Some((resolution, member.clone())),
-            }
+            agree(&mut found, name, &member, resolution)?;
         }
         first.get_or_insert(scenario);
     }
