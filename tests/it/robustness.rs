@@ -211,24 +211,7 @@ fn every_simulating_command_stops_on_sigint_with_130() {
 fn merge_stops_on_sigint_with_130() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
-    for shard in ["1/2", "2/2"] {
-        let status = treatysim(
-            &out,
-            &[
-                "run",
-                "baseline",
-                "--trials",
-                "100000",
-                "--samples",
-                "--shard",
-                shard,
-            ],
-        )
-        .stderr(Stdio::null())
-        .status()
-        .expect("treatysim");
-        assert!(status.success(), "shard {shard}");
-    }
+    baseline_shards_with_samples(&out, "100000");
     let before = common::snapshot(&out);
     let samples: u64 = before
         .iter()
@@ -245,6 +228,29 @@ fn merge_stops_on_sigint_with_130() {
         common::snapshot(&out) == before,
         "merge changed the outputs"
     );
+}
+
+/// Shards 1/2 and 2/2 of `run baseline --samples` with `trials` trials, into `out`.
+#[cfg(target_os = "linux")]
+fn baseline_shards_with_samples(out: &Path, trials: &str) {
+    for shard in ["1/2", "2/2"] {
+        let status = treatysim(
+            out,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                trials,
+                "--samples",
+                "--shard",
+                shard,
+            ],
+        )
+        .stderr(Stdio::null())
+        .status()
+        .expect("treatysim");
+        assert!(status.success(), "shard {shard}");
+    }
 }
 
 /// `treatysim merge baseline --out OUT` under strace, sent SIGINT at the system call `call`
@@ -278,24 +284,7 @@ fn merge_signalled(out: &Path, call: &str, when: &str) -> std::process::Output {
 fn merge_interrupted_under_the_lock_leaves_no_lock() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let shards = dir.path().join("shards");
-    for shard in ["1/2", "2/2"] {
-        let status = treatysim(
-            &shards,
-            &[
-                "run",
-                "baseline",
-                "--trials",
-                "20000",
-                "--samples",
-                "--shard",
-                shard,
-            ],
-        )
-        .stderr(Stdio::null())
-        .status()
-        .expect("treatysim");
-        assert!(status.success(), "shard {shard}");
-    }
+    baseline_shards_with_samples(&shards, "20000");
     let before = common::snapshot(&shards);
     // run.toml names the command line, and so the folder: compared apart from it.
     let outputs = |out: &Path| {
