@@ -173,11 +173,9 @@ fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [Reals]) {
         };
         *draw = values;
         if !lanes::all(&ok) {
-            for l in 0..LANES {
-                if !ok[l] {
-                    draw[l] = sampler.sample(&mut rng::param_rng(keys[l], stream));
-                }
-            }
+            lanes::each(lanes::unset(&ok), |l| {
+                draw[l] = sampler.sample(&mut rng::param_rng(keys[l], stream));
+            });
         }
     }
     if let Some(copula) = &model.copula {

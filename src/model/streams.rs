@@ -5,7 +5,7 @@
 // A lane loop indexes several arrays in step: the form the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
 
-use super::lanes::{LANES, Reals, all};
+use super::lanes::{LANES, Reals, all, each, unset};
 use super::ziggurat;
 use crate::distribution::{standard_normal, uniform};
 use crate::rng::{self, Xoshiro};
@@ -90,11 +90,9 @@ pub(super) fn normals(streams: &mut Streams) -> Reals {
     let bits = streams.next();
     let (mut x, accepted) = normal_fast_path(&bits);
     if !all(&accepted) {
-        for l in 0..LANES {
-            if !accepted[l] {
-                x[l] = normal_beyond_fast_path(streams, l, bits[l]);
-            }
-        }
+        each(unset(&accepted), |l| {
+            x[l] = normal_beyond_fast_path(streams, l, bits[l]);
+        });
     }
     x
 }
