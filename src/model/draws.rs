@@ -241,7 +241,7 @@ mod tests {
     use crate::scenario::Catalog;
 
     /// Every lane equals the scalar draws to the bit, for every family and both paths of each,
-    /// on every instruction set here.
+    /// on every instruction set here (a beta's gammas of shape just above 1 reach v ≤ 0).
     #[test]
     fn lanes_equal_the_scalar_draws() {
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -256,6 +256,8 @@ mod tests {
             successor_will = "beta(0.5, 5)"
             [party.russia]
             will = "beta(1, 1.5)"
+            [party.korea]
+            will = "beta(1.02, 1.1)"
             [party.us]
             role = "outside"
             indifference = "uniform(0.2, 0.8)"
