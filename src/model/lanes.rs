@@ -22,7 +22,7 @@
 use super::observe::SummitLanes;
 use super::schedule::{Timing, drawn_month};
 pub(super) use super::streams::normal_fast_path;
-use super::streams::{Streams, normals};
+use super::streams::{Streams, walk};
 use super::{IssueSlots, Model};
 use crate::distribution::Sampler;
 use crate::fastmath;
@@ -571,10 +571,7 @@ fn lanes(
         // 1. Random walk of every signatory's will.
         if t > 0 {
             for will in &mut state[..wills] {
-                let z = normals(&mut streams);
-                for l in 0..LANES {
-                    will[l] = (will[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
-                }
+                walk(&mut streams, will, volatility);
             }
         }
         // 2. This month's due events, in declaration order: every lane where one is due draws
@@ -693,6 +690,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::distribution::standard_normal;
     use crate::model::Estimator;
+    use crate::model::streams::normals;
     use crate::model::ziggurat;
     use crate::rng;
 

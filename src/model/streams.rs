@@ -84,8 +84,8 @@ impl Streams {
 }
 
 /// A standard normal in every lane: `rand_distr`'s ziggurat, its fast path in all lanes at
-/// once, the rest lane by lane.
-#[inline(always)]
+/// once, the rest lane by lane ([`walk`]'s normals, which the tests compare with `rand_distr`).
+#[cfg(test)]
 pub(super) fn normals(streams: &mut Streams) -> Reals {
     let bits = streams.next();
     let (mut x, accepted) = normal_fast_path(&bits);
@@ -95,6 +95,25 @@ pub(super) fn normals(streams: &mut Streams) -> Reals {
         });
     }
     x
+}
+
+/// W ← clamp(W + σ·Z) in every lane, Z a standard normal ([`normals`]): the lanes the
+/// ziggurat's fast path takes are updated together, the rest one by one as their normal is
+/// finished, so that the normals are not stored and read back.
+#[inline(always)]
+pub(super) fn walk(streams: &mut Streams, will: &mut Reals, volatility: &Reals) {
+    let bits = streams.next();
+    let (z, accepted) = normal_fast_path(&bits);
+    for l in 0..LANES {
+        let walked = (will[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+        will[l] = if accepted[l] { walked } else { will[l] };
+    }
+    if !all(&accepted) {
+        each(unset(&accepted), |l| {
+            let z = normal_beyond_fast_path(streams, l, bits[l]);
+            will[l] = (will[l] + volatility[l] * z).clamp(0.0, 1.0);
+        });
+    }
 }
 
 /// The ziggurat's fast path on one output per lane: the draw, and whether the fast path took
