@@ -29,7 +29,9 @@ const OPEN01_OFFSET: f64 = 1.0 - f64::EPSILON / 2.0;
 /// The exponent bits of 1.0.
 const EXPONENT_ONE: u64 = 1023 << 52;
 
-/// The SplitMix64 streams of one parameter in [`LANES`] trials.
+/// The SplitMix64 streams of one parameter in [`LANES`] trials, aligned to a cache line as
+/// [`super::streams::Streams`] is.
+#[repr(C, align(64))]
 struct SplitMixLanes {
     state: [u64; LANES],
 }

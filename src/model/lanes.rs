@@ -26,6 +26,7 @@ use super::streams::{Streams, walk};
 use super::{IssueSlots, Model};
 use crate::distribution::Sampler;
 use crate::fastmath;
+use crate::rng;
 use crate::tally::quantum;
 
 /// `fn $name(isa: Isa, args…)`: runs the `#[inline(always)]` function `$body` on `args`,
@@ -165,6 +166,24 @@ impl Lanes {
         sum_cross: &mut [u64],
     ) {
         add_sums_on(Isa::detect(), self, count, sum, sum_sq, sum_cross);
+    }
+}
+
+/// The keys of the batch of trials `first ..`, `count` (1 ‥ [`LANES`]) of them, under `seed`:
+/// lane `l` gets [`rng::trial_key`] of trial `first + l`, the idle lanes past `count` repeat the
+/// last trial. In vector registers (the keys' 64-bit products need AVX-512 DQ to vectorise).
+pub fn trial_keys(seed: u64, first: u64, count: usize, keys: &mut [u64; LANES]) {
+    debug_assert!((1..=LANES).contains(&count));
+    trial_keys_on(Isa::detect(), seed, first, count, keys);
+}
+
+multiversion!(fn trial_keys_on(seed: u64, first: u64, count: usize, keys: &mut [u64; LANES]) => keys_of);
+
+#[inline(always)]
+fn keys_of(seed: u64, first: u64, count: usize, keys: &mut [u64; LANES]) {
+    let last = count.max(1) - 1;
+    for l in 0..LANES {
+        keys[l] = rng::trial_key(seed, first + l.min(last) as u64);
     }
 }
 
@@ -692,7 +711,6 @@ pub(crate) mod tests {
     use crate::model::Estimator;
     use crate::model::streams::normals;
     use crate::model::ziggurat;
-    use crate::rng;
 
     /// The lanes' normals are `rand_distr`'s `StandardNormal` on each lane's stream, slow paths
     /// and tail included.
@@ -731,7 +749,7 @@ pub(crate) mod tests {
             let flags: [bool; LANES] = std::array::from_fn(|_| {
                 state = rng::mix(state.wrapping_add(rng::GOLDEN_GAMMA));
                 // Mostly set, as on a fast path, then mostly unset.
-                (state % 16 != 0) ^ (round >= 500)
+                !state.is_multiple_of(16) ^ (round >= 500)
             });
             let mask = unset(&flags);
             let mut seen = Vec::new();

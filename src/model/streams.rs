@@ -15,7 +15,11 @@ use rand::distr::{Distribution, Open01};
 /// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
 const EXPONENT_TWO: u64 = 1024 << 52;
 
-/// The month-loop streams of the batch's trials, state word by state word.
+/// The month-loop streams of the batch's trials, state word by state word. Aligned to a cache
+/// line, as its words are read and written a vector register at a time: a vector that
+/// straddles two lines costs two accesses. (Its place on the stack also aligns the month
+/// loop's frame, and with it the loop's arrays, whatever the caller's stack.)
+#[repr(C, align(64))]
 pub(super) struct Streams {
     s: [[u64; LANES]; 4],
 }
