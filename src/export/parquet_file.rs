@@ -16,7 +16,7 @@
 use super::{AtomicFile, SampleFormat};
 use crate::engine::{RecordFormat, TrialBatch, TrialRecord};
 use crate::error::{Error, Result};
-use crate::model::Estimator;
+use crate::model::{Estimator, LANES};
 use crate::month::Month;
 use parquet::basic::{
     Compression, ConvertedType, Encoding, LogicalType, Repetition, Type as Physical,
@@ -236,21 +236,24 @@ impl RecordFormat for ParquetRecords {
                 .unwrap_or_default()
                 .chunks_exact_mut(CELL)
         });
-        let mut put = |cells: &dyn Fn(usize) -> u64| fill(columns.next(), cells);
-        put(&|l| batch.first + l as u64);
+        let mut put = |cells: [u64; LANES]| {
+            for (cell, value) in columns.next().into_iter().flatten().zip(cells) {
+                cell.copy_from_slice(&value.to_le_bytes());
+            }
+        };
+        put(std::array::from_fn(|l| batch.first + l as u64));
         for draw in batch.draws {
-            put(&|l| draw[l].to_bits());
+            put(draw.map(f64::to_bits));
         }
         let month = |m: usize| if m == usize::MAX { NO_MONTH } else { m as u64 };
         let exits = batch.lanes.exits();
         for &k in self.format.exits() {
-            put(&|l| month(exits[k][l]));
+            put(exits[k].map(month));
         }
         for event in batch.lanes.events() {
-            put(&|l| month(event[l]));
+            put(event.map(month));
         }
-        let outcome = batch.lanes.outcome();
-        put(&|l| outcome[l].to_bits());
+        put(batch.lanes.outcome().map(f64::to_bits));
     }
 }
 
@@ -314,14 +317,6 @@ impl Piece {
             bytes.copy_from_slice(cell);
             u64::from_le_bytes(bytes)
         })
-    }
-}
-
-/// Writes `cells(l)` into the `l`-th cell of `column`, for each of its cells.
-#[inline(always)]
-fn fill(column: Option<std::slice::ChunksExactMut<'_, u8>>, cells: &dyn Fn(usize) -> u64) {
-    for (l, cell) in column.into_iter().flatten().enumerate() {
-        cell.copy_from_slice(&cells(l).to_le_bytes());
     }
 }
 
@@ -660,18 +655,29 @@ impl ParquetWriter {
     pub fn create(path: &Path, format: &SampleFormat) -> Result<ParquetWriter> {
         let mut encoder = Encoder::create(path, format)?;
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let not_started = |e: std::io::Error| Error::Io {
+            context: "could not start the threads writing samples.parquet".into(),
+            source: e,
+        };
+        // The encoder's own pool, as many threads as the run's (`--threads`), for the columns
+        // of a row group: the run's workers are busy with the next wave, and a pool of its own
+        // keeps rayon's global pool (every core) out of a run told to use fewer.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("samples.parquet {i}"))
+            .build()
+            .map_err(|e| not_started(std::io::Error::other(e)))?;
         let thread = std::thread::Builder::new()
             .name("samples.parquet".into())
             .spawn(move || {
-                for rows in receiver {
-                    encoder.write(rows)?;
-                }
-                encoder.finish()
+                pool.install(|| {
+                    for rows in receiver {
+                        encoder.write(rows)?;
+                    }
+                    encoder.finish()
+                })
             })
-            .map_err(|e| Error::Io {
-                context: "could not start the thread writing samples.parquet".into(),
-                source: e,
-            })?;
+            .map_err(not_started)?;
         Ok(ParquetWriter {
             rows: Some(sender),
             encoder: Some(thread),
