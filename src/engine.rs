@@ -59,6 +59,21 @@ pub struct TrialRecord<'a> {
     pub cumulative: &'a [f64],
 }
 
+/// [`LANES`] trials of the conditional estimator as the lanes left them: the first trial's
+/// index, how many lanes hold trials of the block, the draws (parameter by parameter, each an
+/// array over the lanes) and the results.
+#[derive(Clone, Copy)]
+pub struct TrialBatch<'a> {
+    /// The first lane's trial.
+    pub first: u64,
+    /// Lanes `0..count` hold trials `first..first + count`.
+    pub count: usize,
+    /// Parameter `i` of lane `l` is `draws[i][l]`, canonical order.
+    pub draws: &'a [[f64; LANES]],
+    /// The month loop's results.
+    pub lanes: &'a Lanes,
+}
+
 /// Formats per-trial records (for `--samples`); called in parallel, one buffer per block.
 pub trait RecordFormat: Sync {
     /// Appends one record to a block's buffer.
@@ -86,6 +101,19 @@ pub trait RecordFormat: Sync {
     ) {
         let _ = (index, trials);
         self.format(record, out);
+    }
+
+    /// Whether it lays out the conditional estimator's trials a batch at a time
+    /// ([`RecordFormat::format_batch`]) rather than record by record.
+    fn formats_batches(&self) -> bool {
+        false
+    }
+
+    /// Writes `batch`'s trials as records `index..index + batch.count` of a block of `trials`
+    /// (after [`RecordFormat::start_block`]), when [`RecordFormat::formats_batches`]: the same
+    /// bytes as [`RecordFormat::format_in_block`] of each, without a record for each.
+    fn format_batch(&self, batch: &TrialBatch<'_>, index: usize, trials: usize, out: &mut Vec<u8>) {
+        let _ = (batch, index, trials, out);
     }
 }
 
@@ -268,7 +296,18 @@ impl Engine<'_> {
                 let mut visit = |record: TrialRecord<'_>| {
                     format.format_in_block(&record, (record.trial - first) as usize, trials, rows);
                 };
-                if self.estimator == Estimator::Conditional {
+                if self.estimator == Estimator::Conditional && format.formats_batches() {
+                    self.for_each_batch(block, |trial, count, draws, lanes| {
+                        sums.add_lanes(lanes, count);
+                        let batch = TrialBatch {
+                            first: trial,
+                            count,
+                            draws,
+                            lanes,
+                        };
+                        format.format_batch(&batch, (trial - first) as usize, trials, rows);
+                    });
+                } else if self.estimator == Estimator::Conditional {
                     // The sums lane by lane, in vector registers (the bits of `add`).
                     self.for_each_lane_trial(
                         block,

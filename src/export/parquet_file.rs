@@ -14,19 +14,22 @@
 //! gives the unsharded run's file byte for byte.
 
 use super::{AtomicFile, SampleFormat};
-use crate::engine::{RecordFormat, TrialRecord};
+use crate::engine::{RecordFormat, TrialBatch, TrialRecord};
 use crate::error::{Error, Result};
-use crate::model::Estimator;
+use crate::model::{Estimator, LANES};
 use crate::month::Month;
 use parquet::basic::{
     Compression, ConvertedType, Encoding, LogicalType, Repetition, Type as Physical,
 };
 use parquet::column::reader::ColumnReader;
-use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::column::writer::{ColumnCloseResult, ColumnWriter, get_column_writer};
+use parquet::data_type::ByteArray;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::{ColumnPath, Type};
+use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
+use parquet::schema::types::{ColumnPath, SchemaDescriptor, Type};
+use rayon::prelude::*;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -189,9 +192,20 @@ impl RecordFormat for ParquetRecords {
         CELL * self.format.columns().len()
     }
 
+    /// Lays the block out in one the encoder is done with when there is one (a fresh block
+    /// of half a megabyte costs page faults and zeroing, a tenth of a run's time), and zeroes
+    /// it only when its size changes: every cell is written by the block's records.
     fn start_block(&self, trials: usize, out: &mut Vec<u8>) {
-        out.clear();
-        out.resize(trials * self.record_bytes(), 0);
+        let bytes = trials * self.record_bytes();
+        if out.capacity() < bytes
+            && let Some(spare) = SPARE_BLOCKS.lock().ok().and_then(|mut s| s.pop())
+        {
+            *out = spare;
+        }
+        if out.len() != bytes {
+            out.clear();
+            out.resize(bytes, 0);
+        }
     }
 
     fn format_in_block(
@@ -206,9 +220,61 @@ impl RecordFormat for ParquetRecords {
             self.put_cells(record, out, trials * CELL);
         }
     }
+
+    fn formats_batches(&self) -> bool {
+        self.format.estimator == Estimator::Conditional
+    }
+
+    /// Column by column, each column's cells of the batch side by side: the bytes of
+    /// [`RecordFormat::format_in_block`] for each trial, without copying each trial's record
+    /// out of the lanes first.
+    fn format_batch(&self, batch: &TrialBatch<'_>, index: usize, trials: usize, out: &mut Vec<u8>) {
+        let count = batch.count;
+        let mut columns = out.chunks_exact_mut(trials * CELL).map(|column| {
+            column
+                .get_mut(index * CELL..(index + count) * CELL)
+                .unwrap_or_default()
+                .chunks_exact_mut(CELL)
+        });
+        let mut put = |cells: [u64; LANES]| {
+            for (cell, value) in columns.next().into_iter().flatten().zip(cells) {
+                cell.copy_from_slice(&value.to_le_bytes());
+            }
+        };
+        put(std::array::from_fn(|l| batch.first + l as u64));
+        for draw in batch.draws {
+            put(draw.map(f64::to_bits));
+        }
+        let month = |m: usize| if m == usize::MAX { NO_MONTH } else { m as u64 };
+        let exits = batch.lanes.exits();
+        for &k in self.format.exits() {
+            put(exits[k].map(month));
+        }
+        for event in batch.lanes.events() {
+            put(event.map(month));
+        }
+        put(batch.lanes.outcome().map(f64::to_bits));
+    }
 }
 
-/// One column's values of the row group being gathered.
+/// Blocks the encoders are done with, for the workers to lay out the next ones in
+/// ([`ParquetRecords`]'s `start_block`): at most [`SPARES`], emptied when a file is finished.
+static SPARE_BLOCKS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// The most blocks kept in [`SPARE_BLOCKS`]: two waves of 16 threads (a wave is 4 blocks a
+/// thread; the channel holds two).
+const SPARES: usize = 128;
+
+/// Gives back a block the encoder is done with.
+fn spare(block: Vec<u8>) {
+    if let Ok(mut spares) = SPARE_BLOCKS.lock()
+        && spares.len() < SPARES
+    {
+        spares.push(block);
+    }
+}
+
+/// One column's values, read back from a part's row group.
 #[derive(Debug)]
 enum Column {
     Trial(Vec<i64>),
@@ -216,34 +282,103 @@ enum Column {
     Month(Vec<Option<ByteArray>>),
 }
 
-impl Column {
-    fn new(kind: Kind) -> Column {
-        match kind {
-            Kind::Trial => Column::Trial(Vec::with_capacity(ROW_GROUP)),
-            Kind::Real => Column::Real(Vec::with_capacity(ROW_GROUP)),
-            Kind::Month => Column::Month(Vec::with_capacity(ROW_GROUP)),
-        }
+/// Rows of the row group being gathered: a run of rows of one block, kept as it came (the
+/// columns are gathered from the blocks only when the row group is encoded).
+#[derive(Debug)]
+enum Piece {
+    /// Rows `rows` of one of the engine's binary blocks ([`ParquetRecords`]) of `trials` rows.
+    Binary {
+        block: Arc<Vec<u8>>,
+        trials: usize,
+        rows: Range<usize>,
+    },
+    /// Rows `rows` of a part's row group, read back column by column.
+    Read {
+        columns: Arc<Vec<Column>>,
+        rows: Range<usize>,
+    },
+}
+
+impl Piece {
+    /// Column `c`'s cells of the engine's block, as the binary values it laid out.
+    fn cells(&self, c: usize) -> impl Iterator<Item = u64> + '_ {
+        let cells: &[u8] = match self {
+            Piece::Binary {
+                block,
+                trials,
+                rows,
+            } => block
+                .get((c * trials + rows.start) * CELL..(c * trials + rows.end) * CELL)
+                .unwrap_or_default(),
+            Piece::Read { .. } => &[],
+        };
+        cells.chunks_exact(CELL).map(|cell| {
+            let mut bytes = [0; CELL];
+            bytes.copy_from_slice(cell);
+            u64::from_le_bytes(bytes)
+        })
+    }
+}
+
+/// One column's buffers, kept from one row group to the next (so that encoding a row group
+/// allocates nothing once the first is written): its values gathered from the pieces, and
+/// its encoded bytes.
+#[derive(Default)]
+struct Scratch {
+    ints: Vec<i64>,
+    reals: Vec<f64>,
+    levels: Vec<i16>,
+    present: Vec<ByteArray>,
+    /// The `YYYY-MM` labels of month indices seen so far.
+    labels: Vec<ByteArray>,
+    encoded: Vec<u8>,
+}
+
+/// Encoded bytes in memory, for [`parquet::file::writer::SerializedRowGroupWriter::append_column`].
+struct Encoded<'a>(&'a [u8]);
+
+impl parquet::file::reader::Length for Encoded<'_> {
+    fn len(&self) -> u64 {
+        self.0.len() as u64
+    }
+}
+
+impl<'a> parquet::file::reader::ChunkReader for Encoded<'a> {
+    type T = &'a [u8];
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<&'a [u8]> {
+        let bytes: &'a [u8] = self.0;
+        usize::try_from(start)
+            .ok()
+            .and_then(|start| bytes.get(start..))
+            .ok_or_else(|| parquet::errors::ParquetError::EOF(format!("no byte {start}")))
     }
 
-    fn clear(&mut self) {
-        match self {
-            Column::Trial(v) => v.clear(),
-            Column::Real(v) => v.clear(),
-            Column::Month(v) => v.clear(),
-        }
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let start = usize::try_from(start).unwrap_or(usize::MAX);
+        self.0
+            .get(start..start.saturating_add(length))
+            .map(bytes::Bytes::copy_from_slice)
+            .ok_or_else(|| parquet::errors::ParquetError::EOF(format!("no byte {start}")))
     }
 }
 
 /// Encodes `samples.parquet` (or a shard's part) into an [`AtomicFile`], a row group at a time,
-/// on the calling thread: `merge`'s writer, and [`ParquetWriter`]'s on its own thread.
+/// on the calling thread: `merge`'s writer, and [`ParquetWriter`]'s on its own thread. The
+/// columns of a row group are encoded side by side (rayon), each into memory, then appended
+/// in order: the bytes are those of encoding them one after the other.
 pub struct Encoder {
     writer: SerializedFileWriter<AtomicFile>,
-    columns: Vec<Column>,
-    /// Rows gathered in `columns`.
+    kinds: Vec<Kind>,
+    schema: SchemaDescriptor,
+    properties: Arc<WriterProperties>,
+    /// The rows of the row group being gathered, and how many.
+    pieces: Vec<Piece>,
     rows: usize,
-    /// First simulated month, and the `YYYY-MM` labels of month indices seen so far.
+    /// Each column's buffers.
+    scratch: Vec<Scratch>,
+    /// First simulated month.
     start: Month,
-    labels: Vec<ByteArray>,
     path: std::path::PathBuf,
 }
 
@@ -254,14 +389,19 @@ impl Encoder {
     /// I/O errors.
     pub fn create(path: &Path, format: &SampleFormat) -> Result<Encoder> {
         let file = AtomicFile::create(path)?;
-        let writer = SerializedFileWriter::new(file, schema(format)?, properties(format))
+        let schema = schema(format)?;
+        let properties = properties(format);
+        let writer = SerializedFileWriter::new(file, schema.clone(), properties.clone())
             .map_err(|e| parquet_io(path, e))?;
         Ok(Encoder {
             writer,
-            columns: kinds(format).into_iter().map(Column::new).collect(),
+            kinds: kinds(format),
+            schema: SchemaDescriptor::new(schema),
+            properties,
+            pieces: Vec::new(),
             rows: 0,
+            scratch: kinds(format).iter().map(|_| Scratch::default()).collect(),
             start: format.start,
-            labels: Vec::new(),
             path: path.to_path_buf(),
         })
     }
@@ -271,13 +411,24 @@ impl Encoder {
     ///
     /// # Errors
     /// I/O errors.
-    pub fn write(&mut self, block: &[u8]) -> Result<()> {
-        let trials = block.len() / (CELL * self.columns.len());
-        debug_assert_eq!(block.len(), trials * CELL * self.columns.len());
+    pub fn write(&mut self, block: Vec<u8>) -> Result<()> {
+        let trials = block.len() / (CELL * self.kinds.len());
+        debug_assert_eq!(block.len(), trials * CELL * self.kinds.len());
+        let block = Arc::new(block);
+        self.add(trials, |rows| Piece::Binary {
+            block: block.clone(),
+            trials,
+            rows,
+        })
+    }
+
+    /// Appends `rows` rows made by `piece` (of a range of them), writing each row group as it
+    /// fills.
+    fn add(&mut self, rows: usize, piece: impl Fn(Range<usize>) -> Piece) -> Result<()> {
         let mut done = 0;
-        while done < trials {
-            let take = (ROW_GROUP - self.rows).min(trials - done);
-            self.gather(block, trials, done..done + take);
+        while done < rows {
+            let take = (ROW_GROUP - self.rows).min(rows - done);
+            self.pieces.push(piece(done..done + take));
             done += take;
             self.rows += take;
             if self.rows == ROW_GROUP {
@@ -287,31 +438,6 @@ impl Encoder {
         Ok(())
     }
 
-    /// Appends rows `range` of a column-by-column block of `trials` rows to the columns.
-    fn gather(&mut self, block: &[u8], trials: usize, range: std::ops::Range<usize>) {
-        for (c, column) in self.columns.iter_mut().enumerate() {
-            let cells = &block[(c * trials + range.start) * CELL..(c * trials + range.end) * CELL];
-            let values = cells.chunks_exact(CELL).map(|cell| {
-                let mut bytes = [0; CELL];
-                bytes.copy_from_slice(cell);
-                u64::from_le_bytes(bytes)
-            });
-            match column {
-                Column::Trial(v) => v.extend(values.map(|x| x as i64)),
-                Column::Real(v) => v.extend(values.map(f64::from_bits)),
-                Column::Month(v) => {
-                    for value in values {
-                        v.push(if value == NO_MONTH {
-                            None
-                        } else {
-                            Some(label(&mut self.labels, self.start, value as usize))
-                        });
-                    }
-                }
-            }
-        }
-    }
-
     /// Writes the gathered rows as one row group.
     fn flush_group(&mut self) -> Result<()> {
         if self.rows == 0 {
@@ -319,36 +445,37 @@ impl Encoder {
         }
         crate::engine::check_interrupted()?;
         let path = &self.path;
+        let rows = Rows {
+            pieces: &self.pieces,
+            start: self.start,
+            schema: &self.schema,
+            properties: &self.properties,
+        };
+        let closed: Vec<parquet::errors::Result<ColumnCloseResult>> = self
+            .scratch
+            .par_iter_mut()
+            .zip(&self.kinds)
+            .enumerate()
+            .map(|(c, (scratch, &kind))| rows.encode_column(c, kind, scratch))
+            .collect();
         let mut group = self
             .writer
             .next_row_group()
             .map_err(|e| parquet_io(path, e))?;
-        let mut levels = Vec::new();
-        let mut present = Vec::new();
-        for column in &mut self.columns {
-            let Some(mut writer) = group.next_column().map_err(|e| parquet_io(path, e))? else {
-                break;
-            };
-            let written = match column {
-                Column::Trial(v) => writer.typed::<Int64Type>().write_batch(v, None, None),
-                Column::Real(v) => writer.typed::<DoubleType>().write_batch(v, None, None),
-                Column::Month(v) => {
-                    levels.clear();
-                    present.clear();
-                    for cell in v.iter() {
-                        levels.push(i16::from(cell.is_some()));
-                        present.extend(cell.iter().cloned());
-                    }
-                    writer
-                        .typed::<ByteArrayType>()
-                        .write_batch(&present, Some(&levels), None)
-                }
-            };
-            written.map_err(|e| parquet_io(path, e))?;
-            writer.close().map_err(|e| parquet_io(path, e))?;
-            column.clear();
+        for (close, scratch) in closed.into_iter().zip(&self.scratch) {
+            let close = close.map_err(|e| parquet_io(path, e))?;
+            group
+                .append_column(&Encoded(&scratch.encoded), close)
+                .map_err(|e| parquet_io(path, e))?;
         }
         group.close().map_err(|e| parquet_io(path, e))?;
+        for piece in self.pieces.drain(..) {
+            if let Piece::Binary { block, .. } = piece
+                && let Ok(block) = Arc::try_unwrap(block)
+            {
+                spare(block);
+            }
+        }
         self.rows = 0;
         Ok(())
     }
@@ -359,6 +486,9 @@ impl Encoder {
     /// I/O errors.
     pub fn finish(mut self) -> Result<AtomicFile> {
         self.flush_group()?;
+        if let Ok(mut spares) = SPARE_BLOCKS.lock() {
+            *spares = Vec::new();
+        }
         let path = self.path;
         self.writer.into_inner().map_err(|e| parquet_io(&path, e))
     }
@@ -381,10 +511,10 @@ impl Encoder {
             .file_metadata()
             .schema_descr()
             .num_columns();
-        if columns != self.columns.len() {
+        if columns != self.kinds.len() {
             return Err(not_ours(format!(
                 "it has {columns} columns, this run {}",
-                self.columns.len()
+                self.kinds.len()
             )));
         }
         for g in 0..reader.num_row_groups() {
@@ -392,32 +522,121 @@ impl Encoder {
                 .get_row_group(g)
                 .map_err(|e| not_ours(e.to_string()))?;
             let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-            let mut read = Vec::with_capacity(self.columns.len());
-            for (i, column) in self.columns.iter().enumerate() {
+            let mut read = Vec::with_capacity(self.kinds.len());
+            for (i, &kind) in self.kinds.iter().enumerate() {
                 let reader = group
                     .get_column_reader(i)
                     .map_err(|e| not_ours(e.to_string()))?;
-                let values = read_column(reader, column, rows)
+                let values = read_column(reader, kind, rows)
                     .map_err(|e| not_ours(format!("column {}: {e}", i + 1)))?;
                 read.push(values);
             }
-            for row in 0..rows {
-                for (column, values) in self.columns.iter_mut().zip(&read) {
-                    match (column, values) {
-                        (Column::Trial(v), Column::Trial(r)) => v.push(r[row]),
-                        (Column::Real(v), Column::Real(r)) => v.push(r[row]),
-                        (Column::Month(v), Column::Month(r)) => v.push(r[row].clone()),
-                        _ => return Err(not_ours("a column of another type".into())),
-                    }
-                }
-                self.rows += 1;
-                if self.rows == ROW_GROUP {
-                    self.flush_group()?;
-                }
-            }
+            let read = Arc::new(read);
+            self.add(rows, |rows| Piece::Read {
+                columns: read.clone(),
+                rows,
+            })?;
         }
         Ok(())
     }
+}
+
+/// The rows of a row group, for its columns to be encoded side by side.
+struct Rows<'a> {
+    pieces: &'a [Piece],
+    start: Month,
+    schema: &'a SchemaDescriptor,
+    properties: &'a Arc<WriterProperties>,
+}
+
+impl Rows<'_> {
+    /// Column `c` of the gathered rows, encoded into memory.
+    fn encode_column(
+        &self,
+        c: usize,
+        kind: Kind,
+        scratch: &mut Scratch,
+    ) -> parquet::errors::Result<ColumnCloseResult> {
+        let mut encoded = std::mem::take(&mut scratch.encoded);
+        encoded.clear();
+        let mut sink = TrackedWrite::new(encoded);
+        let pages = Box::new(SerializedPageWriter::new(&mut sink));
+        let column = get_column_writer(self.schema.column(c), self.properties.clone(), pages);
+        let close = match (column, kind) {
+            (ColumnWriter::Int64ColumnWriter(mut writer), Kind::Trial) => {
+                let values = &mut scratch.ints;
+                values.clear();
+                for piece in self.pieces {
+                    match piece {
+                        Piece::Read { columns, rows } => match columns.get(c) {
+                            Some(Column::Trial(v)) => values.extend_from_slice(&v[rows.clone()]),
+                            _ => return Err(mismatch(c)),
+                        },
+                        Piece::Binary { .. } => values.extend(piece.cells(c).map(|x| x as i64)),
+                    }
+                }
+                writer.write_batch(values, None, None)?;
+                writer.close()?
+            }
+            (ColumnWriter::DoubleColumnWriter(mut writer), Kind::Real) => {
+                let values = &mut scratch.reals;
+                values.clear();
+                for piece in self.pieces {
+                    match piece {
+                        Piece::Read { columns, rows } => match columns.get(c) {
+                            Some(Column::Real(v)) => values.extend_from_slice(&v[rows.clone()]),
+                            _ => return Err(mismatch(c)),
+                        },
+                        Piece::Binary { .. } => values.extend(piece.cells(c).map(f64::from_bits)),
+                    }
+                }
+                writer.write_batch(values, None, None)?;
+                writer.close()?
+            }
+            (ColumnWriter::ByteArrayColumnWriter(mut writer), Kind::Month) => {
+                let Scratch {
+                    levels,
+                    present,
+                    labels,
+                    ..
+                } = scratch;
+                levels.clear();
+                present.clear();
+                for piece in self.pieces {
+                    match piece {
+                        Piece::Read { columns, rows } => match columns.get(c) {
+                            Some(Column::Month(v)) => {
+                                for cell in &v[rows.clone()] {
+                                    levels.push(i16::from(cell.is_some()));
+                                    present.extend(cell.iter().cloned());
+                                }
+                            }
+                            _ => return Err(mismatch(c)),
+                        },
+                        Piece::Binary { .. } => {
+                            for value in piece.cells(c) {
+                                levels.push(i16::from(value != NO_MONTH));
+                                if value != NO_MONTH {
+                                    present.push(label(labels, self.start, value as usize));
+                                }
+                            }
+                        }
+                    }
+                }
+                writer.write_batch(present, Some(levels), None)?;
+                writer.close()?
+            }
+            _ => return Err(mismatch(c)),
+        };
+        scratch.encoded = sink.into_inner()?;
+        Ok(close)
+    }
+}
+
+/// The error of a column whose values are not of its schema's type (not expected: the pieces
+/// are checked when read).
+fn mismatch(c: usize) -> parquet::errors::ParquetError {
+    parquet::errors::ParquetError::General(format!("column {} is of another type", c + 1))
 }
 
 /// Streams `samples.parquet` (or a shard's part) during a run: the engine's rows go to an
@@ -436,18 +655,29 @@ impl ParquetWriter {
     pub fn create(path: &Path, format: &SampleFormat) -> Result<ParquetWriter> {
         let mut encoder = Encoder::create(path, format)?;
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let not_started = |e: std::io::Error| Error::Io {
+            context: "could not start the threads writing samples.parquet".into(),
+            source: e,
+        };
+        // The encoder's own pool, as many threads as the run's (`--threads`), for the columns
+        // of a row group: the run's workers are busy with the next wave, and a pool of its own
+        // keeps rayon's global pool (every core) out of a run told to use fewer.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("samples.parquet {i}"))
+            .build()
+            .map_err(|e| not_started(std::io::Error::other(e)))?;
         let thread = std::thread::Builder::new()
             .name("samples.parquet".into())
             .spawn(move || {
-                for rows in receiver {
-                    encoder.write(&rows)?;
-                }
-                encoder.finish()
+                pool.install(|| {
+                    for rows in receiver {
+                        encoder.write(rows)?;
+                    }
+                    encoder.finish()
+                })
             })
-            .map_err(|e| Error::Io {
-                context: "could not start the thread writing samples.parquet".into(),
-                source: e,
-            })?;
+            .map_err(not_started)?;
         Ok(ParquetWriter {
             rows: Some(sender),
             encoder: Some(thread),
@@ -527,14 +757,7 @@ pub fn rows_as_csv(
     };
     let file = crate::guard::open_existing(path)?;
     let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
-    let like: Vec<Column> = kinds(format)
-        .into_iter()
-        .map(|k| match k {
-            Kind::Trial => Column::Trial(Vec::new()),
-            Kind::Real => Column::Real(Vec::new()),
-            Kind::Month => Column::Month(Vec::new()),
-        })
-        .collect();
+    let like = kinds(format);
     let columns = reader
         .metadata()
         .file_metadata()
@@ -558,11 +781,11 @@ pub fn rows_as_csv(
             .collect();
         if !inside.is_empty() {
             let mut read = Vec::with_capacity(like.len());
-            for (i, column) in like.iter().enumerate() {
+            for (i, &kind) in like.iter().enumerate() {
                 let reader = group
                     .get_column_reader(i)
                     .map_err(|e| not_ours(e.to_string()))?;
-                let values = read_column(reader, column, rows as usize)
+                let values = read_column(reader, kind, rows as usize)
                     .map_err(|e| not_ours(format!("column {}: {e}", i + 1)))?;
                 read.push(values);
             }
@@ -587,15 +810,15 @@ pub fn rows_as_csv(
     Ok(found)
 }
 
-/// The `rows` values of one column chunk, of the kind of `like`.
+/// The `rows` values of one column chunk, of kind `kind`.
 fn read_column(
     reader: ColumnReader,
-    like: &Column,
+    kind: Kind,
     rows: usize,
 ) -> std::result::Result<Column, String> {
     let mut levels = Vec::with_capacity(rows);
-    let column = match (reader, like) {
-        (ColumnReader::Int64ColumnReader(mut r), Column::Trial(_)) => {
+    let column = match (reader, kind) {
+        (ColumnReader::Int64ColumnReader(mut r), Kind::Trial) => {
             let mut values = Vec::with_capacity(rows);
             while values.len() < rows {
                 let (records, _, _) = r
@@ -607,7 +830,7 @@ fn read_column(
             }
             Column::Trial(values)
         }
-        (ColumnReader::DoubleColumnReader(mut r), Column::Real(_)) => {
+        (ColumnReader::DoubleColumnReader(mut r), Kind::Real) => {
             let mut values = Vec::with_capacity(rows);
             while values.len() < rows {
                 let (records, _, _) = r
@@ -619,7 +842,7 @@ fn read_column(
             }
             Column::Real(values)
         }
-        (ColumnReader::ByteArrayColumnReader(mut r), Column::Month(_)) => {
+        (ColumnReader::ByteArrayColumnReader(mut r), Kind::Month) => {
             let mut values: Vec<ByteArray> = Vec::new();
             while levels.len() < rows {
                 let (records, _, _) = r
@@ -672,4 +895,84 @@ fn parquet_io(path: &Path, e: parquet::errors::ParquetError) -> Error {
         other => std::io::Error::other(other),
     };
     Error::io("write", path, source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::model::Model;
+    use crate::scenario::Catalog;
+
+    /// [`ParquetRecords`] with the batch layout turned off: record by record.
+    struct OneByOne(ParquetRecords);
+
+    impl RecordFormat for OneByOne {
+        fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>) {
+            self.0.format(record, out);
+        }
+        fn record_bytes(&self) -> usize {
+            self.0.record_bytes()
+        }
+        fn start_block(&self, trials: usize, out: &mut Vec<u8>) {
+            self.0.start_block(trials, out);
+        }
+        fn format_in_block(
+            &self,
+            record: &TrialRecord<'_>,
+            index: usize,
+            trials: usize,
+            out: &mut Vec<u8>,
+        ) {
+            self.0.format_in_block(record, index, trials, out);
+        }
+    }
+
+    /// The blocks `format` gives for trials `range` of `engine`.
+    fn blocks(engine: &Engine<'_>, range: Range<u64>, format: &dyn RecordFormat) -> Vec<Vec<u8>> {
+        let mut blocks = Vec::new();
+        let mut write = |block: Vec<u8>| {
+            blocks.push(block);
+            Ok(())
+        };
+        engine
+            .run(range, Some((format, &mut write)), &|_| {})
+            .expect("a run");
+        blocks
+    }
+
+    /// The conditional estimator's blocks laid out a batch of lanes at a time are the bytes of
+    /// laying them out record by record: whole and short batches, blocks cut by the range, a
+    /// scenario with events and exits (the month columns), and blocks given back to
+    /// [`SPARE_BLOCKS`] with another run's cells in them first.
+    #[test]
+    fn batches_lay_out_the_bytes_of_records() {
+        for (folder, name) in [("scenarios", "baseline"), ("bench/scenarios", "model3")] {
+            let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+            let scenario = Catalog::new(&folder)
+                .load(name, &[])
+                .expect("shipped scenario");
+            let model = Model::new(&scenario);
+            let format = SampleFormat::new(&scenario, &model, Estimator::Conditional);
+            let batches = ParquetRecords::new(format.clone());
+            assert!(batches.formats_batches());
+            let one_by_one = OneByOne(ParquetRecords::new(format));
+            for (seed, range) in [(3, 0..4096 * 2), (4, 5..9_000), (5, 4_095..4_160)] {
+                let engine = Engine {
+                    model: &model,
+                    seed,
+                    estimator: Estimator::Conditional,
+                };
+                let expected = blocks(&engine, range.clone(), &one_by_one);
+                // Stale blocks of another seed for the next run to lay its blocks out in.
+                let other = Engine { seed: 99, ..engine };
+                for block in blocks(&other, 0..4096 * 4, &one_by_one) {
+                    spare(block);
+                }
+                let laid = blocks(&engine, range.clone(), &batches);
+                assert_eq!(laid.len(), expected.len(), "{name} {range:?}");
+                assert!(laid == expected, "{name} {range:?}: the bytes differ");
+            }
+        }
+    }
 }

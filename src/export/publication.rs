@@ -34,7 +34,10 @@ pub fn publish_run(
 ) -> Result<()> {
     let mut files = vec![("timeline.csv".into(), Content::Bytes(run.timeline_csv()))];
     if let Some((kind, samples)) = samples {
-        files.push((kind.file_name().to_string(), Content::File(samples)));
+        files.push((
+            kind.file_name().to_string(),
+            Content::File(Box::new(samples)),
+        ));
     }
     publish_with(out, run, record, shard_command, files)
 }

@@ -62,7 +62,7 @@ pub enum Content {
     /// Bytes, written by the publication.
     Bytes(Vec<u8>),
     /// A temporary file already written in `<out>/NAME/` (streamed samples), renamed in.
-    File(AtomicFile),
+    File(Box<AtomicFile>),
 }
 
 /// `<out>/NAME`, for a NAME that passes the name rule (so it is one folder inside `out`).

@@ -147,6 +147,18 @@ impl Lanes {
         }
     }
 
+    /// Each signatory's month of change of leader in each lane (`usize::MAX`: none).
+    #[inline]
+    pub fn exits(&self) -> &[[usize; LANES]] {
+        &self.exits
+    }
+
+    /// Each event's month of firing in each lane (`usize::MAX`: none).
+    #[inline]
+    pub fn events(&self) -> &[[usize; LANES]] {
+        &self.events
+    }
+
     /// Each lane's cumulative probability by the end of the last month, the trial's outcome
     /// (0 in a window of no months).
     #[inline]
