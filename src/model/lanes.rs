@@ -70,6 +70,28 @@ pub const LANES: usize = 64;
 /// One value per lane.
 pub(super) type Reals = [f64; LANES];
 
+/// One value per lane, aligned to a cache line: the rows of [`Lanes`] that the month loop
+/// reads and writes a vector register at a time every month (a vector that straddles two
+/// lines costs two accesses; the allocator aligns a row only to 16 bytes).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
+struct Row(Reals);
+
+impl std::ops::Deref for Row {
+    type Target = Reals;
+    #[inline(always)]
+    fn deref(&self) -> &Reals {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Row {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Reals {
+        &mut self.0
+    }
+}
+
 /// 2⁻⁵³: a uniform draw is the top 53 bits of the stream's output times this.
 const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 
@@ -85,11 +107,11 @@ pub(super) fn unit(bits: u64) -> f64 {
 pub struct Lanes {
     months: usize,
     /// Cumulative probability of a treaty by the end of each month: `cumulative[t][lane]`.
-    cumulative: Vec<Reals>,
+    cumulative: Vec<Row>,
     /// The month of each signatory's change of leader in each lane, `usize::MAX` for none.
     exits: Vec<[usize; LANES]>,
     /// The state, slot by slot (as [`Model`] orders it), each slot an array over the lanes.
-    state: Vec<Reals>,
+    state: Vec<Row>,
     /// Whether each signatory's leader is still in office, lane by lane.
     in_office: Vec<[bool; LANES]>,
     /// The month each event fired in each lane, `usize::MAX` for none.
@@ -104,9 +126,9 @@ impl Lanes {
         let signatories = model.signatories.len();
         Lanes {
             months: model.months,
-            cumulative: vec![[0.0; LANES]; model.months],
+            cumulative: vec![Row([0.0; LANES]); model.months],
             exits: vec![[usize::MAX; LANES]; signatories],
-            state: vec![[0.0; LANES]; model.state.len()],
+            state: vec![Row([0.0; LANES]); model.state.len()],
             in_office: vec![[true; LANES]; signatories],
             events: vec![[usize::MAX; LANES]; model.events.len()],
             drawn: vec![[usize::MAX; LANES]; model.schedule.drawn()],
@@ -163,7 +185,7 @@ impl Lanes {
     /// (0 in a window of no months).
     #[inline]
     pub fn outcome(&self) -> [f64; LANES] {
-        self.cumulative.last().copied().unwrap_or([0.0; LANES])
+        self.cumulative.last().map_or([0.0; LANES], |row| row.0)
     }
 
     /// Adds the first `count` lanes' cumulative probabilities by month, their squares and their
@@ -419,7 +441,7 @@ impl Model {
     /// [`Model::signing_bar`] in every lane for month `t`, the same operations in the same
     /// order lane by lane, in vector registers.
     #[inline(always)]
-    fn signing_bars(&self, draws: &[Reals], state: &[Reals], t: f64) -> Reals {
+    fn signing_bars(&self, draws: &[Reals], state: &[Row], t: f64) -> Reals {
         let mut gap = [0.0; LANES];
         let mut blocked = [false; LANES];
         for issue in &self.issues {
@@ -443,9 +465,9 @@ impl Model {
 /// Issue `issue`'s d_I = clamp(D_I + δD_I·t) and room_I (clamped) in month `t` in every lane:
 /// [`Model::terms`], the same operations in the same order lane by lane.
 #[inline(always)]
-fn issue_lanes(issue: &IssueSlots, draws: &[Reals], state: &[Reals], t: f64) -> (Reals, Reals) {
-    let mut concession = state[issue.concession];
-    let mut demand = state[issue.demand];
+fn issue_lanes(issue: &IssueSlots, draws: &[Reals], state: &[Row], t: f64) -> (Reals, Reals) {
+    let mut concession = state[issue.concession].0;
+    let mut demand = state[issue.demand].0;
     if let Some(drift) = issue.concession_drift {
         let drift = &draws[drift];
         for lane in 0..LANES {
@@ -520,7 +542,7 @@ fn watch_summit(
     model: &Model,
     t: usize,
     draws: &[Reals],
-    state: &[Reals],
+    state: &[Row],
     will: &Reals,
     e: &Reals,
     survival: &Reals,
@@ -548,7 +570,7 @@ fn watch_summit(
     watch.blocked[t] = blocked;
     watch.holder[t] = holder;
     watch.survival[t] = *survival;
-    watch.rate[t] = state[model.summit_rate];
+    watch.rate[t] = state[model.summit_rate].0;
     watch.p[t] = std::array::from_fn(|l| 1.0 / (1.0 + e[l]));
 }
 
@@ -573,7 +595,7 @@ fn lanes(
         ..
     } = out;
     for (slot, &param) in state.iter_mut().zip(&model.state) {
-        *slot = draws[param];
+        slot.0 = draws[param];
     }
     for (office, exit) in in_office.iter_mut().zip(exits.iter_mut()) {
         *office = [true; LANES];
@@ -602,7 +624,7 @@ fn lanes(
         // 1. Random walk of every signatory's will.
         if t > 0 {
             for will in &mut state[..wills] {
-                walk(&mut streams, will, volatility);
+                walk(&mut streams, &mut will.0, volatility);
             }
         }
         // 2. This month's due events, in declaration order: every lane where one is due draws
@@ -642,7 +664,7 @@ fn lanes(
             }
             for &k in &event.leader_exit {
                 if let Some(successor) = model.signatories[k].successor {
-                    let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                    let (will, office, exit) = (&mut state[k].0, &mut in_office[k], &mut exits[k]);
                     leave(t, &fires, will, &draws[successor], office, exit);
                 }
             }
@@ -667,7 +689,7 @@ fn lanes(
                 let bits = streams.next_where(&in_office[k]);
                 let hazard = &draws[hazard];
                 let leaves: [bool; LANES] = std::array::from_fn(|l| unit(bits[l]) < hazard[l]);
-                let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                let (will, office, exit) = (&mut state[k].0, &mut in_office[k], &mut exits[k]);
                 leave(t, &leaves, will, &draws[successor], office, exit);
             }
         }
