@@ -7,8 +7,7 @@
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES, Lanes, Model, Trial};
-use crate::rng;
+use crate::model::{Estimator, LANES, Lanes, Model, Trial, trial_keys};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -446,9 +445,7 @@ impl Engine<'_> {
                 return;
             }
             let count = (block.end - first).min(LANES as u64) as usize;
-            for (l, key) in keys.iter_mut().enumerate() {
-                *key = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
-            }
+            trial_keys(self.seed, first, count, &mut keys);
             self.model.trials_lanes(&keys, &mut draws, lanes);
             visit(first, count, &draws, lanes);
             first += count as u64;

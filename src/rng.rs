@@ -55,6 +55,12 @@ pub fn param_rng(key: u64, stream: u64) -> SplitMix64 {
     SplitMix64::seed_from_u64(param_seed(key, stream))
 }
 
+/// [`param_rng`] after `k` outputs: SplitMix64's state moves by [`GOLDEN_GAMMA`] an output.
+#[inline]
+pub fn param_rng_at(key: u64, stream: u64, k: u64) -> SplitMix64 {
+    SplitMix64::seed_from_u64(param_seed(key, stream).wrapping_add(k.wrapping_mul(GOLDEN_GAMMA)))
+}
+
 /// The seed (the initial state) of [`param_rng`].
 #[inline]
 pub fn param_seed(key: u64, stream: u64) -> u64 {

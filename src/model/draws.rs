@@ -7,7 +7,10 @@
 //! whose attempt falls outside that common path (a percent or so of draws) is drawn again from
 //! its fresh stream by the scalar [`Sampler::sample`], which replays the same attempt, fails it
 //! the same way and goes on. So every lane equals [`Model::draw`] to the bit (tested), and the
-//! vector path only has to be right where it accepts. Families without a vector path
+//! vector path only has to be right where it accepts. A beta's lane skips the replay where the
+//! attempts' outcomes are known: the scalar gamma sampler keeps nothing from one attempt to
+//! the next, so it goes on from the stream's next output after a rejected attempt, and draws
+//! only Y after an X that the vector attempt gave. Families without a vector path
 //! (truncated normals by inversion, gammas of shape ≤ 1) and correlated parameters are drawn
 //! lane by lane.
 
@@ -26,7 +29,9 @@ const OPEN01_OFFSET: f64 = 1.0 - f64::EPSILON / 2.0;
 /// The exponent bits of 1.0.
 const EXPONENT_ONE: u64 = 1023 << 52;
 
-/// The SplitMix64 streams of one parameter in [`LANES`] trials.
+/// The SplitMix64 streams of one parameter in [`LANES`] trials, aligned to a cache line as
+/// [`super::streams::Streams`] is.
+#[repr(C, align(64))]
 struct SplitMixLanes {
     state: [u64; LANES],
 }
@@ -68,15 +73,21 @@ impl SplitMixLanes {
         lanes::normal_fast_path(&self.next())
     }
 
-    /// One Marsaglia–Tsang attempt at Gamma(shape > 1) with d and c of `gamma`, where it
-    /// succeeds: [`Gamma::sample`]'s first pass through its loop, the squeeze and the exact
-    /// test behind it (which decides where the squeeze does not, about one time in twelve)
-    /// both computed in every lane.
+    /// One Marsaglia–Tsang attempt at Gamma(shape > 1) with d and c of `gamma`, in every
+    /// lane: [`Gamma::sample`]'s first pass through its loop, the squeeze and the exact test
+    /// behind it (which decides where the squeeze does not, about one time in twelve) both
+    /// computed in every lane. Returns the draws, whether the attempt gave each lane's draw,
+    /// and where it did not, the output of the lane's stream that the scalar loop's next
+    /// attempt starts from: 2 after a rejected attempt (a normal and a uniform drawn), 1 after
+    /// a v ≤ 0 (a normal drawn), 0 where this attempt's fate is not known here (a normal off
+    /// the ziggurat's fast path, a v too small for the branch-free logarithm).
     #[inline(always)]
-    fn gamma(&mut self, (d, c): (f64, f64), ok: &mut [bool; LANES]) -> Reals {
+    fn gamma(&mut self, (d, c): (f64, f64)) -> (Reals, [bool; LANES], [u64; LANES]) {
         let (x, normal_ok) = self.normal();
         let u = self.open01();
         let mut out = [0.0; LANES];
+        let mut accepted = [false; LANES];
+        let mut restart = [0; LANES];
         for l in 0..LANES {
             let v_cbrt = 1.0 + c * x[l];
             let v = v_cbrt * v_cbrt * v_cbrt;
@@ -85,12 +96,28 @@ impl SplitMixLanes {
             // u is in (0, 1) and normal; v may be 0 or subnormal (the scalar then redoes it).
             let exact = fastmath::ln_in_range(u[l])
                 < 0.5 * x_sqr + d * (1.0 - v + fastmath::ln_in_range(v));
-            ok[l] &=
-                normal_ok[l] & (v_cbrt > 0.0) & fastmath::ln_in_range_takes(v) & (squeezed | exact);
+            let positive = v_cbrt > 0.0;
+            let decided = normal_ok[l] & positive & fastmath::ln_in_range_takes(v);
+            accepted[l] = decided & (squeezed | exact);
+            restart[l] = if decided {
+                2
+            } else if normal_ok[l] & !positive {
+                1
+            } else {
+                0
+            };
             out[l] = v * d;
         }
-        out
+        (out, accepted, restart)
     }
+}
+
+/// lo + width · X/(X + Y) from the gammas X and Y, as [`Sampler::sample`] computes it.
+#[inline(always)]
+fn beta(lo: f64, width: f64, gx: f64, gy: f64) -> f64 {
+    let sum = gx + gy;
+    let ratio = if sum > 0.0 { gx / sum } else { 0.5 };
+    lo + width * ratio
 }
 
 /// The large-shape (d, c) of both gammas of a beta, when both have one.
@@ -148,14 +175,30 @@ fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [Reals]) {
                 .uniform()
                 .map(|u| triangular_quantile(lo, mode, hi, u)),
             Sampler::Beta { lo, width, x, y } => match large_shapes(&x, &y) {
-                Some((x, y)) => {
-                    let gx = streams.gamma(x, &mut ok);
-                    let gy = streams.gamma(y, &mut ok);
+                Some((x_shape, y_shape)) => {
+                    let (gx, x_ok, x_restart) = streams.gamma(x_shape);
+                    let (gy, y_ok, y_restart) = streams.gamma(y_shape);
                     let mut out = [0.0; LANES];
                     for l in 0..LANES {
-                        let sum = gx[l] + gy[l];
-                        let ratio = if sum > 0.0 { gx[l] / sum } else { 0.5 };
-                        out[l] = lo + width * ratio;
+                        out[l] = beta(lo, width, gx[l], gy[l]);
+                        ok[l] = x_ok[l] & y_ok[l];
+                    }
+                    // A lane whose first attempt failed goes on where the scalar sampler would,
+                    // from the output its next attempt starts from: X's, then Y's from where
+                    // X's draw leaves the stream; or Y's alone when X's first attempt was its
+                    // draw (two outputs). The scalar loop keeps nothing from one attempt to the
+                    // next, so this is its draw to the bit.
+                    if !lanes::all(&ok) {
+                        lanes::each(lanes::unset(&ok), |l| {
+                            let (gx, mut rest) = if x_ok[l] {
+                                (gx[l], rng::param_rng_at(keys[l], stream, 2 + y_restart[l]))
+                            } else {
+                                let mut rest = rng::param_rng_at(keys[l], stream, x_restart[l]);
+                                (x.sample(&mut rest), rest)
+                            };
+                            out[l] = beta(lo, width, gx, y.sample(&mut rest));
+                        });
+                        ok = [true; LANES];
                     }
                     out
                 }
@@ -173,11 +216,9 @@ fn draw_lanes(model: &Model, keys: &[u64; LANES], draws: &mut [Reals]) {
         };
         *draw = values;
         if !lanes::all(&ok) {
-            for l in 0..LANES {
-                if !ok[l] {
-                    draw[l] = sampler.sample(&mut rng::param_rng(keys[l], stream));
-                }
-            }
+            lanes::each(lanes::unset(&ok), |l| {
+                draw[l] = sampler.sample(&mut rng::param_rng(keys[l], stream));
+            });
         }
     }
     if let Some(copula) = &model.copula {
@@ -202,7 +243,7 @@ mod tests {
     use crate::scenario::Catalog;
 
     /// Every lane equals the scalar draws to the bit, for every family and both paths of each,
-    /// on every instruction set here.
+    /// on every instruction set here (a beta's gammas of shape just above 1 reach v ≤ 0).
     #[test]
     fn lanes_equal_the_scalar_draws() {
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -217,6 +258,8 @@ mod tests {
             successor_will = "beta(0.5, 5)"
             [party.russia]
             will = "beta(1, 1.5)"
+            [party.korea]
+            will = "beta(1.02, 1.1)"
             [party.us]
             role = "outside"
             indifference = "uniform(0.2, 0.8)"

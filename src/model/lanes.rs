@@ -22,10 +22,11 @@
 use super::observe::SummitLanes;
 use super::schedule::{Timing, drawn_month};
 pub(super) use super::streams::normal_fast_path;
-use super::streams::{Streams, normals};
+use super::streams::{Streams, walk};
 use super::{IssueSlots, Model};
 use crate::distribution::Sampler;
 use crate::fastmath;
+use crate::rng;
 use crate::tally::quantum;
 
 /// `fn $name(isa: Isa, args…)`: runs the `#[inline(always)]` function `$body` on `args`,
@@ -69,6 +70,28 @@ pub const LANES: usize = 64;
 /// One value per lane.
 pub(super) type Reals = [f64; LANES];
 
+/// One value per lane, aligned to a cache line: the rows of [`Lanes`] that the month loop
+/// reads and writes a vector register at a time every month (a vector that straddles two
+/// lines costs two accesses; the allocator aligns a row only to 16 bytes).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
+struct Row(Reals);
+
+impl std::ops::Deref for Row {
+    type Target = Reals;
+    #[inline(always)]
+    fn deref(&self) -> &Reals {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Row {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Reals {
+        &mut self.0
+    }
+}
+
 /// 2⁻⁵³: a uniform draw is the top 53 bits of the stream's output times this.
 const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 
@@ -84,11 +107,11 @@ pub(super) fn unit(bits: u64) -> f64 {
 pub struct Lanes {
     months: usize,
     /// Cumulative probability of a treaty by the end of each month: `cumulative[t][lane]`.
-    cumulative: Vec<Reals>,
+    cumulative: Vec<Row>,
     /// The month of each signatory's change of leader in each lane, `usize::MAX` for none.
     exits: Vec<[usize; LANES]>,
     /// The state, slot by slot (as [`Model`] orders it), each slot an array over the lanes.
-    state: Vec<Reals>,
+    state: Vec<Row>,
     /// Whether each signatory's leader is still in office, lane by lane.
     in_office: Vec<[bool; LANES]>,
     /// The month each event fired in each lane, `usize::MAX` for none.
@@ -103,9 +126,9 @@ impl Lanes {
         let signatories = model.signatories.len();
         Lanes {
             months: model.months,
-            cumulative: vec![[0.0; LANES]; model.months],
+            cumulative: vec![Row([0.0; LANES]); model.months],
             exits: vec![[usize::MAX; LANES]; signatories],
-            state: vec![[0.0; LANES]; model.state.len()],
+            state: vec![Row([0.0; LANES]); model.state.len()],
             in_office: vec![[true; LANES]; signatories],
             events: vec![[usize::MAX; LANES]; model.events.len()],
             drawn: vec![[usize::MAX; LANES]; model.schedule.drawn()],
@@ -162,7 +185,7 @@ impl Lanes {
     /// (0 in a window of no months).
     #[inline]
     pub fn outcome(&self) -> [f64; LANES] {
-        self.cumulative.last().copied().unwrap_or([0.0; LANES])
+        self.cumulative.last().map_or([0.0; LANES], |row| row.0)
     }
 
     /// Adds the first `count` lanes' cumulative probabilities by month, their squares and their
@@ -177,6 +200,24 @@ impl Lanes {
         sum_cross: &mut [u64],
     ) {
         add_sums_on(Isa::detect(), self, count, sum, sum_sq, sum_cross);
+    }
+}
+
+/// The keys of the batch of trials `first ..`, `count` (1 ‥ [`LANES`]) of them, under `seed`:
+/// lane `l` gets [`rng::trial_key`] of trial `first + l`, the idle lanes past `count` repeat the
+/// last trial. In vector registers (the keys' 64-bit products need AVX-512 DQ to vectorise).
+pub fn trial_keys(seed: u64, first: u64, count: usize, keys: &mut [u64; LANES]) {
+    debug_assert!((1..=LANES).contains(&count));
+    trial_keys_on(Isa::detect(), seed, first, count, keys);
+}
+
+multiversion!(fn trial_keys_on(seed: u64, first: u64, count: usize, keys: &mut [u64; LANES]) => keys_of);
+
+#[inline(always)]
+fn keys_of(seed: u64, first: u64, count: usize, keys: &mut [u64; LANES]) {
+    let last = count.max(1) - 1;
+    for l in 0..LANES {
+        keys[l] = rng::trial_key(seed, first + l.min(last) as u64);
     }
 }
 
@@ -220,6 +261,31 @@ pub(super) fn any(flags: &[bool; LANES]) -> bool {
     flags.iter().fold(false, |any, &f| any | f)
 }
 
+/// The lanes whose flag is not set, as the bits of a word (lane `l` is bit `l`): what a
+/// slow path walks with [`each`], a few instructions per eight lanes instead of a test and a
+/// branch per lane.
+#[inline(always)]
+pub(super) fn unset(flags: &[bool; LANES]) -> u64 {
+    let mut mask = 0;
+    for (c, chunk) in flags.chunks_exact(8).enumerate() {
+        // Byte i of the word is flag i, 0 or 1, at bit 8i; the product moves bit 8i to bit
+        // 56 + i (the other products' bits all land elsewhere, without carries).
+        let word = u64::from_le_bytes(std::array::from_fn(|i| u8::from(chunk[i])));
+        let set = word.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= (!set & 0xff) << (8 * c);
+    }
+    mask
+}
+
+/// Calls `f` with each lane of `mask` (bit `l` set: lane `l`), lowest first.
+#[inline(always)]
+pub(super) fn each(mut mask: u64, mut f: impl FnMut(usize)) {
+    while mask != 0 {
+        f(mask.trailing_zeros() as usize);
+        mask &= mask - 1;
+    }
+}
+
 /// [`fastmath::exp`] in every lane: branch-free for all, then redone where out of its range.
 #[inline(always)]
 pub(super) fn exp(x: &Reals) -> Reals {
@@ -230,9 +296,7 @@ pub(super) fn exp(x: &Reals) -> Reals {
         in_range[l] = fastmath::exp_in_range_takes(x[l]);
     }
     if !all(&in_range) {
-        for l in 0..LANES {
-            y[l] = fastmath::exp(x[l]);
-        }
+        each(unset(&in_range), |l| y[l] = fastmath::exp(x[l]));
     }
     y
 }
@@ -377,7 +441,7 @@ impl Model {
     /// [`Model::signing_bar`] in every lane for month `t`, the same operations in the same
     /// order lane by lane, in vector registers.
     #[inline(always)]
-    fn signing_bars(&self, draws: &[Reals], state: &[Reals], t: f64) -> Reals {
+    fn signing_bars(&self, draws: &[Reals], state: &[Row], t: f64) -> Reals {
         let mut gap = [0.0; LANES];
         let mut blocked = [false; LANES];
         for issue in &self.issues {
@@ -401,9 +465,9 @@ impl Model {
 /// Issue `issue`'s d_I = clamp(D_I + δD_I·t) and room_I (clamped) in month `t` in every lane:
 /// [`Model::terms`], the same operations in the same order lane by lane.
 #[inline(always)]
-fn issue_lanes(issue: &IssueSlots, draws: &[Reals], state: &[Reals], t: f64) -> (Reals, Reals) {
-    let mut concession = state[issue.concession];
-    let mut demand = state[issue.demand];
+fn issue_lanes(issue: &IssueSlots, draws: &[Reals], state: &[Row], t: f64) -> (Reals, Reals) {
+    let mut concession = state[issue.concession].0;
+    let mut demand = state[issue.demand].0;
     if let Some(drift) = issue.concession_drift {
         let drift = &draws[drift];
         for lane in 0..LANES {
@@ -478,7 +542,7 @@ fn watch_summit(
     model: &Model,
     t: usize,
     draws: &[Reals],
-    state: &[Reals],
+    state: &[Row],
     will: &Reals,
     e: &Reals,
     survival: &Reals,
@@ -506,7 +570,7 @@ fn watch_summit(
     watch.blocked[t] = blocked;
     watch.holder[t] = holder;
     watch.survival[t] = *survival;
-    watch.rate[t] = state[model.summit_rate];
+    watch.rate[t] = state[model.summit_rate].0;
     watch.p[t] = std::array::from_fn(|l| 1.0 / (1.0 + e[l]));
 }
 
@@ -531,7 +595,7 @@ fn lanes(
         ..
     } = out;
     for (slot, &param) in state.iter_mut().zip(&model.state) {
-        *slot = draws[param];
+        slot.0 = draws[param];
     }
     for (office, exit) in in_office.iter_mut().zip(exits.iter_mut()) {
         *office = [true; LANES];
@@ -560,10 +624,7 @@ fn lanes(
         // 1. Random walk of every signatory's will.
         if t > 0 {
             for will in &mut state[..wills] {
-                let z = normals(&mut streams);
-                for l in 0..LANES {
-                    will[l] = (will[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
-                }
+                walk(&mut streams, &mut will.0, volatility);
             }
         }
         // 2. This month's due events, in declaration order: every lane where one is due draws
@@ -603,7 +664,7 @@ fn lanes(
             }
             for &k in &event.leader_exit {
                 if let Some(successor) = model.signatories[k].successor {
-                    let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                    let (will, office, exit) = (&mut state[k].0, &mut in_office[k], &mut exits[k]);
                     leave(t, &fires, will, &draws[successor], office, exit);
                 }
             }
@@ -628,7 +689,7 @@ fn lanes(
                 let bits = streams.next_where(&in_office[k]);
                 let hazard = &draws[hazard];
                 let leaves: [bool; LANES] = std::array::from_fn(|l| unit(bits[l]) < hazard[l]);
-                let (will, office, exit) = (&mut state[k], &mut in_office[k], &mut exits[k]);
+                let (will, office, exit) = (&mut state[k].0, &mut in_office[k], &mut exits[k]);
                 leave(t, &leaves, will, &draws[successor], office, exit);
             }
         }
@@ -682,8 +743,8 @@ pub(crate) mod tests {
     use super::*;
     use crate::distribution::standard_normal;
     use crate::model::Estimator;
+    use crate::model::streams::normals;
     use crate::model::ziggurat;
-    use crate::rng;
 
     /// The lanes' normals are `rand_distr`'s `StandardNormal` on each lane's stream, slow paths
     /// and tail included.
@@ -711,6 +772,27 @@ pub(crate) mod tests {
         for l in 0..LANES {
             assert_eq!(fresh.lane(l), rng::process_rng(keys[l]));
         }
+    }
+
+    /// [`unset`] has bit `l` exactly where flag `l` is not set, and [`each`] visits those
+    /// lanes in order.
+    #[test]
+    fn unset_and_each_walk_the_unset_lanes() {
+        let mut state = 12345u64;
+        for round in 0..1000 {
+            let flags: [bool; LANES] = std::array::from_fn(|_| {
+                state = rng::mix(state.wrapping_add(rng::GOLDEN_GAMMA));
+                // Mostly set, as on a fast path, then mostly unset.
+                !state.is_multiple_of(16) ^ (round >= 500)
+            });
+            let mask = unset(&flags);
+            let mut seen = Vec::new();
+            each(mask, |l| seen.push(l));
+            let expected: Vec<usize> = (0..LANES).filter(|&l| !flags[l]).collect();
+            assert_eq!(seen, expected);
+        }
+        assert_eq!(unset(&[true; LANES]), 0);
+        assert_eq!(unset(&[false; LANES]), u64::MAX);
     }
 
     fn model(text: &str) -> Model {

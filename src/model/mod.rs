@@ -36,7 +36,7 @@ mod schedule;
 mod streams;
 mod ziggurat;
 
-pub use lanes::{LANES, Lanes};
+pub use lanes::{LANES, Lanes, trial_keys};
 pub use observe::{IssueView, LaneSummit, Observer, SummitLanes, SummitView, Unobserved};
 
 use crate::cast::{Kind, ParamId};

@@ -5,7 +5,7 @@
 // A lane loop indexes several arrays in step: the form the vectoriser reads best.
 #![allow(clippy::needless_range_loop)]
 
-use super::lanes::{LANES, Reals, all};
+use super::lanes::{LANES, Reals, all, each, unset};
 use super::ziggurat;
 use crate::distribution::{standard_normal, uniform};
 use crate::rng::{self, Xoshiro};
@@ -15,7 +15,11 @@ use rand::distr::{Distribution, Open01};
 /// The exponent bits of 2.0: the ziggurat's 52 fraction bits under them give a double in [2, 4).
 const EXPONENT_TWO: u64 = 1024 << 52;
 
-/// The month-loop streams of the batch's trials, state word by state word.
+/// The month-loop streams of the batch's trials, state word by state word. Aligned to a cache
+/// line, as its words are read and written a vector register at a time: a vector that
+/// straddles two lines costs two accesses. (Its place on the stack also aligns the month
+/// loop's frame, and with it the loop's arrays, whatever the caller's stack.)
+#[repr(C, align(64))]
 pub(super) struct Streams {
     s: [[u64; LANES]; 4],
 }
@@ -84,19 +88,36 @@ impl Streams {
 }
 
 /// A standard normal in every lane: `rand_distr`'s ziggurat, its fast path in all lanes at
-/// once, the rest lane by lane.
-#[inline(always)]
+/// once, the rest lane by lane ([`walk`]'s normals, which the tests compare with `rand_distr`).
+#[cfg(test)]
 pub(super) fn normals(streams: &mut Streams) -> Reals {
     let bits = streams.next();
     let (mut x, accepted) = normal_fast_path(&bits);
     if !all(&accepted) {
-        for l in 0..LANES {
-            if !accepted[l] {
-                x[l] = normal_beyond_fast_path(streams, l, bits[l]);
-            }
-        }
+        each(unset(&accepted), |l| {
+            x[l] = normal_beyond_fast_path(streams, l, bits[l]);
+        });
     }
     x
+}
+
+/// W ← clamp(W + σ·Z) in every lane, Z a standard normal ([`normals`]): the lanes the
+/// ziggurat's fast path takes are updated together, the rest one by one as their normal is
+/// finished, so that the normals are not stored and read back.
+#[inline(always)]
+pub(super) fn walk(streams: &mut Streams, will: &mut Reals, volatility: &Reals) {
+    let bits = streams.next();
+    let (z, accepted) = normal_fast_path(&bits);
+    for l in 0..LANES {
+        let walked = (will[l] + volatility[l] * z[l]).clamp(0.0, 1.0);
+        will[l] = if accepted[l] { walked } else { will[l] };
+    }
+    if !all(&accepted) {
+        each(unset(&accepted), |l| {
+            let z = normal_beyond_fast_path(streams, l, bits[l]);
+            will[l] = (will[l] + volatility[l] * z).clamp(0.0, 1.0);
+        });
+    }
 }
 
 /// The ziggurat's fast path on one output per lane: the draw, and whether the fast path took
