@@ -216,7 +216,7 @@ pub fn run(
         return estimate;
     };
     let blocks = 4 * threads.max(1) as u64;
-    let columns = (model.params() + model.signatories() + 2) as u64;
+    let columns = (model.params() + model.signatories() + model.events() + 2) as u64;
     let estimate = estimate.add(
         format!("{blocks} blocks of --samples rows waiting to be written, with their tallies"),
         times(
@@ -228,8 +228,15 @@ pub fn run(
         SamplesFormat::Csv => estimate,
         SamplesFormat::Parquet => estimate
             .add(
-                "two waves of rows waiting for the samples.parquet encoder",
-                times(2 * blocks, times(crate::engine::BLOCK, 8 * columns)),
+                "blocks of rows waiting for the samples.parquet encoder",
+                times(
+                    crate::export::parquet_file::QUEUED as u64,
+                    times(crate::engine::BLOCK, 8 * columns),
+                ),
+            )
+            .add(
+                "samples.parquet's bytes on their way to the disk",
+                crate::export::parquet_file::HANDED_OFF as u64,
             )
             .add(
                 "one row group of samples.parquet",

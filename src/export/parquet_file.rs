@@ -363,12 +363,117 @@ impl<'a> parquet::file::reader::ChunkReader for Encoded<'a> {
     }
 }
 
+/// Bytes the encoder hands to the disk at a time ([`Handoff`]).
+const HANDOFF: usize = 1 << 20;
+
+/// The most bytes held by a [`Handoff`]: four buffers in its channel, the one being written
+/// and the one being filled.
+pub const HANDED_OFF: usize = 6 * HANDOFF;
+
+/// The file's bytes on their way to the disk: the encoder writes into a buffer, and a thread of
+/// its own writes each full megabyte into the [`AtomicFile`] (which hashes it and starts its
+/// writeback). The encoder's thread is the pipeline's narrowest point; this takes the
+/// file's SHA-256 and the system calls off it. At most four megabytes wait in the channel.
+struct Handoff {
+    buffer: Vec<u8>,
+    to: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    /// Buffers the thread is done with.
+    back: std::sync::mpsc::Receiver<Vec<u8>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<AtomicFile>>>,
+}
+
+impl Handoff {
+    fn new(mut file: AtomicFile) -> std::io::Result<Handoff> {
+        let (to, from) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (give_back, back) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("samples.parquet file".into())
+            .spawn(move || {
+                for mut bytes in from {
+                    file.write_all(&bytes)?;
+                    bytes.clear();
+                    let _ = give_back.send(bytes);
+                }
+                Ok(file)
+            })?;
+        Ok(Handoff {
+            buffer: Vec::with_capacity(HANDOFF),
+            to: Some(to),
+            back,
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands the buffer to the thread.
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let next = self
+            .back
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(HANDOFF));
+        let full = std::mem::replace(&mut self.buffer, next);
+        match &self.to {
+            Some(to) if to.send(full).is_ok() => Ok(()),
+            _ => Err(self.join().err().unwrap_or_else(stopped)),
+        }
+    }
+
+    /// Closes the channel and waits for the thread: the file, or the error it stopped on.
+    fn join(&mut self) -> std::io::Result<AtomicFile> {
+        self.to = None;
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Err(stopped()),
+        }
+    }
+
+    /// Everything written, in the file (not yet flushed to disk).
+    fn into_file(mut self) -> std::io::Result<AtomicFile> {
+        self.send()?;
+        self.join()
+    }
+}
+
+/// The error of a [`Handoff`] whose thread is gone.
+fn stopped() -> std::io::Error {
+    std::io::Error::other("the thread writing samples.parquet stopped")
+}
+
+impl std::io::Write for Handoff {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.buffer.len() + bytes.len() > HANDOFF {
+            self.send()?;
+        }
+        self.buffer.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    /// Nothing to do: [`Handoff::into_file`] hands over the rest, and the file is flushed to
+    /// disk before it is renamed.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Handoff {
+    /// An unfinished file (an error or an interruption): the thread stops, and the
+    /// [`AtomicFile`] it gives back is dropped, which removes the temporary file.
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            let _ = self.join();
+        }
+    }
+}
+
 /// Encodes `samples.parquet` (or a shard's part) into an [`AtomicFile`], a row group at a time,
 /// on the calling thread: `merge`'s writer, and [`ParquetWriter`]'s on its own thread. The
 /// columns of a row group are encoded side by side (rayon), each into memory, then appended
 /// in order: the bytes are those of encoding them one after the other.
 pub struct Encoder {
-    writer: SerializedFileWriter<AtomicFile>,
+    writer: SerializedFileWriter<Handoff>,
     kinds: Vec<Kind>,
     schema: SchemaDescriptor,
     properties: Arc<WriterProperties>,
@@ -388,7 +493,10 @@ impl Encoder {
     /// # Errors
     /// I/O errors.
     pub fn create(path: &Path, format: &SampleFormat) -> Result<Encoder> {
-        let file = AtomicFile::create(path)?;
+        let file = Handoff::new(AtomicFile::create(path)?).map_err(|e| Error::Io {
+            context: "could not start the thread writing samples.parquet".into(),
+            source: e,
+        })?;
         let schema = schema(format)?;
         let properties = properties(format);
         let writer = SerializedFileWriter::new(file, schema.clone(), properties.clone())
@@ -490,7 +598,10 @@ impl Encoder {
             *spares = Vec::new();
         }
         let path = self.path;
-        self.writer.into_inner().map_err(|e| parquet_io(&path, e))
+        let handoff = self.writer.into_inner().map_err(|e| parquet_io(&path, e))?;
+        handoff
+            .into_file()
+            .map_err(|e| Error::io("write", &path, e))
     }
 
     /// Appends every row of the part `file` (a shard's `samples-K-of-N.parquet`, written by
@@ -639,9 +750,14 @@ fn mismatch(c: usize) -> parquet::errors::ParquetError {
     parquet::errors::ParquetError::General(format!("column {} is of another type", c + 1))
 }
 
-/// Streams `samples.parquet` (or a shard's part) during a run: the engine's rows go to an
-/// [`Encoder`] on a thread of its own, a wave at a time through a channel of two waves, so that
-/// encoding overlaps the simulation of the next wave instead of following it.
+/// Blocks queued for the encoder at most: two row groups' worth, so that the workers go on
+/// simulating while the encoder writes a row group (with a queue of two blocks, they waited
+/// for it every 16 blocks).
+pub const QUEUED: usize = 2 * ROW_GROUP / crate::engine::BLOCK as usize;
+
+/// Streams `samples.parquet` (or a shard's part) during a run: the engine's blocks go to an
+/// [`Encoder`] on a thread of its own through a channel of [`QUEUED`] blocks, so that encoding
+/// overlaps the simulation of the next waves instead of following it.
 pub struct ParquetWriter {
     rows: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
     encoder: Option<std::thread::JoinHandle<Result<AtomicFile>>>,
@@ -654,7 +770,7 @@ impl ParquetWriter {
     /// I/O errors.
     pub fn create(path: &Path, format: &SampleFormat) -> Result<ParquetWriter> {
         let mut encoder = Encoder::create(path, format)?;
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUED);
         let not_started = |e: std::io::Error| Error::Io {
             context: "could not start the threads writing samples.parquet".into(),
             source: e,
@@ -974,5 +1090,45 @@ mod tests {
                 assert!(laid == expected, "{name} {range:?}: the bytes differ");
             }
         }
+    }
+
+    /// What goes through a [`Handoff`] reaches the file whole and in order (several buffers'
+    /// worth, in writes of every size), hashed as written; a handoff dropped unfinished
+    /// leaves no temporary file behind.
+    #[test]
+    fn a_handoff_writes_everything_in_order_and_a_dropped_one_nothing() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("x.bin");
+        let mut expected = Vec::new();
+        let mut handoff = Handoff::new(AtomicFile::create(&path).expect("file")).expect("thread");
+        for (i, size) in [1, 8192, 3 * HANDOFF + 5, 0, 700_001, HANDOFF, 17]
+            .iter()
+            .enumerate()
+        {
+            let bytes: Vec<u8> = (0..*size).map(|j| (i * 31 + j * 7) as u8).collect();
+            handoff.write_all(&bytes).expect("written");
+            expected.extend_from_slice(&bytes);
+        }
+        let mut file = handoff.into_file().expect("the file");
+        let sha = file.sha256().expect("hashed");
+        file.commit().expect("in place");
+        let written = std::fs::read(&path).expect("read back");
+        assert!(written == expected, "the bytes differ");
+        assert_eq!(
+            sha,
+            crate::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(&expected))
+        );
+
+        let dropped = dir.path().join("y.bin");
+        let mut handoff =
+            Handoff::new(AtomicFile::create(&dropped).expect("file")).expect("thread");
+        handoff.write_all(&vec![1; 2 * HANDOFF]).expect("written");
+        drop(handoff);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("x.bin")]);
     }
 }
