@@ -202,8 +202,9 @@ pub fn simulation(estimate: Estimate, model: &Model, threads: usize) -> Estimate
 
 /// `run`'s estimate for `model`: the simulation, and with `--samples` the rows of a wave of
 /// blocks held until they are written in trial order (4 blocks a thread, about 24 bytes a
-/// value) with a tally per block; for `samples.parquet` also the waves queued for its encoding
-/// thread (8 bytes a value) and the row group being gathered with its encoded pages (about 48
+/// value) with a tally per block; for `samples.parquet` also the blocks queued for
+/// its encoder (8 bytes a value), the bytes handed to its file's thread, and the row group
+/// being gathered with its encoded pages (about 48
 /// bytes a value).
 pub fn run(
     scenario: &Scenario,
