@@ -374,16 +374,16 @@ pub const HANDED_OFF: usize = 6 * HANDOFF;
 /// its own writes each full megabyte into the [`AtomicFile`] (which hashes it and starts its
 /// writeback). The encoder's thread is the pipeline's narrowest point; this takes the
 /// file's SHA-256 and the system calls off it. At most four megabytes wait in the channel.
-struct Handoff {
+struct Handoff<W: std::io::Write + Send + 'static = AtomicFile> {
     buffer: Vec<u8>,
     to: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
     /// Buffers the thread is done with.
     back: std::sync::mpsc::Receiver<Vec<u8>>,
-    thread: Option<std::thread::JoinHandle<std::io::Result<AtomicFile>>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<W>>>,
 }
 
-impl Handoff {
-    fn new(mut file: AtomicFile) -> std::io::Result<Handoff> {
+impl<W: std::io::Write + Send + 'static> Handoff<W> {
+    fn new(mut file: W) -> std::io::Result<Handoff<W>> {
         let (to, from) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
         let (give_back, back) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -421,7 +421,7 @@ impl Handoff {
     }
 
     /// Closes the channel and waits for the thread: the file, or the error it stopped on.
-    fn join(&mut self) -> std::io::Result<AtomicFile> {
+    fn join(&mut self) -> std::io::Result<W> {
         self.to = None;
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
@@ -431,7 +431,7 @@ impl Handoff {
     }
 
     /// Everything written, in the file (not yet flushed to disk).
-    fn into_file(mut self) -> std::io::Result<AtomicFile> {
+    fn into_file(mut self) -> std::io::Result<W> {
         self.send()?;
         self.join()
     }
@@ -442,7 +442,7 @@ fn stopped() -> std::io::Error {
     std::io::Error::other("the thread writing samples.parquet stopped")
 }
 
-impl std::io::Write for Handoff {
+impl<W: std::io::Write + Send + 'static> std::io::Write for Handoff<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         if self.buffer.len() + bytes.len() > HANDOFF {
             self.send()?;
@@ -458,7 +458,7 @@ impl std::io::Write for Handoff {
     }
 }
 
-impl Drop for Handoff {
+impl<W: std::io::Write + Send + 'static> Drop for Handoff<W> {
     /// An unfinished file (an error or an interruption): the thread stops, and the
     /// [`AtomicFile`] it gives back is dropped, which removes the temporary file.
     fn drop(&mut self) {
@@ -1090,6 +1090,51 @@ mod tests {
                 assert!(laid == expected, "{name} {range:?}: the bytes differ");
             }
         }
+    }
+
+    /// A file that takes `room` bytes, then fails as a full disk does.
+    struct Full {
+        room: usize,
+    }
+
+    impl std::io::Write for Full {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::from_raw_os_error(28));
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The file's error comes back from the handoff: from a later write once the thread has
+    /// stopped on it, or from `into_file`; whatever the point it fails at.
+    #[test]
+    fn a_handoff_gives_back_the_file_s_error() {
+        use std::io::Write;
+        for room in [0, 1, HANDOFF - 1, HANDOFF, 3 * HANDOFF + 7] {
+            let mut handoff = Handoff::new(Full { room }).expect("thread");
+            let mut failed = None;
+            for _ in 0..40 {
+                if let Err(e) = handoff.write_all(&vec![7; HANDOFF / 2 + 3]) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            let error = match failed {
+                Some(e) => e,
+                None => handoff.into_file().err().expect("the file is full"),
+            };
+            assert_eq!(error.raw_os_error(), Some(28), "room {room}: {error}");
+        }
+        let mut handoff = Handoff::new(Full { room: 100 }).expect("thread");
+        handoff.write_all(&[1; 101]).expect("buffered");
+        let error = handoff.into_file().err().expect("one byte too many");
+        assert_eq!(error.raw_os_error(), Some(28));
     }
 
     /// What goes through a [`Handoff`] reaches the file whole and in order (several buffers'

@@ -149,6 +149,45 @@ fn a_full_disk_at_any_write_changes_nothing() {
     assert!(failures >= 10, "only {failures} writes failed");
 }
 
+/// A full disk at the first writes and flushes of a run writing `samples.parquet`, whose file
+/// is written by a thread of its own (strace counts each thread's calls, so `when=K` fails the
+/// K-th of every thread's): exit code 1, the message, and every file as it was.
+#[test]
+fn a_full_disk_under_parquet_samples_changes_nothing() {
+    let dir = earlier_outputs();
+    let base = dir.path().join("base");
+    let before = common::snapshot(&base);
+    let out = dir.path().join("out");
+    let args = [&RUN[..], &["--samples-format", "parquet", "--out", "out"]].concat();
+    let mut failures = 0;
+    for syscall in ["write", "fsync"] {
+        for k in 1..=3 {
+            let _ = std::fs::remove_dir_all(&out);
+            copy_tree(&base, &out);
+            let output = traced(
+                dir.path(),
+                syscall,
+                &format!("error=ENOSPC:when={k}"),
+                &args,
+            );
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let context = format!("ENOSPC at {syscall} #{k}: {stderr}");
+            if output.status.success() {
+                break;
+            }
+            failures += 1;
+            assert_eq!(output.status.code(), Some(1), "{context}");
+            assert!(
+                stderr.contains("No space left on device") || (k == 1 && stderr.is_empty()),
+                "{context}"
+            );
+            assert!(common::snapshot(&out) == before, "{context}: files changed");
+            assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
+        }
+    }
+    assert!(failures >= 3, "only {failures} runs failed");
+}
+
 /// A real full disk: a 1 MiB tmpfs holding an earlier run, then a run whose samples do not fit.
 /// Needs the right to mount (root); skipped, saying so, without it.
 #[test]
@@ -188,25 +227,33 @@ fn a_real_full_disk_changes_nothing() {
     );
     ok(d, &["run", "mason", "--trials", "1000", "--out", "out"]);
     let before = common::snapshot(&out);
-    let output = treatysim(
-        d,
-        &[
-            "run",
-            "baseline",
-            "--trials",
-            "20000",
-            "--samples",
-            "--out",
-            "out",
-        ],
-    )
-    .output()
-    .expect("treatysim");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("No space left on device"), "{stderr}");
-    assert!(common::snapshot(&out) == before, "files changed");
-    assert_eq!(leftovers(&out), Vec::<PathBuf>::new());
+    // CSV samples, then Parquet's (written by their own threads: the error comes back from
+    // the thread writing the file).
+    for format in ["csv", "parquet"] {
+        let output = treatysim(
+            d,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "20000",
+                "--samples-format",
+                format,
+                "--out",
+                "out",
+            ],
+        )
+        .output()
+        .expect("treatysim");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{format}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{format}: {stderr}"
+        );
+        assert!(common::snapshot(&out) == before, "{format}: files changed");
+        assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{format}");
+    }
     // Space enough for a run without samples: it replaces the old one, samples included.
     ok(d, &["run", "baseline", "--trials", "20000", "--out", "out"]);
     assert!(!out.join("baseline/samples.csv").exists());
