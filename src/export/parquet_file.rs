@@ -661,6 +661,28 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
+    /// Column `c`'s values of the rows into `values`: from the engine's blocks by `from_bits`,
+    /// from parts read back by `read` (`None`: a column of another type).
+    fn gather<'v, T: Copy>(
+        &self,
+        c: usize,
+        values: &'v mut Vec<T>,
+        from_bits: impl Fn(u64) -> T,
+        read: impl Fn(&Column) -> Option<&Vec<T>>,
+    ) -> parquet::errors::Result<&'v [T]> {
+        values.clear();
+        for piece in self.pieces {
+            match piece {
+                Piece::Read { columns, rows } => {
+                    let column = columns.get(c).and_then(&read).ok_or_else(|| mismatch(c))?;
+                    values.extend_from_slice(&column[rows.clone()]);
+                }
+                Piece::Binary { .. } => values.extend(piece.cells(c).map(&from_bits)),
+            }
+        }
+        Ok(values)
+    }
+
     /// Column `c` of the gathered rows, encoded into memory.
     fn encode_column(
         &self,
@@ -675,32 +697,29 @@ impl Rows<'_> {
         let column = get_column_writer(self.schema.column(c), self.properties.clone(), pages);
         let close = match (column, kind) {
             (ColumnWriter::Int64ColumnWriter(mut writer), Kind::Trial) => {
-                let values = &mut scratch.ints;
-                values.clear();
-                for piece in self.pieces {
-                    match piece {
-                        Piece::Read { columns, rows } => match columns.get(c) {
-                            Some(Column::Trial(v)) => values.extend_from_slice(&v[rows.clone()]),
-                            _ => return Err(mismatch(c)),
-                        },
-                        Piece::Binary { .. } => values.extend(piece.cells(c).map(|x| x as i64)),
-                    }
-                }
+                let values = self.gather(
+                    c,
+                    &mut scratch.ints,
+                    |x| x as i64,
+                    |column| {
+                        if let Column::Trial(v) = column {
+                            Some(v)
+                        } else {
+                            None
+                        }
+                    },
+                )?;
                 writer.write_batch(values, None, None)?;
                 writer.close()?
             }
             (ColumnWriter::DoubleColumnWriter(mut writer), Kind::Real) => {
-                let values = &mut scratch.reals;
-                values.clear();
-                for piece in self.pieces {
-                    match piece {
-                        Piece::Read { columns, rows } => match columns.get(c) {
-                            Some(Column::Real(v)) => values.extend_from_slice(&v[rows.clone()]),
-                            _ => return Err(mismatch(c)),
-                        },
-                        Piece::Binary { .. } => values.extend(piece.cells(c).map(f64::from_bits)),
+                let values = self.gather(c, &mut scratch.reals, f64::from_bits, |column| {
+                    if let Column::Real(v) = column {
+                        Some(v)
+                    } else {
+                        None
                     }
-                }
+                })?;
                 writer.write_batch(values, None, None)?;
                 writer.close()?
             }

@@ -109,18 +109,19 @@ fn a_killed_merge_leaves_one_whole_run() {
     assert_kills_leave_one_whole_run(dir.path(), &base, &["merge", "baseline"], 5, 3);
 }
 
-/// A full disk at any write or flush: exit code 1, a message saying so, and every file as it
-/// was, with no temporary file, right away.
-#[test]
-fn a_full_disk_at_any_write_changes_nothing() {
+/// Runs `samples` (the run's samples flags) over a copy of the earlier outputs with the `k`-th
+/// call of each of `syscalls` in every thread failing with ENOSPC, for k = 1 up to `most` or the
+/// first run that succeeds; asserts that each failed run exits with code 1 and the message and
+/// leaves every file as it was, with no temporary file. The number of failed runs.
+fn full_disk_runs(samples: &[&str], syscalls: &[&str], most: usize) -> usize {
     let dir = earlier_outputs();
     let base = dir.path().join("base");
     let before = common::snapshot(&base);
     let out = dir.path().join("out");
-    let args = [&RUN[..], &["--samples", "--out", "out"]].concat();
+    let args = [&RUN[..], samples, &["--out", "out"]].concat();
     let mut failures = 0;
-    for syscall in WRITES {
-        for k in 1.. {
+    for syscall in syscalls {
+        for k in 1..=most {
             let _ = std::fs::remove_dir_all(&out);
             copy_tree(&base, &out);
             let output = traced(
@@ -146,6 +147,14 @@ fn a_full_disk_at_any_write_changes_nothing() {
             assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
         }
     }
+    failures
+}
+
+/// A full disk at any write or flush: exit code 1, a message saying so, and every file as it
+/// was, with no temporary file, right away.
+#[test]
+fn a_full_disk_at_any_write_changes_nothing() {
+    let failures = full_disk_runs(&["--samples"], &WRITES, usize::MAX);
     assert!(failures >= 10, "only {failures} writes failed");
 }
 
@@ -154,37 +163,7 @@ fn a_full_disk_at_any_write_changes_nothing() {
 /// K-th of every thread's): exit code 1, the message, and every file as it was.
 #[test]
 fn a_full_disk_under_parquet_samples_changes_nothing() {
-    let dir = earlier_outputs();
-    let base = dir.path().join("base");
-    let before = common::snapshot(&base);
-    let out = dir.path().join("out");
-    let args = [&RUN[..], &["--samples-format", "parquet", "--out", "out"]].concat();
-    let mut failures = 0;
-    for syscall in ["write", "fsync"] {
-        for k in 1..=3 {
-            let _ = std::fs::remove_dir_all(&out);
-            copy_tree(&base, &out);
-            let output = traced(
-                dir.path(),
-                syscall,
-                &format!("error=ENOSPC:when={k}"),
-                &args,
-            );
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let context = format!("ENOSPC at {syscall} #{k}: {stderr}");
-            if output.status.success() {
-                break;
-            }
-            failures += 1;
-            assert_eq!(output.status.code(), Some(1), "{context}");
-            assert!(
-                stderr.contains("No space left on device") || (k == 1 && stderr.is_empty()),
-                "{context}"
-            );
-            assert!(common::snapshot(&out) == before, "{context}: files changed");
-            assert_eq!(leftovers(&out), Vec::<PathBuf>::new(), "{context}");
-        }
-    }
+    let failures = full_disk_runs(&["--samples-format", "parquet"], &["write", "fsync"], 3);
     assert!(failures >= 3, "only {failures} runs failed");
 }
 
