@@ -127,8 +127,7 @@ impl AtomicFile {
     /// I/O errors.
     pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.writer.write_all(bytes)?;
-        self.hasher.update(bytes);
-        self.wrote(bytes.len());
+        self.wrote(bytes);
         Ok(())
     }
 
@@ -154,19 +153,20 @@ impl AtomicFile {
                 Err(e) => return Err(e),
             };
             self.writer.write_all(&buffer[..n])?;
-            self.hasher.update(&buffer[..n]);
-            self.wrote(n);
+            self.wrote(&buffer[..n]);
             copied += n as u64;
         }
     }
 
-    /// Counts `n` more bytes written and, every [`WRITEBACK`] bytes, asks the kernel to start
-    /// writing the ones that left the buffer to the disk (Linux's `sync_file_range` with
+    /// Hashes and counts `bytes`, just written (every write goes through here) and, every
+    /// [`WRITEBACK`] bytes, asks the kernel to start writing the ones that left the buffer to
+    /// the disk (Linux's `sync_file_range` with
     /// `SYNC_FILE_RANGE_WRITE`: it waits for nothing), so that the `fsync` of
     /// [`AtomicFile::finish`] finds little left to write: a large file's flush then overlaps
     /// its writing instead of following it (RocksDB's `bytes_per_sync`).
-    fn wrote(&mut self, n: usize) {
-        self.written += n as u64;
+    fn wrote(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.written += bytes.len() as u64;
         #[cfg(target_os = "linux")]
         {
             let out = self.written - self.writer.buffer().len() as u64;
@@ -235,8 +235,7 @@ impl AtomicFile {
 impl std::io::Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let written = self.writer.write(bytes)?;
-        self.hasher.update(&bytes[..written]);
-        self.wrote(written);
+        self.wrote(&bytes[..written]);
         Ok(written)
     }
 

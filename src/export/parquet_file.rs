@@ -261,8 +261,8 @@ impl RecordFormat for ParquetRecords {
 /// ([`ParquetRecords`]'s `start_block`): at most [`SPARES`], emptied when a file is finished.
 static SPARE_BLOCKS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 
-/// The most blocks kept in [`SPARE_BLOCKS`]: two waves of 16 threads (a wave is 4 blocks a
-/// thread; the channel holds two).
+/// The most blocks kept in [`SPARE_BLOCKS`]: more than a run on 16 threads has at once (a
+/// wave of 4 blocks a thread, the [`QUEUED`] blocks and a row group's 16).
 const SPARES: usize = 128;
 
 /// Gives back a block the encoder is done with.
