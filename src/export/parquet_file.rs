@@ -32,6 +32,7 @@ use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 
 /// Rows per row group (16 engine blocks): the rows held in memory before they are written.
 pub const ROW_GROUP: usize = 65_536;
@@ -363,6 +364,57 @@ impl<'a> parquet::file::reader::ChunkReader for Encoded<'a> {
     }
 }
 
+/// A thread fed through a channel of `bound` items, whose result is taken once the channel is
+/// closed ([`ParquetWriter`]'s encoder, [`Handoff`]'s writer). Dropped unfinished (an error or
+/// an interruption elsewhere), it closes the channel and waits for the thread, whose result is
+/// dropped with it: an uncommitted [`AtomicFile`], which removes its temporary file.
+struct Feeder<T, R> {
+    to: Option<std::sync::mpsc::SyncSender<T>>,
+    thread: Option<std::thread::JoinHandle<R>>,
+}
+
+impl<T: Send + 'static, R: Send + 'static> Feeder<T, R> {
+    /// Starts `work` on the channel's receiving end, on a thread named `name`.
+    fn spawn(
+        name: &str,
+        bound: usize,
+        work: impl FnOnce(Receiver<T>) -> R + Send + 'static,
+    ) -> std::io::Result<Feeder<T, R>> {
+        let (to, from) = std::sync::mpsc::sync_channel(bound);
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || work(from))?;
+        Ok(Feeder {
+            to: Some(to),
+            thread: Some(thread),
+        })
+    }
+
+    /// Sends `item`, waiting while the channel is full; `false` once the thread has stopped.
+    fn send(&self, item: T) -> bool {
+        self.to.as_ref().is_some_and(|to| to.send(item).is_ok())
+    }
+
+    /// Closes the channel and waits for the thread: its result (`None` once taken). A panic in
+    /// the thread goes on in the caller.
+    fn join(&mut self) -> Option<R> {
+        self.to = None;
+        match self.thread.take()?.join() {
+            Ok(result) => Some(result),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+impl<T, R> Drop for Feeder<T, R> {
+    fn drop(&mut self) {
+        self.to = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Bytes the encoder hands to the disk at a time ([`Handoff`]).
 const HANDOFF: usize = 1 << 20;
 
@@ -376,31 +428,26 @@ pub const HANDED_OFF: usize = 6 * HANDOFF;
 /// file's SHA-256 and the system calls off it. At most four megabytes wait in the channel.
 struct Handoff<W: std::io::Write + Send + 'static = AtomicFile> {
     buffer: Vec<u8>,
-    to: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    writer: Feeder<Vec<u8>, std::io::Result<W>>,
     /// Buffers the thread is done with.
-    back: std::sync::mpsc::Receiver<Vec<u8>>,
-    thread: Option<std::thread::JoinHandle<std::io::Result<W>>>,
+    back: Receiver<Vec<u8>>,
 }
 
 impl<W: std::io::Write + Send + 'static> Handoff<W> {
     fn new(mut file: W) -> std::io::Result<Handoff<W>> {
-        let (to, from) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
         let (give_back, back) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("samples.parquet file".into())
-            .spawn(move || {
-                for mut bytes in from {
-                    file.write_all(&bytes)?;
-                    bytes.clear();
-                    let _ = give_back.send(bytes);
-                }
-                Ok(file)
-            })?;
+        let writer = Feeder::spawn("samples.parquet file", 4, move |from: Receiver<Vec<u8>>| {
+            for mut bytes in from {
+                file.write_all(&bytes)?;
+                bytes.clear();
+                let _ = give_back.send(bytes);
+            }
+            Ok(file)
+        })?;
         Ok(Handoff {
             buffer: Vec::with_capacity(HANDOFF),
-            to: Some(to),
+            writer,
             back,
-            thread: Some(thread),
         })
     }
 
@@ -414,20 +461,16 @@ impl<W: std::io::Write + Send + 'static> Handoff<W> {
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(HANDOFF));
         let full = std::mem::replace(&mut self.buffer, next);
-        match &self.to {
-            Some(to) if to.send(full).is_ok() => Ok(()),
-            _ => Err(self.join().err().unwrap_or_else(stopped)),
+        if self.writer.send(full) {
+            Ok(())
+        } else {
+            Err(self.join().err().unwrap_or_else(stopped))
         }
     }
 
     /// Closes the channel and waits for the thread: the file, or the error it stopped on.
     fn join(&mut self) -> std::io::Result<W> {
-        self.to = None;
-        match self.thread.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => Err(stopped()),
-        }
+        self.writer.join().unwrap_or_else(|| Err(stopped()))
     }
 
     /// Everything written, in the file (not yet flushed to disk).
@@ -455,16 +498,6 @@ impl<W: std::io::Write + Send + 'static> std::io::Write for Handoff<W> {
     /// disk before it is renamed.
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-impl<W: std::io::Write + Send + 'static> Drop for Handoff<W> {
-    /// An unfinished file (an error or an interruption): the thread stops, and the
-    /// [`AtomicFile`] it gives back is dropped, which removes the temporary file.
-    fn drop(&mut self) {
-        if self.thread.is_some() {
-            let _ = self.join();
-        }
     }
 }
 
@@ -778,8 +811,7 @@ pub const QUEUED: usize = 2 * ROW_GROUP / crate::engine::BLOCK as usize;
 /// [`Encoder`] on a thread of its own through a channel of [`QUEUED`] blocks, so that encoding
 /// overlaps the simulation of the next waves instead of following it.
 pub struct ParquetWriter {
-    rows: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
-    encoder: Option<std::thread::JoinHandle<Result<AtomicFile>>>,
+    encoder: Feeder<Vec<u8>, Result<AtomicFile>>,
 }
 
 impl ParquetWriter {
@@ -789,7 +821,6 @@ impl ParquetWriter {
     /// I/O errors.
     pub fn create(path: &Path, format: &SampleFormat) -> Result<ParquetWriter> {
         let mut encoder = Encoder::create(path, format)?;
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUED);
         let not_started = |e: std::io::Error| Error::Io {
             context: "could not start the threads writing samples.parquet".into(),
             source: e,
@@ -802,21 +833,20 @@ impl ParquetWriter {
             .thread_name(|i| format!("samples.parquet {i}"))
             .build()
             .map_err(|e| not_started(std::io::Error::other(e)))?;
-        let thread = std::thread::Builder::new()
-            .name("samples.parquet".into())
-            .spawn(move || {
+        let encoder = Feeder::spawn(
+            "samples.parquet",
+            QUEUED,
+            move |blocks: Receiver<Vec<u8>>| {
                 pool.install(|| {
-                    for rows in receiver {
-                        encoder.write(rows)?;
+                    for block in blocks {
+                        encoder.write(block)?;
                     }
                     encoder.finish()
                 })
-            })
-            .map_err(not_started)?;
-        Ok(ParquetWriter {
-            rows: Some(sender),
-            encoder: Some(thread),
-        })
+            },
+        )
+        .map_err(not_started)?;
+        Ok(ParquetWriter { encoder })
     }
 
     /// Hands one of the engine's binary blocks ([`ParquetRecords`]) to the encoding thread.
@@ -824,20 +854,11 @@ impl ParquetWriter {
     /// # Errors
     /// The encoder's error, once it has stopped on one.
     pub fn write(&mut self, rows: Vec<u8>) -> Result<()> {
-        let sent = self
-            .rows
-            .as_ref()
-            .is_some_and(|sender| sender.send(rows).is_ok());
-        if sent {
+        if self.encoder.send(rows) {
             return Ok(());
         }
         // The encoder stopped: its error says why.
-        self.join().and_then(|_| {
-            Err(Error::Io {
-                context: "the thread writing samples.parquet stopped".into(),
-                source: std::io::Error::other("stopped"),
-            })
-        })
+        self.join().and_then(|_| Err(encoder_stopped()))
     }
 
     /// Waits for the encoder to write the last row group and the footer: the file, flushed,
@@ -851,25 +872,17 @@ impl ParquetWriter {
 
     /// Closes the channel and waits for the encoding thread's result.
     fn join(&mut self) -> Result<AtomicFile> {
-        self.rows = None;
-        match self.encoder.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => Err(Error::Io {
-                context: "the thread writing samples.parquet stopped".into(),
-                source: std::io::Error::other("stopped"),
-            }),
-        }
+        self.encoder
+            .join()
+            .unwrap_or_else(|| Err(encoder_stopped()))
     }
 }
 
-impl Drop for ParquetWriter {
-    /// An unfinished writer (an error or an interruption elsewhere) stops its thread; the
-    /// temporary file is then removed as an uncommitted [`AtomicFile`].
-    fn drop(&mut self) {
-        if self.encoder.is_some() {
-            let _ = self.join();
-        }
+/// The error of a [`ParquetWriter`] whose encoding thread is gone.
+fn encoder_stopped() -> Error {
+    Error::Io {
+        context: "the thread writing samples.parquet stopped".into(),
+        source: std::io::Error::other("stopped"),
     }
 }
 
