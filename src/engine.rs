@@ -9,14 +9,20 @@
 use crate::error::{Error, Result};
 use crate::model::{Estimator, LANES, Lanes, Model, Trial, trial_keys};
 use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 mod tally;
 pub use tally::{BlockTally, Tally, fixed, unfixed};
 
 /// Trials simulated by one task, with one scratch buffer.
 pub const BLOCK: u64 = 4096;
+
+/// Blocks of streamed output (`--samples`) held at most, per worker thread: simulated, waiting
+/// to be written in trial order, or being written.
+pub const STREAMED_BLOCKS_PER_THREAD: usize = 4;
 
 thread_local! {
     /// Each thread's batch results, kept from block to block: for a long window they are large
@@ -176,10 +182,15 @@ where
     F: Fn(Range<u64>, &mut A, &mut Vec<u8>) + Sync,
 {
     let mut blocks = blocks(range);
-    // A wave keeps every thread busy while bounding what streamed output holds in memory; a
-    // thread that finishes its last block of a wave early waits for the others, so waves
-    // without streamed output are long (32 blocks a thread, about 30 ms on one core).
-    let blocks_per_thread = if write.is_some() { 4 } else { 32 };
+    // A wave bounds the blocks held at once. Order-free accumulators run wave by wave: a
+    // thread that finishes its last block of a wave early waits for the others, so their
+    // waves are long (32 blocks a thread, about 30 ms on one core). In trial order the
+    // wave is a sliding window, short for streamed output, which it holds in memory.
+    let blocks_per_thread = if write.is_some() {
+        STREAMED_BLOCKS_PER_THREAD
+    } else {
+        32
+    };
     let threads = rayon::current_num_threads();
     let wave = threads * blocks_per_thread;
     let mut total = init();
@@ -221,42 +232,222 @@ where
         }
         return Ok(total);
     }
-    loop {
-        let wave_blocks: Vec<Range<u64>> = blocks.by_ref().take(wave).collect();
-        if wave_blocks.is_empty() {
-            break;
-        }
-        if INTERRUPTED.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted);
-        }
-        let results: Vec<Option<(A, Vec<u8>)>> = wave_blocks
-            .par_iter()
-            .map(|block| {
-                // Once interrupted, the wave's remaining blocks do not even start (for a long
-                // window, merely allocating their sums takes a while).
-                if INTERRUPTED.load(Ordering::Relaxed) {
-                    return None;
+    // In trial order: the blocks run in a sliding window of `wave` blocks. Every worker takes
+    // the next block as soon as it is free (no barrier between waves), and the calling thread,
+    // which simulates blocks too, merges and writes the finished ones in order between its
+    // own. A worker waits only when the window is full: the blocks held, running, finished
+    // or being written, never exceed a wave.
+    let window = Window {
+        state: Mutex::new(WindowState {
+            blocks,
+            more: true,
+            claimed: 0,
+            taken: 0,
+            released: 0,
+            slots: VecDeque::new(),
+            stop: false,
+        }),
+        changed: Condvar::new(),
+        size: wave,
+    };
+    let mut outcome = Ok(());
+    rayon::in_place_scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|_| {
+                let _guard = StopOnUnwind(&window);
+                while let Some((index, block)) = window.claim(true) {
+                    window.finish(index, run_block(&init, &per_block, block));
                 }
-                let mut acc = init();
-                let mut bytes = Vec::new();
-                per_block(block.clone(), &mut acc, &mut bytes);
-                Some((acc, bytes))
-            })
-            .collect();
-        // The engine's blocks stop early once interrupted: their partial sums must not count.
-        if INTERRUPTED.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted);
+            });
         }
-        for (acc, bytes) in results.into_iter().flatten() {
-            done += acc.trials();
-            total.merge(acc);
-            if let Some(write) = write.as_deref_mut() {
-                write(bytes)?;
+        let _guard = StopOnUnwind(&window);
+        let mut merged = 0;
+        outcome = (|| {
+            loop {
+                // Merge and write what has finished, in order.
+                while let Some(slot) = window.take_next() {
+                    // A block that ended early on an interruption must not count.
+                    let Slot::Finished(acc, bytes) = slot else {
+                        return Err(Error::Interrupted);
+                    };
+                    check_interrupted()?;
+                    done += acc.trials();
+                    total.merge(acc);
+                    if let Some(write) = write.as_deref_mut() {
+                        write(bytes)?;
+                    }
+                    window.release();
+                    merged += 1;
+                    if merged % wave == 0 {
+                        progress(done);
+                    }
+                }
+                match window.claim(false) {
+                    Some((index, block)) => {
+                        window.finish(index, run_block(&init, &per_block, block));
+                    }
+                    None if window.finished() => break,
+                    None => window.wait_for_next(),
+                }
             }
-        }
-        progress(done);
-    }
+            if merged % wave != 0 {
+                progress(done);
+            }
+            Ok(())
+        })();
+        window.stop();
+    });
+    outcome?;
+    check_interrupted()?;
     Ok(total)
+}
+
+/// One block of [`for_each_block`]'s ordered path: its accumulator and streamed bytes, or
+/// [`Slot::Interrupted`].
+fn run_block<A, I, F>(init: &I, per_block: &F, block: Range<u64>) -> Slot<A>
+where
+    I: Fn() -> A,
+    F: Fn(Range<u64>, &mut A, &mut Vec<u8>),
+{
+    // Once interrupted, the remaining blocks do not even start (for a long window, merely
+    // allocating their sums takes a while).
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        return Slot::Interrupted;
+    }
+    let mut acc = init();
+    let mut bytes = Vec::new();
+    per_block(block, &mut acc, &mut bytes);
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        return Slot::Interrupted;
+    }
+    Slot::Finished(acc, bytes)
+}
+
+/// A block of [`for_each_block`]'s ordered path.
+enum Slot<A> {
+    Running,
+    Finished(A, Vec<u8>),
+    /// Stopped or skipped on an interruption: it must not count.
+    Interrupted,
+}
+
+/// The sliding window of [`for_each_block`]'s ordered path, shared by its threads.
+struct Window<A, B> {
+    state: Mutex<WindowState<A, B>>,
+    /// Signalled when a block finishes, when one is released, and on a stop.
+    changed: Condvar,
+    /// Blocks claimed and not yet released, at most.
+    size: usize,
+}
+
+struct WindowState<A, B> {
+    blocks: B,
+    /// Whether `blocks` may have more.
+    more: bool,
+    /// Blocks handed out so far.
+    claimed: usize,
+    /// Blocks taken for merging so far: `slots[0]` is block `taken`.
+    taken: usize,
+    /// Blocks merged and written so far.
+    released: usize,
+    slots: VecDeque<Slot<A>>,
+    /// Set on an interruption, an error or a panic: nothing more is handed out.
+    stop: bool,
+}
+
+impl<A, B: Iterator<Item = Range<u64>>> Window<A, B> {
+    fn lock(&self) -> MutexGuard<'_, WindowState<A, B>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(
+        &self,
+        state: MutexGuard<'a, WindowState<A, B>>,
+    ) -> MutexGuard<'a, WindowState<A, B>> {
+        self.changed
+            .wait(state)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next block and its number; `None` when none is left or the run stopped, or (unless
+    /// `wait`, which waits for room) when the window is full.
+    fn claim(&self, wait: bool) -> Option<(usize, Range<u64>)> {
+        let mut state = self.lock();
+        while !state.stop && state.more && state.claimed >= state.released + self.size {
+            if !wait {
+                return None;
+            }
+            state = self.wait(state);
+        }
+        if state.stop || !state.more {
+            return None;
+        }
+        let Some(block) = state.blocks.next() else {
+            state.more = false;
+            return None;
+        };
+        let index = state.claimed;
+        state.claimed += 1;
+        state.slots.push_back(Slot::Running);
+        Some((index, block))
+    }
+
+    /// Stores block `index`'s result.
+    fn finish(&self, index: usize, slot: Slot<A>) {
+        let mut state = self.lock();
+        state.stop |= matches!(slot, Slot::Interrupted);
+        let at = index - state.taken;
+        state.slots[at] = slot;
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// The next block in order, once it has finished.
+    fn take_next(&self) -> Option<Slot<A>> {
+        let mut state = self.lock();
+        if matches!(state.slots.front(), None | Some(Slot::Running)) {
+            return None;
+        }
+        state.taken += 1;
+        state.slots.pop_front()
+    }
+
+    /// Makes room for another block, once the one taken is written.
+    fn release(&self) {
+        self.lock().released += 1;
+        self.changed.notify_all();
+    }
+
+    /// Whether every block has been merged, or the run stopped.
+    fn finished(&self) -> bool {
+        let state = self.lock();
+        state.stop || (!state.more && state.slots.is_empty())
+    }
+
+    /// Waits until the next block in order may have finished.
+    fn wait_for_next(&self) {
+        let state = self.lock();
+        if !state.stop && matches!(state.slots.front(), Some(Slot::Running)) {
+            drop(self.wait(state));
+        }
+    }
+
+    /// Hands out no more blocks, and wakes whoever waits.
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Stops a [`Window`] when its thread unwinds, so that no other thread waits for it forever.
+struct StopOnUnwind<'a, A, B: Iterator<Item = Range<u64>>>(&'a Window<A, B>);
+
+impl<A, B: Iterator<Item = Range<u64>>> Drop for StopOnUnwind<'_, A, B> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
 }
 
 /// Runs trials of one model under one seed and estimator.
@@ -628,5 +819,137 @@ mod tests {
         assert_eq!(quantum(2.6 / TRIAL_ONE), 3);
         assert_eq!(quantum(2.4 / TRIAL_ONE), 2);
         assert_eq!(fixed(-0.5), -(1 << 61));
+    }
+
+    /// The blocks a test of [`for_each_block`]'s ordered path saw merged, in order.
+    #[derive(Default)]
+    struct Seen(Vec<Range<u64>>);
+
+    impl Accumulator for Seen {
+        fn merge(&mut self, other: Self) {
+            self.0.extend(other.0);
+        }
+        fn trials(&self) -> u64 {
+            self.0.iter().map(|b| b.end - b.start).sum()
+        }
+    }
+
+    fn in_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(work)
+    }
+
+    /// Streamed blocks reach the writer whole and in trial order whatever the thread count
+    /// and however unevenly they finish, and with a slow writer no more than
+    /// [`STREAMED_BLOCKS_PER_THREAD`] a thread are ever held (simulated, waiting or being
+    /// written): the memory estimate's promise.
+    #[test]
+    fn streamed_blocks_arrive_in_order_within_the_window() {
+        use std::sync::atomic::AtomicUsize;
+        let range = 10..BLOCK * 37 + 5;
+        let expected: Vec<Range<u64>> = blocks(range.clone()).collect();
+        for threads in [1, 2, 3, 4] {
+            let live = AtomicUsize::new(0);
+            let most = AtomicUsize::new(0);
+            let per_block = |block: Range<u64>, seen: &mut Seen, bytes: &mut Vec<u8>| {
+                let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Uneven block times, so that blocks finish out of order.
+                let pause = (block.start / BLOCK * 7919) % 5;
+                std::thread::sleep(std::time::Duration::from_micros(300 * pause));
+                bytes.extend_from_slice(&block.start.to_le_bytes());
+                bytes.extend_from_slice(&block.end.to_le_bytes());
+                seen.0.push(block);
+            };
+            let mut written = Vec::new();
+            let mut write = |bytes: Vec<u8>| -> Result<()> {
+                let number =
+                    |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+                written.push(number(0)..number(8));
+                // A slow writer (a busy disk): the workers run ahead until the window is full.
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                live.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            };
+            let reports = Mutex::new(Vec::new());
+            let progress = |done: u64| reports.lock().expect("reports").push(done);
+            let seen = in_threads(threads, || {
+                for_each_block(
+                    range.clone(),
+                    Seen::default,
+                    per_block,
+                    Some(&mut write),
+                    &progress,
+                )
+            })
+            .expect("no error");
+            assert_eq!(seen.0, expected, "{threads} threads");
+            assert_eq!(written, expected, "{threads} threads");
+            let bound = threads * STREAMED_BLOCKS_PER_THREAD;
+            assert!(most.into_inner() <= bound, "{threads} threads");
+            let reports = reports.into_inner().expect("reports");
+            assert!(reports.is_sorted(), "{reports:?}");
+            assert_eq!(reports.last(), Some(&(range.end - range.start)));
+        }
+    }
+
+    /// A writer's error ends the run with that error, and no block is started once the
+    /// window has drained; a block that panics panics the run instead of leaving the other
+    /// threads waiting for it.
+    #[test]
+    fn streamed_blocks_stop_on_an_error_or_a_panic() {
+        use std::sync::atomic::AtomicUsize;
+        for threads in [1, 2, 4] {
+            let started = AtomicUsize::new(0);
+            let per_block = |block: Range<u64>, seen: &mut Seen, _: &mut Vec<u8>| {
+                started.fetch_add(1, Ordering::SeqCst);
+                seen.0.push(block);
+            };
+            let mut writes = 0;
+            let mut write = |_: Vec<u8>| -> Result<()> {
+                writes += 1;
+                if writes == 3 {
+                    return Err(Error::Invalid("disk full".into()));
+                }
+                Ok(())
+            };
+            let outcome = in_threads(threads, || {
+                for_each_block(
+                    0..BLOCK * 100,
+                    Seen::default,
+                    per_block,
+                    Some(&mut write),
+                    &|_| {},
+                )
+            });
+            assert!(
+                matches!(&outcome, Err(Error::Invalid(m)) if m == "disk full"),
+                "{threads} threads"
+            );
+            assert_eq!(writes, 3);
+            let bound = 3 + threads * STREAMED_BLOCKS_PER_THREAD;
+            assert!(started.into_inner() <= bound, "{threads} threads");
+
+            let panicking = |block: Range<u64>, seen: &mut Seen, _: &mut Vec<u8>| {
+                assert_ne!(block.start, 5 * BLOCK, "block 5 fails");
+                seen.0.push(block);
+            };
+            let mut sink = |_: Vec<u8>| -> Result<()> { Ok(()) };
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                in_threads(threads, || {
+                    for_each_block(
+                        0..BLOCK * 100,
+                        Seen::default,
+                        panicking,
+                        Some(&mut sink),
+                        &|_| {},
+                    )
+                })
+            }));
+            assert!(outcome.is_err(), "{threads} threads");
+        }
     }
 }

@@ -200,12 +200,12 @@ pub fn simulation(estimate: Estimate, model: &Model, threads: usize) -> Estimate
         .add("the total tally", tally_bytes(model.months()))
 }
 
-/// `run`'s estimate for `model`: the simulation, and with `--samples` the rows of a wave of
-/// blocks held until they are written in trial order (4 blocks a thread, about 24 bytes a
-/// value) with a tally per block; for `samples.parquet` also the blocks queued for
-/// its encoder (8 bytes a value), the bytes handed to its file's thread, and the row group
-/// being gathered with its encoded pages (about 48
-/// bytes a value).
+/// `run`'s estimate for `model`: the simulation, and with `--samples` the rows of the blocks
+/// held until they are written in trial order
+/// ([`crate::engine::STREAMED_BLOCKS_PER_THREAD`] a thread, about 24 bytes a value) with a
+/// tally per block; for `samples.parquet` also the blocks queued for its encoder (8 bytes a
+/// value), the bytes handed to its file's thread, and the row group being gathered with its
+/// encoded pages (about 48 bytes a value).
 pub fn run(
     scenario: &Scenario,
     model: &Model,
@@ -216,7 +216,7 @@ pub fn run(
     let Some(kind) = samples else {
         return estimate;
     };
-    let blocks = 4 * threads.max(1) as u64;
+    let blocks = (crate::engine::STREAMED_BLOCKS_PER_THREAD * threads.max(1)) as u64;
     let columns = (model.params() + model.signatories() + model.events() + 2) as u64;
     let estimate = estimate.add(
         format!("{blocks} blocks of --samples rows waiting to be written, with their tallies"),
