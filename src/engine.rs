@@ -31,7 +31,7 @@ thread_local! {
     static BATCH: std::cell::RefCell<Option<Lanes>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Set by the SIGINT/SIGTERM handler; runs stop at the next wave and write nothing.
+/// Set by the SIGINT/SIGTERM handler; runs stop at the next block and write nothing.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// [`Error::Interrupted`] once [`INTERRUPTED`] is set: for commands to call between steps.
@@ -164,8 +164,9 @@ fn blocks(range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
 /// multiples of [`BLOCK`], merging the results in trial order. `per_block` fills a fresh
 /// accumulator from `init` and may append bytes to the block's buffer, which `write` receives
 /// in trial order (for streamed per-trial output). `progress` gets the trials done after each
-/// wave. Every command's trials go through here. `per_block` may stop early once
-/// [`INTERRUPTED`] is set: the wave is then discarded and nothing more is written.
+/// wave's worth of blocks. Every command's trials go through here. `per_block` may stop early
+/// once [`INTERRUPTED`] is set: the blocks not yet merged are then discarded and nothing more
+/// is written.
 ///
 /// # Errors
 /// [`Error::Interrupted`] when [`INTERRUPTED`] is set, or an error of `write`.

@@ -542,7 +542,7 @@ impl<'a> Study<'a> {
     }
 
     /// Evaluates the trials of `range` and tallies them, calling `progress` with the trials
-    /// done after each wave.
+    /// done after each wave of blocks.
     ///
     /// # Errors
     /// Interruption.

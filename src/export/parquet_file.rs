@@ -263,7 +263,8 @@ impl RecordFormat for ParquetRecords {
 static SPARE_BLOCKS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 
 /// The most blocks kept in [`SPARE_BLOCKS`]: more than a run on 16 threads has at once (a
-/// wave of 4 blocks a thread, the [`QUEUED`] blocks and a row group's 16).
+/// window of [`crate::engine::STREAMED_BLOCKS_PER_THREAD`] blocks a thread, the [`QUEUED`]
+/// blocks and a row group's 16).
 const SPARES: usize = 128;
 
 /// Gives back a block the encoder is done with.
@@ -809,7 +810,7 @@ pub const QUEUED: usize = 2 * ROW_GROUP / crate::engine::BLOCK as usize;
 
 /// Streams `samples.parquet` (or a shard's part) during a run: the engine's blocks go to an
 /// [`Encoder`] on a thread of its own through a channel of [`QUEUED`] blocks, so that encoding
-/// overlaps the simulation of the next waves instead of following it.
+/// overlaps the simulation of the next blocks instead of following it.
 pub struct ParquetWriter {
     encoder: Feeder<Vec<u8>, Result<AtomicFile>>,
 }
@@ -826,7 +827,7 @@ impl ParquetWriter {
             source: e,
         };
         // The encoder's own pool, as many threads as the run's (`--threads`), for the columns
-        // of a row group: the run's workers are busy with the next wave, and a pool of its own
+        // of a row group: the run's workers are busy with the next blocks, and a pool of its own
         // keeps rayon's global pool (every core) out of a run told to use fewer.
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(rayon::current_num_threads())
