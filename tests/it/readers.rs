@@ -20,7 +20,6 @@ use clap::Parser;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use treatysim::Error;
 use treatysim::cli::Cli;
 use treatysim::plot::{
@@ -44,45 +43,42 @@ fn config(cases: u32) -> ProptestConfig {
 // ---------------------------------------------------------------------------------------------
 
 /// A folder holding `<out>/baseline/shards/` with the shards of `run --samples` (N = 2),
-/// a two-parameter sweep (N = 2) and sensitivity (N = 2), made once by the binary.
-fn shards() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let out = dir.path().join("out");
-        let out = out.to_str().expect("UTF-8 path");
-        let scenarios = common::shipped_scenarios();
-        let scenarios = scenarios.to_str().expect("UTF-8 path");
-        for k in 1..=2 {
-            let shard = format!("{k}/2");
-            for args in [
-                vec!["run", "baseline", "--samples"],
-                vec![
-                    "sweep",
-                    "baseline",
-                    "--param",
-                    "party.japan.will=0.2,0.6",
-                    "--param",
-                    "party.russia.will=0.3,0.5",
-                ],
-                vec!["sensitivity", "baseline", "--bins", "3"],
-            ] {
-                common::treatysim(dir.path())
-                    .args(args)
-                    .args(["--trials", "700", "--out", out, "--scenarios", scenarios])
-                    .args(["--shard", &shard])
-                    .assert()
-                    .success();
-            }
+/// a two-parameter sweep (N = 2) and sensitivity (N = 2), made by the binary; removed when
+/// dropped (a `static` would never be, and would leave it in the temporary folder).
+fn shards() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    let out = out.to_str().expect("UTF-8 path");
+    let scenarios = common::shipped_scenarios();
+    let scenarios = scenarios.to_str().expect("UTF-8 path");
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        for args in [
+            vec!["run", "baseline", "--samples"],
+            vec![
+                "sweep",
+                "baseline",
+                "--param",
+                "party.japan.will=0.2,0.6",
+                "--param",
+                "party.russia.will=0.3,0.5",
+            ],
+            vec!["sensitivity", "baseline", "--bins", "3"],
+        ] {
+            common::treatysim(dir.path())
+                .args(args)
+                .args(["--trials", "700", "--out", out, "--scenarios", scenarios])
+                .args(["--shard", &shard])
+                .assert()
+                .success();
         }
-        dir
-    })
-    .path()
+    }
+    dir
 }
 
-/// The shard files of [`shards`], sorted.
-fn shard_files() -> Vec<PathBuf> {
-    let folder = shards().join("out/baseline/shards");
+/// The shard files of [`shards`]' folder `dir`, sorted.
+fn shard_files(dir: &Path) -> Vec<PathBuf> {
+    let folder = dir.join("out/baseline/shards");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .expect("shards folder")
         .map(|e| e.expect("entry").path())
@@ -207,19 +203,19 @@ fn reseal(text: &str) -> String {
     )
 }
 
-/// Copies the shards into a fresh output folder, replaces `file`'s text with `text`, merges
-/// in-process, and checks the outcome.
-fn check_merge(file: usize, text: &str) -> Result<(), TestCaseError> {
+/// Copies the shards of [`shards`]' folder `shards` into a fresh output folder, replaces
+/// `file`'s text with `text`, merges in-process, and checks the outcome.
+fn check_merge(shards: &Path, file: usize, text: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
     let folder = out.join("baseline/shards");
     std::fs::create_dir_all(&folder).expect("shards folder");
-    let source = shards().join("out/baseline/shards");
+    let source = shards.join("out/baseline/shards");
     for entry in std::fs::read_dir(&source).expect("shards") {
         let path = entry.expect("entry").path();
         std::fs::copy(&path, folder.join(path.file_name().expect("name"))).expect("copy");
     }
-    let files = shard_files();
+    let files = shard_files(shards);
     let name = files[file % files.len()].file_name().expect("name");
     std::fs::write(folder.join(name), text).expect("write");
     let cli = Cli::try_parse_from([
@@ -255,24 +251,34 @@ fn check_merge(file: usize, text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(config(48))]
-
-    /// Edited shard files, resealed or not, never make merge panic or write from a refusal.
-    #[test]
-    fn edited_shard_files_never_panic(
-        file in 0usize..6,
-        edits in prop::collection::vec(edit(), 1..4),
-        resealed in any::<bool>(),
-    ) {
-        let files = shard_files();
+/// Edited shard files, resealed or not, never make merge panic or write from a refusal. (A
+/// runner rather than `proptest!`, so that its cases share one set of shards, made here and
+/// removed at the end.)
+#[test]
+fn edited_shard_files_never_panic() {
+    let dir = shards();
+    let files = shard_files(dir.path());
+    let cases = (
+        0usize..6,
+        prop::collection::vec(edit(), 1..4),
+        any::<bool>(),
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(config(48));
+    let outcome = runner.run(&cases, |(file, edits, resealed)| {
         let original = std::fs::read_to_string(&files[file % files.len()]).expect("read");
         let mut text = edits.iter().fold(original, |text, e| apply(&text, e));
         if resealed {
             text = reseal(&text);
         }
-        check_merge(file, &text)?;
+        check_merge(dir.path(), file, &text)
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
     }
+}
+
+proptest! {
+    #![proptest_config(config(48))]
 
     /// Arbitrary text, sealed with a valid checksum, is refused without a panic.
     #[test]
@@ -286,10 +292,11 @@ proptest! {
 /// The unedited shards merge: the positive control that makes the refusals meaningful.
 #[test]
 fn the_unedited_shards_merge() {
-    let files = shard_files();
+    let dir = shards();
+    let files = shard_files(dir.path());
     assert_eq!(files.len(), 6, "{files:?}");
     let text = std::fs::read_to_string(&files[0]).expect("read");
-    check_merge(0, &text).expect("merged");
+    check_merge(dir.path(), 0, &text).expect("merged");
 }
 
 // ---------------------------------------------------------------------------------------------
