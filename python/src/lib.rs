@@ -17,6 +17,7 @@ use treatysim::api::{self, LoadOptions, RunOptions, Shard};
 use treatysim::engine::INTERRUPTED;
 use treatysim::model::Estimator;
 use treatysim::scenario::Override;
+use treatysim::shard::seal::ShardKey;
 
 /// The library's error as a Python exception: invalid input raises the package's
 /// `ScenarioError` (a ValueError that parses path, line, column and key from the message),
@@ -424,9 +425,11 @@ fn run(
     Ok(NativeRun { result })
 }
 
-/// Shard `index` of `count` of a run of `scenario`, as the shard file's text (SPEC §9).
+/// Shard `index` of `count` of a run of `scenario`, as the shard file's text (SPEC §9), sealed
+/// with the key of `key_file`, else of `TREATYSIM_SHARD_KEY` when that is set, as
+/// `treatysim run --shard` seals it.
 #[pyfunction]
-#[pyo3(signature = (scenario, trials, seed, estimator, threads, index, count))]
+#[pyo3(signature = (scenario, trials, seed, estimator, threads, index, count, key_file=None))]
 #[allow(clippy::too_many_arguments)]
 fn run_shard(
     py: Python<'_>,
@@ -437,21 +440,29 @@ fn run_shard(
     threads: Option<u32>,
     index: u64,
     count: u64,
+    key_file: Option<PathBuf>,
 ) -> PyResult<String> {
     let options = options(py, trials, seed, estimator, threads)?;
+    let key = ShardKey::find(key_file.as_deref()).map_err(|e| to_py(py, e))?;
     let shard: Shard = format!("{index}/{count}")
         .parse()
         .map_err(|m: String| to_py(py, treatysim::Error::Invalid(format!("shard: {m}"))))?;
     let sc = &scenario.inner;
     let overrides = &scenario.overrides;
     let file = interruptible(py, None, |_| api::run_shard(sc, overrides, &options, shard))?;
-    file.to_text().map_err(|e| to_py(py, e))
+    file.to_text_keyed(key.as_ref()).map_err(|e| to_py(py, e))
 }
 
 /// Checks and merges a complete set of a run's shard texts, through the library's merge
-/// ([`api::merge`]), as `treatysim merge` does.
+/// ([`api::merge`]), as `treatysim merge` does: with the key of `key_file`, else of
+/// `TREATYSIM_SHARD_KEY` when that is set, every shard must carry a valid HMAC.
 #[pyfunction]
-fn merge_shards(py: Python<'_>, shards: Vec<String>) -> PyResult<NativeRun> {
+#[pyo3(signature = (shards, key_file=None))]
+fn merge_shards(
+    py: Python<'_>,
+    shards: Vec<String>,
+    key_file: Option<PathBuf>,
+) -> PyResult<NativeRun> {
     let texts = shards
         .into_iter()
         .enumerate()
@@ -459,7 +470,7 @@ fn merge_shards(py: Python<'_>, shards: Vec<String>) -> PyResult<NativeRun> {
         .collect();
     let options = api::MergeOptions {
         shards: api::Shards::Texts(texts),
-        key_file: None,
+        key_file,
     };
     let result = py
         .detach(|| {
@@ -513,19 +524,25 @@ fn sweep<'py>(
 
 /// The sweep table of points run separately (one run's shard text a point, in the points'
 /// order): exactly the table `sweep` makes, whose points share their trials the same way.
+/// With the key of `key_file`, else of `TREATYSIM_SHARD_KEY` when that is set, every point
+/// must carry a valid HMAC.
 #[pyfunction]
+#[pyo3(signature = (name, keys, points, runs, key_file=None))]
 fn sweep_table<'py>(
     py: Python<'py>,
     name: &str,
     keys: Vec<String>,
     points: Vec<Vec<f64>>,
     runs: Vec<String>,
+    key_file: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let key = ShardKey::find(key_file.as_deref()).map_err(|e| to_py(py, e))?;
     let mut tallies = Vec::new();
     let mut meta = None;
     for (i, text) in runs.iter().enumerate() {
         let path = PathBuf::from(format!("sweep point {}", i + 1));
-        let file = treatysim::shard::ShardFile::parse(&path, text).map_err(|e| to_py(py, e))?;
+        let file = treatysim::shard::ShardFile::parse_keyed(&path, text, key.as_ref())
+            .map_err(|e| to_py(py, e))?;
         let run = api::merge_runs(vec![(path, file)]).map_err(|e| to_py(py, e))?;
         meta.get_or_insert((run.summary.seed, run.summary.estimator));
         tallies.push(run.summary.tally);

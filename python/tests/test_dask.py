@@ -106,3 +106,51 @@ def test_merge_refuses_an_incomplete_or_edited_set(baseline):
     edited = texts[1].replace("trials", "trials ", 1)
     with pytest.raises(ts.ScenarioError):
         ts.merge([texts[0], edited, texts[2]])
+
+
+def _shards(baseline, count=3):
+    return [ts._native.run_shard(baseline._native, 20_000, None, "conditional", None, k, count) for k in range(1, count + 1)]
+
+
+def test_a_shard_key_seals_shards_and_merge_refuses_any_without_it(baseline, monkeypatch, tmp_path):
+    """With TREATYSIM_SHARD_KEY set (or a key file), shards are sealed as `run --shard` seals
+    them, and ts.merge refuses a shard written without the key or under another one, as
+    `treatysim merge` does (SPEC §9)."""
+    monkeypatch.delenv("TREATYSIM_SHARD_KEY", raising=False)
+    plain = _shards(baseline)
+    assert not any("hmac" in text.splitlines()[1] for text in plain)
+    monkeypatch.setenv("TREATYSIM_SHARD_KEY", "first key")
+    sealed = _shards(baseline)
+    assert all(text.splitlines()[1].startswith("# hmac-sha256 = ") for text in sealed)
+    _same(ts.merge(sealed), ts.run(baseline, trials=20_000))
+    # One shard from before the key was set: refused, naming the missing HMAC.
+    with pytest.raises(ts.ScenarioError, match="carries no HMAC"):
+        ts.merge([sealed[0], plain[1], sealed[2]])
+    # Another key, from a file: every shard refused.
+    other = tmp_path / "key"
+    other.write_text("second key\n")
+    with pytest.raises(ts.ScenarioError, match="does not match the key"):
+        ts.merge(sealed, key_file=other)
+    # The same key from a file (its trailing line end dropped) accepts them.
+    same = tmp_path / "same"
+    same.write_text("first key\n")
+    monkeypatch.delenv("TREATYSIM_SHARD_KEY")
+    _same(ts.merge(sealed, key_file=same), ts.run(baseline, trials=20_000))
+    # Without any key, sealed shards merge too (the HMAC line is a comment then).
+    _same(ts.merge(sealed), ts.run(baseline, trials=20_000))
+
+
+def test_dask_runs_and_sweeps_check_the_key(baseline, client, monkeypatch, tmp_path):
+    """ts.dask's tasks seal with their worker's TREATYSIM_SHARD_KEY (the workers here share the
+    test's environment), and the client's merge checks every shard and sweep point."""
+    monkeypatch.setenv("TREATYSIM_SHARD_KEY", "cluster key")
+    _same(ts.dask.run(baseline, trials=TRIALS, shards=3, client=client), ts.run(baseline, trials=TRIALS))
+    params = {"party.russia.will": [0.3, 0.5]}
+    got = ts.dask.sweep(baseline, params, trials=20_000, client=client)
+    pd.testing.assert_frame_equal(got, ts.sweep(baseline, params, trials=20_000), check_exact=True)
+    other = tmp_path / "key"
+    other.write_text("not the cluster's key")
+    with pytest.raises(ts.ScenarioError, match="does not match the key"):
+        ts.dask.run(baseline, trials=TRIALS, shards=2, client=client, key_file=other)
+    with pytest.raises(ts.ScenarioError, match="does not match the key"):
+        ts.dask.sweep(baseline, params, trials=20_000, client=client, key_file=other)

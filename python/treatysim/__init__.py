@@ -419,7 +419,7 @@ def _whole(value: Optional[int], what: str) -> Optional[int]:
     return int(value)
 
 
-def merge(shards: Iterable[str]) -> RunResult:
+def merge(shards: Iterable[str], key_file: Optional[PathLike] = None) -> RunResult:
     """Merge a complete set of a run's shard files' texts (SPEC §9) into the run they split,
     after the checks of ``treatysim merge`` (the library's one merge): the result equals the
     unsharded run exactly.
@@ -428,6 +428,9 @@ def merge(shards: Iterable[str]) -> RunResult:
     ----------
     shards : iterable of str
         The texts of every shard file of one run, in any order.
+    key_file : path, optional
+        A shard key, as ``--key-file``: every shard must carry a valid HMAC under it. Without
+        it, the key in the environment variable ``TREATYSIM_SHARD_KEY`` when that is set.
 
     Returns
     -------
@@ -436,10 +439,11 @@ def merge(shards: Iterable[str]) -> RunResult:
     Raises
     ------
     ScenarioError
-        Shards that are edited, missing, duplicated or disagree, named as the command line
-        names them.
+        Shards that are edited, missing, duplicated or disagree, or (with a key) not sealed
+        with it, named as the command line names them.
     """
-    return RunResult(_native.merge_shards(list(shards)))
+    key = None if key_file is None else os.fspath(key_file)
+    return RunResult(_native.merge_shards(list(shards), key))
 
 
 from .analysis import Sensitivity, compare, explain, sensitivity, sweep  # noqa: E402  (needs the names above)

@@ -82,9 +82,16 @@ def _point_scenario(scenario: Scenario, keys: Sequence[str], point: Sequence[flo
 
 
 def _sweep_frame(
-    scenario: Scenario, keys: Sequence[str], points: Sequence[Sequence[float]], runs: Sequence[str], estimator: str
+    scenario: Scenario,
+    keys: Sequence[str],
+    points: Sequence[Sequence[float]],
+    runs: Sequence[str],
+    estimator: str,
+    key_file: Optional[str] = None,
 ) -> pd.DataFrame:
-    data = _native.sweep_table(scenario.name, list(keys), [list(map(float, p)) for p in points], list(runs))
+    data = _native.sweep_table(
+        scenario.name, list(keys), [list(map(float, p)) for p in points], list(runs), key_file
+    )
     return _read_csv(data)
 
 

@@ -14,11 +14,12 @@ client is used (``distributed.get_client()``).
 
 from __future__ import annotations
 
+import os
 from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from . import RunResult, Scenario, _native, _whole
+from . import PathLike, RunResult, Scenario, _native, _whole
 
 __all__ = ["run", "sweep"]
 
@@ -34,6 +35,10 @@ def _shard(
 ) -> str:
     """One task: shard ``index`` of ``count``, as the text of its shard file (checksummed)."""
     return _native.run_shard(scenario._native, trials, seed, estimator, threads, index, count)
+
+
+def _key(key_file: Optional[PathLike]) -> Optional[str]:
+    return None if key_file is None else os.fspath(key_file)
 
 
 def _client(client: Any) -> Any:
@@ -53,6 +58,7 @@ def run(
     threads: Optional[int] = None,
     client: Any = None,
     retries: int = 2,
+    key_file: Optional[PathLike] = None,
 ) -> RunResult:
     """Run ``scenario`` as ``shards`` Dask tasks and merge them exactly in the client.
 
@@ -68,6 +74,11 @@ def run(
         The cluster; default the current client.
     retries : int, default 2
         How often Dask may rerun a failed task (a rerun gives the same shard).
+    key_file : path, optional
+        A shard key, as ``treatysim merge --key-file``: every task's shard must carry a valid
+        HMAC under it. Without it, the key in ``TREATYSIM_SHARD_KEY`` when the client has that
+        set. Tasks seal their shards with the ``TREATYSIM_SHARD_KEY`` of their worker's
+        environment, so with a key, set it on the workers too.
 
     Returns
     -------
@@ -97,7 +108,7 @@ def run(
         for k in range(1, count + 1)
     ]
     texts = client.gather(futures)
-    return RunResult(_native.merge_shards(list(texts)), scenario)
+    return RunResult(_native.merge_shards(list(texts), _key(key_file)), scenario)
 
 
 
@@ -110,6 +121,7 @@ def sweep(
     threads: Optional[int] = None,
     client: Any = None,
     retries: int = 2,
+    key_file: Optional[PathLike] = None,
 ) -> pd.DataFrame:
     """A sweep (:func:`treatysim.sweep`) whose points run as Dask tasks, one task a point.
 
@@ -126,6 +138,8 @@ def sweep(
         The cluster; default the current client.
     retries : int, default 2
         How often Dask may rerun a failed task (a rerun gives the same point).
+    key_file : path, optional
+        As :func:`run`: with a key, every point's result must carry a valid HMAC under it.
 
     Returns
     -------
@@ -153,7 +167,7 @@ def sweep(
         for point in points
     ]
     runs = client.gather(futures)
-    return _sweep_frame(scenario, keys, points, runs, estimator)
+    return _sweep_frame(scenario, keys, points, runs, estimator, _key(key_file))
 
 
 def _point(

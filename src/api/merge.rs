@@ -35,8 +35,9 @@ pub struct MergeOptions {
     /// The shards.
     pub shards: Shards,
     /// Refuse any shard without a valid HMAC under the key in this file (its bytes, trailing
-    /// line ends dropped), as `--key-file` does. Without it, shards in a folder are checked
-    /// against `TREATYSIM_SHARD_KEY` when that is set; texts are not checked.
+    /// line ends dropped), as `--key-file` does. Without it, the shards (in a folder or held
+    /// as texts) are checked against `TREATYSIM_SHARD_KEY` when that is set, as `treatysim
+    /// merge` checks them.
     pub key_file: Option<PathBuf>,
 }
 
@@ -124,10 +125,7 @@ pub fn merge(options: &MergeOptions) -> Result<Vec<Merged>> {
                 .collect())
         }
         Shards::Texts(texts) => {
-            let key = match &options.key_file {
-                Some(file) => shard::seal::ShardKey::find(Some(file.as_path()))?,
-                None => None,
-            };
+            let key = shard::seal::ShardKey::find(options.key_file.as_deref())?;
             let files = texts
                 .iter()
                 .map(|(name, text)| {
