@@ -166,7 +166,8 @@ fn blocks(range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
 /// in trial order (for streamed per-trial output). `progress` gets the trials done after each
 /// wave's worth of blocks. Every command's trials go through here. `per_block` may stop early
 /// once [`INTERRUPTED`] is set: the blocks not yet merged are then discarded and nothing more
-/// is written.
+/// is written. `per_block` and `write` must not use the thread pool themselves: a worker
+/// waiting inside them could pick up this call's own tasks, which may wait for it.
 ///
 /// # Errors
 /// [`Error::Interrupted`] when [`INTERRUPTED`] is set, or an error of `write`.
