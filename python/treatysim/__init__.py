@@ -442,8 +442,12 @@ def merge(shards: Iterable[str], key_file: Optional[PathLike] = None) -> RunResu
         Shards that are edited, missing, duplicated or disagree, or (with a key) not sealed
         with it, named as the command line names them.
     """
-    key = None if key_file is None else os.fspath(key_file)
-    return RunResult(_native.merge_shards(list(shards), key))
+    return RunResult(_native.merge_shards(list(shards), _key(key_file)))
+
+
+def _key(key_file: Optional[PathLike]) -> Optional[str]:
+    """A ``key_file`` argument as the native module takes it."""
+    return None if key_file is None else os.fspath(key_file)
 
 
 from .analysis import Sensitivity, compare, explain, sensitivity, sweep  # noqa: E402  (needs the names above)

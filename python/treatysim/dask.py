@@ -14,12 +14,11 @@ client is used (``distributed.get_client()``).
 
 from __future__ import annotations
 
-import os
 from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from . import PathLike, RunResult, Scenario, _native, _whole
+from . import PathLike, RunResult, Scenario, _key, _native, _whole
 
 __all__ = ["run", "sweep"]
 
@@ -35,10 +34,6 @@ def _shard(
 ) -> str:
     """One task: shard ``index`` of ``count``, as the text of its shard file (checksummed)."""
     return _native.run_shard(scenario._native, trials, seed, estimator, threads, index, count)
-
-
-def _key(key_file: Optional[PathLike]) -> Optional[str]:
-    return None if key_file is None else os.fspath(key_file)
 
 
 def _client(client: Any) -> Any:
