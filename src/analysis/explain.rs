@@ -52,9 +52,8 @@
 use crate::cast::Kind;
 use crate::engine::{self, Accumulator};
 use crate::error::Result;
-use crate::model::{Estimator, LANES, Lanes, Model, SummitLanes};
+use crate::model::{Estimator, LANES, Lanes, Model, SummitLanes, trial_keys};
 use crate::month::Month;
-use crate::rng;
 use crate::scenario::Scenario;
 use std::ops::Range;
 
@@ -668,9 +667,7 @@ impl Diagnostic<'_> {
             }
             let count = (block.end - first).min(LANES as u64) as usize;
             // Idle lanes (past `count`, at the end of a block) repeat the last trial.
-            for (l, key) in keys.iter_mut().enumerate() {
-                *key = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
-            }
+            trial_keys(self.seed, first, count, &mut keys);
             model.trials_lanes_watched(&keys, &mut draws, &mut lanes, &mut watch);
             let outcome = lanes.outcome();
             for (l, &signed) in outcome.iter().enumerate().take(count) {

@@ -53,7 +53,7 @@
 use crate::cast::ParamId;
 use crate::engine::{Accumulator, INTERRUPTED, fixed, for_each_block};
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES, Lanes, Model, Trial};
+use crate::model::{Estimator, LANES, Lanes, Model, Trial, trial_keys};
 use crate::rng;
 use crate::scenario::Correlation;
 use crate::tally::{ExactSum, decimal, decimals};
@@ -576,9 +576,9 @@ impl<'a> Study<'a> {
                 return;
             }
             let count = (block.end - first).min(LANES as u64) as usize;
-            for l in 0..LANES {
-                keys_a[l] = rng::trial_key(self.seed, first + l.min(count - 1) as u64);
-                keys_b[l] = rng::resample_key(keys_a[l]);
+            trial_keys(self.seed, first, count, &mut keys_a);
+            for (b, &a) in keys_b.iter_mut().zip(&keys_a) {
+                *b = rng::resample_key(a);
             }
             model.draw_lanes(&keys_a, &mut draws_a);
             model.draw_lanes(&keys_b, &mut draws_b);
