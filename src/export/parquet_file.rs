@@ -25,7 +25,7 @@ use parquet::column::reader::ColumnReader;
 use parquet::column::writer::{ColumnCloseResult, ColumnWriter, get_column_writer};
 use parquet::data_type::ByteArray;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::{ColumnPath, SchemaDescriptor, Type};
 use rayon::prelude::*;
@@ -535,14 +535,15 @@ impl Encoder {
         let properties = properties(format);
         let writer = SerializedFileWriter::new(file, schema.clone(), properties.clone())
             .map_err(|e| parquet_io(path, e))?;
+        let kinds = kinds(format);
         Ok(Encoder {
             writer,
-            kinds: kinds(format),
+            scratch: kinds.iter().map(|_| Scratch::default()).collect(),
+            kinds,
             schema: SchemaDescriptor::new(schema),
             properties,
             pieces: Vec::new(),
             rows: 0,
-            scratch: kinds(format).iter().map(|_| Scratch::default()).collect(),
             start: format.start,
             path: path.to_path_buf(),
         })
@@ -644,12 +645,7 @@ impl Encoder {
     /// # Errors
     /// [`Error::Invalid`] when the part does not hold these columns; I/O errors.
     pub fn append_part(&mut self, file: std::fs::File, part: &Path) -> Result<()> {
-        let not_ours = |what: String| {
-            Error::Invalid(format!(
-                "the samples part '{}' is not a samples part of this run: {what}",
-                part.display()
-            ))
-        };
+        let not_ours = |what: String| not_a_part(part, what);
         let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
         let columns = reader
             .metadata()
@@ -667,16 +663,7 @@ impl Encoder {
                 .get_row_group(g)
                 .map_err(|e| not_ours(e.to_string()))?;
             let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-            let mut read = Vec::with_capacity(self.kinds.len());
-            for (i, &kind) in self.kinds.iter().enumerate() {
-                let reader = group
-                    .get_column_reader(i)
-                    .map_err(|e| not_ours(e.to_string()))?;
-                let values = read_column(reader, kind, rows)
-                    .map_err(|e| not_ours(format!("column {}: {e}", i + 1)))?;
-                read.push(values);
-            }
-            let read = Arc::new(read);
+            let read = Arc::new(read_group(&*group, &self.kinds, rows).map_err(not_ours)?);
             self.add(rows, |rows| Piece::Read {
                 columns: read.clone(),
                 rows,
@@ -898,12 +885,7 @@ pub fn rows_as_csv(
     format: &SampleFormat,
     wanted: &[u64],
 ) -> Result<Vec<Option<Vec<u8>>>> {
-    let not_ours = |what: String| {
-        Error::Invalid(format!(
-            "the samples part '{}' is not a samples part of this run: {what}",
-            path.display()
-        ))
-    };
+    let not_ours = |what: String| not_a_part(path, what);
     let file = crate::guard::open_existing(path)?;
     let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
     let like = kinds(format);
@@ -929,15 +911,7 @@ pub fn rows_as_csv(
             .filter(|&i| (first..first + rows).contains(&wanted[i]))
             .collect();
         if !inside.is_empty() {
-            let mut read = Vec::with_capacity(like.len());
-            for (i, &kind) in like.iter().enumerate() {
-                let reader = group
-                    .get_column_reader(i)
-                    .map_err(|e| not_ours(e.to_string()))?;
-                let values = read_column(reader, kind, rows as usize)
-                    .map_err(|e| not_ours(format!("column {}: {e}", i + 1)))?;
-                read.push(values);
-            }
+            let read = read_group(&*group, &like, rows as usize).map_err(not_ours)?;
             for i in inside {
                 let row = (wanted[i] - first) as usize;
                 let cells: Vec<String> = read
@@ -957,6 +931,31 @@ pub fn rows_as_csv(
         first += rows;
     }
     Ok(found)
+}
+
+/// The error of a file at `part` that is not a samples part of this run: `what` says why.
+fn not_a_part(part: &Path, what: String) -> Error {
+    Error::Invalid(format!(
+        "the samples part '{}' is not a samples part of this run: {what}",
+        part.display()
+    ))
+}
+
+/// The `rows` rows of a part's row group, column by column, of kinds `kinds`; what is wrong
+/// otherwise.
+fn read_group(
+    group: &dyn RowGroupReader,
+    kinds: &[Kind],
+    rows: usize,
+) -> std::result::Result<Vec<Column>, String> {
+    kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| {
+            let reader = group.get_column_reader(i).map_err(|e| e.to_string())?;
+            read_column(reader, kind, rows).map_err(|e| format!("column {}: {e}", i + 1))
+        })
+        .collect()
 }
 
 /// The `rows` values of one column chunk, of kind `kind`.
