@@ -27,8 +27,11 @@ scenario=${SCENARIO:-baseline}
 mkdir -p "$work"
 for rev in "$@"; do
     sha=$(git -C "$root" rev-parse --short "$rev")
-    [ -x "$work/treatysim-$sha" ] && continue
+    # The runs read each revision's own scenarios, so its worktree is needed even when its
+    # binary was kept from an earlier run (git worktree prune may have removed the folder).
+    git -C "$root" worktree prune
     [ -d "$work/src-$sha" ] || git -C "$root" worktree add --detach "$work/src-$sha" "$sha" >/dev/null
+    [ -x "$work/treatysim-$sha" ] && continue
     CARGO_TARGET_DIR="$work/target" cargo build --release --quiet --bin treatysim \
         --manifest-path "$work/src-$sha/Cargo.toml"
     cp "$work/target/release/treatysim" "$work/treatysim-$sha"
