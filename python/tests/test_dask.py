@@ -131,6 +131,9 @@ def test_a_shard_key_seals_shards_and_merge_refuses_any_without_it(baseline, mon
     other.write_text("second key\n")
     with pytest.raises(ts.ScenarioError, match="does not match the key"):
         ts.merge(sealed, key_file=other)
+    # A key file that cannot be read is named as one (not as the command line's option).
+    with pytest.raises(ts.ScenarioError, match="shard key file .*cannot read it"):
+        ts.merge(sealed, key_file=tmp_path / "absent")
     # The same key from a file (its trailing line end dropped) accepts them.
     same = tmp_path / "same"
     same.write_text("first key\n")

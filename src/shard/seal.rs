@@ -53,7 +53,7 @@ impl ShardKey {
                 })
                 .map_err(|e| {
                     Error::Invalid(format!(
-                        "--key-file '{}': cannot read it: {e}",
+                        "shard key file '{}': cannot read it: {e}",
                         path.display()
                     ))
                 })?;
@@ -63,7 +63,7 @@ impl ShardKey {
                 .map_or(0, |i| i + 1);
             if end == 0 {
                 return Err(Error::Invalid(format!(
-                    "--key-file '{}' is empty; a shard key is at least one byte",
+                    "shard key file '{}' is empty (line ends aside); a shard key is at least one byte",
                     path.display()
                 )));
             }

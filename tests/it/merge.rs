@@ -148,6 +148,13 @@ fn the_library_merge_of_texts_checks_them_as_the_command_does() {
     refused(
         texts(&folder, "run"),
         Some("missing"),
-        &["--key-file", "cannot read it"],
+        &["shard key file", "missing", "cannot read it"],
+    );
+    // A key file of line ends only: refused, not taken as an empty key that anyone can forge.
+    std::fs::write(d.join("blank"), "\n\r\n").expect("blank key file");
+    refused(
+        texts(&folder, "run"),
+        Some("blank"),
+        &["shard key file", "blank", "is empty", "at least one byte"],
     );
 }
