@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 mod tally;
-pub use tally::{BlockTally, Tally, fixed, unfixed};
+pub use tally::{BlockTally, Tally, fixed, unfixed, widen};
 
 /// Trials simulated by one task, with one scratch buffer.
 pub const BLOCK: u64 = 4096;

@@ -30,9 +30,10 @@
 //! member. With one member both pools are that
 //! member: its probability, standard error and interval (up to the rounding of the odds).
 
-use crate::engine::{Accumulator, Tally, fixed, unfixed};
+use crate::engine::{Accumulator, BlockTally, Tally, unfixed, widen};
 use crate::model::Estimator;
 use crate::stats::{self, Estimate};
+use crate::tally::quantum;
 
 /// How the members' probabilities are combined (`--method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +118,61 @@ fn pair(k: usize, l: usize, members: usize) -> usize {
     k * (2 * members - k - 1) / 2 + (l - k - 1)
 }
 
+/// The sums of [`PoolTally`] over one block of at most [`BLOCK`](crate::engine::BLOCK) trials, as the engine's
+/// [`BlockTally`] holds `run`'s: per-trial quanta (at most 2⁵⁰ each) summed in `u64`, which
+/// is cheaper than widening every trial's value to the tally's `u128` (half of `pool`'s time
+/// went there), and folded in by [`PoolTally::add_block`].
+#[derive(Clone, Debug)]
+pub struct PoolBlock {
+    members: Vec<BlockTally>,
+    linear: BlockTally,
+    /// Σ y_k·y_l in quanta, laid out as [`PoolTally::cross`].
+    cross: Vec<u64>,
+    /// The pooled outcome of the trial being added, month by month.
+    pooled: Vec<f64>,
+}
+
+impl PoolBlock {
+    /// Empty sums for `members` members over `months` months.
+    pub fn new(members: usize, months: usize) -> PoolBlock {
+        PoolBlock {
+            members: vec![BlockTally::new(months); members],
+            linear: BlockTally::new(months),
+            cross: vec![0; months * members * members.saturating_sub(1) / 2],
+            pooled: vec![0.0; months],
+        }
+    }
+
+    /// Bytes held by a block of `members` members over `months` months (for `--max-memory`).
+    pub fn bytes(members: usize, months: usize) -> u64 {
+        let pairs = members * members.saturating_sub(1) / 2;
+        (8 * months * (3 * (members + 1) + pairs + 1)) as u64
+    }
+
+    /// Adds one trial (at most [`BLOCK`](crate::engine::BLOCK) a block): `cumulative(k)` is member k's cumulative
+    /// probability by month in this trial, `weights` the normalised weights.
+    pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
+        let members = self.members.len();
+        let pairs = members * members.saturating_sub(1) / 2;
+        for (k, tally) in self.members.iter_mut().enumerate() {
+            tally.add(cumulative(k));
+        }
+        for (t, pooled) in self.pooled.iter_mut().enumerate() {
+            let mut sum = 0.0;
+            for (k, w) in weights.iter().enumerate() {
+                let y = cumulative(k)[t];
+                sum += w * y;
+                for l in k + 1..members {
+                    self.cross[t * pairs + pair(k, l, members)] += quantum(y * cumulative(l)[t]);
+                }
+            }
+            // Normalised weights may sum to 1 + 1 ulp.
+            *pooled = sum.clamp(0.0, 1.0);
+        }
+        self.linear.add(&self.pooled);
+    }
+}
+
 impl PoolTally {
     /// Empty sums for `members` members over `months` months.
     pub fn new(members: usize, months: usize) -> PoolTally {
@@ -145,38 +201,21 @@ impl PoolTally {
     }
 
     /// Adds one trial: `cumulative(k)` is member k's cumulative probability by month in this
-    /// trial, `weights` the normalised weights.
+    /// trial, `weights` the normalised weights. [`PoolBlock`] adds many at a lower cost.
     pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
-        let members = self.members.len();
-        let pairs = members * members.saturating_sub(1) / 2;
-        let unsigned = |x: f64| fixed(x).unsigned_abs();
-        for tally in self.members.iter_mut().chain([&mut self.linear]) {
-            tally.trials += 1;
+        let mut block = PoolBlock::new(self.members.len(), self.months());
+        block.add(cumulative, weights);
+        self.add_block(&block);
+    }
+
+    /// Adds a block's sums: the same bits as adding its trials one by one (integer sums).
+    pub fn add_block(&mut self, block: &PoolBlock) {
+        for (tally, sums) in self.members.iter_mut().zip(&block.members) {
+            tally.add_block(sums);
         }
-        let last = self.months() - 1;
-        let pooled_last = weights
-            .iter()
-            .enumerate()
-            .map(|(k, w)| w * cumulative(k)[last])
-            .sum::<f64>()
-            .clamp(0.0, 1.0);
-        for t in 0..self.months() {
-            let mut pooled = 0.0;
-            for (k, (tally, w)) in self.members.iter_mut().zip(weights).enumerate() {
-                let y = cumulative(k)[t];
-                tally.sum[t] += unsigned(y);
-                tally.sum_sq[t] += unsigned(y * y);
-                tally.sum_cross[t] += unsigned(y * cumulative(k)[last]);
-                pooled += w * y;
-                for l in k + 1..members {
-                    self.cross[t * pairs + pair(k, l, members)] += unsigned(y * cumulative(l)[t]);
-                }
-            }
-            // Normalised weights may sum to 1 + 1 ulp.
-            let pooled = pooled.clamp(0.0, 1.0);
-            self.linear.sum[t] += unsigned(pooled);
-            self.linear.sum_sq[t] += unsigned(pooled * pooled);
-            self.linear.sum_cross[t] += unsigned(pooled * pooled_last);
+        self.linear.add_block(&block.linear);
+        for (sum, quanta) in self.cross.iter_mut().zip(&block.cross) {
+            *sum += widen(*quanta);
         }
     }
 
@@ -468,6 +507,82 @@ mod tests {
             }
             assert_eq!(next, members * (members - 1) / 2);
         }
+    }
+
+    /// Block sums give the bits of the trial-by-trial fixed-point sums the pool once added
+    /// (each value widened to `u128` with [`fixed`]), whatever the split into blocks, a
+    /// full block of trials at 1 included (4,096 × 2⁵⁰ quanta, the most a `u64` sum holds).
+    #[test]
+    fn block_sums_are_the_trial_by_trial_sums() {
+        use crate::engine::{BLOCK, fixed};
+        let (members, months) = (3, 5);
+        let weights = [0.5, 0.25, 0.25];
+        let trial = |i: usize| -> Vec<Vec<f64>> {
+            (0..members)
+                .map(|k| {
+                    let base = match (i + k) % 5 {
+                        0 => 1.0,
+                        1 => 0.0,
+                        2 => 5e-324,
+                        _ => ((i * 7919 + k * 104_729) % 1000) as f64 / 1000.0,
+                    };
+                    (0..months)
+                        .map(|t| (base + t as f64 * 0.01).min(1.0))
+                        .collect()
+                })
+                .collect()
+        };
+        let trials: Vec<Vec<Vec<f64>>> = (0..2 * BLOCK as usize + 3).map(trial).collect();
+        // The reference: every trial's values widened one by one.
+        let mut want = PoolTally::new(members, months);
+        let unsigned = |x: f64| fixed(x).unsigned_abs();
+        let pairs = members * (members - 1) / 2;
+        for y in &trials {
+            for tally in want.members.iter_mut().chain([&mut want.linear]) {
+                tally.trials += 1;
+            }
+            let pooled_of = |t: usize| {
+                let sum: f64 = (0..members).map(|k| weights[k] * y[k][t]).sum();
+                sum.clamp(0.0, 1.0)
+            };
+            let last = months - 1;
+            for t in 0..months {
+                for k in 0..members {
+                    let m = &mut want.members[k];
+                    m.sum[t] += unsigned(y[k][t]);
+                    m.sum_sq[t] += unsigned(y[k][t] * y[k][t]);
+                    m.sum_cross[t] += unsigned(y[k][t] * y[k][last]);
+                    for l in k + 1..members {
+                        want.cross[t * pairs + pair(k, l, members)] += unsigned(y[k][t] * y[l][t]);
+                    }
+                }
+                let (p, p_last) = (pooled_of(t), pooled_of(last));
+                want.linear.sum[t] += unsigned(p);
+                want.linear.sum_sq[t] += unsigned(p * p);
+                want.linear.sum_cross[t] += unsigned(p * p_last);
+            }
+        }
+        for split in [1, 7, BLOCK as usize] {
+            let mut got = PoolTally::new(members, months);
+            for chunk in trials.chunks(split) {
+                let mut block = PoolBlock::new(members, months);
+                for y in chunk {
+                    block.add(|k| &y[k], &weights);
+                }
+                got.add_block(&block);
+            }
+            assert_eq!(got, want, "blocks of {split}");
+        }
+        // A full block at 1 does not overflow its u64 sums.
+        let ones = vec![1.0; months];
+        let mut block = PoolBlock::new(members, months);
+        for _ in 0..BLOCK {
+            block.add(|_| &ones, &weights);
+        }
+        let mut full = PoolTally::new(members, months);
+        full.add_block(&block);
+        assert_eq!(full.members[0].sum[0], u128::from(BLOCK) << 62);
+        assert_eq!(full.cross[0], u128::from(BLOCK) << 62);
     }
 
     #[test]

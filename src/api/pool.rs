@@ -10,7 +10,7 @@ use crate::engine::{BLOCK, Engine, for_each_block};
 use crate::error::{Error, Result};
 use crate::export::{self, MonthEstimate, RunSummary, float};
 use crate::model::{Estimator, LANES, Model};
-use crate::pool::{Forecast, PoolTally, normalised_weights};
+use crate::pool::{Forecast, PoolBlock, PoolTally, normalised_weights};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use std::path::Path;
@@ -283,12 +283,13 @@ pub fn pool_memory(members: &[Scenario], threads: usize) -> crate::memory::Estim
         )
         .add(
             format!(
-                "{threads} threads × ({} members' sums over {months} months and a chunk of \
-                 {chunk} trials' values)",
+                "{threads} threads × ({} members' sums over {months} months, a block's sums \
+                 and a chunk of {chunk} trials' values)",
                 models.len()
             ),
             (threads as u64 + 1).saturating_mul(
                 PoolTally::bytes(models.len(), months)
+                    .saturating_add(PoolBlock::bytes(models.len(), months))
                     .saturating_add((8 * chunk * months * models.len()) as u64),
             ),
         )
@@ -444,6 +445,7 @@ fn run_block(
 ) {
     let months = acc.months();
     let mut values = vec![0.0; engines.len() * chunk * months];
+    let mut sums = PoolBlock::new(engines.len(), months);
     let mut start = block.start;
     while start < block.end {
         let end = (start + chunk as u64).min(block.end);
@@ -462,13 +464,14 @@ fn run_block(
         }
         for i in 0..count {
             let values = &values;
-            acc.add(
+            sums.add(
                 |k| &values[(k * chunk + i) * months..(k * chunk + i + 1) * months],
                 weights,
             );
         }
         start = end;
     }
+    acc.add_block(&sums);
 }
 
 /// The chosen method's timeline, month by month.

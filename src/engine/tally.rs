@@ -47,13 +47,13 @@ impl Tally {
     pub fn add_block(&mut self, block: &BlockTally) {
         self.trials += block.trials;
         for (a, b) in self.sum.iter_mut().zip(&block.sum) {
-            *a += u128::from(*b) << TRIAL_SHIFT;
+            *a += widen(*b);
         }
         for (a, b) in self.sum_sq.iter_mut().zip(&block.sum_sq) {
-            *a += u128::from(*b) << TRIAL_SHIFT;
+            *a += widen(*b);
         }
         for (a, b) in self.sum_cross.iter_mut().zip(&block.sum_cross) {
-            *a += u128::from(*b) << TRIAL_SHIFT;
+            *a += widen(*b);
         }
     }
 
@@ -249,6 +249,14 @@ impl Tally {
 pub fn fixed(x: f64) -> i128 {
     let magnitude = i128::from(quantum(x.abs())) << TRIAL_SHIFT;
     if x < 0.0 { -magnitude } else { magnitude }
+}
+
+/// A block's sum of per-trial quanta (at most [`BLOCK`] of them, so it fits a `u64`) in a
+/// tally's fixed-point units: what [`Tally::add_block`] adds, and the same bits as adding each
+/// trial's [`fixed`] value.
+#[inline]
+pub fn widen(quanta: u64) -> u128 {
+    u128::from(quanta) << TRIAL_SHIFT
 }
 
 /// The value of a fixed-point sum.

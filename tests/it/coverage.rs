@@ -16,7 +16,7 @@ use statrs::distribution::{Binomial, DiscreteCDF};
 use std::ops::Range;
 use treatysim::engine::{Accumulator, BLOCK, Engine, Tally};
 use treatysim::model::{Estimator, Model};
-use treatysim::pool::{Method, PoolTally, pool_odds};
+use treatysim::pool::{Method, PoolBlock, PoolTally, pool_odds};
 use treatysim::scenario::{Catalog, Override, Scenario};
 use treatysim::stats;
 
@@ -597,11 +597,17 @@ fn pool_tallies(
                             rows
                         })
                         .collect();
-                    for i in 0..(n - done) as usize {
-                        tally.add(
-                            |k| &outcomes[k][i * months..(i + 1) * months],
-                            &case.weights,
-                        );
+                    // In blocks of at most BLOCK trials, as `pool` adds them.
+                    let trials: Vec<usize> = (0..(n - done) as usize).collect();
+                    for block in trials.chunks(BLOCK as usize) {
+                        let mut sums = PoolBlock::new(models.len(), months);
+                        for &i in block {
+                            sums.add(
+                                |k| &outcomes[k][i * months..(i + 1) * months],
+                                &case.weights,
+                            );
+                        }
+                        tally.add_block(&sums);
                     }
                     done = n;
                     tally.clone()

@@ -11,7 +11,7 @@ use common::{
 use std::path::Path;
 use treatysim::engine::Engine;
 use treatysim::model::{Estimator, Model};
-use treatysim::pool::{PoolTally, pool_odds};
+use treatysim::pool::{PoolBlock, PoolTally, pool_odds};
 use treatysim::scenario::Catalog;
 
 /// The columns of `pool.csv` (SPEC §8).
@@ -298,7 +298,9 @@ fn pool_standard_errors_match_their_spread_over_seeds() {
                     rows
                 })
                 .collect();
-            (0..trials as usize).for_each(|i| tally.add(|k| &outcomes[k][i], &weights));
+            let mut sums = PoolBlock::new(members.len(), months);
+            (0..trials as usize).for_each(|i| sums.add(|k| &outcomes[k][i], &weights));
+            tally.add_block(&sums);
             let last = months - 1;
             linear.push(tally.linear(estimator, last));
             geometric.push(tally.geometric(estimator, &weights, last).expect("defined"));
