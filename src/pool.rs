@@ -118,10 +118,10 @@ fn pair(k: usize, l: usize, members: usize) -> usize {
     k * (2 * members - k - 1) / 2 + (l - k - 1)
 }
 
-/// The sums of [`PoolTally`] over one block of at most [`BLOCK`](crate::engine::BLOCK) trials, as the engine's
-/// [`BlockTally`] holds `run`'s: per-trial quanta (at most 2⁵⁰ each) summed in `u64`, which
-/// is cheaper than widening every trial's value to the tally's `u128` (half of `pool`'s time
-/// went there), and folded in by [`PoolTally::add_block`].
+/// The sums of [`PoolTally`] over one block of at most [`BLOCK`](crate::engine::BLOCK)
+/// trials, as the engine's [`BlockTally`] holds `run`'s: per-trial quanta (at most 2⁵⁰ each)
+/// summed in `u64`, which is cheaper than widening every trial's value to the tally's `u128`
+/// (half of `pool`'s time went there), and folded in by [`PoolTally::add_block`].
 #[derive(Clone, Debug)]
 pub struct PoolBlock {
     members: Vec<BlockTally>,
@@ -149,8 +149,9 @@ impl PoolBlock {
         (8 * months * (3 * (members + 1) + pairs + 1)) as u64
     }
 
-    /// Adds one trial (at most [`BLOCK`](crate::engine::BLOCK) a block): `cumulative(k)` is member k's cumulative
-    /// probability by month in this trial, `weights` the normalised weights.
+    /// Adds one trial (at most [`BLOCK`](crate::engine::BLOCK) a block, or the `u64` sums
+    /// may overflow): `cumulative(k)` is member k's cumulative probability by month in this
+    /// trial, `weights` the normalised weights.
     pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
         let members = self.members.len();
         let pairs = members * members.saturating_sub(1) / 2;
@@ -200,15 +201,8 @@ impl PoolTally {
         self.linear.sum.len()
     }
 
-    /// Adds one trial: `cumulative(k)` is member k's cumulative probability by month in this
-    /// trial, `weights` the normalised weights. [`PoolBlock`] adds many at a lower cost.
-    pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
-        let mut block = PoolBlock::new(self.members.len(), self.months());
-        block.add(cumulative, weights);
-        self.add_block(&block);
-    }
-
-    /// Adds a block's sums: the same bits as adding its trials one by one (integer sums).
+    /// Adds a block's sums ([`PoolBlock::add`] adds the trials): integer sums, so the same bits
+    /// whatever the split of the trials into blocks.
     pub fn add_block(&mut self, block: &PoolBlock) {
         for (tally, sums) in self.members.iter_mut().zip(&block.members) {
             tally.add_block(sums);
