@@ -1,7 +1,7 @@
 //! The library's entry points: what the command line and the Python package both call.
 //!
 //! Each takes plain values and an options struct of [`crate::options`] and returns values;
-//! writing files is a separate step ([`write`]). See the crate's front page for an example of
+//! writing files is a separate step ([`write()`]). See the crate's front page for an example of
 //! each.
 
 use crate::engine::{Engine, Samples, Tally};
@@ -129,7 +129,7 @@ pub fn tally(
     }
 }
 
-/// A finished run: what [`write`] publishes.
+/// A finished run: what [`write()`] publishes.
 #[derive(Clone, Debug)]
 pub struct RunResult {
     /// The scenario as run (trials and seed of the options applied).
@@ -172,7 +172,7 @@ pub fn override_args(overrides: &[Override]) -> Vec<String> {
 
 /// Runs `scenario` (unsharded) on `options.threads` workers and returns its estimates;
 /// `overrides` are the `--set` arguments it was loaded with, recorded in `run.toml` by
-/// [`write`]. With `options.samples` (CSV), every trial's draws are kept in memory as
+/// [`write()`]. With `options.samples` (CSV), every trial's draws are kept in memory as
 /// `samples.csv`'s bytes.
 ///
 /// # Errors

@@ -142,7 +142,7 @@ would.\n\nExample:\n  treatysim pool experts jain kistanov mason togo --weights 
 --method geometric-odds"
     )]
     Pool(PoolArgs),
-    /// Score runs against how their questions resolved (the scenarios' [resolution]).
+    /// Score runs against how their questions resolved (the scenarios' `[resolution]`).
     #[command(
         after_help = "Writes <out>/scores.csv: per run, its probability, the outcome, the \
 Brier score (p - o)^2 (lower is better), the log score ln p if signed, ln(1 - p) if not (higher \
@@ -471,7 +471,7 @@ fn forecast(text: &str) -> Result<(String, f64), String> {
 /// Options of `treatysim pool`.
 #[derive(Debug, Args)]
 pub struct PoolArgs {
-    /// The pool's name: its files go to <out>/LABEL/ (a scenario name's rules; not the name of
+    /// The pool's name: its files go to `<out>/LABEL/` (a scenario name's rules; not the name of
     /// a member or of a scenario on the search path).
     // Its own id: SimArgs' `--as` is `label` too (clap's debug build refuses two).
     #[arg(id = "pool_label", value_name = "LABEL")]

@@ -29,7 +29,7 @@
 //! ([`crate::model::SummitLanes`], what [`crate::model::Observer`] is told in the scalar
 //! loop). Each month of a trial counts as a summit month with the weight w_t = S_t·λ_t, its
 //! chance of holding a summit with no treaty yet (S_t the trial's survival, as the conditional
-//! estimator has it), so that shares "of summit months" are Σ w·[condition] / Σ w and the
+//! estimator has it), so that shares "of summit months" are Σ w·\[condition\] / Σ w and the
 //! expected number of summits is Σ w per trial. Each block's sums are added trial by trial,
 //! month by month, and blocks are merged in trial order: the same bits whatever the thread
 //! count, and the same as watching the scalar loop.
@@ -37,7 +37,7 @@
 //! **(c) The reasons** ([`reasons`]): each factor of the scenario (an issue's gap, a
 //! signatory's will, the threshold, the summit rate, each event, each leader's exit hazard,
 //! each leverage, pressure and drift) is neutralised on the central path in a fixed way, and
-//! its strength is [`strength`] of the central path's P with and without it: ln(P′/P) when
+//! its strength is `strength` of the central path's P with and without it: ln(P′/P) when
 //! P < ½ (the relative change of P), −ln((1 − P′)/(1 − P)) from ½ up (the relative change of
 //! the chance of no treaty), so that a low probability is explained by what holds it down and
 //! a high one by what holds it up; positive when the factor holds P down. Events and leaders'
@@ -806,7 +806,7 @@ impl DiagnosticSummary {
 pub struct Reason {
     /// The key (or key prefix) it names, e.g. `issue.security`, `party.russia.will`.
     pub key: String,
-    /// Its strength ([`strength`]; positive: neutralising it raises P).
+    /// Its strength (`strength`; positive: neutralising it raises P).
     pub strength: f64,
     /// The sentence, in plain words.
     pub text: String,

@@ -87,7 +87,7 @@ pub enum Skip {
     Quiet(String),
 }
 
-/// A result held in memory to score: [`score`].
+/// A result held in memory to score: [`score()`].
 #[derive(Clone, Copy, Debug)]
 pub enum Scorable<'a> {
     /// A run's result.

@@ -294,7 +294,7 @@ impl BetaInverse {
         lower && upper
     }
 
-    /// Heap bytes of a table at most (two halves of [`MAX_INTERVALS`] polynomials).
+    /// Heap bytes of a table at most (two halves of `MAX_INTERVALS` polynomials).
     pub const MAX_BYTES: usize = std::mem::size_of::<BetaInverse>() + 2 * MAX_INTERVALS * 48;
 
     /// Approximate heap bytes of the table.

@@ -419,7 +419,7 @@ impl<T, R> Drop for Feeder<T, R> {
 /// Bytes the encoder hands to the disk at a time ([`Handoff`]).
 const HANDOFF: usize = 1 << 20;
 
-/// The most bytes held by a [`Handoff`]: four buffers in its channel, the one being written
+/// The most bytes held by a `Handoff`: four buffers in its channel, the one being written
 /// and the one being filled.
 pub const HANDED_OFF: usize = 6 * HANDOFF;
 

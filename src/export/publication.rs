@@ -23,7 +23,7 @@ use std::path::Path;
 /// date ([`prepare_summary`]).
 ///
 /// # Errors
-/// [`Error::Interrupted`], [`Error::Invalid`] for output files that are not treatysim's, I/O
+/// [`Error::Interrupted`](crate::error::Error::Interrupted), [`Error::Invalid`](crate::error::Error::Invalid) for output files that are not treatysim's, I/O
 /// errors.
 pub fn publish_run(
     out: &Path,
@@ -117,7 +117,7 @@ pub struct Publication {
 /// and in the [`critical_section`] (SPEC §7): the folder's other files stay.
 ///
 /// # Errors
-/// [`Error::Interrupted`], [`Error::Invalid`] when the folder cannot take the files, I/O
+/// [`Error::Interrupted`](crate::error::Error::Interrupted), [`Error::Invalid`](crate::error::Error::Invalid) when the folder cannot take the files, I/O
 /// errors; nothing a reader sees has changed then.
 pub fn publish_analysis(out: &Path, publication: Publication) -> Result<()> {
     crate::engine::check_interrupted()?;

@@ -25,7 +25,7 @@
 //!
 //! **Publishing run 8**, under the lock on `--out` ([`super::OutLock`]) and in the
 //! [`super::critical_section`]:
-//! 1. tidy ([`tidy_folder`]): remove what killed publications left: version folders other than
+//! 1. tidy (`tidy_folder`): remove what killed publications left: version folders other than
 //!    the current one, temporary links, links that lead nowhere;
 //! 2. write the files into a new folder `.run-8`, each flushed to disk (`samples.csv`, streamed
 //!    during the run to a temporary file in `<out>/NAME/`, is renamed in), and flush the folder;
@@ -41,7 +41,7 @@
 //! not removed, a temporary link) is removed by step 1 of the next publication into the
 //! folder, by the next `run` or `merge` into `--out` (which tidies every folder while it holds
 //! the lock), and by any other command writing into the folder when it can take the lock at
-//! once ([`tidy_if_free`]).
+//! once (`tidy_if_free`).
 //!
 //! **Conversion.** A folder whose run files are plain files (written by treatysim 0.2 or by
 //! hand) is first converted without changing what a reader sees: the files are

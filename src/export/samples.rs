@@ -175,7 +175,7 @@ impl SamplesWriter {
     }
 
     /// The file written so far, not yet in place: for a run's publication
-    /// ([`publish::Content::File`]).
+    /// ([`Content::File`](super::publish::Content::File)).
     pub fn into_file(self) -> AtomicFile {
         self.file
     }

@@ -200,7 +200,7 @@ impl PendingSummary {
 /// replaced, so is every row whose `<out>/NAME/summary.csv` says otherwise (those missing are
 /// added), the others are kept, all sorted by scenario. The lock on `--out` (which also says
 /// where it is) keeps other processes from updating the file meanwhile. While it holds the
-/// lock, this also tidies every scenario folder ([`super::tidy::tidy_folder`]): what a killed
+/// lock, this also tidies every scenario folder (`tidy_folder`): what a killed
 /// publication left goes.
 ///
 /// Everything that could fail is done here, before any output changes: an existing file that

@@ -9,7 +9,7 @@ use std::path::Path;
 /// be taken. Best effort: a file that cannot be opened, locked or removed is left alone. Only
 /// on Unix, where a file's identity can be checked before removing it. Then, if `dir` is a
 /// scenario's folder holding what a killed publication left, removes that too when the lock on
-/// `--out` is free ([`tidy_if_free`]).
+/// `--out` is free (`tidy_if_free`).
 pub fn remove_stale_temporaries(dir: &Path) {
     lock::remove_stale_temporary_files(dir);
     tidy_if_free(dir);

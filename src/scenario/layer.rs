@@ -608,7 +608,7 @@ impl Layer {
     /// Lays `child` over `self` (the parent): scalar keys and correlations are replaced key by
     /// key; parties and issues new in the child are appended in its order; an event with the
     /// same name as a parent's is merged into it field by field, keeping its place
-    /// ([`super::events::overlay`]), other events are appended.
+    /// (`events::overlay`), other events are appended.
     pub fn overlay(mut self, child: Layer) -> Layer {
         self.values.extend(child.values);
         self.correlations.extend(child.correlations);

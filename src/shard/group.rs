@@ -31,7 +31,7 @@ const LISTED: usize = 10;
 /// Invalid input (exit 2) naming the problem: no shards; a folder, a file that is not a
 /// shard, or one that is not UTF-8 in `shards/`; a shard whose checksum does not match (edited,
 /// truncated), that belongs to another scenario, or whose tallies break their invariants
-/// ([`Tally::check`]); a missing or duplicated shard; shards that disagree on the resolved
+/// ([`Tally::check`](crate::engine::Tally::check)); a missing or duplicated shard; shards that disagree on the resolved
 /// scenario, seed, trials, estimator or N; a missing, truncated or replaced samples part.
 pub fn collect(
     out: &Path,
