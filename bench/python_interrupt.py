@@ -27,7 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# A shell ignores SIGINT in what it starts in the background, and Python then installs no
+# KeyboardInterrupt handler: the child restores it, as a notebook kernel has it.
 CHILD = """
+import signal; signal.signal(signal.SIGINT, signal.default_int_handler)
 import sys, time, treatysim as ts
 sc = ts.load("baseline", scenarios=[sys.argv[1]])
 other = ts.load("mason", scenarios=[sys.argv[1]])

@@ -32,7 +32,12 @@ def test_the_gil_is_released_while_the_engine_runs(root):
         runner.join()
 
 
-SCRIPT = """
+# Python installs its KeyboardInterrupt handler only when SIGINT is not ignored at start-up,
+# and a shell ignores SIGINT in what it starts in the background (`.ci/run &`, nohup): the
+# child restores it, as an interactive session or a notebook kernel has it.
+RESTORE_SIGINT = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+SCRIPT = RESTORE_SIGINT + """
 import sys, time, treatysim as ts
 sc = ts.load("baseline", scenarios=[sys.argv[1]])
 print("started", flush=True)
@@ -73,7 +78,7 @@ def test_ctrl_c_raises_keyboard_interrupt_promptly(root):
     assert lines[1] == "again 5000"
 
 
-CALLS = """
+CALLS = RESTORE_SIGINT + """
 import sys, time, treatysim as ts
 sc = ts.load("baseline", scenarios=[sys.argv[1]])
 other = ts.load("mason", scenarios=[sys.argv[1]])
