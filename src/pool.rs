@@ -154,6 +154,7 @@ impl PoolBlock {
     /// trial, `weights` the normalised weights.
     pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
         let members = self.members.len();
+        debug_assert_eq!(weights.len(), members, "one weight a member");
         let pairs = members * members.saturating_sub(1) / 2;
         for (k, tally) in self.members.iter_mut().enumerate() {
             tally.add(cumulative(k));
