@@ -126,7 +126,8 @@ fn pair(k: usize, l: usize, members: usize) -> usize {
 pub struct PoolBlock {
     members: Vec<BlockTally>,
     linear: BlockTally,
-    /// Σ y_k·y_l in quanta, laid out as [`PoolTally::cross`].
+    /// Σ y_k·y_l in quanta, pair by pair (in [`PoolTally::cross`]'s order of pairs), each
+    /// pair's months in a row.
     cross: Vec<u64>,
     /// The pooled outcome of the trial being added, month by month.
     pooled: Vec<f64>,
@@ -155,23 +156,33 @@ impl PoolBlock {
     pub fn add<'a>(&mut self, cumulative: impl Fn(usize) -> &'a [f64], weights: &[f64]) {
         let members = self.members.len();
         debug_assert_eq!(weights.len(), members, "one weight a member");
-        let pairs = members * members.saturating_sub(1) / 2;
+        let months = self.pooled.len();
         for (k, tally) in self.members.iter_mut().enumerate() {
             tally.add(cumulative(k));
         }
-        for (t, pooled) in self.pooled.iter_mut().enumerate() {
-            let mut sum = 0.0;
-            for (k, w) in weights.iter().enumerate() {
-                let y = cumulative(k)[t];
-                sum += w * y;
-                for l in k + 1..members {
-                    self.cross[t * pairs + pair(k, l, members)] += quantum(y * cumulative(l)[t]);
-                }
+        // Member by member over the months (loops that vectorise): each month's pooled sum
+        // still adds the members' terms in their order, from 0, so its bits are unchanged.
+        self.pooled.fill(0.0);
+        for (k, w) in weights.iter().enumerate() {
+            for (pooled, y) in self.pooled.iter_mut().zip(cumulative(k)) {
+                *pooled += w * y;
             }
+        }
+        for pooled in &mut self.pooled {
             // Normalised weights may sum to 1 + 1 ulp.
-            *pooled = sum.clamp(0.0, 1.0);
+            *pooled = pooled.clamp(0.0, 1.0);
         }
         self.linear.add(&self.pooled);
+        let mut rows = self.cross.chunks_exact_mut(months.max(1));
+        for k in 0..members {
+            for l in k + 1..members {
+                // Pairs in `pair`'s order: (0,1), (0,2), …, (1,2), ….
+                let Some(row) = rows.next() else { return };
+                for ((sum, a), b) in row.iter_mut().zip(cumulative(k)).zip(cumulative(l)) {
+                    *sum += quantum(a * b);
+                }
+            }
+        }
     }
 }
 
@@ -209,8 +220,12 @@ impl PoolTally {
             tally.add_block(sums);
         }
         self.linear.add_block(&block.linear);
-        for (sum, quanta) in self.cross.iter_mut().zip(&block.cross) {
-            *sum += widen(*quanta);
+        // The block holds each pair's months in a row; the tally each month's pairs.
+        let (months, pairs) = (self.months(), self.cross.len() / self.months().max(1));
+        for p in 0..pairs {
+            for t in 0..months {
+                self.cross[t * pairs + p] += widen(block.cross[p * months + t]);
+            }
         }
     }
 
