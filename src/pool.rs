@@ -173,14 +173,11 @@ impl PoolBlock {
             *pooled = pooled.clamp(0.0, 1.0);
         }
         self.linear.add(&self.pooled);
-        let mut rows = self.cross.chunks_exact_mut(months.max(1));
-        for k in 0..members {
-            for l in k + 1..members {
-                // Pairs in `pair`'s order: (0,1), (0,2), …, (1,2), ….
-                let Some(row) = rows.next() else { return };
-                for ((sum, a), b) in row.iter_mut().zip(cumulative(k)).zip(cumulative(l)) {
-                    *sum += quantum(a * b);
-                }
+        // Pairs in `pair`'s order: (0,1), (0,2), …, (1,2), ….
+        let pairs = (0..members).flat_map(|k| (k + 1..members).map(move |l| (k, l)));
+        for (row, (k, l)) in self.cross.chunks_exact_mut(months.max(1)).zip(pairs) {
+            for ((sum, a), b) in row.iter_mut().zip(cumulative(k)).zip(cumulative(l)) {
+                *sum += quantum(a * b);
             }
         }
     }
