@@ -334,6 +334,14 @@ struct Scratch {
     /// The `YYYY-MM` labels of month indices seen so far.
     labels: Vec<ByteArray>,
     encoded: Vec<u8>,
+    /// A constant draw's column ([`SampleFormat::constant_draws`]): the value's bits, the
+    /// row count and the close result of the chunk last encoded into `encoded`, when all its
+    /// values were that one value. Every full row group of a constant encodes to the same
+    /// bytes, so they are encoded once rather than put through the dictionary's hash table
+    /// value by value, row group after row group.
+    repeat: Option<(u64, usize, ColumnCloseResult)>,
+    /// Whether this column is a constant draw's.
+    constant: bool,
 }
 
 /// Encoded bytes in memory, for [`parquet::file::writer::SerializedRowGroupWriter::append_column`].
@@ -538,7 +546,12 @@ impl Encoder {
         let kinds = kinds(format);
         Ok(Encoder {
             writer,
-            scratch: kinds.iter().map(|_| Scratch::default()).collect(),
+            scratch: (0..kinds.len())
+                .map(|c| Scratch {
+                    constant: c >= 1 && format.constant_draws().get(c - 1) == Some(&true),
+                    ..Scratch::default()
+                })
+                .collect(),
             kinds,
             schema: SchemaDescriptor::new(schema),
             properties,
@@ -704,6 +717,17 @@ impl Rows<'_> {
         Ok(values)
     }
 
+    /// Column `c`'s values of the rows, a DOUBLE column's.
+    fn reals<'v>(&self, c: usize, values: &'v mut Vec<f64>) -> parquet::errors::Result<&'v [f64]> {
+        self.gather(c, values, f64::from_bits, |column| {
+            if let Column::Real(v) = column {
+                Some(v)
+            } else {
+                None
+            }
+        })
+    }
+
     /// Column `c` of the gathered rows, encoded into memory.
     fn encode_column(
         &self,
@@ -711,6 +735,15 @@ impl Rows<'_> {
         kind: Kind,
         scratch: &mut Scratch,
     ) -> parquet::errors::Result<ColumnCloseResult> {
+        if kind == Kind::Real
+            && let Some((bits, rows, close)) = &scratch.repeat
+        {
+            let values = self.reals(c, &mut scratch.reals)?;
+            if values.len() == *rows && one_value(values) == Some(*bits) {
+                // `encoded` still holds the chunk of these very values.
+                return Ok(close.clone());
+            }
+        }
         let mut encoded = std::mem::take(&mut scratch.encoded);
         encoded.clear();
         let mut sink = TrackedWrite::new(encoded);
@@ -734,15 +767,15 @@ impl Rows<'_> {
                 writer.close()?
             }
             (ColumnWriter::DoubleColumnWriter(mut writer), Kind::Real) => {
-                let values = self.gather(c, &mut scratch.reals, f64::from_bits, |column| {
-                    if let Column::Real(v) = column {
-                        Some(v)
-                    } else {
-                        None
-                    }
-                })?;
+                let values = self.reals(c, &mut scratch.reals)?;
                 writer.write_batch(values, None, None)?;
-                writer.close()?
+                let close = writer.close()?;
+                scratch.repeat = scratch
+                    .constant
+                    .then(|| one_value(values))
+                    .flatten()
+                    .map(|bits| (bits, values.len(), close.clone()));
+                close
             }
             (ColumnWriter::ByteArrayColumnWriter(mut writer), Kind::Month) => {
                 let Scratch {
@@ -782,6 +815,12 @@ impl Rows<'_> {
         scratch.encoded = sink.into_inner()?;
         Ok(close)
     }
+}
+
+/// The bits of the one value that every one of `values` has (`None`: none, or more than one).
+fn one_value(values: &[f64]) -> Option<u64> {
+    let bits = values.first()?.to_bits();
+    values.iter().all(|v| v.to_bits() == bits).then_some(bits)
 }
 
 /// The error of a column whose values are not of its schema's type (not expected: the pieces
@@ -1122,6 +1161,90 @@ mod tests {
                 assert!(laid == expected, "{name} {range:?}: the bytes differ");
             }
         }
+    }
+
+    /// A constant's column is encoded once and its chunk reused for every full row group
+    /// holding that one value: the file is the one written by encoding every row group, and
+    /// a row group where the "constant" column holds another value (a part edited by hand,
+    /// say) is encoded afresh, that value kept.
+    #[test]
+    fn a_constant_s_row_groups_are_the_bytes_of_encoding_each() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let scenario = Catalog::new(&folder)
+            .load("baseline", &[])
+            .expect("shipped scenario");
+        let model = Model::new(&scenario);
+        let format = SampleFormat::new(&scenario, &model, Estimator::Conditional);
+        let constant = 1 + format
+            .constant_draws()
+            .iter()
+            .position(|&c| c)
+            .expect("the baseline has a constant draw");
+        let engine = Engine {
+            model: &model,
+            seed: 7,
+            estimator: Estimator::Conditional,
+        };
+        let records = ParquetRecords::new(format.clone());
+        let trials = 3 * ROW_GROUP as u64 + 100;
+        let blocks = blocks(&engine, 0..trials, &records);
+        let dir = tempfile::tempdir().expect("temporary folder");
+        // Writes `blocks`, with the cache or without, and reads the constant's column back.
+        let write = |name: &str, blocks: &[Vec<u8>], cache: bool| {
+            let path = dir.path().join(name);
+            let mut encoder = Encoder::create(&path, &format).expect("encoder");
+            for scratch in &mut encoder.scratch {
+                scratch.constant &= cache;
+            }
+            for block in blocks {
+                encoder.write(block.clone()).expect("written");
+            }
+            encoder
+                .finish()
+                .expect("finished")
+                .commit()
+                .expect("in place");
+            let bytes = std::fs::read(&path).expect("read back");
+            let file = std::fs::File::open(&path).expect("opened");
+            let reader = SerializedFileReader::new(file).expect("a Parquet file");
+            let mut values = Vec::new();
+            for g in 0..reader.num_row_groups() {
+                let group = reader.get_row_group(g).expect("row group");
+                let rows = usize::try_from(group.metadata().num_rows()).expect("rows");
+                let columns = read_group(&*group, &kinds(&format), rows).expect("columns");
+                match &columns[constant] {
+                    Column::Real(v) => values.extend_from_slice(v),
+                    other => panic!("column {constant} read as {other:?}"),
+                }
+            }
+            (bytes, values)
+        };
+        let (cached, values) = write("cached.parquet", &blocks, true);
+        let (fresh, _) = write("fresh.parquet", &blocks, false);
+        assert!(cached == fresh, "the reused chunks changed the file");
+        let value = values[0];
+        assert_eq!(values.len() as u64, trials);
+        assert!(values.iter().all(|v| v.to_bits() == value.to_bits()));
+
+        // Trial 100,000 (the second row group) with another value in the constant's cell.
+        let mut edited = blocks.clone();
+        let (mut first, at) = (0, 100_000);
+        let block = edited
+            .iter_mut()
+            .find(|b| {
+                let n = b.len() / (CELL * format.columns().len());
+                first += n;
+                first > at
+            })
+            .expect("the trial's block");
+        let n = block.len() / (CELL * format.columns().len());
+        let cell = (constant * n + at - (first - n)) * CELL;
+        block[cell..cell + CELL].copy_from_slice(&(value + 0.25).to_le_bytes());
+        let (cached, values) = write("edited.parquet", &edited, true);
+        let (fresh, _) = write("edited-fresh.parquet", &edited, false);
+        assert!(cached == fresh, "the reused chunks changed the edited file");
+        assert_eq!(values[at], value + 0.25);
+        assert_eq!(values.iter().filter(|v| **v != value).count(), 1);
     }
 
     /// A file that takes `room` bytes, then fails as a full disk does.
