@@ -16,7 +16,7 @@
 use super::{AtomicFile, SampleFormat};
 use crate::engine::{RecordFormat, TrialBatch, TrialRecord};
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES};
+use crate::model::Estimator;
 use crate::month::Month;
 use parquet::basic::{
     Compression, ConvertedType, Encoding, LogicalType, Repetition, Type as Physical,
@@ -235,26 +235,32 @@ impl RecordFormat for ParquetRecords {
             column
                 .get_mut(index * CELL..(index + count) * CELL)
                 .unwrap_or_default()
-                .chunks_exact_mut(CELL)
         });
-        let mut put = |cells: [u64; LANES]| {
-            for (cell, value) in columns.next().into_iter().flatten().zip(cells) {
-                cell.copy_from_slice(&value.to_le_bytes());
+        // Column by column, the batch's cells of one column written by a plain loop over
+        // borrowed lanes (no array of cells built and moved per column), which vectorises.
+        fn put(column: Option<&mut [u8]>, cell: impl Fn(usize) -> u64) {
+            for (l, out) in column
+                .unwrap_or_default()
+                .chunks_exact_mut(CELL)
+                .enumerate()
+            {
+                out.copy_from_slice(&cell(l).to_le_bytes());
             }
-        };
-        put(std::array::from_fn(|l| batch.first + l as u64));
+        }
+        put(columns.next(), |l| batch.first + l as u64);
         for draw in batch.draws {
-            put(draw.map(f64::to_bits));
+            put(columns.next(), |l| draw[l].to_bits());
         }
         let month = |m: usize| if m == usize::MAX { NO_MONTH } else { m as u64 };
         let exits = batch.lanes.exits();
         for &k in self.format.exits() {
-            put(exits[k].map(month));
+            put(columns.next(), |l| month(exits[k][l]));
         }
         for event in batch.lanes.events() {
-            put(event.map(month));
+            put(columns.next(), |l| month(event[l]));
         }
-        put(batch.lanes.outcome().map(f64::to_bits));
+        let outcome = batch.lanes.outcome();
+        put(columns.next(), |l| outcome[l].to_bits());
     }
 }
 
