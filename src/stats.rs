@@ -188,13 +188,28 @@ pub fn binomial_bounds(k: f64, n: f64) -> (f64, f64) {
 /// are all equal get [mean, mean], except all 0 (or all 1), which get the binomial interval of
 /// 0 (or n) events, since a rarer value may not have come up yet.
 pub fn interval(n: f64, mean: f64, variance: f64) -> (f64, f64) {
+    interval_with(n, mean, variance, Room::Unseen)
+}
+
+/// Whether an interval leaves room for trials too rare to have come up ([`none_seen`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Room {
+    /// It does: every interval treatysim reports.
+    Unseen,
+    /// The spread of the trials alone, whose width shrinks as 1/√n where the room shrinks as
+    /// 1/n: what `--precision`'s pilot extrapolates from ([`spread_estimate`]).
+    SpreadOnly,
+}
+
+/// [`interval`], with or without the room for trials too rare to have come up.
+fn interval_with(n: f64, mean: f64, variance: f64, room: Room) -> (f64, f64) {
     if n.is_nan() || n <= 0.0 {
         return (0.0, 1.0);
     }
     let p = mean.clamp(0.0, 1.0);
-    let direct = || lower_side_interval(n, p, variance);
+    let direct = || lower_side_interval(n, p, variance, room);
     let mirror = || {
-        let (low, high) = lower_side_interval(n, 1.0 - p, variance);
+        let (low, high) = lower_side_interval(n, 1.0 - p, variance, room);
         (1.0 - high, 1.0 - low)
     };
     // The upper end assumes skew to the right and the mirror image to the left: blended
@@ -214,7 +229,7 @@ pub fn interval(n: f64, mean: f64, variance: f64) -> (f64, f64) {
 }
 
 /// [`interval`] for a mean `p` ≤ 0.6, assuming skew to the right.
-fn lower_side_interval(n: f64, p: f64, variance: f64) -> (f64, f64) {
+fn lower_side_interval(n: f64, p: f64, variance: f64, room: Room) -> (f64, f64) {
     if p <= 0.0 {
         return (0.0, binomial_bounds(0.0, n).1);
     }
@@ -245,7 +260,10 @@ fn lower_side_interval(n: f64, p: f64, variance: f64) -> (f64, f64) {
     // on top of the rest's mean p. The sums cannot show such trials (a rare event that fired
     // in none of them leaves every y alike), so without this the interval could be [p, p]
     // however far below the truth p is.
-    let unseen = p + (1.0 - p) * none_seen(n);
+    let unseen = match room {
+        Room::Unseen => p + (1.0 - p) * none_seen(n),
+        Room::SpreadOnly => p,
+    };
     (low.clamp(0.0, p), high.max(unseen).clamp(p, 1.0))
 }
 
@@ -254,6 +272,18 @@ fn lower_side_interval(n: f64, p: f64, variance: f64) -> (f64, f64) {
 /// [`binomial_bounds`] of the count; conditional: se = sample sd / √n, interval [`interval`].
 /// One trial has se 0.
 pub fn estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate {
+    estimate_with(estimator, n, sum, sum_sq, Room::Unseen)
+}
+
+/// [`estimate`] whose conditional interval comes from the trials' spread alone, without the
+/// room for trials too rare to have come up (a term of order 1/n): `--precision`'s pilot
+/// extrapolates half-widths as 1/√n from a few thousand trials, where that room would
+/// dominate and mislead the plan. Never reported.
+pub fn spread_estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate {
+    estimate_with(estimator, n, sum, sum_sq, Room::SpreadOnly)
+}
+
+fn estimate_with(estimator: Estimator, n: u64, sum: f64, sum_sq: f64, room: Room) -> Estimate {
     if n == 0 {
         return Estimate {
             probability: 0.0,
@@ -278,7 +308,7 @@ pub fn estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate
             let variance = (sum_sq / nf - probability * probability).max(0.0);
             (
                 (sample_variance / nf).sqrt(),
-                interval(nf, probability, variance),
+                interval_with(nf, probability, variance, room),
             )
         }
     };
