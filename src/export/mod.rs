@@ -51,6 +51,32 @@ pub use summary::{
 };
 pub use tidy::remove_stale_temporaries;
 
+/// Where the library's warnings go (a folder left out of the root summary: [`repair`]); set
+/// once by the front end ([`set_warning_handler`]), else they are printed on stderr.
+static WARNINGS: std::sync::OnceLock<fn(&str, &str)> = std::sync::OnceLock::new();
+
+/// Sends the warnings of output writers to `handler`, called with what a warning is about (the
+/// same for every warning about one thing, so that it can be told once) and its text. The
+/// first handler set stays.
+pub fn set_warning_handler(handler: fn(&str, &str)) {
+    let _ = WARNINGS.set(handler);
+}
+
+/// A warning on the way ([`set_warning_handler`]).
+pub(crate) fn warn(about: &str, text: &str) {
+    match WARNINGS.get() {
+        Some(handler) => handler(about, text),
+        None => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: {}",
+                crate::error::escape_controls(text)
+            );
+        }
+    }
+}
+
 /// A float in its shortest round-trip form: plain decimals, with an exponent only for very
 /// small or very large magnitudes (`1e-7`), which every CSV reader parses.
 pub fn float(x: f64) -> String {
