@@ -338,9 +338,14 @@ fn verified_folder_row(
         }
         Err(e) => return Err(e.to_string()),
     };
+    // Its advice to rerun is the warning's, said once.
     let bytes = run
         .read_verified(&toml, "summary.csv", SUMMARY_LIMIT)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| {
+            e.to_string()
+                .trim_end_matches("; rerun the scenario")
+                .to_string()
+        })?;
     // The row checked is the one in the bytes verified (the file could have been replaced
     // since `folder_row` read it).
     let verified = summary_rows(&bytes)
@@ -544,6 +549,9 @@ pub fn folder_row(folder: &Path, name: &str) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// The warnings of [`upsert_takes_each_folders_own_row`] (this process's handler).
+    static WARNED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
     /// Only a folder's `summary.csv` that is a summary of that folder's name alone, listed in
     /// its `run.toml` and with its fields in range, is taken.
     #[test]
@@ -605,8 +613,36 @@ mod tests {
             "i/summary.csv",
             &csv_bytes(&SUMMARY_HEADER, [row("i", "2")]),
         );
+        super::super::set_warning_handler(|about, text| {
+            WARNED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((about.to_string(), text.to_string()));
+        });
         let lock = OutLock::acquire(out).expect("lock");
         upsert_summary(&lock, &[]).expect("upsert");
+        // One warning for each folder left out, naming its file and why.
+        let mut warned = WARNED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        warned.sort();
+        let says = [
+            ("f", "SHA-256", "its row of f was kept"),
+            ("g", "SHA-256", "it has no row of g"),
+            ("h", "its trials '0'", "its row of h was kept"),
+            ("i", "has no", "it has no row of i"),
+        ];
+        assert_eq!(warned.len(), says.len(), "{warned:?}");
+        for ((about, text), (name, why, kept)) in warned.iter().zip(says) {
+            let file = out.join(name).join("summary.csv").display().to_string();
+            assert!(about.ends_with(&format!("/{name}")), "{about}");
+            assert!(
+                text.starts_with(&format!("'{file}'")) && text.contains(why) && text.contains(kept),
+                "{text}"
+            );
+            assert_eq!(text.matches("rerun").count(), 1, "{text}");
+        }
         let expected = [
             row("a", "2"),
             row("b", "1"),
