@@ -458,7 +458,8 @@ fn score_version(
     run: &export::RunFolder,
 ) -> Result<std::result::Result<Scored, Skip>> {
     let folder = run.folder();
-    let toml_path = run.path(RUN_TOML);
+    // Messages name the file as its readers know it, not its version folder.
+    let toml_path = run.folder().join(RUN_TOML);
     let Some(toml) = run.run_toml()? else {
         let why = if run.path("summary.csv").is_file() {
             format!(

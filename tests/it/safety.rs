@@ -537,4 +537,27 @@ fn names_read_from_run_toml_are_never_paths() {
     }
     let (status, stderr) = run(d, &["score", "ok"]);
     assert_eq!(status, Some(0), "{stderr}");
+    // A pool's members, read from its resolved text, are names too.
+    ok(d, &["run", "other"]);
+    ok(d, &["pool", "P", "ok", "other"]);
+    let (status, stderr) = run(d, &["score", "P"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let to = format!("# member {elsewhere}");
+    edit_in_place(
+        &out,
+        "P",
+        "run.toml",
+        &|t| t.replacen("# member ok", &to, 1),
+        false,
+    );
+    let before = common::outputs::everything(&out);
+    let (status, stderr) = run(d, &["score", "P"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("out/P/run.toml: not a treatysim run.toml")
+            && stderr.contains("# member")
+            && stderr.contains("not a valid name"),
+        "{stderr}"
+    );
+    assert!(common::outputs::everything(&out) == before);
 }
