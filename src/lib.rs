@@ -229,6 +229,7 @@ pub mod guard;
 pub mod memory;
 pub mod model;
 pub mod month;
+pub mod number;
 pub mod options;
 pub mod plot;
 pub mod pool;

@@ -268,7 +268,7 @@ impl PoolTally {
 
     /// [`PoolTally::geometric`] with direct forecasts among the members: each a fixed
     /// probability, without interval (`weights` are the scenario members', normalised with
-    /// the forecasts' to sum 1).
+    /// the forecasts' to sum 1). `None` also when a forecast is exactly 0 or 1.
     pub fn geometric_with(
         &self,
         estimator: Estimator,
@@ -276,6 +276,15 @@ impl PoolTally {
         forecasts: &[Forecast],
         t: usize,
     ) -> Option<Estimate> {
+        // A forecast at exactly 0 or 1 decides the pool and has no interval: the pool would
+        // have none either (zero width), which SPEC §8 rules out. Undefined, as for members
+        // at 0 and 1 (`pool --method geometric-odds` refuses such a forecast).
+        if forecasts
+            .iter()
+            .any(|f| f.probability <= 0.0 || f.probability >= 1.0)
+        {
+            return None;
+        }
         let estimates: Vec<Estimate> = (0..self.members.len())
             .map(|k| self.member(k, estimator, t))
             .collect();

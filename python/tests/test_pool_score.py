@@ -87,6 +87,8 @@ def test_pool_refusals(root, monkeypatch):
         (dict(label="p", members=[jain, mason], method="median"), "accepted: linear, geometric-odds"),
         (dict(label="p", members=[jain], forecasts={"desk": 1.5}), "a probability is from 0 to 1"),
         (dict(label="p", members=[jain], forecasts={"jain": 0.5}), "a scenario member's name"),
+        (dict(label="p", members=[jain], forecasts={"desk": 0.0}, method="geometric-odds"),
+         "strictly between 0 and 1"),
         (dict(label="bad label", members=[jain]), "the label"),
         (dict(label="p", members=[]), "one or more Scenario"),
     ]

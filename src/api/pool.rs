@@ -229,6 +229,15 @@ pub fn pool_forecasts(
                 "pool: forecast {name}={p}: a probability is from 0 to 1"
             )));
         }
+        if options.method == Method::GeometricOdds && (*p == 0.0 || *p == 1.0) {
+            return Err(Error::Invalid(format!(
+                "pool: forecast {name}={p}: under --method geometric-odds a member at exactly \
+                 {p} makes the pool {p} whatever the others say, and a direct forecast has no \
+                 interval, so the pool would have none (zero width); give {name} a \
+                 probability strictly between 0 and 1 (such as 0.001 or 0.999), or pool with \
+                 --method linear"
+            )));
+        }
     }
     let forecasts: Vec<Forecast> = options
         .forecasts

@@ -13,6 +13,14 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
     } else {
         names.to_vec()
     };
+    if names.is_empty() {
+        return Err(Error::Invalid(
+            "no scenarios to check: the --scenarios folders hold no *.toml file whose name \
+             follows the name rule (letters, digits, '_', '.', '-', starting with a letter or \
+             digit)"
+                .into(),
+        ));
+    }
     let mut failed = 0;
     for name in &names {
         match catalog.load(name, &[]) {

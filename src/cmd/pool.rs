@@ -95,26 +95,31 @@ fn report(result: &PoolResult, out: &std::path::Path) {
     let (names, forecasts) = (&result.members, &result.forecasts);
     let last = tally.months() - 1;
     // SPEC §8: a geometric pool decided by a member at exactly 0 or 1 says which.
-    let edge = tally
-        .at_edge(estimator, last)
-        .map(|(k, p)| (names[k].as_str(), p, "estimate"))
+    // A forecast first: it leaves the geometric pool without an interval.
+    let edge = forecasts
+        .iter()
+        .find(|f| f.probability <= 0.0 || f.probability >= 1.0)
+        .map(|f| (f.name.as_str(), f.probability, "forecast"))
         .or_else(|| {
-            forecasts
-                .iter()
-                .find(|f| f.probability <= 0.0 || f.probability >= 1.0)
-                .map(|f| (f.name.as_str(), f.probability, "forecast"))
+            tally
+                .at_edge(estimator, last)
+                .map(|(k, p)| (names[k].as_str(), p, "estimate"))
         });
     if let Some((name, p, what)) = edge {
-        note!(
-            "warning: {name}'s {what} is exactly {p} by the deadline, so the geometric mean of \
-             odds is {p} whatever the others say; its interval comes from the members' \
-             intervals{}",
-            if what == "estimate" {
-                ". More trials (or --estimator conditional) would give it a chance"
-            } else {
-                ""
-            }
-        );
+        if what == "estimate" {
+            note!(
+                "warning: {name}'s estimate is exactly {p} by the deadline, so the geometric \
+                 mean of odds is {p} whatever the others say; its interval comes from the \
+                 members' intervals. More trials (or --estimator conditional) would give it a \
+                 chance"
+            );
+        } else {
+            note!(
+                "warning: {name}'s forecast is exactly {p}, so the geometric mean of odds would \
+                 be {p} whatever the others say, with no interval (a forecast has none): \
+                 pool.csv leaves its geometric-odds row empty"
+            );
+        }
     }
     let other = match method {
         Method::Linear => Method::GeometricOdds,

@@ -247,23 +247,32 @@ fn fmt_bound(x: f64) -> String {
     if x.is_infinite() {
         if x > 0.0 { "inf".into() } else { "-inf".into() }
     } else {
-        x.to_string()
+        crate::number::float(x)
     }
 }
 
+/// Numbers as the outputs write them (`1e-300`, not three hundred digits).
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |xs: &[f64]| {
+            xs.iter()
+                .map(|&x| fmt_bound(x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match *self {
-            Dist::Constant(c) => write!(f, "{c}"),
-            Dist::Uniform { lo, hi } => write!(f, "uniform({lo}, {hi})"),
-            Dist::Beta { a, b } => write!(f, "beta({a}, {b})"),
-            Dist::Normal { mean, sd } => write!(f, "normal({mean}, {sd})"),
+            Dist::Constant(c) => write!(f, "{}", fmt_bound(c)),
+            Dist::Uniform { lo, hi } => write!(f, "uniform({})", list(&[lo, hi])),
+            Dist::Beta { a, b } => write!(f, "beta({})", list(&[a, b])),
+            Dist::Normal { mean, sd } => write!(f, "normal({})", list(&[mean, sd])),
             Dist::TruncNormal { mean, sd, lo, hi } => {
-                write!(f, "truncnormal({mean}, {sd}, {lo}, {hi})")
+                write!(f, "truncnormal({})", list(&[mean, sd, lo, hi]))
             }
-            Dist::LogNormal { mu, sigma } => write!(f, "lognormal({mu}, {sigma})"),
-            Dist::Triangular { lo, mode, hi } => write!(f, "triangular({lo}, {mode}, {hi})"),
-            Dist::Pert { lo, mode, hi } => write!(f, "pert({lo}, {mode}, {hi})"),
+            Dist::LogNormal { mu, sigma } => write!(f, "lognormal({})", list(&[mu, sigma])),
+            Dist::Triangular { lo, mode, hi } => {
+                write!(f, "triangular({})", list(&[lo, mode, hi]))
+            }
+            Dist::Pert { lo, mode, hi } => write!(f, "pert({})", list(&[lo, mode, hi])),
         }
     }
 }

@@ -51,16 +51,7 @@ pub use summary::{
 };
 pub use tidy::remove_stale_temporaries;
 
-/// A float in its shortest round-trip form: plain decimals, with an exponent only for very
-/// small or very large magnitudes (`1e-7`), which every CSV reader parses.
-pub fn float(x: f64) -> String {
-    let magnitude = x.abs();
-    if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
+pub use crate::number::float;
 
 /// A CSV file's bytes.
 pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {

@@ -200,6 +200,50 @@ fn a_geometric_pool_decided_by_a_member_at_zero_names_it() {
     assert!(field(&h, g, "ci95_high") > 0.0 && field(&h, g, "std_error") > 0.0);
 }
 
+/// A direct forecast of exactly 0 or 1 would decide a geometric pool with no interval at all
+/// (a forecast has none): `--method geometric-odds` refuses it, writing nothing, and the linear
+/// pool's `pool.csv` leaves its geometric-odds row empty rather than writing a zero-width one.
+#[test]
+fn a_forecast_at_zero_or_one_gives_no_zero_width_geometric_pool() {
+    let some = ScenarioText::bilateral()
+        .set("party.japan.will", "\"beta(2, 2)\"")
+        .text();
+    let dir = workdir(&[("some.toml", &some)]);
+    let d = dir.path();
+    for forecast in ["x=0", "x=1"] {
+        let args = [
+            "pool",
+            "p",
+            "some",
+            "--trials",
+            "1000",
+            "--forecast",
+            forecast,
+            "--method",
+            "geometric-odds",
+        ];
+        rejected(
+            d,
+            &args,
+            &[forecast, "strictly between 0 and 1", "--method linear"],
+        );
+        assert!(!d.join("results").exists(), "{forecast}: written");
+    }
+    let stderr = ok(
+        d,
+        &["pool", "q", "some", "--trials", "1000", "--forecast", "x=1"],
+    );
+    assert!(stderr.contains("x's forecast is exactly 1"), "{stderr}");
+    let (h, rows) = read_csv(&d.join("results/q/pool.csv"));
+    let g = rows.iter().find(|r| r[1] == "geometric-odds").expect("row");
+    for column in ["probability", "std_error", "ci95_low", "ci95_high"] {
+        let i = h.iter().position(|c| c == column).expect("column");
+        assert_eq!(g[i], "", "{column}");
+    }
+    let linear = rows.iter().find(|r| r[1] == "linear").expect("row");
+    assert!(field(&h, linear, "ci95_high") > field(&h, linear, "ci95_low"));
+}
+
 /// treatysim's own files never stop `score`: the remaining-probability fields it leaves empty
 /// once P reaches 1 are left out of the average and the count, and a probability of exactly 1
 /// for a question that resolved "not signed" scores -inf with a warning naming the run.

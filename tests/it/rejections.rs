@@ -647,6 +647,23 @@ fn unknown_scenario_lists_the_available_ones() {
     );
 }
 
+/// `check` of a folder without a scenario it can read (empty, or only files whose names break
+/// the name rule) is an error, as `run --all` is, rather than a silent success; and a
+/// distribution's numbers are echoed as written, not as three hundred digits.
+#[test]
+fn check_of_no_scenario_and_extreme_numbers_in_messages() {
+    let text = base().text();
+    for files in [&[][..], &[("my scenario.toml", text.as_str())]] {
+        rejects(files, &["check"], &["no scenarios to check", "name rule"]);
+    }
+    let stderr = rejects(
+        &[("x.toml", text.as_str())],
+        &["run", "x", "--set", "party.japan.will=beta(1e-300, 1e300)"],
+        &["beta(1e-300, 1e300)", "out of range"],
+    );
+    assert!(stderr.len() < 400, "{} bytes:\n{stderr}", stderr.len());
+}
+
 #[test]
 fn check_reports_bad_and_good_scenarios() {
     let bad = japan_will(r#""beta(0, 2)""#);
