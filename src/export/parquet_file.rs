@@ -1024,6 +1024,13 @@ pub fn each_cell<E>(
             .get_row_group(g)
             .map_err(|e| not_ours(e.to_string()))?;
         let rows = u64::try_from(group.metadata().num_rows()).unwrap_or(0);
+        if rows > ROW_GROUP as u64 {
+            return Err(not_ours(format!(
+                "its row group {} says it has {rows} rows, more than the {ROW_GROUP} a row group \
+                 of treatysim's holds",
+                g + 1
+            )));
+        }
         let read = read_group(&*group, &like, rows as usize).map_err(not_ours)?;
         for (c, column) in read.iter().enumerate() {
             let mut at = |i: usize, cell: Cell<'_>| visit(first + i as u64, c, cell);

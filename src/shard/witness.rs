@@ -443,7 +443,7 @@ pub fn scan_csv_part(path: &Path, rows: &[Row], check: Option<&RowCheck>) -> Res
     use rayon::prelude::*;
     /// Bytes read at a time: each block's lines are checked in parallel while the next
     /// block's bytes are hashed.
-    const BLOCK: usize = 1 << 22;
+    const BLOCK: usize = 1 << 20;
     let mut file = crate::guard::open_existing(path)?;
     let mut hasher = Sha256::new();
     // No row of a part is longer than this (a few dozen bytes a cell).
