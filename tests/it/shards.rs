@@ -2119,7 +2119,8 @@ fn resealed_sensitivity_tallies_and_bins_are_refused() {
 /// recomputed in its shard, no key) in rows that the witness does not sample is refused with
 /// exit 2, naming the part, the row, its trial and the column: a draw of -1 or 1e308, a trial
 /// renumbered, a row duplicated, one removed, the last removed. A Parquet part replaced by
-/// another shard's is refused by its trial column. The restored parts then merge.
+/// another shard's is refused by its trial column, and one whose draw was set to -1 in place by
+/// that column. The restored parts then merge.
 #[test]
 fn resealed_samples_rows_are_checked_one_by_one() {
     let tmp = tempfile::tempdir().expect("temporary folder");
@@ -2241,10 +2242,13 @@ fn resealed_samples_rows_are_checked_one_by_one() {
     }
     let shards = p.join("baseline/shards");
     let part = shards.join("samples-2-of-3.parquet");
+    let run = shards.join("run-2-of-3.toml");
+    let (original, original_part) = (
+        std::fs::read(&run).expect("read"),
+        std::fs::read(&part).expect("read"),
+    );
     std::fs::copy(shards.join("samples-1-of-3.parquet"), &part).expect("copy");
-    forge(&shards.join("run-2-of-3.toml"), |body| {
-        with_samples_sha256(body, &part)
-    });
+    forge(&run, |body| with_samples_sha256(body, &part));
     merge_refused(
         dir,
         &p,
@@ -2254,4 +2258,43 @@ fn resealed_samples_rows_are_checked_one_by_one() {
             "holds trial '0'",
         ],
     );
+    std::fs::write(&run, &original).expect("restore");
+    // An unsampled trial's first draw set to -1 in place: the part's doubles are stored plain
+    // (its first draw found as the only occurrence of its 8 bytes, the CSV part's value).
+    let (row, at) = (100..lines.len())
+        .filter(|&r| !witnessed.contains(&(2000 + r as u128)))
+        .find_map(|r| {
+            let value: f64 = lines[r].split(',').nth(1)?.parse().ok()?;
+            let bytes = value.to_le_bytes();
+            let mut found = original_part
+                .windows(8)
+                .enumerate()
+                .filter(|(_, w)| *w == bytes);
+            match (found.next(), found.next()) {
+                (Some((at, _)), None) => Some((r, at)),
+                _ => None,
+            }
+        })
+        .expect("a draw stored once");
+    let mut edited = original_part.clone();
+    edited[at..at + 8].copy_from_slice(&(-1.0f64).to_le_bytes());
+    std::fs::write(&part, edited).expect("write");
+    forge(&run, |body| with_samples_sha256(body, &part));
+    merge_refused(
+        dir,
+        &p,
+        &[
+            "samples-2-of-3.parquet",
+            &format!(
+                "row {} (trial {}), column 2 '{}'",
+                row + 1,
+                2000 + row,
+                name(1)
+            ),
+            "'-1', not a draw",
+        ],
+    );
+    std::fs::write(&run, &original).expect("restore");
+    std::fs::write(&part, &original_part).expect("restore");
+    ok(dir, &["merge", "baseline", "--out", "p"]);
 }
