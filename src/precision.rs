@@ -120,7 +120,9 @@ pub fn precision_plan(engine: &Engine<'_>, half_width: f64, max_trials: u64) -> 
         }
         let pilot_trials = pooled.trials;
         let n = pilot_trials as f64;
-        let reached = pooled.estimate(engine.estimator, last).half_width();
+        // The trials' spread alone: the room left for trials too rare to have come up
+        // shrinks as 1/n, not 1/√n, and would swamp a pilot's extrapolation.
+        let reached = pooled.spread_estimate(engine.estimator, last).half_width();
         let need = n * (reached / half_width).powi(2);
         // Spread of the chunks' log half-widths: sd(ln need) at one chunk, as a variance per
         // trial (it shrinks as 1/trials).
@@ -129,7 +131,7 @@ pub fn precision_plan(engine: &Engine<'_>, half_width: f64, max_trials: u64) -> 
             .iter()
             .map(|c| {
                 2.0 * c
-                    .estimate(engine.estimator, last)
+                    .spread_estimate(engine.estimator, last)
                     .half_width()
                     .max(floor)
                     .ln()

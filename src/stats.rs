@@ -119,6 +119,17 @@ fn beta_quantile(a: f64, b: f64, u: f64) -> f64 {
     (mean + sd * w).clamp(0.0, 1.0)
 }
 
+/// The largest share q of trials that goes unseen in `n` trials more than 5% of the time:
+/// (1 − q)ⁿ = 0.05, the exact one-sided 95% bound for 0 events (about 3/n, the "rule of
+/// three": Hanley & Lippman-Hand, "If nothing goes wrong, is everything all right?", JAMA
+/// 249, 1983).
+pub fn none_seen(n: f64) -> f64 {
+    -(UNSEEN.ln() / n).exp_m1()
+}
+
+/// The chance of missing every trial of a tail of [`none_seen`]'s share.
+const UNSEEN: f64 = 0.05;
+
 /// Lower bound for `k` ≤ n/2 events of `n`.
 fn lower_bound(k: f64, n: f64) -> f64 {
     if k <= 0.0 {
@@ -177,13 +188,28 @@ pub fn binomial_bounds(k: f64, n: f64) -> (f64, f64) {
 /// are all equal get [mean, mean], except all 0 (or all 1), which get the binomial interval of
 /// 0 (or n) events, since a rarer value may not have come up yet.
 pub fn interval(n: f64, mean: f64, variance: f64) -> (f64, f64) {
+    interval_with(n, mean, variance, Room::Unseen)
+}
+
+/// Whether an interval leaves room for trials too rare to have come up ([`none_seen`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Room {
+    /// It does: every interval treatysim reports.
+    Unseen,
+    /// The spread of the trials alone, whose width shrinks as 1/√n where the room shrinks as
+    /// 1/n: what `--precision`'s pilot extrapolates from ([`spread_estimate`]).
+    SpreadOnly,
+}
+
+/// [`interval`], with or without the room for trials too rare to have come up.
+fn interval_with(n: f64, mean: f64, variance: f64, room: Room) -> (f64, f64) {
     if n.is_nan() || n <= 0.0 {
         return (0.0, 1.0);
     }
     let p = mean.clamp(0.0, 1.0);
-    let direct = || lower_side_interval(n, p, variance);
+    let direct = || lower_side_interval(n, p, variance, room);
     let mirror = || {
-        let (low, high) = lower_side_interval(n, 1.0 - p, variance);
+        let (low, high) = lower_side_interval(n, 1.0 - p, variance, room);
         (1.0 - high, 1.0 - low)
     };
     // The upper end assumes skew to the right and the mirror image to the left: blended
@@ -203,7 +229,7 @@ pub fn interval(n: f64, mean: f64, variance: f64) -> (f64, f64) {
 }
 
 /// [`interval`] for a mean `p` ≤ 0.6, assuming skew to the right.
-fn lower_side_interval(n: f64, p: f64, variance: f64) -> (f64, f64) {
+fn lower_side_interval(n: f64, p: f64, variance: f64, room: Room) -> (f64, f64) {
     if p <= 0.0 {
         return (0.0, binomial_bounds(0.0, n).1);
     }
@@ -229,7 +255,16 @@ fn lower_side_interval(n: f64, p: f64, variance: f64) -> (f64, f64) {
     } else {
         p
     };
-    (low.clamp(0.0, p), high.clamp(p, 1.0))
+    // Never below what trials too rare to have come up could carry: a share of the trials up
+    // to the exact bound for none seen in n ([`none_seen`], about 3/n), each at up to 1,
+    // on top of the rest's mean p. The sums cannot show such trials (a rare event that fired
+    // in none of them leaves every y alike), so without this the interval could be [p, p]
+    // however far below the truth p is.
+    let unseen = match room {
+        Room::Unseen => p + (1.0 - p) * none_seen(n),
+        Room::SpreadOnly => p,
+    };
+    (low.clamp(0.0, p), high.max(unseen).clamp(p, 1.0))
 }
 
 /// The estimate from `n` trials whose per-trial values sum to `sum` with squares summing to
@@ -237,6 +272,18 @@ fn lower_side_interval(n: f64, p: f64, variance: f64) -> (f64, f64) {
 /// [`binomial_bounds`] of the count; conditional: se = sample sd / √n, interval [`interval`].
 /// One trial has se 0.
 pub fn estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate {
+    estimate_with(estimator, n, sum, sum_sq, Room::Unseen)
+}
+
+/// [`estimate`] whose conditional interval comes from the trials' spread alone, without the
+/// room for trials too rare to have come up (a term of order 1/n): `--precision`'s pilot
+/// extrapolates half-widths as 1/√n from a few thousand trials, where that room would
+/// dominate and mislead the plan. Never reported.
+pub fn spread_estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate {
+    estimate_with(estimator, n, sum, sum_sq, Room::SpreadOnly)
+}
+
+fn estimate_with(estimator: Estimator, n: u64, sum: f64, sum_sq: f64, room: Room) -> Estimate {
     if n == 0 {
         return Estimate {
             probability: 0.0,
@@ -261,7 +308,7 @@ pub fn estimate(estimator: Estimator, n: u64, sum: f64, sum_sq: f64) -> Estimate
             let variance = (sum_sq / nf - probability * probability).max(0.0);
             (
                 (sample_variance / nf).sqrt(),
-                interval(nf, probability, variance),
+                interval_with(nf, probability, variance, room),
             )
         }
     };
@@ -464,7 +511,12 @@ mod tests {
         let odds = p / (1.0 - p) * (v / (p * (1.0 - p))).powf(0.2);
         let w = odds / (1.0 + odds);
         let span = (v / (w * (1.0 - w))).sqrt();
-        let expected_high = p - span * w + span * upper_bound(n * w, n);
+        let two_point = p - span * w + span * upper_bound(n * w, n);
+        // Never below the bound for trials too rare to have come up (here it binds: the ten
+        // events seen, of size 0.2, say nothing of trials near 1 rarer than 1 in 1,000).
+        let unseen = p + (1.0 - p) * none_seen(n);
+        assert!(unseen > two_point, "{two_point} vs {unseen}");
+        let expected_high = unseen;
         assert!(
             (low - expected_low).abs() < 1e-15,
             "{low} vs {expected_low}"
@@ -519,16 +571,32 @@ mod tests {
 
     #[test]
     fn degenerate_tallies() {
-        // Every trial the same value: no spread, no width; all 0: the binomial interval of 0.
-        let e = estimate(Estimator::Conditional, 1000, 300.0, 90.0);
-        assert!(
-            (e.ci95_low - 0.3).abs() < 1e-12 && (e.ci95_high - 0.3).abs() < 1e-12,
-            "{e:?}"
-        );
+        // Every trial the same value: no spread below; above, room for trials too rare to have
+        // come up in 1,000 (a rare event that fired in none of them leaves every y alike): a
+        // share up to the exact bound for 0 events, each at up to 1. All 0: the binomial
+        // interval of 0 events.
+        for y in [0.3, 6.7e-6] {
+            let e = estimate(Estimator::Conditional, 1000, 1000.0 * y, 1000.0 * y * y);
+            let high = y + (1.0 - y) * none_seen(1000.0);
+            assert!(
+                (e.ci95_low - y).abs() < 1e-12 && (e.ci95_high - high).abs() < 1e-12,
+                "{y}: {e:?}"
+            );
+            // (1 − q)¹⁰⁰⁰ = 0.05 at the bound.
+            assert!(((1.0 - none_seen(1000.0)).powi(1000) - 0.05).abs() < 1e-12);
+        }
         let e = estimate(Estimator::Conditional, 1000, 0.0, 0.0);
         assert_eq!((e.ci95_low, e.ci95_high), binomial_bounds(0.0, 1000.0));
+        // One trial at 0.5: room for an unseen tail on either side (blended through 0.5, where
+        // the mirror image takes over), symmetric about 0.5.
         let e = estimate(Estimator::Conditional, 1, 0.5, 0.25);
-        assert_eq!((e.std_error, e.ci95_low, e.ci95_high), (0.0, 0.5, 0.5));
+        let reach = 0.5 * 0.5 * none_seen(1.0);
+        assert_eq!(e.std_error, 0.0);
+        assert!(
+            (e.ci95_low - (0.5 - reach)).abs() < 1e-12
+                && (e.ci95_high - (0.5 + reach)).abs() < 1e-12,
+            "{e:?}"
+        );
         let e = estimate(Estimator::Indicator, 0, 0.0, 0.0);
         assert_eq!((e.ci95_low, e.ci95_high), (0.0, 1.0));
         for n in [1u64, 2, 3, 10] {

@@ -78,6 +78,15 @@ pub const CALIBRATION_MIN_RUNS: usize = 10;
 /// Bins of the calibration table: ten of equal width, [0, 0.1), [0.1, 0.2), …, [0.9, 1].
 pub const CALIBRATION_BINS: usize = 10;
 
+/// Columns of `calibration.csv`, for its writer (`score`) and its reader (`plot`).
+pub const CALIBRATION_HEADER: [&str; 5] = [
+    "bin_low",
+    "bin_high",
+    "runs",
+    "mean_forecast",
+    "observed_frequency",
+];
+
 /// One bin of the calibration table.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CalibrationBin {

@@ -39,14 +39,7 @@ pub const SCORES_HEADER: [&str; 7] = [
     "months_scored",
 ];
 
-/// Columns of `calibration.csv`.
-pub const CALIBRATION_HEADER: [&str; 5] = [
-    "bin_low",
-    "bin_high",
-    "runs",
-    "mean_forecast",
-    "observed_frequency",
-];
+pub use crate::analysis::score::CALIBRATION_HEADER;
 
 /// One run or pool scored.
 #[derive(Clone, Debug)]
@@ -271,8 +264,6 @@ pub fn score_out(
     names: &[String],
     skipped: &mut dyn FnMut(&str, &str),
 ) -> Result<Vec<Scored>> {
-    // Stale root rows agree with their folders again before anything is read (SPEC §7).
-    export::repair(out)?;
     let named = !names.is_empty();
     let names = if named {
         names.to_vec()
@@ -296,6 +287,10 @@ pub fn score_out(
             out.display()
         )));
     }
+    // The scores file it will update is checked too, then stale root rows agree with their
+    // folders again (SPEC §7): every check before the first write.
+    read_scores(&out.join("scores.csv"))?;
+    export::repair(out)?;
     Ok(scored)
 }
 
@@ -463,8 +458,9 @@ fn score_version(
     run: &export::RunFolder,
 ) -> Result<std::result::Result<Scored, Skip>> {
     let folder = run.folder();
-    let toml_path = run.path(RUN_TOML);
-    let Some(toml) = RunToml::read(&toml_path)? else {
+    // Messages name the file as its readers know it, not its version folder.
+    let toml_path = run.folder().join(RUN_TOML);
+    let Some(toml) = run.run_toml()? else {
         let why = if run.path("summary.csv").is_file() {
             format!(
                 "'{}' has no run.toml (it was written by an older treatysim), so what produced \
@@ -617,6 +613,16 @@ fn pool_resolution(
     let mut first: Option<Scenario> = None;
     let mut found: Option<(Resolution, String)> = None;
     for (member, text) in pool_members(resolved) {
+        // A name read from a file, looked up in the catalog: never a path (SPEC §7).
+        if !crate::scenario::valid_scenario_name(&member) {
+            return Err(Error::Invalid(format!(
+                "{}: not a treatysim run.toml: its resolved pool names a member by a line \
+                 '# member {}': {}; rerun the pool",
+                toml_path.display(),
+                member.escape_debug(),
+                crate::scenario::name_rule("the member", &member)
+            )));
+        }
         let scenario = catalog.load(&member, overrides).map_err(|e| {
             Error::Invalid(format!(
                 "score {name}: its member '{member}' (run.toml) no longer loads: {e}"
@@ -672,28 +678,14 @@ fn comparable(resolved: &str) -> String {
         .join("\n")
 }
 
-/// Reads `<folder>/FILE` after checking it against its SHA-256 in `run.toml`.
+/// Reads `<folder>/FILE` after checking it against its SHA-256 in `run.toml`
+/// ([`export::RunFolder::read_verified`]).
 ///
 /// # Errors
 /// Invalid input (exit 2) when `run.toml` does not list it or it differs.
 fn verified_table(run: &export::RunFolder, toml: &RunToml, file: &str) -> Result<Table> {
-    let folder = run.folder();
-    let path = folder.join(file);
-    let bytes = export::guard::read_regular(&run.path(file), crate::plot::READ_LIMIT)?;
-    let actual = crate::digest::sha256_hex(&bytes);
-    match toml.files.get(file) {
-        Some(hash) if hash.eq_ignore_ascii_case(&actual) => Table::parse(&path, &bytes),
-        Some(_) => Err(Error::Invalid(format!(
-            "'{}' was changed since it was written: its SHA-256 is not the one in run.toml; \
-             rerun the scenario",
-            path.display()
-        ))),
-        None => Err(Error::Invalid(format!(
-            "'{}' is not listed in '{}'; rerun the scenario",
-            path.display(),
-            folder.join(RUN_TOML).display()
-        ))),
-    }
+    let bytes = run.read_verified(toml, file, crate::plot::READ_LIMIT)?;
+    Table::parse(&run.folder().join(file), &bytes)
 }
 
 #[cfg(test)]

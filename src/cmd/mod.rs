@@ -93,6 +93,9 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     if cli.quiet {
         NOTES_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
     }
+    // The library's warnings (a folder left out of the root summary) are told as ours: once,
+    // silenced by --quiet.
+    crate::export::set_warning_handler(warn_once);
     let catalog = |args: &CatalogArgs| Catalog::with_search_path(args.scenarios.clone());
     // Scenario files too large to read within --max-memory are refused before parsing.
     let sim = |args: &SimArgs| catalog(&args.catalog).max_memory(args.max_memory);

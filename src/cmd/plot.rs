@@ -106,6 +106,9 @@ impl Reader<'_> {
             Some(dir) if !scenario.is_empty() => dir.to_path_buf(),
             _ => out.join(scenario),
         };
+        if !scenario.is_empty() {
+            verify(out, scenario, source)?;
+        }
         Ok(match source {
             Source::Timeline(path) => {
                 let mut timeline = Timeline::read(path, scenario)?;
@@ -184,6 +187,32 @@ impl Reader<'_> {
             .load(name, &overrides)
             .map_err(|_| format!("no run.toml, and no valid scenario '{name}' in --scenarios"))
     }
+}
+
+/// Checks the files a chart of `<out>/SCENARIO/` reads (its CSV file and the folder's
+/// `summary.csv`) against their SHA-256 in the folder's `run.toml`, as `score` does
+/// ([`crate::export::RunFolder::read_verified`]): a file edited since it was written is
+/// refused, not drawn. A folder without `run.toml` (treatysim 0.2's outputs, CSV files written
+/// by hand) has nothing to check against and is drawn as read; a `run.toml` that is not
+/// treatysim's is refused.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the file and what is wrong.
+fn verify(out: &Path, scenario: &str, source: &Source) -> Result<()> {
+    let run = crate::export::RunFolder::resolve(&out.join(scenario))?;
+    let Some(toml) = run.run_toml()? else {
+        return Ok(());
+    };
+    let csv = source
+        .csv()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    run.read_verified(&toml, csv, plot::READ_LIMIT)?;
+    if csv != "summary.csv" && present(&run.path("summary.csv")) {
+        run.read_verified(&toml, "summary.csv", plot::READ_LIMIT)?;
+    }
+    Ok(())
 }
 
 /// The note under a sweep's title when the scenario's own value of `keys` is not marked.
@@ -280,6 +309,15 @@ pub fn plot(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
             out.display(),
             out_flag(out)
         )));
+    }
+    // Every check before the first write (SPEC §7), the repair's included: each folder's
+    // files against its run.toml, and calibration.csv, which the repair does not touch.
+    for (scenario, source) in sources(args)? {
+        match &source {
+            Source::Calibration(path) => drop(Calibration::read(path)?),
+            _ if !scenario.is_empty() => verify(out, &scenario, &source)?,
+            _ => {}
+        }
     }
     // Stale root rows agree with their folders again before summary.svg is drawn from them
     // (SPEC §7): a row never disagrees with its folder's summary.csv in a plot.

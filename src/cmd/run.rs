@@ -149,6 +149,9 @@ fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
     if let Some(shard) = args.shard {
         if let Some(samples) = samples {
+            // The root summary is repaired (and so checked) before the samples part is
+            // renamed into place, as it is again, a no-op then, before the shard file.
+            export::repair(out)?;
             samples.into_file()?.commit()?;
         }
         return write_shard(scenario, args, shard, tally);

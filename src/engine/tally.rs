@@ -64,6 +64,14 @@ impl Tally {
         stats::estimate(estimator, self.trials, sum, sum_sq)
     }
 
+    /// [`Tally::estimate`] with the interval of the trials' spread alone
+    /// ([`stats::spread_estimate`]): for `--precision`'s pilot.
+    pub fn spread_estimate(&self, estimator: Estimator, t: usize) -> Estimate {
+        let sum = self.sum[t] as f64 / ONE;
+        let sum_sq = self.sum_sq[t] as f64 / ONE;
+        stats::spread_estimate(estimator, self.trials, sum, sum_sq)
+    }
+
     /// Checks what every tally of `trials` trials over `months` months under `estimator`
     /// holds, whoever split the trials (SPEC §9): a tally read from a shard file must pass
     /// before it is merged. Each trial adds a cumulative probability c_t in [0, 1],

@@ -177,6 +177,55 @@ impl RunFolder {
     }
 }
 
+impl RunFolder {
+    /// This version's `run.toml` (`None` when there is none), checked to be treatysim's
+    /// ([`super::RunToml::read`]: its keys, and the names it holds by the name rule).
+    ///
+    /// # Errors
+    /// As [`super::RunToml::read`].
+    pub fn run_toml(&self) -> crate::error::Result<Option<super::RunToml>> {
+        match self.read(RUN_TOML, super::provenance::RUN_TOML_LIMIT)? {
+            None => Ok(None),
+            Some(bytes) => super::RunToml::from_bytes(&self.folder.join(RUN_TOML), bytes).map(Some),
+        }
+    }
+
+    /// `file` of this version, read whole (refused past `limit` bytes) and checked against its
+    /// SHA-256 in `toml`, this version's `run.toml`: what every reader of a run's files does
+    /// (`score`, `plot`, the root summary's repair), so that a file edited by hand since it
+    /// was written is never taken for treatysim's.
+    ///
+    /// # Errors
+    /// [`crate::error::Error::Invalid`] naming the file when `run.toml` does not list it or
+    /// its SHA-256 differs; as [`super::guard::read_regular`].
+    pub fn read_verified(
+        &self,
+        toml: &super::RunToml,
+        file: &str,
+        limit: u64,
+    ) -> crate::error::Result<Vec<u8>> {
+        let path = self.folder.join(file);
+        let toml_path = self.folder.join(RUN_TOML);
+        let bytes = super::guard::read_regular(&self.path(file), limit)?;
+        let actual = crate::digest::sha256_hex(&bytes);
+        match toml.files.get(file) {
+            Some(hash) if hash.eq_ignore_ascii_case(&actual) => Ok(bytes),
+            Some(_) => Err(crate::error::Error::Invalid(format!(
+                "'{}' was changed since it was written: its SHA-256 is not the one in '{}'; \
+                 rerun the scenario",
+                path.display(),
+                toml_path.display()
+            ))),
+            None => Err(crate::error::Error::Invalid(format!(
+                "'{}' is not listed in '{}', so it was not written with the files beside it; \
+                 rerun the scenario",
+                path.display(),
+                toml_path.display()
+            ))),
+        }
+    }
+}
+
 /// `path`, or, when it is one of treatysim's links (`<out>/NAME/FILE -> .run/FILE`), the file
 /// in the version folder it leads to: for readers given a path, which must not follow links
 /// below `--out` but may go through treatysim's own layout.

@@ -12,8 +12,10 @@
 //!   published under an [`OutLock`] on `--out` ([`publish_run`]), so no read-modify-rename of
 //!   `<out>/summary.csv` ([`prepare_summary`]) overlaps another and no row is lost;
 //! - while holding it, [`prepare_summary`] also takes every folder's own row: for each
-//!   `<out>/NAME/summary.csv` holding one row for NAME, that row replaces or adds NAME's row,
-//!   and rows whose folder file is missing or unreadable are kept as they are. A process
+//!   `<out>/NAME/summary.csv` holding one row for NAME, listed in its `run.toml` (SHA-256)
+//!   and in range, that row replaces or adds NAME's row, and rows whose folder file is
+//!   missing, unreadable or unverified are kept as they are (an unverified one with a
+//!   warning, [`warn`]). A process
 //!   killed between its folder and the root file leaves them disagreeing only until the next
 //!   run or merge into `--out`; it also tidies every folder of what killed writers left;
 //! - every [`AtomicFile`] locks its temporary file while writing it, and first removes the
@@ -50,6 +52,32 @@ pub use summary::{
     read_summary, repair, repair_summary, upsert_summary,
 };
 pub use tidy::remove_stale_temporaries;
+
+/// Where the library's warnings go (a folder left out of the root summary: [`repair`]); set
+/// once by the front end ([`set_warning_handler`]), else they are printed on stderr.
+static WARNINGS: std::sync::OnceLock<fn(&str, &str)> = std::sync::OnceLock::new();
+
+/// Sends the warnings of output writers to `handler`, called with what a warning is about (the
+/// same for every warning about one thing, so that it can be told once) and its text. The
+/// first handler set stays.
+pub fn set_warning_handler(handler: fn(&str, &str)) {
+    let _ = WARNINGS.set(handler);
+}
+
+/// A warning on the way ([`set_warning_handler`]).
+pub(crate) fn warn(about: &str, text: &str) {
+    match WARNINGS.get() {
+        Some(handler) => handler(about, text),
+        None => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: {}",
+                crate::error::escape_controls(text)
+            );
+        }
+    }
+}
 
 pub use crate::number::float;
 

@@ -41,13 +41,20 @@ pub fn check_outputs(out: &Path, names: &[&str]) -> Result<()> {
 
 /// Checks, before a command writes into `<out>/NAME/` (a sweep, a sensitivity analysis, a
 /// shard), that NAME is a valid name and `<out>/NAME`, if it exists, a real folder, not a link
-/// that could lead out of `--out` ([`publish::check_folder`]).
+/// that could lead out of `--out` ([`publish::check_folder`]); and that an existing
+/// `<out>/summary.csv` is a treatysim summary, since every command that writes into `--out`
+/// brings its rows up to date ([`super::repair`]): a foreign one is refused now, before the
+/// first trial and the first write, not once the results are in.
 ///
 /// # Errors
 /// [`Error::Invalid`]; I/O errors.
 pub fn check_scenario_folder(out: &Path, name: &str) -> Result<()> {
     publish::check_folder(&publish::folder_path(out, name)?)?;
-    check_case(out, name)
+    check_case(out, name)?;
+    if out.is_dir() {
+        read_summary(&out.join("summary.csv"))?;
+    }
+    Ok(())
 }
 
 /// Refuses NAME when `out` holds a folder whose name differs from it only in case (`A` and

@@ -34,6 +34,7 @@
 //! ([`super::publish`]), so it never disagrees with them.
 
 use crate::error::{Error, Result};
+use crate::scenario::{name_rule, valid_scenario_name};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -230,12 +231,19 @@ impl RunToml {
                 Ok(None)
             }
             Err(e) => Err(e),
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| invalid(path, "it is not UTF-8 text".into()))?;
-                RunToml::parse(path, &text).map(Some)
-            }
+            Ok(bytes) => RunToml::from_bytes(path, bytes).map(Some),
         }
+    }
+
+    /// Parses a `run.toml`'s bytes; `path` names it in messages (`<out>/NAME/run.toml`, for
+    /// the file of a version folder that readers know by that name).
+    ///
+    /// # Errors
+    /// As [`RunToml::parse`]; [`Error::Invalid`] when it is not UTF-8 text.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<RunToml> {
+        let text =
+            String::from_utf8(bytes).map_err(|_| invalid(path, "it is not UTF-8 text".into()))?;
+        RunToml::parse(path, &text)
     }
 
     /// Parses a `run.toml`'s text; `path` names it in messages.
@@ -304,7 +312,7 @@ impl RunToml {
         }
         Ok(RunToml {
             treatysim: fields.string("treatysim")?,
-            label: fields.string("label")?,
+            label: fields.name("label")?,
             run,
             shard_command: fields.optional_strings("shard_command")?,
             files,
@@ -367,10 +375,28 @@ impl Fields<'_> {
             .ok_or_else(|| invalid(self.path, format!("'{key}' must be a whole number")))
     }
 
+    /// A name a reader may use as a folder of `--out` or look up as a scenario (SPEC §7:
+    /// "names read from files ... are checked the same way"): it must pass the name rule, so
+    /// that a hand-edited `scenario = "/elsewhere/x.toml"` or `"../../x"` is never taken for a
+    /// path. `compare`'s record names its pair, `A vs B`, each by the rule.
+    fn name(&self, key: &str) -> Result<String> {
+        let name = self.string(key)?;
+        let pair = name
+            .split_once(" vs ")
+            .is_some_and(|(a, b)| valid_scenario_name(a) && valid_scenario_name(b));
+        if valid_scenario_name(&name) || (key == "scenario" && pair) {
+            return Ok(name);
+        }
+        Err(invalid(
+            self.path,
+            format!("'{key}': {}", name_rule("the name", &name)),
+        ))
+    }
+
     fn record(&self) -> Result<Record> {
         Ok(Record {
             command: self.strings("command")?,
-            scenario: self.string("scenario")?,
+            scenario: self.name("scenario")?,
             estimator: self.string("estimator")?,
             trials: self.whole("trials")?,
             seed: self.whole("seed")?,
@@ -433,6 +459,18 @@ mod tests {
             ("label = \"x\"", "", "'label'"),
             ("[files]", "[files]\n\"a.csv\" = \"zz\"", "files.\"a.csv\""),
             ("estimator = ", "estimator = 3 #", "'estimator'"),
+            (
+                "scenario = \"baseline\"",
+                "scenario = \"/tmp/x/elsewhere.toml\"",
+                "'scenario'",
+            ),
+            (
+                "scenario = \"baseline\"",
+                "scenario = \"../../../../etc/x\"",
+                "'scenario'",
+            ),
+            ("label = \"x\"", "label = \"..\"", "'label'"),
+            ("label = \"x\"", "label = \"summary.csv\"", "'label'"),
         ] {
             let bad = text.replacen(from, to, 1);
             let message = RunToml::parse(path, &bad).unwrap_err().to_string();

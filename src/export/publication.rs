@@ -156,7 +156,7 @@ fn stage_publication(lock: &OutLock, publication: Publication) -> Result<publish
     }
     let convert: Vec<&str> = convert
         .into_iter()
-        .filter(|f| crate::scenario::valid_scenario_name(f))
+        .filter(|f| crate::scenario::valid_file_name(f))
         .collect();
     publish::prepare(lock, &name, &convert)?;
     let mut toml = current.unwrap_or_else(|| RunToml::new(&name));

@@ -211,7 +211,8 @@ impl PendingSummary {
 pub fn prepare_summary(lock: &OutLock, runs: &[RunSummary]) -> Result<PendingSummary> {
     let path = lock.out().join("summary.csv");
     let mut rows = read_summary(&path)?.unwrap_or_default();
-    rows.extend(folder_rows(lock)?);
+    let folders = folder_rows(lock, &rows)?;
+    rows.extend(folders);
     for run in runs {
         rows.insert(run.scenario.clone(), run.summary_row());
     }
@@ -240,7 +241,7 @@ pub fn repair_summary(lock: &OutLock) -> Result<()> {
     let path = lock.out().join("summary.csv");
     let current = read_summary(&path)?.unwrap_or_default();
     let mut rows = current.clone();
-    rows.extend(folder_rows(lock)?);
+    rows.extend(folder_rows(lock, &current)?);
     if rows == current {
         return Ok(());
     }
@@ -261,9 +262,17 @@ pub fn repair(out: &Path) -> Result<()> {
     repair_summary(&lock)
 }
 
-/// The own row of every folder of `out` whose `summary.csv` holds one row of its name, after
-/// tidying each folder of what killed publications left (the lock is held).
-fn folder_rows(lock: &OutLock) -> Result<BTreeMap<String, Vec<String>>> {
+/// The own row of every folder of `out` whose `summary.csv` holds one row of its name that
+/// differs from its row in `current` (the root summary's rows), checked
+/// ([`verified_folder_row`]), after tidying each folder of what killed publications left (the
+/// lock is held). A folder whose row cannot be verified (its `summary.csv` edited since it was
+/// written, no `run.toml` to check it against, a field out of its range) is left out, with a
+/// warning naming the file: its row in the root summary stays as it was, or stays absent, and
+/// the command goes on (a command that reads that folder refuses it on its own).
+fn folder_rows(
+    lock: &OutLock,
+    current: &BTreeMap<String, Vec<String>>,
+) -> Result<BTreeMap<String, Vec<String>>> {
     let out = lock.out();
     let mut rows = BTreeMap::new();
     let entries = std::fs::read_dir(out).map_err(|e| Error::io("read folder", out, e))?;
@@ -278,11 +287,153 @@ fn folder_rows(lock: &OutLock) -> Result<BTreeMap<String, Vec<String>>> {
             continue;
         }
         tidy::tidy_folder(lock, &entry.path());
-        if let Some(row) = folder_row(&entry.path(), &name) {
-            rows.insert(name, row);
+        let Some(row) = folder_row(&entry.path(), &name) else {
+            continue;
+        };
+        if current.get(&name) == Some(&row) {
+            continue;
+        }
+        match verified_folder_row(&entry.path(), row) {
+            Ok(row) => {
+                rows.insert(name, row);
+            }
+            Err(why) => {
+                let kept = if current.contains_key(&name) {
+                    format!("its row of {name} was kept as it was")
+                } else {
+                    format!("it has no row of {name}")
+                };
+                super::warn(
+                    &format!("unverified {}", entry.path().display()),
+                    &format!(
+                        "{why}; so it was not copied into '{}' ({kept}): rerun the command that \
+                         wrote '{}' to bring its row back",
+                        out.join("summary.csv").display(),
+                        entry.path().display()
+                    ),
+                );
+            }
         }
     }
     Ok(rows)
+}
+
+/// `row`, the one row of `<folder>/summary.csv`, if the file is the one its `run.toml` lists
+/// (by SHA-256) and its fields are in range ([`check_row`]); else why not.
+fn verified_folder_row(
+    folder: &Path,
+    row: Vec<String>,
+) -> std::result::Result<Vec<String>, String> {
+    let file = folder.join("summary.csv");
+    let run = super::RunFolder::resolve(folder).map_err(|e| e.to_string())?;
+    let toml = match run.run_toml() {
+        Ok(Some(toml)) => toml,
+        Ok(None) => {
+            return Err(format!(
+                "'{}' has no '{}' beside it to be checked against (an older treatysim's \
+                 folder, or files written by hand)",
+                file.display(),
+                folder.join(super::layout::RUN_TOML).display()
+            ));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    // Its advice to rerun is the warning's, said once.
+    let bytes = run
+        .read_verified(&toml, "summary.csv", SUMMARY_LIMIT)
+        .map_err(|e| {
+            e.to_string()
+                .trim_end_matches("; rerun the scenario")
+                .to_string()
+        })?;
+    // The row checked is the one in the bytes verified (the file could have been replaced
+    // since `folder_row` read it).
+    let verified = summary_rows(&bytes)
+        .filter(|rows| rows.len() == 1)
+        .and_then(|mut rows| rows.pop())
+        .ok_or_else(|| format!("'{}' holds not one row of its own", file.display()))?;
+    if verified != row {
+        return Err(format!("'{}' changed while it was read", file.display()));
+    }
+    check_row(&verified).map_err(|why| format!("'{}': {why}", file.display()))?;
+    Ok(verified)
+}
+
+/// The largest run folder `summary.csv` read to verify it (treatysim's hold one row).
+const SUMMARY_LIMIT: u64 = 1 << 20;
+
+/// The rows of a summary's bytes (each padded to every column), if it has a summary header.
+fn summary_rows(bytes: &[u8]) -> Option<Vec<Vec<String>>> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    if !summary_header(reader.headers().ok()?) {
+        return None;
+    }
+    reader
+        .records()
+        .map(|r| {
+            let mut row: Vec<String> = r.ok()?.iter().map(str::to_string).collect();
+            row.resize(SUMMARY_HEADER.len(), String::new());
+            Some(row)
+        })
+        .collect()
+}
+
+/// Checks the fields of a summary row as treatysim writes them: a known estimator, at least
+/// one trial, a seed, a window of at least one month, a probability and its interval within
+/// [0, 1] with the probability inside it, and a finite, non-negative standard error.
+///
+/// # Errors
+/// Which column is wrong, with its value and what it should be.
+fn check_row(row: &[String]) -> std::result::Result<(), String> {
+    let field = |i: usize| row.get(i).map_or("", String::as_str);
+    let bad = |i: usize, what: &str| {
+        format!(
+            "its {} '{}' is not {what}",
+            SUMMARY_HEADER[i],
+            field(i).escape_debug()
+        )
+    };
+    if !["conditional", "indicator"].contains(&field(1)) {
+        return Err(bad(1, "conditional or indicator"));
+    }
+    if !field(2).parse::<u64>().is_ok_and(|n| n > 0) {
+        return Err(bad(2, "a whole number of trials from 1"));
+    }
+    if field(3).parse::<u64>().is_err() {
+        return Err(bad(3, "a seed (a whole number from 0)"));
+    }
+    let start = Month::parse(field(4)).map_err(|_| bad(4, "a month YYYY-MM"))?;
+    let deadline = Month::parse(field(5)).map_err(|_| bad(5, "a month YYYY-MM"))?;
+    if deadline <= start {
+        return Err(bad(5, "a month after the start"));
+    }
+    let number = |i: usize, ok: &dyn Fn(f64) -> bool, what: &str| {
+        field(i)
+            .parse::<f64>()
+            .ok()
+            .filter(|x| ok(*x))
+            .ok_or_else(|| bad(i, what))
+    };
+    let unit = |x: f64| (0.0..=1.0).contains(&x);
+    let p = number(6, &unit, "a probability from 0 to 1")?;
+    number(
+        7,
+        &|x: f64| x.is_finite() && x >= 0.0,
+        "a finite standard error from 0",
+    )?;
+    // Rounding aside, the estimate lies inside its interval.
+    let slack = 1e-12;
+    number(
+        8,
+        &|x: f64| unit(x) && x <= p + slack,
+        "a probability from 0 to the estimate",
+    )?;
+    number(
+        9,
+        &|x: f64| unit(x) && x >= p - slack,
+        "a probability from the estimate to 1",
+    )?;
+    Ok(())
 }
 
 /// Replaces the rows of `runs`' scenarios in `<out>/summary.csv`, as [`prepare_summary`]
@@ -398,7 +549,11 @@ pub fn folder_row(folder: &Path, name: &str) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
-    /// Only a folder's `summary.csv` that is a summary of that folder's name alone is taken.
+    /// The warnings of [`upsert_takes_each_folders_own_row`] (this process's handler).
+    static WARNED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+    /// Only a folder's `summary.csv` that is a summary of that folder's name alone, listed in
+    /// its `run.toml` and with its fields in range, is taken.
     #[test]
     fn upsert_takes_each_folders_own_row() {
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -425,26 +580,77 @@ mod tests {
             std::fs::create_dir_all(out.join(path).parent().expect("folder")).expect("folder");
             std::fs::write(out.join(path), bytes).expect("write");
         };
-        let root = [row("a", "1"), row("b", "1"), row("c", "1")];
+        // A folder's summary.csv with the run.toml that lists it (or, `sealed` false, lists
+        // other bytes).
+        let folder = |name: &str, bytes: &[u8], sealed: bool| {
+            write(&format!("{name}/summary.csv"), bytes);
+            let mut toml = super::super::RunToml::new(name);
+            let listed = if sealed { bytes } else { b"other bytes" };
+            toml.files
+                .insert("summary.csv".into(), crate::digest::sha256_hex(listed));
+            write(&format!("{name}/run.toml"), toml.to_text().as_bytes());
+        };
+        let root = [
+            row("a", "1"),
+            row("b", "1"),
+            row("c", "1"),
+            row("f", "1"),
+            row("h", "1"),
+        ];
         write("summary.csv", &csv_bytes(&SUMMARY_HEADER, root.clone()));
-        write(
-            "a/summary.csv",
-            &csv_bytes(&SUMMARY_HEADER, [row("a", "2")]),
-        );
+        folder("a", &csv_bytes(&SUMMARY_HEADER, [row("a", "2")]), true);
         write("b/summary.csv", b"not a summary\n");
-        write(
-            "c/summary.csv",
-            &csv_bytes(&SUMMARY_HEADER, [row("x", "2")]),
-        );
-        write(
-            "d/summary.csv",
-            &csv_bytes(&SUMMARY_HEADER, [row("d", "2")]),
-        );
+        folder("c", &csv_bytes(&SUMMARY_HEADER, [row("x", "2")]), true);
+        folder("d", &csv_bytes(&SUMMARY_HEADER, [row("d", "2")]), true);
         let two = [row("e", "2"), row("e", "3")];
-        write("e/summary.csv", &csv_bytes(&SUMMARY_HEADER, two));
+        folder("e", &csv_bytes(&SUMMARY_HEADER, two), true);
+        // Edited since it was written, or out of range: the root row stays, or stays absent.
+        folder("f", &csv_bytes(&SUMMARY_HEADER, [row("f", "2")]), false);
+        folder("g", &csv_bytes(&SUMMARY_HEADER, [row("g", "2")]), false);
+        folder("h", &csv_bytes(&SUMMARY_HEADER, [row("h", "0")]), true);
+        // No run.toml to check it against.
+        write(
+            "i/summary.csv",
+            &csv_bytes(&SUMMARY_HEADER, [row("i", "2")]),
+        );
+        super::super::set_warning_handler(|about, text| {
+            WARNED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((about.to_string(), text.to_string()));
+        });
         let lock = OutLock::acquire(out).expect("lock");
         upsert_summary(&lock, &[]).expect("upsert");
-        let expected = [row("a", "2"), row("b", "1"), row("c", "1"), row("d", "2")];
+        // One warning for each folder left out, naming its file and why.
+        let mut warned = WARNED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        warned.sort();
+        let says = [
+            ("f", "SHA-256", "its row of f was kept"),
+            ("g", "SHA-256", "it has no row of g"),
+            ("h", "its trials '0'", "its row of h was kept"),
+            ("i", "has no", "it has no row of i"),
+        ];
+        assert_eq!(warned.len(), says.len(), "{warned:?}");
+        for ((about, text), (name, why, kept)) in warned.iter().zip(says) {
+            let file = out.join(name).join("summary.csv").display().to_string();
+            assert!(about.ends_with(&format!("/{name}")), "{about}");
+            assert!(
+                text.starts_with(&format!("'{file}'")) && text.contains(why) && text.contains(kept),
+                "{text}"
+            );
+            assert_eq!(text.matches("rerun").count(), 1, "{text}");
+        }
+        let expected = [
+            row("a", "2"),
+            row("b", "1"),
+            row("c", "1"),
+            row("d", "2"),
+            row("f", "1"),
+            row("h", "1"),
+        ];
         assert_eq!(
             std::fs::read(out.join("summary.csv")).expect("read"),
             csv_bytes(&SUMMARY_HEADER, expected)
@@ -487,5 +693,36 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert!(rows[1].starts_with("x,2020-01,0,0,0,"), "{}", rows[1]);
         assert!(rows[2].starts_with("x,2020-02,0.5,0.5,"), "{}", rows[2]);
+    }
+}
+
+#[cfg(test)]
+mod row_checks {
+    use super::check_row;
+
+    /// A row as treatysim writes it passes; each field out of its range is named.
+    #[test]
+    fn rows_out_of_range_are_named() {
+        let good = "a,conditional,1000,7,2020-01,2021-09,0.5,0.01,0.48,0.52,";
+        let fields = |row: &str| row.split(',').map(String::from).collect::<Vec<_>>();
+        assert_eq!(check_row(&fields(good)), Ok(()));
+        for (column, value, says) in [
+            (1, "psychic", "estimator"),
+            (2, "-5", "trials"),
+            (2, "0", "trials"),
+            (3, "x", "seed"),
+            (4, "2020-13", "start"),
+            (5, "2019-01", "deadline"),
+            (6, "1.5", "probability"),
+            (7, "1e400", "std_error"),
+            (7, "NaN", "std_error"),
+            (8, "0.6", "ci95_low"),
+            (9, "0.4", "ci95_high"),
+        ] {
+            let mut row = fields(good);
+            row[column] = value.into();
+            let why = check_row(&row).expect_err(says);
+            assert!(why.starts_with(&format!("its {says} '{value}'")), "{why}");
+        }
     }
 }

@@ -42,8 +42,35 @@ impl Calibration {
     /// # Errors
     /// When a column is missing or malformed.
     pub fn from_table(table: &Table) -> Result<Calibration> {
+        let path = table.path().display();
+        let foreign = |why: String| {
+            Error::Invalid(format!(
+                "'{path}' is not a treatysim calibration table: {why}; rerun `treatysim score` \
+                 to write it again"
+            ))
+        };
+        if table
+            .header()
+            .iter()
+            .ne(crate::analysis::score::CALIBRATION_HEADER)
+        {
+            return Err(foreign(format!(
+                "its columns are {}, not {}",
+                table.header().join(","),
+                crate::analysis::score::CALIBRATION_HEADER.join(",")
+            )));
+        }
         let low = table.probabilities("bin_low")?;
         let high = table.probabilities("bin_high")?;
+        let n = crate::analysis::score::CALIBRATION_BINS;
+        if low.len() != n {
+            return Err(foreign(format!(
+                "it has {} bins, where treatysim writes {n}, one per tenth of the forecast, \
+                 empty ones included",
+                low.len()
+            )));
+        }
+        let lines = table.lines();
         let runs = table.values("runs", |text| {
             text.trim()
                 .parse::<f64>()
@@ -66,6 +93,44 @@ impl Calibration {
         };
         let mean = optional_probability("mean_forecast")?;
         let observed = optional_probability("observed_frequency")?;
+        for i in 0..n {
+            let line = lines[i];
+            let (from, to) = (i as f64 / n as f64, (i + 1) as f64 / n as f64);
+            let near = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+            if !near(low[i], from) || !near(high[i], to) {
+                return Err(foreign(format!(
+                    "line {line}: bin {} is from {} to {}, where it is from {from} to {to}",
+                    i + 1,
+                    low[i],
+                    high[i]
+                )));
+            }
+            match (runs[i] > 0.0, mean[i], observed[i]) {
+                (false, None, None) => {}
+                (true, Some(m), Some(o)) => {
+                    if !(from - 1e-12..=to + 1e-12).contains(&m) {
+                        return Err(foreign(format!(
+                            "line {line}: mean_forecast {m} lies outside its bin, {from} to {to}"
+                        )));
+                    }
+                    let signed = o * runs[i];
+                    if (signed - signed.round()).abs() > 1e-6 * runs[i].max(1.0) {
+                        return Err(foreign(format!(
+                            "line {line}: observed_frequency {o} is not a share of its {} runs",
+                            runs[i]
+                        )));
+                    }
+                }
+                _ => {
+                    return Err(foreign(format!(
+                        "line {line}: a bin of {} runs has its mean_forecast and \
+                         observed_frequency {}",
+                        runs[i],
+                        if runs[i] > 0.0 { "empty" } else { "set" }
+                    )));
+                }
+            }
+        }
         let bins = (0..low.len())
             .filter_map(|i| {
                 Some(CalibrationBin {

@@ -80,6 +80,11 @@ impl Table {
         &self.header
     }
 
+    /// The line in the file of each data row.
+    pub fn lines(&self) -> Vec<u64> {
+        self.rows.iter().map(|(line, _)| *line).collect()
+    }
+
     /// Whether the table has a column called `name`.
     pub fn has_column(&self, name: &str) -> bool {
         self.header.iter().any(|h| h == name)

@@ -398,12 +398,29 @@ fn a_pool_splits_members_from_pooled_values_and_shows_weights() {
     assert!(pool_svg(&pool).unwrap().contains("weight 1.000e308"));
 }
 
+/// A `calibration.csv` of ten bins: the `rows` given (each starting with its bin's edges), the
+/// other bins empty.
+fn calibration_table(rows: &[&str]) -> Table {
+    let mut text = String::from("bin_low,bin_high,runs,mean_forecast,observed_frequency\n");
+    for i in 0..10 {
+        let edges = format!(
+            "{},{},",
+            crate::export::float(i as f64 / 10.0),
+            crate::export::float((i + 1) as f64 / 10.0)
+        );
+        let row = rows.iter().find(|r| r.starts_with(&edges));
+        text.push_str(&row.map_or_else(|| format!("{edges}0,,"), |r| r.to_string()));
+        text.push('\n');
+    }
+    table(&text)
+}
+
 #[test]
 fn calibration_keeps_bins_with_runs_and_sizes_points_by_them() {
-    let t = table(
-        "bin_low,bin_high,runs,mean_forecast,observed_frequency\n\
-         0,0.1,12,0.05,0.0833\n0.1,0.2,0,,\n0.2,0.3,3,0.25,0.3333\n",
-    );
+    let t = calibration_table(&[
+        "0,0.1,12,0.05,0.08333333333333333",
+        "0.2,0.3,3,0.25,0.3333333333333333",
+    ]);
     let calibration = Calibration::from_table(&t).unwrap();
     assert_eq!(calibration.bins.len(), 2);
     assert_eq!(calibration.runs(), 15.0);
@@ -417,13 +434,11 @@ fn calibration_keeps_bins_with_runs_and_sizes_points_by_them() {
         ("0,0.1,2.5,0.05,0.1", "runs"),
         ("0,0.1,2,1e308,0.1", "mean_forecast"),
     ] {
-        let t = table(&format!(
-            "bin_low,bin_high,runs,mean_forecast,observed_frequency\n{bad}\n"
-        ));
+        let t = calibration_table(&[bad]);
         let message = Calibration::from_table(&t).unwrap_err().to_string();
         assert!(message.contains(&format!("column '{column}'")), "{message}");
     }
-    let huge = table("bin_low,bin_high,runs,mean_forecast,observed_frequency\n0,1,1e308,0.5,0.5\n");
+    let huge = calibration_table(&["0,0.1,1e308,0.05,0.5"]);
     calibration_svg(&Calibration::from_table(&huge).unwrap()).expect("drawn");
 }
 
@@ -611,10 +626,7 @@ fn many_timelines_get_patterns_a_grid_legend_and_a_true_title() {
 /// labels of neighbouring bins are on different lines ("4 runs3 runs" overlapped).
 #[test]
 fn calibration_points_clear_the_axis_and_labels_do_not_collide() {
-    let t = table(
-        "bin_low,bin_high,runs,mean_forecast,observed_frequency\n\
-         0,0.1,4,0.098,0\n0.1,0.2,3,0.102,0\n",
-    );
+    let t = calibration_table(&["0,0.1,4,0.098,0", "0.1,0.2,3,0.102,0"]);
     let svg = calibration_svg(&Calibration::from_table(&t).unwrap()).unwrap();
     let four = text_positions(&svg, "4 runs");
     let three = text_positions(&svg, "3 runs");

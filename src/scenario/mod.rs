@@ -251,15 +251,50 @@ impl std::str::FromStr for Override {
 }
 
 /// Whether `name` may name a scenario or a label: `[A-Za-z0-9][A-Za-z0-9_.-]*` (so never `.`
-/// or `..`), the rule that keeps every output inside `--out` (SPEC §7).
+/// or `..`), the rule that keeps every output inside `--out` (SPEC §7), and not
+/// [`reserved_name`]: `<out>/NAME/` must never be, or be taken for, one of the files treatysim
+/// writes at the root of `--out`.
 pub fn valid_scenario_name(name: &str) -> bool {
+    valid_file_name(name) && !reserved_name(name)
+}
+
+/// Whether `name` matches `[A-Za-z0-9][A-Za-z0-9_.-]*`: a file name inside one folder (the
+/// files of a run folder, `summary.csv` included, pass it; scenario names must also pass
+/// [`valid_scenario_name`]).
+pub fn valid_file_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+/// The extensions of the files treatysim writes at the root of `--out` (`summary.csv`,
+/// `scores.csv`, `calibration.csv`, `compare-A-vs-B.csv` and its `.run.toml`, `summary.svg`,
+/// `timelines.svg`, `calibration.svg`), and of those it reads or may write beside them: a
+/// scenario name or label ending in one of them (in any case: `SUMMARY.CSV` is `summary.csv`
+/// on a case-insensitive file system) is refused, so that `<out>/NAME/` never collides with one.
+pub const RESERVED_EXTENSIONS: [&str; 5] = ["csv", "svg", "png", "toml", "parquet"];
+
+/// Whether `name` ends in `.EXT` for one of the [`RESERVED_EXTENSIONS`].
+pub fn reserved_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        RESERVED_EXTENSIONS
+            .iter()
+            .any(|r| ext.eq_ignore_ascii_case(r))
+    })
+}
+
 /// The message for a name that breaks [`valid_scenario_name`].
 pub fn name_rule(what: &str, name: &str) -> String {
+    if valid_file_name(name) && reserved_name(name) {
+        let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+        return format!(
+            "{what} \"{name}\" is not a valid name: it ends in '.{ext}', like the files \
+             treatysim writes at the root of --out (summary.csv, scores.csv, calibration.csv, \
+             compare-A-vs-B.csv, summary.svg, timelines.svg, ...), so its folder <out>/{name}/ \
+             would collide with one; names may not end in .{}: use e.g. \"{stem}_{ext}\"",
+            RESERVED_EXTENSIONS.join(", .")
+        );
+    }
     format!(
         "{what} \"{}\" is not a valid name; names start with a letter or digit, followed by letters, digits, '_', '.' or '-' (so never '.', '..' or a path)",
         name.escape_debug()
@@ -929,6 +964,27 @@ mod tests {
             "", ".", "..", "...", ".hidden", "a/b", "/abs", "a b", "a\u{7}", "-x",
         ] {
             assert!(!valid_scenario_name(bad), "{bad:?}");
+            assert!(!valid_file_name(bad), "{bad:?}");
+        }
+        // Names of the files at the root of --out, in any case, are file names, not scenarios.
+        for reserved in [
+            "summary.csv",
+            "scores.csv",
+            "SUMMARY.CSV",
+            "summary.svg",
+            "timelines.svg",
+            "calibration.csv",
+            "compare-a-vs-b.csv",
+            "compare-a-vs-b.run.toml",
+            "x.png",
+            "x.parquet",
+        ] {
+            assert!(valid_file_name(reserved), "{reserved}");
+            assert!(!valid_scenario_name(reserved), "{reserved}");
+            assert!(name_rule("the label", reserved).contains("root of --out"));
+        }
+        for ok in ["a.csv2", "csv", "summary_csv", "v1.2"] {
+            assert!(valid_scenario_name(ok), "{ok}");
         }
     }
 }

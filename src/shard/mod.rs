@@ -275,6 +275,9 @@ impl ShardFile {
     /// # Errors
     /// I/O errors.
     pub fn write(&self, out: &Path, key: Option<&seal::ShardKey>) -> Result<PathBuf> {
+        // A command that writes into --out brings stale root rows up to date (SPEC §7); this
+        // is also its last check of the root summary, so it comes before the first write.
+        crate::export::repair(out)?;
         let path = Self::prepare_folder(out, &self.scenario)?.join(self.file_name());
         let mut file = self.clone();
         if self.samples {
@@ -282,8 +285,6 @@ impl ShardFile {
             file.samples_sha256 = Some(sha256_file(&part)?);
         }
         crate::export::write_atomic(&path, file.to_text_keyed(key)?.as_bytes())?;
-        // A command that writes into --out brings stale root rows up to date (SPEC §7).
-        crate::export::repair(out)?;
         Ok(path)
     }
 

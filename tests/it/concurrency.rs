@@ -166,12 +166,13 @@ fn rows_agree_with_their_folders_again_after_a_crash() {
     let (stale, missing, other) = (&names[0], &names[1], &names[2]);
     ok(&["run", stale, "--trials", TRIALS, "--out", "out"]);
     ok(&["run", stale, missing, "--trials", "3000", "--out", "later"]);
-    // What a crash after the folder's files and before the root file leaves behind.
+    // What a crash after the folder's files and before the root file leaves behind: a whole
+    // run, its run.toml with the SHA-256 of each file included.
     let out = dir.path().join("out");
     let later = dir.path().join("later");
     for name in [stale, missing] {
         std::fs::create_dir_all(out.join(name)).expect("folder");
-        for file in ["summary.csv", "timeline.csv"] {
+        for file in ["summary.csv", "timeline.csv", "run.toml"] {
             std::fs::copy(later.join(name).join(file), out.join(name).join(file)).expect("copy");
         }
     }

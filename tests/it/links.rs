@@ -21,6 +21,8 @@ fn with_a_run() -> tempfile::TempDir {
     let text = ScenarioText::bilateral()
         .set("simulation.trials", "200")
         .dist("party.japan.will", "beta(6, 4)")
+        // Resolved, so that `score` has a run to score and gets as far as taking the lock.
+        .raw("[resolution]\noutcome = \"not signed\"")
         .text();
     let dir = workdir(&[("ok.toml", text.as_str()), ("other.toml", text.as_str())]);
     let (status, stderr) = run(dir.path(), &["run", "ok"]);

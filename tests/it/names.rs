@@ -302,3 +302,90 @@ fn a_scenario_folder_that_is_a_link_is_refused_by_every_writer() {
         assert!(common::everything(d) == before, "{args:?} wrote something");
     }
 }
+
+/// Finding H: a scenario name, `--as` label or pool label ending in `.csv`, `.svg`, `.png`,
+/// `.toml` or `.parquet` (in any case) would make `<out>/NAME/` collide with a file treatysim
+/// writes at the root of `--out` (`scores.csv`, `summary.svg`, `compare-A-vs-B.csv`, …): it is
+/// refused with exit 2 before anything is written, by every command that files results under
+/// a name, and when read back from `<out>/summary.csv`.
+#[test]
+fn names_of_the_files_at_the_root_of_out_are_refused() {
+    let text = ScenarioText::bilateral()
+        .set("simulation.trials", "200")
+        .text();
+    let dir = workdir(&[
+        ("ok.toml", &text),
+        ("other.toml", &text),
+        ("summary.csv.toml", &text),
+    ]);
+    let d = dir.path();
+    let out = d.join("out");
+    let (status, stderr) = exit_and_stderr(d, &["run", "ok", "--out", "out"], &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let before = common::outputs::everything(&out);
+    let sweep = ["sweep", "ok", "--param", "process.summit_rate=0.1,0.2"];
+    let cases: [(&[&str], &str); 12] = [
+        (&["run", "ok", "--as", "scores.csv"], "\"scores.csv\""),
+        (&["run", "ok", "--as", "summary.svg"], "\"summary.svg\""),
+        (&["run", "ok", "--as", "timelines.SVG"], "\"timelines.SVG\""),
+        (
+            &["run", "ok", "--as", "calibration.csv"],
+            "\"calibration.csv\"",
+        ),
+        (
+            &["run", "ok", "--as", "calibration.svg"],
+            "\"calibration.svg\"",
+        ),
+        (
+            &["run", "ok", "--as", "compare-ok-vs-other.csv"],
+            "\"compare-ok-vs-other.csv\"",
+        ),
+        (&["run", "ok", "summary.csv"], "\"summary.csv\""),
+        (&["run", "summary.csv.toml"], "\"summary.csv\""),
+        (&["pool", "summary.svg", "ok", "other"], "\"summary.svg\""),
+        (
+            &[&sweep[..], &["--as", "x.parquet"]].concat(),
+            "\"x.parquet\"",
+        ),
+        (&["sensitivity", "ok", "--as", "x.png"], "\"x.png\""),
+        (
+            &["run", "ok", "--as", "a.run.toml", "--shard", "1/2"],
+            "\"a.run.toml\"",
+        ),
+    ];
+    for (args, name) in cases {
+        let (status, stderr) = exit_and_stderr(d, &[args, &["--out", "out"]].concat(), &[]);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(name)
+                && stderr.contains("is not a valid name")
+                && stderr.contains("root of --out"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            common::outputs::everything(&out) == before,
+            "{args:?} wrote before it refused"
+        );
+    }
+    let (status, stderr) = exit_and_stderr(d, &["check", "summary.csv"], &[]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("root of --out"), "{stderr}");
+    // Read back from the root summary: a row named after a root file is refused, by line.
+    let root = out.join("summary.csv");
+    let text = std::fs::read_to_string(&root).expect("root summary");
+    let row = text.lines().nth(1).expect("ok's row");
+    std::fs::write(
+        &root,
+        format!("{text}{}\n", row.replacen("ok,", "scores.csv,", 1)),
+    )
+    .expect("write");
+    let before = common::outputs::everything(&out);
+    let (status, stderr) = exit_and_stderr(d, &["run", "other", "--out", "out"], &[]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'out/summary.csv' is not a treatysim summary: line 3")
+            && stderr.contains("\"scores.csv\""),
+        "{stderr}"
+    );
+    assert!(common::outputs::everything(&out) == before);
+}

@@ -804,13 +804,22 @@ fn a_sweep_marks_the_scenarios_own_value_or_range() {
 
     // From run.toml, which wins over the catalog: a constant is a dashed line.
     let resolved = resolved_baseline(dir.path(), &["issue.security.concession=0.42"]);
-    write(
-        &results.join("baseline/run.toml"),
-        &format!(
-            "version = \"0.2.0\"\nresolved = {}\n",
-            toml::Value::from(resolved)
-        ),
+    let mut toml = treatysim::export::RunToml::new("baseline");
+    toml.run = Some(treatysim::export::Record {
+        command: vec!["treatysim".into()],
+        scenario: "baseline".into(),
+        estimator: "conditional".into(),
+        trials: 1000,
+        seed: 1,
+        overrides: vec!["issue.security.concession=0.42".into()],
+        resolved,
+    });
+    // The sweep's file, listed with its SHA-256, as a run.toml of treatysim's lists it.
+    toml.files.insert(
+        "sweep-issue.security.concession.csv".into(),
+        treatysim::digest::sha256_hex(sweep_line().as_bytes()),
     );
+    write(&results.join("baseline/run.toml"), &toml.to_text());
     treatysim(dir.path())
         .args(["plot", "baseline", "--scenarios"])
         .arg(common::shipped_scenarios())
@@ -887,17 +896,27 @@ fn plots_a_pool() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("line 2, column 'probability'"));
 }
 
+/// A `calibration.csv` as `score` writes it: ten bins, empty ones included.
+const CALIBRATION: &str = "bin_low,bin_high,runs,mean_forecast,observed_frequency
+0,0.1,12,0.04,0.08333333333333333
+0.1,0.2,0,,
+0.2,0.3,4,0.24,0.25
+0.3,0.4,0,,
+0.4,0.5,0,,
+0.5,0.6,0,,
+0.6,0.7,0,,
+0.7,0.8,0,,
+0.8,0.9,0,,
+0.9,1,1,0.95,1
+";
+
 /// calibration.svg: a reliability diagram, the diagonal and a point per bin with runs.
 #[test]
 fn plots_the_calibration() {
     let dir = workdir(&[]);
     let results = dir.path().join("results");
     fixtures(&results);
-    write(
-        &results.join("calibration.csv"),
-        "bin_low,bin_high,runs,mean_forecast,observed_frequency\n0,0.1,12,0.04,0.0833\n\
-         0.1,0.2,0,,\n0.2,0.3,4,0.24,0.25\n0.9,1,1,0.95,1\n",
-    );
+    write(&results.join("calibration.csv"), CALIBRATION);
     write(
         &results.join("scores.csv"),
         "scenario,probability,outcome\nalpha,0.05,not signed\n",
@@ -951,4 +970,147 @@ beta,conditional,1000,1,2020-01,2020-05,0.14,0.002,0.136,0.144,party.japan.will=
         !svg.contains("alpha · before 2020-05 · with --set"),
         "{svg}"
     );
+}
+
+/// An edit of a file's text.
+type Edit = dyn Fn(&str) -> String;
+
+/// Finding G: `plot` checks a run folder's files against their SHA-256 in its `run.toml`, as
+/// `score` does: a timeline or summary edited since it was written, a file run.toml does not
+/// list, or a run.toml that is not treatysim's is refused with exit 2 naming the file, and
+/// nothing is drawn or written (the root summary's repair included).
+#[test]
+fn plot_refuses_files_edited_since_they_were_written() {
+    let text = common::ScenarioText::bilateral()
+        .set("simulation.trials", "300")
+        .text();
+    let dir = workdir(&[("ok.toml", &text), ("other.toml", &text)]);
+    let d = dir.path();
+    let results = d.join("results");
+    for name in ["ok", "other"] {
+        let output = treatysim(d).args(["run", name]).output().expect("run");
+        assert!(output.status.success(), "{output:?}");
+    }
+    let output = treatysim(d).args(["plot"]).output().expect("plot");
+    assert!(output.status.success(), "{output:?}");
+    // The root rows made stale: a repair would rewrite them.
+    let root = results.join("summary.csv");
+    let rows = std::fs::read_to_string(&root).expect("root summary");
+    std::fs::write(&root, rows.replace(",300,", ",299,")).expect("write");
+    let cases: [(&str, &Edit, &str); 4] = [
+        (
+            "timeline.csv",
+            // The fuzzer's edit: the cumulative probability jumps to 0.95 in one month.
+            &|t: &str| {
+                t.lines()
+                    .map(|line| match line.starts_with("ok,2020-05,") {
+                        true => {
+                            let mut fields: Vec<&str> = line.split(',').collect();
+                            fields[2] = "0.9";
+                            fields[3] = "0.95";
+                            fields.join(",")
+                        }
+                        false => line.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n"
+            },
+            "'results/ok/timeline.csv' was changed since it was written: its SHA-256 is not \
+             the one in 'results/ok/run.toml'",
+        ),
+        (
+            "summary.csv",
+            &|t: &str| t.replacen(",300,", ",777,", 1),
+            "'results/ok/summary.csv' was changed since it was written",
+        ),
+        (
+            "run.toml",
+            &|t: &str| t.replace("\"timeline.csv\" = ", "\"timeline.old\" = "),
+            "'results/ok/timeline.csv' is not listed in 'results/ok/run.toml'",
+        ),
+        (
+            "run.toml",
+            &|t: &str| t.replacen("label = ", "labelled = ", 1),
+            "results/ok/run.toml: not a treatysim run.toml: the key 'label' is missing",
+        ),
+    ];
+    for (file, edit, says) in cases {
+        let path = results.join("ok").join(file);
+        let original = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, edit(&original)).expect("write");
+        let before = common::outputs::everything(&results);
+        for args in [&["plot"][..], &["plot", "ok"]] {
+            let output = treatysim(d).args(args).output().expect("plot");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{file}: {stderr}");
+            assert!(stderr.contains(says), "{file}: {stderr}");
+            assert!(
+                common::outputs::everything(&results) == before,
+                "{file}: plot wrote before it refused"
+            );
+        }
+        std::fs::write(&path, original).expect("restore");
+    }
+    let output = treatysim(d).args(["plot"]).output().expect("plot");
+    assert!(output.status.success(), "{output:?}");
+}
+
+/// Finding G: `calibration.csv` is checked whole before anything is drawn: its columns, its
+/// ten bins in order, and each bin's values; a deleted row, a bin whose edges are swapped, an
+/// extra column or a share that is not one of its runs is refused with exit 2 naming the file
+/// (and the line), nothing written.
+#[test]
+fn plot_refuses_a_calibration_table_treatysim_did_not_write() {
+    let dir = workdir(&[]);
+    let results = dir.path().join("results");
+    fixtures(&results);
+    let path = results.join("calibration.csv");
+    let lines: Vec<&str> = CALIBRATION.lines().collect();
+    let deleted = [&lines[..3], &lines[4..]].concat().join("\n");
+    let swapped = CALIBRATION.replace("0.2,0.3,4,", "0.3,0.2,4,");
+    let extra = CALIBRATION
+        .lines()
+        .map(|l| format!("{l},x"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cases = [
+        (deleted, "it has 9 bins, where treatysim writes 10"),
+        (
+            swapped,
+            "line 4: bin 3 is from 0.3 to 0.2, where it is from 0.2 to 0.3",
+        ),
+        (
+            extra,
+            "its columns are bin_low,bin_high,runs,mean_forecast,observed_frequency,x",
+        ),
+        (
+            CALIBRATION.replace("4,0.24,0.25", "4,0.24,0.3"),
+            "line 4: observed_frequency 0.3 is not a share of its 4 runs",
+        ),
+        (
+            CALIBRATION.replace("4,0.24,0.25", "4,0.54,0.25"),
+            "line 4: mean_forecast 0.54 lies outside its bin",
+        ),
+        (
+            CALIBRATION.replace("0.3,0.4,0,,", "0.3,0.4,0,0.35,0"),
+            "line 5: a bin of 0 runs has its mean_forecast and observed_frequency set",
+        ),
+    ];
+    for (text, says) in cases {
+        write(&path, &text);
+        let before = common::outputs::everything(&results);
+        let output = treatysim(dir.path()).args(["plot"]).output().expect("plot");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{says}: {stderr}");
+        assert!(
+            stderr.contains("'results/calibration.csv' is not a treatysim calibration table")
+                && stderr.contains(says),
+            "{says}: {stderr}"
+        );
+        assert!(
+            common::outputs::everything(&results) == before,
+            "{says}: plot wrote before it refused"
+        );
+    }
 }

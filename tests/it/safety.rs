@@ -142,10 +142,16 @@ fn every_writer_repairs_stale_root_rows() {
     ];
     for args in commands {
         make_stale(&out);
+        let stale = std::fs::read(out.join("summary.csv")).expect("root summary");
         let (status, stderr) = run(d, args);
-        // score finds no run with a [resolution]: refused, after the repair.
-        let expected = if args[0] == "score" { 2 } else { 0 };
-        assert_eq!(status, Some(expected), "{args:?}: {stderr}");
+        if args[0] == "score" {
+            // score finds no run with a [resolution]: refused, so it writes nothing, the
+            // repair included (SPEC §7: nothing is written until every check has passed).
+            assert_eq!(status, Some(2), "{args:?}: {stderr}");
+            assert_eq!(std::fs::read(out.join("summary.csv")).expect("root"), stale);
+            continue;
+        }
+        assert_eq!(status, Some(0), "{args:?}: {stderr}");
         assert_eq!(
             root_row(&out, "ok"),
             folder_row(&out, "ok"),
@@ -310,4 +316,248 @@ fn plot_refuses_past_max_memory() {
     assert!(!d.join("out/ok/timeline.svg").exists());
     ok(d, &["plot", "--max-memory", "1G"]);
     assert!(d.join("out/ok/timeline.svg").exists());
+}
+
+/// A work folder with `scenarios/ok.toml` and `scenarios/other.toml` as [`two_scenarios`],
+/// both resolved (not signed), so that `score` reads both folders.
+fn two_resolved_scenarios() -> tempfile::TempDir {
+    let text = |rate: &str| {
+        ScenarioText::bilateral()
+            .set("simulation.trials", "200")
+            .set("process.summit_rate", rate)
+            .dist("party.japan.will", "beta(6, 4)")
+            .raw("[resolution]\noutcome = \"not signed\"")
+            .text()
+    };
+    workdir(&[("ok.toml", &text("0.3")), ("other.toml", &text("0.2"))])
+}
+
+/// Rewrites `<out>/NAME/FILE` in place (through treatysim's link, as `sed -i
+/// --follow-symlinks` does) with `edit` applied to its text; with `reseal`, also puts the new
+/// SHA-256 into `run.toml`, as someone covering their tracks would.
+fn edit_in_place(out: &Path, name: &str, file: &str, edit: &dyn Fn(&str) -> String, reseal: bool) {
+    let path = out.join(name).join(file);
+    let old = std::fs::read(&path).expect("read");
+    let new = edit(&String::from_utf8(old.clone()).expect("text"));
+    assert_ne!(new.as_bytes(), old, "the edit changed nothing");
+    std::fs::write(&path, &new).expect("write");
+    if reseal {
+        let toml = out.join(name).join("run.toml");
+        let text = std::fs::read_to_string(&toml).expect("run.toml");
+        let key = format!("\"{file}\" = ");
+        let sealed: Vec<String> = text
+            .lines()
+            .map(|line| match line.starts_with(&key) {
+                true => format!("{key}\"{}\"", treatysim::digest::sha256_hex(new.as_bytes())),
+                false => line.to_string(),
+            })
+            .collect();
+        assert_ne!(
+            sealed.join("\n") + "\n",
+            text,
+            "no hash of {file} in run.toml"
+        );
+        std::fs::write(&toml, sealed.join("\n") + "\n").expect("write");
+    }
+}
+
+/// `field` (a column of `summary.csv`) of a summary row set to `value`.
+fn with_field(row: &str, column: usize, value: &str) -> String {
+    let mut fields: Vec<&str> = row.split(',').collect();
+    fields[column] = value;
+    fields.join(",")
+}
+
+/// Finding A: a folder's `summary.csv` edited by hand never reaches `<out>/summary.csv`. A
+/// command that needs that folder (`score`) refuses it with exit 2 before writing anything (the
+/// repair of another, stale row included); any other command goes on, leaves that folder's
+/// root row as it was, and warns naming the file; values out of range are refused even when
+/// run.toml's SHA-256 was updated to match.
+#[test]
+fn hand_edited_folder_summaries_never_reach_the_root_summary() {
+    let dir = two_resolved_scenarios();
+    let d = dir.path();
+    let out = d.join("out");
+    ok(d, &["run", "ok"]);
+    ok(d, &["run", "other"]);
+    let other_row = root_row(&out, "other");
+    assert_eq!(other_row, folder_row(&out, "other"));
+    // Seed 777, p = 0.9 outside its own interval: what the fuzzer's edit wrote.
+    edit_in_place(
+        &out,
+        "other",
+        "summary.csv",
+        &|text| {
+            text.replace(
+                &other_row,
+                &with_field(&with_field(&other_row, 3, "777"), 6, "0.9"),
+            )
+        },
+        false,
+    );
+    make_stale(&out);
+    let before = common::outputs::everything(&out);
+    let (status, stderr) = run(d, &["score"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("out/other/summary.csv") && stderr.contains("SHA-256"),
+        "{stderr}"
+    );
+    assert!(
+        common::outputs::everything(&out) == before,
+        "score wrote before it refused"
+    );
+    // Another scenario's run goes on, repairs ok's stale row, and leaves other's row alone.
+    let (status, stderr) = run(d, &["run", "ok", "--seed", "3"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: 'out/other/summary.csv' was changed since it was written")
+            && stderr.contains("SHA-256")
+            && stderr.contains("so it was not copied into 'out/summary.csv'")
+            && stderr.contains("its row of other was kept as it was"),
+        "{stderr}"
+    );
+    assert_eq!(root_row(&out, "other"), other_row);
+    assert_eq!(root_row(&out, "ok"), folder_row(&out, "ok"));
+    // Resealed edits: the SHA-256 matches, the values do not make a summary.
+    for (column, value, says) in [
+        (2, "-5", "trials '-5'"),
+        (7, "1e400", "std_error '1e400'"),
+        (6, "0.0001", "ci95_low"),
+        (1, "psychic", "estimator 'psychic'"),
+    ] {
+        let now = folder_row(&out, "other");
+        edit_in_place(
+            &out,
+            "other",
+            "summary.csv",
+            &|text| text.replace(&now, &with_field(&other_row, column, value)),
+            true,
+        );
+        make_stale(&out);
+        let (status, stderr) = run(
+            d,
+            &["sweep", "ok", "--param", "process.summit_rate=0.1,0.2"],
+        );
+        assert_eq!(status, Some(0), "{stderr}");
+        assert!(
+            stderr.contains("'out/other/summary.csv': its ")
+                && stderr.contains("was not copied")
+                && stderr.contains(says),
+            "{says}: {stderr}"
+        );
+        assert_eq!(root_row(&out, "other"), other_row, "{says}");
+        assert_eq!(root_row(&out, "ok"), folder_row(&out, "ok"), "{says}");
+    }
+    // --quiet silences the warning; rerunning the folder brings its row back.
+    let (status, stderr) = run(d, &["run", "ok", "--quiet"]);
+    assert_eq!((status, stderr.as_str()), (Some(0), ""));
+    ok(d, &["run", "other"]);
+    assert_eq!(root_row(&out, "other"), folder_row(&out, "other"));
+}
+
+/// Finding C: a shard (of run, with or without samples, sweep and sensitivity) refuses a
+/// malformed `<out>/summary.csv`, which every command writing into `--out` brings up to date,
+/// before it simulates or writes anything: no shard file, no samples part.
+#[test]
+fn shards_refuse_a_foreign_root_summary_before_writing() {
+    let dir = two_scenarios();
+    let d = dir.path();
+    let out = d.join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    std::fs::write(out.join("summary.csv"), "scenario,estimator\nfoo\n").expect("write");
+    let before = common::outputs::everything(&out);
+    let commands: [&[&str]; 5] = [
+        &["run", "ok", "--shard", "1/2"],
+        &["run", "ok", "--shard", "2/2", "--samples"],
+        &["run", "ok", "--shard", "1/2", "--samples-format", "parquet"],
+        &[
+            "sweep",
+            "ok",
+            "--shard",
+            "1/2",
+            "--param",
+            "process.summit_rate=0.1,0.3",
+        ],
+        &["sensitivity", "ok", "--shard", "1/2"],
+    ];
+    for args in commands {
+        let (status, stderr) = run(d, args);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("'out/summary.csv' is not a treatysim summary")
+                && stderr.contains("its columns are scenario,estimator"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            common::outputs::everything(&out) == before,
+            "{args:?} wrote before it refused"
+        );
+    }
+}
+
+/// Finding I: the names `run.toml` holds (the scenario, the label) are checked by the name
+/// rule where the file is read: a path there is refused with exit 2 naming the file and the
+/// key, never looked up, and nothing is written.
+#[test]
+fn names_read_from_run_toml_are_never_paths() {
+    let dir = two_resolved_scenarios();
+    let d = dir.path();
+    let out = d.join("out");
+    ok(d, &["run", "ok"]);
+    std::fs::copy(d.join("scenarios/ok.toml"), d.join("elsewhere.toml")).expect("copy");
+    let elsewhere = d.join("elsewhere.toml").display().to_string();
+    for (key, from, to) in [
+        (
+            "'scenario'",
+            "scenario = \"ok\"",
+            format!("scenario = \"{elsewhere}\""),
+        ),
+        (
+            "'scenario'",
+            "scenario = \"ok\"",
+            "scenario = \"../../../../etc/x\"".into(),
+        ),
+        ("'label'", "label = \"ok\"", "label = \"../ok\"".into()),
+    ] {
+        edit_in_place(&out, "ok", "run.toml", &|t| t.replace(from, &to), false);
+        let before = common::outputs::everything(&out);
+        for args in [&["score", "ok"][..], &["score"]] {
+            let (status, stderr) = run(d, args);
+            assert_eq!(status, Some(2), "{to}: {stderr}");
+            assert!(
+                stderr.contains("out/ok/run.toml: not a treatysim run.toml")
+                    && stderr.contains(key)
+                    && stderr.contains("not a valid name"),
+                "{to}: {stderr}"
+            );
+            assert!(common::outputs::everything(&out) == before, "{to}: written");
+        }
+        edit_in_place(&out, "ok", "run.toml", &|t| t.replace(&to, from), false);
+    }
+    let (status, stderr) = run(d, &["score", "ok"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    // A pool's members, read from its resolved text, are names too.
+    ok(d, &["run", "other"]);
+    ok(d, &["pool", "P", "ok", "other"]);
+    let (status, stderr) = run(d, &["score", "P"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let to = format!("# member {elsewhere}");
+    edit_in_place(
+        &out,
+        "P",
+        "run.toml",
+        &|t| t.replacen("# member ok", &to, 1),
+        false,
+    );
+    let before = common::outputs::everything(&out);
+    let (status, stderr) = run(d, &["score", "P"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("out/P/run.toml: not a treatysim run.toml")
+            && stderr.contains("# member")
+            && stderr.contains("not a valid name"),
+        "{stderr}"
+    );
+    assert!(common::outputs::everything(&out) == before);
 }
