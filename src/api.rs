@@ -511,12 +511,7 @@ pub fn sensitivity_factors(scenario: &Scenario) -> Result<(Params, Vec<usize>)> 
             scenario.name
         )));
     }
-    let params = uncertain
-        .iter()
-        .map(|id| (*id, scenario.cast.key(*id).to_string()))
-        .collect();
-    let factor_of = crate::analysis::sensitivity::factors(&uncertain, &scenario.correlations);
-    Ok((params, factor_of))
+    Ok(crate::analysis::sensitivity::study_params(scenario))
 }
 
 /// Sobol indices of `scenario`'s uncertain parameters and of chance, and the tornado's bins
@@ -536,7 +531,7 @@ pub fn sensitivity(
     let scenario = resolve(scenario, options);
     let (params, factor_of) = sensitivity_factors(&scenario)?;
     let sim = scenario.simulation;
-    if !(2..=1000).contains(&bins) {
+    if !(2..=crate::analysis::sensitivity::MAX_BINS).contains(&bins) {
         return Err(Error::Invalid(format!(
             "bins: {bins} is not a number of bins; accepted: 2 to 1000"
         )));

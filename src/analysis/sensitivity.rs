@@ -144,6 +144,7 @@ impl Bins {
     /// The bins of a parameter from its pilot draws (`draws`, sorted in place): `count` bins of
     /// equal shares of the pilot, the upper edge of bin b the pilot's draw of rank
     /// ⌈(b+1)·n/count⌉ − 1, tied edges merged.
+    #[cfg(test)]
     fn from_pilot(
         param: String,
         index: usize,
@@ -152,6 +153,17 @@ impl Bins {
         count: usize,
     ) -> Bins {
         draws.sort_unstable_by(f64::total_cmp);
+        Bins::from_sorted(param, index, factor, draws, count)
+    }
+
+    /// [`Bins::from_pilot`] of draws already sorted (by [`f64::total_cmp`]).
+    fn from_sorted(
+        param: String,
+        index: usize,
+        factor: usize,
+        draws: &[f64],
+        count: usize,
+    ) -> Bins {
         let n = draws.len();
         let mut high: Vec<f64> = Vec::with_capacity(count);
         for b in 0..count {
@@ -178,6 +190,20 @@ impl Bins {
     }
 }
 
+/// The uncertain parameters of `scenario` (id, key) in canonical order, and their factors
+/// ([`factors`]): what a study ranks.
+pub fn study_params(scenario: &crate::scenario::Scenario) -> (Vec<(ParamId, String)>, Vec<usize>) {
+    let uncertain = scenario.uncertain();
+    let params = uncertain
+        .iter()
+        .map(|id| (*id, scenario.cast.key(*id).to_string()))
+        .collect();
+    (params, factors(&uncertain, &scenario.correlations))
+}
+
+/// The most bins a study asks for (`--bins`).
+pub const MAX_BINS: usize = 1000;
+
 /// Draws the pilot and places every uncertain parameter's bins: `params` (id, key) in canonical
 /// order, `factor_of` their factors ([`factors`]).
 ///
@@ -191,26 +217,100 @@ pub fn design(
     factor_of: &[usize],
     count: usize,
 ) -> Result<Vec<Bins>> {
-    let pilot = trials.min(PILOT_TRIALS);
-    let mut columns = vec![Vec::with_capacity(pilot as usize); params.len()];
-    let mut draws = vec![0.0; model.params()];
-    for trial in 0..pilot {
-        if trial % 4096 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted);
+    Ok(Pilot::draw(model, seed, trials, params)?.bins(params, factor_of, count))
+}
+
+/// The pilot's draws of every uncertain parameter, sorted: what places the bins.
+#[derive(Clone, Debug)]
+pub struct Pilot {
+    columns: Vec<Vec<f64>>,
+}
+
+impl Pilot {
+    /// The first [`PILOT_TRIALS`] trials' (or every trial's) draws of `params`.
+    ///
+    /// # Errors
+    /// Interruption.
+    pub fn draw(
+        model: &Model,
+        seed: u64,
+        trials: u64,
+        params: &[(ParamId, String)],
+    ) -> Result<Pilot> {
+        let pilot = trials.min(PILOT_TRIALS);
+        let mut columns = vec![Vec::with_capacity(pilot as usize); params.len()];
+        let mut draws = vec![0.0; model.params()];
+        for trial in 0..pilot {
+            if trial % 4096 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            model.draw(rng::trial_key(seed, trial), &mut draws);
+            for (column, (id, _)) in columns.iter_mut().zip(params) {
+                column.push(draws[id.index()]);
+            }
         }
-        model.draw(rng::trial_key(seed, trial), &mut draws);
-        for (column, (id, _)) in columns.iter_mut().zip(params) {
-            column.push(draws[id.index()]);
+        for column in &mut columns {
+            column.sort_unstable_by(f64::total_cmp);
         }
+        Ok(Pilot { columns })
     }
-    Ok(params
-        .iter()
-        .zip(factor_of)
-        .zip(&mut columns)
-        .map(|(((id, key), factor), column)| {
-            Bins::from_pilot(key.clone(), id.index(), *factor, column, count)
-        })
-        .collect())
+
+    /// Every parameter's `count` bins ([`design`]).
+    pub fn bins(
+        &self,
+        params: &[(ParamId, String)],
+        factor_of: &[usize],
+        count: usize,
+    ) -> Vec<Bins> {
+        params
+            .iter()
+            .zip(factor_of)
+            .zip(&self.columns)
+            .map(|(((id, key), factor), column)| {
+                Bins::from_sorted(key.clone(), id.index(), *factor, column, count)
+            })
+            .collect()
+    }
+
+    /// The bins this pilot places that a shard's `stated` bins should be: those of the number
+    /// of bins asked (2 to [`MAX_BINS`]) that gives exactly `stated` when one does (tied draws
+    /// merge bins, so a study asked for c bins may have fewer), else those of as many bins as
+    /// the longest of `stated`, to name what differs.
+    pub fn expected(
+        &self,
+        params: &[(ParamId, String)],
+        factor_of: &[usize],
+        stated: &[Bins],
+    ) -> Vec<Bins> {
+        let same = |a: &[Bins], b: &[Bins]| {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(x, y)| {
+                    x.param == y.param
+                        && x.index == y.index
+                        && x.factor == y.factor
+                        && x.centre.to_bits() == y.centre.to_bits()
+                        && x.high.len() == y.high.len()
+                        && x.high
+                            .iter()
+                            .zip(&y.high)
+                            .all(|(p, q)| p.to_bits() == q.to_bits())
+                })
+        };
+        let longest = stated
+            .iter()
+            .map(|b| b.high.len())
+            .max()
+            .unwrap_or(0)
+            .clamp(2, MAX_BINS);
+        let first = self.bins(params, factor_of, longest);
+        if same(&first, stated) {
+            return first;
+        }
+        (longest + 1..=MAX_BINS)
+            .map(|count| self.bins(params, factor_of, count))
+            .find(|bins| same(bins, stated))
+            .unwrap_or(first)
+    }
 }
 
 /// Sums over trials of one index's per-trial value v (g or t) and of its products with the
@@ -461,12 +561,17 @@ impl SensitivityTally {
         }
     }
 
-    /// Checks that the tally fits `bins` and holds what sums of trials can hold, so that a
-    /// shard file edited by hand is refused rather than read.
+    /// Checks that the tally fits `bins` and holds what sums of trials can hold under
+    /// `estimator`, so that a shard file edited by hand is refused rather than read: every
+    /// per-trial value is an outcome in [0, 1] or a product of such, so each sum lies within
+    /// its range times the trials, sums of squares bound sums (Cauchy–Schwarz), each bin's
+    /// outcomes add up to the tally's, and each bin's smallest and largest draws lie within
+    /// its edges. What these cannot see (a small change within every bound) only the HMAC of a
+    /// keyed shard catches.
     ///
     /// # Errors
-    /// What does not fit.
-    pub fn check(&self, bins: &[Bins]) -> std::result::Result<(), String> {
+    /// What does not fit, naming the key (under `payload.sensitivity.tally`).
+    pub fn check(&self, bins: &[Bins], estimator: Estimator) -> std::result::Result<(), String> {
         if self.params.len() != bins.len() || self.factors.len() != factor_count(bins) + 1 {
             return Err(format!(
                 "{} parameters and {} factors, where the bins have {} and {} (and chance)",
@@ -479,8 +584,17 @@ impl SensitivityTally {
         let one = 1u128 << 62;
         let n = u128::from(self.trials);
         if self.outcome > n * one || self.outcome_sq > self.outcome {
-            return Err("outcome sums outside [0, trials]".into());
+            return Err(format!(
+                "outcome = {} and outcome_sq = {}: the sums of {} trials' outcomes lie within \
+                 0 <= outcome_sq <= outcome <= {}",
+                self.outcome,
+                self.outcome_sq,
+                self.trials,
+                n * one
+            ));
         }
+        self.check_outcomes(estimator)?;
+        self.check_sobol()?;
         for (b, sums) in bins.iter().zip(&self.params) {
             let edges_ok = !b.high.is_empty()
                 && b.high.iter().all(|h| h.is_finite())
@@ -490,21 +604,377 @@ impl SensitivityTally {
                 .into_iter()
                 .chain([sums.high.len()])
                 .all(|len| len == b.high.len());
-            let counted: u64 = sums.count.iter().fold(0u64, |s, c| s.saturating_add(*c));
-            let bounded = sums
-                .count
-                .iter()
-                .zip(&sums.outcome)
-                .all(|(c, o)| *o <= u128::from(*c) * one);
-            if !edges_ok || !shapes_ok || !bounded {
-                return Err(format!("the bins of {} do not add up", b.param));
+            if !edges_ok || !shapes_ok {
+                return Err(format!(
+                    "the bins of {} do not add up: {} edges, and {} counts, {} outcomes, {} \
+                     lows and {} highs",
+                    b.param,
+                    b.high.len(),
+                    sums.count.len(),
+                    sums.outcome.len(),
+                    sums.low.len(),
+                    sums.high.len()
+                ));
             }
+            let counted: u64 = sums.count.iter().fold(0u64, |s, c| s.saturating_add(*c));
             if counted != self.trials {
                 return Err(format!(
                     "the bins of {} hold {counted} trials, not the tally's {}",
                     b.param, self.trials
                 ));
             }
+            sums.check(b, self.outcome, self.outcome_sq, self.trials, estimator)?;
+        }
+        Ok(())
+    }
+
+    /// The outcome sums: whole numbers of per-trial quanta (of 0 or 1 under the indicator
+    /// estimator), (Σy)² ≤ n·Σy², and y_A ≤ 2u, y_A² ≤ 2q against the pooled sums.
+    fn check_outcomes(&self, estimator: Estimator) -> std::result::Result<(), String> {
+        let one = 1u128 << 62;
+        let quantum = fixed(1.0).unsigned_abs() >> 50;
+        let whole = |x: u128| x.is_multiple_of(quantum.max(1));
+        if !whole(self.outcome) || !whole(self.outcome_sq) {
+            return Err(format!(
+                "outcome = {} and outcome_sq = {} are not whole numbers of per-trial quanta \
+                 ({quantum})",
+                self.outcome, self.outcome_sq
+            ));
+        }
+        if estimator == Estimator::Indicator
+            && (!self.outcome.is_multiple_of(one) || self.outcome_sq != self.outcome)
+        {
+            return Err(format!(
+                "outcome = {} and outcome_sq = {} are not a whole number of signed trials, as \
+                 the indicator estimator counts them (outcome_sq = outcome, a multiple of {one})",
+                self.outcome, self.outcome_sq
+            ));
+        }
+        let n = self.trials as f64;
+        let (s, q) = (real(self.outcome as i128), real(self.outcome_sq as i128));
+        if !schwarz(s, n, q, n) {
+            return Err(format!(
+                "outcome = {} squared exceeds trials · outcome_sq = {} · {}, which no set of \
+                 outcomes allows",
+                self.outcome, self.trials, self.outcome_sq
+            ));
+        }
+        let p = &self.pooled;
+        let slack = i128::from(self.trials) << 14;
+        if (self.outcome as i128) > 2 * p.u + slack || (self.outcome_sq as i128) > 2 * p.q + slack {
+            return Err(format!(
+                "outcome = {} and outcome_sq = {} exceed twice pooled.u = {} and pooled.q = {} \
+                 (each y_A is at most y_A + y_B)",
+                self.outcome, self.outcome_sq, p.u, p.q
+            ));
+        }
+        Ok(())
+    }
+
+    /// The Sobol sums: each within what n per-trial values of its range reach, and bounded by
+    /// the sums of squares (Cauchy–Schwarz).
+    fn check_sobol(&self) -> std::result::Result<(), String> {
+        let n = i128::from(self.trials);
+        let all = n << 62;
+        let slack = n << 14;
+        let nf = self.trials as f64;
+        let p = &self.pooled;
+        let within = |key: String, v: i128, lo: i128, hi: i128| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{key} = {v} is outside [{lo}, {hi}], where the sums of {} trials' values lie",
+                    self.trials
+                ))
+            }
+        };
+        let bounded = |key: String, v: i128, a: (&str, i128), b: (&str, i128)| {
+            if schwarz(real(v), real(a.1), real(b.1), nf) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{key} = {v} squared exceeds {} · {} = {} · {}, which no set of trials \
+                     allows (Cauchy–Schwarz)",
+                    a.0, b.0, a.1, b.1
+                ))
+            }
+        };
+        within("pooled.u".into(), p.u, 0, all)?;
+        within("pooled.q".into(), p.q, 0, p.u + slack)?;
+        within("pooled.uu".into(), p.uu, 0, p.q + slack)?;
+        within("pooled.uq".into(), p.uq, 0, p.uu + slack)?;
+        within("pooled.qq".into(), p.qq, 0, p.uq + slack)?;
+        let trials = ("trials", all);
+        bounded("pooled.u".into(), p.u, trials, ("pooled.uu", p.uu))?;
+        bounded("pooled.q".into(), p.q, trials, ("pooled.qq", p.qq))?;
+        bounded(
+            "pooled.uq".into(),
+            p.uq,
+            ("pooled.uu", p.uu),
+            ("pooled.qq", p.qq),
+        )?;
+        for (f, sums) in self.factors.iter().enumerate() {
+            let key = |part: &str, what: &str| format!("factors[{f}].{part}.{what}");
+            let (g, t) = (&sums.first, &sums.total);
+            within(key("first", "sum"), g.sum, -all, all)?;
+            within(
+                key("first", "sum_sq"),
+                g.sum_sq,
+                0,
+                (2 * t.sum + slack).min(all),
+            )?;
+            within(key("first", "with_q"), g.with_q, -all, all)?;
+            within(key("first", "with_u"), g.with_u, -all, all)?;
+            within(key("total", "sum"), t.sum, 0, all / 2)?;
+            within(key("total", "sum_sq"), t.sum_sq, 0, t.sum / 2 + slack)?;
+            within(key("total", "with_q"), t.with_q, 0, t.sum + slack)?;
+            within(key("total", "with_u"), t.with_u, 0, t.sum + slack)?;
+            for (part, c) in [("first", g), ("total", t)] {
+                let sq = (key(part, "sum_sq"), c.sum_sq);
+                bounded(key(part, "sum"), c.sum, trials, (&sq.0, sq.1))?;
+                bounded(
+                    key(part, "with_q"),
+                    c.with_q,
+                    (&sq.0, sq.1),
+                    ("pooled.qq", p.qq),
+                )?;
+                bounded(
+                    key(part, "with_u"),
+                    c.with_u,
+                    (&sq.0, sq.1),
+                    ("pooled.uu", p.uu),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that this tally, over some trials, holds the sampled trials' one-trial tallies
+    /// summed in `sample` (trials simulated again): every sum of non-negative values at least
+    /// theirs, each bin at least their count, its smallest draw at most theirs and its largest
+    /// at least theirs.
+    ///
+    /// # Errors
+    /// What does not hold, naming the key.
+    pub fn covers(
+        &self,
+        sample: &SensitivityTally,
+        bins: &[Bins],
+    ) -> std::result::Result<(), String> {
+        let below = |key: String, v: i128, least: i128| {
+            if v >= least {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{key} = {v}, less than the {least} that its sampled trials alone add"
+                ))
+            }
+        };
+        let wide = |x: u128| i128::try_from(x).unwrap_or(i128::MAX);
+        below("outcome".into(), wide(self.outcome), wide(sample.outcome))?;
+        below(
+            "outcome_sq".into(),
+            wide(self.outcome_sq),
+            wide(sample.outcome_sq),
+        )?;
+        let (p, s) = (&self.pooled, &sample.pooled);
+        for (key, v, least) in [
+            ("u", p.u, s.u),
+            ("q", p.q, s.q),
+            ("uu", p.uu, s.uu),
+            ("qq", p.qq, s.qq),
+            ("uq", p.uq, s.uq),
+        ] {
+            below(format!("pooled.{key}"), v, least)?;
+        }
+        for (f, (mine, theirs)) in self.factors.iter().zip(&sample.factors).enumerate() {
+            let (t, u) = (&mine.total, &theirs.total);
+            for (key, v, least) in [
+                ("total.sum", t.sum, u.sum),
+                ("total.sum_sq", t.sum_sq, u.sum_sq),
+                ("total.with_q", t.with_q, u.with_q),
+                ("total.with_u", t.with_u, u.with_u),
+                ("first.sum_sq", mine.first.sum_sq, theirs.first.sum_sq),
+            ] {
+                below(format!("factors[{f}].{key}"), v, least)?;
+            }
+        }
+        for ((b, mine), theirs) in bins.iter().zip(&self.params).zip(&sample.params) {
+            let cells = mine.count.iter().zip(&theirs.count).enumerate();
+            for (bin, (&count, &least)) in cells {
+                let key = |what: &str| format!("the {what} of bin {} of {}", bin + 1, b.param);
+                below(key("count"), i128::from(count), i128::from(least))?;
+                below(
+                    key("outcome"),
+                    wide(mine.outcome[bin]),
+                    wide(theirs.outcome[bin]),
+                )?;
+                if least > 0
+                    && !(mine.low[bin] <= theirs.low[bin] && mine.high[bin] >= theirs.high[bin])
+                {
+                    return Err(format!(
+                        "{} holds draws from {} to {}, but its sampled trials drew from {} to {}",
+                        key("range"),
+                        mine.low[bin],
+                        mine.high[bin],
+                        theirs.low[bin],
+                        theirs.high[bin]
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A sum in units of 2⁻⁶², as a number.
+fn real(x: i128) -> f64 {
+    x as f64 / UNIT
+}
+
+/// Whether a² ≤ b·c, as Cauchy–Schwarz bounds a sum a by the sums b and c of squares, with
+/// room for the rounding of the per-trial values of n trials.
+fn schwarz(a: f64, b: f64, c: f64, n: f64) -> bool {
+    let (lhs, rhs) = (a * a, b * c);
+    lhs <= rhs + 1e-9 * lhs.max(rhs) + n * n * 2f64.powi(-40)
+}
+
+impl ParamSums {
+    /// One parameter's sums against its bins `b` and the tally's outcome sums over `trials`
+    /// trials: each bin's outcomes within [0, count] and adding up to the tally's, empty bins
+    /// empty, each bin's draws within its edges, and the correlation's exact sums within what
+    /// those draws allow.
+    fn check(
+        &self,
+        b: &Bins,
+        outcome: u128,
+        outcome_sq: u128,
+        trials: u64,
+        estimator: Estimator,
+    ) -> std::result::Result<(), String> {
+        let one = 1u128 << 62;
+        let quantum = fixed(1.0).unsigned_abs() >> 50;
+        let last = b.high.len() - 1;
+        let (mut lo_x, mut hi_x, mut most_xx, mut least_xx) = (0.0, 0.0, 0.0, 0.0);
+        let (mut lo_xy, mut hi_xy, mut total) = (0.0, 0.0, 0u128);
+        for bin in 0..b.high.len() {
+            let (count, sum, low, high) = (
+                self.count[bin],
+                self.outcome[bin],
+                self.low[bin],
+                self.high[bin],
+            );
+            let at = |what: String| {
+                format!(
+                    "bin {} of {} (of {} bins): {what}",
+                    bin + 1,
+                    b.param,
+                    b.high.len()
+                )
+            };
+            if sum > u128::from(count) * one || !sum.is_multiple_of(quantum.max(1)) {
+                return Err(at(format!(
+                    "its outcome sum {sum} is not within [0, {count}] trials' outcomes"
+                )));
+            }
+            if estimator == Estimator::Indicator && !sum.is_multiple_of(one) {
+                return Err(at(format!(
+                    "its outcome sum {sum} is not a whole number of signed trials"
+                )));
+            }
+            total += sum;
+            if count == 0 {
+                if low != f64::INFINITY || high != f64::NEG_INFINITY {
+                    return Err(at(format!(
+                        "it holds no trial, yet its draws run from {low} to {high} (an empty \
+                         bin has low = inf and high = -inf)"
+                    )));
+                }
+                continue;
+            }
+            let floor = if bin == 0 {
+                f64::NEG_INFINITY
+            } else {
+                b.high[bin - 1]
+            };
+            let ceiling = if bin == last {
+                f64::INFINITY
+            } else {
+                b.high[bin]
+            };
+            let fits = low.is_finite()
+                && high.is_finite()
+                && low <= high
+                && low > floor
+                && high <= ceiling
+                && (count > 1 || low == high);
+            if !fits {
+                return Err(at(format!(
+                    "its {count} draws run from {low} to {high}, not within its edges ({floor}, \
+                     {ceiling}]{}",
+                    if count == 1 { " as one draw" } else { "" }
+                )));
+            }
+            let (x0, x1) = (low - b.centre, high - b.centre);
+            let (c, a) = (count as f64, sum as f64 / one as f64);
+            lo_x += c * x0;
+            hi_x += c * x1;
+            most_xx += c * (x0 * x0).max(x1 * x1);
+            least_xx += if x0 <= 0.0 && x1 >= 0.0 {
+                0.0
+            } else {
+                c * (x0 * x0).min(x1 * x1)
+            };
+            lo_xy += x0 * a;
+            hi_xy += x1 * a;
+        }
+        if total != outcome {
+            return Err(format!(
+                "the outcome sums of the bins of {} add up to {total}, not the tally's outcome {outcome}",
+                b.param
+            ));
+        }
+        let (x, xx, xy) = (self.x.scaled(0), self.xx.scaled(0), self.xy.scaled(0));
+        // Room for the rounding of each x and x·y (y_A's fixed point is within 2⁻⁵⁰ of it).
+        let widest = self
+            .low
+            .iter()
+            .chain(&self.high)
+            .filter(|v| v.is_finite())
+            .map(|v| (v - b.centre).abs())
+            .fold(0.0, f64::max);
+        let room = |lo: f64, hi: f64| {
+            1e-9 * (lo.abs() + hi.abs()) + trials as f64 * (1e-12 + widest * 2f64.powi(-40))
+        };
+        let between = |key: &str, v: f64, lo: f64, hi: f64| {
+            // Draws so far out that their squares saturate are not bounded here.
+            let r = room(lo, hi);
+            if !(lo.abs() < 1e150 && hi.abs() < 1e150) || (v >= lo - r && v <= hi + r) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the sum {key} of {} is {v}, outside [{lo}, {hi}], where its bins' draws \
+                     put it",
+                    b.param
+                ))
+            }
+        };
+        between("x", x, lo_x, hi_x)?;
+        between("xx", xx, least_xx, most_xx)?;
+        between("xy", xy, lo_xy.min(hi_xy), lo_xy.max(hi_xy))?;
+        if widest > 1e100 {
+            return Ok(());
+        }
+        // Σy_A² in fixed point, with room for its per-trial rounding.
+        let a2 = outcome_sq as f64 / one as f64 + trials as f64 * 2f64.powi(-49);
+        let n = trials as f64;
+        if !schwarz(x, n, xx, n) || !schwarz(xy, xx, a2, n) {
+            return Err(format!(
+                "the sums x, xx and xy of {} ({x}, {xx}, {xy}) break Cauchy–Schwarz against \
+                 the trials and the outcomes' squares, which no set of draws allows",
+                b.param
+            ));
         }
         Ok(())
     }
@@ -687,7 +1157,7 @@ mod tests {
             let mut parts = study.tally(0..1234, &|_| {}).expect("tally");
             parts.merge(study.tally(1234..3000, &|_| {}).expect("tally"));
             assert_eq!(parts, whole, "{estimator:?}");
-            whole.check(&bins).expect("consistent");
+            whole.check(&bins, estimator).expect("consistent");
             assert_eq!(whole.params[0].count.iter().sum::<u64>(), 3000);
         }
     }

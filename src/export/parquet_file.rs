@@ -978,6 +978,87 @@ pub fn rows_as_csv(
     Ok(found)
 }
 
+/// A cell of a samples part as read, for [`each_cell`].
+#[derive(Clone, Copy, Debug)]
+pub enum Cell<'a> {
+    /// An integer (the trial column).
+    Integer(i64),
+    /// A number (draws, probabilities).
+    Real(f64),
+    /// Text (months; `None` for nothing).
+    Text(Option<&'a [u8]>),
+}
+
+/// Reads every row group of the Parquet samples part at `path` (of `format`'s columns) and
+/// calls `visit(row, column, cell)` (row from 0) for each cell, row group by row group and
+/// column by column, until it returns an error: that row and error are returned, with the
+/// number of rows read so far (all of them when no cell was refused).
+///
+/// # Errors
+/// [`Error::Invalid`] when the part is not a Parquet file of `format`'s columns; I/O errors;
+/// interruption.
+pub fn each_cell<E>(
+    path: &Path,
+    format: &SampleFormat,
+    visit: &mut dyn FnMut(u64, usize, Cell<'_>) -> std::result::Result<(), E>,
+) -> Result<(u64, Option<(u64, E)>)> {
+    let not_ours = |what: String| not_a_part(path, what);
+    let file = crate::guard::open_existing(path)?;
+    let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
+    let like = kinds(format);
+    let columns = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .num_columns();
+    if columns != like.len() {
+        return Err(not_ours(format!(
+            "it has {columns} columns, this run {}",
+            like.len()
+        )));
+    }
+    let mut first = 0u64;
+    for g in 0..reader.num_row_groups() {
+        crate::engine::check_interrupted()?;
+        let group = reader
+            .get_row_group(g)
+            .map_err(|e| not_ours(e.to_string()))?;
+        let rows = u64::try_from(group.metadata().num_rows()).unwrap_or(0);
+        if rows > ROW_GROUP as u64 {
+            return Err(not_ours(format!(
+                "its row group {} says it has {rows} rows, more than the {ROW_GROUP} a row group \
+                 of treatysim's holds",
+                g + 1
+            )));
+        }
+        let read = read_group(&*group, &like, rows as usize).map_err(not_ours)?;
+        for (c, column) in read.iter().enumerate() {
+            let mut at = |i: usize, cell: Cell<'_>| visit(first + i as u64, c, cell);
+            let refused = match column {
+                Column::Trial(v) => v.iter().enumerate().find_map(|(i, x)| {
+                    at(i, Cell::Integer(*x))
+                        .err()
+                        .map(|e| (first + i as u64, e))
+                }),
+                Column::Real(v) => v
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, x)| at(i, Cell::Real(*x)).err().map(|e| (first + i as u64, e))),
+                Column::Month(v) => v.iter().enumerate().find_map(|(i, x)| {
+                    at(i, Cell::Text(x.as_ref().map(ByteArray::data)))
+                        .err()
+                        .map(|e| (first + i as u64, e))
+                }),
+            };
+            if let Some(refused) = refused {
+                return Ok((first, Some(refused)));
+            }
+        }
+        first += rows;
+    }
+    Ok((first, None))
+}
+
 /// The error of a file at `part` that is not a samples part of this run: `what` says why.
 fn not_a_part(part: &Path, what: String) -> Error {
     Error::Invalid(format!(

@@ -2,8 +2,10 @@
 //! anything (SPEC §9): complete, agreeing, their tallies consistent, their samples parts
 //! intact, their HMACs valid when a key is set.
 
+use super::rows::RowCheck;
 use super::witness::{Resimulator, scan_csv_part};
 use super::{Payload, ShardFile, estimator, range, sha256_file};
+use crate::analysis::sensitivity::{Bins, Pilot, study_params};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
 use crate::scenario::Scenario;
@@ -263,15 +265,52 @@ pub fn check_group(out: &Path, mut group: Vec<(PathBuf, ShardFile)>) -> Result<G
         ));
     }
     let months = sim.months();
+    // A sensitivity study's bins are the pilot's, drawn again here (SPEC §9).
+    let pilot = match first.payload {
+        Payload::Sensitivity { .. } => {
+            let model = crate::model::Model::new(&scenario);
+            let (params, factor_of) = study_params(&scenario);
+            let pilot = Pilot::draw(&model, sim.seed, sim.trials, &params)?;
+            Some((pilot, params, factor_of))
+        }
+        _ => None,
+    };
     for (path, file) in &group {
         let range = range(file.shard(), file.trials);
         let expected = range.end - range.start;
+        if let (Some((pilot, params, factor_of)), Payload::Sensitivity { bins, .. }) =
+            (&pilot, &file.payload)
+        {
+            let wanted = pilot.expected(params, factor_of, bins);
+            if let Some(what) = bins_difference(path, bins, &wanted, sim.trials) {
+                return Err(tampered(path, what));
+            }
+        }
         check_payload(&scenario, estimator, months, expected, &file.payload).map_err(|m| {
             tampered(
                 path,
                 format!("shard {}/{n} of '{}': {m}", file.shard, file.output),
             )
         })?;
+    }
+    // Each shard's bins are the pilot's for some --bins: the same --bins in every shard.
+    for (path, file) in &group[1..] {
+        if let (Payload::Sensitivity { bins: a, .. }, Payload::Sensitivity { bins: b, .. }) =
+            (&first.payload, &file.payload)
+            && !same_bins(a, b)
+        {
+            return Err(Error::Invalid(format!(
+                "shards disagree on the sensitivity bins (--bins): '{}' and '{}' hold the \
+                     bins of different --bins ({} and {} bins of '{}'); rerun the shards with \
+                     the same --bins (shards left from an earlier run stay in '{folder}' until \
+                     removed: remove that folder, then rerun every shard)",
+                first_path.display(),
+                path.display(),
+                a.first().map_or(0, |x| x.high.len()),
+                b.first().map_or(0, |x| x.high.len()),
+                a.first().map_or("", |x| x.param.as_str()),
+            )));
+        }
     }
     // Every shard's sampled trials simulated again (SPEC §9), once every tally is known sound.
     let mut resimulator = Resimulator::new(&scenario, &first.resolved, estimator);
@@ -325,21 +364,39 @@ fn check_samples_part(
             file.shard
         )))
     };
-    let differs = if file.samples_format.is_csv() {
-        let (actual, differs) = scan_csv_part(&part, &rows)?;
-        sealed(&actual)?;
-        differs
+    let range = range(file.shard(), file.trials);
+    let check = RowCheck::new(resimulator.scenario(), resimulator.format(), range.clone());
+    let (rows_read, broken, differs) = if file.samples_format.is_csv() {
+        let scan = scan_csv_part(&part, &rows, Some(&check))?;
+        sealed(&scan.sha256)?;
+        (scan.rows, scan.broken, scan.differs)
     } else {
         sealed(&sha256_file(&part)?)?;
+        let (read, broken) = crate::export::parquet_file::each_cell(
+            &part,
+            resimulator.format(),
+            &mut |row, column, cell| check.value(row, column, cell),
+        )?;
         let wanted: Vec<u64> = rows.iter().map(|(row, _)| *row).collect();
-        let found = crate::export::parquet_file::rows_as_csv(&part, resimulator.format(), &wanted)?;
-        rows.iter()
+        let found = if broken.is_none() && read == check.rows() {
+            crate::export::parquet_file::rows_as_csv(&part, resimulator.format(), &wanted)?
+        } else {
+            Vec::new()
+        };
+        let differs = rows
+            .iter()
             .zip(found)
             .find(|((_, expected), found)| found.as_deref() != Some(expected.as_slice()))
-            .map(|((row, _), found)| (*row, found.unwrap_or_default()))
+            .map(|((row, _), found)| (*row, found.unwrap_or_default()));
+        (read, broken, differs)
     };
+    if let Some((row, what)) = broken {
+        return Err(check.error(&part, row, what));
+    }
+    if rows_read != check.rows() {
+        return Err(check.count_error(&part, rows_read));
+    }
     if let Some((row, found)) = differs {
-        let range = range(file.shard(), file.trials);
         let expected = rows
             .iter()
             .find(|(r, _)| *r == row)
@@ -353,15 +410,43 @@ fn check_samples_part(
                 None => text.to_string(),
             }
         };
+        let cells = |bytes: &[u8]| -> Vec<Vec<u8>> {
+            bytes
+                .strip_suffix(b"\n")
+                .unwrap_or(bytes)
+                .split(|&b| b == b',')
+                .map(<[u8]>::to_vec)
+                .collect()
+        };
+        let (e, f) = (cells(expected), cells(&found));
+        let column = (0..e.len().max(f.len()))
+            .find(|&i| e.get(i) != f.get(i))
+            .unwrap_or(0);
+        let name = resimulator
+            .format()
+            .columns()
+            .get(column)
+            .map_or("", String::as_str);
+        let cell = |v: &[Vec<u8>]| {
+            v.get(column).map_or_else(
+                || "nothing".into(),
+                |c| String::from_utf8_lossy(c).into_owned(),
+            )
+        };
         return Err(Error::Invalid(format!(
-            "the samples part '{}' cannot be merged: its row of trial {} holds '{}', but \
-             simulating that trial again from shard {}/{n}'s resolved scenario and seed {} gives \
-             '{}': the part was changed and its SHA-256 recomputed in the shard; rerun the shard",
+            "the samples part '{}' cannot be merged: row {} (trial {}), column {} '{name}', \
+             holds '{}' where simulating that trial again from shard {}/{n}'s resolved scenario \
+             and seed {} gives '{}' (the row: '{}', expected '{}'): the part was changed and \
+             its SHA-256 recomputed in the shard; rerun the shard",
             part.display(),
+            row + 1,
             range.start + row,
-            show(&found),
+            column + 1,
+            cell(&f),
             file.shard,
             file.seed,
+            cell(&e),
+            show(&found),
             show(expected)
         )));
     }
@@ -452,17 +537,20 @@ fn check_payload(
             }
             Ok(())
         }
-        Payload::Sensitivity { bins, tally } => check_sensitivity(scenario, trials, bins, tally),
+        Payload::Sensitivity { bins, tally } => {
+            check_sensitivity(scenario, estimator, trials, bins, tally)
+        }
     }
 }
 
 /// The invariants of a sensitivity shard: the bins of each uncertain parameter in canonical
-/// order, and sums that hold what [`SensitivityTally::check`](crate::analysis::sensitivity::SensitivityTally::check)
-/// requires (counts adding up to the trials, outcome sums within [0, trials]).
+/// order, sums that hold what [`SensitivityTally::check`](crate::analysis::sensitivity::SensitivityTally::check)
+/// requires, and every bin's draws within its parameter's distribution.
 fn check_sensitivity(
     scenario: &Scenario,
+    estimator: Estimator,
     trials: u64,
-    bins: &[crate::analysis::sensitivity::Bins],
+    bins: &[Bins],
     tally: &crate::analysis::sensitivity::SensitivityTally,
 ) -> std::result::Result<(), String> {
     if tally.trials != trials {
@@ -491,7 +579,134 @@ fn check_sensitivity(
             ));
         }
     }
-    tally.check(bins)
+    tally.check(bins, estimator)?;
+    for (b, sums) in bins.iter().zip(&tally.params) {
+        let dist = scenario.dist(crate::cast::ParamId(b.index));
+        let (lo, hi, _) = dist.support();
+        let cells = sums.count.iter().zip(sums.low.iter().zip(&sums.high));
+        for (bin, (&count, (&low, &high))) in cells.enumerate() {
+            if count > 0 && !(low >= lo && high <= hi) {
+                return Err(format!(
+                    "bin {} of {} holds draws from {low} to {high}, outside [{lo}, {hi}], where \
+                     its distribution draws",
+                    bin + 1,
+                    b.param
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two shards' bins are the same, to the bit.
+fn same_bins(a: &[Bins], b: &[Bins]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.param == y.param
+                && x.index == y.index
+                && x.factor == y.factor
+                && x.centre.to_bits() == y.centre.to_bits()
+                && x.high.len() == y.high.len()
+                && x.high
+                    .iter()
+                    .zip(&y.high)
+                    .all(|(p, q)| p.to_bits() == q.to_bits())
+        })
+}
+
+/// What differs between a shard's bins `stated` and the pilot's `wanted` (for the shard's
+/// `trials`): the parameter, the key and its line in the file at `path` when it can be read,
+/// both values, and what is accepted; `None` when they are the same.
+fn bins_difference(path: &Path, stated: &[Bins], wanted: &[Bins], trials: u64) -> Option<String> {
+    if same_bins(stated, wanted) {
+        return None;
+    }
+    let pilot = format!(
+        "the pilot of its scenario and seed (the draws of its first {} trials)",
+        trials.min(crate::analysis::sensitivity::PILOT_TRIALS)
+    );
+    let accepted = "a sensitivity shard's bins are the pilot's, equal in every shard: each edge \
+                    a pilot draw, finite and increasing; centre the pilot's median";
+    if stated.len() != wanted.len() {
+        return Some(format!(
+            "it has {} [[payload.sensitivity.bins]] tables, where its scenario has {} uncertain \
+             parameters; {accepted}",
+            stated.len(),
+            wanted.len()
+        ));
+    }
+    let (i, (s, w)) = stated
+        .iter()
+        .zip(wanted)
+        .enumerate()
+        .find(|(_, (s, w))| !same_bins(std::slice::from_ref(s), std::slice::from_ref(w)))?;
+    let at = |key: &str| {
+        let line = table_line(path, "[[payload.sensitivity.bins]]", i, key)
+            .map_or_else(String::new, |l| format!(", line {l}"));
+        format!(
+            "[[payload.sensitivity.bins]] number {} ('{}'{line}): {key}",
+            i + 1,
+            s.param.escape_debug()
+        )
+    };
+    let what = if s.param != w.param || s.index != w.index || s.factor != w.factor {
+        format!(
+            "{} is parameter '{}' (index {}, factor {}), where its scenario's uncertain \
+             parameter number {} is '{}' (index {}, factor {})",
+            at("param"),
+            s.param.escape_debug(),
+            s.index,
+            s.factor,
+            i + 1,
+            w.param,
+            w.index,
+            w.factor
+        )
+    } else if s.high.len() != w.high.len() {
+        format!(
+            "{} has {} edges, where {pilot} gives {} for as many bins as its other parameters",
+            at("high"),
+            s.high.len(),
+            w.high.len()
+        )
+    } else if let Some(j) = (0..s.high.len()).find(|&j| s.high[j].to_bits() != w.high[j].to_bits())
+    {
+        format!(
+            "{}[{j}] (edge {} of {}) is {}, where {pilot} gives {}",
+            at("high"),
+            j + 1,
+            s.high.len(),
+            s.high[j],
+            w.high[j]
+        )
+    } else {
+        format!(
+            "{} is {}, where {pilot} gives {}",
+            at("centre"),
+            s.centre,
+            w.centre
+        )
+    };
+    Some(format!("{what}; {accepted}"))
+}
+
+/// The line (from 1) of the first `key = ` of the `index`-th (from 0) `table` header line of
+/// the file at `path`; `None` when the file cannot be read or has none.
+fn table_line(path: &Path, table: &str, index: usize, key: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut seen = 0usize;
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim() == table {
+            inside = seen == index;
+            seen += 1;
+        } else if line.starts_with('[') {
+            inside = false;
+        } else if inside && line.trim_start().starts_with(&format!("{key} =")) {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// The resolved scenario without its first line, the comment naming the files it was read
@@ -548,12 +763,16 @@ fn shape_difference(a: &Payload, b: &Payload) -> Option<(&'static str, String, S
                 bins: b2,
                 tally: t2,
             },
-        ) => (b1 != b2 || t1.params.len() != t2.params.len()).then(|| {
-            let count = |bins: &[crate::analysis::sensitivity::Bins]| {
-                format!("{} bins", bins.first().map_or(0, |b| b.high.len()))
-            };
-            ("the sensitivity bins (--bins)", count(b1), count(b2))
-        }),
+        ) => {
+            // Edges that differ are named against the pilot once the scenario is read; here
+            // only a different number of bins (another --bins).
+            let counts = |bins: &[Bins]| bins.iter().map(|b| b.high.len()).collect::<Vec<_>>();
+            (counts(b1) != counts(b2) || t1.params.len() != t2.params.len()).then(|| {
+                let count =
+                    |bins: &[Bins]| format!("{} bins", bins.first().map_or(0, |b| b.high.len()));
+                ("the sensitivity bins (--bins)", count(b1), count(b2))
+            })
+        }
         _ => Some(("the command", "one".into(), "another".into())),
     }
 }

@@ -106,6 +106,7 @@ const CHECKSUM_PREFIX: &str = "sha256 = \"";
 pub use crate::digest::{HashingReader, sha256_file, sha256_hex};
 
 mod group;
+pub mod rows;
 pub mod seal;
 pub mod witness;
 pub use group::{Group, check_group, collect};

@@ -25,15 +25,18 @@
 //!
 //! # What it does not guarantee
 //!
-//! The witness checks a sample, not the tallies: a forger who changes the tallies and leaves
-//! the witness alone, or who simulates the sampled trials of a changed shard honestly and
-//! writes their outcomes in, is not caught by it (only the HMAC of [`super::seal`] catches
+//! The witness checks a sample, not the tallies (beyond a sensitivity shard's sums holding at
+//! least what its sampled trials add, [`SensitivityTally::covers`]): a forger who changes the
+//! tallies within their invariants and leaves the witness alone, or who simulates the sampled
+//! trials of a changed shard honestly and writes their outcomes in, is not caught by it (only the HMAC of [`super::seal`] catches
 //! that, with a key). An edit of the scenario that changes the outcome of a small share q of
 //! trials escapes the 64 sampled trials with probability (1 − q)⁶⁴: about 0.2% for q = 10%,
 //! 53% for q = 1%.
 
+use super::rows::RowCheck;
 use super::{Payload, ShardFile};
-use crate::analysis::sensitivity::{Bins, Study};
+use crate::analysis::sensitivity::{Bins, SensitivityTally, Study};
+use crate::engine::Accumulator;
 use crate::engine::{Engine, RecordFormat, TrialRecord, check_interrupted, unfixed};
 use crate::error::{Error, Result};
 use crate::export::SampleFormat;
@@ -138,6 +141,11 @@ impl<'a> Resimulator<'a> {
         }
     }
 
+    /// The scenario it simulates.
+    pub fn scenario(&self) -> &Scenario {
+        self.scenario
+    }
+
     /// The format of the scenario's `--samples` rows.
     pub fn format(&self) -> &SampleFormat {
         &self.format
@@ -148,7 +156,22 @@ impl<'a> Resimulator<'a> {
     /// # Errors
     /// Interruption; a sweep point that is not a valid scenario (invalid input).
     pub fn witness(&mut self, seed: u64, range: Range<u64>, payload: &Payload) -> Result<Witness> {
+        Ok(self.witness_and_sample(seed, range, payload)?.0)
+    }
+
+    /// [`Resimulator::witness`], with a sensitivity shard's sampled trials' one-trial tallies
+    /// summed (`None` for other shards).
+    fn witness_and_sample(
+        &mut self,
+        seed: u64,
+        range: Range<u64>,
+        payload: &Payload,
+    ) -> Result<(Witness, Option<SensitivityTally>)> {
         let trials = sampled_trials(seed, range.clone());
+        let mut sample = match payload {
+            Payload::Sensitivity { bins, .. } => Some(SensitivityTally::new(bins)),
+            _ => None,
+        };
         let estimator = self.estimator;
         let mut witness = Witness {
             trials: trials.clone(),
@@ -166,13 +189,19 @@ impl<'a> Resimulator<'a> {
                     let model = self.point_model(point, keys, values)?;
                     simulate(model, seed, estimator, trial)
                 }
-                Payload::Sensitivity { bins, .. } => self.study_trial(bins, seed, trial)?,
+                Payload::Sensitivity { bins, .. } => {
+                    let (outcome, digest, tally) = self.study_trial(bins, seed, trial)?;
+                    if let Some(sample) = &mut sample {
+                        sample.merge(tally);
+                    }
+                    (outcome, digest)
+                }
             };
             check_interrupted()?;
             witness.outcomes.push(outcome);
             witness.digests.push(digest);
         }
-        Ok(witness)
+        Ok((witness, sample))
     }
 
     /// The compiled scenario of sweep point `point` (`keys` set to `values`).
@@ -200,9 +229,14 @@ impl<'a> Resimulator<'a> {
             .ok_or_else(|| Error::Invalid(format!("sweep point {} is missing", point + 1)))
     }
 
-    /// Trial `trial` of a sensitivity study over `bins`: its outcome y_A and the digest of its
-    /// one-trial tally.
-    fn study_trial(&self, bins: &[Bins], seed: u64, trial: u64) -> Result<(f64, String)> {
+    /// Trial `trial` of a sensitivity study over `bins`: its outcome y_A, the digest of its
+    /// one-trial tally, and that tally.
+    fn study_trial(
+        &self,
+        bins: &[Bins],
+        seed: u64,
+        trial: u64,
+    ) -> Result<(f64, String, SensitivityTally)> {
         let study = Study::new(&self.model, seed, self.estimator, bins);
         let tally = study.tally(trial..trial + 1, &|_| {})?;
         let text = toml::to_string(&tally).map_err(|e| Error::Io {
@@ -210,7 +244,11 @@ impl<'a> Resimulator<'a> {
             source: std::io::Error::other(e),
         })?;
         let outcome = unfixed(i128::try_from(tally.outcome).unwrap_or(i128::MAX));
-        Ok((outcome, short_digest(&Sha256::digest(text.as_bytes()))))
+        Ok((
+            outcome,
+            short_digest(&Sha256::digest(text.as_bytes())),
+            tally,
+        ))
     }
 
     /// Checks `file`'s witness: that it samples the trials its seed and range sample, and that
@@ -257,7 +295,8 @@ impl<'a> Resimulator<'a> {
                 show(expected.get(at))
             )));
         }
-        let fresh = match self.witness(file.seed, range.clone(), &file.payload) {
+        let (fresh, sample) = match self.witness_and_sample(file.seed, range.clone(), &file.payload)
+        {
             Ok(fresh) => fresh,
             Err(Error::Invalid(why)) => {
                 return Ok(Some(format!(
@@ -295,6 +334,15 @@ impl<'a> Resimulator<'a> {
                     witness.digests[i].escape_debug()
                 )));
             }
+        }
+        // A sensitivity shard's sums hold at least what its sampled trials add.
+        if let (Some(sample), Payload::Sensitivity { bins, tally }) = (sample, &file.payload)
+            && let Err(what) = tally.covers(&sample, bins)
+        {
+            return Ok(Some(format!(
+                "its tally under payload.sensitivity.tally does not hold its {n} sampled \
+                     trials, simulated again: {what}"
+            )));
         }
         Ok(None)
     }
@@ -370,58 +418,112 @@ fn short_digest(bytes: &[u8]) -> String {
 /// A row of a samples part: its number within the part, from 0, and its bytes.
 pub type Row = (u64, Vec<u8>);
 
+/// What one pass over a CSV samples part found ([`scan_csv_part`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scan {
+    /// Its SHA-256, in hexadecimal.
+    pub sha256: String,
+    /// The first of the expected rows whose line differs: its row number and (the start of)
+    /// what the part holds there.
+    pub differs: Option<Row>,
+    /// The first row whose cells break the [`RowCheck`]: its row number, the column and what
+    /// is wrong.
+    pub broken: Option<(u64, (usize, String))>,
+    /// Its number of lines (a last line without a line end counted).
+    pub rows: u64,
+}
+
 /// Reads a CSV samples part once: its SHA-256, and the first of `rows` (row number, expected
-/// bytes, in increasing order of row) whose line differs from what is expected: its row number
-/// and (the start of) what the part holds there.
+/// bytes, in increasing order of row) whose line differs from what is expected, and with a
+/// `check` the first row whose cells it refuses.
 ///
 /// # Errors
 /// I/O errors; interruption.
-pub fn scan_csv_part(path: &Path, rows: &[Row]) -> Result<(String, Option<Row>)> {
+pub fn scan_csv_part(path: &Path, rows: &[Row], check: Option<&RowCheck>) -> Result<Scan> {
+    use rayon::prelude::*;
+    /// Bytes read at a time: each block's lines are checked in parallel while the next
+    /// block's bytes are hashed.
+    const BLOCK: usize = 1 << 20;
     let mut file = crate::guard::open_existing(path)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    let mut line = 0u64;
+    // No row of a part is longer than this (a few dozen bytes a cell).
+    let longest = check.map_or(usize::MAX, |c| 64 + 64 * c.columns());
+    let mut scan = Scan::default();
     let mut next = 0usize;
-    let mut held: Vec<u8> = Vec::new();
-    let mut differs: Option<Row> = None;
+    let mut buffer = vec![0u8; BLOCK];
+    let mut block: Vec<u8> = Vec::new();
+    let mut checking = check.is_some();
     loop {
         check_interrupted()?;
-        let read = file
-            .read(&mut buffer)
-            .map_err(|e| Error::io("read", path, e))?;
-        if read == 0 {
+        let mut read = 0;
+        while read < BLOCK {
+            let n = file
+                .read(&mut buffer[read..])
+                .map_err(|e| Error::io("read", path, e))?;
+            if n == 0 {
+                break;
+            }
+            read += n;
+        }
+        let eof = read == 0;
+        // The complete lines held so far (every byte at the end of the file).
+        let cut = if eof {
+            block.len()
+        } else {
+            block.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+        };
+        let lines: Vec<&[u8]> = block[..cut].split_inclusive(|&b| b == b'\n').collect();
+        while next < rows.len() && rows[next].0 < scan.rows + lines.len() as u64 {
+            let (row, expected) = &rows[next];
+            let line = lines[(row - scan.rows) as usize];
+            if scan.differs.is_none() && line != expected.as_slice() {
+                let shown = &line[..line.len().min(expected.len() + 1)];
+                scan.differs = Some((*row, shown.to_vec()));
+            }
+            next += 1;
+        }
+        let first = scan.rows;
+        let (_, broken) = rayon::join(
+            || hasher.update(&buffer[..read]),
+            || match check.filter(|_| checking) {
+                Some(check) => lines.par_iter().enumerate().find_map_first(|(i, line)| {
+                    let row = first + i as u64;
+                    let verdict = if line.len() > longest {
+                        Err((0, format!("the row is longer than {longest} bytes")))
+                    } else {
+                        check.csv_line(row, line)
+                    };
+                    verdict.err().map(|what| (row, what))
+                }),
+                None => None,
+            },
+        );
+        scan.rows += lines.len() as u64;
+        block.drain(..cut);
+        if let Some(broken) = broken {
+            scan.broken = Some(broken);
+            checking = false;
+        }
+        if checking && block.len() > longest {
+            scan.broken = Some((
+                scan.rows,
+                (0, format!("the row is longer than {longest} bytes")),
+            ));
+            checking = false;
+        }
+        if !checking {
+            block.clear();
+        }
+        if eof {
             break;
         }
-        let chunk = &buffer[..read];
-        hasher.update(chunk);
-        let mut rest = chunk;
-        while differs.is_none() && next < rows.len() && !rest.is_empty() {
-            let end = rest.iter().position(|&b| b == b'\n');
-            let (part, ends) = match end {
-                Some(i) => (&rest[..=i], true),
-                None => (rest, false),
-            };
-            if line == rows[next].0 {
-                let room = (rows[next].1.len() + 1).saturating_sub(held.len());
-                held.extend_from_slice(&part[..part.len().min(room)]);
-                if ends {
-                    if held != rows[next].1 {
-                        differs = Some((line, std::mem::take(&mut held)));
-                    }
-                    held.clear();
-                    next += 1;
-                }
-            }
-            if ends {
-                line += 1;
-            }
-            rest = &rest[part.len()..];
-        }
+        block.extend_from_slice(&buffer[..read]);
     }
-    if differs.is_none() && next < rows.len() {
-        differs = Some((rows[next].0, held));
+    if scan.differs.is_none() && next < rows.len() {
+        scan.differs = Some((rows[next].0, Vec::new()));
     }
-    Ok((crate::digest::hex(&hasher.finalize()), differs))
+    scan.sha256 = crate::digest::hex(&hasher.finalize());
+    Ok(scan)
 }
 
 #[cfg(test)]
@@ -450,13 +552,18 @@ mod tests {
         let rows = |v: &[(u64, &str)]| -> Vec<(u64, Vec<u8>)> {
             v.iter().map(|(i, s)| (*i, s.as_bytes().to_vec())).collect()
         };
-        let (hex, differs) =
-            scan_csv_part(&path, &rows(&[(0, "a,1\n"), (2, "ccc,3\n")])).expect("scan");
-        assert_eq!(hex, crate::digest::sha256_hex(b"a,1\nbb,2\nccc,3\n"));
-        assert_eq!(differs, None);
-        let (_, differs) = scan_csv_part(&path, &rows(&[(1, "bb,9\n")])).expect("scan");
-        assert_eq!(differs, Some((1, b"bb,2\n".to_vec())));
-        let (_, differs) = scan_csv_part(&path, &rows(&[(3, "d,4\n")])).expect("scan");
+        let scan =
+            scan_csv_part(&path, &rows(&[(0, "a,1\n"), (2, "ccc,3\n")]), None).expect("scan");
+        assert_eq!(
+            scan.sha256,
+            crate::digest::sha256_hex(b"a,1\nbb,2\nccc,3\n")
+        );
+        assert_eq!((scan.differs, scan.rows), (None, 3));
+        let scan = scan_csv_part(&path, &rows(&[(1, "bb,9\n")]), None).expect("scan");
+        assert_eq!(scan.differs, Some((1, b"bb,2\n".to_vec())));
+        let differs = scan_csv_part(&path, &rows(&[(3, "d,4\n")]), None)
+            .expect("scan")
+            .differs;
         assert_eq!(differs, Some((3, Vec::new())));
     }
 }

@@ -1859,7 +1859,7 @@ fn resealed_samples_parts_are_refused_by_resimulation() {
         merge_refused(
             dir,
             &b,
-            &[&name, "its row of trial", "simulating that trial"],
+            &[&name, "(trial 2", "column ", "simulating that trial"],
         );
         std::fs::write(&shard, &original).expect("restore");
         std::fs::write(&part, &original_part).expect("restore");
@@ -1876,7 +1876,7 @@ fn resealed_samples_parts_are_refused_by_resimulation() {
             row.push(if last == '1' { '2' } else { '1' });
             std::fs::write(&part, lines.join("\n") + "\n").expect("write");
             forge(&shard, |body| with_samples_sha256(body, &part));
-            let stderr = merge_refused(dir, &b, &[&name, &format!("its row of trial {trial}")]);
+            let stderr = merge_refused(dir, &b, &[&name, &format!("(trial {trial})")]);
             assert!(stderr.contains("simulating that trial"), "{stderr}");
             std::fs::write(&shard, &original).expect("restore");
             std::fs::write(&part, &original_part).expect("restore");
@@ -1926,7 +1926,13 @@ fn resealed_sweep_and_sensitivity_forgeries_are_refused() {
         for k in 1..=2 {
             forge(&shard(k), |body| reseeded(body, 42));
         }
-        merge_refused(dir, &b, &[&first, "witness samples", "seed 42"]);
+        // A sensitivity shard's bins are the pilot's of its seed: those of seed 42 differ.
+        let needle = if output == "sensitivity" {
+            "where the pilot of its scenario and seed"
+        } else {
+            "witness samples"
+        };
+        merge_refused(dir, &b, &[&first, needle]);
         restore();
         for k in 1..=2 {
             forge(&shard(k), likelier_event);
@@ -1935,4 +1941,360 @@ fn resealed_sweep_and_sensitivity_forgeries_are_refused() {
         restore();
     }
     ok(dir, &["merge", "baseline", "--out", "b"]);
+}
+
+/// An edit of a shard file's body.
+type Forgery = Box<dyn Fn(&str) -> String>;
+
+/// `body` with the value of the first line `key = …` after the first line `marker` replaced
+/// by `edit` of it.
+fn edit_after(body: &str, marker: &str, key: &str, edit: impl Fn(&str) -> String) -> String {
+    let from = body
+        .find(&format!("\n{marker}\n"))
+        .unwrap_or_else(|| panic!("no {marker}"));
+    let prefix = format!("\n{key} = ");
+    let at = from
+        + body[from..]
+            .find(&prefix)
+            .unwrap_or_else(|| panic!("no {key}"))
+        + prefix.len();
+    let end = at + body[at..].find('\n').expect("a line end");
+    format!("{}{}{}", &body[..at], edit(&body[at..end]), &body[end..])
+}
+
+/// A TOML array's value `["a", "b", …]` or `[a, b, …]` with its element `i` replaced by `to`.
+fn element(value: &str, i: usize, to: &str) -> String {
+    let mut items: Vec<String> = value
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(", ")
+        .map(str::to_string)
+        .collect();
+    items[i] = to.to_string();
+    format!("[{}]", items.join(", "))
+}
+
+/// Issue B and F of the fuzzing review: sensitivity shards whose tallies or bins were edited
+/// and resealed (no key) are refused with exit 2, naming the file and what is wrong, and
+/// nothing is written: a Sobol sum beyond what the trials can add, a bin count that no longer
+/// adds up, a bin's largest draw beyond its edge (inf) or smallest outside its distribution
+/// (-1), the outcome sum its bins do not add up to, a factor's sums zeroed (within every
+/// bound, but below what the sampled trials alone add), and a bin edge changed in one shard
+/// (named against the pilot, with the key, its line and both values) or in both (1.8e19). The
+/// restored shards then merge.
+#[test]
+fn resealed_sensitivity_tallies_and_bins_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = dir.join("b");
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        ok(
+            dir,
+            &[
+                "sensitivity",
+                "baseline",
+                "--bins",
+                "5",
+                "--trials",
+                "3000",
+                "--shard",
+                &shard,
+                "--out",
+                "b",
+            ],
+        );
+    }
+    let shards = b.join("baseline/shards");
+    let shard = |k: u64| shards.join(format!("sensitivity-{k}-of-2.toml"));
+    let originals: Vec<Vec<u8>> = (1..=2)
+        .map(|k| std::fs::read(shard(k)).expect("read"))
+        .collect();
+    let restore = || {
+        for (k, bytes) in (1..=2).zip(&originals) {
+            std::fs::write(shard(k), bytes).expect("restore");
+        }
+    };
+    let second = "sensitivity-2-of-2.toml";
+    let params = "[[payload.sensitivity.tally.params]]";
+    let cases: Vec<(Forgery, Vec<&str>)> = vec![
+        (
+            Box::new(|body| {
+                edit_after(
+                    body,
+                    "[payload.sensitivity.tally.factors.total]",
+                    "with_u",
+                    |_| "\"99999999999999999999999\"".into(),
+                )
+            }),
+            vec![
+                "factors[0].total.with_u = 99999999999999999999999",
+                "is outside",
+            ],
+        ),
+        (
+            Box::new(|body| edit_after(body, params, "count", |v| element(v, 0, "\"1500\""))),
+            vec!["trials, not the tally's 1500"],
+        ),
+        (
+            Box::new(|body| edit_after(body, params, "high", |v| element(v, 1, "inf"))),
+            vec!["bin 2 of", "not within its edges"],
+        ),
+        (
+            Box::new(|body| edit_after(body, params, "low", |v| element(v, 0, "-1"))),
+            vec!["bin 1 of", "from -1 to", "where its distribution draws"],
+        ),
+        (
+            Box::new(|body| {
+                edit_after(body, "[payload.sensitivity.tally]", "outcome", |v| {
+                    let x: u128 = v.trim_matches('"').parse().expect("a sum");
+                    format!("\"{}\"", x + 4096)
+                })
+            }),
+            vec!["add up to", "not the tally's outcome"],
+        ),
+        (
+            // The last factor (chance) zeroed: every bound holds, the sampled trials do not.
+            Box::new(|body| {
+                let at = body
+                    .rfind("[[payload.sensitivity.tally.factors]]")
+                    .expect("factors");
+                let (head, tail) = body.split_at(at);
+                let end = tail
+                    .find("\n[[payload.sensitivity.tally.params]]")
+                    .expect("params");
+                let zeroed: String = tail[..end]
+                    .lines()
+                    .map(|l| match l.split_once(" = ") {
+                        Some((k, _)) => format!("{k} = \"0\"\n"),
+                        None => format!("{l}\n"),
+                    })
+                    .collect();
+                format!("{head}{}{}", zeroed.trim_end_matches('\n'), &tail[end..])
+            }),
+            vec!["sampled trials", "less than the"],
+        ),
+        (
+            Box::new(|body| {
+                edit_after(body, "[[payload.sensitivity.bins]]", "high", |v| {
+                    element(v, 2, "inf")
+                })
+            }),
+            vec![
+                "[[payload.sensitivity.bins]] number 1",
+                ", line ",
+                "high[2] (edge 3 of 5) is inf, where the pilot of its scenario and seed",
+                "each edge a pilot draw",
+            ],
+        ),
+    ];
+    for (edit, needles) in &cases {
+        forge(&shard(2), edit);
+        let stderr = merge_refused(dir, &b, &cat(&[&[second], needles]));
+        assert!(!stderr.contains("sensitivity-1-of-2.toml"), "{stderr}");
+        restore();
+    }
+    // The same edge changed in both shards: they agree, the pilot does not.
+    for k in 1..=2 {
+        forge(&shard(k), |body| {
+            edit_after(body, "[[payload.sensitivity.bins]]", "high", |v| {
+                element(v, 1, "1.8e19")
+            })
+        });
+    }
+    merge_refused(
+        dir,
+        &b,
+        &[
+            "sensitivity-1-of-2.toml",
+            "high[1]",
+            "is 18000000000000000000, where the pilot",
+        ],
+    );
+    restore();
+    ok(dir, &["merge", "baseline", "--out", "b"]);
+}
+
+/// Issue E of the fuzzing review: a CSV samples part edited and resealed (its SHA-256
+/// recomputed in its shard, no key) in rows that the witness does not sample is refused with
+/// exit 2, naming the part, the row, its trial and the column: a draw of -1 or 1e308, a trial
+/// renumbered, a row duplicated, one removed, the last removed. A Parquet part replaced by
+/// another shard's is refused by its trial column, and one whose draw was set to -1 in place by
+/// that column. The restored parts then merge.
+#[test]
+fn resealed_samples_rows_are_checked_one_by_one() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let b = three_shards(dir, |_| Vec::new());
+    let shards = b.join("baseline/shards");
+    let (shard, part) = (
+        shards.join("run-2-of-3.toml"),
+        shards.join("samples-2-of-3.csv"),
+    );
+    let (original, original_part) = (
+        std::fs::read_to_string(&shard).expect("read"),
+        std::fs::read_to_string(&part).expect("read"),
+    );
+    let witnessed: Vec<u128> = sums(&original, "trials");
+    // A trial of shard 2 (2000..4000) that its witness does not sample.
+    let trial = (2100..4000u128)
+        .find(|t| !witnessed.contains(t))
+        .expect("an unsampled trial");
+    let row = (trial - 2000) as usize;
+    let lines: Vec<String> = original_part.lines().map(str::to_string).collect();
+    let with_cell = |column: usize, to: &str| {
+        let mut lines = lines.clone();
+        let mut cells: Vec<String> = lines[row].split(',').map(str::to_string).collect();
+        cells[column] = to.to_string();
+        lines[row] = cells.join(",");
+        lines
+    };
+    let header = common::read_csv(&{
+        ok(
+            dir,
+            &[
+                "run",
+                "baseline",
+                "--trials",
+                "10",
+                "--samples",
+                "--out",
+                "h",
+            ],
+        );
+        dir.join("h/baseline/samples.csv")
+    });
+    let name = |column: usize| header.0[column].clone();
+    let at = format!("row {} (trial {trial})", row + 1);
+    let mut duplicated = lines.clone();
+    duplicated.insert(row, lines[row].clone());
+    let mut removed = lines.clone();
+    removed.remove(row);
+    let mut short = lines.clone();
+    short.pop();
+    let cases: Vec<(Vec<String>, Vec<String>)> = vec![
+        (
+            with_cell(1, "-1"),
+            vec![
+                at.clone(),
+                format!("column 2 '{}'", name(1)),
+                "'-1', not a draw".into(),
+            ],
+        ),
+        (
+            with_cell(2, "1e308"),
+            vec![
+                at.clone(),
+                format!("column 3 '{}'", name(2)),
+                "'1e308', not a draw".into(),
+            ],
+        ),
+        (
+            with_cell(0, "5000"),
+            vec![
+                at.clone(),
+                "column 1 'trial'".into(),
+                "holds trial '5000'".into(),
+            ],
+        ),
+        (
+            duplicated,
+            vec![
+                format!("row {} (trial {})", row + 2, trial + 1),
+                format!("holds trial '{trial}'"),
+            ],
+        ),
+        (
+            removed,
+            vec![at.clone(), format!("holds trial '{}'", trial + 1)],
+        ),
+        (short, vec!["holds 1999 rows".into(), "need 2000".into()]),
+    ];
+    for (edited, needles) in cases {
+        std::fs::write(&part, edited.join("\n") + "\n").expect("write");
+        forge(&shard, |body| with_samples_sha256(body, &part));
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        merge_refused(dir, &b, &cat(&[&["samples-2-of-3.csv"], &needles]));
+        std::fs::write(&shard, &original).expect("restore");
+        std::fs::write(&part, &original_part).expect("restore");
+    }
+    ok(dir, &["merge", "baseline", "--out", out_arg(&b)]);
+
+    // Parquet: shard 2's part replaced by shard 1's, resealed.
+    let p = dir.join("p");
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        ok(
+            dir,
+            &[
+                "run",
+                "baseline",
+                "--samples-format",
+                "parquet",
+                "--trials",
+                "6000",
+                "--shard",
+                &shard,
+                "--out",
+                "p",
+            ],
+        );
+    }
+    let shards = p.join("baseline/shards");
+    let part = shards.join("samples-2-of-3.parquet");
+    let run = shards.join("run-2-of-3.toml");
+    let (original, original_part) = (
+        std::fs::read(&run).expect("read"),
+        std::fs::read(&part).expect("read"),
+    );
+    std::fs::copy(shards.join("samples-1-of-3.parquet"), &part).expect("copy");
+    forge(&run, |body| with_samples_sha256(body, &part));
+    merge_refused(
+        dir,
+        &p,
+        &[
+            "samples-2-of-3.parquet",
+            "row 1 (trial 2000), column 1 'trial'",
+            "holds trial '0'",
+        ],
+    );
+    std::fs::write(&run, &original).expect("restore");
+    // An unsampled trial's first draw set to -1 in place: the part's doubles are stored plain
+    // (its first draw found as the only occurrence of its 8 bytes, the CSV part's value).
+    let (row, at) = (100..lines.len())
+        .filter(|&r| !witnessed.contains(&(2000 + r as u128)))
+        .find_map(|r| {
+            let value: f64 = lines[r].split(',').nth(1)?.parse().ok()?;
+            let bytes = value.to_le_bytes();
+            let mut found = original_part
+                .windows(8)
+                .enumerate()
+                .filter(|(_, w)| *w == bytes);
+            match (found.next(), found.next()) {
+                (Some((at, _)), None) => Some((r, at)),
+                _ => None,
+            }
+        })
+        .expect("a draw stored once");
+    let mut edited = original_part.clone();
+    edited[at..at + 8].copy_from_slice(&(-1.0f64).to_le_bytes());
+    std::fs::write(&part, edited).expect("write");
+    forge(&run, |body| with_samples_sha256(body, &part));
+    merge_refused(
+        dir,
+        &p,
+        &[
+            "samples-2-of-3.parquet",
+            &format!(
+                "row {} (trial {}), column 2 '{}'",
+                row + 1,
+                2000 + row,
+                name(1)
+            ),
+            "'-1', not a draw",
+        ],
+    );
+    std::fs::write(&run, &original).expect("restore");
+    std::fs::write(&part, &original_part).expect("restore");
+    ok(dir, &["merge", "baseline", "--out", "p"]);
 }
