@@ -15,7 +15,7 @@
 //!   `<out>/NAME/summary.csv` holding one row for NAME, listed in its `run.toml` (SHA-256)
 //!   and in range, that row replaces or adds NAME's row, and rows whose folder file is
 //!   missing, unreadable or unverified are kept as they are (an unverified one with a
-//!   warning, [`warn`]). A process
+//!   warning, [`set_warning_handler`]). A process
 //!   killed between its folder and the root file leaves them disagreeing only until the next
 //!   run or merge into `--out`; it also tidies every folder of what killed writers left;
 //! - every [`AtomicFile`] locks its temporary file while writing it, and first removes the
