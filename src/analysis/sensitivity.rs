@@ -140,6 +140,23 @@ pub struct Bins {
     pub centre: f64,
 }
 
+/// Whether two lists of bins are the same, to the bit (shards' bins, and a shard's against the
+/// pilot's).
+pub fn same_bins(a: &[Bins], b: &[Bins]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.param == y.param
+                && x.index == y.index
+                && x.factor == y.factor
+                && x.centre.to_bits() == y.centre.to_bits()
+                && x.high.len() == y.high.len()
+                && x.high
+                    .iter()
+                    .zip(&y.high)
+                    .all(|(p, q)| p.to_bits() == q.to_bits())
+        })
+}
+
 impl Bins {
     /// The bins of a parameter from its pilot draws (`draws`, sorted in place): `count` bins of
     /// equal shares of the pilot, the upper edge of bin b the pilot's draw of rank
@@ -282,20 +299,6 @@ impl Pilot {
         factor_of: &[usize],
         stated: &[Bins],
     ) -> Vec<Bins> {
-        let same = |a: &[Bins], b: &[Bins]| {
-            a.len() == b.len()
-                && a.iter().zip(b).all(|(x, y)| {
-                    x.param == y.param
-                        && x.index == y.index
-                        && x.factor == y.factor
-                        && x.centre.to_bits() == y.centre.to_bits()
-                        && x.high.len() == y.high.len()
-                        && x.high
-                            .iter()
-                            .zip(&y.high)
-                            .all(|(p, q)| p.to_bits() == q.to_bits())
-                })
-        };
         let longest = stated
             .iter()
             .map(|b| b.high.len())
@@ -303,12 +306,12 @@ impl Pilot {
             .unwrap_or(0)
             .clamp(2, MAX_BINS);
         let first = self.bins(params, factor_of, longest);
-        if same(&first, stated) {
+        if same_bins(&first, stated) {
             return first;
         }
         (longest + 1..=MAX_BINS)
             .map(|count| self.bins(params, factor_of, count))
-            .find(|bins| same(bins, stated))
+            .find(|bins| same_bins(bins, stated))
             .unwrap_or(first)
     }
 }

@@ -919,17 +919,11 @@ fn encoder_stopped() -> Error {
     }
 }
 
-/// Rows `wanted` (row numbers from 0, in increasing order) of the samples part at `path`, each
-/// as `samples.csv` writes it (`None` past its last row), for `merge` to compare with the rows
-/// its trials give when simulated again. Reads only the row groups that hold them.
-///
-/// # Errors
-/// [`Error::Invalid`] when the part is not a Parquet file of `format`'s columns; I/O errors.
-pub fn rows_as_csv(
+/// A part's reader and the kinds of `format`'s columns, once its column count is checked.
+fn open_part(
     path: &Path,
     format: &SampleFormat,
-    wanted: &[u64],
-) -> Result<Vec<Option<Vec<u8>>>> {
+) -> Result<(SerializedFileReader<std::fs::File>, Vec<Kind>)> {
     let not_ours = |what: String| not_a_part(path, what);
     let file = crate::guard::open_existing(path)?;
     let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
@@ -945,6 +939,22 @@ pub fn rows_as_csv(
             like.len()
         )));
     }
+    Ok((reader, like))
+}
+
+/// Rows `wanted` (row numbers from 0, in increasing order) of the samples part at `path`, each
+/// as `samples.csv` writes it (`None` past its last row), for `merge` to compare with the rows
+/// its trials give when simulated again. Reads only the row groups that hold them.
+///
+/// # Errors
+/// [`Error::Invalid`] when the part is not a Parquet file of `format`'s columns; I/O errors.
+pub fn rows_as_csv(
+    path: &Path,
+    format: &SampleFormat,
+    wanted: &[u64],
+) -> Result<Vec<Option<Vec<u8>>>> {
+    let not_ours = |what: String| not_a_part(path, what);
+    let (reader, like) = open_part(path, format)?;
     let mut found = vec![None; wanted.len()];
     let mut first = 0u64;
     for g in 0..reader.num_row_groups() {
@@ -1003,20 +1013,7 @@ pub fn each_cell<E>(
     visit: &mut dyn FnMut(u64, usize, Cell<'_>) -> std::result::Result<(), E>,
 ) -> Result<(u64, Option<(u64, E)>)> {
     let not_ours = |what: String| not_a_part(path, what);
-    let file = crate::guard::open_existing(path)?;
-    let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
-    let like = kinds(format);
-    let columns = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .num_columns();
-    if columns != like.len() {
-        return Err(not_ours(format!(
-            "it has {columns} columns, this run {}",
-            like.len()
-        )));
-    }
+    let (reader, like) = open_part(path, format)?;
     let mut first = 0u64;
     for g in 0..reader.num_row_groups() {
         crate::engine::check_interrupted()?;

@@ -5,7 +5,7 @@
 use super::rows::RowCheck;
 use super::witness::{Resimulator, scan_csv_part};
 use super::{Payload, ShardFile, estimator, range, sha256_file};
-use crate::analysis::sensitivity::{Bins, Pilot, study_params};
+use crate::analysis::sensitivity::{Bins, Pilot, same_bins, study_params};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
 use crate::scenario::Scenario;
@@ -596,22 +596,6 @@ fn check_sensitivity(
         }
     }
     Ok(())
-}
-
-/// Whether two shards' bins are the same, to the bit.
-fn same_bins(a: &[Bins], b: &[Bins]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.param == y.param
-                && x.index == y.index
-                && x.factor == y.factor
-                && x.centre.to_bits() == y.centre.to_bits()
-                && x.high.len() == y.high.len()
-                && x.high
-                    .iter()
-                    .zip(&y.high)
-                    .all(|(p, q)| p.to_bits() == q.to_bits())
-        })
 }
 
 /// What differs between a shard's bins `stated` and the pilot's `wanted` (for the shard's
