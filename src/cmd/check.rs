@@ -9,6 +9,7 @@ use crate::scenario::{Catalog, ParamSpec, Scenario};
 /// on stderr.
 pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
     let names = if names.is_empty() {
+        super::warn_skipped(catalog);
         catalog.names()?
     } else {
         names.to_vec()

@@ -5,6 +5,7 @@ use crate::scenario::Catalog;
 
 /// Prints each scenario's name and description, one per line.
 pub fn list(catalog: &Catalog) -> Result<()> {
+    super::warn_skipped(catalog);
     let names = catalog.names()?;
     let width = names.iter().map(String::len).max().unwrap_or(0);
     let mut out = String::new();

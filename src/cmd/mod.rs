@@ -55,6 +55,20 @@ pub(crate) fn warn_once(about: &str, text: &str) {
     note!("warning: {text}");
 }
 
+/// Warns of each `*.toml` along the search path that is not read as a scenario because its
+/// name breaks the name rule ([`Catalog::skipped`]).
+pub(crate) fn warn_skipped(catalog: &crate::scenario::Catalog) {
+    for (path, why) in catalog.skipped() {
+        warn_once(
+            &format!("skipped {}", path.display()),
+            &format!(
+                "'{}' is not read as a scenario: {why}; rename the file",
+                crate::error::escape_controls(&path.display().to_string())
+            ),
+        );
+    }
+}
+
 /// Prints each of a scenario's warnings once per command ([`warn_once`]).
 pub(crate) fn scenario_warnings(scenario: &Scenario) {
     for warning in &scenario.warnings {

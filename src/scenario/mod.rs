@@ -353,6 +353,30 @@ impl Catalog {
         self.dirs.iter().chain(&self.more)
     }
 
+    /// The `*.toml` files along the search path that [`Catalog::names`] skips because their
+    /// names break the name rule, each with the rule's message (`check` and `list` say so
+    /// rather than pass over a file that will never load).
+    pub fn skipped(&self) -> Vec<(PathBuf, String)> {
+        let mut skipped = Vec::new();
+        for dir in self.search_path() {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            let mut found: Vec<(PathBuf, String)> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .filter_map(|p| {
+                    let name = stem(&p);
+                    (!valid_scenario_name(&name)).then(|| (p.clone(), name_rule("its name", &name)))
+                })
+                .collect();
+            found.sort();
+            skipped.extend(found);
+        }
+        skipped
+    }
+
     /// The scenario names along the search path (the `--scenarios` folders, then those of
     /// `TREATYSIM_SCENARIOS`), sorted, the first folder winning a name found in several. Files
     /// whose names break the name rule are skipped; so is a folder that does not exist, as

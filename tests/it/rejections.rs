@@ -648,13 +648,20 @@ fn unknown_scenario_lists_the_available_ones() {
 }
 
 /// `check` of a folder without a scenario it can read (empty, or only files whose names break
-/// the name rule) is an error, as `run --all` is, rather than a silent success; and a
+/// the name rule, each named in a warning) is an error, as `run --all` is, rather than a
+/// silent success; and a
 /// distribution's numbers are echoed as written, not as three hundred digits.
 #[test]
 fn check_of_no_scenario_and_extreme_numbers_in_messages() {
     let text = base().text();
     for files in [&[][..], &[("my scenario.toml", text.as_str())]] {
-        rejects(files, &["check"], &["no scenarios to check", "name rule"]);
+        let stderr = rejects(files, &["check"], &["no scenarios to check", "name rule"]);
+        // The file passed over is named, with the rule it breaks.
+        assert_eq!(
+            stderr.contains("'scenarios/my scenario.toml' is not read as a scenario"),
+            !files.is_empty(),
+            "{stderr}"
+        );
     }
     let stderr = rejects(
         &[("x.toml", text.as_str())],
