@@ -348,9 +348,7 @@ fn verified_folder_row(
         })?;
     // The row checked is the one in the bytes verified (the file could have been replaced
     // since `folder_row` read it).
-    let verified = summary_rows(&bytes)
-        .filter(|rows| rows.len() == 1)
-        .and_then(|mut rows| rows.pop())
+    let verified = only_row(bytes.as_slice())
         .ok_or_else(|| format!("'{}' holds not one row of its own", file.display()))?;
     if verified != row {
         return Err(format!("'{}' changed while it was read", file.display()));
@@ -362,20 +360,17 @@ fn verified_folder_row(
 /// The largest run folder `summary.csv` read to verify it (treatysim's hold one row).
 const SUMMARY_LIMIT: u64 = 1 << 20;
 
-/// The rows of a summary's bytes (each padded to every column), if it has a summary header.
-fn summary_rows(bytes: &[u8]) -> Option<Vec<Vec<String>>> {
-    let mut reader = csv::Reader::from_reader(bytes);
+/// The one row of a summary (padded to every column), if it has a summary header and
+/// exactly one row: what a run's folder holds.
+fn only_row(summary: impl std::io::Read) -> Option<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(summary);
     if !summary_header(reader.headers().ok()?) {
         return None;
     }
-    reader
-        .records()
-        .map(|r| {
-            let mut row: Vec<String> = r.ok()?.iter().map(str::to_string).collect();
-            row.resize(SUMMARY_HEADER.len(), String::new());
-            Some(row)
-        })
-        .collect()
+    let mut records = reader.records();
+    let mut row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
+    row.resize(SUMMARY_HEADER.len(), String::new());
+    records.next().is_none().then_some(row)
 }
 
 /// Checks the fields of a summary row as treatysim writes them: a known estimator, at least
@@ -534,15 +529,7 @@ pub fn folder_row(folder: &Path, name: &str) -> Option<Vec<String>> {
         .ok()?
         .open("summary.csv")
         .ok()??;
-    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
-    let header = reader.headers().ok()?;
-    if !summary_header(header) {
-        return None;
-    }
-    let mut records = reader.records();
-    let mut row: Vec<String> = records.next()?.ok()?.iter().map(str::to_string).collect();
-    row.resize(SUMMARY_HEADER.len(), String::new());
-    (records.next().is_none() && row.first().is_some_and(|s| s == name)).then_some(row)
+    only_row(std::io::BufReader::new(file)).filter(|row| row.first().is_some_and(|s| s == name))
 }
 
 #[cfg(test)]
