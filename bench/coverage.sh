@@ -9,12 +9,12 @@
 # twelve scenarios whose truth is known (closed forms, two-point laws, and three shipped-scenario
 # variants whose truth a large conditional run measures) at 1,000, 4,096, 10,000 trials and over
 # COVERAGE_BIG_SEEDS seeds at 100,000, then both pooling methods on two pools of closed forms (one
-# member near 0; a moderate one) at 1,000, 4,096 and 10,000 trials over COVERAGE_SEEDS seeds,
+# member near 0; a moderate one) and compare on four pairs at 1,000, 4,096 and 10,000 trials over COVERAGE_SEEDS seeds,
 # then --precision over PRECISION_SEEDS seeds against the old stopping rule. About 5·10⁹ trials: tens of minutes on two cores.
 #
 # Environment: COVERAGE_SEEDS (2000), COVERAGE_BIG_SEEDS (1000), PRECISION_SEEDS (2000),
 # TRUTH_SEEDS (200) × TRUTH_TRIALS (1000000) for the measured truths, GRID_ONLY (any of
-# exact,coverage,pool,precision; default all; the remaining probability's coverage comes with
+# exact,coverage,pool,compare,precision; default all; the remaining probability's coverage comes with
 # coverage), CARGO_TARGET_DIR.
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)

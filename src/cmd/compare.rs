@@ -89,7 +89,7 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     let tally = &result.tally;
     bar.finish_and_clear();
     let n = tally.trials;
-    let (difference, se, low, high) = tally.difference();
+    let (difference, se, low, high) = tally.difference(estimator);
     let path = args.sim.out.join(&file);
     let csv = result.csv();
     // Where the CSV came from, as every analysis records it (SPEC §6): `compare-….run.toml`
