@@ -46,7 +46,7 @@ pub fn load(name: &str, options: &LoadOptions) -> Result<Scenario> {
 /// # Errors
 /// Invalid input, naming `name` as the file.
 pub fn from_toml(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario> {
-    if !crate::scenario::valid_scenario_name(name) {
+    if !crate::scenario::valid_new_name(name) {
         return Err(Error::Invalid(crate::scenario::name_rule(
             "the scenario",
             name,

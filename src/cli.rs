@@ -451,7 +451,7 @@ fn forecast(text: &str) -> Result<(String, f64), String> {
         ));
     };
     let name = name.trim();
-    if !crate::scenario::valid_scenario_name(name) {
+    if !crate::scenario::valid_new_name(name) {
         return Err(crate::scenario::name_rule("the forecast's name", name));
     }
     let p = p.trim();

@@ -218,7 +218,7 @@ pub fn pool_forecasts(
 ) -> Result<Vec<Forecast>> {
     // The command line checks these as it parses `--forecast`; other callers get the same.
     for (name, p) in &options.forecasts {
-        if !crate::scenario::valid_scenario_name(name) {
+        if !crate::scenario::valid_new_name(name) {
             return Err(Error::Invalid(format!(
                 "pool: {}",
                 crate::scenario::name_rule("the forecast's name", name)
@@ -318,7 +318,7 @@ pub fn pool(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<PoolResult> {
     refuse_shard(run.shard)?;
-    if !crate::scenario::valid_scenario_name(&options.label) {
+    if !crate::scenario::valid_new_name(&options.label) {
         return Err(Error::Invalid(format!(
             "pool: {}",
             crate::scenario::name_rule("the label", &options.label)

@@ -39,7 +39,7 @@ pub fn file_name(a: &str, b: &str) -> Result<String> {
 /// # Errors
 /// Invalid input naming the label.
 pub fn label_file_name(label: &str) -> Result<String> {
-    if !crate::scenario::valid_scenario_name(label) {
+    if !crate::scenario::valid_new_name(label) {
         return Err(Error::Invalid(format!(
             "--as: {}",
             crate::scenario::name_rule("the label", label)

@@ -204,7 +204,7 @@ impl SimArgs {
     /// Invalid input (exit 2) naming the label, the other scenario and what to do.
     pub fn relabel(&self, catalog: &Catalog, scenario: &mut Scenario) -> Result<()> {
         if let Some(label) = &self.label {
-            if !crate::scenario::valid_scenario_name(label) {
+            if !crate::scenario::valid_new_name(label) {
                 return Err(Error::Invalid(format!(
                     "--as: {}",
                     crate::scenario::name_rule("the label", label)

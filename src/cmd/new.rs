@@ -5,7 +5,7 @@ use crate::cast::valid_name;
 use crate::cli::NewArgs;
 use crate::error::{Error, Result};
 use crate::month::Month;
-use crate::scenario::{name_rule, valid_scenario_name};
+use crate::scenario::{name_rule, valid_new_name};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -143,7 +143,7 @@ pub fn scenario_text(args: &NewArgs, start: Month) -> Result<String> {
 /// # Errors
 /// As [`scenario_text`].
 fn scenario_text_in(args: &NewArgs, name: &str, folder: &Path, start: Month) -> Result<String> {
-    if !valid_scenario_name(name) {
+    if !valid_new_name(name) {
         return Err(Error::Invalid(name_rule("scenario", name)));
     }
     let signatories = &args.signatories;

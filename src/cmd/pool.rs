@@ -9,7 +9,7 @@ use crate::cli::PoolArgs;
 use crate::error::{Error, Result};
 use crate::export::float;
 use crate::pool::Method;
-use crate::scenario::{Catalog, Scenario, name_rule, valid_scenario_name};
+use crate::scenario::{Catalog, Scenario, name_rule, valid_new_name};
 
 /// Checks the arguments, runs the members on the same trials and publishes the pool.
 pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
@@ -54,7 +54,7 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
 /// The label follows the scenario-name rule, and is neither a member's argument nor the name
 /// of a scenario on the search path (the pool's results would replace that scenario's).
 fn check_label(catalog: &Catalog, label: &str, members: &[String]) -> Result<()> {
-    if !valid_scenario_name(label) {
+    if !valid_new_name(label) {
         return Err(Error::Invalid(format!(
             "pool: {}",
             name_rule("the label", label)

@@ -258,6 +258,19 @@ pub fn valid_scenario_name(name: &str) -> bool {
     valid_file_name(name) && !reserved_name(name)
 }
 
+/// The longest scenario name or label, in bytes: file systems hold names of at most 255, and
+/// treatysim names files after two of them (`compare-A-vs-B.run.toml`, 21 bytes besides A
+/// and B), so a name that fits its own folder could still make a file it cannot write.
+pub const MAX_NAME: usize = 100;
+
+/// Whether `name` may name a scenario read from its file or a new label: a
+/// [`valid_scenario_name`] of at most [`MAX_NAME`] bytes. Names read back from outputs
+/// (`summary.csv`, `run.toml`, shards) keep the rule without the length, so that a folder
+/// written by an earlier version under a longer name is still read.
+pub fn valid_new_name(name: &str) -> bool {
+    valid_scenario_name(name) && name.len() <= MAX_NAME
+}
+
 /// Whether `name` matches `[A-Za-z0-9][A-Za-z0-9_.-]*`: a file name inside one folder (the
 /// files of a run folder, `summary.csv` included, pass it; scenario names must also pass
 /// [`valid_scenario_name`]).
@@ -293,6 +306,15 @@ pub fn name_rule(what: &str, name: &str) -> String {
              compare-A-vs-B.csv, summary.svg, timelines.svg, ...), so its folder <out>/{name}/ \
              would collide with one; names may not end in .{}: use e.g. \"{stem}_{ext}\"",
             RESERVED_EXTENSIONS.join(", .")
+        );
+    }
+    if valid_file_name(name) && name.len() > MAX_NAME {
+        let start: String = name.chars().take(24).collect();
+        return format!(
+            "{what} \"{start}...\" is not a valid name: it is {} bytes long, and names may be \
+             at most {MAX_NAME} (files are named after them, and after two of them for \
+             compare-A-vs-B.csv, within the file system's 255 bytes)",
+            name.len()
         );
     }
     format!(
@@ -368,7 +390,7 @@ impl Catalog {
                 .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
                 .filter_map(|p| {
                     let name = stem(&p);
-                    (!valid_scenario_name(&name)).then(|| (p.clone(), name_rule("its name", &name)))
+                    (!valid_new_name(&name)).then(|| (p.clone(), name_rule("its name", &name)))
                 })
                 .collect();
             found.sort();
@@ -423,7 +445,7 @@ impl Catalog {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if !valid_scenario_name(&stem) {
+            if !valid_new_name(&stem) {
                 return Err(Error::Invalid(name_rule("scenario file", &stem)));
             }
             if path.is_file() {
@@ -434,7 +456,7 @@ impl Catalog {
                 path.display()
             )));
         }
-        if !valid_scenario_name(name) {
+        if !valid_new_name(name) {
             return Err(Error::Invalid(name_rule("scenario", name)));
         }
         if let Some(path) = self.find(name) {
@@ -543,7 +565,7 @@ impl Catalog {
     /// search path. A path (absolute, with `/` or `..`) is refused.
     fn parent(&self, child: &Path, parent: &Located<String>) -> Result<PathBuf> {
         let name = parent.value.strip_suffix(".toml").unwrap_or(&parent.value);
-        if !valid_scenario_name(name) {
+        if !valid_new_name(name) {
             return Err(invalid(
                 &parent.origin,
                 "extends",
@@ -676,7 +698,7 @@ fn names_in(dir: &Path) -> Result<Vec<String>> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
         .map(|p| stem(&p))
-        .filter(|n| valid_scenario_name(n))
+        .filter(|n| valid_new_name(n))
         .collect();
     names.sort();
     Ok(names)
@@ -1010,5 +1032,11 @@ mod tests {
         for ok in ["a.csv2", "csv", "summary_csv", "v1.2"] {
             assert!(valid_scenario_name(ok), "{ok}");
         }
+        // At most MAX_NAME bytes for a new name; longer ones are still read back.
+        let (longest, too_long) = ("a".repeat(MAX_NAME), "a".repeat(MAX_NAME + 1));
+        assert!(valid_new_name(&longest) && !valid_new_name(&too_long));
+        assert!(valid_scenario_name(&too_long));
+        assert!(name_rule("the label", &too_long).contains("101 bytes long"));
+        assert!(!valid_new_name("summary.csv") && !valid_new_name(".."));
     }
 }

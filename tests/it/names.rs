@@ -389,3 +389,82 @@ fn names_of_the_files_at_the_root_of_out_are_refused() {
     );
     assert!(common::outputs::everything(&out) == before);
 }
+
+/// A name that fits its own folder could still make a file too long to write
+/// (`compare-A-vs-B.run.toml` holds two names): scenario names and labels may be at most 100
+/// bytes, refused with exit 2 and the limit before anything is written (they exited 1 with the
+/// system's "File name too long"). Two names of 100 bytes make every file; a folder written
+/// under a longer name by an earlier version is still read.
+#[test]
+fn names_longer_than_a_hundred_bytes_are_refused_and_old_ones_still_read() {
+    let text = ScenarioText::bilateral()
+        .set("simulation.trials", "200")
+        .text();
+    let (longest, too_long) = ("l".repeat(100), "t".repeat(101));
+    let file_of = |name: &str| format!("{name}.toml");
+    let dir = workdir(&[
+        ("ok.toml", &text),
+        (&file_of(&longest), &text),
+        (&file_of(&too_long), &text),
+    ]);
+    let d = dir.path();
+    let out = d.join("out");
+    let (status, stderr) = exit_and_stderr(d, &["run", "ok", "--out", "out"], &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let before = common::outputs::everything(&out);
+    let label = "u".repeat(101);
+    let cases: [&[&str]; 6] = [
+        &["run", &too_long],
+        &["run", "ok", "--as", &label],
+        &["compare", "ok", "ok", "--as", &label],
+        &["pool", &label, "ok", "ok"],
+        &["sensitivity", "ok", "--as", &label],
+        &["sweep", &too_long, "--param", "process.summit_rate=0.1,0.2"],
+    ];
+    for args in cases {
+        let (status, stderr) = exit_and_stderr(d, &[args, &["--out", "out"]].concat(), &[]);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("101 bytes long") && stderr.contains("at most 100"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            common::outputs::everything(&out) == before,
+            "{args:?} wrote before it refused"
+        );
+    }
+    let (status, stderr) = exit_and_stderr(d, &["check", &too_long], &[]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("101 bytes long"), "{stderr}");
+    // `list` names the file it passes over, with the rule.
+    let (status, stderr) = exit_and_stderr(d, &["list"], &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stderr.contains("101 bytes long"), "{stderr}");
+
+    // The longest names make every file, the comparison's of two of them included.
+    let (status, stderr) =
+        exit_and_stderr(d, &["compare", &longest, &longest, "--out", "out"], &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        out.join(format!("compare-{longest}-vs-{longest}.run.toml"))
+            .is_file()
+    );
+
+    // A root summary row and a folder under a 150-byte name, as 0.2.0 could write them, are
+    // read: another run keeps the row.
+    let old = "o".repeat(150);
+    let (status, stderr) = exit_and_stderr(d, &["run", "ok", "--out", "old"], &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let old_out = d.join("old");
+    std::fs::rename(old_out.join("ok"), old_out.join(&old)).expect("rename");
+    let root = old_out.join("summary.csv");
+    let summary = std::fs::read_to_string(&root).expect("root summary");
+    std::fs::write(&root, summary.replacen("\nok,", &format!("\n{old},"), 1)).expect("write");
+    let (status, stderr) = exit_and_stderr(d, &["run", &longest, "--out", "old"], &[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let summary = std::fs::read_to_string(&root).expect("root summary");
+    assert!(
+        summary.contains(&format!("\n{old},")) && summary.contains(&format!("\n{longest},")),
+        "{summary}"
+    );
+}
