@@ -204,7 +204,10 @@ fn whole_u32<const LO: u64, const HI: u64>(text: &str) -> Result<u32, String> {
 /// A whole number of trials: digits, or a whole number written with an exponent (`1e6`).
 fn trials(text: &str) -> Result<u64, String> {
     whole_number(text).filter(|n| *n > 0).ok_or_else(|| {
-        format!("'{text}' is not a whole number of trials from 1 up, e.g. 200000 or 1e6")
+        format!(
+            "'{text}' is not a whole number of trials from 1 to 18446744073709551615 (2⁶⁴ − 1), \
+             e.g. 200000 or 1e6"
+        )
     })
 }
 

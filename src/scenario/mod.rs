@@ -296,6 +296,24 @@ pub fn reserved_name(name: &str) -> bool {
     })
 }
 
+/// Why `path`, which exists, is not read as a scenario: it is a folder, or not a regular file
+/// (a FIFO, a socket, a device); `None` when it is a file or does not exist.
+fn not_a_scenario_file(path: &Path) -> Option<String> {
+    let kind = std::fs::metadata(path).ok()?.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file (a FIFO, socket or device)"
+    };
+    Some(format!(
+        "'{}' is {what}, not a scenario file; a scenario is a TOML file NAME.toml",
+        path.display()
+    ))
+}
+
 /// The message for a name that breaks [`valid_scenario_name`].
 pub fn name_rule(what: &str, name: &str) -> String {
     if valid_file_name(name) && reserved_name(name) {
@@ -451,9 +469,8 @@ impl Catalog {
             if path.is_file() {
                 return Ok(path);
             }
-            return Err(Error::Invalid(format!(
-                "no scenario file '{}'",
-                path.display()
+            return Err(Error::Invalid(not_a_scenario_file(&path).unwrap_or_else(
+                || format!("no scenario file '{}'", path.display()),
             )));
         }
         if !valid_new_name(name) {
@@ -461,6 +478,12 @@ impl Catalog {
         }
         if let Some(path) = self.find(name) {
             return Ok(path);
+        }
+        if let Some(why) = self
+            .search_path()
+            .find_map(|dir| not_a_scenario_file(&dir.join(format!("{name}.toml"))))
+        {
+            return Err(Error::Invalid(why));
         }
         let available = self.names().unwrap_or_default();
         let folders: Vec<String> = self

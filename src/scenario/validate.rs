@@ -298,13 +298,27 @@ fn cast(layer: &Layer, file: &Origin) -> Result<Cast> {
             ));
         }
         let allowed = layer::role_fields(role == Role::Outside);
+        let role_at = layer
+            .values
+            .get(&format!("{prefix}.role"))
+            .map(|at| &at.origin);
         for (field, key, at) in fields_of(layer, &prefix) {
             if field == "role" || field == "label" || allowed.contains(&field) {
                 continue;
             }
+            // A role set elsewhere (a child scenario changing its parent's party, or --set)
+            // is named with where it was set: the field's own line is in another file.
+            let set_at = role_at
+                .filter(|r| !same_source(r, &at.origin))
+                .map(|r| format!(", set at {r}"))
+                .unwrap_or_default();
             let message = match role {
                 Role::Outside => format!(
-                    "{} is an outside party (role = \"outside\"): it has only indifference, role and label; {field} belongs to a signatory",
+                    "{} is an outside party (role = \"outside\"{set_at}): it has only indifference, role and label; {field} belongs to a signatory",
+                    name.value
+                ),
+                Role::Signatory if role_at.is_some() => format!(
+                    "{} is a signatory (role = \"signatory\"{set_at}): it has will, leader_exit_hazard and successor_will; {field} belongs to an outside party",
                     name.value
                 ),
                 Role::Signatory => format!(
@@ -709,6 +723,18 @@ fn correlations(
         out.push(Correlation { a, b, rho });
     }
     Ok(out)
+}
+
+/// Whether two origins are in the same file (or the same `--set` argument).
+fn same_source(a: &Origin, b: &Origin) -> bool {
+    let file = |o: &Origin| match o {
+        Origin::File { path, .. } | Origin::Whole(path) => Some(path.clone()),
+        Origin::Set(_) => None,
+    };
+    match (a, b) {
+        (Origin::Set(x), Origin::Set(y)) => x == y,
+        _ => file(a).is_some() && file(a) == file(b),
+    }
 }
 
 #[cfg(test)]

@@ -2038,3 +2038,80 @@ fn quantile_fits_are_capped_in_number() {
     let dir = common::workdir(&[("x.toml", &same)]);
     succeeds(dir.path(), &["check", "x"]);
 }
+
+/// A child scenario that changes its parent's party's role is named with the line where it
+/// does so: the field the new role does not allow is in the parent's file, and its message
+/// alone sent the reader to the parent (fuzzing review, finding K).
+#[test]
+fn a_role_changed_in_a_child_is_named_where_it_is_set() {
+    let parent = base().text();
+    for (child, field, role) in [
+        (
+            "extends = \"parent\"\n[party.us]\nrole = \"signatory\"\nwill = 0.5\n",
+            "party.us.indifference",
+            "role = \"signatory\", set at scenarios/x.toml:3:8",
+        ),
+        (
+            "extends = \"parent\"\n[party.russia]\nrole = \"outside\"\nindifference = 0.5\n",
+            "party.russia.will",
+            "role = \"outside\", set at scenarios/x.toml:3:8",
+        ),
+    ] {
+        let stderr = rejects(
+            &[("x.toml", child), ("parent.toml", &parent)],
+            &["run", "x", "--out", "results"],
+            &[field, role],
+        );
+        assert_located(&stderr, "scenarios/parent.toml", line_of(&parent, field));
+        assert!(!stderr.contains("add role"), "{stderr}");
+    }
+}
+
+/// A `NAME.toml` that is a folder or a FIFO is named as such, not reported missing (and a
+/// FIFO is never opened, which would wait for a writer).
+#[test]
+fn a_scenario_that_is_a_folder_or_a_fifo_is_named_as_such() {
+    for (kind, what) in [("folder", "is a folder"), ("fifo", "not a regular file")] {
+        let dir = common::workdir(&[]);
+        let path = dir.path().join("scenarios").join("odd.toml");
+        if kind == "folder" {
+            std::fs::create_dir(&path).expect("folder");
+        } else {
+            let made = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .expect("mkfifo");
+            assert!(made.success());
+        }
+        for args in [
+            &["run", "odd", "--scenarios", "scenarios"][..],
+            &["run", "scenarios/odd.toml"],
+        ] {
+            let output = common::treatysim(dir.path())
+                .args(args)
+                .timeout(TIMEOUT)
+                .output()
+                .expect("the binary starts");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("'scenarios/odd.toml'")
+                    && stderr.contains(what)
+                    && stderr.contains("not a scenario file"),
+                "{args:?}: {stderr}"
+            );
+            assert!(!dir.path().join("results").exists());
+        }
+    }
+}
+
+/// `--trials` beyond what a run can count states the limit.
+#[test]
+fn trials_beyond_the_limit_state_it() {
+    let stderr = rejects(
+        &[("x.toml", &base().text())],
+        &["run", "x", "--trials", "1e30"],
+        &["'1e30'", "from 1 to 18446744073709551615"],
+    );
+    assert!(!stderr.contains("panicked"));
+}
