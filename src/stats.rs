@@ -184,9 +184,10 @@ pub fn binomial_bounds(k: f64, n: f64) -> (f64, f64) {
 /// The 95% interval for the mean of `n` values in [0, 1] whose mean is `mean` and whose
 /// variance (Σy²/n − mean²) is `variance`: each end from a two-point law with that mean and
 /// variance (module documentation), for mean ≤ 0.4; its mirror image for mean ≥ 0.6; blended
-/// in between. A tally of 0s and 1s gets [`binomial_bounds`]; values that
-/// are all equal get [mean, mean], except all 0 (or all 1), which get the binomial interval of
-/// 0 (or n) events, since a rarer value may not have come up yet.
+/// in between. A tally of 0s and 1s gets [`binomial_bounds`]. The upper end (the lower end,
+/// mirrored, above 0.6) leaves room for trials too rare to have come up ([`none_seen`]): values
+/// that are all equal get [mean, mean + (1 − mean)·q], all 0 (or all 1) the binomial interval
+/// of 0 (or n) events.
 pub fn interval(n: f64, mean: f64, variance: f64) -> (f64, f64) {
     interval_with(n, mean, variance, Room::Unseen)
 }

@@ -278,7 +278,8 @@ fn merge_signalled(out: &Path, call: &str, when: &str) -> std::process::Output {
 /// short critical section can finish before that thread sees the signal: the merge then
 /// completes, exit 0, which is whole too. Each attempt starts from a fresh copy of the shards
 /// and must leave no lock and no temporary file, and its outputs either untouched (130) or a
-/// whole merge (0); at least one attempt of five must be the interrupted case.
+/// whole merge (0); at least one attempt of ten must be the interrupted case (one of five
+/// failed once in a few hundred full runs on a loaded machine).
 #[cfg(target_os = "linux")]
 #[test]
 fn merge_interrupted_under_the_lock_leaves_no_lock() {
@@ -309,7 +310,7 @@ fn merge_interrupted_under_the_lock_leaves_no_lock() {
         outputs(&merged)
     };
     let mut codes = Vec::new();
-    for attempt in 0..5 {
+    for attempt in 0..10 {
         let out = dir.path().join(format!("attempt-{attempt}"));
         let copied = Command::new("cp").arg("-a").arg(&shards).arg(&out).status();
         assert!(copied.expect("cp").success());
