@@ -58,15 +58,19 @@ impl PairedTally {
     /// interval is not the mean ± 1.96 standard errors: when A and B differ in a few trials
     /// only, that interval is far too narrow, and [0, 0] when none of the trials run shows a
     /// difference. B − A is split into its gains G = max(B − A, 0) and losses
-    /// L = max(A − B, 0), each a mean of values in [0, 1] with the run's own interval
-    /// ([`stats::estimate`]: skew and trials that have not come up allowed for); the two are
-    /// combined by MOVER (the method of variance estimates recovery, Zou & Donner, *Statistics
-    /// in Medicine* 27, 2008; Newcombe's square-and-add), as the geometric pool's interval is:
+    /// L = max(A − B, 0), each a mean of values in [0, 1] with the interval of a run's
+    /// trials ([`stats::spread_estimate`]: the skew of a few large values allowed for; a part
+    /// with no trial at all has none). The two are combined by MOVER (the method of variance
+    /// estimates recovery, Zou & Donner, *Statistics in Medicine* 27, 2008; Newcombe's
+    /// square-and-add), as the geometric pool's interval is:
     /// low = d − √(a_G² + b_L² − 2r·a_G·b_L), high = d + √(b_G² + a_L² − 2r·b_G·a_L), with
     /// a and b the distances from each part's estimate to its interval's lower and upper end
     /// and r = −Ḡ·L̄ / (s_G·s_L) the parts' per-trial correlation (a trial has a gain or a loss,
-    /// not both). With many differences of both signs this is d ± 1.96·se; with none it is the
-    /// interval of no event on either side.
+    /// not both). Then, as a run's interval does, it leaves room for trials too rare to have
+    /// come up, once for the whole difference: a share q = [`stats::none_seen`] of the trials
+    /// (about 3/n) at the far end of [−1, 1], so that low ≤ d − (1 + d)·q and
+    /// high ≥ d + (1 − d)·q. With many differences of both signs this is d ± 1.96·se; with
+    /// none it is [−q, q].
     pub fn difference(&self, estimator: Estimator) -> (f64, f64, f64, f64) {
         let n = self.trials as f64;
         let mean = unfixed(self.sum_diff) / n;
@@ -85,20 +89,35 @@ impl PairedTally {
             unfixed(self.sum_gain as i128 - self.sum_diff),
             unfixed(self.sum_sq_diff.saturating_sub(self.sum_sq_gain) as i128),
         );
+        // A part's mean, the distances below and above it to its interval's ends, and its
+        // per-trial standard deviation.
         let part = |(sum, sum_sq): (f64, f64)| {
-            let e = stats::estimate(estimator, self.trials, sum, sum_sq);
+            if sum <= 0.0 {
+                return (0.0, 0.0, 0.0, 0.0);
+            }
+            let e = stats::spread_estimate(estimator, self.trials, sum, sum_sq);
             let spread = (sum_sq / n - e.probability * e.probability).max(0.0);
-            (e, spread.sqrt())
+            (
+                e.probability,
+                e.probability - e.ci95_low,
+                e.ci95_high - e.probability,
+                spread.sqrt(),
+            )
         };
-        let ((g, s_g), (l, s_l)) = (part(gain), part(loss));
+        let ((g, g_below, g_above, s_g), (l, l_below, l_above, s_l)) = (part(gain), part(loss));
         let r = if s_g > 0.0 && s_l > 0.0 {
-            (-g.probability * l.probability / (s_g * s_l)).max(-1.0)
+            (-g * l / (s_g * s_l)).max(-1.0)
         } else {
             0.0
         };
         let add = |x: f64, y: f64| (x * x + y * y - 2.0 * r * x * y).max(0.0).sqrt();
-        let low = mean - add(g.probability - g.ci95_low, l.ci95_high - l.probability);
-        let high = mean + add(g.ci95_high - g.probability, l.probability - l.ci95_low);
+        let unseen = if self.trials > 0 {
+            stats::none_seen(n)
+        } else {
+            1.0
+        };
+        let low = (mean - add(g_below, l_above)).min(mean - (1.0 + mean) * unseen);
+        let high = (mean + add(g_above, l_below)).max(mean + (1.0 - mean) * unseen);
         (mean, se, low.max(-1.0), high.min(1.0))
     }
 
@@ -250,9 +269,9 @@ mod tests {
                 (y, y)
             }));
             let (mean, se, low, high) = t.difference(estimator);
-            let none = stats::estimate(estimator, 1000, 0.0, 0.0).ci95_high;
+            let none = stats::none_seen(1000.0);
             assert_eq!((mean, se), (0.0, 0.0));
-            assert!(none > 3.0 / 1000.0, "{none}");
+            assert!((2.99e-3..3.0e-3).contains(&none), "{none}");
             assert_eq!((low, high), (-none, none), "{estimator:?}");
         }
     }
@@ -277,11 +296,12 @@ mod tests {
         let (mean, se, low, high) = t.difference(Estimator::Conditional);
         assert!((mean - 0.001).abs() < 1e-12, "{mean}");
         // Above: the binomial upper end of 2 events of 0.5; below: no loss was seen, so the
-        // room for losses that have not come up, beyond 0.
+        // room for trials that have not come up, beyond 0.
         assert!(high > mean + stats::Z * se, "{high}");
         assert!(high > 0.5 * 6.0 / 1000.0, "{high}");
-        let none = stats::estimate(Estimator::Conditional, 1000, 0.0, 0.0).ci95_high;
-        assert!(low < -none + mean && low < 0.0, "{low}");
+        let none = stats::none_seen(1000.0);
+        assert_eq!(low, mean - (1.0 + mean) * none);
+        assert!(low < 0.0, "{low}");
     }
 
     #[test]
