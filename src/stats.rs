@@ -36,8 +36,9 @@
 
 use crate::model::Estimator;
 
-/// The z of a two-sided 95% normal interval, as SPEC §6 writes it (the paired difference of
-/// `compare` uses it).
+/// The z of a two-sided 95% normal interval, as SPEC §6 writes it (the Sobol indices'
+/// intervals use it, and a degenerate pool's standard error is its interval's half-width
+/// over it).
 pub const Z: f64 = 1.96;
 
 /// The 97.5% standard normal quantile, to full precision.

@@ -48,6 +48,12 @@ def test_bad_arguments_are_scenario_errors(root):
         ts.run(sc, trials=0)
     with pytest.raises(ts.ScenarioError, match="trials"):
         ts.run(sc, trials=1.5)
+    # Not a number at all, negative, or a boolean: the same error, stating the range.
+    for bad in ["x", "10", -1, True, float("nan"), float("inf"), [10]]:
+        with pytest.raises(ts.ScenarioError, match="trials: .* is not a whole number from 1 up"):
+            ts.run(sc, trials=bad)
+    with pytest.raises(ts.ScenarioError, match="seed: 'x' is not a whole number from 0 up"):
+        ts.run(sc, trials=10, seed="x")
     with pytest.raises(ts.ScenarioError, match="threads"):
         ts.run(sc, trials=10, threads=0)
     with pytest.raises(ts.ScenarioError):

@@ -401,7 +401,7 @@ def run(
     callback = _progress_callback(progress, total, scenario.name)
     native = _native.run(
         scenario._native,
-        _whole(trials, "trials"),
+        _whole(trials, "trials", 1),
         _whole(seed, "seed"),
         _estimator(estimator),
         _whole(threads, "threads"),
@@ -411,11 +411,21 @@ def run(
     return RunResult(native, scenario)
 
 
-def _whole(value: Optional[int], what: str) -> Optional[int]:
+def _whole(value: Optional[int], what: str, low: int = 0) -> Optional[int]:
+    """``value`` as an int (``None`` stays ``None``), or ``ScenarioError`` unless it is a whole
+    number from ``low`` up (``2e5`` is accepted; strings, booleans and fractions are not)."""
     if value is None:
         return None
-    if isinstance(value, bool) or int(value) != value or value < 0:
-        raise ScenarioError(f"{what}: {value!r} is not a whole number from 0 up")
+    try:
+        whole = (
+            not isinstance(value, (bool, str, bytes))
+            and int(value) == value
+            and value >= low
+        )
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole:
+        raise ScenarioError(f"{what}: {value!r} is not a whole number from {low} up")
     return int(value)
 
 

@@ -66,7 +66,7 @@ def sweep(
         scenario._native,
         keys,
         values,
-        _whole(trials, "trials"),
+        _whole(trials, "trials", 1),
         _whole(seed, "seed"),
         str(estimator),
         _whole(threads, "threads"),
@@ -141,7 +141,7 @@ def sensitivity(
     table, bin_table = _native.sensitivity(
         scenario._native,
         count,
-        _whole(trials, "trials"),
+        _whole(trials, "trials", 1),
         _whole(seed, "seed"),
         str(estimator),
         _whole(threads, "threads"),
@@ -179,7 +179,7 @@ def compare(
     data = _native.compare(
         a._native,
         b._native,
-        _whole(trials, "trials"),
+        _whole(trials, "trials", 1),
         _whole(seed, "seed"),
         str(estimator),
         _whole(threads, "threads"),
@@ -214,7 +214,7 @@ def explain(
     """
     data, report = _native.explain(
         scenario._native,
-        _whole(trials, "trials"),
+        _whole(trials, "trials", 1),
         _whole(seed, "seed"),
         _whole(threads, "threads"),
         _progress_callback(progress, trials or 0, f"explain {scenario.name}") if trials else None,

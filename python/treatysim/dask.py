@@ -91,7 +91,7 @@ def run(
         client.submit(
             _shard,
             scattered,
-            _whole(trials, "trials"),
+            _whole(trials, "trials", 1),
             _whole(seed, "seed"),
             str(estimator),
             _whole(threads, "threads"),
@@ -152,7 +152,7 @@ def sweep(
             scattered,
             keys,
             point,
-            _whole(trials, "trials"),
+            _whole(trials, "trials", 1),
             _whole(seed, "seed"),
             str(estimator),
             _whole(threads, "threads"),

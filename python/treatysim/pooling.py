@@ -139,7 +139,7 @@ def pool(
         None if weights is None else [float(w) for w in weights],
         str(method),
         _forecast_pairs(forecasts),
-        _whole(trials, "trials"),
+        _whole(trials, "trials", 1),
         _whole(seed, "seed"),
         str(estimator),
         _whole(threads, "threads"),

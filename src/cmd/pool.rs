@@ -14,6 +14,16 @@ use crate::scenario::{Catalog, Scenario, name_rule, valid_new_name};
 /// Checks the arguments, runs the members on the same trials and publishes the pool.
 pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
     crate::api::refuse_shard(args.shard)?;
+    if let Some(label) = &args.sim.label {
+        // The pool's folder is its LABEL already: a second name would be ignored silently.
+        return Err(Error::Invalid(format!(
+            "pool does not take --as (given \"{}\"): its first argument, LABEL ({}), names \
+             its folder <out>/{}/; give the name there",
+            label.escape_debug(),
+            args.label.escape_debug(),
+            args.label.escape_debug()
+        )));
+    }
     check_label(catalog, &args.label, &args.members)?;
     let options = PoolOptions {
         label: args.label.clone(),

@@ -170,7 +170,7 @@ pub const FORMAT_1: [(&str, &str); 8] = [
 pub fn format_1_hint(key: &str) -> Option<String> {
     if let Some((_, new)) = FORMAT_1.iter().find(|(old, _)| *old == key) {
         return Some(format!(
-            "`{key}` is a format-1 key; treatysim 0.2 reads format 2: write `{new}`"
+            "`{key}` is a format-1 key; treatysim reads format 2 (since 0.2): write `{new}`"
         ));
     }
     let (section, field) = key.split_once('.')?;
@@ -501,7 +501,7 @@ impl Reader<'_> {
                 key.span().start,
                 name,
                 &format!(
-                    "this is a format-1 table; treatysim 0.2 reads format 2, where parties are `[party.NAME]` tables and what divides them are `[issue.NAME]` tables (concedes, demands, concession, demand, leverage): {moves}; see `treatysim new --help`"
+                    "this is a format-1 table; treatysim reads format 2 (since 0.2), where parties are `[party.NAME]` tables and what divides them are `[issue.NAME]` tables (concedes, demands, concession, demand, leverage, pressure, dealbreaker, concession_drift, demand_drift): {moves}; see `treatysim new --help`"
                 ),
             );
         }
@@ -716,7 +716,7 @@ mod tests {
         assert!(err.contains("`[israel]` -> `[party.israel]`"), "{err}");
         assert_eq!(
             format_1_hint("japan.security_concession").unwrap(),
-            "`japan.security_concession` is a format-1 key; treatysim 0.2 reads format 2: write `issue.security.concession`"
+            "`japan.security_concession` is a format-1 key; treatysim reads format 2 (since 0.2): write `issue.security.concession`"
         );
         assert!(format_1_hint("process.summit_rate").is_none());
     }

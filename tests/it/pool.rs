@@ -394,3 +394,26 @@ fn a_run_into_a_pools_folder_is_refused() {
         before
     );
 }
+
+/// `pool --as` was accepted and ignored (the pool's folder is its LABEL): it is refused, exit 2,
+/// naming the LABEL to use instead, before anything is written.
+#[test]
+fn pool_refuses_as_and_names_its_label() {
+    let dir = workdir(&[]);
+    let d = dir.path();
+    let output = treatysim(d)
+        .args([
+            "pool", "p", "jain", "togo", "--trials", "3000", "--as", "foo",
+        ])
+        .args(["--scenarios"])
+        .arg(shipped_scenarios())
+        .output()
+        .expect("treatysim");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pool does not take --as (given \"foo\")") && stderr.contains("<out>/p/"),
+        "{stderr}"
+    );
+    assert!(!d.join("results").exists());
+}
