@@ -27,10 +27,6 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
         match catalog.load(name, &[]) {
             Ok(scenario) => {
                 super::scenario_warnings(&scenario);
-                // Once per parameter: the scenarios that inherit it have the same fit.
-                for (about, warning) in poor_fits(&scenario) {
-                    super::warn_once(&about, &warning);
-                }
                 note!("ok: {name}");
             }
             Err(e) => {
@@ -52,7 +48,7 @@ pub fn check(catalog: &Catalog, names: &[String]) -> Result<()> {
 /// A warning for every `"quantiles(…)"` whose fitted distribution misses an elicited quantile
 /// by more than [`fit::POOR_FIT`] (SPEC §8), parameters first, then event effects: each with
 /// what it is about (the key and the text fitted), to print it once per command.
-fn poor_fits(scenario: &Scenario) -> Vec<(String, String)> {
+pub(super) fn poor_fits(scenario: &Scenario) -> Vec<(String, String)> {
     let cast = &scenario.cast;
     let params = cast
         .ids()

@@ -69,10 +69,17 @@ pub(crate) fn warn_skipped(catalog: &crate::scenario::Catalog) {
     }
 }
 
-/// Prints each of a scenario's warnings once per command ([`warn_once`]).
+/// Prints each of a scenario's warnings once per command ([`warn_once`]): those of its
+/// validation (an event outside the window, …) and each poorly fitted `"quantiles(…)"`
+/// (once per parameter: the scenarios that inherit it have the same fit). Every command that
+/// reads a scenario prints them, so that a sweep or a comparison is not run on a judgement
+/// the fit could not honour without a word.
 pub(crate) fn scenario_warnings(scenario: &Scenario) {
     for warning in &scenario.warnings {
         warn_once(warning, warning);
+    }
+    for (about, warning) in check::poor_fits(scenario) {
+        warn_once(&about, &warning);
     }
 }
 
@@ -186,6 +193,7 @@ impl SimArgs {
     pub fn load_with(&self, catalog: &Catalog, name: &str, extra: &[Override]) -> Result<Scenario> {
         let overrides: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
         let mut scenario = catalog.load(name, &overrides)?;
+        scenario_warnings(&scenario);
         if let Some(trials) = self.trials {
             scenario.simulation.trials = trials;
         }

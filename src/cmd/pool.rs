@@ -35,9 +35,6 @@ pub fn pool(catalog: &Catalog, args: &PoolArgs) -> Result<()> {
     let weights = pool_weights(&options, args.members.len())?;
     let members = load_members(catalog, args)?;
     pool_forecasts(&options, &members, &weights)?;
-    for scenario in &members {
-        super::scenario_warnings(scenario);
-    }
     let estimate = crate::api::pool_memory(&members, args.sim.thread_count())
         .advice("pool fewer members, shorten the window or use fewer --threads");
     args.sim

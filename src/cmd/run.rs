@@ -88,7 +88,6 @@ pub fn run(catalog: &Catalog, args: &RunArgs) -> Result<()> {
 }
 
 fn run_one(scenario: &Scenario, args: &RunArgs) -> Result<()> {
-    super::scenario_warnings(scenario);
     let sim = &scenario.simulation;
     let model = Model::new(scenario);
     let estimator = args.sim.estimator;

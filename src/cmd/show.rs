@@ -8,6 +8,7 @@ use crate::scenario::Catalog;
 /// distribution and domain.
 pub fn show(catalog: &Catalog, args: &ShowArgs) -> Result<()> {
     let scenario = catalog.load(&args.name, &args.sets)?;
+    super::scenario_warnings(&scenario);
     if !args.keys {
         return super::print_stdout(&scenario.to_toml());
     }

@@ -410,6 +410,53 @@ fn quiet_silences_notes_and_warnings_once_per_command() {
     assert!(stderr.contains("unknown scenario 'nothing'"), "{stderr}");
 }
 
+/// Every command that reads a scenario says what its validation warned about (an event outside
+/// the window) and names a poorly fitted `quantiles(…)`, once each; only `check` did, so a
+/// sweep or a comparison ran on a judgement the fit could not honour without a word.
+#[test]
+fn every_command_that_reads_a_scenario_warns_once() {
+    let text = ScenarioText::bilateral()
+        .dist(
+            "party.japan.will",
+            "quantiles(0.1: 0.1, 0.5: 0.8, 0.9: 0.85)",
+        )
+        .set("simulation.trials", "200")
+        .event("name = \"late\"\nmonth = \"2030-01\"\nprobability = 0.5\neffects = { \"party.russia.will\" = 0.1 }")
+        .text();
+    let dir = workdir(&[("x.toml", &text), ("y.toml", "extends = \"x\"\n")]);
+    let d = dir.path();
+    let commands: [&[&str]; 9] = [
+        &["check", "x"],
+        &["show", "x"],
+        &["run", "x"],
+        &["explain", "x", "--trials", "200"],
+        &["sweep", "x", "--param", "process.summit_rate=0.2,0.3"],
+        &["compare", "x", "x"],
+        &["sensitivity", "x", "--trials", "400"],
+        &["pool", "p", "x", "y"],
+        &["run", "x", "--quiet"],
+    ];
+    for args in commands {
+        let (code, stderr) = exit_and_stderr(d, args, &[]);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        let (fits, late) = if args.contains(&"--quiet") {
+            (0, 0)
+        } else {
+            (1, 1)
+        };
+        assert_eq!(
+            stderr.matches("misses an elicited quantile").count(),
+            fits,
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(
+            stderr.matches("outside the simulated window").count(),
+            late,
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// Common mistakes get the fix in the message.
 #[test]
 fn common_mistakes_are_answered_with_the_fix() {
