@@ -471,8 +471,10 @@ fn forecast(text: &str) -> Result<(String, f64), String> {
     }
 }
 
-/// Options of `treatysim pool`.
+/// Options of `treatysim pool`. `--as` (of the shared [`SimArgs`]) is hidden from its help:
+/// the pool's LABEL names its folder, and `pool` refuses `--as`.
 #[derive(Debug, Args)]
+#[command(mut_arg("label", |a| a.hide(true)))]
 pub struct PoolArgs {
     /// The pool's name: its files go to `<out>/LABEL/` (a scenario name's rules; not the name of
     /// a member or of a scenario on the search path).

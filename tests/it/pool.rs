@@ -416,4 +416,11 @@ fn pool_refuses_as_and_names_its_label() {
         "{stderr}"
     );
     assert!(!d.join("results").exists());
+    // Nor does its help offer it.
+    let help = treatysim(d)
+        .args(["pool", "--help"])
+        .output()
+        .expect("help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("LABEL") && !help.contains("--as"), "{help}");
 }
