@@ -60,7 +60,8 @@ impl PairedTally {
     /// difference. B − A is split into its gains G = max(B − A, 0) and losses
     /// L = max(A − B, 0), each a mean of values in [0, 1] with the interval of a run's
     /// trials ([`stats::spread_estimate`]: the skew of a few large values allowed for; a part
-    /// with no trial at all has none). The two are combined by MOVER (the method of variance
+    /// that no trial has, no gain at all say, has no interval of its own). The two are
+    /// combined by MOVER (the method of variance
     /// estimates recovery, Zou & Donner, *Statistics in Medicine* 27, 2008; Newcombe's
     /// square-and-add), as the geometric pool's interval is:
     /// low = d − √(a_G² + b_L² − 2r·a_G·b_L), high = d + √(b_G² + a_L² − 2r·b_G·a_L), with
