@@ -78,9 +78,55 @@ pub(crate) fn scenario_warnings(scenario: &Scenario) {
     for warning in &scenario.warnings {
         warn_once(warning, warning);
     }
-    for (about, warning) in check::poor_fits(scenario) {
+    for (about, warning) in poor_fits(scenario) {
         warn_once(&about, &warning);
     }
+}
+
+/// A warning for every `"quantiles(…)"` whose fitted distribution misses an elicited quantile
+/// by more than [`crate::distribution::fit::POOR_FIT`] (SPEC §8), parameters first, then event effects: each with
+/// what it is about (the key and the text fitted), to print it once per command.
+fn poor_fits(scenario: &Scenario) -> Vec<(String, String)> {
+    let cast = &scenario.cast;
+    let params = cast
+        .ids()
+        .map(|id| (cast.key(id).to_string(), &scenario.params[id.index()]));
+    let effects = scenario.events.iter().flat_map(|event| {
+        event.effects.iter().map(move |e| {
+            (
+                format!("event \"{}\".effects.\"{}\"", event.name, cast.key(e.param)),
+                &e.shift,
+            )
+        })
+    });
+    params
+        .chain(effects)
+        .filter_map(|(key, spec)| {
+            poor_fit(spec).map(|why| {
+                (
+                    format!("{key} = {}", spec.written),
+                    format!("{}: {key}: {why}", scenario.name),
+                )
+            })
+        })
+        .collect()
+}
+
+/// What is wrong with a poorly fitted `"quantiles(…)"`, or `None`.
+fn poor_fit(spec: &crate::scenario::ParamSpec) -> Option<String> {
+    let written = crate::distribution::Written::parse(&spec.written).ok()?;
+    let fitted = crate::distribution::fit::fitted_quantiles(&spec.dist, written.quantile_points()?);
+    let worst = fitted
+        .iter()
+        .map(crate::distribution::fit::FittedQuantile::miss)
+        .fold(0.0, f64::max);
+    (worst > crate::distribution::fit::POOR_FIT).then(|| {
+        format!(
+            "the least-squares fit misses an elicited quantile by {worst:.3} (more than {}): {}; the judgements may be inconsistent with one another, so revise them, or write the distribution itself",
+            crate::distribution::fit::POOR_FIT,
+            crate::distribution::fit::describe(&spec.dist, &fitted)
+        )
+    })
 }
 
 mod check;
@@ -178,22 +224,25 @@ impl SimArgs {
         crate::shard::seal::ShardKey::find(self.key_file.as_deref())
     }
 
-    /// Loads and validates a scenario with this command's `--set`, `--trials` and `--seed`.
+    /// Loads and validates a scenario with this command's `--set`, `--trials` and `--seed`,
+    /// and prints its warnings, once per command.
     ///
     /// # Errors
     /// Invalid input.
     pub fn load(&self, catalog: &Catalog, name: &str) -> Result<Scenario> {
-        self.load_with(catalog, name, &[])
+        let scenario = self.load_with(catalog, name, &[])?;
+        scenario_warnings(&scenario);
+        Ok(scenario)
     }
 
-    /// As [`SimArgs::load`], with `extra` overrides applied after this command's `--set`.
+    /// As [`SimArgs::load`], with `extra` overrides applied after this command's `--set`, and
+    /// without printing warnings: a sweep's points, whose scenario `load` has read already.
     ///
     /// # Errors
     /// Invalid input.
     pub fn load_with(&self, catalog: &Catalog, name: &str, extra: &[Override]) -> Result<Scenario> {
         let overrides: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
         let mut scenario = catalog.load(name, &overrides)?;
-        scenario_warnings(&scenario);
         if let Some(trials) = self.trials {
             scenario.simulation.trials = trials;
         }
