@@ -369,17 +369,7 @@ impl PoolTally {
                 .sum::<f64>();
         let reach = |distance: &dyn Fn(usize) -> f64| {
             let d: Vec<f64> = (0..members).map(|k| weights[k] * distance(k)).collect();
-            if d.iter().any(|d| !d.is_finite()) {
-                return f64::INFINITY;
-            }
-            let mut square = 0.0;
-            for k in 0..members {
-                square += d[k] * d[k];
-                for l in k + 1..members {
-                    square += 2.0 * correlation(k, l) * d[k] * d[l];
-                }
-            }
-            square.max(0.0).sqrt()
+            stats::mover_reach(&d, correlation)
         };
         let down = reach(&|k| logit(p[k]) - logit(estimates[k].ci95_low));
         let up = reach(&|k| logit(estimates[k].ci95_high) - logit(p[k]));

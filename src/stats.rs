@@ -128,6 +128,27 @@ pub fn none_seen(n: f64) -> f64 {
     -(UNSEEN.ln() / n).exp_m1()
 }
 
+/// How far an interval for a linear combination of estimates reaches on one side, by MOVER
+/// (the method of variance estimates recovery, Zou & Donner, *Statistics in Medicine* 27,
+/// 2008; Newcombe's square-and-add): √(Σₖ Σₗ rₖₗ·dₖ·dₗ), with `distances` dₖ each estimate's
+/// weighted distance to the end of its own interval on that side (negative for an estimate
+/// that enters with a negative weight: its other end) and `correlation(k, l)` their per-trial
+/// correlation rₖₗ (k < l). Infinite when a distance is. The geometric pool's interval (on
+/// the log-odds scale) and `compare`'s (gains less losses) are built from it.
+pub fn mover_reach(distances: &[f64], correlation: impl Fn(usize, usize) -> f64) -> f64 {
+    if distances.iter().any(|d| !d.is_finite()) {
+        return f64::INFINITY;
+    }
+    let mut square = 0.0;
+    for (k, &dk) in distances.iter().enumerate() {
+        square += dk * dk;
+        for (l, &dl) in distances.iter().enumerate().skip(k + 1) {
+            square += 2.0 * correlation(k, l) * dk * dl;
+        }
+    }
+    square.max(0.0).sqrt()
+}
+
 /// The chance of missing every trial of a tail of [`none_seen`]'s share.
 const UNSEEN: f64 = 0.05;
 

@@ -61,9 +61,7 @@ impl PairedTally {
     /// L = max(A − B, 0), each a mean of values in [0, 1] with the interval of a run's
     /// trials ([`stats::spread_estimate`]: the skew of a few large values allowed for; a part
     /// that no trial has, no gain at all say, has no interval of its own). The two are
-    /// combined by MOVER (the method of variance
-    /// estimates recovery, Zou & Donner, *Statistics in Medicine* 27, 2008; Newcombe's
-    /// square-and-add), as the geometric pool's interval is:
+    /// combined by MOVER ([`stats::mover_reach`]), as the geometric pool's interval is:
     /// low = d − √(a_G² + b_L² − 2r·a_G·b_L), high = d + √(b_G² + a_L² − 2r·b_G·a_L), with
     /// a and b the distances from each part's estimate to its interval's lower and upper end
     /// and r = −Ḡ·L̄ / (s_G·s_L) the parts' per-trial correlation (a trial has a gain or a loss,
@@ -111,14 +109,15 @@ impl PairedTally {
         } else {
             0.0
         };
-        let add = |x: f64, y: f64| (x * x + y * y - 2.0 * r * x * y).max(0.0).sqrt();
+        // B − A = G − L: L enters with weight −1, so its distance is to its other end.
+        let reach = |g: f64, l: f64| stats::mover_reach(&[g, -l], |_, _| r);
         let unseen = if self.trials > 0 {
             stats::none_seen(n)
         } else {
             1.0
         };
-        let low = (mean - add(g_below, l_above)).min(mean - (1.0 + mean) * unseen);
-        let high = (mean + add(g_above, l_below)).max(mean + (1.0 - mean) * unseen);
+        let low = (mean - reach(g_below, l_above)).min(mean - (1.0 + mean) * unseen);
+        let high = (mean + reach(g_above, l_below)).max(mean + (1.0 - mean) * unseen);
         (mean, se, low.max(-1.0), high.min(1.0))
     }
 
