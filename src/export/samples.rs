@@ -66,7 +66,13 @@ impl SampleFormat {
         SampleFormat {
             start: scenario.simulation.start,
             estimator,
-            header: format!("{}\n", header.join(",")),
+            // An event's name may hold a comma or a quote: the header is CSV fields, quoted
+            // where they need it, so that it has as many fields as every row.
+            header: String::from_utf8_lossy(&super::csv_bytes(
+                &header.iter().map(String::as_str).collect::<Vec<_>>(),
+                std::iter::empty(),
+            ))
+            .into_owned(),
             columns: header,
             exits,
             events: scenario.events.len(),
