@@ -462,7 +462,7 @@ fn forecast(text: &str) -> Result<(String, f64), String> {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok((name.to_string(), x)),
         Ok(x) if x > 1.0 && x <= 100.0 => Err(format!(
             "--forecast {name}={p}: a probability is from 0 to 1; for {p}% write {name}={}",
-            x / 100.0
+            crate::number::percent_as_fraction(x)
         )),
         _ => Err(format!(
             "--forecast {name}={p}: '{p}' is not a probability; write a number from 0 to 1, \

@@ -268,7 +268,11 @@ fn chance(at: &Located<Raw>, key: &str, what: &str) -> Result<f64> {
                 _ => None,
             };
             let hint = percent.map_or(String::new(), |x| {
-                format!("; for {x}% write {what} = {:.2}", x / 100.0)
+                format!(
+                    "; for {}% write {what} = {}",
+                    crate::number::float(x),
+                    crate::number::percent_as_fraction(x)
+                )
             });
             Err(invalid(
                 &at.origin,

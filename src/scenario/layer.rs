@@ -66,7 +66,8 @@ impl fmt::Display for Raw {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Raw::Int(i) => write!(f, "{i}"),
-            Raw::Float(x) => write!(f, "{x}"),
+            // As written: 1e308, not its 309 digits.
+            Raw::Float(x) => write!(f, "{}", crate::number::float(*x)),
             Raw::Str(s) => write!(f, "\"{}\"", s.escape_debug()),
             Raw::Strings(items) => {
                 let items: Vec<String> = items

@@ -2115,3 +2115,30 @@ fn trials_beyond_the_limit_state_it() {
     );
     assert!(!stderr.contains("panicked"));
 }
+
+/// An event's chance written as a percentage gets the exact decimal to write instead (1.5%
+/// is 0.015; it was rounded to two places, advising 0.01 or 0.02), and a huge number is
+/// echoed as written (1e308 was printed with 309 digits, a message no one can read).
+#[test]
+fn an_event_chance_out_of_range_is_echoed_briefly_with_the_exact_advice() {
+    for (field, value, advice) in [
+        ("probability", "1.5", "write probability = 0.015"),
+        ("hazard", "12.5", "write hazard = 0.125"),
+        ("probability", "30", "write probability = 0.3"),
+    ] {
+        let event = format!("name = \"crisis\"\nmonth = \"2020-07\"\n{field} = {value}");
+        let stderr = run_rejects(&base_with_event(&event).text(), None, &[advice]);
+        assert!(!stderr.contains("= 0.01\n"), "{stderr}");
+    }
+    for field in ["probability", "hazard"] {
+        let event = format!("name = \"crisis\"\nmonth = \"2020-07\"\n{field} = 1e308");
+        let stderr = run_rejects(&base_with_event(&event).text(), None, &["1e308"]);
+        assert!(stderr.len() < 300, "a 1e308 written out in full:\n{stderr}");
+        let stderr = set_rejects(
+            &base().text(),
+            &format!("event.constitutional amendment.{field}=1e308"),
+            &["1e308"],
+        );
+        assert!(stderr.len() < 400, "a 1e308 written out in full:\n{stderr}");
+    }
+}
