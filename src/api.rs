@@ -75,22 +75,31 @@ pub fn resolve(scenario: &Scenario, options: &RunOptions) -> Scenario {
     scenario
 }
 
-/// Runs `work` on a pool of `threads` workers (all cores by default).
+/// Runs `work` on a pool of `threads` workers (all cores by default; at most
+/// [`crate::memory::worker_cap`], see [`crate::memory::threads`]).
 ///
 /// # Errors
-/// Whatever `work` fails with, or a pool that cannot start.
+/// [`Error::Invalid`] for `threads` outside 1 to [`crate::memory::MAX_THREADS`] (the command
+/// line refuses them first; the Python package's `threads=` comes here); whatever `work`
+/// fails with, or a pool that cannot start.
 pub fn in_pool<T: Send>(
     threads: Option<u32>,
     work: impl FnOnce() -> Result<T> + Send,
 ) -> Result<T> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = threads {
-        pool = pool.num_threads(threads as usize);
+    if let Some(n) = threads.filter(|n| !(1..=crate::memory::MAX_THREADS).contains(n)) {
+        return Err(Error::Invalid(format!(
+            "threads: {n} is not a number of threads; accepted: 1 to {}, or none for all cores",
+            crate::memory::MAX_THREADS
+        )));
     }
-    let pool = pool.build().map_err(|e| Error::Io {
-        context: "could not start worker threads".into(),
-        source: std::io::Error::other(e),
-    })?;
+    // As many workers as `memory::threads` counts (capped: results never depend on it).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(crate::memory::threads(threads))
+        .build()
+        .map_err(|e| Error::Io {
+            context: "could not start worker threads".into(),
+            source: std::io::Error::other(e),
+        })?;
     pool.install(work)
 }
 
@@ -703,4 +712,31 @@ pub fn explain(
         scenario,
         explanation,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Python package passes `threads=` here unchecked: more than 4096 (or 0) is invalid
+    /// input, as on the command line, and a pool never holds more than `worker_cap` workers.
+    #[test]
+    fn a_pool_refuses_threads_out_of_range_and_caps_its_workers() {
+        for n in [0, crate::memory::MAX_THREADS + 1, u32::MAX] {
+            let refused = in_pool(Some(n), || Ok(()));
+            assert!(
+                matches!(&refused, Err(Error::Invalid(m)) if m.contains("1 to 4096")),
+                "{n}: {refused:?}"
+            );
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = in_pool(Some(crate::memory::MAX_THREADS), || {
+            Ok(rayon::current_num_threads())
+        });
+        assert_eq!(workers.ok(), Some(crate::memory::worker_cap(cores)));
+        assert_eq!(
+            in_pool(Some(3), || Ok(rayon::current_num_threads())).ok(),
+            Some(3)
+        );
+    }
 }

@@ -268,19 +268,35 @@ pub fn sweep(model: &Model, points: usize, keys: usize, threads: usize) -> Estim
     )
 }
 
+/// The most worker threads `--threads` (and the Python package's `threads=`) accepts.
+pub const MAX_THREADS: u32 = 4096;
+
 /// The worker threads a command will use: `--threads`, else `RAYON_NUM_THREADS`, else the
-/// machine's cores (rayon's own rule).
+/// machine's cores (rayon's own rule), but never more than [`worker_cap`]: results never
+/// depend on the number, and thousands of idle workers on a few cores spent seconds to
+/// minutes scanning each other's queues (quadratic in the workers: 4096 took 40-50 s for a
+/// 100-trial run on 2 cores).
 pub fn threads(requested: Option<u32>) -> usize {
-    requested.map_or_else(
-        || {
-            std::env::var("RAYON_NUM_THREADS")
-                .ok()
-                .and_then(|t| t.trim().parse::<usize>().ok())
-                .filter(|t| *t > 0)
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        },
-        |t| t as usize,
-    )
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    requested
+        .map_or_else(
+            || {
+                std::env::var("RAYON_NUM_THREADS")
+                    .ok()
+                    .and_then(|t| t.trim().parse::<usize>().ok())
+                    .filter(|t| *t > 0)
+                    .unwrap_or(cores)
+            },
+            |t| t as usize,
+        )
+        .min(worker_cap(cores))
+}
+
+/// The most workers a pool holds on a machine of `cores` cores: max(64, cores). More cannot
+/// run at once; 64 keeps a few times the cores of any small machine, so that tests of
+/// determinism across thread counts still run that many real threads.
+pub fn worker_cap(cores: usize) -> usize {
+    cores.max(64)
 }
 
 #[cfg(test)]

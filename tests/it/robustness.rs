@@ -993,3 +993,47 @@ fn sparse_and_reordered_copulas_reach_their_correlations() {
         );
     }
 }
+
+/// `--threads 4096` (the most accepted) or `RAYON_NUM_THREADS=100000` on a machine of a few
+/// cores: 4096 idle workers scanning each other's queues took 40-50 s for a 100-trial run on 2
+/// cores (quadratic in the workers). More workers than max(64, cores) cannot run at once, so the
+/// pool holds at most that many (results never depend on it); the run must finish like any
+/// other, with the same bytes as on 1 thread.
+#[test]
+fn thousands_of_threads_asked_on_a_small_machine_finish() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let cases: [(&str, &[&str], Option<&str>); 3] = [
+        ("one", &["--threads", "1"], None),
+        ("many", &["--threads", "4096"], None),
+        ("env", &[], Some("100000")),
+    ];
+    for (out, extra, env) in cases {
+        let out = dir.path().join(out);
+        let mut cmd = treatysim(&out, &["run", "baseline", "--trials", "300"]);
+        cmd.args(extra).stdout(Stdio::null()).stderr(Stdio::piped());
+        if let Some(n) = env {
+            cmd.env("RAYON_NUM_THREADS", n);
+        }
+        let mut child = cmd.spawn().expect("treatysim");
+        let status = wait_within(&mut child, Duration::from_secs(20));
+        let stderr = stderr_of(&mut child);
+        let status =
+            status.unwrap_or_else(|| panic!("{extra:?} {env:?}: still running after 20 s"));
+        assert!(status.success(), "{extra:?} {env:?}: {status}: {stderr}");
+    }
+    let one = common::outside_shards(&dir.path().join("one"));
+    for other in ["many", "env"] {
+        let files = common::outside_shards(&dir.path().join(other));
+        let data = |m: &std::collections::BTreeMap<PathBuf, Vec<u8>>| {
+            m.iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "csv"))
+                .map(|(p, b)| (p.clone(), b.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            data(&files),
+            data(&one),
+            "{other}: other CSV bytes than on 1 thread"
+        );
+    }
+}
