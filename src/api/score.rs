@@ -362,11 +362,14 @@ pub fn write_scores(out: &Path, scored: &[Scored]) -> Result<WrittenScores> {
 /// [`Error::Invalid`] naming the file and the line when it is not a treatysim scores file (it
 /// is then left as it is); I/O errors.
 pub fn read_scores(path: &Path) -> Result<BTreeMap<String, Vec<String>>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(Error::io("read", path, e)),
+    // Only a regular file is read (SPEC §7), unfollowed: a link was read through (its
+    // target's first line quoted in the message) and a FIFO blocked forever.
+    let Some(file) = crate::guard::open_regular(path)? else {
+        return Ok(BTreeMap::new());
     };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::BufReader::new(file), &mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
     let foreign = |why: String| {
         Error::Invalid(format!(
             "'{}' is not a treatysim scores file: {why}; it was left as it is, and nothing was \

@@ -180,3 +180,54 @@ fn outputs_that_are_not_regular_files_are_refused() {
         );
     }
 }
+
+/// `<out>/scores.csv` as a link or a FIFO: `score` refused a link only after reading what it
+/// leads to (the first line of a file outside `--out` was quoted in its message), and hung
+/// forever opening a FIFO. Both are refused unread, with exit 2, and nothing is written.
+#[test]
+fn a_scores_file_that_is_not_a_regular_file_is_refused_unread() {
+    let dir = with_a_run();
+    let d = dir.path();
+    let out = d.join("out");
+    let secret = d.join("secret.csv");
+    std::fs::write(&secret, "SECRET-LINE\n").expect("write");
+    let scores = out.join("scores.csv");
+    std::os::unix::fs::symlink(&secret, &scores).expect("link");
+    let before = common::everything(&out);
+    let (status, stderr) = run(d, &["score"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    assert!(
+        !stderr.contains("SECRET"),
+        "read through the link: {stderr}"
+    );
+    assert!(common::everything(&out) == before, "score wrote something");
+    std::fs::remove_file(&scores).expect("remove");
+    mkfifo(&scores);
+    let before = common::everything(&out);
+    let mut child = std::process::Command::new(common::bin())
+        .args(["score", "--out", "out"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("treatysim");
+    let began = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break Some(status);
+        }
+        if began.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let output = child.wait_with_output().expect("stderr");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let status = status.unwrap_or_else(|| panic!("score still reading a FIFO after 20 s"));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a FIFO"), "{stderr}");
+    assert!(common::everything(&out) == before, "score wrote something");
+}
