@@ -313,7 +313,7 @@ pub fn percent_as_fraction(x: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod percent_tests {
     use super::*;
 
     #[test]
