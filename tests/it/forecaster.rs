@@ -488,7 +488,7 @@ fn common_mistakes_are_answered_with_the_fix() {
     rejected(
         d,
         &["check", "thirty"],
-        &["for 30% write probability = 0.30"],
+        &["for 30% write probability = 0.3"],
     );
     let help = common::treatysim(d)
         .args(["run", "--help"])
