@@ -692,3 +692,178 @@ fn tornado_bars_say_which_end_is_which_bin() {
         assert_eq!(text_positions(&svg, label).len(), 1, "{label}");
     }
 }
+
+/// A `<text>` element of an SVG: where it is anchored, its font size in pixels, its anchor
+/// (`start`, `middle`, `end`) and its text.
+#[derive(Debug)]
+struct Written {
+    x: f64,
+    y: f64,
+    size: f64,
+    anchor: String,
+    text: String,
+}
+
+/// Every `<text>` element of `svg`, unescaped.
+fn written(svg: &str) -> Vec<Written> {
+    let attribute = |tag: &str, name: &str| -> String {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    svg.split("<text")
+        .skip(1)
+        .map(|t| {
+            let (tag, rest) = t.split_once('>').unwrap();
+            let number = |name: &str| attribute(tag, name).parse::<f64>().unwrap_or(f64::NAN);
+            Written {
+                x: number("x"),
+                y: number("y"),
+                size: number("font-size"),
+                anchor: attribute(tag, "text-anchor"),
+                text: rest
+                    .split("</text>")
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            }
+        })
+        .collect()
+}
+
+impl Written {
+    /// Its left and right ends, at an estimate of viewers' fonts with room: 0.58 of the font's
+    /// pixel size per character (DejaVu Sans, rendered by rsvg-convert, averages 0.51 on a
+    /// 100-byte name with its facts).
+    fn ends(&self) -> (f64, f64) {
+        let width = self.text.chars().count() as f64 * 0.58 * self.size;
+        match self.anchor.as_str() {
+            "middle" => (self.x - width / 2.0, self.x + width / 2.0),
+            "end" => (self.x - width, self.x),
+            _ => (self.x, self.x + width),
+        }
+    }
+
+    /// Whether it is drawn whole inside a picture of `width` by `height` pixels.
+    fn inside(&self, (width, height): (f64, f64)) -> bool {
+        let (left, right) = self.ends();
+        left >= 0.0 && right <= width && self.y - self.size >= 0.0 && self.y + self.size <= height
+    }
+}
+
+/// A name of `bytes` bytes that follows the scenario-name rule, starting with `stem`.
+fn long_name(stem: &str, bytes: usize) -> String {
+    let mut name = stem.to_string();
+    while name.len() < bytes {
+        name.push(char::from(b'a' + (name.len() % 26) as u8));
+    }
+    name
+}
+
+/// A title too long for one line at the smallest title size (a 100-byte scenario name and a
+/// long key: about 160 characters, which ran off both edges of a 960-pixel sweep plot) wraps
+/// onto lines that each fit, none smaller than the one-line minimum, and together say it all.
+#[test]
+fn a_long_title_wraps_inside_the_picture() {
+    let name = long_name("scenario_", 100);
+    let key = format!("party.{}.will", long_name("ministry_", 45));
+    let mut text =
+        format!("scenario,{key},trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n");
+    for i in 0..5 {
+        text.push_str(&format!(
+            "{name},0.{i},100,1,conditional,0.1,0.01,0.08,0.12\n"
+        ));
+    }
+    let Sweep::Line(line) = Sweep::from_table(&table(&text), &name).unwrap() else {
+        panic!("not a line")
+    };
+    let svg = sweep_line_svg(&line).unwrap();
+    let title = format!("{name}: P(treaty) as {key} varies");
+    let texts = written(&svg);
+    let lines: Vec<&Written> = texts
+        .iter()
+        .filter(|t| t.anchor == "middle" && t.y < 60.0)
+        .collect();
+    assert!(lines.len() >= 2, "wrapped: {lines:?}");
+    let joined: Vec<&str> = lines.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(joined.join(" "), title);
+    for line in &lines {
+        assert!(line.inside(size(&svg)), "{line:?} outside {:?}", size(&svg));
+        // plotters writes a size of 14 as 14 / 1.24 pixels.
+        assert!(line.size >= 14.0 / 1.24 - 0.01, "{line:?}");
+    }
+    // The facts line comes below the title's last line, and the plot below that.
+    let facts = texts
+        .iter()
+        .find(|t| t.text.starts_with("100 trials"))
+        .unwrap();
+    assert!(facts.y > lines.last().unwrap().y + 12.0, "{facts:?}");
+    // A title that fits is one line, as before, at the same place.
+    let short = sweep_line_svg(&SweepLine {
+        scenario: "x".into(),
+        ..line
+    })
+    .unwrap();
+    assert_eq!(
+        text_positions(&short, &format!("x: P(treaty) as {key} varies")),
+        [(480.0, 26.0)]
+    );
+    assert_eq!(wrap("ab cd", 2, 4), ["ab", "cd"]);
+    assert_eq!(wrap("abcdefg", 3, 2), ["abc", "de…"]);
+}
+
+/// `timelines.svg` of 31 runs named at 100 bytes whose facts differ (so each legend entry
+/// states them: about 170 characters): every entry is drawn whole inside the picture, on a
+/// row of its own (the legend ran off the right edge, and entries past half the picture's
+/// height were drawn over one another at its bottom).
+#[test]
+fn a_legend_of_many_long_names_fits_the_picture() {
+    let runs: Vec<Timeline> = (0..31)
+        .map(|i| {
+            let mut run = timeline_of(&long_name(&format!("run_{i:02}_"), 100), 20, 0.3);
+            run.facts.trials = Some((1000 + i).to_string());
+            run.facts.seed = Some("1".into());
+            run.facts.estimator = Some("conditional".into());
+            run
+        })
+        .collect();
+    let svg = timelines_svg(&Timelines { runs: runs.clone() }).unwrap();
+    let picture = size(&svg);
+    let entries: Vec<Written> = written(&svg)
+        .into_iter()
+        .filter(|t| t.text.starts_with("run_"))
+        .collect();
+    assert_eq!(entries.len(), 31, "every run listed");
+    for entry in &entries {
+        assert!(entry.inside(picture), "{entry:?} outside {picture:?}");
+    }
+    let mut rows: Vec<f64> = entries.iter().map(|e| e.y).collect();
+    rows.sort_by(f64::total_cmp);
+    assert!(rows.windows(2).all(|w| w[1] - w[0] >= 20.0), "{rows:?}");
+    // Hundreds of runs: the legend keeps what fits (1,500 pixels of it) and says how many it
+    // left out, still inside the picture.
+    let many: Vec<Timeline> = (0..200).map(|i| runs[i % 31].clone()).collect();
+    let svg = timelines_svg(&Timelines { runs: many }).unwrap();
+    let picture = size(&svg);
+    let texts = written(&svg);
+    let note = texts
+        .iter()
+        .find(|t| t.text.starts_with("… and "))
+        .expect("a note");
+    let listed = texts.iter().filter(|t| t.text.starts_with("run_")).count();
+    assert_eq!(
+        note.text,
+        format!("… and {} more, not listed", 200 - listed)
+    );
+    for text in texts
+        .iter()
+        .filter(|t| t.text.starts_with("run_") || t.text.starts_with('…'))
+    {
+        assert!(text.inside(picture), "{text:?} outside {picture:?}");
+    }
+}
