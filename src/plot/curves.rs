@@ -113,7 +113,13 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     for curve in curves {
         entries.push((curve.dash.key(curve.colour), curve.label.clone()));
         if let Some(text) = &curve.interval {
-            entries.push((Key::Swatch(curve.colour.mix(BAND_OPACITY)), text.clone()));
+            // A band, or the whiskers of a curve of one point.
+            let key = if curve.band.x.len() == 1 {
+                Key::Rule(curve.colour)
+            } else {
+                Key::Swatch(curve.colour.mix(BAND_OPACITY))
+            };
+            entries.push((key, text.clone()));
         }
     }
     let own = spec.own.filter(|own| {
@@ -171,7 +177,13 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     }
     for curve in curves {
         let band = curve.band;
-        if curve.interval.is_some() {
+        if let ([x], [low], [high], Some(_)) =
+            (&band.x[..], &band.low[..], &band.high[..], &curve.interval)
+        {
+            // One point (a window of one month): its band is a line of no area, so the
+            // interval is drawn as whiskers.
+            chart.draw_series(whisker(*x, 100.0 * low, 100.0 * high, spec, curve.colour))?;
+        } else if curve.interval.is_some() {
             let upper = band.x.iter().zip(&band.high).map(|(&x, &h)| (x, 100.0 * h));
             let lower = band
                 .x
@@ -238,10 +250,36 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
         .first()
         .and_then(|c| Some((*c.band.x.last()?, 100.0 * *c.band.probability.last()?)));
     if let (Some(text), Some(last)) = (&spec.end_label, last) {
-        let style = anchored(label_font(), HPos::Right, VPos::Bottom);
+        // Above the point, or below it when the point is in the top tenth of the axis (the
+        // label would run up into the header).
+        let (v, dy) = if last.1 > 0.9 * y_end {
+            (VPos::Top, 10)
+        } else {
+            (VPos::Bottom, -10)
+        };
+        let style = anchored(label_font(), HPos::Right, v);
         chart.draw_series(std::iter::once(
-            EmptyElement::at(last) + Text::new(text.clone(), (-6, -10), style),
+            EmptyElement::at(last) + Text::new(text.clone(), (-6, dy), style),
         ))?;
     }
     Ok(())
+}
+
+/// A vertical 95% interval at `x`, from `low` to `high` (percentages), with caps 12 pixels
+/// wide: the interval of a curve of one point.
+fn whisker(
+    x: f64,
+    low: f64,
+    high: f64,
+    spec: &CurveSpec<'_>,
+    colour: RGBColor,
+) -> Vec<PathElement<(f64, f64)>> {
+    // Twelve pixels of a plot area about 800 wide, in the x axis' units.
+    let cap = 6.0 / 800.0 * (spec.x_range.end - spec.x_range.start);
+    let style = colour.stroke_width(2);
+    vec![
+        PathElement::new(vec![(x, low), (x, high)], style),
+        PathElement::new(vec![(x - cap, low), (x + cap, low)], style),
+        PathElement::new(vec![(x - cap, high), (x + cap, high)], style),
+    ]
 }

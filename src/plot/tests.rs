@@ -867,3 +867,109 @@ fn a_legend_of_many_long_names_fits_the_picture() {
         assert!(text.inside(picture), "{text:?} outside {picture:?}");
     }
 }
+
+/// The `<tag .../>` elements of `svg` drawn in `colour`, with the value of `attribute`
+/// parsed from each, as numbers.
+fn numbers_of(svg: &str, tag: &str, colour: &str, attributes: &[&str]) -> Vec<Vec<f64>> {
+    svg.split(&format!("<{tag} "))
+        .skip(1)
+        .map(|e| format!(" {}", e.split('>').next().unwrap()))
+        .filter(|e| e.contains(colour))
+        .map(|e| {
+            attributes
+                .iter()
+                .map(|name| {
+                    e.split(&format!(" {name}=\""))
+                        .nth(1)
+                        .and_then(|r| r.split('"').next())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The points of each `<polyline>` drawn in `colour`.
+fn polylines_of(svg: &str, colour: &str) -> Vec<Vec<(f64, f64)>> {
+    svg.split("<polyline ")
+        .skip(1)
+        .map(|e| e.split('>').next().unwrap())
+        .filter(|e| e.contains(&format!("stroke=\"{colour}\"")))
+        .map(|e| {
+            e.split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A window of one month: its cumulative and remaining probabilities are equal, and were
+/// drawn as one point over the other (the cumulative one hidden) with no interval at all (a
+/// band of one point has no area). Now the two points stand apart, each with whiskers from
+/// its interval's low end to its high end.
+#[test]
+fn a_one_month_timeline_shows_both_points_and_their_intervals() {
+    let t = table(
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high,\
+         remaining_probability,remaining_ci95_low,remaining_ci95_high\n\
+         x,2020-01,0.04,0.04,0.03,0.05,0.04,0.03,0.05\n",
+    );
+    let svg = timeline_svg(&Timeline::from_table(&t, "x").unwrap()).unwrap();
+    let points = |colour: &str| numbers_of(&svg, "circle", colour, &["cx", "cy"]);
+    let (blue, orange) = (points("#1F77B4"), points("#E67E22"));
+    assert_eq!((blue.len(), orange.len()), (1, 1), "one point each");
+    assert!(
+        orange[0][0] - blue[0][0] >= 20.0,
+        "apart: {blue:?} {orange:?}"
+    );
+    assert_eq!(blue[0][1], orange[0][1], "at the same height");
+    for (colour, point) in [("#1F77B4", &blue[0]), ("#E67E22", &orange[0])] {
+        // A vertical line through the point, from about 3% to about 5% (the point at 4% is
+        // on the same scale: the line is as far above it as below).
+        let whisker = polylines_of(&svg, colour)
+            .into_iter()
+            .find(|l| l.len() == 2 && l[0].0 == point[0] && l[1].0 == point[0])
+            .unwrap_or_else(|| panic!("no whisker in {colour}"));
+        let (top, bottom) = (
+            whisker[0].1.min(whisker[1].1),
+            whisker[0].1.max(whisker[1].1),
+        );
+        assert!(bottom - top >= 10.0, "{whisker:?}");
+        assert!(
+            ((point[1] - top) - (bottom - point[1])).abs() <= 1.0,
+            "{whisker:?}"
+        );
+    }
+}
+
+/// The label at the end of the cumulative curve sits below a curve that ends near the top of
+/// the axis (a 600-month window ending at 97.6%: above it, the label ran up into the header),
+/// and above one that ends lower.
+#[test]
+fn the_end_label_stays_inside_the_plot_area() {
+    for (top, below) in [(0.976, true), (0.4, false)] {
+        let svg = timeline_svg(&timeline_of("x", 600, top)).unwrap();
+        let label = written(&svg)
+            .into_iter()
+            .find(|t| t.text.ends_with("by 2069-12"))
+            .unwrap();
+        let end = polylines_of(&svg, "#1F77B4")
+            .into_iter()
+            .find(|l| l.len() == 600)
+            .unwrap()[599];
+        // plotters anchors text by its top (VPos::Top) or its baseline region with `dy`; the
+        // label's anchor is 10 pixels off the curve's end, on the side wanted.
+        assert_eq!(label.y > end.1, below, "{label:?} against the end {end:?}");
+        assert!(label.y >= 76.0 + label.size, "{label:?} in the header");
+    }
+}
