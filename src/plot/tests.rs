@@ -650,8 +650,8 @@ fn calibration_points_clear_the_axis_and_labels_do_not_collide() {
     }
 }
 
-/// Issue #18 item 8: pool.csv's weights are shares already: the plot says "weight 33%", not
-/// "weight 0.3333 (33%)"; a direct forecast is drawn without whiskers and says so.
+/// Issue #18 item 8: pool.csv's weights are shares already: the plot says "weight 33.3%", not
+/// "weight 0.3333 (33.3%)"; a direct forecast is drawn without whiskers and says so.
 #[test]
 fn a_pool_shows_shares_once_and_forecasts_without_an_interval() {
     let t = table(
@@ -664,7 +664,7 @@ fn a_pool_shows_shares_once_and_forecasts_without_an_interval() {
     let pool = Pool::from_table(&t, "p").unwrap();
     assert!(!pool.members[2].interval && pool.members[0].interval);
     let svg = pool_svg(&pool).unwrap();
-    assert_eq!(text_positions(&svg, "a · weight 33%").len(), 1, "{svg}");
+    assert_eq!(text_positions(&svg, "a · weight 33.3%").len(), 1, "{svg}");
     assert!(!svg.contains("0.3333"));
     assert_eq!(
         text_positions(&svg, "25.0% (a forecast: no interval)").len(),
@@ -972,4 +972,35 @@ fn the_end_label_stays_inside_the_plot_area() {
         assert_eq!(label.y > end.1, below, "{label:?} against the end {end:?}");
         assert!(label.y >= 76.0 + label.size, "{label:?} in the header");
     }
+}
+
+/// A member's share is written to three significant digits: with sixteen members weighted
+/// 1 to 15 and 0.5, shares rounded to a whole percent read "weight 0%" for the member at
+/// 0.415% and "weight 2%" for both 1.66% and 2.49%.
+#[test]
+fn a_pools_small_shares_are_not_rounded_away() {
+    let mut text = String::from(
+        "pool,method,member,weight,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n",
+    );
+    let weights: Vec<f64> = (1..=15).map(f64::from).chain([0.5]).collect();
+    let total: f64 = weights.iter().sum();
+    for (i, w) in weights.iter().enumerate() {
+        text.push_str(&format!(
+            "p,member,m{i},{},100,1,conditional,0.3,0.01,0.28,0.32\n",
+            w / total
+        ));
+    }
+    let svg = pool_svg(&Pool::from_table(&table(&text), "p").unwrap()).unwrap();
+    for label in [
+        "m0 · weight 0.83%",
+        "m1 · weight 1.66%",
+        "m2 · weight 2.49%",
+        "m15 · weight 0.415%",
+        "m9 · weight 8.3%",
+    ] {
+        assert_eq!(text_positions(&svg, label).len(), 1, "{label}");
+    }
+    assert!(!svg.contains("weight 0%") && !svg.contains("weight 2%"));
+    assert_eq!(share(0.25), "25%");
+    assert_eq!(share(1.0), "100%");
 }
