@@ -1004,3 +1004,45 @@ fn a_pools_small_shares_are_not_rounded_away() {
     assert_eq!(share(0.25), "25%");
     assert_eq!(share(1.0), "100%");
 }
+
+/// A sweep of many values is drawn as its line and band, without a point per value: 201
+/// points of radius 4 on 800 pixels merged into a thick blue bar over the curve and its band.
+/// A sweep of a few values still marks each one.
+#[test]
+fn a_sweep_of_many_values_is_not_buried_under_its_points() {
+    let sweep = |n: usize| {
+        let mut text =
+            "scenario,k,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n"
+                .to_string();
+        for i in 0..n {
+            let p = 0.1 + 0.3 * i as f64 / n as f64;
+            text.push_str(&format!(
+                "x,{i},100,1,conditional,{p},0.01,{},{}\n",
+                p - 0.02,
+                p + 0.02
+            ));
+        }
+        let Sweep::Line(line) = Sweep::from_table(&table(&text), "x").unwrap() else {
+            panic!("not a line")
+        };
+        sweep_line_svg(&line).unwrap()
+    };
+    let svg = sweep(201);
+    assert_eq!(numbers_of(&svg, "circle", "#1F77B4", &["cx"]).len(), 0);
+    assert_eq!(
+        polylines_of(&svg, "#1F77B4")
+            .iter()
+            .filter(|l| l.len() == 201)
+            .count(),
+        1,
+        "the line"
+    );
+    assert_eq!(
+        numbers_of(&sweep(11), "circle", "#1F77B4", &["cx"]).len(),
+        11
+    );
+    assert_eq!(
+        numbers_of(&sweep(MARKED_POINTS), "circle", "#1F77B4", &["cx"]).len(),
+        MARKED_POINTS
+    );
+}
