@@ -31,10 +31,22 @@ pub(super) fn cell_edges(values: &[f64]) -> Vec<f64> {
     }
 }
 
-/// At most about ten of `values`, evenly picked, as tick positions.
+/// Tick positions for an axis of `values`: each value when there are at most ten of them
+/// (a list such as `0.1,0.25,0.7` shows what was run); more, round ones across their range
+/// (`0:1:0.02` ticks at 0, 0.1, … 1, not at every sixth value, 0, 0.12, … 0.96, which
+/// missed the last).
 pub(super) fn value_ticks(values: &[f64]) -> Vec<f64> {
-    let step = values.len().div_ceil(10).max(1);
-    values.iter().step_by(step).copied().collect()
+    match values {
+        [first, .., last] if values.len() > 10 => {
+            let (ticks, _) = nice_ticks(&(*first..*last), 10);
+            if ticks.len() >= 2 {
+                return ticks;
+            }
+            let step = values.len().div_ceil(10);
+            values.iter().step_by(step).copied().collect()
+        }
+        _ => values.to_vec(),
+    }
 }
 
 /// `sweep-KEY-KEY2.svg`: a heat map of the probability over two parameters, one rectangle per

@@ -1046,3 +1046,36 @@ fn a_sweep_of_many_values_is_not_buried_under_its_points() {
         MARKED_POINTS
     );
 }
+
+/// A heat map of 51 by 51 values (`0:1:0.02`) ticks its axes at round values from the first
+/// to the last (0, 0.1, … 1); it ticked every sixth value, 0, 0.12, … 0.96, and never the
+/// last. A few values listed by hand are each ticked.
+#[test]
+fn a_fine_heat_map_has_round_ticks_to_its_ends() {
+    let grid = |values: &[f64]| {
+        let mut text = "scenario,a,b,trials,seed,estimator,probability\n".to_string();
+        for x in values {
+            for y in values {
+                text.push_str(&format!("x,{x},{y},100,1,conditional,{}\n", (x + y) / 4.0));
+            }
+        }
+        let Sweep::Grid(grid) = Sweep::from_table(&table(&text), "x").unwrap() else {
+            panic!("not a grid")
+        };
+        heatmap_svg(&grid).unwrap()
+    };
+    let fine: Vec<f64> = (0..=50).map(|i| f64::from(i) * 0.02).collect();
+    let svg = grid(&fine);
+    for tick in ["0", "0.1", "0.5", "0.9", "1"] {
+        assert_eq!(text_positions(&svg, tick).len(), 2, "{tick} on both axes");
+    }
+    assert!(text_positions(&svg, "0.12").is_empty() && text_positions(&svg, "0.96").is_empty());
+    let listed = grid(&[0.1, 0.25, 0.7]);
+    for tick in ["0.1", "0.25", "0.7"] {
+        assert_eq!(
+            text_positions(&listed, tick).len(),
+            2,
+            "{tick} on both axes"
+        );
+    }
+}
