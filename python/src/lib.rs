@@ -110,10 +110,16 @@ impl NativeScenario {
         api::override_args(&self.overrides)
     }
 
-    /// Warnings that do not stop a run.
+    /// Warnings that do not stop a run: the validation's (an event outside the window, …),
+    /// then each poorly fitted `"quantiles(…)"`, as the command line prints them.
     #[getter]
     fn warnings(&self) -> Vec<String> {
-        self.inner.warnings.clone()
+        let fits = self
+            .inner
+            .poor_fits()
+            .into_iter()
+            .map(|(_, warning)| warning);
+        self.inner.warnings.iter().cloned().chain(fits).collect()
     }
 
     /// The resolved scenario as TOML (what `treatysim show` prints).

@@ -92,6 +92,24 @@ def test_from_toml_equals_load(root):
     pd.testing.assert_frame_equal(a.timeline, b.timeline, check_exact=True)
 
 
+def test_warnings_are_those_the_command_line_prints(cli, root, tmp_path):
+    """A poorly fitted quantiles(...) and an event outside the window: the package lists both,
+    worded as `treatysim check` prints them (the poor fit used to be missing)."""
+    text = (root / "scenarios" / "baseline.toml").read_text()
+    text = text.replace('will = "beta(6, 3)"', 'will = "quantiles(0.1: 0.1, 0.5: 0.8, 0.9: 0.85)"', 1)
+    assert "quantiles(" in text
+    text += '\n[[event]]\nname = "late"\nmonth = "2030-01"\nprobability = 0.5\neffects = { "party.russia.will" = 0.1 }\n'
+    (tmp_path / "odd.toml").write_text(text)
+    sc = ts.Scenario.from_toml(text, name="odd")
+    warnings = sc.warnings
+    assert len(warnings) == 2, warnings
+    assert "outside the simulated window" in warnings[0]
+    assert "misses an elicited quantile" in warnings[1] and "party.japan.will" in warnings[1]
+    printed = cli("check", "odd", "--scenarios", str(tmp_path)).stderr
+    for warning in warnings:
+        assert warning in printed, (warning, printed)
+
+
 def test_threads_do_not_change_the_result(root):
     sc = ts.load("baseline", scenarios=[root / "scenarios"])
     one = ts.run(sc, trials=50_000, threads=1)

@@ -78,55 +78,9 @@ pub(crate) fn scenario_warnings(scenario: &Scenario) {
     for warning in &scenario.warnings {
         warn_once(warning, warning);
     }
-    for (about, warning) in poor_fits(scenario) {
+    for (about, warning) in scenario.poor_fits() {
         warn_once(&about, &warning);
     }
-}
-
-/// A warning for every `"quantiles(…)"` whose fitted distribution misses an elicited quantile
-/// by more than [`crate::distribution::fit::POOR_FIT`] (SPEC §8), parameters first, then event effects: each with
-/// what it is about (the key and the text fitted), to print it once per command.
-fn poor_fits(scenario: &Scenario) -> Vec<(String, String)> {
-    let cast = &scenario.cast;
-    let params = cast
-        .ids()
-        .map(|id| (cast.key(id).to_string(), &scenario.params[id.index()]));
-    let effects = scenario.events.iter().flat_map(|event| {
-        event.effects.iter().map(move |e| {
-            (
-                format!("event \"{}\".effects.\"{}\"", event.name, cast.key(e.param)),
-                &e.shift,
-            )
-        })
-    });
-    params
-        .chain(effects)
-        .filter_map(|(key, spec)| {
-            poor_fit(spec).map(|why| {
-                (
-                    format!("{key} = {}", spec.written),
-                    format!("{}: {key}: {why}", scenario.name),
-                )
-            })
-        })
-        .collect()
-}
-
-/// What is wrong with a poorly fitted `"quantiles(…)"`, or `None`.
-fn poor_fit(spec: &crate::scenario::ParamSpec) -> Option<String> {
-    let written = crate::distribution::Written::parse(&spec.written).ok()?;
-    let fitted = crate::distribution::fit::fitted_quantiles(&spec.dist, written.quantile_points()?);
-    let worst = fitted
-        .iter()
-        .map(crate::distribution::fit::FittedQuantile::miss)
-        .fold(0.0, f64::max);
-    (worst > crate::distribution::fit::POOR_FIT).then(|| {
-        format!(
-            "the least-squares fit misses an elicited quantile by {worst:.3} (more than {}): {}; the judgements may be inconsistent with one another, so revise them, or write the distribution itself",
-            crate::distribution::fit::POOR_FIT,
-            crate::distribution::fit::describe(&spec.dist, &fitted)
-        )
-    })
 }
 
 mod check;

@@ -151,6 +151,37 @@ impl Resolution {
 }
 
 impl Scenario {
+    /// A warning for every `"quantiles(…)"` whose fitted distribution misses an elicited
+    /// quantile by more than [`crate::distribution::fit::POOR_FIT`] (SPEC §8), parameters
+    /// first, then event effects: each as what it is about (the key and the text fitted, so
+    /// that a command prints it once however many scenarios inherit it) and the warning.
+    /// Computed on demand (each is a fit), unlike [`Scenario::warnings`].
+    pub fn poor_fits(&self) -> Vec<(String, String)> {
+        let cast = &self.cast;
+        let params = cast
+            .ids()
+            .map(|id| (cast.key(id).to_string(), &self.params[id.index()]));
+        let effects = self.events.iter().flat_map(|event| {
+            event.effects.iter().map(move |e| {
+                (
+                    format!("event \"{}\".effects.\"{}\"", event.name, cast.key(e.param)),
+                    &e.shift,
+                )
+            })
+        });
+        params
+            .chain(effects)
+            .filter_map(|(key, spec)| {
+                poor_fit(spec).map(|why| {
+                    (
+                        format!("{key} = {}", spec.written),
+                        format!("{}: {key}: {why}", self.name),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The validated distribution of a parameter.
     pub fn dist(&self, id: ParamId) -> &Dist {
         &self.params[id.index()].dist
@@ -1018,6 +1049,23 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
 /// An invalid-input error at `origin` about `key`.
 fn invalid(origin: &Origin, key: &str, message: impl std::fmt::Display) -> Error {
     Error::Invalid(format!("{origin}: {key}: {message}"))
+}
+
+/// What is wrong with a poorly fitted `"quantiles(…)"`, or `None`.
+fn poor_fit(spec: &ParamSpec) -> Option<String> {
+    let written = crate::distribution::Written::parse(&spec.written).ok()?;
+    let fitted = crate::distribution::fit::fitted_quantiles(&spec.dist, written.quantile_points()?);
+    let worst = fitted
+        .iter()
+        .map(crate::distribution::fit::FittedQuantile::miss)
+        .fold(0.0, f64::max);
+    (worst > crate::distribution::fit::POOR_FIT).then(|| {
+        format!(
+            "the least-squares fit misses an elicited quantile by {worst:.3} (more than {}): {}; the judgements may be inconsistent with one another, so revise them, or write the distribution itself",
+            crate::distribution::fit::POOR_FIT,
+            crate::distribution::fit::describe(&spec.dist, &fitted)
+        )
+    })
 }
 
 #[cfg(test)]

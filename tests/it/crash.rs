@@ -67,6 +67,9 @@ fn earlier_outputs() -> tempfile::TempDir {
 /// by this version (the new run has no samples, so `samples.csv` must go with the old run).
 #[test]
 fn a_killed_run_leaves_one_whole_run() {
+    if !common::have_strace() {
+        return;
+    }
     let dir = earlier_outputs();
     assert_kills_leave_one_whole_run(dir.path(), &dir.path().join("base"), &RUN, 5, 3);
 }
@@ -75,6 +78,9 @@ fn a_killed_run_leaves_one_whole_run() {
 /// layout never shows anything else either.
 #[test]
 fn a_killed_run_over_plain_files_leaves_one_whole_run() {
+    if !common::have_strace() {
+        return;
+    }
     let dir = earlier_outputs();
     let base = dir.path().join("base");
     // Plain copies of what a reader sees, in place of the links (the sweep's too).
@@ -99,6 +105,9 @@ fn a_killed_run_over_plain_files_leaves_one_whole_run() {
 /// A merge killed at any point leaves the old run or the merged one, whole.
 #[test]
 fn a_killed_merge_leaves_one_whole_run() {
+    if !common::have_strace() {
+        return;
+    }
     let dir = earlier_outputs();
     let base = dir.path().join("base");
     std::fs::remove_dir_all(base.join("baseline/shards")).expect("remove shards");
@@ -154,6 +163,9 @@ fn full_disk_runs(samples: &[&str], syscalls: &[&str], most: usize) -> usize {
 /// was, with no temporary file, right away.
 #[test]
 fn a_full_disk_at_any_write_changes_nothing() {
+    if !common::have_strace() {
+        return;
+    }
     let failures = full_disk_runs(&["--samples"], &WRITES, usize::MAX);
     assert!(failures >= 10, "only {failures} writes failed");
 }
@@ -163,6 +175,9 @@ fn a_full_disk_at_any_write_changes_nothing() {
 /// K-th of every thread's): exit code 1, the message, and every file as it was.
 #[test]
 fn a_full_disk_under_parquet_samples_changes_nothing() {
+    if !common::have_strace() {
+        return;
+    }
     let failures = full_disk_runs(&["--samples-format", "parquet"], &["write", "fsync"], 3);
     assert!(failures >= 3, "only {failures} runs failed");
 }
@@ -452,6 +467,9 @@ fn outputs_that_are_not_treatysims_are_refused_before_any_write() {
 /// without `--samples` still removes the samples of the run before.
 #[test]
 fn without_symbolic_links_runs_write_plain_files() {
+    if !common::have_strace() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     let folder = d.join("out/baseline");

@@ -209,6 +209,9 @@ fn every_simulating_command_stops_on_sigint_with_130() {
 #[cfg(target_os = "linux")]
 #[test]
 fn merge_stops_on_sigint_with_130() {
+    if !common::have_strace() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
     baseline_shards_with_samples(&out, "100000");
@@ -283,6 +286,9 @@ fn merge_signalled(out: &Path, call: &str, when: &str) -> std::process::Output {
 #[cfg(target_os = "linux")]
 #[test]
 fn merge_interrupted_under_the_lock_leaves_no_lock() {
+    if !common::have_strace() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temporary folder");
     let shards = dir.path().join("shards");
     baseline_shards_with_samples(&shards, "20000");
