@@ -135,6 +135,8 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     let (y_range, y_ticks, decimals) = percent_axis(spec.y_top);
     let y_end = y_range.end;
     let y_label = |y: &f64| format!("{y:.decimals$}%");
+    // A long key (an event's name) smaller, or cut in the middle, to fit under the axis.
+    let x_desc = fitted(spec.x_desc, 18.0, area.dim_in_pixel().0 as i32 - 158);
     // Room on the right for half the last tick's label (a month, `2021-04`), centred on it.
     let mut chart = ChartBuilder::on(&area)
         .margin(20)
@@ -148,12 +150,12 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
         )?;
     chart
         .configure_mesh()
-        .x_desc(spec.x_desc)
+        .x_desc(x_desc.0)
         .y_desc(spec.y_desc)
         .x_label_formatter(spec.x_label)
         .y_label_formatter(&y_label)
         .label_style(label_font())
-        .axis_desc_style(desc_font())
+        .axis_desc_style(font(x_desc.1))
         .bold_line_style(INK.mix(GRID_OPACITY))
         .draw()?;
     let clip = |x: f64| x.clamp(spec.x_range.start, spec.x_range.end);

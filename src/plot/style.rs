@@ -190,6 +190,37 @@ pub(super) fn desc_font() -> TextStyle<'static> {
     font(18.0)
 }
 
+/// The size of a text of `chars` characters: `size`, or smaller (down to 10) when it would
+/// not fit in `room` pixels at 0.5 of the size per character ([`text_width`]).
+pub(super) fn fitted_size(chars: usize, size: f64, room: i32) -> f64 {
+    let needed = f64::from(text_width(chars, size));
+    if needed <= f64::from(room) {
+        size
+    } else {
+        (size * f64::from(room.max(0)) / needed).max(10.0)
+    }
+}
+
+/// `text` and its size to fit `room` pixels: at `size`, or smaller down to 10
+/// ([`fitted_size`]); past that, at 10 with the middle of the text cut out for `…` (its start
+/// and its end kept: a key's kind and an entry's number).
+pub(super) fn fitted(text: &str, size: f64, room: i32) -> (String, f64) {
+    let chars: Vec<char> = text.chars().collect();
+    let size = fitted_size(chars.len(), size, room);
+    if text_width(chars.len(), size) as i32 <= room {
+        return (text.to_string(), size);
+    }
+    let keep = (f64::from(room.max(0)) / (0.5 * size)).floor() as usize;
+    let head = keep.saturating_sub(1) / 2;
+    let tail = keep.saturating_sub(1) - head;
+    let cut: String = chars[..head]
+        .iter()
+        .chain(['…'].iter())
+        .chain(&chars[chars.len() - tail..])
+        .collect();
+    (cut, size)
+}
+
 pub(super) fn label_font() -> TextStyle<'static> {
     font(16.0)
 }
@@ -501,10 +532,13 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
                 ))?,
                 Key::Blank => {}
             }
+            // An entry longer than the picture is wide (a long key with its note) is drawn
+            // smaller, to end inside it.
+            let (text, size) = fitted(text, 16.0, width as i32 - x - 32 - 8);
             area.draw(&Text::new(
-                text.clone(),
+                text,
                 (x + 32, y),
-                anchored(label_font(), HPos::Left, VPos::Center),
+                anchored(font(size), HPos::Left, VPos::Center),
             ))?;
         }
     }

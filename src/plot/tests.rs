@@ -1079,3 +1079,50 @@ fn a_fine_heat_map_has_round_ticks_to_its_ends() {
         );
     }
 }
+
+/// A swept event whose name is long (event names have no length limit): its key, as the x
+/// axis' description and in the legend's note of the scenario's own value, ran past the
+/// picture's edges; both are now drawn smaller, inside it, on a line plot and a heat map.
+#[test]
+fn a_long_key_is_drawn_inside_the_picture() {
+    let key = format!(
+        "event.{}.probability",
+        "a treaty-blocking constitutional amendment with a very long name".repeat(3)
+    );
+    let mut line =
+        format!("scenario,{key},trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n");
+    let mut grid = format!("scenario,{key},{key}.2,trials,seed,estimator,probability\n");
+    for i in 0..5 {
+        line.push_str(&format!("x,0.{i},100,1,conditional,0.1,0.01,0.08,0.12\n"));
+        for j in 0..5 {
+            grid.push_str(&format!("x,0.{i},0.{j},100,1,conditional,0.1\n"));
+        }
+    }
+    let Sweep::Line(mut line) = Sweep::from_table(&table(&line), "x").unwrap() else {
+        panic!("not a line")
+    };
+    line.own = Some(Own::Value(0.2));
+    let Sweep::Grid(mut grid) = Sweep::from_table(&table(&grid), "x").unwrap() else {
+        panic!("not a grid")
+    };
+    grid.own = [Some(Own::Value(0.2)), None];
+    for svg in [sweep_line_svg(&line).unwrap(), heatmap_svg(&grid).unwrap()] {
+        let picture = size(&svg);
+        let texts = written(&svg);
+        // The x axis' description, and on the heat map the legend's note (its y description
+        // is drawn rotated: its x and y are not its ends). Too long even at the smallest
+        // size, they keep their start and end around a `…`.
+        let with_key: Vec<&Written> = texts
+            .iter()
+            .filter(|t| t.text.starts_with("event.a treaty") && !t.text.ends_with(".2"))
+            .collect();
+        assert!(!with_key.is_empty(), "{texts:?}");
+        for text in with_key {
+            assert!(text.inside(picture), "{text:?} outside {picture:?}");
+            assert!(
+                text.text.ends_with(".probability") || text.text.ends_with("value, 0.2"),
+                "{text:?}"
+            );
+        }
+    }
+}
