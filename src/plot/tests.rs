@@ -1126,3 +1126,50 @@ fn a_long_key_is_drawn_inside_the_picture() {
         }
     }
 }
+
+/// A bar that ends just short of the line at the overall probability has its label across
+/// that line: the line ran through the label's digits ("3.60%" struck through). The label now
+/// stands on a white box drawn over the line.
+#[test]
+fn the_overall_line_does_not_strike_through_a_label() {
+    let t = table(
+        "scenario,parameter,probability_low,probability_high\n\
+         x,wide,0.01,0.12\nx,short,0.028,0.036\n",
+    );
+    let svg = tornado_svg(&Tornado::from_table(&t, Some(0.0394), "x").unwrap()).unwrap();
+    // The overall line: the tallest vertical line in ink.
+    let line = polylines_of(&svg, "#212121")
+        .into_iter()
+        .filter(|l| l.len() == 2 && l[0].0 == l[1].0)
+        .max_by(|a, b| (a[1].1 - a[0].1).abs().total_cmp(&(b[1].1 - b[0].1).abs()))
+        .unwrap();
+    let points = format!(
+        "points=\"{},{} {},{} \"",
+        line[0].0, line[0].1, line[1].0, line[1].1
+    );
+    let line_at = svg.find(&points).expect("the line");
+    let label = written(&svg)
+        .into_iter()
+        .find(|t| t.text == "3.60%")
+        .unwrap();
+    let (left, right) = label.ends();
+    assert!(
+        left < line[0].0 && line[0].0 < right,
+        "{label:?} crosses {line:?}"
+    );
+    let label_at = svg.find(">\n3.60%").or_else(|| svg.find(">3.60%")).unwrap();
+    assert!(line_at < label_at, "the line is drawn over the label");
+    let boxes: Vec<Vec<f64>> = numbers_of(
+        &svg[line_at..label_at],
+        "rect",
+        "fill=\"#FFFFFF\"",
+        &["x", "y", "width", "height"],
+    );
+    assert!(
+        boxes.iter().any(|b| b[0] <= line[0].0
+            && line[0].0 <= b[0] + b[2]
+            && b[1] <= label.y
+            && label.y <= b[1] + b[3]),
+        "no white box over the line under the label: {boxes:?}"
+    );
+}
