@@ -1,6 +1,7 @@
 //! `samples.csv` and `samples.parquet` (SPEC §6): one row per trial.
 
-use super::{AtomicFile, float, parquet_file};
+use super::{AtomicFile, parquet_file};
+use crate::number::write_float;
 use crate::engine::{RecordFormat, TrialRecord};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
@@ -108,26 +109,37 @@ impl SampleFormat {
 
 impl RecordFormat for SampleFormat {
     fn format(&self, record: &TrialRecord<'_>, out: &mut Vec<u8>) {
-        let month = |m: Option<usize>| {
-            m.map(|t| self.start.plus(t).to_string())
-                .unwrap_or_default()
+        // Straight into `out`: no `String` a cell (this runs ten or more times a trial).
+        let month = |out: &mut Vec<u8>, m: usize| {
+            if m != usize::MAX {
+                let _ = write!(out, "{}", self.start.plus(m));
+            }
         };
-        let _ = write!(out, "{}", record.trial);
+        out.extend_from_slice(itoa::Buffer::new().format(record.trial).as_bytes());
         for draw in record.draws {
-            let _ = write!(out, ",{}", float(*draw));
+            out.push(b',');
+            write_float(out, *draw);
         }
         for &k in &self.exits {
-            let exit = record.exits[k];
-            let _ = write!(out, ",{}", month((exit != usize::MAX).then_some(exit)));
+            out.push(b',');
+            month(out, record.exits[k]);
         }
         for &fired in record.events {
-            let _ = write!(out, ",{}", month((fired != usize::MAX).then_some(fired)));
+            out.push(b',');
+            month(out, fired);
         }
-        let last = match self.estimator {
-            Estimator::Indicator => month(record.signed_month),
-            Estimator::Conditional => float(record.cumulative.last().copied().unwrap_or(0.0)),
-        };
-        let _ = writeln!(out, ",{last}");
+        out.push(b',');
+        match self.estimator {
+            Estimator::Indicator => {
+                if let Some(m) = record.signed_month {
+                    month(out, m);
+                }
+            }
+            Estimator::Conditional => {
+                write_float(out, record.cumulative.last().copied().unwrap_or(0.0));
+            }
+        }
+        out.push(b'\n');
     }
 
     fn record_bytes(&self) -> usize {
