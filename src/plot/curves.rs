@@ -252,12 +252,15 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
         .first()
         .and_then(|c| Some((*c.band.x.last()?, 100.0 * *c.band.probability.last()?)));
     if let (Some(text), Some(last)) = (&spec.end_label, last) {
-        // Above the point, or below it when the point is in the top tenth of the axis (the
-        // label would run up into the header).
-        let (v, dy) = if last.1 > 0.9 * y_end {
-            (VPos::Top, 10)
-        } else {
+        // Above the point (clear of a rising curve, which comes from below), or below it when
+        // the plot area has no room above (a curve ending at 97.6% of a 100% axis: the label
+        // ran up into the header).
+        let room_above =
+            chart.backend_coord(&last).1 - chart.plotting_area().get_pixel_range().1.start;
+        let (v, dy) = if room_above >= 28 {
             (VPos::Bottom, -10)
+        } else {
+            (VPos::Top, 10)
         };
         let style = anchored(label_font(), HPos::Right, v);
         chart.draw_series(std::iter::once(
