@@ -137,16 +137,17 @@ fn halfway_above(x: f64, digits: &[u8], point: i32) -> bool {
         return false;
     }
     let twos = m.trailing_zeros() as i32;
-    let m_odd = u128::from(m >> twos);
-    let d = digits
-        .iter()
-        .fold(0u128, |v, &c| v * 10 + u128::from(c - b'0'));
-    let odd = 2 * d + 1;
     let p = point - digits.len() as i32;
-    // x = m_odd·2^(twos+e); 2x·10^−p = odd requires the powers of two to cancel.
+    // x = m_odd·2^(twos+e); 2x·10^−p = 2D + 1 (odd) requires the powers of two to cancel,
+    // which settles almost every number before any arithmetic on its digits.
     if twos + e + 1 != p {
         return false;
     }
+    let m_odd = u128::from(m >> twos);
+    let odd = 2 * digits
+        .iter()
+        .fold(0u128, |v, &c| v * 10 + u128::from(c - b'0'))
+        + 1;
     if p >= 0 {
         p <= 25 && m_odd == odd * 5u128.pow(p as u32)
     } else {

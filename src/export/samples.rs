@@ -1,11 +1,11 @@
 //! `samples.csv` and `samples.parquet` (SPEC §6): one row per trial.
 
 use super::{AtomicFile, parquet_file};
-use crate::number::write_float;
 use crate::engine::{RecordFormat, TrialRecord};
 use crate::error::{Error, Result};
 use crate::model::Estimator;
 use crate::month::Month;
+use crate::number::write_float;
 use std::io::Write;
 use std::path::Path;
 
