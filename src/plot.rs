@@ -35,7 +35,7 @@ mod tornado;
 mod tests;
 
 pub use calibration::{Calibration, CalibrationBin, calibration_svg, point_radius};
-pub use pool::{Pool, PoolRow, pool_svg};
+pub use pool::{Pool, PoolRow, pool_svg, share};
 pub use timelines::{Timelines, timelines_svg};
 
 pub use curves::*;

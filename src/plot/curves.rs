@@ -113,7 +113,13 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     for curve in curves {
         entries.push((curve.dash.key(curve.colour), curve.label.clone()));
         if let Some(text) = &curve.interval {
-            entries.push((Key::Swatch(curve.colour.mix(BAND_OPACITY)), text.clone()));
+            // A band, or the whiskers of a curve of one point.
+            let key = if curve.band.x.len() == 1 {
+                Key::Rule(curve.colour)
+            } else {
+                Key::Swatch(curve.colour.mix(BAND_OPACITY))
+            };
+            entries.push((key, text.clone()));
         }
     }
     let own = spec.own.filter(|own| {
@@ -129,6 +135,8 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     let (y_range, y_ticks, decimals) = percent_axis(spec.y_top);
     let y_end = y_range.end;
     let y_label = |y: &f64| format!("{y:.decimals$}%");
+    // A long key (an event's name) smaller, or cut in the middle, to fit under the axis.
+    let x_desc = fitted(spec.x_desc, 18.0, area.dim_in_pixel().0 as i32 - 158);
     // Room on the right for half the last tick's label (a month, `2021-04`), centred on it.
     let mut chart = ChartBuilder::on(&area)
         .margin(20)
@@ -142,12 +150,12 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
         )?;
     chart
         .configure_mesh()
-        .x_desc(spec.x_desc)
+        .x_desc(x_desc.0)
         .y_desc(spec.y_desc)
         .x_label_formatter(spec.x_label)
         .y_label_formatter(&y_label)
         .label_style(label_font())
-        .axis_desc_style(desc_font())
+        .axis_desc_style(font(x_desc.1))
         .bold_line_style(INK.mix(GRID_OPACITY))
         .draw()?;
     let clip = |x: f64| x.clamp(spec.x_range.start, spec.x_range.end);
@@ -171,7 +179,13 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
     }
     for curve in curves {
         let band = curve.band;
-        if curve.interval.is_some() {
+        if let ([x], [low], [high], Some(_)) =
+            (&band.x[..], &band.low[..], &band.high[..], &curve.interval)
+        {
+            // One point (a window of one month): its band is a line of no area, so the
+            // interval is drawn as whiskers.
+            chart.draw_series(whisker(*x, 100.0 * low, 100.0 * high, spec, curve.colour))?;
+        } else if curve.interval.is_some() {
             let upper = band.x.iter().zip(&band.high).map(|(&x, &h)| (x, 100.0 * h));
             let lower = band
                 .x
@@ -238,10 +252,39 @@ pub(super) fn draw_curves(root: &Area<'_>, curves: &[Curve<'_>], spec: &CurveSpe
         .first()
         .and_then(|c| Some((*c.band.x.last()?, 100.0 * *c.band.probability.last()?)));
     if let (Some(text), Some(last)) = (&spec.end_label, last) {
-        let style = anchored(label_font(), HPos::Right, VPos::Bottom);
+        // Above the point (clear of a rising curve, which comes from below), or below it when
+        // the plot area has no room above (a curve ending at 97.6% of a 100% axis: the label
+        // ran up into the header).
+        let room_above =
+            chart.backend_coord(&last).1 - chart.plotting_area().get_pixel_range().1.start;
+        let (v, dy) = if room_above >= 28 {
+            (VPos::Bottom, -10)
+        } else {
+            (VPos::Top, 10)
+        };
+        let style = anchored(label_font(), HPos::Right, v);
         chart.draw_series(std::iter::once(
-            EmptyElement::at(last) + Text::new(text.clone(), (-6, -10), style),
+            EmptyElement::at(last) + Text::new(text.clone(), (-6, dy), style),
         ))?;
     }
     Ok(())
+}
+
+/// A vertical 95% interval at `x`, from `low` to `high` (percentages), with caps 12 pixels
+/// wide: the interval of a curve of one point.
+fn whisker(
+    x: f64,
+    low: f64,
+    high: f64,
+    spec: &CurveSpec<'_>,
+    colour: RGBColor,
+) -> Vec<PathElement<(f64, f64)>> {
+    // Twelve pixels of a plot area about 800 wide, in the x axis' units.
+    let cap = 6.0 / 800.0 * (spec.x_range.end - spec.x_range.start);
+    let style = colour.stroke_width(2);
+    vec![
+        PathElement::new(vec![(x, low), (x, high)], style),
+        PathElement::new(vec![(x - cap, low), (x + cap, low)], style),
+        PathElement::new(vec![(x - cap, high), (x + cap, high)], style),
+    ]
 }

@@ -31,10 +31,22 @@ pub(super) fn cell_edges(values: &[f64]) -> Vec<f64> {
     }
 }
 
-/// At most about ten of `values`, evenly picked, as tick positions.
+/// Tick positions for an axis of `values`: each value when there are at most ten of them
+/// (a list such as `0.1,0.25,0.7` shows what was run); more, round ones across their range
+/// (`0:1:0.02` ticks at 0, 0.1, … 1, not at every sixth value, 0, 0.12, … 0.96, which
+/// missed the last).
 pub(super) fn value_ticks(values: &[f64]) -> Vec<f64> {
-    let step = values.len().div_ceil(10).max(1);
-    values.iter().step_by(step).copied().collect()
+    match values {
+        [first, .., last] if values.len() > 10 => {
+            let (ticks, _) = nice_ticks(&(*first..*last), 10);
+            if ticks.len() >= 2 {
+                return ticks;
+            }
+            let step = values.len().div_ceil(10);
+            values.iter().step_by(step).copied().collect()
+        }
+        _ => values.to_vec(),
+    }
 }
 
 /// `sweep-KEY-KEY2.svg`: a heat map of the probability over two parameters, one rectangle per
@@ -140,6 +152,11 @@ pub(super) fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
     }
     let area = with_legend(&area, &entries)?;
     let (main, legend) = area.split_horizontally(WIDTH - 130);
+    // Each key fitted to its axis (the plot area: the chart less its margins and label
+    // areas), drawn in one size (plotters' mesh has one style for both).
+    let (main_width, main_height) = main.dim_in_pixel();
+    let x_desc = fitted(&grid.x_key, 18.0, main_width as i32 - 130);
+    let y_desc = fitted(&grid.y_key, 18.0, main_height as i32 - 90);
     let mut chart = ChartBuilder::on(&main)
         .margin(20)
         .margin_top(10)
@@ -152,12 +169,12 @@ pub(super) fn draw_heatmap(root: &Area<'_>, grid: &SweepGrid) -> Drawn {
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(grid.x_key.as_str())
-        .y_desc(grid.y_key.as_str())
+        .x_desc(x_desc.0)
+        .y_desc(y_desc.0)
         .x_label_formatter(&|v| short_number(*v))
         .y_label_formatter(&|v| short_number(*v))
         .label_style(label_font())
-        .axis_desc_style(desc_font())
+        .axis_desc_style(font(x_desc.1.min(y_desc.1)))
         .draw()?;
     let labelled = xs.len() <= 12 && ys.len() <= 12;
     for cell in &grid.cells {

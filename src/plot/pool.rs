@@ -98,6 +98,19 @@ impl Pool {
     }
 }
 
+/// A member's share of a pool as a percentage, to three significant digits without trailing
+/// zeros (`25%`, `33.3%`, `1.66%`, `0.415%`): a share rounded to a whole percent would read
+/// `0%` for a member that counts, and `2%` for both 1.66% and 2.49%.
+pub fn share(fraction: f64) -> String {
+    let text = percent(fraction);
+    match text.strip_suffix('%') {
+        Some(number) if number.contains('.') => {
+            format!("{}%", number.trim_end_matches('0').trim_end_matches('.'))
+        }
+        _ => text,
+    }
+}
+
 /// `pool.svg`: a dot-and-whisker chart, each member's probability with its 95% interval and
 /// its weight, then each pooled probability, in another colour.
 ///
@@ -113,10 +126,10 @@ pub fn pool_svg(pool: &Pool) -> Result<String> {
             let weight = match (m.weight, &shares) {
                 // Weights that are already shares (pool.csv's, normalised): the share alone.
                 (Some(w), Some(shares)) if (w - shares[i]).abs() < 1e-9 => {
-                    format!("weight {:.0}%", 100.0 * shares[i])
+                    format!("weight {}", share(shares[i]))
                 }
                 (Some(w), Some(shares)) => {
-                    format!("weight {} ({:.0}%)", short_number(w), 100.0 * shares[i])
+                    format!("weight {} ({})", short_number(w), share(shares[i]))
                 }
                 (Some(w), None) => format!("weight {}", short_number(w)),
                 (None, _) => "no weight".into(),

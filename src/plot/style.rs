@@ -190,6 +190,37 @@ pub(super) fn desc_font() -> TextStyle<'static> {
     font(18.0)
 }
 
+/// The size of a text of `chars` characters: `size`, or smaller (down to 10) when it would
+/// not fit in `room` pixels at 0.5 of the size per character ([`text_width`]).
+pub(super) fn fitted_size(chars: usize, size: f64, room: i32) -> f64 {
+    let needed = f64::from(text_width(chars, size));
+    if needed <= f64::from(room) {
+        size
+    } else {
+        (size * f64::from(room.max(0)) / needed).max(10.0)
+    }
+}
+
+/// `text` and its size to fit `room` pixels: at `size`, or smaller down to 10
+/// ([`fitted_size`]); past that, at 10 with the middle of the text cut out for `…` (its start
+/// and its end kept: a key's kind and an entry's number).
+pub(super) fn fitted(text: &str, size: f64, room: i32) -> (String, f64) {
+    let chars: Vec<char> = text.chars().collect();
+    let size = fitted_size(chars.len(), size, room);
+    if text_width(chars.len(), size) as i32 <= room {
+        return (text.to_string(), size);
+    }
+    let keep = (f64::from(room.max(0)) / (0.5 * size)).floor() as usize;
+    let head = keep.saturating_sub(1) / 2;
+    let tail = keep.saturating_sub(1) - head;
+    let cut: String = chars[..head]
+        .iter()
+        .chain(['…'].iter())
+        .chain(&chars[chars.len() - tail..])
+        .collect();
+    (cut, size)
+}
+
 pub(super) fn label_font() -> TextStyle<'static> {
     font(16.0)
 }
@@ -202,9 +233,8 @@ pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 pub(super) type DrawError = DrawingAreaErrorKind<std::io::Error>;
 pub(super) type Drawn = std::result::Result<(), DrawError>;
 
-/// Height of a plot's header: the title and, under it, the facts line.
-pub(super) const HEADER: u32 = 76;
-/// Colour of the facts line.
+/// Most lines of a title or of a facts line; past them the text is cut with `…`.
+const HEADER_LINES: usize = 4;
 pub(super) const MUTED: RGBColor = RGBColor(85, 85, 85);
 /// Colour of the remaining-probability curve and of pooled values.
 pub(super) const SECOND: RGBColor = RGBColor(230, 126, 34);
@@ -244,34 +274,116 @@ pub(super) fn render(
     Ok(svg)
 }
 
-/// A font of `size` (plotters' size), smaller (down to `min`) when `text` would not fit in
-/// `width` pixels.
-pub(super) fn fitted_font(text: &str, size: f64, min: f64, width: u32) -> TextStyle<'static> {
-    let fits = f64::from(width.saturating_sub(40)) / (0.48 * text.chars().count().max(1) as f64);
-    font(fits.clamp(min, size))
+/// Characters of a line that fit in `width` pixels at `size` (plotters' size), at the same
+/// estimate (0.48 of the size per character: viewers' fonts are a little narrower).
+fn line_room(size: f64, width: u32) -> usize {
+    (f64::from(width.saturating_sub(40)) / (0.48 * size))
+        .floor()
+        .max(1.0) as usize
+}
+
+/// `text` in lines of at most `room` characters, broken at spaces (a word longer than a line
+/// is broken inside), at most `max` lines, the last cut with `…` when more would be needed.
+pub(super) fn wrap(text: &str, room: usize, max: usize) -> Vec<String> {
+    let room = room.max(2);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= room {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > room {
+            lines.push(word.drain(..room).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    lines.push(line);
+    if lines.len() > max {
+        lines.truncate(max);
+        let last = &mut lines[max - 1];
+        let mut kept: Vec<char> = last.chars().collect();
+        kept.truncate(room - 1);
+        *last = kept.into_iter().chain(['…']).collect();
+    }
+    lines
+}
+
+/// The lines of a header's `text` and their font size: one line at `size`, or smaller down to
+/// `min` when it would not fit in `width` pixels; past that, lines of `min` broken at spaces.
+pub(super) fn header_lines(text: &str, size: f64, min: f64, width: u32) -> (Vec<String>, f64) {
+    let chars = text.chars().count();
+    if chars <= line_room(min, width) {
+        let fits = f64::from(width.saturating_sub(40)) / (0.48 * chars.max(1) as f64);
+        return (vec![text.to_string()], fits.clamp(min, size));
+    }
+    (wrap(text, line_room(min, width), HEADER_LINES), min)
+}
+
+/// Title lines with their size, facts lines with theirs, and the header's height (76 pixels
+/// when each fits on one line). A line at size s takes 4s/3 pixels (the title) or 1.6s (the
+/// facts line).
+#[allow(clippy::type_complexity)]
+fn header_layout(
+    title: &str,
+    subtitle: &str,
+    width: u32,
+) -> ((Vec<String>, f64), (Vec<String>, f64), u32) {
+    let title = header_lines(title, 24.0, 14.0, width);
+    let subtitle = header_lines(subtitle, 15.0, 10.0, width);
+    let height = 10.0
+        + title.0.len() as f64 * (title.1 * 4.0 / 3.0).round()
+        + 4.0
+        + subtitle.0.len() as f64 * (subtitle.1 * 1.6).round()
+        + 6.0;
+    (title, subtitle, height as u32)
 }
 
 /// Draws `title` and under it `subtitle` (the facts: trials, seed, deadline) across the top
-/// of `root`, and returns the area below.
+/// of `root`, each on one line, smaller when long, or wrapped onto more lines when even the
+/// smallest size would not fit (a 100-byte name with a long key); returns the area below.
 pub(super) fn header<'a>(
     root: &Area<'a>,
     title: &str,
     subtitle: &str,
 ) -> std::result::Result<Area<'a>, DrawError> {
-    let (top, rest) = root.split_vertically(HEADER);
-    let width = top.dim_in_pixel().0;
+    let (width, height) = root.dim_in_pixel();
+    let ((title, title_size), (subtitle, subtitle_size), needed) =
+        header_layout(title, subtitle, width);
+    let (top, rest) = root.split_vertically(needed.min(height / 2));
     let centre = (width / 2) as i32;
     let centred = |style: TextStyle<'static>| anchored(style, HPos::Center, VPos::Center);
-    top.draw(&Text::new(
-        title.to_string(),
-        (centre, 26),
-        centred(fitted_font(title, 24.0, 14.0, width)),
-    ))?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (centre, 58),
-        centred(fitted_font(subtitle, 15.0, 10.0, width).color(&MUTED)),
-    ))?;
+    let mut y = 10.0;
+    for (lines, size, step, colour) in [
+        (&title, title_size, (title_size * 4.0 / 3.0).round(), INK),
+        (
+            &subtitle,
+            subtitle_size,
+            (subtitle_size * 1.6).round(),
+            MUTED,
+        ),
+    ] {
+        for line in lines {
+            top.draw(&Text::new(
+                line.clone(),
+                (centre, (y + step / 2.0) as i32),
+                centred(
+                    ("sans-serif", size)
+                        .into_font()
+                        .color(&colour)
+                        .into_text_style(root),
+                ),
+            ))?;
+            y += step;
+        }
+        y += 4.0;
+    }
     Ok(rest)
 }
 
@@ -290,6 +402,8 @@ pub(super) enum Key {
     Rule(RGBColor),
     /// A white square outlined in ink.
     Box,
+    /// Nothing: a note in the legend (the entries left out of one too long to draw).
+    Blank,
 }
 
 /// Height of one row of a legend, in pixels.
@@ -416,26 +530,70 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Key, String)]) -> Drawn {
                     ],
                     INK.stroke_width(2),
                 ))?,
+                Key::Blank => {}
             }
+            // An entry longer than the picture is wide (a long key with its note) is drawn
+            // smaller, to end inside it.
+            let (text, size) = fitted(text, 16.0, width as i32 - x - 32 - 8);
             area.draw(&Text::new(
-                text.clone(),
+                text,
                 (x + 32, y),
-                anchored(label_font(), HPos::Left, VPos::Center),
+                anchored(font(size), HPos::Left, VPos::Center),
             ))?;
         }
     }
     Ok(())
 }
 
-/// Splits `area` into the chart above and a legend of `entries` below, and draws the legend.
+/// The height left for a chart of `height` pixels: at least 300 pixels, or half of it.
+fn chart_room(height: u32) -> u32 {
+    300.min(height / 2)
+}
+
+/// `entries`, or as many of them as a legend of at most `room` pixels holds in `width`, then a
+/// note of how many were left out (a legend that does not fit is cut, never drawn over itself
+/// or past the picture's edge).
+pub(super) fn fitted_legend(
+    entries: &[(Key, String)],
+    width: u32,
+    room: u32,
+) -> Vec<(Key, String)> {
+    if legend_height(entries, width) <= room {
+        return entries.to_vec();
+    }
+    let cut = |kept: usize| {
+        let mut shown = entries[..kept].to_vec();
+        shown.push((
+            Key::Blank,
+            format!("… and {} more, not listed", entries.len() - kept),
+        ));
+        shown
+    };
+    // The most entries that fit with the note (legend heights grow with the entries kept).
+    let (mut fits, mut over) = (0, entries.len());
+    while over - fits > 1 {
+        let mid = (fits + over) / 2;
+        if legend_height(&cut(mid), width) <= room {
+            fits = mid;
+        } else {
+            over = mid;
+        }
+    }
+    cut(fits)
+}
+
+/// Splits `area` into the chart above and a legend of `entries` below, and draws the legend:
+/// the whole legend when it leaves the chart [`chart_room`], else as much of it as fits there
+/// ([`fitted_legend`]).
 pub(super) fn with_legend<'a>(
     area: &Area<'a>,
     entries: &[(Key, String)],
 ) -> std::result::Result<Area<'a>, DrawError> {
     let (width, height) = area.dim_in_pixel();
-    let legend = legend_height(entries, width).min(height / 2);
+    let shown = fitted_legend(entries, width, height - chart_room(height));
+    let legend = legend_height(&shown, width);
     let (chart, below) = area.split_vertically(height - legend);
-    draw_legend(&below, entries)?;
+    draw_legend(&below, &shown)?;
     Ok(chart)
 }
 

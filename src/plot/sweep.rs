@@ -190,6 +190,9 @@ pub(super) fn sweep_subtitle(
     line
 }
 
+/// Most values of a one-parameter sweep drawn each with a point.
+pub const MARKED_POINTS: usize = 60;
+
 /// `sweep-KEY.svg`: the probability against the swept parameter, with its 95% band, and the
 /// scenario's own value (a dashed line) or central 90% (a shaded span) when known.
 ///
@@ -215,7 +218,9 @@ pub fn sweep_line_svg(sweep: &SweepLine) -> Result<String> {
         dash: Dash::Solid,
         label: "P(treaty before the deadline)".into(),
         interval: Some("95% interval".into()),
-        markers: true,
+        // A point for each value run, while they stand apart: past about one every 13
+        // pixels of the plot area they merge into a thick line hiding the curve and its band.
+        markers: sweep.band.x.len() <= MARKED_POINTS,
     }];
     let spec = CurveSpec {
         title: format!("{}: P(treaty) as {} varies", sweep.scenario, sweep.key),

@@ -650,8 +650,8 @@ fn calibration_points_clear_the_axis_and_labels_do_not_collide() {
     }
 }
 
-/// Issue #18 item 8: pool.csv's weights are shares already: the plot says "weight 33%", not
-/// "weight 0.3333 (33%)"; a direct forecast is drawn without whiskers and says so.
+/// Issue #18 item 8: pool.csv's weights are shares already: the plot says "weight 33.3%", not
+/// "weight 0.3333 (33.3%)"; a direct forecast is drawn without whiskers and says so.
 #[test]
 fn a_pool_shows_shares_once_and_forecasts_without_an_interval() {
     let t = table(
@@ -664,7 +664,7 @@ fn a_pool_shows_shares_once_and_forecasts_without_an_interval() {
     let pool = Pool::from_table(&t, "p").unwrap();
     assert!(!pool.members[2].interval && pool.members[0].interval);
     let svg = pool_svg(&pool).unwrap();
-    assert_eq!(text_positions(&svg, "a · weight 33%").len(), 1, "{svg}");
+    assert_eq!(text_positions(&svg, "a · weight 33.3%").len(), 1, "{svg}");
     assert!(!svg.contains("0.3333"));
     assert_eq!(
         text_positions(&svg, "25.0% (a forecast: no interval)").len(),
@@ -691,4 +691,486 @@ fn tornado_bars_say_which_end_is_which_bin() {
     ] {
         assert_eq!(text_positions(&svg, label).len(), 1, "{label}");
     }
+}
+
+/// A `<text>` element of an SVG: where it is anchored, its font size in pixels, its anchor
+/// (`start`, `middle`, `end`) and its text.
+#[derive(Debug)]
+struct Written {
+    x: f64,
+    y: f64,
+    size: f64,
+    anchor: String,
+    text: String,
+}
+
+/// Every `<text>` element of `svg`, unescaped.
+fn written(svg: &str) -> Vec<Written> {
+    let attribute = |tag: &str, name: &str| -> String {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    svg.split("<text")
+        .skip(1)
+        .map(|t| {
+            let (tag, rest) = t.split_once('>').unwrap();
+            let number = |name: &str| attribute(tag, name).parse::<f64>().unwrap_or(f64::NAN);
+            Written {
+                x: number("x"),
+                y: number("y"),
+                size: number("font-size"),
+                anchor: attribute(tag, "text-anchor"),
+                text: rest
+                    .split("</text>")
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            }
+        })
+        .collect()
+}
+
+impl Written {
+    /// Its left and right ends, at an estimate of viewers' fonts with room: 0.58 of the font's
+    /// pixel size per character (DejaVu Sans, rendered by rsvg-convert, averages 0.51 on a
+    /// 100-byte name with its facts).
+    fn ends(&self) -> (f64, f64) {
+        let width = self.text.chars().count() as f64 * 0.58 * self.size;
+        match self.anchor.as_str() {
+            "middle" => (self.x - width / 2.0, self.x + width / 2.0),
+            "end" => (self.x - width, self.x),
+            _ => (self.x, self.x + width),
+        }
+    }
+
+    /// Whether it is drawn whole inside a picture of `width` by `height` pixels.
+    fn inside(&self, (width, height): (f64, f64)) -> bool {
+        let (left, right) = self.ends();
+        left >= 0.0 && right <= width && self.y - self.size >= 0.0 && self.y + self.size <= height
+    }
+}
+
+/// A name of `bytes` bytes that follows the scenario-name rule, starting with `stem`.
+fn long_name(stem: &str, bytes: usize) -> String {
+    let mut name = stem.to_string();
+    while name.len() < bytes {
+        name.push(char::from(b'a' + (name.len() % 26) as u8));
+    }
+    name
+}
+
+/// A title too long for one line at the smallest title size (a 100-byte scenario name and a
+/// long key: about 160 characters, which ran off both edges of a 960-pixel sweep plot) wraps
+/// onto lines that each fit, none smaller than the one-line minimum, and together say it all.
+#[test]
+fn a_long_title_wraps_inside_the_picture() {
+    let name = long_name("scenario_", 100);
+    let key = format!("party.{}.will", long_name("ministry_", 45));
+    let mut text =
+        format!("scenario,{key},trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n");
+    for i in 0..5 {
+        text.push_str(&format!(
+            "{name},0.{i},100,1,conditional,0.1,0.01,0.08,0.12\n"
+        ));
+    }
+    let Sweep::Line(line) = Sweep::from_table(&table(&text), &name).unwrap() else {
+        panic!("not a line")
+    };
+    let svg = sweep_line_svg(&line).unwrap();
+    let title = format!("{name}: P(treaty) as {key} varies");
+    let texts = written(&svg);
+    let lines: Vec<&Written> = texts
+        .iter()
+        .filter(|t| t.anchor == "middle" && t.y < 60.0)
+        .collect();
+    assert!(lines.len() >= 2, "wrapped: {lines:?}");
+    let joined: Vec<&str> = lines.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(joined.join(" "), title);
+    for line in &lines {
+        assert!(line.inside(size(&svg)), "{line:?} outside {:?}", size(&svg));
+        // plotters writes a size of 14 as 14 / 1.24 pixels.
+        assert!(line.size >= 14.0 / 1.24 - 0.01, "{line:?}");
+    }
+    // The facts line comes below the title's last line, and the plot below that.
+    let facts = texts
+        .iter()
+        .find(|t| t.text.starts_with("100 trials"))
+        .unwrap();
+    assert!(facts.y > lines.last().unwrap().y + 12.0, "{facts:?}");
+    // A title that fits is one line, as before, at the same place.
+    let short = sweep_line_svg(&SweepLine {
+        scenario: "x".into(),
+        ..line
+    })
+    .unwrap();
+    assert_eq!(
+        text_positions(&short, &format!("x: P(treaty) as {key} varies")),
+        [(480.0, 26.0)]
+    );
+    assert_eq!(wrap("ab cd", 2, 4), ["ab", "cd"]);
+    assert_eq!(wrap("abcdefg", 3, 2), ["abc", "de…"]);
+}
+
+/// `timelines.svg` of 31 runs named at 100 bytes whose facts differ (so each legend entry
+/// states them: about 170 characters): every entry is drawn whole inside the picture, on a
+/// row of its own (the legend ran off the right edge, and entries past half the picture's
+/// height were drawn over one another at its bottom).
+#[test]
+fn a_legend_of_many_long_names_fits_the_picture() {
+    let runs: Vec<Timeline> = (0..31)
+        .map(|i| {
+            let mut run = timeline_of(&long_name(&format!("run_{i:02}_"), 100), 20, 0.3);
+            run.facts.trials = Some((1000 + i).to_string());
+            run.facts.seed = Some("1".into());
+            run.facts.estimator = Some("conditional".into());
+            run
+        })
+        .collect();
+    let svg = timelines_svg(&Timelines { runs: runs.clone() }).unwrap();
+    let picture = size(&svg);
+    let entries: Vec<Written> = written(&svg)
+        .into_iter()
+        .filter(|t| t.text.starts_with("run_"))
+        .collect();
+    assert_eq!(entries.len(), 31, "every run listed");
+    for entry in &entries {
+        assert!(entry.inside(picture), "{entry:?} outside {picture:?}");
+    }
+    let mut rows: Vec<f64> = entries.iter().map(|e| e.y).collect();
+    rows.sort_by(f64::total_cmp);
+    assert!(rows.windows(2).all(|w| w[1] - w[0] >= 20.0), "{rows:?}");
+    // Hundreds of runs: the legend keeps what fits (1,500 pixels of it) and says how many it
+    // left out, still inside the picture.
+    let many: Vec<Timeline> = (0..200).map(|i| runs[i % 31].clone()).collect();
+    let svg = timelines_svg(&Timelines { runs: many }).unwrap();
+    let picture = size(&svg);
+    let texts = written(&svg);
+    let note = texts
+        .iter()
+        .find(|t| t.text.starts_with("… and "))
+        .expect("a note");
+    let listed = texts.iter().filter(|t| t.text.starts_with("run_")).count();
+    assert_eq!(
+        note.text,
+        format!("… and {} more, not listed", 200 - listed)
+    );
+    for text in texts
+        .iter()
+        .filter(|t| t.text.starts_with("run_") || t.text.starts_with('…'))
+    {
+        assert!(text.inside(picture), "{text:?} outside {picture:?}");
+    }
+}
+
+/// The `<tag .../>` elements of `svg` drawn in `colour`, with the value of `attribute`
+/// parsed from each, as numbers.
+fn numbers_of(svg: &str, tag: &str, colour: &str, attributes: &[&str]) -> Vec<Vec<f64>> {
+    svg.split(&format!("<{tag} "))
+        .skip(1)
+        .map(|e| format!(" {}", e.split('>').next().unwrap()))
+        .filter(|e| e.contains(colour))
+        .map(|e| {
+            attributes
+                .iter()
+                .map(|name| {
+                    e.split(&format!(" {name}=\""))
+                        .nth(1)
+                        .and_then(|r| r.split('"').next())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The points of each `<polyline>` drawn in `colour`.
+fn polylines_of(svg: &str, colour: &str) -> Vec<Vec<(f64, f64)>> {
+    svg.split("<polyline ")
+        .skip(1)
+        .map(|e| e.split('>').next().unwrap())
+        .filter(|e| e.contains(&format!("stroke=\"{colour}\"")))
+        .map(|e| {
+            e.split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A window of one month: its cumulative and remaining probabilities are equal, and were
+/// drawn as one point over the other (the cumulative one hidden) with no interval at all (a
+/// band of one point has no area). Now the two points stand apart, each with whiskers from
+/// its interval's low end to its high end.
+#[test]
+fn a_one_month_timeline_shows_both_points_and_their_intervals() {
+    let t = table(
+        "scenario,month,probability_in_month,cumulative_probability,ci95_low,ci95_high,\
+         remaining_probability,remaining_ci95_low,remaining_ci95_high\n\
+         x,2020-01,0.04,0.04,0.03,0.05,0.04,0.03,0.05\n",
+    );
+    let svg = timeline_svg(&Timeline::from_table(&t, "x").unwrap()).unwrap();
+    let points = |colour: &str| numbers_of(&svg, "circle", colour, &["cx", "cy"]);
+    let (blue, orange) = (points("#1F77B4"), points("#E67E22"));
+    assert_eq!((blue.len(), orange.len()), (1, 1), "one point each");
+    assert!(
+        orange[0][0] - blue[0][0] >= 20.0,
+        "apart: {blue:?} {orange:?}"
+    );
+    assert_eq!(blue[0][1], orange[0][1], "at the same height");
+    for (colour, point) in [("#1F77B4", &blue[0]), ("#E67E22", &orange[0])] {
+        // A vertical line through the point, from about 3% to about 5% (the point at 4% is
+        // on the same scale: the line is as far above it as below).
+        let whisker = polylines_of(&svg, colour)
+            .into_iter()
+            .find(|l| l.len() == 2 && l[0].0 == point[0] && l[1].0 == point[0])
+            .unwrap_or_else(|| panic!("no whisker in {colour}"));
+        let (top, bottom) = (
+            whisker[0].1.min(whisker[1].1),
+            whisker[0].1.max(whisker[1].1),
+        );
+        assert!(bottom - top >= 10.0, "{whisker:?}");
+        assert!(
+            ((point[1] - top) - (bottom - point[1])).abs() <= 1.0,
+            "{whisker:?}"
+        );
+    }
+}
+
+/// The label at the end of the cumulative curve sits below a curve that ends at the very top
+/// of the plot area (a 600-month window ending at 97.6% of a 100% axis: above it, the label
+/// ran up into the header), and above one with room above it (the baseline's, 5.47% on an
+/// axis to 6%: below, it ran over the rising curve).
+#[test]
+fn the_end_label_stays_inside_the_plot_area() {
+    for (top, below) in [(0.976, true), (0.4, false), (0.0547, false)] {
+        let svg = timeline_svg(&timeline_of("x", 600, top)).unwrap();
+        let label = written(&svg)
+            .into_iter()
+            .find(|t| t.text.ends_with("by 2069-12"))
+            .unwrap();
+        let end = polylines_of(&svg, "#1F77B4")
+            .into_iter()
+            .find(|l| l.len() == 600)
+            .unwrap()[599];
+        // plotters anchors text by its top (VPos::Top) or its baseline region with `dy`; the
+        // label's anchor is 10 pixels off the curve's end, on the side wanted.
+        assert_eq!(label.y > end.1, below, "{label:?} against the end {end:?}");
+        assert!(label.y >= 76.0 + label.size, "{label:?} in the header");
+    }
+}
+
+/// A member's share is written to three significant digits: with sixteen members weighted
+/// 1 to 15 and 0.5, shares rounded to a whole percent read "weight 0%" for the member at
+/// 0.415% and "weight 2%" for both 1.66% and 2.49%.
+#[test]
+fn a_pools_small_shares_are_not_rounded_away() {
+    let mut text = String::from(
+        "pool,method,member,weight,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n",
+    );
+    let weights: Vec<f64> = (1..=15).map(f64::from).chain([0.5]).collect();
+    let total: f64 = weights.iter().sum();
+    for (i, w) in weights.iter().enumerate() {
+        text.push_str(&format!(
+            "p,member,m{i},{},100,1,conditional,0.3,0.01,0.28,0.32\n",
+            w / total
+        ));
+    }
+    let svg = pool_svg(&Pool::from_table(&table(&text), "p").unwrap()).unwrap();
+    for label in [
+        "m0 · weight 0.83%",
+        "m1 · weight 1.66%",
+        "m2 · weight 2.49%",
+        "m15 · weight 0.415%",
+        "m9 · weight 8.3%",
+    ] {
+        assert_eq!(text_positions(&svg, label).len(), 1, "{label}");
+    }
+    assert!(!svg.contains("weight 0%") && !svg.contains("weight 2%"));
+    assert_eq!(share(0.25), "25%");
+    assert_eq!(share(1.0), "100%");
+}
+
+/// A sweep of many values is drawn as its line and band, without a point per value: 201
+/// points of radius 4 on 800 pixels merged into a thick blue bar over the curve and its band.
+/// A sweep of a few values still marks each one.
+#[test]
+fn a_sweep_of_many_values_is_not_buried_under_its_points() {
+    let sweep = |n: usize| {
+        let mut text =
+            "scenario,k,trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n"
+                .to_string();
+        for i in 0..n {
+            let p = 0.1 + 0.3 * i as f64 / n as f64;
+            text.push_str(&format!(
+                "x,{i},100,1,conditional,{p},0.01,{},{}\n",
+                p - 0.02,
+                p + 0.02
+            ));
+        }
+        let Sweep::Line(line) = Sweep::from_table(&table(&text), "x").unwrap() else {
+            panic!("not a line")
+        };
+        sweep_line_svg(&line).unwrap()
+    };
+    let svg = sweep(201);
+    assert_eq!(numbers_of(&svg, "circle", "#1F77B4", &["cx"]).len(), 0);
+    assert_eq!(
+        polylines_of(&svg, "#1F77B4")
+            .iter()
+            .filter(|l| l.len() == 201)
+            .count(),
+        1,
+        "the line"
+    );
+    assert_eq!(
+        numbers_of(&sweep(11), "circle", "#1F77B4", &["cx"]).len(),
+        11
+    );
+    assert_eq!(
+        numbers_of(&sweep(MARKED_POINTS), "circle", "#1F77B4", &["cx"]).len(),
+        MARKED_POINTS
+    );
+}
+
+/// A heat map of 51 by 51 values (`0:1:0.02`) ticks its axes at round values from the first
+/// to the last (0, 0.1, … 1); it ticked every sixth value, 0, 0.12, … 0.96, and never the
+/// last. A few values listed by hand are each ticked.
+#[test]
+fn a_fine_heat_map_has_round_ticks_to_its_ends() {
+    let grid = |values: &[f64]| {
+        let mut text = "scenario,a,b,trials,seed,estimator,probability\n".to_string();
+        for x in values {
+            for y in values {
+                text.push_str(&format!("x,{x},{y},100,1,conditional,{}\n", (x + y) / 4.0));
+            }
+        }
+        let Sweep::Grid(grid) = Sweep::from_table(&table(&text), "x").unwrap() else {
+            panic!("not a grid")
+        };
+        heatmap_svg(&grid).unwrap()
+    };
+    let fine: Vec<f64> = (0..=50).map(|i| f64::from(i) * 0.02).collect();
+    let svg = grid(&fine);
+    for tick in ["0", "0.1", "0.5", "0.9", "1"] {
+        assert_eq!(text_positions(&svg, tick).len(), 2, "{tick} on both axes");
+    }
+    assert!(text_positions(&svg, "0.12").is_empty() && text_positions(&svg, "0.96").is_empty());
+    let listed = grid(&[0.1, 0.25, 0.7]);
+    for tick in ["0.1", "0.25", "0.7"] {
+        assert_eq!(
+            text_positions(&listed, tick).len(),
+            2,
+            "{tick} on both axes"
+        );
+    }
+}
+
+/// A swept event whose name is long (event names have no length limit): its key, as the x
+/// axis' description and in the legend's note of the scenario's own value, ran past the
+/// picture's edges; both are now drawn smaller, inside it, on a line plot and a heat map.
+#[test]
+fn a_long_key_is_drawn_inside_the_picture() {
+    let key = format!(
+        "event.{}.probability",
+        "a treaty-blocking constitutional amendment with a very long name".repeat(3)
+    );
+    let mut line =
+        format!("scenario,{key},trials,seed,estimator,probability,std_error,ci95_low,ci95_high\n");
+    let mut grid = format!("scenario,{key},{key}.2,trials,seed,estimator,probability\n");
+    for i in 0..5 {
+        line.push_str(&format!("x,0.{i},100,1,conditional,0.1,0.01,0.08,0.12\n"));
+        for j in 0..5 {
+            grid.push_str(&format!("x,0.{i},0.{j},100,1,conditional,0.1\n"));
+        }
+    }
+    let Sweep::Line(mut line) = Sweep::from_table(&table(&line), "x").unwrap() else {
+        panic!("not a line")
+    };
+    line.own = Some(Own::Value(0.2));
+    let Sweep::Grid(mut grid) = Sweep::from_table(&table(&grid), "x").unwrap() else {
+        panic!("not a grid")
+    };
+    grid.own = [Some(Own::Value(0.2)), None];
+    for svg in [sweep_line_svg(&line).unwrap(), heatmap_svg(&grid).unwrap()] {
+        let picture = size(&svg);
+        let texts = written(&svg);
+        // The x axis' description, and on the heat map the legend's note (its y description
+        // is drawn rotated: its x and y are not its ends). Too long even at the smallest
+        // size, they keep their start and end around a `…`.
+        let with_key: Vec<&Written> = texts
+            .iter()
+            .filter(|t| t.text.starts_with("event.a treaty") && !t.text.ends_with(".2"))
+            .collect();
+        assert!(!with_key.is_empty(), "{texts:?}");
+        for text in with_key {
+            assert!(text.inside(picture), "{text:?} outside {picture:?}");
+            assert!(
+                text.text.ends_with(".probability") || text.text.ends_with("value, 0.2"),
+                "{text:?}"
+            );
+        }
+    }
+}
+
+/// A bar that ends just short of the line at the overall probability has its label across
+/// that line: the line ran through the label's digits ("3.60%" struck through). The label now
+/// stands on a white box drawn over the line.
+#[test]
+fn the_overall_line_does_not_strike_through_a_label() {
+    let t = table(
+        "scenario,parameter,probability_low,probability_high\n\
+         x,wide,0.01,0.12\nx,short,0.028,0.036\n",
+    );
+    let svg = tornado_svg(&Tornado::from_table(&t, Some(0.0394), "x").unwrap()).unwrap();
+    // The overall line: the tallest vertical line in ink.
+    let line = polylines_of(&svg, "#212121")
+        .into_iter()
+        .filter(|l| l.len() == 2 && l[0].0 == l[1].0)
+        .max_by(|a, b| (a[1].1 - a[0].1).abs().total_cmp(&(b[1].1 - b[0].1).abs()))
+        .unwrap();
+    let points = format!(
+        "points=\"{},{} {},{} \"",
+        line[0].0, line[0].1, line[1].0, line[1].1
+    );
+    let line_at = svg.find(&points).expect("the line");
+    let label = written(&svg)
+        .into_iter()
+        .find(|t| t.text == "3.60%")
+        .unwrap();
+    let (left, right) = label.ends();
+    assert!(
+        left < line[0].0 && line[0].0 < right,
+        "{label:?} crosses {line:?}"
+    );
+    let label_at = svg.find(">\n3.60%").or_else(|| svg.find(">3.60%")).unwrap();
+    assert!(line_at < label_at, "the line is drawn over the label");
+    let boxes: Vec<Vec<f64>> = numbers_of(
+        &svg[line_at..label_at],
+        "rect",
+        "fill=\"#FFFFFF\"",
+        &["x", "y", "width", "height"],
+    );
+    assert!(
+        boxes.iter().any(|b| b[0] <= line[0].0
+            && line[0].0 <= b[0] + b[2]
+            && b[1] <= label.y
+            && label.y <= b[1] + b[3]),
+        "no white box over the line under the label: {boxes:?}"
+    );
 }

@@ -135,17 +135,30 @@ pub fn timeline_svg(timeline: &Timeline) -> Result<String> {
     if !timeline.remaining_interval {
         subtitle.push_str(" · remaining computed from the cumulative curve, without an interval");
     }
+    // A window of one month: the remaining probability is the cumulative one, so the two
+    // points (and their whiskers) would be drawn one over the other; they stand side by side,
+    // a twentieth of the axis either side of the month.
+    let dodged = |band: &Band, dx: f64| Band {
+        x: band.x.iter().map(|x| x + dx).collect(),
+        ..band.clone()
+    };
+    let single = band.x.len() == 1;
+    let (cumulative, remaining) = if single {
+        (dodged(band, -0.05), dodged(&timeline.remaining, 0.05))
+    } else {
+        (band.clone(), timeline.remaining.clone())
+    };
     let curves = [
         Curve {
-            band,
+            band: &cumulative,
             colour: LINE,
             dash: Dash::Solid,
             label: "cumulative: P(signed by the end of the month)".into(),
             interval: Some("95% interval".into()),
-            markers: band.x.len() == 1,
+            markers: single,
         },
         Curve {
-            band: &timeline.remaining,
+            band: &remaining,
             colour: SECOND,
             dash: Dash::Solid,
             label: "remaining: P(signed from the month on, before the deadline | not yet signed)"
@@ -153,7 +166,7 @@ pub fn timeline_svg(timeline: &Timeline) -> Result<String> {
             interval: timeline
                 .remaining_interval
                 .then(|| "95% interval (remaining)".into()),
-            markers: band.x.len() == 1,
+            markers: single,
         },
     ];
     let spec = CurveSpec {

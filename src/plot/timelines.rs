@@ -59,7 +59,7 @@ pub fn timelines_svg(timelines: &Timelines) -> Result<String> {
     let differ = timelines.facts_differ();
     let subtitle = match timelines.runs.first() {
         Some(first) if !differ => format!("every run: {}", first.facts.line()),
-        _ => "the runs differ in trials, seed or deadline: each legend entry states its own".into(),
+        _ => "the runs differ in trials, seed, estimator or deadline: each legend entry states its own".into(),
     };
     let drawn: Vec<Curve<'_>> = curves
         .iter()
@@ -99,14 +99,18 @@ pub fn timelines_svg(timelines: &Timelines) -> Result<String> {
         end_label: None,
         own: None,
     };
-    let legend = legend_height(
-        &drawn
-            .iter()
-            .map(|c| (c.dash.key(c.colour), c.label.clone()))
-            .collect::<Vec<_>>(),
-        WIDTH,
-    );
-    render("the timelines", (WIDTH, 540 + legend.min(1500)), |root| {
+    let entries: Vec<(Key, String)> = drawn
+        .iter()
+        .map(|c| (c.dash.key(c.colour), c.label.clone()))
+        .collect();
+    // Wide enough for the longest entry (a 100-byte name with its facts), so that none runs
+    // past the right edge; tall enough for the legend, up to 1,500 pixels of it.
+    let width = entries
+        .iter()
+        .map(|(_, text)| legend_width(text) + 60)
+        .fold(WIDTH as i32, i32::max) as u32;
+    let legend = legend_height(&entries, width).min(1500);
+    render("the timelines", (width, 540 + legend), |root| {
         draw_curves(root, &drawn, &spec)
     })
 }

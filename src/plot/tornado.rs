@@ -202,7 +202,6 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     let first_raising = bars.iter().position(|b| b.high >= b.low);
     let first_lowering = bars.iter().position(|b| b.high < b.low);
     for (i, bar) in bars.iter().enumerate() {
-        let named = Some(i) == first_raising || Some(i) == first_lowering;
         let y = (bars.len() - 1 - i) as f64;
         let (low, high) = (100.0 * bar.low, 100.0 * bar.high);
         let colour = if high >= low { RAISES } else { LOWERS };
@@ -210,6 +209,17 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
             [(low.min(high), y - 0.32), (low.max(high), y + 0.32)],
             colour.filled(),
         )))?;
+    }
+    let overall = 100.0 * tornado.overall;
+    let top = bars.len() as f64 - 0.5;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(overall, -0.5), (overall, top)],
+        INK.stroke_width(2),
+    )))?;
+    for (i, bar) in bars.iter().enumerate() {
+        let named = Some(i) == first_raising || Some(i) == first_lowering;
+        let y = (bars.len() - 1 - i) as f64;
+        let (low, high) = (100.0 * bar.low, 100.0 * bar.high);
         // Each end's value, outside the bar; the top bar's say which end is which bin.
         let small = font(14.0);
         for (value, probability, outward, end) in [
@@ -232,17 +242,22 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
             };
             let colour: &'static RGBColor = if fits { &INK } else { &WHITE };
             let style = anchored(small.clone().color(colour), h, VPos::Center);
-            chart.draw_series(std::iter::once(
-                EmptyElement::at((value, y)) + Text::new(text, (dx, 0), style),
-            ))?;
+            let at = || EmptyElement::at((value, y));
+            if fits {
+                // A label beside its bar stands on the page's colour, so that the line at the
+                // overall probability (drawn before it) does not run through its digits.
+                let width = text_width(text.chars().count(), 14.0) as i32;
+                let (from, to) = match h {
+                    HPos::Right => (dx - width, dx),
+                    _ => (dx, dx + width),
+                };
+                chart.draw_series(std::iter::once(
+                    at() + Rectangle::new([(from, -8), (to, 8)], WHITE.filled()),
+                ))?;
+            }
+            chart.draw_series(std::iter::once(at() + Text::new(text, (dx, 0), style)))?;
         }
     }
-    let overall = 100.0 * tornado.overall;
-    let top = bars.len() as f64 - 0.5;
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(overall, -0.5), (overall, top)],
-        INK.stroke_width(2),
-    )))?;
     Ok(())
 }
 

@@ -1114,3 +1114,96 @@ fn plot_refuses_a_calibration_table_treatysim_did_not_write() {
         );
     }
 }
+
+/// The texts of `svg` anchored in its middle above `below` pixels (a header's lines), in
+/// order, with their font sizes in pixels.
+fn header_texts(svg: &str, below: f64) -> Vec<(String, f64)> {
+    let number = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            let text = rest.split("</text>").next()?.trim().to_string();
+            (tag.contains("text-anchor=\"middle\"") && number(tag, "y") < below)
+                .then(|| (text, number(tag, "font-size")))
+        })
+        .collect()
+}
+
+/// Runs under 100-byte labels (the longest names allowed) and a sweep of 201 values, plotted
+/// by the release binary: each timeline's title is said whole, on lines that fit the picture
+/// (at 0.58 of the font's pixel size per character, DejaVu Sans averaging 0.51), and
+/// `timelines.svg` is wide enough for each run's legend entry; the sweep draws its line
+/// without 201 points over it.
+#[test]
+fn hundred_byte_names_and_long_sweeps_fit_their_plots() {
+    let dir = workdir(&[("s.toml", &common::constant_scenario(0.6, 0.3, "2021-09"))]);
+    let labels: Vec<String> = (0..3)
+        .map(|i| {
+            let mut label = format!("variant_{i}_");
+            while label.len() < 100 {
+                label.push('x');
+            }
+            label
+        })
+        .collect();
+    for (i, label) in labels.iter().enumerate() {
+        let seed = (i + 1).to_string();
+        common::ok(
+            dir.path(),
+            &[
+                "run", "s", "--trials", "2000", "--seed", &seed, "--as", label,
+            ],
+        );
+    }
+    common::ok(
+        dir.path(),
+        &[
+            "sweep",
+            "s",
+            "--param",
+            "process.summit_rate=0:1:0.005",
+            "--trials",
+            "500",
+        ],
+    );
+    common::ok(dir.path(), &["plot"]);
+    for label in &labels {
+        let timeline = svg(&dir.path().join(format!("results/{label}/timeline.svg")));
+        let lines = header_texts(&timeline, 60.0);
+        let joined: Vec<&str> = lines.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            joined.join(" "),
+            format!("{label}: probability of a treaty, month by month")
+        );
+        for (text, size) in &lines {
+            assert!(
+                text.chars().count() as f64 * 0.58 * size <= 960.0,
+                "{text} at {size}"
+            );
+        }
+    }
+    let all = svg(&dir.path().join("results/timelines.svg"));
+    let width: f64 = all
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .expect("width");
+    for entry in texts(&all).iter().filter(|t| t.starts_with("variant_")) {
+        // Each entry starts 62 pixels in, at 16/1.24 pixels a character's size.
+        assert!(
+            62.0 + entry.chars().count() as f64 * 0.58 * 16.0 / 1.24 <= width,
+            "{entry} in {width}"
+        );
+    }
+    let sweep = svg(&dir.path().join("results/s/sweep-process.summit_rate.svg"));
+    assert_eq!(lines_of(&sweep, BLUE, 201), 1, "the curve");
+    assert_elements(&sweep, "circle", &[BLUE], 0, "no point per value");
+}
