@@ -665,7 +665,9 @@ impl Encoder {
     /// [`Error::Invalid`] when the part does not hold these columns; I/O errors.
     pub fn append_part(&mut self, file: std::fs::File, part: &Path) -> Result<()> {
         let not_ours = |what: String| not_a_part(part, what);
-        let reader = SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))?;
+        let reader = unpanicked(part, || {
+            SerializedFileReader::new(file).map_err(|e| not_ours(e.to_string()))
+        })?;
         let columns = reader
             .metadata()
             .file_metadata()
@@ -678,11 +680,15 @@ impl Encoder {
             )));
         }
         for g in 0..reader.num_row_groups() {
-            let group = reader
-                .get_row_group(g)
-                .map_err(|e| not_ours(e.to_string()))?;
-            let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-            let read = Arc::new(read_group(&*group, &self.kinds, rows).map_err(not_ours)?);
+            let (rows, read) = unpanicked(part, || {
+                let group = reader
+                    .get_row_group(g)
+                    .map_err(|e| not_ours(e.to_string()))?;
+                let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+                let read = read_group(&*group, &self.kinds, rows).map_err(not_ours)?;
+                Ok((rows, read))
+            })?;
+            let read = Arc::new(read);
             self.add(rows, |rows| Piece::Read {
                 columns: read.clone(),
                 rows,
@@ -953,6 +959,15 @@ pub fn rows_as_csv(
     format: &SampleFormat,
     wanted: &[u64],
 ) -> Result<Vec<Option<Vec<u8>>>> {
+    unpanicked(path, || read_rows_as_csv(path, format, wanted))
+}
+
+/// [`rows_as_csv`]'s reading.
+fn read_rows_as_csv(
+    path: &Path,
+    format: &SampleFormat,
+    wanted: &[u64],
+) -> Result<Vec<Option<Vec<u8>>>> {
     let not_ours = |what: String| not_a_part(path, what);
     let (reader, like) = open_part(path, format)?;
     let mut found = vec![None; wanted.len()];
@@ -1012,6 +1027,15 @@ pub fn each_cell<E>(
     format: &SampleFormat,
     visit: &mut dyn FnMut(u64, usize, Cell<'_>) -> std::result::Result<(), E>,
 ) -> Result<(u64, Option<(u64, E)>)> {
+    unpanicked(path, || read_each_cell(path, format, visit))
+}
+
+/// [`each_cell`]'s reading.
+fn read_each_cell<E>(
+    path: &Path,
+    format: &SampleFormat,
+    visit: &mut dyn FnMut(u64, usize, Cell<'_>) -> std::result::Result<(), E>,
+) -> Result<(u64, Option<(u64, E)>)> {
     let not_ours = |what: String| not_a_part(path, what);
     let (reader, like) = open_part(path, format)?;
     let mut first = 0u64;
@@ -1062,6 +1086,43 @@ fn not_a_part(part: &Path, what: String) -> Error {
         "the samples part '{}' is not a samples part of this run: {what}",
         part.display()
     ))
+}
+
+thread_local! {
+    /// Whether this thread is reading a part through [`unpanicked`], whose panics are refusals.
+    static READING_A_PART: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `read()` of the samples part at `part`, a panic inside it refused as a part that is not
+/// ours. The parquet crate trusts a file's footer: a part edited near its footer and resealed
+/// (its SHA-256 recomputed, as anyone can) made it panic ("column start and length should not
+/// be negative", "Decoder for dict should have been set"), and `merge` exit 101. The panic's
+/// own message is kept off stderr (a hook installed once, silent while this thread reads a
+/// part); the refusal names the part and quotes it.
+fn unpanicked<T>(part: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !READING_A_PART.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = READING_A_PART.with(|r| r.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    READING_A_PART.with(|r| r.set(was));
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no reason given".into());
+        Err(not_a_part(
+            part,
+            format!("the Parquet reader could not read it ({what})"),
+        ))
+    })
 }
 
 /// The `rows` rows of a part's row group, column by column, of kinds `kinds`; what is wrong

@@ -2298,3 +2298,106 @@ fn resealed_samples_rows_are_checked_one_by_one() {
     std::fs::write(&part, &original_part).expect("restore");
     ok(dir, &["merge", "baseline", "--out", "p"]);
 }
+
+/// A model-3 scenario whose Parquet samples parts hold month columns with dictionaries.
+const DICTIONARY_PARTS: &str = r#"description = "model 3"
+[simulation]
+start = "2020-01"
+deadline = "2021-09"
+trials = 20000
+seed = 1
+[party.a]
+will = "beta(6,3)"
+leader_exit_hazard = 0.01
+successor_will = "beta(2,5)"
+[party.b]
+will = "beta(3,5)"
+successor_will = 0.3
+[party.o]
+role = "outside"
+indifference = 0.5
+[issue.x]
+concedes = "a"
+demands = "b"
+concession = 0.3
+demand = 0.5
+leverage = { o = 0.3 }
+pressure = { o = 0.2 }
+dealbreaker = true
+concession_drift = 0.005
+demand_drift = "-0.01 to 0"
+[process]
+summit_rate = 0.3
+will_volatility = 0.05
+signing_threshold = 0.3
+decision_noise = 0.08
+[[event]]
+name = "e1"
+month = "2020-03"
+until = "2020-12"
+probability = 0.5
+leader_exit = ["b"]
+effects = { "party.b.will" = -0.1 }
+[[event]]
+name = "e2"
+month = "2020-01"
+hazard = 0.02
+requires = ["e1"]
+excludes = []
+"#;
+
+/// A Parquet samples part with one byte changed near its footer and resealed (its SHA-256
+/// recomputed in its shard, as anyone can) is refused with exit 2 naming the part: the parquet
+/// crate, which trusts a file's footer, panicked on these two edits ("column start and length
+/// should not be negative", "Decoder for dict should have been set") and merge exited 101
+/// (found by the adversarial review). Nothing is written.
+#[test]
+fn a_resealed_parquet_part_that_breaks_the_reader_is_refused() {
+    let dir = common::workdir(&[("m3.toml", DICTIONARY_PARTS)]);
+    let d = dir.path();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        common::ok(
+            d,
+            &[
+                "run",
+                "m3",
+                "--trials",
+                "30000",
+                "--samples-format",
+                "parquet",
+                "--shard",
+                &shard,
+            ],
+        );
+    }
+    let shards = d.join("results/m3/shards");
+    let (shard, part) = (
+        shards.join("run-2-of-3.toml"),
+        shards.join("samples-2-of-3.parquet"),
+    );
+    let (original, original_part) = (
+        std::fs::read(&shard).expect("read"),
+        std::fs::read(&part).expect("read"),
+    );
+    for (from_end, byte) in [(265, 73u8), (1462, 166u8)] {
+        let mut edited = original_part.clone();
+        let at = edited.len() - from_end;
+        assert_ne!(edited[at], byte, "the edit changes the part");
+        edited[at] = byte;
+        std::fs::write(&part, &edited).expect("write");
+        std::fs::write(&shard, &original).expect("restore");
+        forge(&shard, |body| with_samples_sha256(body, &part));
+        let before = common::snapshot(&d.join("results"));
+        let stderr = common::rejected(
+            d,
+            &["merge", "m3"],
+            &["samples-2-of-3.parquet", "not a samples part of this run"],
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(common::snapshot(&d.join("results")), before);
+    }
+    std::fs::write(&shard, &original).expect("restore");
+    std::fs::write(&part, &original_part).expect("restore");
+    common::ok(d, &["merge", "m3"]);
+}
