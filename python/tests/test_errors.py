@@ -50,16 +50,31 @@ def test_bad_arguments_are_scenario_errors(root):
         ts.run(sc, trials=1.5)
     # Not a number at all, negative, or a boolean: the same error, stating the range.
     for bad in ["x", "10", -1, True, float("nan"), float("inf"), [10]]:
-        with pytest.raises(ts.ScenarioError, match="trials: .* is not a whole number from 1 up"):
+        with pytest.raises(ts.ScenarioError, match="trials: .* is not a whole number from 1 to 18446744073709551615"):
             ts.run(sc, trials=bad)
-    with pytest.raises(ts.ScenarioError, match="seed: 'x' is not a whole number from 0 up"):
+    with pytest.raises(ts.ScenarioError, match="seed: 'x' is not a whole number from 0 to"):
         ts.run(sc, trials=10, seed="x")
+    # Past the command line's limit, 2^64 - 1: a ScenarioError, not Python's OverflowError.
+    for what in ["trials", "seed"]:
+        with pytest.raises(ts.ScenarioError, match=f"{what}: 18446744073709551616 is not a whole number"):
+            ts.run(sc, **{"trials": 10, what: 2**64})
     with pytest.raises(ts.ScenarioError, match="threads"):
         ts.run(sc, trials=10, threads=0)
     with pytest.raises(ts.ScenarioError):
         ts.sweep(sc, {"party.japan.will": []})
     with pytest.raises(ts.ScenarioError, match="party.japan.wil"):
         ts.sweep(sc, {"party.japan.wil": [0.1]})
+
+
+def test_a_boolean_key_takes_a_python_boolean(root):
+    """Scenario.set("issue.I.dealbreaker", True) is --set issue.I.dealbreaker=true (it raised
+    "a value of True is not a number"); a number's key refuses a boolean with the CLI's words."""
+    sc = ts.load("baseline", scenarios=[root / "scenarios"])
+    closed = ts.run(sc.set("issue.security.dealbreaker", True), trials=2000)
+    assert closed.probability < ts.run(sc, trials=2000).probability
+    assert ts.run(sc.set("issue.security.dealbreaker", False), trials=2000).probability == ts.run(sc, trials=2000).probability
+    with pytest.raises(ts.ScenarioError, match="party.japan.will"):
+        sc.set("party.japan.will", True)
 
 
 def test_extends_is_refused_in_text(root):

@@ -94,7 +94,8 @@ class ScenarioError(ValueError):
 def _value_text(value: Any) -> str:
     """An override's value as ``--set`` would take it: numbers as Python writes them."""
     if isinstance(value, bool):
-        raise ScenarioError(f"a value of {value!r} is not a number or a distribution")
+        # As --set writes a boolean key (issue.I.dealbreaker=true); any other key refuses it.
+        return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
     return str(value)
@@ -411,21 +412,25 @@ def run(
     return RunResult(native, scenario)
 
 
+_U64_MAX = 2**64 - 1
+
+
 def _whole(value: Optional[int], what: str, low: int = 0) -> Optional[int]:
     """``value`` as an int (``None`` stays ``None``), or ``ScenarioError`` unless it is a whole
-    number from ``low`` up (``2e5`` is accepted; strings, booleans and fractions are not)."""
+    number from ``low`` to 2**64 - 1, the command line's limit (``2e5`` is accepted; strings,
+    booleans and fractions are not; past the limit is an error, not Python's ``OverflowError``)."""
     if value is None:
         return None
     try:
         whole = (
             not isinstance(value, (bool, str, bytes))
             and int(value) == value
-            and value >= low
+            and low <= value <= _U64_MAX
         )
     except (TypeError, ValueError, OverflowError):
         whole = False
     if not whole:
-        raise ScenarioError(f"{what}: {value!r} is not a whole number from {low} up")
+        raise ScenarioError(f"{what}: {value!r} is not a whole number from {low} to {_U64_MAX} (2^64 - 1)")
     return int(value)
 
 
