@@ -578,25 +578,8 @@ fn many_timelines_get_patterns_a_grid_legend_and_a_true_title() {
     );
     // Run 0's line is one solid polyline through every month; run 10, same colour, is dashed
     // (many short pieces).
-    let blue: Vec<&str> = svg
-        .split("<polyline")
-        .skip(1)
-        .filter(|e| e.split('>').next().unwrap().contains("#1F77B4"))
-        .collect();
-    let whole = blue
-        .iter()
-        .filter(|e| {
-            e.split("points=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .split_whitespace()
-                .count()
-                == 12
-        })
-        .count();
+    let blue = polylines_of(&svg, "#1F77B4");
+    let whole = blue.iter().filter(|line| line.len() == 12).count();
     assert_eq!(whole, 1, "one solid line in the first colour");
     assert!(blue.len() > 12, "the dashed one in pieces: {}", blue.len());
     let xs: Vec<f64> = (0..12)
