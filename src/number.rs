@@ -41,7 +41,13 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) {
     // ryu writes `DIGITS[.DIGITS]` or `D[.DIGITS]e[-]N`: gather the significant digits and
     // the position of the decimal point, x = 0.DIGITS × 10^point.
     let (mantissa, exponent) = match text.iter().position(|&b| b == b'e') {
-        Some(e) => (&text[..e], parse_exponent(&text[e + 1..])),
+        Some(e) => (
+            &text[..e],
+            std::str::from_utf8(&text[e + 1..])
+                .ok()
+                .and_then(|n| n.parse::<i32>().ok())
+                .unwrap_or(0),
+        ),
         None => (text, 0),
     };
     let mut digits = [0u8; 32];
@@ -155,16 +161,16 @@ fn halfway_above(x: f64, digits: &[u8], point: i32) -> bool {
     }
 }
 
-/// The exponent after ryu's `e`: an optional `-` and decimal digits.
-fn parse_exponent(text: &[u8]) -> i32 {
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    let value = digits
-        .iter()
-        .fold(0i32, |v, &d| v * 10 + i32::from(d - b'0'));
-    if negative { -value } else { value }
+/// `x` percent as a fraction, written as a person would (`1.5` → `0.015`, `1.1` → `0.011`):
+/// for the advice "for 1.5% write 0.015" (`x / 100` alone can print `0.011000000000000001`).
+pub fn percent_as_fraction(x: f64) -> String {
+    let fixed = format!("{:.12}", x / 100.0);
+    let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+    if trimmed.is_empty() || trimmed == "-" {
+        "0".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -298,23 +304,6 @@ mod tests {
             }
         }
     }
-}
-
-/// `x` percent as a fraction, written as a person would (`1.5` → `0.015`, `1.1` → `0.011`):
-/// for the advice "for 1.5% write 0.015" (`x / 100` alone can print `0.011000000000000001`).
-pub fn percent_as_fraction(x: f64) -> String {
-    let fixed = format!("{:.12}", x / 100.0);
-    let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
-    if trimmed.is_empty() || trimmed == "-" {
-        "0".to_string()
-    } else {
-        trimmed.to_string()
-    }
-}
-
-#[cfg(test)]
-mod percent_tests {
-    use super::*;
 
     #[test]
     fn a_percentage_becomes_the_fraction_a_person_writes() {
