@@ -369,15 +369,19 @@ pub(super) fn events(
             "every [[event]] needs name = \"...\"",
         )?;
         let name_text = string(name, "event.name")?;
+        // Two names that print alike must be one name: no space at either end, no control,
+        // invisible or text-reordering character (a trailing space, U+200B, U+202E).
         if name_text.trim().is_empty()
-            || name_text.chars().any(char::is_control)
+            || name_text.trim() != name_text
+            || name_text.chars().any(unseen)
             || index.insert(name_text, names.len()).is_some()
         {
             return Err(invalid(
                 &name.origin,
                 "event.name",
                 format!(
-                    "\"{}\" must be a non-empty name without control characters, used once",
+                    "\"{}\" must be a non-empty name used once, without spaces at its ends and \
+                     without control, invisible or text-reordering characters",
                     name_text.escape_debug()
                 ),
             ));
@@ -403,6 +407,17 @@ pub(super) fn events(
             None => None,
             Some(at) => {
                 let last = month(at, &key("until"))?;
+                // A `--set` of the month past the file's until is the --set's mistake: name it.
+                if last < first && matches!(month_at.origin, Origin::Set(_)) {
+                    return Err(invalid(
+                        &month_at.origin,
+                        &key("month"),
+                        format!(
+                            "{first} is after until {last} (written at {}); accepted: a month not after until (the window is month through until, inclusive), or set until too, e.g. --set event.{name_text}.until={first}",
+                            at.origin
+                        ),
+                    ));
+                }
                 if last < first {
                     return Err(invalid(
                         &at.origin,
@@ -629,6 +644,24 @@ pub fn window(event: &Event, sim: &Simulation) -> std::ops::Range<usize> {
     };
     let (a, b) = (first.clamp(0, months), end.clamp(0, months));
     (a as usize)..(b.max(a) as usize)
+}
+
+/// A control character, or one that prints as nothing or reorders the text around it: soft
+/// hyphen, zero-width spaces and joiners, directional marks, embeddings, overrides and
+/// isolates, word joiner and invisible operators, byte-order mark.
+fn unseen(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 #[cfg(test)]

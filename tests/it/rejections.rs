@@ -501,6 +501,58 @@ fn event_probability_outside_unit_interval() {
     }
 }
 
+/// `text` as the inside of a TOML basic string, every character outside ASCII as `\uXXXX`.
+fn toml_escaped(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                format!("\\u{:04X}", u32::from(c))
+            }
+        })
+        .collect()
+}
+
+/// Two event names that print alike would be two events a reader cannot tell apart (and a
+/// `--set` or `requires` that silently misses one): a name with a space at an end, or with an
+/// invisible or text-reordering character, is refused, and an ordinary name with inner spaces
+/// is not.
+#[test]
+fn event_names_that_print_alike_are_refused() {
+    for bad in [
+        "constitutional amendment ",
+        " constitutional amendment",
+        "constitutional\u{200b} amendment",
+        "constitutional \u{202e}tnemdnema",
+        "\u{feff}constitutional amendment",
+        "constitutional\u{ad}amendment",
+    ] {
+        let event = EVENT.replace(
+            "name = \"constitutional amendment\"",
+            &format!("name = \"{}\"", toml_escaped(bad)),
+        );
+        assert_ne!(event, EVENT);
+        let text = base_with_event(&event).text();
+        let stderr = run_rejects(
+            &text,
+            Some(line_of(&text, "event.name")),
+            &[
+                "event.name",
+                "without spaces at its ends and without control, invisible or text-reordering characters",
+            ],
+        );
+        // The message echoes the name escaped, never the raw character.
+        assert!(
+            !stderr.contains(bad.trim()) || bad.trim().is_ascii(),
+            "{stderr:?}"
+        );
+    }
+    let text = base_with_event(&EVENT.replace("constitutional amendment", "a  b")).text();
+    let dir = common::workdir(&[("x.toml", &text)]);
+    succeeds(dir.path(), &["check", "x"]);
+}
+
 #[test]
 fn event_effect_on_a_bad_parameter() {
     let effects = |effects: &str| {
@@ -1900,6 +1952,22 @@ fn set_rejects_bad_event_fields() {
         &text,
         "event.constitutional amendment.until=2020-01",
         &["2020-01 is before month 2020-07"],
+    );
+    // A --set month past the file's until is the --set's mistake: the message names it and the
+    // file's until, not the file's line alone.
+    let until = base_with_event(&format!("{EVENT}\nuntil = \"2020-09\"")).text();
+    let stderr = set_rejects(
+        &until,
+        "event.constitutional amendment.month=2020-11",
+        &[
+            "event \"constitutional amendment\".month: 2020-11 is after until 2020-09",
+            "or set until too",
+            "--set event.constitutional amendment.until=2020-11",
+        ],
+    );
+    assert!(
+        stderr.starts_with("error: --set event.constitutional amendment.month=2020-11: "),
+        "{stderr}"
     );
     set_rejects(
         &text,
