@@ -562,6 +562,24 @@ fn scored_from(
                     scenario.simulation.months()
                 )));
             }
+            // Each remaining probability is scored as the forecast at the start of its month:
+            // rows in another order (a hand edit) would score the wrong months.
+            let start = scenario.simulation.start;
+            let months = timeline.months("month")?;
+            let lines = timeline.lines();
+            for (t, (&month, line)) in months.iter().zip(&lines).enumerate() {
+                if month != start.plus(t) {
+                    return Err(Error::Invalid(format!(
+                        "{}:{line}: month: {month} in row {}, where the window's month {} is {}; \
+                         accepted: one row a month, in order from {start} to the month before \
+                         the deadline; rerun it",
+                        timeline.path().display(),
+                        t + 1,
+                        t + 1,
+                        start.plus(t)
+                    )));
+                }
+            }
             remaining
         }
         None => Vec::new(),

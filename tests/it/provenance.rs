@@ -424,6 +424,28 @@ fn score_refuses_what_it_cannot_vouch_for() {
     let output = treatysim(&["score", "baseline"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("SHA-256"));
+    // Two months swapped, and run.toml's checksum recomputed to match (a forger's reseal): each
+    // remaining probability is scored as its month's, so rows out of order are refused.
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.swap(2, 3);
+    let swapped = lines.join("\n") + "\n";
+    let run_toml = d.join("results/baseline/run.toml");
+    let record = std::fs::read_to_string(&run_toml).expect("run.toml");
+    let old_digest = treatysim::digest::sha256_hex(text.as_bytes());
+    let new_digest = treatysim::digest::sha256_hex(swapped.as_bytes());
+    assert!(record.contains(&old_digest), "{record}");
+    std::fs::write(&run_toml, record.replace(&old_digest, &new_digest)).expect("write");
+    std::fs::remove_file(&timeline).expect("unlink");
+    std::fs::write(&timeline, &swapped).expect("write");
+    let output = treatysim(&["score", "baseline"]);
+    let (code, stderr) = common::code_and_stderr(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "timeline.csv:3: month: 2020-03 in row 2, where the window's month 2 is 2020-02"
+        ) && stderr.contains("in order from 2020-01"),
+        "{stderr}"
+    );
     // No run.toml: an older treatysim.
     std::fs::remove_file(d.join("results/baseline/run.toml")).expect("unlink");
     let output = treatysim(&["score", "baseline"]);
