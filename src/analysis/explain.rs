@@ -1375,7 +1375,16 @@ impl Explanation {
             );
         }
         let _ = writeln!(out, "\nWhy:");
-        if self.reasons.is_empty() {
+        if self.reasons.is_empty() && d.summits == 0.0 {
+            // A zero summit rate: doubling it (the rate's factor) moves nothing either.
+            let _ = writeln!(
+                out,
+                "  no summit happens in any trial: process.summit_rate has median {}, 0 summits \
+                 are expected before the deadline, and a treaty is signed only at a summit. \
+                 Nothing else can move P until the summit rate is above 0",
+                crate::export::float(self.central.months.first().map_or(0.0, |m| m.summit_rate))
+            );
+        } else if self.reasons.is_empty() {
             let _ = writeln!(out, "  nothing in the scenario moves the central path");
         }
         for (rank, r) in self.reasons.iter().enumerate() {

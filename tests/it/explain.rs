@@ -237,6 +237,28 @@ fn a_constant_scenario_is_its_central_path() {
     assert!((value(&rows, "diagnostic.expected_summits", "") - summits).abs() < 1e-9);
 }
 
+/// With a summit rate of 0 no factor moves P (doubling the rate leaves it 0): the report says
+/// that no summit can happen and names the rate, instead of "nothing moves the central path".
+#[test]
+fn a_zero_summit_rate_is_named_as_the_reason_nothing_moves() {
+    let dir = workdir(&[(
+        "still.toml",
+        &common::constant_scenario(0.6, 0.0, "2021-09"),
+    )]);
+    let report = explain(dir.path(), &["still", "--trials", "64"]);
+    assert!(
+        report.contains("no summit happens in any trial: process.summit_rate has median 0")
+            && !report.contains("nothing in the scenario moves"),
+        "{report}"
+    );
+    let rows = explain_csv(dir.path(), "still");
+    assert_eq!(value(&rows, "diagnostic.expected_summits", ""), 0.0);
+    // A positive rate keeps its reasons.
+    let dir = workdir(&[("flat.toml", &common::constant_scenario(0.6, 0.3, "2021-09"))]);
+    let report = explain(dir.path(), &["flat", "--trials", "64"]);
+    assert!(!report.contains("no summit happens"), "{report}");
+}
+
 /// explain.csv: its columns, every month of the window for each monthly quantity, the
 /// non-monthly rows with an empty month, and three reasons ranked 1, 2, 3.
 #[test]
