@@ -23,6 +23,19 @@ def test_a_bad_value_names_file_line_column_and_key(root):
     assert str(error).startswith(f"broken.toml:{at + 1}:")
 
 
+def test_a_toml_syntax_error_has_a_place_but_no_key(root):
+    text = (root / "scenarios" / "baseline.toml").read_text()
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("will = "))
+    lines.insert(at + 1, 'will = "beta(2, 2)"')
+    with pytest.raises(ts.ScenarioError) as caught:
+        ts.Scenario.from_toml("\n".join(lines) + "\n", name="twice")
+    error = caught.value
+    assert "duplicate key `will`" in str(error)
+    assert (error.path, error.line) == ("twice.toml", at + 2)
+    assert error.key is None
+
+
 def test_an_unknown_scenario_is_refused_with_a_suggestion(root):
     with pytest.raises(ts.ScenarioError, match="basline|baseline") as caught:
         ts.load("basline", scenarios=[root / "scenarios"])

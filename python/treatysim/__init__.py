@@ -64,7 +64,8 @@ class ScenarioError(ValueError):
     line, column : int or None
         Where in the file, from 1.
     key : str or None
-        The key concerned, e.g. ``party.japan.will``.
+        The key concerned, e.g. ``party.japan.will`` (``None`` for a TOML syntax error,
+        such as a duplicated key, which is about the file's text: the message names it).
     """
 
     def __init__(self, message: str) -> None:
@@ -79,7 +80,10 @@ class ScenarioError(ValueError):
             self.path = found["path"]
             self.line = int(found["line"])
             self.column = int(found["column"])
-            self.key = found["key"]
+            # A TOML syntax error (a duplicated key, a missing quote) is about the file's text,
+            # not one key: the message says what and where.
+            if not found["key"].startswith("TOML syntax error"):
+                self.key = found["key"]
             return
         found = _WHOLE.match(message)
         if found:
