@@ -7,7 +7,7 @@
 //! of the trials — across threads, waves or shards — sums to exactly the same bits.
 
 use crate::error::{Error, Result};
-use crate::model::{Estimator, LANES, Lanes, Model, Trial, trial_keys};
+use crate::model::{Estimator, LANES, Lanes, Model, trial_keys};
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -500,18 +500,13 @@ impl Engine<'_> {
                         };
                         format.format_batch(&batch, (trial - first) as usize, trials, rows);
                     });
-                } else if self.estimator == Estimator::Conditional {
+                } else {
                     // The sums lane by lane, in vector registers (the bits of `add`).
                     self.for_each_lane_trial(
                         block,
                         |lanes, count| sums.add_lanes(lanes, count),
                         &mut visit,
                     );
-                } else {
-                    self.for_each_trial(block, |record| {
-                        sums.add(record.cumulative);
-                        visit(record);
-                    });
                 }
                 tally.add_block(&sums);
             }
@@ -521,30 +516,29 @@ impl Engine<'_> {
     }
 
     /// Simulates the trials of `block` and sums them (what [`BlockTally::add`] would sum for
-    /// each, to the bit); under the conditional estimator lane by lane, in vector registers.
+    /// each, to the bit), lane by lane, in vector registers.
     pub fn tally_block(&self, block: Range<u64>) -> BlockTally {
         let months = self.model.months();
         let mut sums = BlockTally::new(months);
-        if self.estimator == Estimator::Conditional {
-            self.for_each_batch(block, |_, count, _, lanes| sums.add_lanes(lanes, count));
-        } else {
-            self.for_each_trial(block, |record| sums.add(record.cumulative));
-        }
+        self.for_each_batch(block, |_, count, _, lanes| sums.add_lanes(lanes, count));
         sums
     }
 
-    /// Simulates each trial of `block` in turn, handing its record to `visit`. The scratch
-    /// buffers are allocated once per block, not per trial. Stops early, with the block
-    /// unfinished, when [`INTERRUPTED`] is set.
-    pub fn for_each_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
-        if self.estimator == Estimator::Conditional {
-            self.for_each_lane_trial(block, |_, _| {}, visit);
-            return;
-        }
+    /// Simulates each trial of `block` in turn, handing its record to `visit`: [`LANES`]
+    /// trials side by side ([`Model::trials_lanes`], the same bits as one at a time). Stops
+    /// early, with the block unfinished, when [`INTERRUPTED`] is set.
+    pub fn for_each_trial(&self, block: Range<u64>, visit: impl FnMut(TrialRecord<'_>)) {
+        self.for_each_lane_trial(block, |_, _| {}, visit);
+    }
+
+    /// [`Engine::for_each_trial`] one trial at a time through the scalar loop
+    /// ([`Model::trial`]): the reference the lanes are tested against.
+    #[cfg(test)]
+    fn for_each_scalar_trial(&self, block: Range<u64>, mut visit: impl FnMut(TrialRecord<'_>)) {
         let months = self.model.months();
         let mut cumulative = vec![0.0; months];
         let mut draws = vec![0.0; self.model.params()];
-        let mut state = Trial::new(self.model);
+        let mut state = crate::model::Trial::new(self.model);
         for trial in block {
             if trial % LANES as u64 == 0 && INTERRUPTED.load(Ordering::Relaxed) {
                 return;
@@ -568,9 +562,8 @@ impl Engine<'_> {
         }
     }
 
-    /// [`Engine::for_each_trial`] under the conditional estimator: each batch of trials
-    /// simulated side by side is handed to `batch` (with its number of trials), then each of
-    /// its trials to `visit`.
+    /// [`Engine::for_each_trial`]: each batch of trials simulated side by side is handed to
+    /// `batch` (with its number of trials), then each of its trials to `visit`.
     fn for_each_lane_trial(
         &self,
         block: Range<u64>,
@@ -595,14 +588,14 @@ impl Engine<'_> {
                     draws: &row,
                     exits: &exits,
                     events: &events,
-                    signed_month: None,
+                    signed_month: lanes.signed_month(l),
                     cumulative: &cumulative,
                 });
             }
         });
     }
 
-    /// Simulates the trials of `block` under the conditional estimator [`LANES`] at a time
+    /// Simulates the trials of `block` [`LANES`] at a time
     /// ([`Model::trials_lanes`], the same bits as one at a time), handing `visit` each
     /// batch's first trial, its number of trials (fewer than [`LANES`] only at the end of the
     /// block; idle lanes repeat its last trial), the draws (parameter by parameter, each an
@@ -639,7 +632,8 @@ impl Engine<'_> {
             }
             let count = (block.end - first).min(LANES as u64) as usize;
             trial_keys(self.seed, first, count, &mut keys);
-            self.model.trials_lanes(&keys, &mut draws, lanes);
+            self.model
+                .trials_lanes(self.estimator, &keys, &mut draws, lanes);
             visit(first, count, &draws, lanes);
             first += count as u64;
         }
@@ -652,8 +646,9 @@ mod tests {
     use crate::scenario::Catalog;
     use crate::tally::{TRIAL_ONE, quantum};
 
-    /// The lane-by-lane tally equals the trial-by-trial one to the bit, whole batches and
-    /// short ones, under both estimators.
+    /// The lane-by-lane tally equals the trial-by-trial one of the scalar loop to the bit,
+    /// whole batches and short ones, under both estimators, and so do the records (signing
+    /// months, events, exits, draws) that samples are written from.
     #[test]
     fn tally_block_equals_trial_by_trial_sums() {
         let scenario = Catalog::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
@@ -668,11 +663,43 @@ mod tests {
             };
             for block in [0..BLOCK, 5..1003, 4096..4099] {
                 let mut expected = BlockTally::new(model.months());
-                engine.for_each_trial(block.clone(), |record| expected.add(record.cumulative));
+                let mut records = Vec::new();
+                engine.for_each_scalar_trial(block.clone(), |r| {
+                    expected.add(r.cumulative);
+                    records.push(record_bits(&r));
+                });
                 assert_eq!(engine.tally_block(block.clone()), expected, "{block:?}");
                 assert_eq!(expected.trials, block.end - block.start);
+                let mut lanes = Vec::new();
+                engine.for_each_trial(block.clone(), |r| lanes.push(record_bits(&r)));
+                assert!(lanes == records, "{estimator:?} {block:?}");
+                if estimator == Estimator::Indicator && block.end - block.start > 1000 {
+                    assert!(records.iter().filter(|r| r.1.is_some()).count() > 5);
+                }
             }
         }
+    }
+
+    /// A trial's record as bits: trial, signing month, exits, events, draws, cumulative.
+    type RecordBits = (
+        u64,
+        Option<usize>,
+        Vec<usize>,
+        Vec<usize>,
+        Vec<u64>,
+        Vec<u64>,
+    );
+
+    fn record_bits(r: &TrialRecord<'_>) -> RecordBits {
+        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect();
+        (
+            r.trial,
+            r.signed_month,
+            r.exits.to_vec(),
+            r.events.to_vec(),
+            bits(r.draws),
+            bits(r.cumulative),
+        )
     }
 
     /// Real tallies of both estimators pass [`Tally::check`], split or not; each kind of

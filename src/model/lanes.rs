@@ -23,7 +23,7 @@ use super::observe::SummitLanes;
 use super::schedule::{Timing, drawn_month};
 pub(super) use super::streams::normal_fast_path;
 use super::streams::{Streams, walk};
-use super::{IssueSlots, Model};
+use super::{Estimator, IssueSlots, Model};
 use crate::distribution::Sampler;
 use crate::fastmath;
 use crate::rng;
@@ -118,6 +118,9 @@ pub struct Lanes {
     events: Vec<[usize; LANES]>,
     /// The month drawn for each event with a drawn month, in each lane.
     drawn: Vec<[usize; LANES]>,
+    /// The month each lane's treaty was signed under the indicator estimator, `usize::MAX`
+    /// for none (always none under the conditional estimator).
+    signed: [usize; LANES],
 }
 
 impl Lanes {
@@ -132,6 +135,7 @@ impl Lanes {
             in_office: vec![[true; LANES]; signatories],
             events: vec![[usize::MAX; LANES]; model.events.len()],
             drawn: vec![[usize::MAX; LANES]; model.schedule.drawn()],
+            signed: [usize::MAX; LANES],
         }
     }
 
@@ -167,6 +171,13 @@ impl Lanes {
         for (value, signatory) in exits.iter_mut().zip(&self.exits) {
             *value = signatory[lane];
         }
+    }
+
+    /// Lane `lane`'s month of signing under the indicator estimator (`None` when it was not
+    /// signed, and always under the conditional estimator).
+    #[inline]
+    pub fn signed_month(&self, lane: usize) -> Option<usize> {
+        Some(self.signed[lane]).filter(|&t| t != usize::MAX)
     }
 
     /// Each signatory's month of change of leader in each lane (`usize::MAX`: none).
@@ -374,14 +385,20 @@ impl Isa {
 }
 
 impl Model {
-    /// Draws and simulates [`LANES`] trials under the conditional estimator, lane `l` being the
-    /// trial with key `keys[l]`: its parameters into `draws[i][l]` (parameter by parameter,
+    /// Draws and simulates [`LANES`] trials under `estimator`, lane `l` being the trial with
+    /// key `keys[l]`: its parameters into `draws[i][l]` (parameter by parameter,
     /// [`Model::params`] of them), its results into `out`. Lane for lane the same bits as
     /// [`Model::draw`] and then [`Model::simulate`] with [`rng::process_rng`]`(keys[l])`.
-    pub fn trials_lanes(&self, keys: &[u64; LANES], draws: &mut [Reals], out: &mut Lanes) {
+    pub fn trials_lanes(
+        &self,
+        estimator: Estimator,
+        keys: &[u64; LANES],
+        draws: &mut [Reals],
+        out: &mut Lanes,
+    ) {
         let isa = Isa::detect();
         self.draw_lanes_on(isa, keys, draws);
-        self.simulate_lanes_on(isa, keys, draws, out);
+        self.simulate_lanes_on(isa, estimator, keys, draws, out);
     }
 
     /// [`Model::trials_lanes`], recording into `watch` what step 4 of every month saw in each
@@ -418,24 +435,35 @@ impl Model {
         self.draw_lanes_on(Isa::detect(), keys, draws);
     }
 
-    /// The conditional month loop of [`LANES`] trials with the given draws (parameter by
-    /// parameter, as [`Model::draw_lanes`] writes them), lane `l` drawing its walk, events and
-    /// changes of leader from [`rng::process_rng`]`(keys[l])`: lane for lane the same bits as
-    /// [`Model::simulate`]. The draws and the stream need not come from one key: sensitivity
-    /// runs a trial's month loop on another trial's parameters, and the other way round.
-    pub fn simulate_lanes(&self, keys: &[u64; LANES], draws: &[[f64; LANES]], out: &mut Lanes) {
-        self.simulate_lanes_on(Isa::detect(), keys, draws, out);
+    /// The month loop of [`LANES`] trials under `estimator` with the given draws (parameter by
+    /// parameter, as [`Model::draw_lanes`] writes them), lane `l` drawing its walk, events,
+    /// changes of leader and (indicator) summits and decisions from
+    /// [`rng::process_rng`]`(keys[l])`: lane for lane the same bits as [`Model::simulate`].
+    /// The draws and the stream need not come from one key: sensitivity runs a trial's month
+    /// loop on another trial's parameters, and the other way round.
+    pub fn simulate_lanes(
+        &self,
+        estimator: Estimator,
+        keys: &[u64; LANES],
+        draws: &[[f64; LANES]],
+        out: &mut Lanes,
+    ) {
+        self.simulate_lanes_on(Isa::detect(), estimator, keys, draws, out);
     }
 
     /// The month loop of [`Model::trials_lanes`] for given draws, on `isa`.
     pub(super) fn simulate_lanes_on(
         &self,
         isa: Isa,
+        estimator: Estimator,
         keys: &[u64; LANES],
         draws: &[Reals],
         out: &mut Lanes,
     ) {
-        lanes_on(isa, self, keys, draws, out);
+        match estimator {
+            Estimator::Conditional => lanes_on(isa, self, keys, draws, out),
+            Estimator::Indicator => indicator_on(isa, self, keys, draws, out),
+        }
     }
 
     /// [`Model::signing_bar`] in every lane for month `t`, the same operations in the same
@@ -514,11 +542,24 @@ multiversion!(fn watched_on(
     watch: &mut SummitLanes,
 ) => watched);
 
+multiversion!(fn indicator_on(
+    model: &Model,
+    keys: &[u64; LANES],
+    draws: &[Reals],
+    out: &mut Lanes,
+) => indicator);
+
 /// The loop of ordinary runs: nothing recorded (`None` is a constant once inlined, so the
 /// recording code is not compiled in).
 #[inline(always)]
 fn unwatched(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
-    lanes(model, keys, draws, out, None);
+    lanes::<true>(model, keys, draws, out, None);
+}
+
+/// The loop of ordinary runs under the indicator estimator.
+#[inline(always)]
+fn indicator(model: &Model, keys: &[u64; LANES], draws: &[Reals], out: &mut Lanes) {
+    lanes::<false>(model, keys, draws, out, None);
 }
 
 /// The loop of [`Model::trials_lanes_watched`].
@@ -530,7 +571,7 @@ fn watched(
     out: &mut Lanes,
     watch: &mut SummitLanes,
 ) {
-    lanes(model, keys, draws, out, Some(watch));
+    lanes::<true>(model, keys, draws, out, Some(watch));
 }
 
 /// What step 4 of month `t` sees in every lane, into `watch` ([`SummitLanes`]): `will` is
@@ -574,10 +615,16 @@ fn watch_summit(
     watch.p[t] = std::array::from_fn(|l| 1.0 / (1.0 + e[l]));
 }
 
-/// The month loop of [`Model::simulate`] (conditional), lane by lane, recording step 4 into
-/// `watch` when there is one. Steps are numbered as in SPEC §4.
+/// The month loop of [`Model::simulate`], lane by lane, under the conditional estimator (and
+/// then recording step 4 into `watch` when there is one) or the indicator one. Steps are
+/// numbered as in SPEC §4.
+///
+/// Under the indicator estimator a lane whose treaty is signed has ended, as the scalar loop
+/// returns: its stream may still move with the others', but nothing more is recorded for it
+/// (no event fires, no leader leaves, its cumulative stays 1), so its results are the scalar
+/// loop's to the bit.
 #[inline(always)]
-fn lanes(
+fn lanes<const CONDITIONAL: bool>(
     model: &Model,
     keys: &[u64; LANES],
     draws: &[Reals],
@@ -592,6 +639,7 @@ fn lanes(
         in_office,
         events: fired,
         drawn,
+        signed,
         ..
     } = out;
     for (slot, &param) in state.iter_mut().zip(&model.state) {
@@ -604,6 +652,9 @@ fn lanes(
     for event in fired.iter_mut() {
         *event = [usize::MAX; LANES];
     }
+    *signed = [usize::MAX; LANES];
+    // Lanes not yet signed (indicator): all of them under the conditional estimator.
+    let mut open = [true; LANES];
     let mut streams = Streams::new(keys);
     // The months of events drawn from their windows, once per trial, before month 0.
     for (month, &e) in drawn.iter_mut().zip(model.schedule.drawn_events()) {
@@ -620,7 +671,7 @@ fn lanes(
     let inverse_noise: Reals = std::array::from_fn(|l| 1.0 / noise[l]);
     let mut bar = model.signing_bars(draws, state, 0.0);
     let mut survival = [1.0; LANES];
-    for (t, cumulative) in by_month.iter_mut().enumerate() {
+    for t in 0..by_month.len() {
         // 1. Random walk of every signatory's will.
         if t > 0 {
             for will in &mut state[..wills] {
@@ -644,7 +695,7 @@ fn lanes(
                 Timing::Fixed | Timing::Hazard => (streams.next(), [true; LANES]),
             };
             let mut fires: [bool; LANES] = std::array::from_fn(|l| {
-                due[l] & (unit(bits[l]) < event.chance) & (fired[e][l] == usize::MAX)
+                due[l] & (unit(bits[l]) < event.chance) & (fired[e][l] == usize::MAX) & open[l]
             });
             for &r in &event.requires {
                 for l in 0..LANES {
@@ -688,7 +739,8 @@ fn lanes(
             {
                 let bits = streams.next_where(&in_office[k]);
                 let hazard = &draws[hazard];
-                let leaves: [bool; LANES] = std::array::from_fn(|l| unit(bits[l]) < hazard[l]);
+                let leaves: [bool; LANES] =
+                    std::array::from_fn(|l| (unit(bits[l]) < hazard[l]) & open[l]);
                 let (will, office, exit) = (&mut state[k].0, &mut in_office[k], &mut exits[k]);
                 leave(t, &leaves, will, &draws[successor], office, exit);
             }
@@ -705,16 +757,45 @@ fn lanes(
             }
         }
         let x: Reals = std::array::from_fn(|l| (bar[l] - will[l]) * inverse_noise[l]);
-        let e = exp(&x);
-        if let Some(watch) = watch.as_deref_mut() {
-            watch_summit(model, t, draws, state, &will, &e, &survival, watch);
-        }
         let rate = &state[model.summit_rate];
-        for l in 0..LANES {
-            let q = rate[l] * (1.0 / (1.0 + e[l]));
-            let q = if rate[l] > 0.0 { q } else { 0.0 };
-            survival[l] *= 1.0 - q;
-            cumulative[l] = 1.0 - survival[l];
+        if CONDITIONAL {
+            let e = exp(&x);
+            if let Some(watch) = watch.as_deref_mut() {
+                watch_summit(model, t, draws, state, &will, &e, &survival, watch);
+            }
+            let cumulative = &mut by_month[t];
+            for l in 0..LANES {
+                let q = rate[l] * (1.0 / (1.0 + e[l]));
+                let q = if rate[l] > 0.0 { q } else { 0.0 };
+                survival[l] *= 1.0 - q;
+                cumulative[l] = 1.0 - survival[l];
+            }
+        } else {
+            // A summit with probability λ, then the treaty with probability p: the second
+            // draw only where there is a summit, as the scalar loop's `&&`.
+            let bits = streams.next_where(&open);
+            let summit: [bool; LANES] =
+                std::array::from_fn(|l| open[l] & (unit(bits[l]) < rate[l]));
+            if any(&summit) {
+                let e = exp(&x);
+                let bits = streams.next_where(&summit);
+                for l in 0..LANES {
+                    let signs = summit[l] & (unit(bits[l]) < 1.0 / (1.0 + e[l]));
+                    signed[l] = if signs { t } else { signed[l] };
+                    open[l] &= !signs;
+                }
+            }
+            let cumulative = &mut by_month[t];
+            for l in 0..LANES {
+                cumulative[l] = if open[l] { 0.0 } else { 1.0 };
+            }
+            // Every trial of the batch has ended: the rest of its months are signed.
+            if !any(&open) {
+                for cumulative in &mut by_month[t + 1..] {
+                    cumulative.0 = [1.0; LANES];
+                }
+                break;
+            }
         }
     }
 }
@@ -962,16 +1043,54 @@ pub(crate) mod tests {
         assert!(holders[0] > 1000 && holders[1] > 1000, "{holders:?}");
     }
 
-    /// Every lane equals the scalar month loop to the bit, on every instruction set here: on
-    /// [`GENERAL`], and on the scenario with every model-3 feature (pressure, a dealbreaker,
-    /// drifts, hazard and windowed events, requires and excludes).
+    /// Every lane equals the scalar month loop to the bit, on every instruction set here and
+    /// under both estimators: on [`GENERAL`], and on the scenario with every model-3 feature
+    /// (pressure, a dealbreaker, drifts, hazard and windowed events, requires and excludes).
+    /// Under the indicator estimator the signing month is compared too, and the events and
+    /// exits of a signed trial stop at its signing.
     #[test]
     fn lanes_equal_the_scalar_loop() {
-        lanes_equal_the_scalar_loop_on(GENERAL, 4000);
-        lanes_equal_the_scalar_loop_on(include_str!("../../bench/scenarios/model3.toml"), 8000);
+        for estimator in [Estimator::Conditional, Estimator::Indicator] {
+            lanes_equal_the_scalar_loop_on(GENERAL, 4000, estimator);
+            lanes_equal_the_scalar_loop_on(
+                include_str!("../../bench/scenarios/model3.toml"),
+                8000,
+                estimator,
+            );
+        }
     }
 
-    fn lanes_equal_the_scalar_loop_on(text: &str, trials: usize) {
+    /// Under the indicator estimator, a batch whose every trial signs early ends the month loop
+    /// early: the months after are all signed, as the scalar loop fills them.
+    #[test]
+    fn indicator_lanes_that_all_sign_early_equal_the_scalar_loop() {
+        // Summits every month, p about 1 - e^-20, and a walk that draws normals after signing.
+        let certain = r#"
+            [simulation]
+            start = "2020-01"
+            deadline = "2021-09"
+            [party.a]
+            will = "uniform(0.9, 1)"
+            [party.b]
+            will = 1
+            [issue.x]
+            concedes = "a"
+            demands = "b"
+            concession = 1
+            demand = 0
+            [process]
+            summit_rate = "uniform(0.5, 1)"
+            will_volatility = 0.01
+            signing_threshold = 0.6
+            decision_noise = 0.01
+        "#;
+        let signed = lanes_equal_the_scalar_loop_on(certain, 2048, Estimator::Indicator);
+        assert_eq!(signed, 2048 * Isa::available().len());
+    }
+
+    /// Compares the lanes with the scalar loop on `trials` trials of `text`; returns how many
+    /// signed under the indicator estimator.
+    fn lanes_equal_the_scalar_loop_on(text: &str, trials: usize, estimator: Estimator) -> usize {
         let model = model(text);
         let months = model.months();
         let n = model.params();
@@ -980,7 +1099,7 @@ pub(crate) mod tests {
         let mut trial = crate::model::Trial::new(&model);
         let mut exits = vec![0; model.signatories()];
         let mut events = vec![0; model.events()];
-        let (mut left, mut fired) = (0, 0);
+        let (mut left, mut fired, mut signed) = (0, 0, 0);
         for isa in Isa::available() {
             let mut out = Lanes::new(&model);
             let mut draws = vec![[0.0; LANES]; n];
@@ -994,15 +1113,21 @@ pub(crate) mod tests {
                         draws[i][l] = rows[l][i];
                     }
                 }
-                model.simulate_lanes_on(isa, &keys, &draws, &mut out);
+                model.simulate_lanes_on(isa, estimator, &keys, &draws, &mut out);
                 for l in 0..LANES {
                     model.simulate(
                         &rows[l],
                         &mut rng::process_rng(keys[l]),
-                        Estimator::Conditional,
+                        estimator,
                         &mut reference,
                         &mut trial,
                     );
+                    assert_eq!(
+                        out.signed_month(l),
+                        trial.signed_month,
+                        "{isa:?} {batch} {l}"
+                    );
+                    signed += usize::from(trial.signed_month.is_some());
                     out.copy_cumulative(l, &mut row);
                     out.copy_exits(l, &mut exits);
                     out.copy_events(l, &mut events);
@@ -1020,7 +1145,13 @@ pub(crate) mod tests {
                 }
             }
         }
-        assert!(left > 1000, "leaders left {left} times");
-        assert!(fired > 1000, "events fired {fired} times");
+        if estimator == Estimator::Conditional || trials >= 4000 {
+            assert!(left > 1000, "leaders left {left} times");
+            assert!(fired > 1000, "events fired {fired} times");
+        }
+        if estimator == Estimator::Indicator && trials >= 4000 {
+            assert!(signed > 100, "{signed} signed");
+        }
+        signed
     }
 }
