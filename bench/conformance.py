@@ -42,6 +42,9 @@ RUNS = [
     ("c15", "c15_outside_refs", []),
     ("c15-set", "c15_outside_refs", ["event.straddle.hazard=0.3", "event.future.month=2020-08",
                                      "event.past.until=2020-02"]),
+    ("c05-window", "c05_windows", ["simulation.start=2020-09", "simulation.deadline=2021-04"]),
+    ("c07-set", "c07_leaders", ["party.c.leader_exit_hazard=0.05", "party.a.leader_exit_hazard=0",
+                                "process.summit_rate=uniform(0.05, 0.2)"]),
     ("c09-set", "c09_correlations", ["correlations.party.a.will ~ party.b.will=-0.5",
                                      "issue.x.demand_drift=-0.03 to 0.03"]),
 ]
