@@ -232,6 +232,46 @@ impl Reader<'_> {
     }
 }
 
+/// The error for an event whose `until` is before its `month`, blamed on the one written last
+/// when that is known: a `--set` of `month` past a file's `until` names the `--set`, not the
+/// file; otherwise `until`, adding where `month` came from when another file (a parent or a
+/// child of an `extends` chain) wrote it.
+fn window_reversed(
+    key: &impl Fn(&str) -> String,
+    (month_at, first): (&Located<Raw>, Month),
+    (until_at, last): (&Located<Raw>, Month),
+) -> crate::error::Error {
+    let accepted =
+        "accepted: a month not after until (the window is month through until, inclusive)";
+    match (&month_at.origin, &until_at.origin) {
+        (Origin::Set(_), until) if !matches!(until, Origin::Set(_)) => invalid(
+            &month_at.origin,
+            &key("month"),
+            format!(
+                "{first} is after until {last} (written at {until}); {accepted}, or a later until with --set"
+            ),
+        ),
+        (month, until) => {
+            let elsewhere = match (month, until) {
+                (Origin::File { path: a, .. }, Origin::File { path: b, .. }) => a != b,
+                _ => month != until,
+            };
+            let from = if elsewhere {
+                format!(" (written at {month})")
+            } else {
+                String::new()
+            };
+            invalid(
+                until,
+                &key("until"),
+                format!(
+                    "{last} is before month {first}{from}; accepted: a month not before month (the window is month through until, inclusive)"
+                ),
+            )
+        }
+    }
+}
+
 fn required<'a>(
     field: &'a Option<Located<Raw>>,
     origin: &Origin,
@@ -419,13 +459,7 @@ pub(super) fn events(
                     ));
                 }
                 if last < first {
-                    return Err(invalid(
-                        &at.origin,
-                        &key("until"),
-                        format!(
-                            "{last} is before month {first}; accepted: a month not before month (the window is month through until, inclusive)"
-                        ),
-                    ));
+                    return Err(window_reversed(&key, (month_at, first), (at, last)));
                 }
                 Some(last)
             }

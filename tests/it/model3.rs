@@ -269,6 +269,31 @@ fn linear_drift_crosses_the_demand_in_its_month() {
 }
 
 #[test]
+fn a_drifting_demand_that_reaches_the_room_exactly_opens_a_dealbreaker_in_that_month() {
+    // Room 0 (C = 0, no leverage); d_t = clamp(0.1 + (−0.025)·t) is exactly 0.0 at t = 4, as
+    // SPEC §4 writes it (fused or not), so d_4 > room fails and the issue is open from month 4.
+    // A demand accumulated month by month (0.1 − 0.025 − 0.025 − 0.025 − 0.025 = 6.9e-18)
+    // would keep it closed one month longer, and d ≥ room (not strict) for ever.
+    let text = ScenarioText::bilateral()
+        .set("issue.security.dealbreaker", "true")
+        .set("issue.security.concession", "0")
+        .set("issue.security.leverage.us", "0")
+        .set("issue.security.demand", "0.1")
+        .set("issue.security.demand_drift", "-0.025")
+        .text();
+    assert_eq!(0.1 + (-0.025) * 4.0, 0.0);
+    let expected = chance(|t| (0.3, if t >= 4 { p(0.0) } else { 0.0 }));
+    assert_exact(exact(&text), expected, "open from month 4");
+    for estimator in ["indicator", "conditional"] {
+        let (got, se, _dir) = run(&text, &["--trials", "40000", "--estimator", estimator]);
+        assert!(
+            (got - expected).abs() <= SE_TOLERANCE * se.max(1e-12),
+            "{estimator}: {got} ± {se} vs {expected}"
+        );
+    }
+}
+
+#[test]
 fn pressure_with_constant_indifference() {
     let china = |k: &str, u: &str| {
         ScenarioText::bilateral()

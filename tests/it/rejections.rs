@@ -1976,6 +1976,37 @@ fn set_rejects_bad_event_fields() {
     );
 }
 
+/// A `month` moved past the event's `until` is blamed on what moved it: a `--set` names
+/// itself (not the file's `until`, which is fine), and a child's `month` past its parent's
+/// `until` names the parent's line and the child's.
+#[test]
+fn a_month_moved_past_until_names_what_moved_it() {
+    let text = base_with_event(
+        "name = \"war\"\nmonth = \"2020-03\"\nuntil = \"2020-09\"\nprobability = 0.5",
+    )
+    .text();
+    let stderr = set_rejects(
+        &text,
+        "event.war.month=2020-11",
+        &[
+            "event \"war\".month",
+            "2020-11 is after until 2020-09",
+            "accepted:",
+        ],
+    );
+    assert!(
+        stderr.starts_with("error: --set event.war.month=2020-11: "),
+        "the --set is not what the message blames:\n{stderr}"
+    );
+    let child = "extends = \"x\"\n[[event]]\nname = \"war\"\nmonth = \"2020-11\"\n";
+    let stderr = rejects(
+        &[("x.toml", &text), ("child.toml", child)],
+        &["run", "child", "--out", "results"],
+        &["2020-09 is before month 2020-11 (written at scenarios/child.toml:4:"],
+    );
+    assert_located(&stderr, FILE, line_starting(&text, "until", 0));
+}
+
 /// Issue #17 item 5: a scenario file whose size alone implies more memory than `--max-memory`
 /// to read and validate (about 48 bytes a byte; files up to 1 MiB are always read) is refused
 /// before it is parsed, by `check` and by `run`: the message names the file, its size, the
