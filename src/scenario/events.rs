@@ -238,6 +238,7 @@ impl Reader<'_> {
 /// child of an `extends` chain) wrote it.
 fn window_reversed(
     key: &impl Fn(&str) -> String,
+    name: &str,
     (month_at, first): (&Located<Raw>, Month),
     (until_at, last): (&Located<Raw>, Month),
 ) -> crate::error::Error {
@@ -248,7 +249,7 @@ fn window_reversed(
             &month_at.origin,
             &key("month"),
             format!(
-                "{first} is after until {last} (written at {until}); {accepted}, or a later until with --set"
+                "{first} is after until {last} (written at {until}); {accepted}, or a later until with --set too, e.g. --set event.{name}.until={first}"
             ),
         ),
         (month, until) => {
@@ -447,19 +448,13 @@ pub(super) fn events(
             None => None,
             Some(at) => {
                 let last = month(at, &key("until"))?;
-                // A `--set` of the month past the file's until is the --set's mistake: name it.
-                if last < first && matches!(month_at.origin, Origin::Set(_)) {
-                    return Err(invalid(
-                        &month_at.origin,
-                        &key("month"),
-                        format!(
-                            "{first} is after until {last} (written at {}); accepted: a month not after until (the window is month through until, inclusive), or set until too, e.g. --set event.{name_text}.until={first}",
-                            at.origin
-                        ),
-                    ));
-                }
                 if last < first {
-                    return Err(window_reversed(&key, (month_at, first), (at, last)));
+                    return Err(window_reversed(
+                        &key,
+                        name_text,
+                        (month_at, first),
+                        (at, last),
+                    ));
                 }
                 Some(last)
             }
