@@ -604,7 +604,54 @@ pub(super) fn events(
         });
     }
     requires_cycle(&out, layer)?;
+    unreachable_requirements(&out, layer, sim, warnings);
     Ok(out)
+}
+
+/// Warns about each event that requires another which cannot have fired by the event's last
+/// month: one whose window lies outside the simulation, one that can fire only later, or in
+/// that same month but declared after it (SPEC §3: "in an earlier month, or earlier in the same
+/// month in declaration order"). Such an event never fires, which is rarely what its author
+/// meant (a `requires` written backwards, or a window that ends too soon).
+fn unreachable_requirements(
+    events: &[Event],
+    layer: &Layer,
+    sim: &Simulation,
+    warnings: &mut Vec<String>,
+) {
+    // The first month after an event's window (a hazard without until: the deadline).
+    let end = |event: &Event| match event.until {
+        Some(until) => until.plus(1),
+        None if event.hazard => sim.deadline,
+        None => event.month.plus(1),
+    };
+    for (i, (event, raw)) in events.iter().zip(&layer.events).enumerate() {
+        let end_of_event = end(event);
+        for &r in &event.requires {
+            let required = &events[r];
+            let why = if end(required) <= sim.start || required.month >= sim.deadline {
+                "its window is outside the simulation".to_string()
+            } else if required.month >= end_of_event {
+                format!("it can fire no earlier than {}", required.month)
+            } else if required.month.plus(1) == end_of_event && r > i {
+                format!(
+                    "it can fire no earlier than {}, and is declared after it",
+                    required.month
+                )
+            } else {
+                continue;
+            };
+            warnings.push(format!(
+                "{}: event \"{}\" requires \"{}\", which cannot have fired by then ({why}), \
+                 and \"{}\" can fire only before {end_of_event}: it never fires; check its \
+                 requires, its window, or the order of the events",
+                raw.origin,
+                event.name.escape_debug(),
+                required.name.escape_debug(),
+                event.name.escape_debug(),
+            ));
+        }
+    }
 }
 
 /// A cycle of `requires` (its events could never fire), found by one iterative depth-first

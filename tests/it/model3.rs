@@ -186,6 +186,85 @@ fn a_requires_chain_fires_link_by_link_in_declaration_order() {
     assert_exact(chain("1", "2020-04", true), 0.0, "same month, before");
 }
 
+/// An event whose requirement cannot have fired by its last month never fires, and `check`
+/// says so (naming both events and why), exit 0: a requirement that can fire only later, one
+/// in the same last month but declared after it, one outside the simulation. A requirement
+/// that can fire in time, or later but within a hazard's window, gets no warning.
+#[test]
+fn check_warns_about_requirements_that_cannot_have_fired_in_time() {
+    let event = |name: &str, month: &str, extra: &str| {
+        format!("name = \"{name}\"\nmonth = \"{month}\"\nprobability = 1\n{extra}")
+    };
+    let warnings = |text: &ScenarioText| {
+        let dir = workdir(&[("x.toml", &text.text())]);
+        let out = treatysim(dir.path())
+            .args(["check", "x"])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("requires"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let late = silent()
+        .event(&event(
+            "talks",
+            "2020-03",
+            "until = \"2020-05\"\nrequires = [\"vote\"]",
+        ))
+        .event(&event("vote", "2020-06", ""));
+    let got = warnings(&late);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("event \"talks\" requires \"vote\", which cannot have fired by then (it can fire no earlier than 2020-06)")
+            && got[0].contains("only before 2020-06: it never fires"),
+        "{got:?}"
+    );
+    // The same month, declared after: never; declared before: fine.
+    let after = silent()
+        .event(&event("talks", "2020-06", "requires = [\"vote\"]"))
+        .event(&event("vote", "2020-06", ""));
+    let got = warnings(&after);
+    assert!(
+        got.len() == 1 && got[0].contains("and is declared after it"),
+        "{got:?}"
+    );
+    let before = silent().event(&event("vote", "2020-06", "")).event(&event(
+        "talks",
+        "2020-06",
+        "requires = [\"vote\"]",
+    ));
+    assert!(warnings(&before).is_empty());
+    // Outside the simulation (which starts in 2020-01).
+    let past = silent().event(&event("vote", "2019-06", "")).event(&event(
+        "talks",
+        "2020-06",
+        "requires = [\"vote\"]",
+    ));
+    let got = warnings(&past);
+    assert!(
+        got.len() == 1 && got[0].contains("its window is outside the simulation"),
+        "{got:?}"
+    );
+    // A hazard without until runs to the deadline: a later requirement is in time.
+    let hazard = silent()
+        .event("name = \"talks\"\nmonth = \"2020-02\"\nhazard = 0.5\nrequires = [\"vote\"]")
+        .event(&event("vote", "2020-06", ""));
+    assert!(warnings(&hazard).is_empty());
+    // The warned scenario indeed never fires its event: talks would open the summits.
+    let opener = "effects = { \"process.summit_rate\" = 0.3 }";
+    let never = silent()
+        .event(&event(
+            "talks",
+            "2020-03",
+            &format!("requires = [\"vote\"]\n{opener}"),
+        ))
+        .event(&event("vote", "2020-06", ""));
+    assert_exact(exact(&never.text()), 0.0, "talks never fire");
+}
+
 #[test]
 fn rivals_exclude_each_other_in_order() {
     // x opens the talks, y excludes x and closes them; y comes first in month 2 (declared
