@@ -426,21 +426,45 @@ fn issue_options(out: &mut String, party: Option<&str>) {
     }
 }
 
-/// A display label from a name: `saudi_arabia` → `Saudi arabia`, `eu` → `EU`.
+/// A display label from a name: `saudi_arabia` → `Saudi Arabia`, `eu` → `EU`,
+/// `bosnia_and_herzegovina` → `Bosnia and Herzegovina` (names of parties are proper nouns:
+/// every word capitalised but the small joining ones).
 fn title(name: &str) -> String {
     if name.len() <= 3 {
         return name.to_ascii_uppercase();
     }
-    let spaced = name.replace('_', " ");
-    let mut chars = spaced.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_ascii_uppercase().to_string() + chars.as_str()
-    })
+    let small = [
+        "of", "and", "the", "for", "on", "in", "de", "du", "la", "el",
+    ];
+    name.split('_')
+        .enumerate()
+        .map(|(i, word)| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(c) if i == 0 || !small.contains(&word) => {
+                    c.to_ascii_uppercase().to_string() + chars.as_str()
+                }
+                _ => word.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_capitalise_proper_nouns() {
+        assert_eq!(title("saudi_arabia"), "Saudi Arabia");
+        assert_eq!(title("eu"), "EU");
+        assert_eq!(title("bosnia_and_herzegovina"), "Bosnia and Herzegovina");
+        assert_eq!(title("the_gambia"), "The Gambia");
+        assert_eq!(title("japan"), "Japan");
+        assert_eq!(title("greek_cypriots"), "Greek Cypriots");
+        assert_eq!(title("g7_2"), "G7 2");
+    }
 
     fn args(signatories: &[&str], outside: &[&str], issues: &[&str]) -> NewArgs {
         NewArgs {
