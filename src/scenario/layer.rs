@@ -278,6 +278,13 @@ impl Layer {
                 "; each event is a table of the array `event`: write [[event]], with two \
                  brackets, above every event"
                     .to_string()
+            } else if let Some(number) = line.and_then(thousands_separated) {
+                // `trials = 200,000`: only digits and commas, so safe to echo.
+                format!(
+                    "; a number has no thousands separators: write {} (or {})",
+                    number.replace(',', ""),
+                    number.replace(',', "_")
+                )
             } else {
                 syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""))
             };
@@ -289,6 +296,19 @@ impl Layer {
         })?;
         reader.layer(table.get_ref())
     }
+}
+
+/// The number of a line `key = 200,000` written with thousands separators (`200,000`), if
+/// that is what the line holds.
+fn thousands_separated(line: &str) -> Option<&str> {
+    let value = line.split('#').next()?.split_once('=')?.1.trim();
+    let groups: Vec<&str> = value.split(',').collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    (groups.len() > 1
+        && digits(groups[0])
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3 && digits(g)))
+    .then_some(value)
 }
 
 /// Advice for common TOML mistakes (the offending text itself is not echoed: it could come
