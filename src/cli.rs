@@ -591,8 +591,17 @@ impl std::str::FromStr for IssueArg {
 
     fn from_str(text: &str) -> std::result::Result<IssueArg, String> {
         let bad = || {
+            // `--issue loc:india>pakistan` unquoted: the shell took `>pakistan` as a redirection
+            // (and created a file `pakistan`), leaving `loc:india`.
+            let shell = if text.contains(':') && !text.contains('>') && !text.contains('<') {
+                "; unquoted, the shell reads > as a redirection (and writes a file named after \
+                 B): quote the whole argument"
+            } else {
+                ""
+            };
             format!(
-                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands), e.g. --issue security:japan>russia"
+                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands){shell}, \
+                 e.g. --issue 'security:japan>russia'"
             )
         };
         let (name, sides) = text.split_once(':').ok_or_else(bad)?;

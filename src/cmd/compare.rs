@@ -67,6 +67,26 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     crate::api::same_window(&a, &b)?;
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
+    // `compare x x --set KEY=V`: --set applies to both, so nothing differs. Said before the
+    // run, not refused: a scenario compared with itself is a documented check (exactly 0).
+    let body =
+        |s: &crate::scenario::Scenario| s.to_toml().lines().skip(1).collect::<Vec<_>>().join("\n");
+    if body(&a) == body(&b) {
+        note!(
+            "note: {} and {} are the same scenario{}, so their difference is 0 by \
+             construction; to compare a what-if with {}, write it as a scenario that extends {} \
+             and changes those values (docs/guide.md, \"`extends` and the search path\")",
+            a.name,
+            b.name,
+            if args.sim.sets.is_empty() {
+                ""
+            } else {
+                " once --set is applied (--set applies to both)"
+            },
+            a.name,
+            a.name
+        );
+    }
     // Stale root rows agree with their folders again (SPEC §7); this also checks the lock.
     export::repair(&args.sim.out)?;
     // The file can be written (name length, a writable --out): probed before the first trial.

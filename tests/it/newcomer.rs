@@ -191,3 +191,46 @@ fn scoring_a_scenario_without_a_resolution_says_what_to_add() {
         ],
     );
 }
+
+#[test]
+fn an_unquoted_issue_says_the_shell_took_its_redirection() {
+    let dir = common::workdir(&[]);
+    // What reaches treatysim of `--issue loc:india>pakistan` without quotes.
+    let stderr = rejected(
+        dir.path(),
+        &[
+            "new",
+            "k",
+            "--signatories",
+            "india,pakistan",
+            "--issue",
+            "loc:india",
+        ],
+        &[
+            "'loc:india' is not I:A>B",
+            "the shell reads > as a redirection",
+            "e.g. --issue 'security:japan>russia'",
+        ],
+    );
+    assert!(!stderr.contains("--issue security:"), "{stderr}");
+}
+
+#[test]
+fn comparing_a_scenario_with_itself_under_set_says_why_the_difference_is_zero() {
+    let dir = common::workdir(&[
+        ("x.toml", &base().text()),
+        ("y.toml", &base().set("party.russia.will", "0.7").text()),
+    ]);
+    let stderr = common::ok(
+        dir.path(),
+        &["compare", "x", "x", "--set", "party.russia.will=0.7"],
+    );
+    assert!(
+        stderr.contains("note: x and x are the same scenario once --set is applied (--set applies to both), so their difference is 0 by construction")
+            && stderr.contains("write it as a scenario that extends x"),
+        "{stderr}"
+    );
+    // Two scenarios that differ: no note.
+    let stderr = common::ok(dir.path(), &["compare", "x", "y"]);
+    assert!(!stderr.contains("by construction"), "{stderr}");
+}
