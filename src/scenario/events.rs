@@ -375,6 +375,23 @@ pub(super) fn events(
             "every [[event]] needs name = \"...\"",
         )?;
         let name_text = string(name, "event.name")?;
+        if let Some(&earlier) = index.get(name_text) {
+            // Two events of one name: say where the first is, so that one can be renamed.
+            let first = layer.events[earlier]
+                .name
+                .as_ref()
+                .map_or_else(String::new, |n| format!(" (at {})", n.origin));
+            return Err(invalid(
+                &name.origin,
+                "event.name",
+                format!(
+                    "\"{}\" is already the name of an earlier event{first}; accepted: a name \
+                     used by one event only (--set, sweep and samples.csv name events by it): \
+                     rename one of them",
+                    name_text.escape_debug()
+                ),
+            ));
+        }
         if name_text.trim().is_empty()
             || name_text.chars().any(char::is_control)
             || index.insert(name_text, names.len()).is_some()

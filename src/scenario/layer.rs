@@ -273,7 +273,11 @@ impl Layer {
             let line = text.get(line_start..).and_then(|rest| rest.lines().next());
             let hint = if e.message().contains("duplicate")
                 && line.is_some_and(|l| {
-                    l.split('#').next().unwrap_or("").replace(' ', "") == "[event]"
+                    // `[event]` then `[[event]]`: the duplicate is the second one.
+                    matches!(
+                        l.split('#').next().unwrap_or("").replace(' ', "").as_str(),
+                        "[event]" | "[[event]]"
+                    )
                 }) {
                 "; each event is a table of the array `event`: write [[event]], with two \
                  brackets, above every event"

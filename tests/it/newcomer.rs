@@ -234,3 +234,50 @@ fn comparing_a_scenario_with_itself_under_set_says_why_the_difference_is_zero() 
     let stderr = common::ok(dir.path(), &["compare", "x", "y"]);
     assert!(!stderr.contains("by construction"), "{stderr}");
 }
+
+#[test]
+fn two_events_of_one_name_point_to_the_first() {
+    let text = base()
+        .event("name = \"summit\"\nmonth = \"2020-09\"\nprobability = 0.5")
+        .text();
+    let dir = common::workdir(&[("x.toml", &text)]);
+    let first = text
+        .lines()
+        .position(|l| l == "name = \"summit\"")
+        .expect("first")
+        + 1;
+    let lines: Vec<&str> = text.lines().collect();
+    let second = lines
+        .iter()
+        .rposition(|l| *l == "name = \"summit\"")
+        .expect("second")
+        + 1;
+    rejected(
+        dir.path(),
+        &["run", "x"],
+        &[
+            &format!("scenarios/x.toml:{second}:8: event.name"),
+            &format!(
+                "\"summit\" is already the name of an earlier event (at scenarios/x.toml:{first}:8)"
+            ),
+            "rename one of them",
+        ],
+    );
+}
+
+#[test]
+fn a_single_bracket_event_before_double_bracket_ones_gets_the_two_brackets_advice() {
+    let text = base()
+        .event("name = \"vote\"\nmonth = \"2020-09\"\nprobability = 0.5")
+        .text()
+        .replacen("[[event]]", "[event]", 1);
+    let dir = common::workdir(&[("x.toml", &text)]);
+    rejected(
+        dir.path(),
+        &["run", "x"],
+        &[
+            "duplicate key",
+            "write [[event]], with two brackets, above every event",
+        ],
+    );
+}
