@@ -366,7 +366,22 @@ fn positive_finite(text: &str) -> Result<f64, String> {
     text.parse::<f64>()
         .ok()
         .filter(|h| h.is_finite() && *h > 0.0)
-        .ok_or_else(|| format!("'{text}' is not a positive number, e.g. 0.001"))
+        .ok_or_else(|| {
+            // `--precision 1%`: a half-width in percentage points, written as a fraction.
+            match text
+                .trim()
+                .strip_suffix('%')
+                .and_then(|x| x.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite() && *x > 0.0)
+            {
+                Some(x) => format!(
+                    "'{text}' is a percentage; numbers are written as fractions: write {} for \
+                     {text}",
+                    crate::number::percent_as_fraction(x)
+                ),
+                None => format!("'{text}' is not a positive number, e.g. 0.001"),
+            }
+        })
 }
 
 /// Options of `treatysim explain`.

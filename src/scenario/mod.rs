@@ -530,8 +530,17 @@ impl Catalog {
             .search_path()
             .map(|d| format!("'{}'", d.display()))
             .collect();
+        // `run x --samples parquet`: --samples takes no value, the format is its own option.
+        let samples = if matches!(name, "csv" | "parquet") {
+            format!(
+                "; to choose the samples file's format, write --samples-format {name} (--samples \
+                 takes no value)"
+            )
+        } else {
+            String::new()
+        };
         Err(Error::Invalid(format!(
-            "unknown scenario '{name}': no {name}.toml in {}{}{}; available: {}",
+            "unknown scenario '{name}': no {name}.toml in {}{samples}{}{}; available: {}",
             folders.join(", "),
             nearby(name)
                 .map(|dir| format!(

@@ -281,3 +281,22 @@ fn a_single_bracket_event_before_double_bracket_ones_gets_the_two_brackets_advic
         ],
     );
 }
+
+#[test]
+fn samples_given_a_format_and_precision_in_percent_get_what_to_write() {
+    let dir = common::workdir(&[("x.toml", &base().text())]);
+    rejected(
+        dir.path(),
+        &["run", "x", "--samples", "parquet"],
+        &[
+            "unknown scenario 'parquet'",
+            "write --samples-format parquet",
+        ],
+    );
+    rejected(
+        dir.path(),
+        &["run", "x", "--precision", "1%"],
+        &["'1%' is a percentage", "write 0.01 for 1%"],
+    );
+    assert!(!dir.path().join("results").exists(), "results written");
+}
