@@ -366,7 +366,22 @@ fn positive_finite(text: &str) -> Result<f64, String> {
     text.parse::<f64>()
         .ok()
         .filter(|h| h.is_finite() && *h > 0.0)
-        .ok_or_else(|| format!("'{text}' is not a positive number, e.g. 0.001"))
+        .ok_or_else(|| {
+            // `--precision 1%`: a half-width in percentage points, written as a fraction.
+            match text
+                .trim()
+                .strip_suffix('%')
+                .and_then(|x| x.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite() && *x > 0.0)
+            {
+                Some(x) => format!(
+                    "'{text}' is a percentage; numbers are written as fractions: write {} for \
+                     {text}",
+                    crate::number::percent_as_fraction(x)
+                ),
+                None => format!("'{text}' is not a positive number, e.g. 0.001"),
+            }
+        })
 }
 
 /// Options of `treatysim explain`.
@@ -591,8 +606,17 @@ impl std::str::FromStr for IssueArg {
 
     fn from_str(text: &str) -> std::result::Result<IssueArg, String> {
         let bad = || {
+            // `--issue loc:india>pakistan` unquoted: the shell took `>pakistan` as a redirection
+            // (and created a file `pakistan`), leaving `loc:india`.
+            let shell = if text.contains(':') && !text.contains('>') && !text.contains('<') {
+                "; unquoted, the shell reads > as a redirection (and writes a file named after \
+                 B): quote the whole argument"
+            } else {
+                ""
+            };
             format!(
-                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands), e.g. --issue security:japan>russia"
+                "'{text}' is not I:A>B (on issue I, signatory A concedes and B demands){shell}, \
+                 e.g. --issue 'security:japan>russia'"
             )
         };
         let (name, sides) = text.split_once(':').ok_or_else(bad)?;

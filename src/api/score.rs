@@ -501,8 +501,11 @@ fn score_version(
         })?;
         let Some(resolution) = scenario.resolution else {
             return Ok(Err(Skip::Quiet(format!(
-                "scenario '{}' has no [resolution]",
-                record.scenario
+                "scenario '{}' has no [resolution] ({}); once the question has resolved, add \
+                 one: [resolution] outcome = \"signed\" with month = \"YYYY-MM\", or \
+                 outcome = \"not signed\"",
+                record.scenario,
+                scenario.path.display()
             ))));
         };
         if comparable(&record.resolved) != comparable(&scenario.to_toml()) {

@@ -67,6 +67,11 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
     crate::api::same_window(&a, &b)?;
     b.simulation.trials = a.simulation.trials;
     b.simulation.seed = a.simulation.seed;
+    // `compare x x --set KEY=V`: --set applies to both, so nothing differs. Said once it has
+    // run, not refused: a scenario compared with itself is a documented check (exactly 0).
+    let body =
+        |s: &crate::scenario::Scenario| s.to_toml().lines().skip(1).collect::<Vec<_>>().join("\n");
+    let same = body(&a) == body(&b);
     // Stale root rows agree with their folders again (SPEC §7); this also checks the lock.
     export::repair(&args.sim.out)?;
     // The file can be written (name length, a writable --out): probed before the first trial.
@@ -121,6 +126,22 @@ pub fn compare(catalog: &Catalog, args: &CompareArgs) -> Result<()> {
         let _lock = export::OutLock::acquire(&args.sim.out)?;
         export::write_atomic(&path, &csv)?;
         export::write_atomic(&toml_path, toml.to_text().as_bytes())?;
+    }
+    if same {
+        note!(
+            "note: {} and {} are the same scenario{}, so their difference is 0 by \
+             construction; to compare a what-if with {}, write it as a scenario that extends {} \
+             and changes those values (docs/guide.md, \"`extends` and the search path\")",
+            a.name,
+            b.name,
+            if args.sim.sets.is_empty() {
+                ""
+            } else {
+                " once --set is applied (--set applies to both)"
+            },
+            a.name,
+            a.name
+        );
     }
     note!(
         "{} against {}: {:+.3} percentage points (95% CI {:+.3} to {:+.3}), paired se {:.5} vs {:.5} unpaired, {} trials -> {}",

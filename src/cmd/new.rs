@@ -61,6 +61,13 @@ pub fn new(scenarios: &Path, args: &NewArgs) -> Result<()> {
             path.display()
         )));
     }
+    if scenarios.is_file() {
+        return Err(Error::Invalid(format!(
+            "scenario folder '{}' is a file, not a folder; accepted: --scenarios DIR, the \
+             folder to write NAME.toml into (created if need be)",
+            scenarios.display()
+        )));
+    }
     std::fs::create_dir_all(scenarios).map_err(|e| Error::io("create folder", scenarios, e))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".treatysim-").suffix(".tmp");

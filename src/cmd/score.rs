@@ -32,14 +32,17 @@ pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
         }
     }
     let written = crate::api::write_scores(&args.out, &scored)?;
-    let kept_text = if written.kept > 0 {
+    let runs = if scored.len() == 1 { "run" } else { "runs" };
+    let kept_text = if written.kept == 1 {
+        ", 1 earlier row kept".to_string()
+    } else if written.kept > 0 {
         format!(", {} earlier rows kept", written.kept)
     } else {
         String::new()
     };
     if written.calibration {
         note!(
-            "scored {} runs{kept_text} -> {}, {} ({} rows)",
+            "scored {} {runs}{kept_text} -> {}, {} ({} rows)",
             scored.len(),
             written.scores_path.display(),
             written.calibration_path.display(),
@@ -53,7 +56,7 @@ pub fn score(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
             );
         }
         note!(
-            "scored {} runs{kept_text} -> {} (calibration.csv needs {CALIBRATION_MIN_RUNS} or \
+            "scored {} {runs}{kept_text} -> {} (calibration.csv needs {CALIBRATION_MIN_RUNS} or \
              more rows)",
             scored.len(),
             written.scores_path.display()

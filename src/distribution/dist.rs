@@ -171,7 +171,19 @@ impl Dist {
             }
             Domain::Real => "",
         };
-        Err(format!("{what}; {hint}"))
+        // `will = 40` or `uniform(10, 40)`: percentages where fractions are wanted.
+        let percent = match *self {
+            Dist::Constant(c) if domain == Domain::Unit && c > 1.0 && c <= 100.0 => format!(
+                " (for {}% write {})",
+                crate::number::float(c),
+                crate::number::percent_as_fraction(c)
+            ),
+            _ if domain == Domain::Unit && lo >= 0.0 && hi > 1.0 && hi <= 100.0 => {
+                " (written in percent? this parameter is a fraction: 0.4 for 40%)".to_string()
+            }
+            _ => String::new(),
+        };
+        Err(format!("{what}{percent}; {hint}"))
     }
 
     /// Cumulative distribution function P(X <= x).

@@ -50,6 +50,17 @@ impl Written {
             }
             return Ok(Written::Interval { lo, hi });
         }
+        if let Some(x) = text
+            .strip_suffix('%')
+            .and_then(|x| x.trim().parse::<f64>().ok())
+            .filter(|x| x.is_finite())
+        {
+            // `will = "40%"`: a percentage where a fraction is wanted.
+            return Err(format!(
+                "\"{text}\" is a percentage; numbers are written as fractions: write {} for {text}",
+                crate::number::percent_as_fraction(x)
+            ));
+        }
         let (name, args) = text
             .strip_suffix(')')
             .and_then(|t| t.split_once('('))
@@ -348,10 +359,24 @@ fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
             Err(format!("\"{text}\": {name} needs {rule}"))
         }
     };
+    // Bounds written the wrong way round (`uniform(0.5, 0.2)`): the rule, and the order that
+    // meets it.
+    let ordered = |ok: bool, rule: &str, fixed: &[f64]| {
+        if ok {
+            Ok(())
+        } else {
+            let fixed: Vec<String> = fixed.iter().map(|x| format!("{x:?}")).collect();
+            Err(format!(
+                "\"{text}\": {name} needs {rule} (write \"{name}({})\"?)",
+                fixed.join(", ")
+            ))
+        }
+    };
     match name {
         "uniform" => {
             arity(name, args, "a, b", 2, text)?;
-            check(args[0] < args[1], "a < b")?;
+            check(args[0] != args[1], "a < b")?;
+            ordered(args[0] < args[1], "a < b", &[args[1], args[0]])?;
             Ok(Dist::Uniform {
                 lo: args[0],
                 hi: args[1],
@@ -376,7 +401,12 @@ fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
         "truncnormal" => {
             arity(name, args, "mean, sd, lo, hi", 4, text)?;
             check(args[1] > 0.0, "sd > 0")?;
-            check(args[2] < args[3], "lo < hi")?;
+            check(args[2] != args[3], "lo < hi")?;
+            ordered(
+                args[2] < args[3],
+                "lo < hi",
+                &[args[0], args[1], args[3], args[2]],
+            )?;
             let d = Dist::TruncNormal {
                 mean: args[0],
                 sd: args[1],
@@ -399,11 +429,13 @@ fn family(name: &str, args: &[f64], text: &str) -> Result<Dist, String> {
         }
         "triangular" | "pert" => {
             arity(name, args, "lo, mode, hi", 3, text)?;
-            check(
-                args[0] < args[2] && args[0] <= args[1] && args[1] <= args[2],
-                "lo <= mode <= hi and lo < hi",
-            )?;
+            let rule = "lo <= mode <= hi and lo < hi";
+            // `pert(0.8, 0.5, 0.3)`: the bounds swapped around a mode between them.
             let (lo, mode, hi) = (args[0], args[1], args[2]);
+            if lo > hi && hi <= mode && mode <= lo {
+                ordered(false, rule, &[hi, mode, lo])?;
+            }
+            check(lo < hi && lo <= mode && mode <= hi, rule)?;
             Ok(if name == "pert" {
                 Dist::Pert { lo, mode, hi }
             } else {

@@ -306,6 +306,12 @@ fn chance(at: &Located<Raw>, key: &str, what: &str) -> Result<f64> {
             let percent = match *other {
                 Raw::Int(i) if (2..=100).contains(&i) => Some(i as f64),
                 Raw::Float(x) if x > 1.0 && x <= 100.0 => Some(x),
+                // `probability = "35%"`.
+                Raw::Str(ref s) => s
+                    .trim()
+                    .strip_suffix('%')
+                    .and_then(|x| x.trim().parse::<f64>().ok())
+                    .filter(|x| (0.0..=100.0).contains(x)),
                 _ => None,
             };
             let hint = percent.map_or(String::new(), |x| {
@@ -410,6 +416,23 @@ pub(super) fn events(
             "every [[event]] needs name = \"...\"",
         )?;
         let name_text = string(name, "event.name")?;
+        if let Some(&earlier) = index.get(name_text) {
+            // Two events of one name: say where the first is, so that one can be renamed.
+            let first = layer.events[earlier]
+                .name
+                .as_ref()
+                .map_or_else(String::new, |n| format!(" (at {})", n.origin));
+            return Err(invalid(
+                &name.origin,
+                "event.name",
+                format!(
+                    "\"{}\" is already the name of an earlier event{first}; accepted: a name \
+                     used by one event only (--set, sweep and samples.csv name events by it): \
+                     rename one of them",
+                    name_text.escape_debug()
+                ),
+            ));
+        }
         // Two names that print alike must be one name: no space at either end, no control,
         // invisible or text-reordering character (a trailing space, U+200B, U+202E).
         if name_text.trim().is_empty()
@@ -421,8 +444,8 @@ pub(super) fn events(
                 &name.origin,
                 "event.name",
                 format!(
-                    "\"{}\" must be a non-empty name used once, without spaces at its ends and \
-                     without control, invisible or text-reordering characters",
+                    "\"{}\" must be a non-empty name without spaces at its ends and without \
+                     control, invisible or text-reordering characters",
                     name_text.escape_debug()
                 ),
             ));

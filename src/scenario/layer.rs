@@ -273,11 +273,22 @@ impl Layer {
             let line = text.get(line_start..).and_then(|rest| rest.lines().next());
             let hint = if e.message().contains("duplicate")
                 && line.is_some_and(|l| {
-                    l.split('#').next().unwrap_or("").replace(' ', "") == "[event]"
+                    // `[event]` then `[[event]]`: the duplicate is the second one.
+                    matches!(
+                        l.split('#').next().unwrap_or("").replace(' ', "").as_str(),
+                        "[event]" | "[[event]]"
+                    )
                 }) {
                 "; each event is a table of the array `event`: write [[event]], with two \
                  brackets, above every event"
                     .to_string()
+            } else if let Some(number) = line.and_then(thousands_separated) {
+                // `trials = 200,000`: only digits and commas, so safe to echo.
+                format!(
+                    "; a number has no thousands separators: write {} (or {})",
+                    number.replace(',', ""),
+                    number.replace(',', "_")
+                )
             } else {
                 syntax_hint(e.message(), text.get(span.clone()).unwrap_or(""))
             };
@@ -289,6 +300,19 @@ impl Layer {
         })?;
         reader.layer(table.get_ref())
     }
+}
+
+/// The number of a line `key = 200,000` written with thousands separators (`200,000`), if
+/// that is what the line holds.
+fn thousands_separated(line: &str) -> Option<&str> {
+    let value = line.split('#').next()?.split_once('=')?.1.trim();
+    let groups: Vec<&str> = value.split(',').collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    (groups.len() > 1
+        && digits(groups[0])
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3 && digits(g)))
+    .then_some(value)
 }
 
 /// Advice for common TOML mistakes (the offending text itself is not echoed: it could come

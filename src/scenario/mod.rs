@@ -501,7 +501,13 @@ impl Catalog {
                 return Ok(path);
             }
             return Err(Error::Invalid(not_a_scenario_file(&path).unwrap_or_else(
-                || format!("no scenario file '{}'", path.display()),
+                || {
+                    format!(
+                        "no scenario file '{}'{}",
+                        path.display(),
+                        self.path_advice(name, &stem)
+                    )
+                },
             )));
         }
         if !valid_new_name(name) {
@@ -509,6 +515,9 @@ impl Catalog {
         }
         if let Some(path) = self.find(name) {
             return Ok(path);
+        }
+        if let Some(e) = self.search_path().find_map(|dir| not_a_folder(dir)) {
+            return Err(e);
         }
         if let Some(why) = self
             .search_path()
@@ -521,8 +530,17 @@ impl Catalog {
             .search_path()
             .map(|d| format!("'{}'", d.display()))
             .collect();
+        // `run x --samples parquet`: --samples takes no value, the format is its own option.
+        let samples = if matches!(name, "csv" | "parquet") {
+            format!(
+                "; to choose the samples file's format, write --samples-format {name} (--samples \
+                 takes no value)"
+            )
+        } else {
+            String::new()
+        };
         Err(Error::Invalid(format!(
-            "unknown scenario '{name}': no {name}.toml in {}{}{}; available: {}",
+            "unknown scenario '{name}': no {name}.toml in {}{samples}{}{}; available: {}",
             folders.join(", "),
             nearby(name)
                 .map(|dir| format!(
@@ -539,6 +557,27 @@ impl Catalog {
                 available.join(", ")
             }
         )))
+    }
+
+    /// Advice for a path that names no file: `mine/treaty` for `mine/treaty.toml`, and
+    /// `treaty.toml` (a path, read from the current folder) for the name `treaty` looked up
+    /// along the search path.
+    fn path_advice(&self, name: &str, stem: &str) -> String {
+        let with_toml = PathBuf::from(format!("{name}.toml"));
+        if !name.ends_with(".toml") && with_toml.is_file() {
+            return format!(
+                "; there is '{}': a path names the file with its .toml",
+                with_toml.display()
+            );
+        }
+        match self.find(stem) {
+            Some(found) if !name.contains('/') => format!(
+                "; a NAME ending in .toml is a path from the current folder; to look the \
+                 scenario up along --scenarios, drop the .toml (`{stem}`), or give its path, {}",
+                found.display()
+            ),
+            _ => String::new(),
+        }
     }
 
     /// The first `<DIR>/<NAME>.toml` along the search path.
@@ -736,7 +775,31 @@ fn nearby(name: &str) -> Option<PathBuf> {
     dirs.into_iter().find(|d| d.join(&file).is_file())
 }
 
+/// The refusal of a `--scenarios` (or `TREATYSIM_SCENARIOS`) entry that is a file, not a
+/// folder: `--scenarios scenarios/baseline.toml` for `--scenarios scenarios`.
+fn not_a_folder(dir: &Path) -> Option<Error> {
+    if !dir.is_file() {
+        return None;
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Some(Error::Invalid(format!(
+        "scenario folder '{}' is a file, not a folder; accepted: --scenarios DIR (and the \
+         entries of {SEARCH_PATH_VARIABLE}) name folders holding NAME.toml files, here \
+         --scenarios {}; to name one scenario file, give its path as the NAME instead, e.g. \
+         `treatysim run {}`",
+        dir.display(),
+        parent.display(),
+        dir.display()
+    )))
+}
+
 fn names_in(dir: &Path) -> Result<Vec<String>> {
+    if let Some(e) = not_a_folder(dir) {
+        return Err(e);
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Invalid(format!(

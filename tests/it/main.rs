@@ -19,6 +19,7 @@ mod merge;
 mod model3;
 mod modules;
 mod names;
+mod newcomer;
 mod parquet;
 mod plot;
 mod pool;
