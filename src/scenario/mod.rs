@@ -1088,6 +1088,16 @@ fn apply_override(layer: &mut Layer, o: &Override) -> Result<()> {
             "hazard" => event.set_chance(true, located),
             "month" => event.month = Some(located),
             "until" => event.until = Some(located),
+            "requires" | "excludes" | "effects" | "leader_exit" | "name" => {
+                // Fields of the file that --set does not change: say so, not "did you mean".
+                return Err(Error::Invalid(format!(
+                    "--set {}: an event's {field} is not set with --set; accepted: \
+                     event.{name}.probability, event.{name}.hazard, event.{name}.month or \
+                     event.{name}.until. To change its {field}, write a scenario that extends \
+                     this one and gives the event (by its name) a new {field}",
+                    o.arg
+                )));
+            }
             _ => {
                 return Err(fail(
                     layer,

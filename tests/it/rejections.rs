@@ -1948,6 +1948,18 @@ fn set_rejects_bad_event_fields() {
             "event.constitutional amendment.until",
         ],
     );
+    // A field of the file that --set does not change is named as such, not "did you mean".
+    for field in ["requires", "excludes", "effects", "leader_exit"] {
+        let stderr = set_rejects(
+            &text,
+            &format!("event.constitutional amendment.{field}=x"),
+            &[
+                &format!("an event's {field} is not set with --set"),
+                "extends this one",
+            ],
+        );
+        assert!(!stderr.contains("did you mean"), "{stderr}");
+    }
     set_rejects(
         &text,
         "event.constitutional amendment.until=2020-01",
