@@ -116,7 +116,12 @@ impl Reader<'_> {
                 Chart::Timeline(timeline)
             }
             Source::Sensitivity(path) => {
-                Chart::Tornado(Tornado::read(path, &dir.join("summary.csv"), scenario)?)
+                let mut tornado = Tornado::read(path, &dir.join("summary.csv"), scenario)?;
+                // Without a run's summary.csv, the study's own record knows the deadline.
+                if tornado.facts.deadline.is_none() {
+                    tornado.facts.deadline = recorded_deadline(&dir, scenario, "sensitivity");
+                }
+                Chart::Tornado(tornado)
             }
             Source::Sweep(path) => {
                 let deadline = Facts {
@@ -269,6 +274,16 @@ pub fn own_value(scenario: &Scenario, key: &str) -> Option<Own> {
         .iter()
         .find(|e| e.name == event)
         .map(|e| Own::Value(e.probability))
+}
+
+/// The deadline of the scenario that `dir/run.toml` records for its output `output` (`None`
+/// when there is no such record, or it does not read as a scenario).
+fn recorded_deadline(dir: &Path, name: &str, output: &str) -> Option<String> {
+    let path = dir.join("run.toml");
+    let toml = crate::export::RunToml::read(&path).ok()??;
+    let resolved = &toml.outputs.get(output)?.record.resolved;
+    let scenario = crate::scenario::from_resolved(name, &path, resolved).ok()?;
+    Some(scenario.simulation.deadline.to_string())
 }
 
 /// The facts recorded in `dir/summary.csv` (none when there is no such file).

@@ -676,6 +676,38 @@ fn tornado_bars_say_which_end_is_which_bin() {
     }
 }
 
+/// A narrow bar near the axis has no room for its left label outside (the parameter names)
+/// or inside (white text ran out of the bar, unseen, over the next label): both ends are
+/// written after the bar, "a–b". A wide bar's inside label keeps clear of the line at the
+/// overall probability, and every label stays in the picture.
+#[test]
+fn narrow_bars_near_the_axis_write_both_ends_after_the_bar() {
+    let t = table(
+        "scenario,parameter,probability_low,probability_high\n\
+         x,wide,0.00001,0.1\nx,narrow,0.004,0.0047\nx,near,0.0115,0.0133\n",
+    );
+    let svg = tornado_svg(&Tornado::from_table(&t, Some(0.0135), "x").unwrap()).unwrap();
+    assert_eq!(text_positions(&svg, "0.400%–0.470%").len(), 1, "{svg}");
+    assert!(text_positions(&svg, "0.400%").is_empty());
+    let line = polylines_of(&svg, "#212121")
+        .into_iter()
+        .filter(|l| l.len() == 2 && l[0].0 == l[1].0)
+        .max_by(|a, b| (a[1].1 - a[0].1).abs().total_cmp(&(b[1].1 - b[0].1).abs()))
+        .unwrap();
+    let texts = written(&svg);
+    let wide = texts.iter().find(|t| t.text == "low 0.00100%").unwrap();
+    let (left, right) = wide.ends();
+    assert!(
+        !(left..=right).contains(&line[0].0),
+        "{wide:?} crosses the line at {}",
+        line[0].0
+    );
+    let (width, _) = size(&svg);
+    for text in &texts {
+        assert!(text.ends().1 <= width, "{text:?} runs out of the picture");
+    }
+}
+
 /// A `<text>` element of an SVG: where it is anchored, its font size in pixels, its anchor
 /// (`start`, `middle`, `end`) and its text.
 #[derive(Debug)]

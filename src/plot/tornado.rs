@@ -187,8 +187,6 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
     } else {
         "treaty probability"
     };
-    // A label left of a bar needs about this much room before the axis starts.
-    let label_room = 0.1 * (x_range.end - x_range.start);
     let axis_start = x_range.start;
     let mut chart = row_chart(
         &chart_area,
@@ -216,40 +214,70 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         vec![(overall, -0.5), (overall, top)],
         INK.stroke_width(2),
     )))?;
+    // Pixels, for what fits where: a label is 14-point text, 5 pixels from its bar's end.
+    let axis_px = chart.backend_coord(&(axis_start, 0.0)).0;
+    let overall_px = chart.backend_coord(&(overall, 0.0)).0;
+    let plot_right = chart.plotting_area().get_pixel_range().0.end;
+    let width = |text: &str| text_width(text.chars().count(), 14.0) as i32;
     for (i, bar) in bars.iter().enumerate() {
         let named = Some(i) == first_raising || Some(i) == first_lowering;
         let y = (bars.len() - 1 - i) as f64;
         let (low, high) = (100.0 * bar.low, 100.0 * bar.high);
-        // Each end's value, outside the bar; the top bar's say which end is which bin.
+        // Each end's value, outside the bar; the top bar's say which end is which bin. The
+        // left end is the low bin's unless higher values lower P.
+        let text = |probability: f64, end: &str, on_left: bool| match (named, on_left) {
+            (true, true) => format!("{end} {}", percent(probability)),
+            (true, false) => format!("{} {end}", percent(probability)),
+            (false, _) => percent(probability),
+        };
+        let ((left, left_p, left_end), (right, right_p, right_end)) = if low < high {
+            ((low, bar.low, "low"), (high, bar.high, "high"))
+        } else if high < low {
+            ((high, bar.high, "high"), (low, bar.low, "low"))
+        } else {
+            ((low, bar.low, "low"), (high, bar.high, "high"))
+        };
+        let left_text = text(left_p, left_end, true);
+        let mut right_text = text(right_p, right_end, false);
+        // The left label goes left of the bar when it clears the parameter names; else inside
+        // the bar, in white, where it fits clear of the line at the overall probability
+        // (from the bar's left end, or from the line); else, with a dash, before the right
+        // label, if that stays in the plot (white text would run out of a narrow bar unseen);
+        // else inside from the left end after all.
+        let (left_px, right_px) = (
+            chart.backend_coord(&(left, y)).0,
+            chart.backend_coord(&(right, y)).0,
+        );
+        let w = width(&left_text) + 10;
+        let outside = left_px - axis_px >= w;
+        let fits_from = |from: i32| right_px - from >= w;
+        let clear_from = |from: i32| !(from..=from + w).contains(&overall_px);
+        let merged = format!("{left_text}–{right_text}");
+        let merged_fits = right_px + width(&merged) + 10 <= plot_right;
         let small = font(14.0);
-        for (value, probability, outward, end) in [
-            (low, bar.low, low < high, "low"),
-            (high, bar.high, high <= low, "high"),
-        ] {
-            let on_left = (value < low.max(high)) || (low == high && end == "low");
-            let text = match (named, on_left) {
-                (true, true) => format!("{end} {}", percent(probability)),
-                (true, false) => format!("{} {end}", percent(probability)),
-                (false, _) => percent(probability),
-            };
-            // An outward label that would run into the parameter names goes inside the bar.
-            let room = if named { 2.0 * label_room } else { label_room };
-            let fits = !outward || value - axis_start >= room;
-            let (h, dx) = match (outward, fits) {
-                (true, true) => (HPos::Right, -5),
-                (true, false) => (HPos::Left, 5),
-                (false, _) => (HPos::Left, 5),
-            };
-            let colour: &'static RGBColor = if fits { &INK } else { &WHITE };
+        let mut labels = Vec::new();
+        if outside {
+            labels.push((left, left_text, HPos::Right, -5, &INK));
+        } else if fits_from(left_px) && clear_from(left_px) {
+            labels.push((left, left_text, HPos::Left, 5, &WHITE));
+        } else if (left_px..right_px).contains(&overall_px) && fits_from(overall_px) {
+            labels.push((overall, left_text, HPos::Left, 5, &WHITE));
+        } else if merged_fits || !fits_from(left_px) {
+            right_text = merged;
+        } else {
+            labels.push((left, left_text, HPos::Left, 5, &WHITE));
+        }
+        labels.push((right, right_text, HPos::Left, 5, &INK));
+        for (value, text, h, dx, colour) in labels {
             let style = anchored(small.clone().color(colour), h, VPos::Center);
             let at = || EmptyElement::at((value, y));
-            if fits {
+            if std::ptr::eq(colour, &INK) {
                 // A label beside its bar stands on the page's colour, so that the line at the
                 // overall probability (drawn before it) does not run through its digits.
-                let width = text_width(text.chars().count(), 14.0) as i32;
+                let w = width(&text);
                 let (from, to) = match h {
-                    HPos::Right => (dx - width, dx),
-                    _ => (dx, dx + width),
+                    HPos::Right => (dx - w, dx),
+                    _ => (dx, dx + w),
                 };
                 chart.draw_series(std::iter::once(
                     at() + Rectangle::new([(from, -8), (to, 8)], WHITE.filled()),

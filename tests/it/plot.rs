@@ -534,6 +534,30 @@ fn tornado_without_a_summary_centres_on_its_own_probability() {
     assert!(has_text(&old, "midpoint"));
 }
 
+/// A sensitivity study plotted without a run of its scenario (no summary.csv in its folder)
+/// states the deadline its own record in run.toml holds; it said "deadline not recorded".
+#[test]
+fn a_tornado_without_a_run_states_the_studys_deadline() {
+    let dir = workdir(&[]);
+    let scenarios = common::shipped_scenarios();
+    let scenarios = scenarios.to_str().expect("UTF-8 path");
+    let out = |args: &[&str]| {
+        treatysim(dir.path())
+            .args(args)
+            .args(["--scenarios", scenarios, "--out", "out"])
+            .assert()
+            .success();
+    };
+    out(&["sensitivity", "baseline", "--trials", "2000"]);
+    assert!(!dir.path().join("out/baseline/summary.csv").exists());
+    out(&["plot", "baseline"]);
+    let tornado = svg(&dir.path().join("out/baseline/sensitivity.svg"));
+    assert!(
+        tornado.contains("deadline 2021-09") && !tornado.contains("deadline not recorded"),
+        "{tornado}"
+    );
+}
+
 #[test]
 fn a_missing_output_folder_is_invalid() {
     let dir = workdir(&[]);
