@@ -56,6 +56,8 @@ struct NativeScenario {
     inner: treatysim::scenario::Scenario,
     source: Source,
     overrides: Vec<Override>,
+    /// The label given with `named` (the command line's `--as`), kept through `set`.
+    label: Option<String>,
 }
 
 impl NativeScenario {
@@ -74,6 +76,7 @@ impl NativeScenario {
             inner,
             source,
             overrides,
+            label: None,
         })
     }
 }
@@ -131,7 +134,31 @@ impl NativeScenario {
     fn set(&self, py: Python<'_>, arg: &str) -> PyResult<NativeScenario> {
         let mut overrides = self.overrides.clone();
         overrides.push(api::parse_override(arg).map_err(|e| to_py(py, e))?);
-        NativeScenario::load(self.source.clone(), overrides).map_err(|e| to_py(py, e))
+        let mut scenario =
+            NativeScenario::load(self.source.clone(), overrides).map_err(|e| to_py(py, e))?;
+        if let Some(label) = &self.label {
+            scenario.inner.name = label.clone();
+            scenario.label = Some(label.clone());
+        }
+        Ok(scenario)
+    }
+
+    /// The same scenario under another name (the command line's `--as`): its results go to
+    /// `<out>/LABEL/`, and comparisons and pools call it LABEL.
+    fn named(&self, py: Python<'_>, label: &str) -> PyResult<NativeScenario> {
+        if !treatysim::scenario::valid_new_name(label) {
+            return Err(to_py(
+                py,
+                treatysim::Error::Invalid(format!(
+                    "label: {}",
+                    treatysim::scenario::name_rule("the label", label)
+                )),
+            ));
+        }
+        let mut scenario = self.clone();
+        scenario.inner.name = label.to_string();
+        scenario.label = Some(label.to_string());
+        Ok(scenario)
     }
 
     /// Pickles as its resolved text and override arguments (Dask ships scenarios to workers

@@ -76,6 +76,34 @@ def test_defaults_and_overrides_equal_the_command_line(cli, root, tmp_path, monk
     assert ts.run(sc, trials=TRIALS).probability != ts.run(sc2, trials=TRIALS).probability
 
 
+def test_named_is_the_command_lines_as(cli, root, tmp_path, monkeypatch):
+    """Scenario.named(label) is --as LABEL: the variant's files go to out/LABEL/, byte for byte as
+    the command line writes them, and the unmodified scenario's folder is left alone."""
+    monkeypatch.chdir(root)
+    sc = ts.load("baseline")
+    keen = sc.named("keen_japan").set("party.japan.will", "beta(8, 2)")
+    assert keen.name == "keen_japan" and sc.name == "baseline"
+    assert keen.overrides == ["party.japan.will=beta(8, 2)"]
+    out = tmp_path / "cli"
+    cli("run", "baseline", "--set", "party.japan.will=beta(8, 2)", "--as", "keen_japan",
+        "--trials", str(TRIALS), "--out", str(out))
+    py = tmp_path / "py"
+    ts.run(sc, trials=TRIALS).write(py)
+    before = (py / "baseline" / "summary.csv").read_bytes()
+    ts.run(keen, trials=TRIALS).write(py)
+    assert (py / "baseline" / "summary.csv").read_bytes() == before
+    for file in ["summary.csv", "timeline.csv"]:
+        assert (py / "keen_japan" / file).read_bytes() == (out / "keen_japan" / file).read_bytes()
+    # Comparisons name it; pickling keeps it.
+    row = ts.compare(sc, keen, trials=TRIALS)
+    assert list(row["scenario_a"]) == ["baseline"] and list(row["scenario_b"]) == ["keen_japan"]
+    import pickle
+
+    assert pickle.loads(pickle.dumps(keen)).name == "keen_japan"
+    with pytest.raises(ts.ScenarioError, match="label"):
+        sc.named("../x")
+
+
 def test_numbers_in_overrides_read_as_the_command_line_reads_them(root, monkeypatch):
     monkeypatch.chdir(root)
     sc = ts.load("baseline")

@@ -141,6 +141,18 @@ class Scenario:
         """
         return Scenario(self._native.set(f"{key}={_value_text(value)}"))
 
+    def named(self, label: str) -> "Scenario":
+        """The same scenario under another name, as ``--as LABEL`` does: its results are
+        written to ``<out>/LABEL/`` (not over the unmodified scenario's), and comparisons and
+        pools call it LABEL. Later :meth:`set` calls keep the label.
+
+        Parameters
+        ----------
+        label : str
+            A scenario name's rules: letters, digits, ``_``, ``.``, ``-``.
+        """
+        return Scenario(self._native.named(str(label)))
+
     @property
     def name(self) -> str:
         """The name its results are filed under."""
