@@ -1089,7 +1089,8 @@ fn sentence(
             };
             format!(
                 "{key}'s gap is open in {} of summit months (mean gap {:.2} when open): demand \
-                 median {:.2} against room {:.2} on the central path{blocking}; closed, {then}",
+                 median {:.2} against room {:.2} on the central path{blocking}; closed \
+                 ({key}.concession up or {key}.demand down), {then}",
                 percent(diagnostic.open_share[i]),
                 diagnostic.mean_gap[i],
                 d,
