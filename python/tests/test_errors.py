@@ -36,6 +36,20 @@ def test_a_toml_syntax_error_has_a_place_but_no_key(root):
     assert error.key is None
 
 
+def test_lookup_errors_give_advice_in_python_terms(root, monkeypatch):
+    """ts.load's advice names its own argument (scenarios=[...]), not the command line's
+    --scenarios, nor a treatysim command."""
+    monkeypatch.chdir(root)
+    for call, wanted in [
+        (lambda: ts.load("baseline", scenarios="scenarios/baseline.toml"), 'ts.load("scenarios/baseline.toml")'),
+        (lambda: ts.load("baseline", scenarios="nope"), 'add scenarios=["scenarios"]'),
+    ]:
+        with pytest.raises(ts.ScenarioError) as caught:
+            call()
+        message = str(caught.value)
+        assert wanted in message and "--scenarios" not in message, message
+
+
 def test_an_unknown_scenario_is_refused_with_a_suggestion(root):
     with pytest.raises(ts.ScenarioError, match="basline|baseline") as caught:
         ts.load("basline", scenarios=[root / "scenarios"])

@@ -222,7 +222,22 @@ def load(
     else:
         folders = [os.fspath(s) for s in scenarios]
     sets = [f"{k}={_value_text(v)}" for k, v in (overrides or {}).items()]
-    return Scenario(_native.load(name, folders, sets))
+    try:
+        return Scenario(_native.load(name, folders, sets))
+    except ScenarioError as error:
+        pythonic = _as_python(error.message)
+        if pythonic == error.message:
+            raise
+        raise ScenarioError(pythonic) from None
+
+
+def _as_python(message: str) -> str:
+    """A lookup error's advice in this package's words: ``scenarios=[...]`` for the command
+    line's ``--scenarios``, ``ts.load(...)`` for ``treatysim run ...``."""
+    message = re.sub(r"`treatysim run ([^`]+)`", r'`ts.load("\1")`', message)
+    message = message.replace("--scenarios DIR", "scenarios=[DIR]")
+    message = message.replace("(--scenarios, ", "(scenarios=, ")
+    return re.sub(r"--scenarios ([^\s;,()]+)", r'scenarios=["\1"]', message)
 
 
 # pandas before 3 parses floats to the nearest double only when asked ("round_trip"); from 3
