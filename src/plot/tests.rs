@@ -676,6 +676,15 @@ fn tornado_bars_say_which_end_is_which_bin() {
     }
 }
 
+/// A tornado's line at the overall probability: the tallest vertical line in ink.
+fn overall_line(svg: &str) -> Vec<(f64, f64)> {
+    polylines_of(svg, "#212121")
+        .into_iter()
+        .filter(|l| l.len() == 2 && l[0].0 == l[1].0)
+        .max_by(|a, b| (a[1].1 - a[0].1).abs().total_cmp(&(b[1].1 - b[0].1).abs()))
+        .unwrap()
+}
+
 /// A narrow bar near the axis has no room for its left label outside (the parameter names)
 /// or inside (white text ran out of the bar, unseen, over the next label): both ends are
 /// written after the bar, "a–b". A wide bar's inside label keeps clear of the line at the
@@ -689,11 +698,7 @@ fn narrow_bars_near_the_axis_write_both_ends_after_the_bar() {
     let svg = tornado_svg(&Tornado::from_table(&t, Some(0.0135), "x").unwrap()).unwrap();
     assert_eq!(text_positions(&svg, "0.400%–0.470%").len(), 1, "{svg}");
     assert!(text_positions(&svg, "0.400%").is_empty());
-    let line = polylines_of(&svg, "#212121")
-        .into_iter()
-        .filter(|l| l.len() == 2 && l[0].0 == l[1].0)
-        .max_by(|a, b| (a[1].1 - a[0].1).abs().total_cmp(&(b[1].1 - b[0].1).abs()))
-        .unwrap();
+    let line = overall_line(&svg);
     let texts = written(&svg);
     let wide = texts.iter().find(|t| t.text == "low 0.00100%").unwrap();
     let (left, right) = wide.ends();
@@ -1153,12 +1158,7 @@ fn the_overall_line_does_not_strike_through_a_label() {
          x,wide,0.01,0.12\nx,short,0.028,0.036\n",
     );
     let svg = tornado_svg(&Tornado::from_table(&t, Some(0.0394), "x").unwrap()).unwrap();
-    // The overall line: the tallest vertical line in ink.
-    let line = polylines_of(&svg, "#212121")
-        .into_iter()
-        .filter(|l| l.len() == 2 && l[0].0 == l[1].0)
-        .max_by(|a, b| (a[1].1 - a[0].1).abs().total_cmp(&(b[1].1 - b[0].1).abs()))
-        .unwrap();
+    let line = overall_line(&svg);
     let points = format!(
         "points=\"{},{} {},{} \"",
         line[0].0, line[0].1, line[1].0, line[1].1
