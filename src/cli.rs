@@ -368,17 +368,8 @@ fn positive_finite(text: &str) -> Result<f64, String> {
         .filter(|h| h.is_finite() && *h > 0.0)
         .ok_or_else(|| {
             // `--precision 1%`: a half-width in percentage points, written as a fraction.
-            match text
-                .trim()
-                .strip_suffix('%')
-                .and_then(|x| x.trim().parse::<f64>().ok())
-                .filter(|x| x.is_finite() && *x > 0.0)
-            {
-                Some(x) => format!(
-                    "'{text}' is a percentage; numbers are written as fractions: write {} for \
-                     {text}",
-                    crate::number::percent_as_fraction(x)
-                ),
+            match crate::number::percentage(text).filter(|x| *x > 0.0) {
+                Some(x) => format!("'{text}' {}", crate::number::percent_advice(x, text)),
                 None => format!("'{text}' is not a positive number, e.g. 0.001"),
             }
         })

@@ -161,6 +161,24 @@ fn halfway_above(x: f64, digits: &[u8], point: i32) -> bool {
     }
 }
 
+/// The number of percent `text` holds when it is written as a percentage (`"40%"`, `" 1.5 %"`),
+/// finite; `None` for anything else. For the advice to write a fraction instead.
+pub fn percentage(text: &str) -> Option<f64> {
+    text.trim()
+        .strip_suffix('%')
+        .and_then(|x| x.trim().parse::<f64>().ok())
+        .filter(|x| x.is_finite())
+}
+
+/// The advice for `written`, a percentage of `x` where a fraction is wanted, after the quoted
+/// text: "is a percentage; numbers are written as fractions: write 0.4 for 40%".
+pub fn percent_advice(x: f64, written: &str) -> String {
+    format!(
+        "is a percentage; numbers are written as fractions: write {} for {written}",
+        percent_as_fraction(x)
+    )
+}
+
 /// `x` percent as a fraction, written as a person would (`1.5` → `0.015`, `1.1` → `0.011`):
 /// for the advice "for 1.5% write 0.015" (`x / 100` alone can print `0.011000000000000001`).
 pub fn percent_as_fraction(x: f64) -> String {

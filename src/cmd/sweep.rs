@@ -279,16 +279,11 @@ fn point_count(lo: &Signed, hi: &Signed, step: &Digits) -> Option<u64> {
 fn sweep_number(text: &str, whole: &str) -> std::result::Result<(Decimal, f64), String> {
     let t = text.trim();
     let not_finite = || format!("\"{whole}\": \"{t}\" is not a finite number; {ACCEPTED}");
-    if let Some(x) = t
-        .strip_suffix('%')
-        .and_then(|x| x.trim().parse::<f64>().ok())
-        .filter(|x| x.is_finite())
-    {
+    if let Some(x) = crate::number::percentage(t) {
         // `--param party.japan.will=10%,20%`: percentages where fractions are wanted.
         return Err(format!(
-            "\"{whole}\": \"{t}\" is a percentage; numbers are written as fractions: write {} \
-             for {t}",
-            crate::number::percent_as_fraction(x)
+            "\"{whole}\": \"{t}\" {}",
+            crate::number::percent_advice(x, t)
         ));
     }
     let x: f64 = t.parse().map_err(|_| not_finite())?;

@@ -50,15 +50,11 @@ impl Written {
             }
             return Ok(Written::Interval { lo, hi });
         }
-        if let Some(x) = text
-            .strip_suffix('%')
-            .and_then(|x| x.trim().parse::<f64>().ok())
-            .filter(|x| x.is_finite())
-        {
+        if let Some(x) = crate::number::percentage(text) {
             // `will = "40%"`: a percentage where a fraction is wanted.
             return Err(format!(
-                "\"{text}\" is a percentage; numbers are written as fractions: write {} for {text}",
-                crate::number::percent_as_fraction(x)
+                "\"{text}\" {}",
+                crate::number::percent_advice(x, text)
             ));
         }
         let (name, args) = text

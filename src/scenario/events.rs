@@ -307,11 +307,9 @@ fn chance(at: &Located<Raw>, key: &str, what: &str) -> Result<f64> {
                 Raw::Int(i) if (2..=100).contains(&i) => Some(i as f64),
                 Raw::Float(x) if x > 1.0 && x <= 100.0 => Some(x),
                 // `probability = "35%"`.
-                Raw::Str(ref s) => s
-                    .trim()
-                    .strip_suffix('%')
-                    .and_then(|x| x.trim().parse::<f64>().ok())
-                    .filter(|x| (0.0..=100.0).contains(x)),
+                Raw::Str(ref s) => {
+                    crate::number::percentage(s).filter(|x| (0.0..=100.0).contains(x))
+                }
                 _ => None,
             };
             let hint = percent.map_or(String::new(), |x| {
