@@ -313,15 +313,13 @@ fn number(arg: &str, text: &str) -> Result<f64, String> {
     let x: f64 = arg.parse().map_err(|_| {
         // `beta(8 2)`: two numbers without a comma.
         let parts: Vec<&str> = arg.split_whitespace().collect();
-        if let Some(x) = arg
-            .strip_suffix('%')
-            .and_then(|x| x.trim().parse::<f64>().ok())
-        {
-            // `10%`: a percentage where a fraction is wanted.
+        if let Some(x) = crate::number::percentage(arg) {
+            // `10%`: a percentage where a fraction is wanted (written as a person would:
+            // 1.1% is 0.011, not x / 100's 0.011000000000000001).
             format!(
                 "\"{text}\": \"{arg}\" is not a number; write a percentage as a fraction: {} \
                  for {arg}",
-                x / 100.0
+                crate::number::percent_as_fraction(x)
             )
         } else if parts.len() > 1 && parts.iter().all(|p| p.parse::<f64>().is_ok()) {
             format!(
@@ -500,6 +498,8 @@ mod tests {
             ("gamma(2, 2)", "unknown distribution \"gamma\""),
             ("Beta(7,3)", "did you mean beta?"),
             ("quantiles(10%: 0.2, 0.5: 0.4)", "0.1 for 10%"),
+            // Written as a person would: x / 100 printed 0.011000000000000001.
+            ("uniform(1.1%, 0.5)", "fraction: 0.011 for 1.1%"),
             ("normal(0.5, 0)", "sd > 0"),
             ("triangular(0.5, 0.2, 0.9)", "lo <= mode <= hi"),
             ("0.5 to 0.2", "low end must be below"),
