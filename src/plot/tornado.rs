@@ -257,21 +257,24 @@ pub(super) fn draw_tornado(root: &Area<'_>, tornado: &Tornado) -> Drawn {
         let small = font(14.0);
         let mut labels = Vec::new();
         if outside {
-            labels.push((left, left_text, HPos::Right, -5, &INK));
+            labels.push((left, left_text, HPos::Right, -5, false));
         } else if fits_from(left_px) && clear_from(left_px) {
-            labels.push((left, left_text, HPos::Left, 5, &WHITE));
+            labels.push((left, left_text, HPos::Left, 5, true));
         } else if (left_px..right_px).contains(&overall_px) && fits_from(overall_px) {
-            labels.push((overall, left_text, HPos::Left, 5, &WHITE));
+            labels.push((overall, left_text, HPos::Left, 5, true));
         } else if merged_fits || !fits_from(left_px) {
             right_text = merged;
         } else {
-            labels.push((left, left_text, HPos::Left, 5, &WHITE));
+            labels.push((left, left_text, HPos::Left, 5, true));
         }
-        labels.push((right, right_text, HPos::Left, 5, &INK));
-        for (value, text, h, dx, colour) in labels {
+        labels.push((right, right_text, HPos::Left, 5, false));
+        // Each label: where, what, its anchor and offset, and whether it is inside its bar
+        // (white on the bar's colour) or beside it (ink on the page's).
+        for (value, text, h, dx, inside) in labels {
+            let colour = if inside { &WHITE } else { &INK };
             let style = anchored(small.clone().color(colour), h, VPos::Center);
             let at = || EmptyElement::at((value, y));
-            if std::ptr::eq(colour, &INK) {
+            if !inside {
                 // A label beside its bar stands on the page's colour, so that the line at the
                 // overall probability (drawn before it) does not run through its digits.
                 let w = width(&text);
