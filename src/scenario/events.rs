@@ -593,26 +593,7 @@ pub(super) fn events(
                 ),
             ));
         }
-        let last = until.unwrap_or(first);
-        let end = if hazard && until.is_none() {
-            sim.deadline
-        } else {
-            last.plus(1)
-        };
-        if end <= sim.start || first >= sim.deadline {
-            let window = if until.is_some() {
-                format!("{first} to {last}")
-            } else {
-                format!("in {first}")
-            };
-            warnings.push(format!(
-                "{}: event \"{name_text}\" {window} is outside the simulated window {} to {} and never fires",
-                raw.origin,
-                sim.start,
-                sim.start.plus(sim.months().saturating_sub(1))
-            ));
-        }
-        out.push(Event {
+        let event = Event {
             name: name_text.to_string(),
             month: first,
             until,
@@ -622,7 +603,20 @@ pub(super) fn events(
             leader_exit,
             requires,
             excludes,
-        });
+        };
+        if event.outside(sim) {
+            let window = match until {
+                Some(last) => format!("{first} to {last}"),
+                None => format!("in {first}"),
+            };
+            warnings.push(format!(
+                "{}: event \"{name_text}\" {window} is outside the simulated window {} to {} and never fires",
+                raw.origin,
+                sim.start,
+                sim.start.plus(sim.months().saturating_sub(1))
+            ));
+        }
+        out.push(event);
     }
     requires_cycle(&out, layer)?;
     unreachable_requirements(&out, layer, sim, warnings);
@@ -640,17 +634,11 @@ fn unreachable_requirements(
     sim: &Simulation,
     warnings: &mut Vec<String>,
 ) {
-    // The first month after an event's window (a hazard without until: the deadline).
-    let end = |event: &Event| match event.until {
-        Some(until) => until.plus(1),
-        None if event.hazard => sim.deadline,
-        None => event.month.plus(1),
-    };
     for (i, (event, raw)) in events.iter().zip(&layer.events).enumerate() {
-        let end_of_event = end(event);
+        let end_of_event = event.window_end(sim);
         for &r in &event.requires {
             let required = &events[r];
-            let why = if end(required) <= sim.start || required.month >= sim.deadline {
+            let why = if required.outside(sim) {
                 "its window is outside the simulation".to_string()
             } else if required.month >= end_of_event {
                 format!("it can fire no earlier than {}", required.month)
@@ -672,6 +660,23 @@ fn unreachable_requirements(
                 event.name.escape_debug(),
             ));
         }
+    }
+}
+
+impl Event {
+    /// The first month after its window: after `until`, or after its month; for a hazard
+    /// without `until`, the deadline (it runs to the end of the simulation).
+    fn window_end(&self, sim: &Simulation) -> Month {
+        match self.until {
+            Some(until) => until.plus(1),
+            None if self.hazard => sim.deadline,
+            None => self.month.plus(1),
+        }
+    }
+
+    /// Whether its window lies wholly outside the simulation, so that it never fires.
+    fn outside(&self, sim: &Simulation) -> bool {
+        self.window_end(sim) <= sim.start || self.month >= sim.deadline
     }
 }
 
