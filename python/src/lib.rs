@@ -79,6 +79,13 @@ impl NativeScenario {
             label: None,
         })
     }
+
+    /// This scenario named `label`: its name, and the label that `set` keeps.
+    fn labelled(mut self, label: &str) -> NativeScenario {
+        self.inner.name = label.to_string();
+        self.label = Some(label.to_string());
+        self
+    }
 }
 
 #[pymethods]
@@ -134,13 +141,12 @@ impl NativeScenario {
     fn set(&self, py: Python<'_>, arg: &str) -> PyResult<NativeScenario> {
         let mut overrides = self.overrides.clone();
         overrides.push(api::parse_override(arg).map_err(|e| to_py(py, e))?);
-        let mut scenario =
+        let scenario =
             NativeScenario::load(self.source.clone(), overrides).map_err(|e| to_py(py, e))?;
-        if let Some(label) = &self.label {
-            scenario.inner.name = label.clone();
-            scenario.label = Some(label.clone());
-        }
-        Ok(scenario)
+        Ok(match &self.label {
+            Some(label) => scenario.labelled(label),
+            None => scenario,
+        })
     }
 
     /// The same scenario under another name (the command line's `--as`): its results go to
@@ -155,10 +161,7 @@ impl NativeScenario {
                 )),
             ));
         }
-        let mut scenario = self.clone();
-        scenario.inner.name = label.to_string();
-        scenario.label = Some(label.to_string());
-        Ok(scenario)
+        Ok(self.clone().labelled(label))
     }
 
     /// Pickles as its resolved text and override arguments (Dask ships scenarios to workers
